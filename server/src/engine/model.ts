@@ -1,0 +1,298 @@
+/**
+ * The language-neutral model of one source file ("module").
+ *
+ * Front ends (TypeScript compiler API for JS/TS, tree-sitter for Python) turn a file's
+ * text into a {@link ModuleModel}; they never look at other files. The engine links the
+ * models of a project (imports, exports, calls across files), computes the contexts of
+ * SPEC §2 (import time / parent run time / worker / initializer) and runs the rules.
+ *
+ * Positions are 0-based lines and 0-based UTF-16 character offsets (LSP's convention);
+ * `offset` fields are UTF-16 offsets into the file text.
+ */
+
+export type Language = 'js' | 'python';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/**
+ * A reference to something visible at module scope of the module that holds it:
+ * `{ name: 'task' }` is the module-level binding `task`; `{ name: 'config', member:
+ * 'SETTINGS' }` is `config.SETTINGS` where `config` is a module-level binding bound to an
+ * imported module (namespace import, `require`, `import config`). Longer chains
+ * (`a.b.c`) are given as `{ name: 'a', member: 'b' }` — the engine only follows one
+ * module hop per reference, then follows imports/re-exports of the target module.
+ */
+export interface Ref {
+  name: string;
+  member?: string;
+}
+
+/** What a module-level binding holds, as far as its declaration shows. */
+export type ValueKind =
+  /** literal number/string/bool/None/null/undefined, a tuple/frozenset of literals, `Object.freeze(...)` */
+  | 'constant'
+  /** list/dict/set/array/object literal, `new Map()`, `new Set()`, `[]`, `{}`, `collections.defaultdict(...)`, `Counter()`... */
+  | 'mutable'
+  | 'function'
+  | 'class'
+  /** bound by an import (see {@link Binding.importFrom}) */
+  | 'import'
+  /** `threading.Lock()/RLock/Semaphore/BoundedSemaphore/Event/Condition/Barrier`, `queue.Queue()` (Python) */
+  | 'thread-primitive'
+  /** `multiprocessing.Queue/SimpleQueue/Lock/RLock/Semaphore/Event/Value/Array/Pipe`, shared_memory */
+  | 'process-primitive'
+  /** `Manager()` or one of its proxies (`manager.list()`, `.dict()`, `.Queue()` ...) */
+  | 'manager-proxy'
+  /** a pool/executor object (Pool(), ProcessPoolExecutor(), new Piscina(), workerpool.pool()) */
+  | 'pool'
+  /** declared without a value (`let x;`, `x: int`) or bound to `None`/`null`/`undefined` */
+  | 'empty'
+  | 'unknown';
+
+export interface ImportFrom {
+  /** the module specifier exactly as written: './config.js', 'config', '.config', '..pkg.mod', 'node:worker_threads' */
+  specifier: string;
+  /**
+   * the imported name: a name exported by the target; '*' for the module object itself
+   * (namespace import, `require(...)` bound whole, Python `import x` / `import x.y as z`);
+   * 'default' for an ES default import (or CommonJS `module.exports` when bound whole).
+   */
+  imported: string;
+}
+
+export interface Binding {
+  name: string;
+  /** the declaring name's range (first declaration) */
+  range: Range;
+  kind: ValueKind;
+  /** constructor / callee name for kinds derived from a call (e.g. 'threading.Lock', 'Manager().list'), for messages */
+  detail?: string;
+  /** JS: declared with `const` (cannot be reassigned). Python: always false. */
+  isConst: boolean;
+  importFrom?: ImportFrom;
+  /** the function unit id when kind === 'function' (def / function decl / const f = () => ...) */
+  unit?: number;
+  /** the class's method unit ids when kind === 'class' (engine treats `Cls.m` / `Cls(...)` calls loosely) */
+  methods?: number[];
+}
+
+/** How a module-level binding is touched. */
+export type AccessKind =
+  /** plain read of the value (not part of a write on the same binding) */
+  | 'read'
+  /** `x = ...` (Python needs `global x` inside functions), `x += 1` counts as 'update' */
+  | 'assign'
+  /** `x += 1`, `x++`, `x -= ...` */
+  | 'update'
+  /** a mutating method call on the object: append/extend/insert/add/update/setdefault/pop/clear/remove/push/set/delete/splice/unshift/... */
+  | 'mutate-call'
+  /** `x[k] = v`, `x.attr = v`, `del x[k]`, `x.a.b = v`, `x[k] += v` */
+  | 'item-assign';
+
+export interface Access {
+  ref: Ref;
+  kind: AccessKind;
+  /** the range of the name (or `mod.NAME` member) being accessed — what the finding underlines */
+  range: Range;
+  offset: number;
+  /** for 'mutate-call': the method name; for 'item-assign': the key/attribute text when simple */
+  detail?: string;
+  /**
+   * true when this read is guarded lazy initialisation, e.g. `if _conn is None: _conn = connect()`
+   * / `if (!cache) cache = new Map()` / `if k not in _cache:`; front ends may set it,
+   * the engine also treats "the unit assigns the binding itself" as per-worker state.
+   */
+  lazyInit?: boolean;
+}
+
+export interface Call {
+  /** what is called: a module-level function/class, or `mod.fn` through an imported module */
+  callee: Ref;
+  range: Range;
+  offset: number;
+}
+
+export type UnitKind =
+  /** a module's top-level code outside any main-guard / thread branch (import time) */
+  | 'module'
+  /** Python `if __name__ == '__main__':` body */
+  | 'main-guard'
+  /** Node `if (isMainThread)` / `if (cluster.isPrimary|isMaster)` / `if (!cluster.isWorker)` body: parent run time */
+  | 'main-branch'
+  /** Node `else` of the above / `if (!isMainThread)` / `if (cluster.isWorker)` / `if (parentPort)`: worker side */
+  | 'worker-branch'
+  /** a named or anonymous function/method/lambda */
+  | 'function';
+
+/**
+ * A unit of code: the top level, a guarded branch of it, or a function. Nested functions
+ * are their own units with `parent` set: the engine assumes a nested function runs in the
+ * same context as its enclosing unit (callbacks, closures), unless it is used as a task or
+ * handler elsewhere.
+ */
+export interface Unit {
+  id: number;
+  kind: UnitKind;
+  /** display name: 'task', 'Cache.get', '<module>', '<main>', '<worker branch>', '<lambda>', '<anonymous>' */
+  name: string;
+  /** whole unit (for a branch: the branch body) */
+  range: Range;
+  /** the name (or the `function`/`def`/`=>` token / the `if` keyword) — where hover and code lens anchor */
+  nameRange: Range;
+  /** enclosing unit (for top-level functions: the 'module' unit; for branches: the 'module' unit) */
+  parent?: number;
+  /** the module-level binding this function is stored in (`def task`, `function task`, `const task = ...`, `exports.task = function...`) */
+  binding?: string;
+  /** exported names this unit is exported as (`export function f`, `module.exports = fn` → 'default', `module.exports.run = fn` → 'run') */
+  exportedAs?: string[];
+  params: string[];
+  /** this unit's own accesses to module-level bindings (not those of nested units) */
+  accesses: Access[];
+  calls: Call[];
+  /** Python `global X` names declared in this function */
+  globals?: string[];
+  /** true for lambdas and nested (non-module-level) functions/closures */
+  isNested: boolean;
+  /** Python generator function / JS generator */
+  isGenerator?: boolean;
+}
+
+/** The process/worker systems of SPEC §2. */
+export type SystemKind =
+  | 'mp.Pool'
+  | 'mp.Process'
+  | 'mp.Manager'
+  | 'ProcessPoolExecutor'
+  | 'InterpreterPoolExecutor'
+  /** a ThreadPoolExecutor / threading.Thread / multiprocessing.dummy / ThreadPool — recorded so hover can say "threads share globals"; never a finding */
+  | 'threads'
+  | 'worker_threads'
+  | 'child_process.fork'
+  | 'cluster'
+  | 'piscina'
+  | 'tinypool'
+  | 'workerpool';
+
+export type StartMethod = 'fork' | 'spawn' | 'forkserver';
+
+/** A task callable handed to a pool/process (runs in the worker). */
+export interface TaskRef {
+  ref: Ref;
+  /** the submitting call (`pool.map(task, xs)`, `ex.submit(task)`, `Process(target=task)`), for related info */
+  range: Range;
+  /** e.g. 'Pool.map', 'ProcessPoolExecutor.submit', 'Process(target=)' */
+  label: string;
+}
+
+/** A value handed to a worker/child that cannot travel (SPEC `unsendable-payload`). */
+export interface Payload {
+  range: Range;
+  /** the payload's name/text for `symbol` (e.g. 'lambda', 'lock', 'onDone') */
+  symbol: string;
+  what:
+    | 'lambda'
+    | 'local-function'
+    | 'generator'
+    | 'open-file'
+    | 'thread-lock'
+    | 'process-queue'
+    | 'process-lock'
+    | 'function'
+    | 'class-instance'
+    | 'symbol'
+    | 'promise'
+    | 'weakmap'
+    /** workerpool `pool.exec(fn)` where fn uses outer-scope names: see `freeNames` */
+    | 'closure';
+  /** the channel: 'Pool.map', 'workerData', 'postMessage', 'piscina.run', 'pool.exec', ... */
+  channel: string;
+  freeNames?: string[];
+  /** for 'closure': the function unit id */
+  unit?: number;
+}
+
+/**
+ * A place where processes/workers are created, with what runs in them. For pools the
+ * front end gathers the submissions made on the same pool object (`with Pool() as p:
+ * p.map(task, ...)`, `pool = Pool(); pool.apply_async(...)`, `self.pool.map(...)`).
+ */
+export interface SpawnSite {
+  system: SystemKind;
+  /** the unit whose code creates the workers */
+  unit: number;
+  /** the creating call (`Pool(4)`, `new Worker(...)`, `fork('./child.js')`, `cluster.fork()`) */
+  range: Range;
+  offset: number;
+  /** 'Pool', 'ProcessPoolExecutor', 'Process', 'new Worker', 'fork', 'cluster.fork', 'new Piscina', 'workerpool.pool' */
+  label: string;
+  /** false for thread pools; 'maybe' when the executor class is chosen by an unknown expression */
+  isProcess: boolean | 'maybe';
+  tasks: TaskRef[];
+  initializers: Ref[];
+  /** Node: the worker/child module as written ('./worker.js', resolved relative to this file); 'self' for `__filename` / `import.meta.url` / `fileURLToPath(import.meta.url)` */
+  workerModule?: string;
+  /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
+  startMethod?: StartMethod;
+  /** Node: a pool's `workerData` option is present / Python: initargs given */
+  passesState?: boolean;
+  /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */
+  startRange?: Range;
+}
+
+/** Module-local facts that need no cross-file context. */
+export interface ProxySerialized {
+  range: Range;
+  /** the proxy variable name */
+  symbol: string;
+  /** 'json.dumps' / 'json.dump' */
+  callee: string;
+}
+
+export interface ExportEntry {
+  /** the local module-level binding name, or a re-export from another module */
+  local?: string;
+  from?: ImportFrom;
+}
+
+export interface ParseProblem {
+  range: Range;
+  message: string;
+}
+
+export interface ModuleModel {
+  /** absolute file path */
+  path: string;
+  language: Language;
+  /** units[0] is always the 'module' unit */
+  units: Unit[];
+  bindings: Map<string, Binding>;
+  /** exported name → what it is; Python: every module-level binding is implicitly exported (leave this empty for Python) */
+  exports: Map<string, ExportEntry>;
+  /** `export * from './x'`, Python `from x import *` */
+  starExports: string[];
+  /** module specifiers imported for side effects or otherwise (for the import graph) */
+  imports: string[];
+  spawns: SpawnSite[];
+  payloads: Payload[];
+  proxySerialized: ProxySerialized[];
+  /**
+   * Node worker-side message handlers registered at top level or anywhere: `parentPort.on('message', fn)`,
+   * `parentPort.once(...)`, `process.on('message', fn)` (child_process child) — unit ids of `fn`.
+   */
+  workerHandlers: number[];
+  /** Node: this module reads `workerData` at import time (so its worker-side globals set from it are initialised) — informational */
+  readsWorkerData?: boolean;
+  /** Python: `multiprocessing.set_start_method('x')` found at any level of this module */
+  startMethod?: StartMethod;
+  /** suppression comments: line (0-based) → rule ids disabled on that line ('*' for all) */
+  suppressions: Map<number, string[]>;
+  problems: ParseProblem[];
+}
