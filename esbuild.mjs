@@ -1,0 +1,117 @@
+// Bundles the extension client, the language server and the CLI into dist/.
+//   node esbuild.mjs               one build (with source maps)
+//   node esbuild.mjs --watch       rebuild on change (used by .vscode/tasks.json)
+//   node esbuild.mjs --production  minified build for packaging
+import * as esbuild from 'esbuild';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(root, 'dist');
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** The .wasm files the Python front end loads from next to the server/CLI bundle. */
+const WASM_FILES = [
+  'node_modules/web-tree-sitter/tree-sitter.wasm',
+  'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+];
+
+/**
+ * web-tree-sitter's package exports an ES module for `import` and a CommonJS build for
+ * `require`. Our bundles are CommonJS, where `import.meta.url` (used by the ES build to
+ * find itself) is empty, so always take the CommonJS build.
+ */
+const webTreeSitterCjs = {
+  name: 'web-tree-sitter-cjs',
+  setup(build) {
+    const cjs = path.join(path.dirname(require.resolve('web-tree-sitter/package.json')), 'tree-sitter.cjs');
+    build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: cjs }));
+  },
+};
+
+/** Marks the CLI bundle executable after every successful build (it has a shebang). */
+const executable = {
+  name: 'executable',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length === 0) await chmod(path.join(root, build.initialOptions.outfile), 0o755);
+    });
+  },
+};
+
+/** Prints esbuild's problems in the format the tasks.json problem matcher reads. */
+const reporter = (label) => ({
+  name: `report-${label}`,
+  setup(build) {
+    build.onStart(() => {
+      if (watch) console.log(`[watch] build started (${label})`);
+    });
+    build.onEnd((result) => {
+      for (const { text, location } of [...result.errors, ...result.warnings]) {
+        if (!location) continue;
+        console.error(`✘ [ERROR] ${text}`);
+        console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log(`[watch] build finished (${label})`);
+    });
+  },
+});
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  sourcesContent: false,
+  minify: production,
+  logLevel: watch ? 'silent' : 'warning',
+  // TypeScript's compiler carries optional `require`s of modules it does not need here.
+  logOverride: { 'require-resolve-not-external': 'silent', 'unsupported-dynamic-import': 'silent' },
+};
+
+const targets = [
+  { label: 'client', entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { label: 'server', entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [webTreeSitterCjs] },
+  {
+    label: 'cli',
+    entryPoints: ['server/src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    plugins: [webTreeSitterCjs, executable],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+];
+
+async function copyAssets() {
+  await mkdir(dist, { recursive: true });
+  await Promise.all(WASM_FILES.map((file) => copyFile(path.join(root, file), path.join(dist, path.basename(file)))));
+}
+
+async function main() {
+  await copyAssets();
+  const contexts = await Promise.all(
+    targets.map(({ label, plugins = [], ...options }) =>
+      esbuild.context({ ...common, ...options, absWorkingDir: root, plugins: [...plugins, reporter(label)] }),
+    ),
+  );
+  if (watch) {
+    await Promise.all(contexts.map((ctx) => ctx.watch()));
+    return;
+  }
+  try {
+    const results = await Promise.allSettled(contexts.map((ctx) => ctx.rebuild()));
+    if (results.some((r) => r.status === 'rejected')) process.exitCode = 1;
+  } finally {
+    await Promise.all(contexts.map((ctx) => ctx.dispose()));
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

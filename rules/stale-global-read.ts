@@ -1,0 +1,139 @@
+/**
+ * stale-global-read: worker-side code reads a module-level binding that the parent sets
+ * at run time; the worker has its own copy and sees the import-time value.
+ */
+import type { Rule, RuleContext } from '../server/src/engine/rule';
+import {
+  describeWorker,
+  disableFix,
+  initialValue,
+  isWrite,
+  onceKey,
+  related,
+  startMethodWords,
+  symbolName,
+  where,
+} from '../server/src/engine/rule';
+import { posOrder, type AccessRecord, type Program, type WorkerReason } from '../server/src/engine/contexts';
+
+const NOT_STATE = new Set(['function', 'class']);
+
+export const staleGlobalRead: Rule = {
+  id: 'stale-global-read',
+  defaultSeverity: 'warning',
+  description: 'Worker-side code reads a module-level binding that the parent sets at run time; the worker sees its own, import-time copy.',
+  languages: ['python', 'js'],
+  check(ctx) {
+    const done = new Set<string>();
+    for (const prog of ctx.graph.programs) {
+      if (prog.worker.size === 0) continue;
+      for (const [sym, recs] of ctx.graph.accessesBySymbol) {
+        const b = ctx.graph.linker.binding(sym);
+        if (b && (NOT_STATE.has(b.kind) || b.kind === 'import')) continue;
+        const parentWrites = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
+        if (parentWrites.length === 0) continue;
+        // the worker sets it itself: an initializer / worker-module top level, or its own assignment
+        const workerSets = recs.some(
+          (r) => (prog.init.has(r.key) && isWrite(r.access.kind)) || (prog.worker.has(r.key) && r.access.kind === 'assign'),
+        );
+        if (workerSets) continue;
+        for (const r of recs) {
+          if (r.access.kind !== 'read' || r.access.lazyInit) continue;
+          const why = prog.worker.get(r.key);
+          if (!why) continue;
+          const k = onceKey(r);
+          if (done.has(k)) continue;
+          const verdict = judge(ctx, prog, why, parentWrites);
+          if (!verdict) continue;
+          done.add(k);
+          report(ctx, r, why, parentWrites, sym, verdict);
+        }
+      }
+    }
+  },
+};
+
+interface Verdict {
+  /** every parent write happens before the workers start */
+  allBefore: boolean;
+  /** the first write after the start, when there is one */
+  late?: AccessRecord;
+}
+
+/** Decides whether the read is stale under the start method in force; undefined = not a finding. */
+function judge(ctx: RuleContext, prog: Program, why: WorkerReason, writes: AccessRecord[]): Verdict | undefined {
+  const rec = why.spawn;
+  if (rec.module.language !== 'python') return { allBefore: true };
+  const { fully, cut } = ctx.graph.happensBefore(prog, rec);
+  let late: AccessRecord | undefined;
+  for (const w of writes) {
+    const limit = cut.get(w.key);
+    const before = fully.has(w.key) || (limit !== undefined && posOrder(w.access.range.start) < limit);
+    if (!before) {
+      late = w;
+      break;
+    }
+  }
+  if (rec.startMethod === 'fork' && !late) return undefined;
+  return { allBefore: !late, late };
+}
+
+function report(
+  ctx: RuleContext,
+  r: AccessRecord,
+  why: WorkerReason,
+  writes: AccessRecord[],
+  sym: string,
+  v: Verdict,
+): void {
+  const name = symbolName(sym);
+  const file = r.module.path;
+  const first = writes[0];
+  const init = initialValue(ctx, sym);
+  const value = init ? `the import-time value ${init}` : 'its import-time value';
+  const rec = why.spawn;
+  const unitName = r.unit.kind === 'function' ? `'${r.unit.name}'` : 'this code';
+  const started = `${why.via}, ${where(file, why.file, why.range)}`;
+  const setAt = where(file, first.module.path, first.access.range);
+  let message: string;
+  if (rec.module.language === 'python') {
+    const mod = baseName(r.module.path);
+    if (rec.startMethod === 'fork') {
+      message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, after the workers started; ${unitName} runs in ${describeWorker(rec)} (${started}), which were forked earlier and keep the old value even under fork.`;
+    } else if (rec.startMethod) {
+      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod)}, each worker re-imports ${mod} and reads ${value}.`;
+    } else if (v.allBefore) {
+      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(undefined)} each worker re-imports ${mod} and reads ${value}; under fork it sees the parent's value only because it is set before the workers start.`;
+    } else {
+      message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, after the workers start; ${unitName} runs in ${describeWorker(rec)} (${started}) and reads ${value} under spawn and forkserver, and the value from before the start under fork.`;
+    }
+  } else {
+    const owner = baseName(sym.slice(0, sym.lastIndexOf('#')));
+    message = `'${name}' is changed by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which loads its own copy of ${owner}: it reads ${value}, never the parent's change.`;
+  }
+  const rel = writes.slice(0, 3).map((w) => related(w.module.path, w.access.range, `the parent ${verbFor(w)} '${name}' here`));
+  rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
+  ctx.report({
+    file,
+    range: r.access.range,
+    symbol: name,
+    message,
+    related: rel,
+    fixes: [disableFix('stale-global-read')],
+  });
+}
+
+function verbFor(w: AccessRecord): string {
+  switch (w.access.kind) {
+    case 'assign':
+      return 'assigns';
+    case 'update':
+      return 'updates';
+    default:
+      return 'mutates';
+  }
+}
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
+}

@@ -1,0 +1,49 @@
+/**
+ * thread-primitive-in-process: a module-level threading primitive or queue.Queue used by
+ * code that runs in other processes: every process has its own, so it coordinates nothing.
+ */
+import type { Rule } from '../server/src/engine/rule';
+import { describeWorker, disableFix, onceKey, related, symbolName, where } from '../server/src/engine/rule';
+
+export const threadPrimitiveInProcess: Rule = {
+  id: 'thread-primitive-in-process',
+  defaultSeverity: 'warning',
+  description: 'A threading lock/event/queue.Queue is used by process-side code: each process has its own copy, so it excludes nothing and carries nothing.',
+  languages: ['python'],
+  check(ctx) {
+    const done = new Set<string>();
+    for (const prog of ctx.graph.programs) {
+      if (prog.worker.size === 0) continue;
+      for (const [sym, recs] of ctx.graph.accessesBySymbol) {
+        const b = ctx.graph.linker.binding(sym);
+        if (!b || b.kind !== 'thread-primitive') continue;
+        const name = symbolName(sym);
+        const declFile = sym.slice(0, sym.lastIndexOf('#'));
+        const what = b.detail ?? 'threading primitive';
+        const isQueue = /queue/i.test(what);
+        for (const r of recs) {
+          const why = prog.worker.get(r.key);
+          if (!why || why.spawn.site.isProcess === false) continue;
+          const k = onceKey(r);
+          if (done.has(k)) continue;
+          done.add(k);
+          const file = r.module.path;
+          const effect = isQueue
+            ? `items put into it stay in that process and the parent's queue stays empty`
+            : `it excludes or signals nothing across processes`;
+          ctx.report({
+            file,
+            range: r.access.range,
+            symbol: name,
+            message: `'${name}' is a ${what} created at import time (${where(file, declFile, b.range)}) and used here in ${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)}): each process has its own copy, so ${effect}. Use a multiprocessing (or Manager) ${isQueue ? 'Queue' : 'primitive'} created in the parent and passed with initializer/initargs or Process args.`,
+            related: [
+              related(declFile, b.range, `'${name}' is created here, once per process`),
+              related(why.file, why.range, `the worker is started here (${why.via})`),
+            ],
+            fixes: [disableFix('thread-primitive-in-process')],
+          });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * unsendable-payload: values handed to a worker that cannot travel there (pickling /
+ * structured clone / workerpool's source-text transfer).
+ */
+import type { Rule } from '../server/src/engine/rule';
+import { disableFix } from '../server/src/engine/rule';
+import type { Payload } from '../server/src/engine/model';
+
+export const unsendablePayload: Rule = {
+  id: 'unsendable-payload',
+  defaultSeverity: 'error',
+  description: 'A value that cannot be pickled / structured-cloned (lambda, local function, lock, function, Symbol, ...) is sent to a worker.',
+  languages: ['python', 'js'],
+  check(ctx) {
+    for (const m of ctx.graph.modules.values()) {
+      for (const p of m.payloads) {
+        ctx.report({
+          file: m.path,
+          range: p.range,
+          symbol: p.symbol,
+          message: m.language === 'python' ? pythonMessage(p) : jsMessage(p),
+          related: [],
+          fixes: [disableFix('unsendable-payload')],
+        });
+      }
+    }
+  },
+};
+
+function pythonMessage(p: Payload): string {
+  const via = p.channel;
+  switch (p.what) {
+    case 'lambda':
+      return `A lambda given to ${via} cannot be pickled for the worker processes (PicklingError / "Can't pickle <function <lambda>>"): use a module-level def.`;
+    case 'local-function':
+      return `'${p.symbol}' is a local function: ${via} must pickle it by name, which fails ("Can't pickle local object"): move it to module level.`;
+    case 'generator':
+      return `A generator given to ${via} cannot be pickled (TypeError: cannot pickle 'generator' object): pass a list, or the values themselves.`;
+    case 'open-file':
+      return `'${p.symbol}' is an open file: ${via} cannot pickle it (TypeError: cannot pickle '_io.TextIOWrapper' object): pass the path and open it in the worker.`;
+    case 'thread-lock':
+      return `'${p.symbol}' is a threading lock: ${via} cannot pickle it (TypeError: cannot pickle '_thread.lock' object), and it would not exclude other processes anyway: use a Manager().Lock() or a multiprocessing.Lock passed through initargs.`;
+    case 'process-queue':
+      return `'${p.symbol}' is a multiprocessing queue given to ${via} as a task argument: RuntimeError "Queue objects should only be shared between processes through inheritance". Pass it with initializer/initargs, or use Manager().Queue().`;
+    case 'process-lock':
+      return `'${p.symbol}' is a multiprocessing lock given to ${via} as a task argument: RuntimeError "Lock objects should only be shared between processes through inheritance". Pass it with initializer/initargs, or use Manager().Lock().`;
+    default:
+      return `'${p.symbol}' cannot be pickled for ${via}.`;
+  }
+}
+
+function jsMessage(p: Payload): string {
+  const via = p.channel;
+  const dropped = via === 'process.send';
+  switch (p.what) {
+    case 'function':
+      return dropped
+        ? `'${p.symbol}' is a function: process.send serialises messages as JSON, which drops it silently; the child never receives it.`
+        : `'${p.symbol}' is a function: ${via} copies values with the structured clone algorithm, which throws DataCloneError for functions.`;
+    case 'class-instance':
+      return `'${p.symbol}' is a class instance: ${via} copies only its own data, so the worker receives a plain object without the class's methods.`;
+    case 'symbol':
+      return dropped
+        ? `A Symbol sent with process.send is dropped by the JSON serialisation of the IPC channel.`
+        : `A Symbol cannot be structured-cloned: ${via} throws DataCloneError.`;
+    case 'promise':
+      return `A Promise cannot be sent to a worker: ${via} throws DataCloneError. Await it and send the value.`;
+    case 'weakmap':
+      return `'${p.symbol}' is a WeakMap/WeakSet/WeakRef: ${via} throws DataCloneError.`;
+    case 'closure': {
+      const names = (p.freeNames ?? []).map((n) => `'${n}'`).join(', ');
+      return `pool.exec sends only this function's source text to the worker: ${names || 'its outer-scope names'} ${p.freeNames && p.freeNames.length > 1 ? 'are' : 'is'} not defined there (ReferenceError). Pass ${p.freeNames && p.freeNames.length > 1 ? 'them' : 'it'} as arguments instead.`;
+    }
+    default:
+      return `'${p.symbol}' cannot be sent to a worker through ${via}.`;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Command-line parsing for `crossproc` (SPEC §6). Every mistake becomes a
+ * {@link UsageError} whose message is one line that says what to do.
+ */
+import { parseArgs } from 'node:util';
+import { RULE_IDS, isRuleId, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
+import { SEVERITY_SETTINGS, START_METHOD_SETTINGS } from '../shared/protocol';
+
+export type OutputFormat = 'stylish' | 'json' | 'sarif';
+const FORMATS: readonly OutputFormat[] = ['stylish', 'json', 'sarif'];
+
+export interface CliOptions {
+  paths: string[];
+  format: OutputFormat;
+  rules: Partial<Record<RuleId, SeveritySetting>>;
+  startMethod: StartMethodSetting;
+  /** undefined = no limit */
+  maxWarnings?: number;
+  quiet: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** A usage or configuration error: exit code 2, message printed as one line. */
+export class UsageError extends Error {}
+
+const HINT = "Run 'crossproc --help' for usage.";
+
+export const HELP = `Usage: crossproc [options] [paths...]
+
+Finds cross-process global-state misuse in Python multiprocessing and Node.js workers.
+Analyses the given files and folders (default: the current folder). Folders are walked
+recursively, respecting .gitignore and skipping node_modules, venv, .venv, .git and
+__pycache__.
+
+Options:
+  --format stylish|json|sarif    output format (default: stylish)
+  --rule ID=off|warning|error    set a rule's severity; repeatable
+  --start-method portable|fork|spawn|forkserver
+                                 Python start method to assume (default: portable,
+                                 i.e. report what breaks under any default)
+  --max-warnings N               fail (exit 1) when there are more than N warnings
+  --quiet                        report errors only
+  -h, --help                     show this help
+  -v, --version                  print the version
+
+Rules: ${RULE_IDS.join(', ')}
+
+Exit codes: 0 no error-severity findings (and warnings within --max-warnings),
+            1 findings fail the run, 2 usage, configuration or I/O error.`;
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`invalid value '${value}' for ${flag}: use one of ${allowed.join(', ')}.`);
+}
+
+function parseRule(spec: string, rules: Partial<Record<RuleId, SeveritySetting>>): void {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) {
+    throw new UsageError(`invalid --rule '${spec}': write it as ID=off|warning|error, e.g. --rule stale-global-read=error.`);
+  }
+  const id = spec.slice(0, eq).trim();
+  const level = spec.slice(eq + 1).trim();
+  if (!isRuleId(id)) {
+    throw new UsageError(`unknown rule '${id}' in --rule: use one of ${RULE_IDS.join(', ')}.`);
+  }
+  rules[id] = oneOf(level, SEVERITY_SETTINGS, `--rule ${id}`);
+}
+
+/** Parses `argv` (without the node and script entries). Throws {@link UsageError}. */
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        rule: { type: 'string', multiple: true },
+        'start-method': { type: 'string' },
+        'max-warnings': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    // Node's messages are multi-sentence and mention internals; keep the useful part.
+    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
+    throw new UsageError(`${message.replace(/\.$/, '')}. ${HINT}`);
+  }
+  const { values, positionals } = parsed;
+  const rules: Partial<Record<RuleId, SeveritySetting>> = {};
+  for (const spec of values.rule ?? []) parseRule(spec, rules);
+
+  let maxWarnings: number | undefined;
+  if (values['max-warnings'] !== undefined) {
+    const raw = values['max-warnings'];
+    if (!/^\d+$/.test(raw)) {
+      throw new UsageError(`invalid value '${raw}' for --max-warnings: use a whole number of 0 or more.`);
+    }
+    maxWarnings = Number(raw);
+  }
+
+  return {
+    paths: positionals.length > 0 ? positionals : ['.'],
+    format: values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format'),
+    rules,
+    startMethod:
+      values['start-method'] === undefined ? 'portable' : oneOf(values['start-method'], START_METHOD_SETTINGS, '--start-method'),
+    maxWarnings,
+    quiet: values.quiet ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}

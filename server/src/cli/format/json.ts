@@ -1,0 +1,61 @@
+/**
+ * `--format json`: the one JSON object of SPEC §6. Lines and columns are 1-based.
+ */
+import { displayPath, type Report } from './report';
+
+export interface JsonRelated {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface JsonFinding {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  rule: string;
+  severity: 'error' | 'warning';
+  symbol: string;
+  message: string;
+  related: JsonRelated[];
+  fixes: { title: string }[];
+}
+
+export interface JsonOutput {
+  version: 1;
+  findings: JsonFinding[];
+  stats: { files: number; durationMs: number };
+}
+
+/** Builds the SPEC §6 JSON object for a report. */
+export function toJson(report: Report): JsonOutput {
+  return {
+    version: 1,
+    findings: report.findings.map((f) => ({
+      file: displayPath(report.cwd, f.file),
+      line: f.range.start.line + 1,
+      column: f.range.start.character + 1,
+      endLine: f.range.end.line + 1,
+      endColumn: f.range.end.character + 1,
+      rule: f.rule,
+      severity: f.severity,
+      symbol: f.symbol,
+      message: f.message,
+      related: f.related.map((r) => ({
+        file: displayPath(report.cwd, r.file),
+        line: r.range.start.line + 1,
+        column: r.range.start.character + 1,
+        message: r.message,
+      })),
+      fixes: f.fixes.map((fix) => ({ title: fix.title })),
+    })),
+    stats: { files: report.stats.files, durationMs: report.stats.durationMs },
+  };
+}
+
+export function formatJson(report: Report): string {
+  return JSON.stringify(toJson(report), null, 2) + '\n';
+}

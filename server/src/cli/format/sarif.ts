@@ -1,0 +1,82 @@
+/**
+ * `--format sarif`: a SARIF 2.1.0 log that GitHub code scanning accepts. Paths are
+ * relative URIs against `%SRCROOT%` (the working directory); regions are 1-based with
+ * UTF-16 columns, which is what the engine's LSP-style positions are.
+ */
+import { pathToFileURL } from 'node:url';
+import type { Finding, RelatedLocation } from '../../engine/findings';
+import type { Range } from '../../engine/model';
+import { RULES, ruleDocUrl } from '../../shared/ruleInfo';
+import { displayPath, type Report } from './report';
+
+const SRCROOT = '%SRCROOT%';
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** Percent-encodes each path segment so the result is a valid relative URI reference. */
+function relativeUri(cwd: string, file: string): string {
+  return displayPath(cwd, file)
+    .split('/')
+    .map((segment) => (segment === '..' || segment === '.' ? segment : encodeURIComponent(segment)))
+    .join('/');
+}
+
+function region(range: Range) {
+  return {
+    startLine: range.start.line + 1,
+    startColumn: range.start.character + 1,
+    endLine: range.end.line + 1,
+    endColumn: range.end.character + 1,
+  };
+}
+
+function physicalLocation(cwd: string, file: string, range: Range) {
+  return { artifactLocation: { uri: relativeUri(cwd, file), uriBaseId: SRCROOT }, region: region(range) };
+}
+
+/** Builds the SARIF log object for a report. */
+export function toSarif(report: Report): object {
+  const ruleIndex = new Map(RULES.map((r, i) => [r.id, i] as const));
+  const root = pathToFileURL(report.cwd).href;
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'Crossproc',
+            version: report.version,
+            semanticVersion: report.version,
+            informationUri: pathToFileURL(`${report.packageRoot}/README.md`).href,
+            rules: RULES.map((r) => ({
+              id: r.id,
+              name: r.id,
+              shortDescription: { text: r.description },
+              helpUri: ruleDocUrl(report.packageRoot, r.id),
+              defaultConfiguration: { level: r.defaultSeverity },
+            })),
+          },
+        },
+        originalUriBaseIds: { [SRCROOT]: { uri: root.endsWith('/') ? root : `${root}/` } },
+        columnKind: 'utf16CodeUnits',
+        results: report.findings.map((f: Finding) => ({
+          ruleId: f.rule,
+          ruleIndex: ruleIndex.get(f.rule) ?? -1,
+          level: f.severity,
+          message: { text: f.message },
+          locations: [{ physicalLocation: physicalLocation(report.cwd, f.file, f.range) }],
+          relatedLocations: f.related.map((r: RelatedLocation, id: number) => ({
+            id,
+            physicalLocation: physicalLocation(report.cwd, r.file, r.range),
+            message: { text: r.message },
+          })),
+          properties: { symbol: f.symbol },
+        })),
+      },
+    ],
+  };
+}
+
+export function formatSarif(report: Report): string {
+  return JSON.stringify(toSarif(report), null, 2) + '\n';
+}

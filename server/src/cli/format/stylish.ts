@@ -1,0 +1,65 @@
+/**
+ * The default, human-readable output, shaped like ESLint's "stylish" formatter: a header
+ * per file, one aligned row per finding, a summary line. Colours only on a terminal.
+ */
+import type { Finding } from '../../engine/findings';
+import { displayPath, type Report } from './report';
+
+interface Paint {
+  underline(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  bold(s: string): string;
+}
+
+const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+const COLOR: Paint = { underline: ansi(4, 24), dim: ansi(2, 22), red: ansi(31, 39), yellow: ansi(33, 39), bold: ansi(1, 22) };
+const PLAIN: Paint = { underline: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, bold: (s) => s };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Formats a report; `color` is decided by the caller (stdout is a TTY, NO_COLOR unset). */
+export function formatStylish(report: Report, color: boolean): string {
+  const paint = color ? COLOR : PLAIN;
+  const byFile = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  let out = '';
+  let errors = 0;
+  let warnings = 0;
+  for (const [file, findings] of byFile) {
+    const rows = findings.map((f) => {
+      if (f.severity === 'error') errors++;
+      else warnings++;
+      return {
+        position: `${f.range.start.line + 1}:${f.range.start.character + 1}`,
+        severity: f.severity,
+        message: f.message.replace(/\s*\n\s*/g, ' '),
+        rule: f.rule,
+      };
+    });
+    const w = {
+      position: Math.max(...rows.map((r) => r.position.length)),
+      severity: Math.max(...rows.map((r) => r.severity.length)),
+      message: Math.max(...rows.map((r) => r.message.length)),
+    };
+    out += `\n${paint.underline(displayPath(report.cwd, file))}\n`;
+    for (const r of rows) {
+      const sev = r.severity.padEnd(w.severity);
+      out +=
+        `  ${paint.dim(r.position.padEnd(w.position))}  ` +
+        `${r.severity === 'error' ? paint.red(sev) : paint.yellow(sev)}  ` +
+        `${r.message.padEnd(w.message)}  ${paint.dim(r.rule)}\n`;
+    }
+  }
+  const total = errors + warnings;
+  if (total > 0) {
+    const summary = `\u2716 ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
+    out += `\n${paint.bold(errors > 0 ? paint.red(summary) : paint.yellow(summary))}\n\n`;
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+/**
+ * `crossproc` — the command-line entry point (SPEC §6). Exit codes: 0 clean (errors: none,
+ * warnings within --max-warnings), 1 findings fail the run, 2 usage/configuration/I-O error.
+ */
+import * as path from 'node:path';
+import pkg from '../../../package.json';
+import { HELP, UsageError, parseCliArgs, type CliOptions } from './args';
+import { Progress, analyzePaths } from './analyze';
+import { formatJson } from './format/json';
+import type { Report } from './format/report';
+import { formatSarif } from './format/sarif';
+import { formatStylish } from './format/stylish';
+
+/** The package root: `dist/..` in the build (where `rules/` and README.md are shipped). */
+const PACKAGE_ROOT = path.join(__dirname, '..');
+
+function render(options: CliOptions, report: Report): string {
+  switch (options.format) {
+    case 'json':
+      return formatJson(report);
+    case 'sarif':
+      return formatSarif(report);
+    case 'stylish':
+      return formatStylish(report, Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
+  }
+}
+
+/** Exit code for a run's findings (after --quiet filtering). */
+export function exitCodeFor(report: Report, maxWarnings: number | undefined): 0 | 1 {
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.length - errors;
+  if (errors > 0) return 1;
+  if (maxWarnings !== undefined && warnings > maxWarnings) return 1;
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`crossproc: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (options.version) {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const started = performance.now();
+  const cwd = process.cwd();
+  const progress = new Progress(process.stderr.isTTY ? process.stderr : undefined);
+  let result;
+  try {
+    result = await analyzePaths(options, cwd, progress);
+  } catch (error) {
+    progress.clear();
+    if (error instanceof UsageError) {
+      process.stderr.write(`crossproc: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  progress.clear();
+  const report: Report = {
+    findings: result.findings,
+    cwd,
+    stats: { files: result.files, skipped: result.skipped, durationMs: Math.round(performance.now() - started) },
+    packageRoot: PACKAGE_ROOT,
+    version: pkg.version,
+  };
+  process.stdout.write(render(options, report));
+  const code = exitCodeFor(report, options.maxWarnings);
+  if (options.format === 'stylish' && options.maxWarnings !== undefined && code === 1 && !report.findings.some((f) => f.severity === 'error')) {
+    process.stdout.write(`Crossproc found too many warnings (maximum: ${options.maxWarnings}).\n`);
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // An internal failure is an error of ours, not a finding: exit 2 with one line, and
+    // the stack only when asked for.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`crossproc: internal error: ${message.split('\n')[0]}. Please report it (set CROSSPROC_DEBUG=1 for details).\n`);
+    if (process.env['CROSSPROC_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,214 @@
+/**
+ * Linking: module specifiers → analysed files, references → module-level symbols, across
+ * imports, re-exports and (Python) packages. Pure functions over a snapshot of models.
+ */
+import * as path from 'node:path';
+import type { Binding, ImportFrom, ModuleModel, Ref } from './model';
+
+/** A module-level binding of one analysed file: `${file}#${name}`. */
+export type SymbolKey = string;
+
+export function symbolKey(file: string, name: string): SymbolKey {
+  return `${file}#${name}`;
+}
+
+export function splitSymbolKey(key: SymbolKey): { file: string; name: string } {
+  const i = key.lastIndexOf('#');
+  return { file: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** What an import binding or a module reference denotes. */
+export type Target = { module: ModuleModel } | { symbol: SymbolKey };
+
+const JS_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
+const TS_FOR_JS: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+  '.jsx': ['.tsx'],
+};
+
+export class Linker {
+  private readonly resolved = new Map<string, ModuleModel | null>();
+
+  constructor(readonly modules: ReadonlyMap<string, ModuleModel>) {}
+
+  /** Resolves a specifier as written in `from` to an analysed module, or undefined (external/unknown). */
+  resolveModule(from: ModuleModel, specifier: string): ModuleModel | undefined {
+    const key = `${from.path}\0${specifier}`;
+    let hit = this.resolved.get(key);
+    if (hit === undefined) {
+      hit = (from.language === 'python' ? this.resolvePython(from, specifier) : this.resolveJs(from, specifier)) ?? null;
+      this.resolved.set(key, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  private file(p: string): ModuleModel | undefined {
+    return this.modules.get(p);
+  }
+
+  private resolveJs(from: ModuleModel, spec: string): ModuleModel | undefined {
+    if (spec.startsWith('file://')) {
+      try {
+        spec = new URL(spec).pathname;
+      } catch {
+        return undefined;
+      }
+    }
+    if (!spec.startsWith('.') && !path.isAbsolute(spec)) return undefined;
+    const base = path.resolve(path.dirname(from.path), spec);
+    const direct = this.file(base);
+    if (direct) return direct;
+    const ext = path.extname(base);
+    for (const alt of TS_FOR_JS[ext] ?? []) {
+      const m = this.file(base.slice(0, -ext.length) + alt);
+      if (m) return m;
+    }
+    for (const e of JS_EXTS) {
+      const m = this.file(base + e) ?? this.file(path.join(base, 'index' + e));
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  /**
+   * Python: relative specifiers ('.', '..pkg.mod') from the importing file's package;
+   * absolute ones from the importing file's folder and its ancestors (a script's folder is
+   * `sys.path[0]`; packages import siblings through the top folder).
+   */
+  private resolvePython(from: ModuleModel, spec: string): ModuleModel | undefined {
+    const dots = /^\.*/.exec(spec)![0].length;
+    const rest = spec.slice(dots);
+    const parts = rest ? rest.split('.') : [];
+    if (dots > 0) {
+      let dir = path.dirname(from.path);
+      for (let i = 1; i < dots; i++) dir = path.dirname(dir);
+      return this.pyModuleAt(dir, parts);
+    }
+    let dir = path.dirname(from.path);
+    for (;;) {
+      const m = this.pyModuleAt(dir, parts);
+      if (m) return m;
+      const up = path.dirname(dir);
+      if (up === dir) return undefined;
+      dir = up;
+    }
+  }
+
+  private pyModuleAt(dir: string, parts: string[]): ModuleModel | undefined {
+    const p = path.join(dir, ...parts);
+    if (parts.length === 0) return this.file(path.join(p, '__init__.py'));
+    return this.file(p + '.py') ?? this.file(path.join(p, '__init__.py'));
+  }
+
+  /** What an import denotes: the module itself (namespace) or a symbol it exports. */
+  resolveImport(from: ModuleModel, imp: ImportFrom, seen = new Set<string>()): Target | undefined {
+    const target = this.resolveModule(from, imp.specifier);
+    if (from.language === 'python') {
+      if (imp.imported === '*') {
+        if (target) return { module: target };
+        return undefined;
+      }
+      if (target) {
+        const viaExport = this.resolveExport(target, imp.imported, seen);
+        if (viaExport) return viaExport;
+      }
+      // `from pkg import sub`: a submodule rather than an attribute
+      const sub = this.resolveModule(from, joinPy(imp.specifier, imp.imported));
+      return sub ? { module: sub } : undefined;
+    }
+    if (!target) return undefined;
+    if (imp.imported === '*') return { module: target };
+    const e = this.resolveExport(target, imp.imported, seen);
+    if (e) return e;
+    // default import of a CommonJS module: the whole `module.exports` object
+    if (imp.imported === 'default') return { module: target };
+    return undefined;
+  }
+
+  /** Follows exports and re-exports (and Python attribute lookups) to the symbol `name` of `m`. */
+  resolveExport(m: ModuleModel, name: string, seen = new Set<string>()): Target | undefined {
+    const guard = `${m.path}#${name}`;
+    if (seen.has(guard)) return undefined;
+    seen.add(guard);
+    if (m.language === 'python') {
+      const b = m.bindings.get(name);
+      if (b) return this.bindingTarget(m, b, seen);
+    } else {
+      const e = m.exports.get(name);
+      if (e) {
+        if (e.from) return this.resolveImport(m, e.from, seen);
+        if (e.local) {
+          const b = m.bindings.get(e.local);
+          if (b) return this.bindingTarget(m, b, seen);
+          return { symbol: symbolKey(m.path, e.local) };
+        }
+        // `module.exports.x = <expr>`: the export itself holds the state
+        return { symbol: symbolKey(m.path, name) };
+      }
+    }
+    for (const star of m.starExports) {
+      const t = this.resolveModule(m, star);
+      if (!t) continue;
+      const r = this.resolveExport(t, name, seen);
+      if (r) return r;
+    }
+    if (m.language === 'python' && path.basename(m.path) === '__init__.py') {
+      const sub = this.pyModuleAt(path.dirname(m.path), [name]);
+      if (sub) return { module: sub };
+    }
+    return undefined;
+  }
+
+  private bindingTarget(m: ModuleModel, b: Binding, seen: Set<string>): Target | undefined {
+    if (b.kind === 'import' && b.importFrom) {
+      return this.resolveImport(m, b.importFrom, seen) ?? { symbol: symbolKey(m.path, b.name) };
+    }
+    return { symbol: symbolKey(m.path, b.name) };
+  }
+
+  /**
+   * The module-level symbol a reference in `m` denotes. `config.SETTINGS` through a module
+   * binding gives config's `SETTINGS`; a member of a non-module value gives the value's own symbol.
+   */
+  resolveRef(m: ModuleModel, ref: Ref): SymbolKey | undefined {
+    const b = m.bindings.get(ref.name);
+    if (!b) {
+      // CommonJS: `exports.x` / `module.exports.x` style state without a local name
+      return m.exports.has(ref.name) && !ref.member ? symbolKey(m.path, ref.name) : undefined;
+    }
+    const t = this.bindingTarget(m, b, new Set());
+    if (!t) return undefined;
+    if ('symbol' in t) {
+      if (ref.member) {
+        // `ns.member` where ns resolved to a symbol that is itself a re-exported module binding
+        const { file, name } = splitSymbolKey(t.symbol);
+        const owner = this.modules.get(file);
+        const ob = owner?.bindings.get(name);
+        if (owner && ob?.kind === 'import' && ob.importFrom) {
+          const inner = this.resolveImport(owner, ob.importFrom);
+          if (inner && 'module' in inner) return this.memberOf(inner.module, ref.member);
+        }
+      }
+      return t.symbol;
+    }
+    if (!ref.member) return undefined;
+    return this.memberOf(t.module, ref.member);
+  }
+
+  private memberOf(mod: ModuleModel, member: string): SymbolKey | undefined {
+    const e = this.resolveExport(mod, member);
+    if (!e) return symbolKey(mod.path, member);
+    return 'symbol' in e ? e.symbol : undefined;
+  }
+
+  binding(key: SymbolKey): Binding | undefined {
+    const { file, name } = splitSymbolKey(key);
+    return this.modules.get(file)?.bindings.get(name);
+  }
+}
+
+function joinPy(spec: string, name: string): string {
+  return spec.endsWith('.') ? spec + name : `${spec}.${name}`;
+}

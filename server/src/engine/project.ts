@@ -1,0 +1,214 @@
+/**
+ * The engine's entry point, shared by the language server, the CLI and the tests: a set
+ * of files with cached per-file models (re-parsed only when their text changes), linked
+ * and checked on demand.
+ */
+import * as path from 'node:path';
+import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
+import type { Language, ModuleModel } from './model';
+import { ProjectGraph } from './contexts';
+import type { FindingInput, Rule, RuleContext } from './rule';
+import { RULES } from '../../../rules';
+import { parseJs } from '../js/frontend';
+import { initPython, parsePython } from '../python/frontend';
+
+export interface CancellationLike {
+  readonly isCancellationRequested: boolean;
+}
+
+const JS_EXTS = new Set(['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts']);
+
+/** The language of a file Crossproc analyses, or undefined. */
+export function languageOf(file: string): Language | undefined {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.py') || lower.endsWith('.pyw')) return 'python';
+  if (/\.d\.[mc]?ts$/.test(lower)) return undefined;
+  return JS_EXTS.has(path.extname(lower)) ? 'js' : undefined;
+}
+
+export function isAnalyzable(file: string): boolean {
+  return languageOf(file) !== undefined;
+}
+
+interface FileEntry {
+  text: string;
+  version?: number;
+  model: ModuleModel;
+}
+
+/** Thrown by {@link Project.analyze} when the token asks to stop. */
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('analysis cancelled');
+  }
+}
+
+export class Project {
+  private readonly entries = new Map<string, FileEntry>();
+  private options: AnalysisOptions;
+  private cached?: Finding[];
+  private graphCache?: ProjectGraph;
+  private pythonReady: boolean;
+
+  private constructor(options: AnalysisOptions, pythonReady: boolean) {
+    this.options = options;
+    this.pythonReady = pythonReady;
+  }
+
+  /** Loads the Python parser (wasm) once; JS needs no setup. */
+  static async create(options: AnalysisOptions = {}): Promise<Project> {
+    let ready = true;
+    try {
+      await initPython();
+    } catch {
+      ready = false;
+    }
+    return new Project(options, ready);
+  }
+
+  setOptions(options: AnalysisOptions): void {
+    this.options = options;
+    this.cached = undefined;
+    this.graphCache = undefined;
+  }
+
+  /** Adds or updates a file; parses only when the text (or version) changed. Returns whether it changed. */
+  updateFile(file: string, text: string, version?: number): boolean {
+    const lang = languageOf(file);
+    if (!lang) return false;
+    const cur = this.entries.get(file);
+    if (cur && cur.text === text) {
+      cur.version = version;
+      return false;
+    }
+    const model = this.parse(file, text, lang);
+    this.entries.set(file, { text, version, model });
+    this.cached = undefined;
+    this.graphCache = undefined;
+    return true;
+  }
+
+  private parse(file: string, text: string, lang: Language): ModuleModel {
+    if (lang === 'python') {
+      if (!this.pythonReady) return emptyModel(file, 'python', 'the Python parser could not be loaded');
+      return parsePython(file, text);
+    }
+    return parseJs(file, text);
+  }
+
+  removeFile(file: string): void {
+    if (this.entries.delete(file)) {
+      this.cached = undefined;
+      this.graphCache = undefined;
+    }
+  }
+
+  hasFile(file: string): boolean {
+    return this.entries.has(file);
+  }
+
+  files(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  text(file: string): string | undefined {
+    return this.entries.get(file)?.text;
+  }
+
+  version(file: string): number | undefined {
+    return this.entries.get(file)?.version;
+  }
+
+  model(file: string): ModuleModel | undefined {
+    return this.entries.get(file)?.model;
+  }
+
+  /** The linked project (contexts, call graph), for hover and fixes. */
+  graph(): ProjectGraph {
+    if (!this.graphCache) {
+      const models = new Map<string, ModuleModel>();
+      for (const [f, e] of this.entries) models.set(f, e.model);
+      this.graphCache = new ProjectGraph(models, this.options.startMethod ?? 'portable');
+    }
+    return this.graphCache;
+  }
+
+  /** All findings of the project (suppressions and severities applied), cached until something changes. */
+  analyze(token?: CancellationLike): Finding[] {
+    if (this.cached) return this.cached;
+    const graph = this.graph();
+    const findings: Finding[] = [];
+    for (const rule of RULES) {
+      if (token?.isCancellationRequested) throw new AnalysisCancelled();
+      const severity = this.severityOf(rule);
+      if (!severity) continue;
+      const ctx: RuleContext = {
+        graph,
+        text: (f) => this.entries.get(f)?.text,
+        report: (f: FindingInput) => {
+          const model = graph.modules.get(f.file);
+          if (model && isSuppressed(model, f.range.start.line, rule.id)) return;
+          findings.push({ ...f, rule: rule.id, severity, fixes: f.fixes ?? [] });
+        },
+      };
+      try {
+        rule.check(ctx);
+      } catch (e) {
+        // one broken rule must not take the others down; the server logs the problem
+        this.lastErrors.push(`${rule.id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      }
+    }
+    findings.sort(compareFindings);
+    this.cached = findings;
+    return findings;
+  }
+
+  /** Internal errors of the last analyses (rule crashes), drained by the caller for logging. */
+  readonly lastErrors: string[] = [];
+
+  private severityOf(rule: Rule): Severity | undefined {
+    const s = this.options.rules?.[rule.id as RuleId];
+    if (s === 'off') return undefined;
+    return s ?? rule.defaultSeverity;
+  }
+}
+
+function isSuppressed(m: ModuleModel, line: number, rule: RuleId): boolean {
+  const ids = m.suppressions.get(line);
+  return !!ids && (ids.includes('*') || ids.includes(rule));
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.file.localeCompare(b.file) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.rule.localeCompare(b.rule)
+  );
+}
+
+export function emptyModel(file: string, language: Language, problem?: string): ModuleModel {
+  const zero = { line: 0, character: 0 };
+  return {
+    path: file,
+    language,
+    units: [{ id: 0, kind: 'module', name: '<module>', range: { start: zero, end: zero }, nameRange: { start: zero, end: zero }, params: [], accesses: [], calls: [], isNested: false }],
+    bindings: new Map(),
+    exports: new Map(),
+    starExports: [],
+    imports: [],
+    spawns: [],
+    payloads: [],
+    proxySerialized: [],
+    workerHandlers: [],
+    suppressions: new Map(),
+    problems: problem ? [{ range: { start: zero, end: zero }, message: problem }] : [],
+  };
+}
+
+/** Convenience for tests and one-shot callers: analyse these sources together. */
+export async function analyzeSources(files: Array<{ path: string; text: string }>, options?: AnalysisOptions): Promise<Finding[]> {
+  const project = await Project.create(options);
+  for (const f of files) project.updateFile(f.path, f.text);
+  return project.analyze();
+}

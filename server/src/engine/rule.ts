@@ -1,0 +1,129 @@
+/**
+ * The shape of a rule and the helpers rules share (locations, values, wording).
+ */
+import * as path from 'node:path';
+import type { FixDescriptor, Finding, RelatedLocation, RuleId, Severity } from './findings';
+import type { Access, AccessKind, Language, ModuleModel, Range, StartMethod } from './model';
+import { splitSymbolKey, type SymbolKey } from './link';
+import type { AccessRecord, ProjectGraph, SpawnRecord } from './contexts';
+
+export interface Rule {
+  id: RuleId;
+  defaultSeverity: Severity;
+  /** one line, for SARIF and the README */
+  description: string;
+  languages: Language[];
+  check(ctx: RuleContext): void;
+}
+
+export type FindingInput = Omit<Finding, 'severity' | 'fixes' | 'rule'> & { fixes?: FixDescriptor[] };
+
+export interface RuleContext {
+  graph: ProjectGraph;
+  /** the current text of an analysed file (for initial-value snippets in messages) */
+  text(file: string): string | undefined;
+  report(f: FindingInput): void;
+}
+
+export function isWrite(kind: AccessKind): boolean {
+  return kind !== 'read';
+}
+
+/** `main.py:8` relative to the file the message is about. */
+export function where(fromFile: string, file: string, range: Range): string {
+  let rel = path.relative(path.dirname(fromFile), file) || path.basename(file);
+  rel = rel.split(path.sep).join('/');
+  return `${rel}:${range.start.line + 1}`;
+}
+
+export function related(file: string, range: Range, message: string): RelatedLocation {
+  return { file, range, message };
+}
+
+export function symbolName(sym: SymbolKey): string {
+  return splitSymbolKey(sym).name;
+}
+
+/**
+ * The source text of a binding's initial value (`None`, `{ mode: 'slow' }`), short, for
+ * messages; undefined when it cannot be read off the declaration line.
+ */
+export function initialValue(ctx: RuleContext, sym: SymbolKey): string | undefined {
+  const { file, name } = splitSymbolKey(sym);
+  const b = ctx.graph.linker.binding(sym);
+  const text = ctx.text(file);
+  if (!text) return undefined;
+  const lines = text.split(/\r?\n/);
+  let line: string | undefined;
+  let from = 0;
+  if (b) {
+    line = lines[b.range.start.line];
+    from = b.range.end.character;
+  } else {
+    // `module.exports.NAME = value` / `exports.NAME = value`
+    const i = lines.findIndex((l) => new RegExp(`^\\s*(module\\.)?exports\\.${escapeRe(name)}\\s*=`).test(l));
+    if (i < 0) return undefined;
+    line = lines[i];
+    from = line.indexOf(name) + name.length;
+  }
+  if (line === undefined) return undefined;
+  const rest = line.slice(from);
+  const m = /^\s*(?::[^=]*)?=(?!=)\s*(.+?)\s*;?\s*(?:(?:#|\/\/).*)?$/.exec(rest);
+  if (!m) return undefined;
+  const v = m[1];
+  if (!v || v === '{' || v === '[' || v === '(') return undefined;
+  return v.length > 40 ? v.slice(0, 37) + '…' : v;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function accessVerb(a: Access): string {
+  switch (a.kind) {
+    case 'assign':
+      return 'assigns';
+    case 'update':
+      return 'updates';
+    case 'mutate-call':
+      return a.detail ? `calls .${a.detail}() on` : 'mutates';
+    case 'item-assign':
+      return a.detail ? `sets .${a.detail.replace(/^\./, '')} / an item of` : 'sets an item of';
+    default:
+      return 'reads';
+  }
+}
+
+export function describeWorker(rec: SpawnRecord): string {
+  const lang = rec.module.language;
+  if (lang === 'js') {
+    switch (rec.site.system) {
+      case 'child_process.fork':
+        return 'a child process';
+      case 'cluster':
+        return 'a cluster worker process';
+      default:
+        return 'a worker thread';
+    }
+  }
+  return rec.site.isProcess === 'maybe' ? 'worker processes (if the executor is a process pool)' : 'worker processes';
+}
+
+/** Start methods a Python bug shows under, as words. */
+export function startMethodWords(sm: StartMethod | undefined): string {
+  if (!sm) return 'under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14)';
+  return `under the '${sm}' start method pinned here`;
+}
+
+/** One finding per access: several programs may reach the same read. */
+export function onceKey(r: AccessRecord): string {
+  return `${r.key}@${r.access.range.start.line}:${r.access.range.start.character}`;
+}
+
+export function moduleOf(ctx: RuleContext, file: string): ModuleModel | undefined {
+  return ctx.graph.modules.get(file);
+}
+
+export function disableFix(rule: RuleId): FixDescriptor {
+  return { kind: 'disable-line', title: `Disable ${rule} for this line` };
+}

@@ -1,0 +1,97 @@
+/**
+ * What every handler needs: the connection, the open documents, the one in-memory
+ * project, what the client supports, and logging. Built once in server.ts.
+ */
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Connection, InitializeParams, TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { Project } from '../engine/project';
+
+/** What the client said it supports in `initialize`. */
+export interface ClientSupport {
+  /** `workspace/configuration` (per-resource settings) */
+  configuration: boolean;
+  /** dynamic registration of `workspace/didChangeConfiguration` */
+  configurationRegistration: boolean;
+  /** `window/workDoneProgress/create` */
+  workDoneProgress: boolean;
+  /** `workspace/didChangeWorkspaceFolders` */
+  workspaceFolders: boolean;
+}
+
+export interface ServerContext {
+  readonly connection: Connection;
+  readonly documents: TextDocuments<TextDocument>;
+  /** The folder that holds `rules/` (the parent of dist/ in the build). */
+  readonly packageRoot: string;
+  /** The whole workspace's model: disk files, overridden by open documents. */
+  readonly project: Promise<Project>;
+  client: ClientSupport;
+  /** Absolute paths of the workspace folders (file scheme only). */
+  folders: string[];
+  log(message: string): void;
+  /** Logs an error with its stack to the output channel; never throws. */
+  logError(message: string, error?: unknown): void;
+}
+
+/** The file-system path of a `file:` URI; undefined for other schemes (untitled:, vscode-notebook-cell:, ...). */
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return path.normalize(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+export function pathToUri(file: string): string {
+  return pathToFileURL(file).href;
+}
+
+export function createContext(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  packageRoot: string,
+): ServerContext {
+  const ctx: ServerContext = {
+    connection,
+    documents,
+    packageRoot,
+    project: Project.create(),
+    client: { configuration: false, configurationRegistration: false, workDoneProgress: false, workspaceFolders: false },
+    folders: [],
+    log: (message) => connection.console.log(message),
+    logError: (message, error) => {
+      const detail = error instanceof Error ? `\n${error.stack ?? error.message}` : error === undefined ? '' : `\n${String(error)}`;
+      connection.console.error(`${message}${detail}`);
+    },
+  };
+  // Without a parser nothing works; say so once, loudly, instead of an unhandled rejection.
+  ctx.project.catch((error: unknown) => {
+    ctx.logError('Crossproc could not start its analyser', error);
+    void connection.window.showErrorMessage('Crossproc could not start its analyser; see the "Crossproc" output channel.');
+  });
+  return ctx;
+}
+
+/** Records the client's capabilities and workspace folders from `initialize`. */
+export function readInitializeParams(ctx: ServerContext, params: InitializeParams): void {
+  const caps = params.capabilities;
+  ctx.client = {
+    configuration: Boolean(caps.workspace?.configuration),
+    configurationRegistration: Boolean(caps.workspace?.didChangeConfiguration?.dynamicRegistration),
+    workDoneProgress: Boolean(caps.window?.workDoneProgress),
+    workspaceFolders: Boolean(caps.workspace?.workspaceFolders),
+  };
+  const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  ctx.folders = uris.map(uriToPath).filter((p): p is string => p !== undefined);
+}
+
+/**
+ * Runs a handler's promise to completion, logging a failure instead of letting it become an
+ * unhandled rejection (which would end the server process).
+ */
+export function guard(ctx: ServerContext, what: string, work: Promise<unknown>): void {
+  work.catch((error: unknown) => ctx.logError(what, error));
+}

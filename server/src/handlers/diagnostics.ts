@@ -1,0 +1,169 @@
+/**
+ * Analysis scheduling and `textDocument/publishDiagnostics`.
+ *
+ * Edits are debounced; each run feeds the edited documents into the project, analyses the
+ * whole project once, and republishes every open document whose diagnostics changed —
+ * which is how editing a parent module updates a worker module's squiggles.
+ */
+import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding, StartMethodSetting } from '../engine/findings';
+import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../shared/protocol';
+import { ruleDocUrl } from '../shared/ruleInfo';
+import { applyRuleSettings } from '../shared/severity';
+import type { SettingsStore } from './configuration';
+import { pathToUri, uriToPath, type ServerContext } from './context';
+
+/** Delay between the last keystroke and the analysis. */
+export const DEBOUNCE_MS = 150;
+
+/** A cancellation flag the engine polls (`CancellationLike`). */
+class RunToken {
+  isCancellationRequested = false;
+  cancel(): void {
+    this.isCancellationRequested = true;
+  }
+}
+
+/** Converts one finding to an LSP diagnostic (0-based ranges already). */
+export function toDiagnostic(finding: Finding, packageRoot: string): Diagnostic {
+  const data: DiagnosticData = { rule: finding.rule, symbol: finding.symbol, fixes: finding.fixes };
+  const relatedInformation: DiagnosticRelatedInformation[] = finding.related.map((r) => ({
+    location: { uri: pathToUri(r.file), range: r.range },
+    message: r.message,
+  }));
+  return {
+    range: finding.range,
+    severity: finding.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: finding.rule,
+    codeDescription: { href: ruleDocUrl(packageRoot, finding.rule) },
+    message: finding.message,
+    relatedInformation,
+    data,
+  };
+}
+
+export class DiagnosticsPublisher {
+  /** URIs of open documents whose text the project has not seen yet. */
+  private readonly dirty = new Set<string>();
+  /** What was last sent per URI, to publish only what changed. */
+  private readonly published = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private current: RunToken | undefined;
+  private startMethod: StartMethodSetting | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly settings: SettingsStore,
+  ) {}
+
+  /** An open document was opened or edited. */
+  documentChanged(document: TextDocument): void {
+    if (uriToPath(document.uri) === undefined) return;
+    this.dirty.add(document.uri);
+    this.schedule();
+  }
+
+  /** An open document was closed: clear its squiggles (the workspace handler reloads its disk text). */
+  documentClosed(document: TextDocument): void {
+    this.dirty.delete(document.uri);
+    this.published.delete(document.uri);
+    this.settings.forget(document.uri);
+    void this.ctx.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }).catch((error: unknown) =>
+      this.ctx.logError('Could not clear diagnostics', error),
+    );
+  }
+
+  /** Settings changed: recompute and republish everything. */
+  refresh(): void {
+    this.published.clear();
+    this.schedule(0);
+  }
+
+  /** Runs an analysis after `delay` ms, replacing any pending or running one. */
+  schedule(delay = DEBOUNCE_MS): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.current?.cancel();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const token = new RunToken();
+      this.current = token;
+      this.run(token).catch((error: unknown) => this.ctx.logError('Crossproc analysis failed', error));
+    }, delay);
+  }
+
+  /** Stops scheduling (shutdown). */
+  dispose(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.current?.cancel();
+  }
+
+  private async run(token: RunToken): Promise<void> {
+    const project = await this.ctx.project;
+    if (token.isCancellationRequested) return;
+
+    // The start method is a project-wide assumption: take the first folder's setting.
+    const folderUri = this.ctx.folders[0] === undefined ? undefined : pathToUri(this.ctx.folders[0]);
+    const { startMethod } = await this.settings.get(folderUri);
+    if (token.isCancellationRequested) return;
+    if (startMethod !== this.startMethod) {
+      this.startMethod = startMethod;
+      project.setOptions({ startMethod });
+    }
+
+    const versions = new Map<string, number>();
+    for (const uri of this.dirty) {
+      const document = this.ctx.documents.get(uri);
+      const file = uriToPath(uri);
+      if (!document || !file) continue;
+      try {
+        project.updateFile(file, document.getText(), document.version);
+      } catch (error) {
+        this.ctx.logError(`Could not parse ${file}`, error);
+      }
+    }
+    this.dirty.clear();
+    for (const document of this.ctx.documents.all()) versions.set(document.uri, document.version);
+
+    let findings: Finding[];
+    try {
+      findings = project.analyze(token);
+    } catch (error) {
+      this.ctx.logError('Crossproc analysis failed', error);
+      return;
+    }
+    if (token.isCancellationRequested) return;
+
+    const byFile = new Map<string, Finding[]>();
+    for (const finding of findings) {
+      const list = byFile.get(finding.file);
+      if (list) list.push(finding);
+      else byFile.set(finding.file, [finding]);
+    }
+
+    for (const document of this.ctx.documents.all()) {
+      const file = uriToPath(document.uri);
+      if (!file) continue;
+      const settings = await this.settings.get(document.uri);
+      if (token.isCancellationRequested) return;
+      // The document may have been closed while the settings were read.
+      if (!this.ctx.documents.get(document.uri)) continue;
+      const diagnostics = settings.enable
+        ? applyRuleSettings(byFile.get(file) ?? [], settings.rules).map((f) => toDiagnostic(f, this.ctx.packageRoot))
+        : [];
+      const key = JSON.stringify(diagnostics);
+      if (this.published.get(document.uri) === key) continue;
+      this.published.set(document.uri, key);
+      await this.ctx.connection.sendDiagnostics({ uri: document.uri, version: versions.get(document.uri), diagnostics });
+    }
+  }
+}
+
+/** Creates the diagnostics publisher for a server. */
+export function register(ctx: ServerContext, settings: SettingsStore): DiagnosticsPublisher {
+  return new DiagnosticsPublisher(ctx, settings);
+}

@@ -1,0 +1,72 @@
+/**
+ * The Crossproc language server — wiring only. Each concern lives in server/src/handlers/
+ * (one file per concern); this file creates the connection and hooks them together.
+ *
+ * Started by the client over IPC, or by tests / other editors with `--stdio`.
+ */
+import * as path from 'node:path';
+import {
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as configuration from './handlers/configuration';
+import { createContext, guard, readInitializeParams } from './handlers/context';
+import * as diagnostics from './handlers/diagnostics';
+import * as workspace from './handlers/workspace';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+// The bundle is dist/server.js; rules/ sits beside dist/.
+const ctx = createContext(connection, documents, path.join(__dirname, '..'));
+
+const settings = configuration.register(ctx);
+const publisher = diagnostics.register(ctx, settings);
+const files = workspace.register(ctx, publisher);
+// Next issues: codeActions.register(ctx, settings) and hover.register(ctx) add their
+// request handlers here, reading `Diagnostic.data` (DiagnosticData) and the project.
+
+connection.onInitialize((params): InitializeResult => {
+  readInitializeParams(ctx, params);
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'crossproc' },
+  };
+});
+
+connection.onInitialized(() => {
+  guard(ctx, 'Could not register for configuration changes', settings.registerForChanges());
+  if (ctx.client.workspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((event) =>
+      guard(ctx, 'Could not load the changed workspace folders', files.foldersChanged(event)),
+    );
+  }
+  guard(ctx, 'Could not load the workspace files', files.loadAll());
+});
+
+connection.onDidChangeConfiguration((params) => {
+  settings.changed(params.settings);
+  publisher.refresh();
+});
+
+connection.onDidChangeWatchedFiles((params) => guard(ctx, 'Could not follow file changes', files.filesChanged(params)));
+
+documents.onDidChangeContent((event) => publisher.documentChanged(event.document));
+documents.onDidClose((event) => {
+  publisher.documentClosed(event.document);
+  guard(ctx, 'Could not reload a closed file', files.documentClosed(event.document));
+});
+
+connection.onShutdown(() => {
+  files.dispose();
+  publisher.dispose();
+});
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,187 @@
+/**
+ * Finding and reading source files on disk, the same way for the language server's
+ * workspace load and for the CLI: skip the usual vendored/generated folders, respect
+ * `.gitignore` files (nested ones too), and read only UTF-8 text of a sane size.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { isAnalyzable } from '../engine/project';
+import { SKIPPED_DIRECTORIES } from './protocol';
+
+/** Files larger than this are skipped (generated bundles, data dumps). */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export interface CancellationLike {
+  readonly isCancellationRequested: boolean;
+}
+
+interface IgnoreLayer {
+  /** directory holding the .gitignore */
+  dir: string;
+  rules: Ignore;
+}
+
+/** Slash-separated path of `target` relative to `dir`, as .gitignore patterns expect. */
+function relativeForIgnore(dir: string, target: string): string {
+  return path.relative(dir, target).split(path.sep).join('/');
+}
+
+function isInside(dir: string, target: string): boolean {
+  const rel = path.relative(dir, target);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+async function readIgnoreFile(dir: string): Promise<IgnoreLayer | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return { dir, rules: ignore().add(text) };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The .gitignore layers that apply above `start`: those of its ancestors up to the
+ * enclosing git repository's root. Without a repository, only `start`'s own file applies
+ * (a stray .gitignore in a parent folder is not the project's).
+ */
+async function ancestorLayers(start: string): Promise<IgnoreLayer[]> {
+  const chain: string[] = [];
+  let dir = path.dirname(start);
+  let repoRoot: string | undefined;
+  if (await exists(path.join(start, '.git'))) repoRoot = start;
+  while (!repoRoot) {
+    chain.push(dir);
+    if (await exists(path.join(dir, '.git'))) {
+      repoRoot = dir;
+      break;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  if (!repoRoot) return [];
+  const layers: IgnoreLayer[] = [];
+  for (const d of chain.reverse()) {
+    const layer = await readIgnoreFile(d);
+    if (layer) layers.push(layer);
+  }
+  return layers;
+}
+
+/**
+ * Whether `target` is ignored by the layers (outermost first). A deeper .gitignore can
+ * re-include (`!pattern`) what an outer one excluded, as in git.
+ */
+function isIgnored(layers: readonly IgnoreLayer[], target: string, isDirectory: boolean): boolean {
+  let ignored = false;
+  for (const layer of layers) {
+    if (!isInside(layer.dir, target)) continue;
+    const rel = relativeForIgnore(layer.dir, target) + (isDirectory ? '/' : '');
+    const result = layer.rules.test(rel);
+    if (result.ignored) ignored = true;
+    else if (result.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+/**
+ * Yields the absolute paths of analysable files under `root` (a folder), in a stable
+ * order, skipping {@link SKIPPED_DIRECTORIES}, .gitignore'd paths and symlinked folders.
+ * Unreadable sub-folders are skipped; an unreadable `root` throws.
+ */
+export async function* walkSourceFiles(root: string, token?: CancellationLike): AsyncGenerator<string> {
+  const base = await ancestorLayers(root);
+  yield* walkDirectory(path.resolve(root), base, token, true);
+}
+
+async function* walkDirectory(
+  dir: string,
+  layers: IgnoreLayer[],
+  token: CancellationLike | undefined,
+  isRoot: boolean,
+): AsyncGenerator<string> {
+  if (token?.isCancellationRequested) return;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isRoot) throw error;
+    return;
+  }
+  const own = await readIgnoreFile(dir);
+  const here = own ? [...layers, own] : layers;
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (token?.isCancellationRequested) return;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
+      if (isIgnored(here, full, true)) continue;
+      yield* walkDirectory(full, here, token, false);
+    } else if (entry.isFile() || entry.isSymbolicLink()) {
+      if (!isAnalyzable(full)) continue;
+      if (isIgnored(here, full, false)) continue;
+      if (entry.isSymbolicLink()) {
+        const stat = await fs.stat(full).catch(() => undefined);
+        if (!stat?.isFile()) continue;
+      }
+      yield full;
+    }
+  }
+}
+
+/**
+ * Whether a single file would be skipped by a walk of `root`: inside a skipped folder or
+ * matched by a .gitignore between `root` and the file. Used for files reported by a file
+ * watcher, which sees everything.
+ */
+export async function isExcludedFrom(root: string, file: string): Promise<boolean> {
+  if (!isInside(root, file)) return true;
+  const rel = path.relative(root, file).split(path.sep);
+  if (rel.slice(0, -1).some((part) => SKIPPED_DIRECTORIES.has(part))) return true;
+  const layers = await ancestorLayers(root);
+  let dir = root;
+  for (let i = 0; i < rel.length; i++) {
+    const layer = await readIgnoreFile(dir);
+    if (layer) layers.push(layer);
+    const target = path.join(dir, rel[i]!);
+    if (isIgnored(layers, target, i < rel.length - 1)) return true;
+    dir = target;
+  }
+  return false;
+}
+
+export type SkipReason = 'binary' | 'too-large' | 'not-utf8';
+
+export type ReadResult =
+  | { kind: 'text'; text: string }
+  | { kind: 'skipped'; reason: SkipReason };
+
+/**
+ * Reads a source file as UTF-8 text, or says why it was skipped (binary, larger than
+ * {@link MAX_FILE_BYTES}, not valid UTF-8). I/O errors (missing, unreadable) throw.
+ */
+export async function readSourceFile(file: string): Promise<ReadResult> {
+  const stat = await fs.stat(file);
+  if (stat.size > MAX_FILE_BYTES) return { kind: 'skipped', reason: 'too-large' };
+  const bytes = await fs.readFile(file);
+  if (bytes.length > MAX_FILE_BYTES) return { kind: 'skipped', reason: 'too-large' };
+  if (bytes.subarray(0, 8192).includes(0)) return { kind: 'skipped', reason: 'binary' };
+  try {
+    return { kind: 'text', text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { kind: 'skipped', reason: 'not-utf8' };
+  }
+}
