@@ -28,7 +28,7 @@ const WASM_FILES = [
 const webTreeSitterCjs = {
   name: 'web-tree-sitter-cjs',
   setup(build) {
-    const cjs = path.join(path.dirname(require.resolve('web-tree-sitter/package.json')), 'tree-sitter.cjs');
+    const cjs = require.resolve('web-tree-sitter'); // the "require" condition: tree-sitter.cjs
     build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: cjs }));
   },
 };
@@ -51,7 +51,8 @@ const reporter = (label) => ({
       if (watch) console.log(`[watch] build started (${label})`);
     });
     build.onEnd((result) => {
-      for (const { text, location } of [...result.errors, ...result.warnings]) {
+      // Outside watch mode esbuild prints its own messages (logLevel).
+      for (const { text, location } of watch ? [...result.errors, ...result.warnings] : []) {
         if (!location) continue;
         console.error(`✘ [ERROR] ${text}`);
         console.error(`    ${location.file}:${location.line}:${location.column}:`);

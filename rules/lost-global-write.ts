@@ -1,9 +1,10 @@
 /**
  * lost-global-write: worker-side code writes module-level state that the parent reads
- * (or that nothing in the workers reads): the write lands in the worker's own copy.
+ * after the workers start (or that nothing in the workers reads): the write lands in the
+ * worker's own copy.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { accessVerb, describeWorker, disableFix, initialValue, isWrite, onceKey, related, symbolName, where } from '../server/src/engine/rule';
+import { accessVerb, describeWorker, initialValue, isWrite, onceKey, related, symbolName, where } from '../server/src/engine/rule';
 
 /** Bindings whose writes do reach the parent, or that other rules cover. */
 const SHARED_KINDS = new Set(['function', 'class', 'import', 'manager-proxy', 'process-primitive', 'thread-primitive', 'pool']);
@@ -20,34 +21,46 @@ export const lostGlobalWrite: Rule = {
       for (const [sym, recs] of ctx.graph.accessesBySymbol) {
         const b = ctx.graph.linker.binding(sym);
         if (b && SHARED_KINDS.has(b.kind)) continue;
-        const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key) && !prog.init.has(r.key));
+        const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
         if (writes.length === 0) continue;
-        // the initializer hands the worker its object (a proxy, a queue): writes reach the parent
-        if (recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign')) continue;
+        // the initializer hands the worker its object (a proxy, a queue): writes through it reach the parent
+        const initAssigns = recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign');
+        // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
+        const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
         const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
         const workerReads = recs.some((r) => r.access.kind === 'read' && prog.worker.has(r.key));
-        if (parentReads.length === 0 && workerReads) continue;
         const name = symbolName(sym);
         const init = initialValue(ctx, sym);
         for (const w of writes) {
+          const why = prog.worker.get(w.key)!;
+          // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
+          const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
+          if (prog.init.has(w.key)) {
+            // worker set-up (initializer, worker top level / branch) is the right place for worker state,
+            // unless the parent expects to read what it produced
+            if (readsAfter.length === 0 || parentWrites) continue;
+          } else if (initAssigns && (w.access.kind === 'mutate-call' || w.access.kind === 'item-assign')) {
+            continue;
+          } else if (readsAfter.length === 0 && workerReads) {
+            continue;
+          }
           const k = onceKey(w);
           if (done.has(k)) continue;
           done.add(k);
-          const why = prog.worker.get(w.key)!;
           const file = w.module.path;
           const who = `${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)})`;
           const verb = accessVerb(w.access);
           const initial = init ? ` (${init})` : '';
           let message: string;
-          if (parentReads.length) {
-            const pr = parentReads[0];
+          if (readsAfter.length) {
+            const pr = readsAfter[0];
             message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees the initial value${initial}: the change is lost.`;
           } else {
             message = `This ${verb} '${name}' in ${who}, which has its own copy of it; nothing in the workers reads it and the parent never sees it: the change is lost when the worker exits.`;
           }
-          const rel = parentReads.slice(0, 3).map((r) => related(r.module.path, r.access.range, `the parent reads its own '${name}' here`));
+          const rel = readsAfter.slice(0, 3).map((r) => related(r.module.path, r.access.range, `the parent reads its own '${name}' here`));
           rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
-          ctx.report({ file, range: w.access.range, symbol: name, message, related: rel, fixes: [disableFix('lost-global-write')] });
+          ctx.report({ file, range: w.access.range, symbol: name, message, related: rel });
         }
       }
     }

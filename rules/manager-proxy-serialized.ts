@@ -2,7 +2,6 @@
  * manager-proxy-serialized: a Manager proxy handed to json.dump/json.dumps.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { disableFix } from '../server/src/engine/rule';
 
 export const managerProxySerialized: Rule = {
   id: 'manager-proxy-serialized',
@@ -18,7 +17,6 @@ export const managerProxySerialized: Rule = {
           symbol: p.symbol,
           message: `'${p.symbol}' is a multiprocessing Manager proxy, not a list or dict: ${p.callee} raises TypeError ("Object of type ListProxy/DictProxy is not JSON serializable"). Copy it first: list(${p.symbol}) or dict(${p.symbol}).`,
           related: [],
-          fixes: [disableFix('manager-proxy-serialized')],
         });
       }
     }

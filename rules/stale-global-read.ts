@@ -5,7 +5,6 @@
 import type { Rule, RuleContext } from '../server/src/engine/rule';
 import {
   describeWorker,
-  disableFix,
   initialValue,
   isWrite,
   onceKey,
@@ -14,9 +13,10 @@ import {
   symbolName,
   where,
 } from '../server/src/engine/rule';
-import { posOrder, type AccessRecord, type Program, type WorkerReason } from '../server/src/engine/contexts';
+import { type AccessRecord, type Program, type WorkerReason } from '../server/src/engine/contexts';
 
-const NOT_STATE = new Set(['function', 'class']);
+/** Not state a read can be stale on: code, modules, and primitives that other rules cover. */
+const NOT_STATE = new Set(['function', 'class', 'import', 'thread-primitive', 'pool']);
 
 export const staleGlobalRead: Rule = {
   id: 'stale-global-read',
@@ -29,7 +29,7 @@ export const staleGlobalRead: Rule = {
       if (prog.worker.size === 0) continue;
       for (const [sym, recs] of ctx.graph.accessesBySymbol) {
         const b = ctx.graph.linker.binding(sym);
-        if (b && (NOT_STATE.has(b.kind) || b.kind === 'import')) continue;
+        if (b && NOT_STATE.has(b.kind)) continue;
         const parentWrites = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
         if (parentWrites.length === 0) continue;
         // the worker sets it itself: an initializer / worker-module top level, or its own assignment
@@ -64,16 +64,7 @@ interface Verdict {
 function judge(ctx: RuleContext, prog: Program, why: WorkerReason, writes: AccessRecord[]): Verdict | undefined {
   const rec = why.spawn;
   if (rec.module.language !== 'python') return { allBefore: true };
-  const { fully, cut } = ctx.graph.happensBefore(prog, rec);
-  let late: AccessRecord | undefined;
-  for (const w of writes) {
-    const limit = cut.get(w.key);
-    const before = fully.has(w.key) || (limit !== undefined && posOrder(w.access.range.start) < limit);
-    if (!before) {
-      late = w;
-      break;
-    }
-  }
+  const late = writes.find((w) => !ctx.graph.isBeforeSpawn(prog, rec, w));
   if (rec.startMethod === 'fork' && !late) return undefined;
   return { allBefore: !late, late };
 }
@@ -119,7 +110,6 @@ function report(
     symbol: name,
     message,
     related: rel,
-    fixes: [disableFix('stale-global-read')],
   });
 }
 

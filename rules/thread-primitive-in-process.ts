@@ -3,7 +3,7 @@
  * code that runs in other processes: every process has its own, so it coordinates nothing.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { describeWorker, disableFix, onceKey, related, symbolName, where } from '../server/src/engine/rule';
+import { describeWorker, onceKey, related, symbolName, where } from '../server/src/engine/rule';
 
 export const threadPrimitiveInProcess: Rule = {
   id: 'thread-primitive-in-process',
@@ -40,7 +40,6 @@ export const threadPrimitiveInProcess: Rule = {
               related(declFile, b.range, `'${name}' is created here, once per process`),
               related(why.file, why.range, `the worker is started here (${why.via})`),
             ],
-            fixes: [disableFix('thread-primitive-in-process')],
           });
         }
       }

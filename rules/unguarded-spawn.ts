@@ -2,7 +2,6 @@
  * unguarded-spawn: processes or workers started at import time.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { disableFix } from '../server/src/engine/rule';
 import { unitKey } from '../server/src/engine/contexts';
 import type { SystemKind } from '../server/src/engine/model';
 
@@ -37,7 +36,6 @@ export const unguardedSpawn: Rule = {
           symbol: site.label,
           message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14) every child re-imports this module, reaches this line again and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
           related: [],
-          fixes: [disableFix('unguarded-spawn')],
         });
         continue;
       }
@@ -56,7 +54,6 @@ export const unguardedSpawn: Rule = {
         symbol: site.label,
         message: `${site.label}(${site.system === 'cluster' ? '' : '__filename'}) runs at the top level of its own script${viaCall}. ${consequence}`,
         related: [],
-        fixes: [disableFix('unguarded-spawn')],
       });
     }
   },

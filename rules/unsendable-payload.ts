@@ -3,7 +3,6 @@
  * structured clone / workerpool's source-text transfer).
  */
 import type { Rule } from '../server/src/engine/rule';
-import { disableFix } from '../server/src/engine/rule';
 import type { Payload } from '../server/src/engine/model';
 
 export const unsendablePayload: Rule = {
@@ -20,7 +19,6 @@ export const unsendablePayload: Rule = {
           symbol: p.symbol,
           message: m.language === 'python' ? pythonMessage(p) : jsMessage(p),
           related: [],
-          fixes: [disableFix('unsendable-payload')],
         });
       }
     }

@@ -194,6 +194,11 @@ function limited<T>(limit: number): (task: () => Promise<T>) => Promise<T> {
     });
 }
 
+/** assert.ok without mocha's true/false diff (and without its "<x>: expected" message truncation). */
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) assert.fail(message);
+}
+
 function describeRun(r: RunResult): string {
   return (
     `exit code ${r.code}${r.signal ? ` (signal ${r.signal})` : ''} after ${r.ms} ms\n` +
@@ -203,34 +208,34 @@ function describeRun(r: RunResult): string {
 
 function assertRun(fx: FixtureInfo, run: FixtureRun, r: RunResult): void {
   const ctx = `${fx.name}: ${describeRun(r)}`;
-  assert.ok(!r.spawnError, `${fx.name}: could not start node: ${r.spawnError?.message}`);
-  assert.ok(!r.timedOut, `${fx.name}: timed out (killed). ${ctx}`);
+  check(!r.spawnError, `${fx.name}: could not start node: ${r.spawnError?.message}`);
+  check(!r.timedOut, `${fx.name}: timed out (killed). ${ctx}`);
   if (run.stopAfter) {
-    assert.ok(
+    check(
       r.stopped,
-      `${fx.name}: expected a runaway program stopped after ${run.stopAfter.count}× "${run.stopAfter.pattern}", ` +
+      `${fx.name}: a runaway program should have been stopped after ${run.stopAfter.count}× "${run.stopAfter.pattern}", ` +
         `but it exited on its own. ${ctx}`,
     );
   } else {
     const expectedCode = run.exitCode ?? (run.stderrIncludes ? undefined : 0);
     if (expectedCode !== undefined) assert.equal(r.code, expectedCode, `${fx.name}: exit code. ${ctx}`);
-    assert.ok(!r.leftovers, `${fx.name}: left processes running after it exited. ${ctx}`);
+    check(!r.leftovers, `${fx.name}: left processes running after it exited. ${ctx}`);
   }
   if (run.stopAfter && run.exitCode !== undefined) assert.equal(r.code, run.exitCode, `${fx.name}: exit code. ${ctx}`);
   if (run.stdout !== undefined) assert.equal(r.stdout.trim(), run.stdout.trim(), `${fx.name}: stdout. ${ctx}`);
-  for (const s of run.stdoutIncludes ?? []) assert.ok(r.stdout.includes(s), `${fx.name}: stdout lacks ${JSON.stringify(s)}. ${ctx}`);
-  for (const s of run.stderrIncludes ?? []) assert.ok(r.stderr.includes(s), `${fx.name}: stderr lacks ${JSON.stringify(s)}. ${ctx}`);
+  for (const s of run.stdoutIncludes ?? []) check(r.stdout.includes(s), `${fx.name}: stdout lacks ${JSON.stringify(s)}. ${ctx}`);
+  for (const s of run.stderrIncludes ?? []) check(r.stderr.includes(s), `${fx.name}: stderr lacks ${JSON.stringify(s)}. ${ctx}`);
 }
 
 const fixtures = listFixtures('js');
 
 describe('JS fixtures: manifests and inline expectations', () => {
   it('there are at least 25 fixtures, with positives and negatives for every JS rule', () => {
-    assert.ok(fixtures.length >= 25, `only ${fixtures.length} JS fixtures`);
+    check(fixtures.length >= 25, `only ${fixtures.length} JS fixtures`);
     const manifests = fixtures.map((fx) => readManifest(fx));
     for (const rule of JS_RULES) {
       for (const kind of ['positive', 'negative'] as const) {
-        assert.ok(
+        check(
           manifests.some((m) => m.kind === kind && m.rules?.includes(rule)),
           `no ${kind} JS fixture for ${rule}`,
         );
@@ -247,13 +252,13 @@ describe('JS fixtures: manifests and inline expectations', () => {
         parseExpectations(f).map((e) => ({ ...e, file: path.relative(fx.dir, f) })),
       );
       if (m.kind === 'positive') {
-        assert.ok(expectations.length > 0, `${fx.name}: positive fixture without any "// expect:" comment`);
+        check(expectations.length > 0, `${fx.name}: positive fixture without any "// expect:" comment`);
       } else {
         assert.deepEqual(expectations, [], `${fx.name}: negative fixture must not have "// expect:" comments`);
       }
       for (const e of expectations) {
-        assert.ok(RULES.has(e.rule), `${fx.name}/${e.file}:${e.line}: unknown rule "${e.rule}"`);
-        assert.ok(m.rules.includes(e.rule), `${fx.name}/${e.file}:${e.line}: "${e.rule}" is not in fixture.json "rules"`);
+        check(RULES.has(e.rule), `${fx.name}/${e.file}:${e.line}: unknown rule "${e.rule}"`);
+        check(m.rules.includes(e.rule), `${fx.name}/${e.file}:${e.line}: "${e.rule}" is not in fixture.json "rules"`);
       }
     });
   }
@@ -292,7 +297,7 @@ describe('JS fixtures: run with real node', function () {
       this.timeout(2 * timeoutMs + 5000);
       const m = readManifest(fx);
       const pending = results.get(fx.name);
-      assert.ok(pending, `${fx.name}: not scheduled`);
+      check(pending, `${fx.name}: not scheduled`);
       assertRun(fx, m.runs?.node ?? {}, await pending);
     });
   }

@@ -21,7 +21,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const outputChannel = window.createOutputChannel(OUTPUT_CHANNEL_NAME);
+  const outputChannel = window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
   context.subscriptions.push(outputChannel);
   const watcher = workspace.createFileSystemWatcher(WATCH_GLOB);
   context.subscriptions.push(watcher);

@@ -67,6 +67,18 @@ function parseRule(spec: string, rules: Partial<Record<RuleId, SeveritySetting>>
   rules[id] = oneOf(level, SEVERITY_SETTINGS, `--rule ${id}`);
 }
 
+/** Rewrites node:util parseArgs errors (multi-line, about internals) as one short sentence. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(?:-\w, )?(--?[^' ,<]+)/.exec(message)?.[1] ?? 'an option';
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'.`;
+  if (/ambiguous/.test(message)) return `option '${option}' needs a value; for a value starting with '-' write ${option}=VALUE.`;
+  if (/argument missing/.test(message)) return `option '${option}' needs a value.`;
+  if (/does not take an argument/.test(message)) return `option '${option}' does not take a value.`;
+  return `${message.split('\n')[0]!.replace(/\.$/, '')}.`;
+}
+
 /** Parses `argv` (without the node and script entries). Throws {@link UsageError}. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let parsed;
@@ -86,9 +98,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       },
     });
   } catch (error) {
-    // Node's messages are multi-sentence and mention internals; keep the useful part.
-    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
-    throw new UsageError(`${message.replace(/\.$/, '')}. ${HINT}`);
+    throw new UsageError(`${describeParseError(error)} ${HINT}`);
   }
   const { values, positionals } = parsed;
   const rules: Partial<Record<RuleId, SeveritySetting>> = {};

@@ -71,6 +71,8 @@ export class ProjectGraph {
   /** symbol → the function units stored in it (def/function/const arrow/exported fn/class methods) */
   private readonly unitsBySymbol = new Map<SymbolKey, UnitKey[]>();
   private readonly edges = new Map<UnitKey, UnitKey[]>();
+  /** closure edges (a unit → the nested functions it defines); they run later, e.g. as handlers */
+  private readonly nestedEdges = new Set<string>();
   /** first call offset of each edge, for "happens before" questions */
   private readonly edgeOffsets = new Map<UnitKey, Map<UnitKey, number>>();
   readonly accessesBySymbol = new Map<SymbolKey, AccessRecord[]>();
@@ -155,6 +157,7 @@ export class ProjectGraph {
       if (!offsets.has(k)) {
         this.edges.get(pk)!.push(k);
         offsets.set(k, posOrder(u.range.start));
+        this.nestedEdges.add(`${pk}>${k}`);
       }
     }
   }
@@ -169,14 +172,20 @@ export class ProjectGraph {
     return this.edges.get(key) ?? [];
   }
 
-  /** All units reachable from `roots` through calls (roots included). */
-  reach(roots: Iterable<UnitKey>, into = new Set<UnitKey>()): Set<UnitKey> {
+  /**
+   * All units reachable from `roots` through calls (roots included). With `callsOnly`,
+   * closures defined along the way are not followed (they run later, not during set-up).
+   */
+  reach(roots: Iterable<UnitKey>, into = new Set<UnitKey>(), callsOnly = false): Set<UnitKey> {
     const stack = [...roots];
     while (stack.length) {
       const k = stack.pop()!;
       if (into.has(k)) continue;
       into.add(k);
-      for (const c of this.callees(k)) if (!into.has(c)) stack.push(c);
+      for (const c of this.callees(k)) {
+        if (into.has(c) || (callsOnly && this.nestedEdges.has(`${k}>${c}`))) continue;
+        stack.push(c);
+      }
     }
     return into;
   }
@@ -260,7 +269,12 @@ export class ProjectGraph {
           entries.push([top, spawnedBy]);
           initRoots.push(top);
         }
-        for (const u of wm.units) if (u.kind === 'worker-branch') entries.push([unitKey(wm, u), spawnedBy]);
+        for (const u of wm.units) {
+          if (u.kind !== 'worker-branch') continue;
+          // a worker branch runs once when the worker starts: like a worker module's top level, it is set-up
+          entries.push([unitKey(wm, u), spawnedBy]);
+          initRoots.push(unitKey(wm, u));
+        }
         for (const id of wm.workerHandlers) {
           const u = wm.units[id];
           if (u) entries.push([unitKey(wm, u), reason(`${rec.site.label} → message handler`, rec.site.range)]);
@@ -281,7 +295,7 @@ export class ProjectGraph {
         for (const r of this.reach([k])) if (!worker.has(r)) worker.set(r, why);
       }
     }
-    const init = this.reach(initRoots);
+    const init = this.reach(initRoots, new Set(), true);
     return { root, parent, spawns, worker, init };
   }
 
@@ -291,6 +305,24 @@ export class ProjectGraph {
    * made before it. Returns the set of units fully before and the cut-off per unit.
    */
   happensBefore(program: Program, rec: SpawnRecord): { fully: Set<UnitKey>; cut: Map<UnitKey, number> } {
+    const cacheKey = `${program.root.module.path}::${program.root.unit.id}|${rec.module.path}@${posOrder(rec.site.range.start)}`;
+    const hit = this.hbCache.get(cacheKey);
+    if (hit) return hit;
+    const result = this.computeHappensBefore(program, rec);
+    this.hbCache.set(cacheKey, result);
+    return result;
+  }
+
+  /** Whether an access in the parent happens before the workers of `rec` start. */
+  isBeforeSpawn(program: Program, rec: SpawnRecord, a: AccessRecord): boolean {
+    const { fully, cut } = this.happensBefore(program, rec);
+    const limit = cut.get(a.key);
+    return fully.has(a.key) || (limit !== undefined && posOrder(a.access.range.start) < limit);
+  }
+
+  private readonly hbCache = new Map<string, { fully: Set<UnitKey>; cut: Map<UnitKey, number> }>();
+
+  private computeHappensBefore(program: Program, rec: SpawnRecord): { fully: Set<UnitKey>; cut: Map<UnitKey, number> } {
     const spawnUnit = unitKey(rec.module, rec.module.units[rec.site.unit] ?? rec.module.units[0]);
     const rootKey = unitKey(program.root.module, program.root.unit);
     // shortest call path root → spawn unit
@@ -309,11 +341,15 @@ export class ProjectGraph {
     const fully = new Set<UnitKey>();
     if (!prev.has(spawnUnit)) return { fully, cut };
     let k: UnitKey | null = spawnUnit;
-    let limit = posOrder(rec.site.range.start);
+    // the spawn call's own arguments are evaluated before the workers start
+    let limit = posOrder(rec.site.range.end);
     while (k) {
       cut.set(k, limit);
       const offsets = this.edgeOffsets.get(k)!;
-      for (const [callee, off] of offsets) if (off < limit) this.reach([callee], fully);
+      for (const [callee, off] of offsets) {
+        // a closure defined before the start (an 'exit' handler) runs later: never "before"
+        if (off < limit && !this.nestedEdges.has(`${k}>${callee}`)) this.reach([callee], fully, true);
+      }
       const p: UnitKey | null = prev.get(k) ?? null;
       if (p) limit = this.edgeOffsets.get(p)!.get(k) ?? 0;
       k = p;

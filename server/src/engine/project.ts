@@ -3,7 +3,6 @@
  * of files with cached per-file models (re-parsed only when their text changes), linked
  * and checked on demand.
  */
-import * as path from 'node:path';
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
 import type { Language, ModuleModel } from './model';
 import { ProjectGraph } from './contexts';
@@ -11,24 +10,14 @@ import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { parseJs } from '../js/frontend';
 import { initPython, parsePython } from '../python/frontend';
+import { languageOf } from './language';
+import { describeFixes } from '../fixes';
 
 export interface CancellationLike {
   readonly isCancellationRequested: boolean;
 }
 
-const JS_EXTS = new Set(['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts']);
-
-/** The language of a file Crossproc analyses, or undefined. */
-export function languageOf(file: string): Language | undefined {
-  const lower = file.toLowerCase();
-  if (lower.endsWith('.py') || lower.endsWith('.pyw')) return 'python';
-  if (/\.d\.[mc]?ts$/.test(lower)) return undefined;
-  return JS_EXTS.has(path.extname(lower)) ? 'js' : undefined;
-}
-
-export function isAnalyzable(file: string): boolean {
-  return languageOf(file) !== undefined;
-}
+export { isAnalyzable, languageOf } from './language';
 
 interface FileEntry {
   text: string;
@@ -148,7 +137,7 @@ export class Project {
         report: (f: FindingInput) => {
           const model = graph.modules.get(f.file);
           if (model && isSuppressed(model, f.range.start.line, rule.id)) return;
-          findings.push({ ...f, rule: rule.id, severity, fixes: f.fixes ?? [] });
+          findings.push({ ...f, rule: rule.id, severity, fixes: [] });
         },
       };
       try {
@@ -158,6 +147,8 @@ export class Project {
         this.lastErrors.push(`${rule.id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       }
     }
+    const fixCtx = { graph, text: (f: string) => this.entries.get(f)?.text };
+    for (const f of findings) f.fixes = describeFixes(fixCtx, f);
     findings.sort(compareFindings);
     this.cached = findings;
     return findings;

@@ -123,7 +123,3 @@ export function onceKey(r: AccessRecord): string {
 export function moduleOf(ctx: RuleContext, file: string): ModuleModel | undefined {
   return ctx.graph.modules.get(file);
 }
-
-export function disableFix(rule: RuleId): FixDescriptor {
-  return { kind: 'disable-line', title: `Disable ${rule} for this line` };
-}

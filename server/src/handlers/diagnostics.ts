@@ -8,6 +8,7 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, StartMethodSetting } from '../engine/findings';
+import { AnalysisCancelled } from '../engine/project';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../shared/protocol';
 import { ruleDocUrl } from '../shared/ruleInfo';
 import { applyRuleSettings } from '../shared/severity';
@@ -133,8 +134,11 @@ export class DiagnosticsPublisher {
     try {
       findings = project.analyze(token);
     } catch (error) {
-      this.ctx.logError('Crossproc analysis failed', error);
+      if (!(error instanceof AnalysisCancelled)) this.ctx.logError('Crossproc analysis failed', error);
       return;
+    } finally {
+      // A rule that crashed is skipped by the engine; its stack belongs in the output channel.
+      for (const problem of project.lastErrors.splice(0)) this.ctx.logError(`Internal error in rule ${problem}`);
     }
     if (token.isCancellationRequested) return;
 

@@ -1,0 +1,140 @@
+/**
+ * stale-global-read → "Pass NAME to the workers through the initializer" (Python).
+ *
+ * For the Pool / ctx.Pool / ProcessPoolExecutor spawns whose tasks reach the stale read:
+ * the creating call gets `initializer=_init_NAME, initargs=(NAME,)` and the module gets
+ * `def _init_NAME(value): global NAME; NAME = value` (or, for a global of another module
+ * read as `config.NAME`, `config.NAME = value`). An existing `initializer=f` (a plain
+ * module-level def of the spawning file, used nowhere else) is extended instead.
+ *
+ * Offered only when: every spawn that reaches the read is a Pool/ProcessPoolExecutor of one
+ * file with plain arguments; every parent write happens before the workers start (the
+ * value passed is the parent's value at the spawn site, so a later write would still be
+ * missed); NAME is not a local where the pool is created; and, across modules, every read
+ * outside the defining module goes through the module attribute.
+ */
+import type { Finding } from '../../engine/findings';
+import { posOrder } from '../../engine/contexts';
+import { isWrite } from '../../engine/rule';
+import { splitSymbolKey } from '../../engine/link';
+import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import {
+  accessAt,
+  ancestor,
+  enclosingScopes,
+  initializerEdits,
+  isLocalOf,
+  isPython,
+  poolCall,
+  pyRoot,
+  spawnsReaching,
+  type InitValue,
+  type PoolCall,
+} from './pyutil';
+
+const KIND = 'move-to-initializer';
+
+interface Plan {
+  file: string;
+  name: string;
+  edits: () => TextEdit[] | undefined;
+}
+
+function plan(ctx: FixContext, f: Finding): Plan | undefined {
+  if (!isPython(f.file)) return undefined;
+  const graph = ctx.graph;
+  const read = accessAt(graph, f.file, f.range, ['read']);
+  if (!read) return undefined;
+  const sym = read.symbol;
+  const { file: defFile, name } = splitSymbolKey(sym);
+  const b = graph.linker.binding(sym);
+  if (!b || b.kind === 'function' || b.kind === 'class' || b.kind === 'import') return undefined;
+  const spawns = spawnsReaching(graph, read.key);
+  if (spawns.length === 0) return undefined;
+  const spawnMod = spawns[0].module;
+  if (spawns.some((s) => s.module !== spawnMod)) return undefined;
+  const file = spawnMod.path;
+  const text = ctx.text(file);
+  if (text === undefined) return undefined;
+  const root = pyRoot(text);
+  if (!root) return undefined;
+
+  // every parent write happens before the workers start
+  const recs = graph.accessesBySymbol.get(sym) ?? [];
+  for (const s of spawns) {
+    for (const prog of graph.programs) {
+      if (!prog.spawns.includes(s)) continue;
+      const writes = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
+      if (writes.length === 0) continue;
+      const { fully, cut } = graph.happensBefore(prog, s);
+      for (const w of writes) {
+        const limit = cut.get(w.key);
+        const before = fully.has(w.key) || (limit !== undefined && posOrder(w.access.range.start) < limit);
+        if (!before) return undefined;
+      }
+    }
+  }
+
+  const pcs: PoolCall[] = [];
+  for (const s of spawns) {
+    const pc = poolCall(root, s);
+    if (!pc) return undefined;
+    // created where plain names resolve to module level (no lambda/comprehension around it)
+    if (ancestor(pc.call, ['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'])) return undefined;
+    pcs.push(pc);
+  }
+
+  let iv: InitValue;
+  if (defFile === file) {
+    iv = {
+      name,
+      value: name,
+      assign: (p) => [`global ${name}`, `${name} = ${p}`],
+      needsGlobal: [name],
+    };
+  } else {
+    // every read outside the defining module goes through the module attribute
+    for (const r of recs) {
+      if (r.module.path !== defFile && r.access.ref.member !== name) return undefined;
+    }
+    let alias: string | undefined;
+    for (const mb of spawnMod.bindings.values()) {
+      if (mb.kind !== 'import' || !mb.importFrom || mb.importFrom.imported !== '*') continue;
+      const t = graph.linker.resolveImport(spawnMod, mb.importFrom);
+      if (t && 'module' in t && t.module.path === defFile) {
+        alias = mb.name;
+        break;
+      }
+    }
+    if (!alias) return undefined;
+    const a = alias;
+    iv = { name, value: `${a}.${name}`, assign: (p) => [`${a}.${name} = ${p}`], needsGlobal: [a] };
+  }
+  for (const pc of pcs) {
+    for (const scope of enclosingScopes(pc.call)) {
+      if (scope.type !== 'function_definition') return undefined;
+      for (const g of iv.needsGlobal) if (isLocalOf(scope, g)) return undefined;
+    }
+  }
+  return { file, name, edits: () => initializerEdits(ctx, file, root, text, pcs, iv) };
+}
+
+function title(name: string): string {
+  return `Pass ${name} to the workers through the initializer`;
+}
+
+export const moveToInitializer: FixProvider = {
+  kind: KIND,
+  rules: ['stale-global-read'],
+  describe(ctx, f) {
+    const p = plan(ctx, f);
+    return p ? { kind: KIND, title: title(p.name) } : undefined;
+  },
+  compute(ctx, f): FixEdit | undefined {
+    const p = plan(ctx, f);
+    if (!p) return undefined;
+    const edits = p.edits();
+    if (!edits) return undefined;
+    return { kind: KIND, title: title(p.name), changes: [{ file: p.file, edits }] };
+  },
+};

@@ -1,0 +1,1 @@
+export { initPython, parsePython } from './frontend';

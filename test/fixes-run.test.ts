@@ -1,0 +1,248 @@
+/**
+ * Proof by running (issue 4, item 8), for both languages.
+ *
+ * 1. Every fixture folder with a `fix.json` next to its fixture.json:
+ *      { "rule": "stale-global-read", "fix": "move-to-initializer",
+ *        "runs": { "spawn": { "stdout": "..." }, "fork": { ... } } }   (Node: { "node": {...} })
+ *    is copied to a temp folder and analysed with the Project; the fix `fix` is applied to
+ *    the findings of `rule` that offer it, one at a time and re-analysing after each, through
+ *    `computeFix` (the code path of the editor's code action and `crossproc --fix`). Then:
+ *    every file parses without errors, re-analysis shows no finding of `rule` and no finding
+ *    that was not there before, and running the fixed program under each start method of
+ *    `runs` gives the correct behaviour written there.
+ * 2. A property test: every fix offered on every finding of every fixture (both languages)
+ *    applies cleanly, leaves files that parse, and drops no word of user code.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Project } from '../server/src/engine/project';
+import type { Finding } from '../server/src/engine/findings';
+import { applyFix, computeFix, type FixContext } from '../server/src/fixes';
+import { listFixtures, listSourceFiles, readManifest, type FixtureInfo, type FixtureLang, type FixtureRun } from './support/fixtures';
+import { describeResult, PYTHON, runMismatches, runProgram } from './support/run-program';
+
+interface FixManifest {
+  rule: string;
+  fix: string;
+  runs: Record<string, FixtureRun>;
+}
+
+const LANGS: FixtureLang[] = ['python', 'js'];
+const MAX_APPLICATIONS = 20;
+
+function fixCases(): Array<{ lang: FixtureLang; fx: FixtureInfo; fix: FixManifest }> {
+  const out: Array<{ lang: FixtureLang; fx: FixtureInfo; fix: FixManifest }> = [];
+  for (const lang of LANGS) {
+    for (const fx of listFixtures(lang)) {
+      const p = path.join(fx.dir, 'fix.json');
+      if (!fs.existsSync(p)) continue;
+      out.push({ lang, fx, fix: JSON.parse(fs.readFileSync(p, 'utf8')) as FixManifest });
+    }
+  }
+  return out;
+}
+
+function copyToTemp(dir: string): string {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `crossproc-fix-${path.basename(dir)}-`));
+  fs.cpSync(dir, tmp, {
+    recursive: true,
+    filter: (src) => !/(^|[\\/])(node_modules|__pycache__)$/.test(src),
+  });
+  return tmp;
+}
+
+async function loadProject(dir: string): Promise<Project> {
+  const project = await Project.create();
+  for (const f of listSourceFiles(dir)) project.updateFile(f, fs.readFileSync(f, 'utf8'));
+  return project;
+}
+
+function fixContext(project: Project): FixContext {
+  return { graph: project.graph(), text: (f) => project.text(f) };
+}
+
+function key(dir: string, f: Finding): string {
+  return `${f.rule} ${path.relative(dir, f.file)} ${f.symbol}`;
+}
+
+function counts(keys: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return m;
+}
+
+/** Parse problems of every analysed file (front-end model problems; Python also through `ast.parse`). */
+function parseProblems(project: Project): string[] {
+  const out: string[] = [];
+  for (const f of project.files()) {
+    const m = project.model(f);
+    for (const p of m?.problems ?? []) out.push(`${f}:${p.range.start.line + 1}: ${p.message}`);
+    if (f.endsWith('.py')) {
+      const r = spawnSync(PYTHON, ['-c', 'import ast,sys; ast.parse(sys.stdin.read())'], { input: project.text(f) ?? '', encoding: 'utf8' });
+      if (r.status !== 0) out.push(`${f}: python ast.parse: ${r.stderr.trim().split('\n').pop()}`);
+    }
+  }
+  return out;
+}
+
+/** Words (identifiers, keywords) of a text. */
+function words(text: string): Set<string> {
+  const s = new Set<string>();
+  for (const m of text.replace(/#[^\n]*|\/\/[^\n]*/g, ' ').matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) s.add(m[0]);
+  return s;
+}
+
+/** Words a fix kind may legitimately make disappear from a file (it replaces them). */
+const MAY_DROP: Record<string, Set<string>> = {
+  'return-results': new Set(['append', 'extend', 'update']),
+  'lambda-to-def': new Set(['lambda']),
+  'use-process-lock': new Set(['threading']),
+};
+
+function dumpFiles(project: Project, dir: string): string {
+  return project
+    .files()
+    .map((f) => `=== ${path.relative(dir, f)}\n${project.text(f)}`)
+    .join('\n');
+}
+
+describe('Quick fixes, proven by running the fixed program', function () {
+  this.timeout(180000);
+  const cases = fixCases();
+
+  it('fix.json files are well-formed', function () {
+    for (const { fx, fix } of cases) {
+      assert.equal(typeof fix.rule, 'string', `${fx.name}/fix.json: rule`);
+      assert.equal(typeof fix.fix, 'string', `${fx.name}/fix.json: fix`);
+      assert.ok(fix.runs && Object.keys(fix.runs).length > 0, `${fx.name}/fix.json: runs`);
+      for (const k of Object.keys(fix)) assert.ok(['rule', 'fix', 'runs'].includes(k), `${fx.name}/fix.json: unknown key ${k}`);
+    }
+  });
+
+  for (const { lang, fx, fix } of cases) {
+    describe(`${lang}/${fx.name}: ${fix.fix}`, function () {
+      let dir = '';
+      let project: Project;
+      let applied = 0;
+      let initial: Finding[] = [];
+
+      before(async function () {
+        dir = copyToTemp(fx.dir);
+        project = await loadProject(dir);
+        initial = project.analyze();
+        for (let i = 0; i < MAX_APPLICATIONS; i++) {
+          const target = project.analyze().find((f) => f.rule === fix.rule && f.fixes.some((d) => d.kind === fix.fix));
+          if (!target) break;
+          const edit = computeFix(fixContext(project), target, fix.fix);
+          assert.ok(edit, `${fx.name}: ${fix.fix} is offered on ${key(dir, target)} but computeFix gives nothing`);
+          const out = applyFix(edit, (f) => project.text(f));
+          for (const [file, text] of out) {
+            fs.writeFileSync(file, text);
+            project.updateFile(file, text);
+          }
+          applied++;
+        }
+      });
+
+      after(function () {
+        if (dir && this.currentTest?.state !== 'failed') fs.rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('the fix is offered and applied', function () {
+        assert.ok(
+          initial.some((f) => f.rule === fix.rule),
+          `${fx.name}: no ${fix.rule} finding before the fix; findings: ${initial.map((f) => key(dir, f)).join(', ')}`,
+        );
+        assert.ok(applied > 0, `${fx.name}: ${fix.fix} is not offered on any ${fix.rule} finding`);
+      });
+
+      it('the fixed files parse without errors', function () {
+        const problems = parseProblems(project);
+        assert.deepEqual(problems, [], `${fx.name}: parse problems after the fix\n${dumpFiles(project, dir)}`);
+      });
+
+      it(`re-analysis: no ${fix.rule} finding left and nothing new`, function () {
+        const after = project.analyze();
+        const left = after.filter((f) => f.rule === fix.rule).map((f) => key(dir, f));
+        assert.deepEqual(left, [], `${fx.name}: findings left after the fix\n${dumpFiles(project, dir)}`);
+        const was = counts(initial.map((f) => key(dir, f)));
+        const now = counts(after.map((f) => key(dir, f)));
+        const extra = [...now].filter(([k, n]) => n > (was.get(k) ?? 0)).map(([k]) => k);
+        assert.deepEqual(extra, [], `${fx.name}: new findings after the fix\n${dumpFiles(project, dir)}`);
+      });
+
+      it('drops no user code', function () {
+        const may = MAY_DROP[fix.fix] ?? new Set<string>();
+        for (const f of listSourceFiles(fx.dir)) {
+          const rel = path.relative(fx.dir, f);
+          const orig = words(fs.readFileSync(f, 'utf8'));
+          const now = words(project.text(path.join(dir, rel)) ?? '');
+          const lost = [...orig].filter((w) => !now.has(w) && !may.has(w));
+          assert.deepEqual(lost, [], `${fx.name}/${rel}: words gone after the fix\n${dumpFiles(project, dir)}`);
+        }
+      });
+
+      const manifest = readManifest(fx) as ReturnType<typeof readManifest> & { pinned?: boolean };
+      for (const [method, expected] of Object.entries(fix.runs)) {
+        it(`the fixed program runs correctly (${method})`, async function () {
+          const r = await runProgram({
+            dir,
+            entry: manifest.entry,
+            method,
+            pinned: manifest.pinned === true,
+            timeoutMs: manifest.timeoutMs,
+            stopAfter: expected.stopAfter,
+          });
+          const bad = runMismatches(expected, r);
+          assert.deepEqual(bad, [], `${fx.name} (${method}) after ${fix.fix}: ${describeResult(r)}\n${dumpFiles(project, dir)}`);
+        });
+      }
+    });
+  }
+});
+
+describe('Quick fixes: every offered fix on every fixture applies cleanly (property)', function () {
+  this.timeout(180000);
+  for (const lang of LANGS) {
+    it(`${lang} fixtures`, async function () {
+      const failures: string[] = [];
+      let tried = 0;
+      for (const fx of listFixtures(lang)) {
+        const project = await loadProject(fx.dir);
+        const ctx = fixContext(project);
+        for (const f of project.analyze()) {
+          for (const d of f.fixes) {
+            tried++;
+            const where = `${fx.name}: ${d.kind} on ${key(fx.dir, f)} (line ${f.range.start.line + 1})`;
+            const edit = computeFix(ctx, f, d.kind);
+            if (!edit) {
+              failures.push(`${where}: offered but computeFix gives nothing`);
+              continue;
+            }
+            let out: Map<string, string>;
+            try {
+              out = applyFix(edit, (p) => project.text(p));
+            } catch (e) {
+              failures.push(`${where}: ${(e as Error).message}`);
+              continue;
+            }
+            const check = await Project.create();
+            const may = MAY_DROP[d.kind] ?? new Set<string>();
+            for (const [file, text] of out) {
+              check.updateFile(file, text);
+              const problems = check.model(file)?.problems ?? [];
+              if (problems.length) failures.push(`${where}: ${path.basename(file)} does not parse: ${problems[0].message}`);
+              const lost = [...words(project.text(file) ?? '')].filter((w) => !words(text).has(w) && !may.has(w));
+              if (lost.length) failures.push(`${where}: words gone: ${lost.join(', ')}`);
+            }
+          }
+        }
+      }
+      assert.ok(tried > 0 || listFixtures(lang).length === 0, 'no fix was offered at all');
+      assert.deepEqual(failures, []);
+    });
+  }
+});

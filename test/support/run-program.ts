@@ -1,0 +1,162 @@
+/**
+ * Runs a program folder the way the fixture runners do, for any language:
+ *  - Python (`*.py` entry): `python3 <entry>` (or $CROSSPROC_PYTHON) with
+ *    test/support/python on PYTHONPATH; its sitecustomize.py sets the start method from
+ *    CROSSPROC_START_METHOD, which is set to the run's name unless the program pins its own.
+ *  - Node: `node <entry>`, TypeScript entries `node --import tsx <entry>`.
+ * Each program leads its own process group so that everything it started can be killed
+ * (timeouts, `stopAfter` runaways, leftovers). Also checks a run against a run entry of
+ * fixture.json / fix.json (keys: stdout, stdoutIncludes, stderrIncludes, exitCode, stopAfter).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import type { FixtureRun } from './fixtures';
+
+export const PYTHON = process.env.CROSSPROC_PYTHON || 'python3';
+export const PY_SUPPORT_DIR = path.resolve(__dirname, 'python');
+const TSX_ENTRY = /\.(?:ts|mts|cts|tsx)$/;
+
+export interface ProgramRun {
+  /** folder to run in (the program's cwd) */
+  dir: string;
+  /** entry file relative to dir */
+  entry: string;
+  /** 'spawn' | 'fork' | 'forkserver' for Python, 'node' for Node */
+  method: string;
+  /** Python: the program pins its own start method (do not set one) */
+  pinned?: boolean;
+  timeoutMs?: number;
+  stopAfter?: { pattern: string; count: number };
+}
+
+export interface ProgramResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stopped: boolean;
+  leftovers: boolean;
+  spawnError?: Error;
+  ms: number;
+}
+
+function countOccurrences(haystack: string, needle: string): number {
+  let n = 0;
+  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+function groupAlive(pid: number): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killTree(pid: number): void {
+  if (process.platform === 'win32') {
+    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore' });
+    return;
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+function command(run: ProgramRun): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+  if (/\.py$/.test(run.entry)) {
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+    delete env.CROSSPROC_START_METHOD;
+    delete env.PYTHONSTARTUP;
+    env.PYTHONPATH = [PY_SUPPORT_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+    if (!run.pinned) env.CROSSPROC_START_METHOD = run.method;
+    return { cmd: PYTHON, args: [run.entry], env };
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  delete env.NODE_OPTIONS;
+  const args = TSX_ENTRY.test(run.entry) ? ['--import', 'tsx', run.entry] : [run.entry];
+  return { cmd: process.execPath, args, env };
+}
+
+/** Runs one program; never rejects. */
+export function runProgram(run: ProgramRun): Promise<ProgramResult> {
+  const { cmd, args, env } = command(run);
+  const timeoutMs = run.timeoutMs ?? 20000;
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const res: ProgramResult = { stdout: '', stderr: '', code: null, signal: null, timedOut: false, stopped: false, leftovers: false, ms: 0 };
+    let child;
+    try {
+      child = spawn(cmd, args, { cwd: run.dir, env, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      resolve({ ...res, spawnError: err as Error });
+      return;
+    }
+    const pid = child.pid;
+    const timer = setTimeout(() => {
+      res.timedOut = true;
+      if (pid) killTree(pid);
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      res.stdout += chunk;
+      const s = run.stopAfter;
+      if (s && !res.stopped && countOccurrences(res.stdout, s.pattern) >= s.count) {
+        res.stopped = true;
+        if (pid) killTree(pid);
+      }
+    });
+    child.stderr.on('data', (chunk: string) => {
+      res.stderr += chunk;
+    });
+    child.on('error', (err) => {
+      res.spawnError = err;
+    });
+    child.on('close', async (code, signal) => {
+      clearTimeout(timer);
+      res.code = code;
+      res.signal = signal;
+      if (pid && !res.stopped && !res.timedOut) {
+        for (let i = 0; i < 10 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+        if (groupAlive(pid)) {
+          res.leftovers = true;
+          killTree(pid);
+        }
+      }
+      res.ms = Date.now() - started;
+      resolve(res);
+    });
+  });
+}
+
+export function describeResult(r: ProgramResult): string {
+  return (
+    `exit code ${r.code}${r.signal ? ` (signal ${r.signal})` : ''} after ${r.ms} ms\n` +
+    `--- stdout ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`
+  );
+}
+
+/** Problems of a result against a run entry (empty = it matches). */
+export function runMismatches(expected: FixtureRun, r: ProgramResult): string[] {
+  const p: string[] = [];
+  if (r.spawnError) return [`could not start: ${r.spawnError.message}`];
+  if (r.timedOut) return ['timed out (killed)'];
+  if (expected.stopAfter) {
+    if (!r.stopped) p.push(`expected to be stopped after ${expected.stopAfter.count}× "${expected.stopAfter.pattern}"`);
+  } else {
+    const code = expected.exitCode ?? (expected.stderrIncludes ? undefined : 0);
+    if (code !== undefined && r.code !== code) p.push(`exit code ${r.code}, expected ${code}`);
+    if (r.leftovers) p.push('left processes behind');
+  }
+  if (expected.stdout !== undefined && r.stdout.trim() !== expected.stdout) p.push(`stdout ${JSON.stringify(r.stdout.trim())}, expected ${JSON.stringify(expected.stdout)}`);
+  for (const s of expected.stdoutIncludes ?? []) if (!r.stdout.includes(s)) p.push(`stdout lacks ${JSON.stringify(s)}`);
+  for (const s of expected.stderrIncludes ?? []) if (!r.stderr.includes(s)) p.push(`stderr lacks ${JSON.stringify(s)}`);
+  return p;
+}
