@@ -51,6 +51,9 @@ function copyToTemp(dir: string): string {
     recursive: true,
     filter: (src) => !/(^|[\\/])(node_modules|__pycache__)$/.test(src),
   });
+  // Node programs resolve their packages (piscina, tinypool, ...) from the repository's node_modules
+  const modules = path.resolve(__dirname, '..', 'node_modules');
+  if (fs.existsSync(modules) && !fs.existsSync(path.join(tmp, 'node_modules'))) fs.symlinkSync(modules, path.join(tmp, 'node_modules'), 'junction');
   return tmp;
 }
 

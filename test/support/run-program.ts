@@ -9,6 +9,7 @@
  * fixture.json / fix.json (keys: stdout, stdoutIncludes, stderrIncludes, exitCode, stopAfter).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FixtureRun } from './fixtures';
 
@@ -47,8 +48,32 @@ function countOccurrences(haystack: string, needle: string): number {
   return n;
 }
 
+/**
+ * Is any process of group `pid` still running? Zombies do not count: a program's children
+ * (e.g. multiprocessing's resource tracker) are reparented when it exits, and where PID 1
+ * does not reap orphans (some containers) they stay <defunct> forever.
+ */
 function groupAlive(pid: number): boolean {
   if (process.platform === 'win32') return false;
+  if (process.platform === 'linux') {
+    try {
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        let stat: string;
+        try {
+          stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        } catch {
+          continue; // exited meanwhile
+        }
+        // "pid (comm) state ppid pgrp ...": comm may contain spaces/parentheses
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+      }
+      return false;
+    } catch {
+      /* no usable /proc: fall back to kill(0) */
+    }
+  }
   try {
     process.kill(-pid, 0);
     return true;

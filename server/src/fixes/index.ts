@@ -10,6 +10,7 @@ import { postResults } from './js/post-results';
 import { returnResults } from './js/return-results';
 import { execFreeVarsToParams } from './js/exec-free-vars-to-params';
 import { moveToInitializer } from './python/move-to-initializer';
+import { wrapInGuardPython } from './python/wrap-in-guard';
 
 /** Order matters: the first applicable provider is the finding's preferred fix (`--fix`). */
 export const FIX_PROVIDERS: FixProvider[] = [
@@ -19,6 +20,7 @@ export const FIX_PROVIDERS: FixProvider[] = [
   wrapInGuard,
   execFreeVarsToParams,
   moveToInitializer,
+  wrapInGuardPython,
 ];
 
 /** Registered last so real fixes come first; every finding offers it. */
@@ -43,13 +45,17 @@ export function describeFixes(ctx: FixContext, finding: Finding): FixDescriptor[
 }
 
 export function computeFix(ctx: FixContext, finding: Finding, kind: string): FixEdit | undefined {
-  const p = providers().find((x) => x.kind === kind && x.rules.includes(finding.rule));
-  if (!p) return undefined;
-  try {
-    return p.compute(ctx, finding);
-  } catch {
-    return undefined;
+  // one kind may have a provider per language (e.g. 'wrap-in-guard'): the first that answers wins
+  for (const p of providers()) {
+    if (p.kind !== kind || !p.rules.includes(finding.rule)) continue;
+    try {
+      const edit = p.compute(ctx, finding);
+      if (edit) return edit;
+    } catch {
+      // this provider cannot handle the shape; another one of the same kind may
+    }
   }
+  return undefined;
 }
 
 /** Applies non-overlapping edits to a text (positions are 0-based line/UTF-16 character). */

@@ -14,6 +14,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAnalyzable, type Project } from '../engine/project';
 import { isExcludedFrom, readSourceFile, walkSourceFiles } from '../shared/files';
+import { EDITOR_SKIPPED_DIRECTORIES } from '../shared/protocol';
 import { uriToPath, type ServerContext } from './context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -57,7 +58,7 @@ export class WorkspaceFiles {
       let count = 0;
       const started = Date.now();
       outer: for (const folder of folders) {
-        for await (const file of walkSourceFiles(folder, token)) {
+        for await (const file of walkSourceFiles(folder, { token, skip: EDITOR_SKIPPED_DIRECTORIES })) {
           if (count >= MAX_WORKSPACE_FILES) {
             this.ctx.log(`Workspace has more than ${MAX_WORKSPACE_FILES} source files; the rest are analysed only when opened.`);
             break outer;
@@ -104,7 +105,7 @@ export class WorkspaceFiles {
       const file = uriToPath(change.uri);
       if (!file || !isAnalyzable(file) || this.isOpen(file)) continue;
       const folder = this.folderOf(file);
-      if (change.type === FileChangeType.Deleted || !folder || (await isExcludedFrom(folder, file))) {
+      if (change.type === FileChangeType.Deleted || !folder || (await isExcludedFrom(folder, file, EDITOR_SKIPPED_DIRECTORIES))) {
         if (project.hasFile(file)) {
           project.removeFile(file);
           changed = true;
@@ -123,7 +124,7 @@ export class WorkspaceFiles {
     if (!file) return;
     const project = await this.ctx.project;
     const folder = this.folderOf(file);
-    if (folder && isAnalyzable(file) && !(await isExcludedFrom(folder, file))) await this.loadFromDisk(file, project);
+    if (folder && isAnalyzable(file) && !(await isExcludedFrom(folder, file, EDITOR_SKIPPED_DIRECTORIES))) await this.loadFromDisk(file, project);
     else if (!this.isOpen(file)) project.removeFile(file);
     this.diagnostics.schedule();
   }

@@ -9,6 +9,13 @@ import ignore, { type Ignore } from 'ignore';
 import { isAnalyzable } from '../engine/project';
 import { SKIPPED_DIRECTORIES } from './protocol';
 
+/** What a walk skips besides .gitignore'd paths. */
+export interface WalkOptions {
+  token?: CancellationLike;
+  /** folder names never entered (default: {@link SKIPPED_DIRECTORIES}) */
+  skip?: ReadonlySet<string>;
+}
+
 /** Files larger than this are skipped (generated bundles, data dumps). */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -98,18 +105,19 @@ function isIgnored(layers: readonly IgnoreLayer[], target: string, isDirectory: 
 
 /**
  * Yields the absolute paths of analysable files under `root` (a folder), in a stable
- * order, skipping {@link SKIPPED_DIRECTORIES}, .gitignore'd paths and symlinked folders.
+ * order, skipping the `skip` folders, .gitignore'd paths and symlinked folders.
  * Unreadable sub-folders are skipped; an unreadable `root` throws.
  */
-export async function* walkSourceFiles(root: string, token?: CancellationLike): AsyncGenerator<string> {
+export async function* walkSourceFiles(root: string, options: WalkOptions = {}): AsyncGenerator<string> {
   const base = await ancestorLayers(root);
-  yield* walkDirectory(path.resolve(root), base, token, true);
+  yield* walkDirectory(path.resolve(root), base, options.token, options.skip ?? SKIPPED_DIRECTORIES, true);
 }
 
 async function* walkDirectory(
   dir: string,
   layers: IgnoreLayer[],
   token: CancellationLike | undefined,
+  skip: ReadonlySet<string>,
   isRoot: boolean,
 ): AsyncGenerator<string> {
   if (token?.isCancellationRequested) return;
@@ -127,9 +135,9 @@ async function* walkDirectory(
     if (token?.isCancellationRequested) return;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
+      if (skip.has(entry.name)) continue;
       if (isIgnored(here, full, true)) continue;
-      yield* walkDirectory(full, here, token, false);
+      yield* walkDirectory(full, here, token, skip, false);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       if (!isAnalyzable(full)) continue;
       if (isIgnored(here, full, false)) continue;
@@ -147,10 +155,14 @@ async function* walkDirectory(
  * matched by a .gitignore between `root` and the file. Used for files reported by a file
  * watcher, which sees everything.
  */
-export async function isExcludedFrom(root: string, file: string): Promise<boolean> {
+export async function isExcludedFrom(
+  root: string,
+  file: string,
+  skip: ReadonlySet<string> = SKIPPED_DIRECTORIES,
+): Promise<boolean> {
   if (!isInside(root, file)) return true;
   const rel = path.relative(root, file).split(path.sep);
-  if (rel.slice(0, -1).some((part) => SKIPPED_DIRECTORIES.has(part))) return true;
+  if (rel.slice(0, -1).some((part) => skip.has(part))) return true;
   const layers = await ancestorLayers(root);
   let dir = root;
   for (let i = 0; i < rel.length; i++) {

@@ -23,7 +23,7 @@ export const ANALYZABLE_EXTENSIONS = ['py', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'js
 /** Glob for file watchers: the analysable extensions. */
 export const WATCH_GLOB = `**/*.{${ANALYZABLE_EXTENSIONS.join(',')}}`;
 
-/** Folder names never walked, in the editor and in the CLI. */
+/** Folder names the CLI never walks: dependencies, virtualenvs, VCS and cache folders. */
 export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
   'node_modules',
   '.git',
@@ -32,11 +32,17 @@ export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
   'venv',
   '.venv',
   '__pycache__',
-  'dist',
   '.tox',
   '.mypy_cache',
   '.pytest_cache',
 ]);
+
+/**
+ * Folder names the language server does not load from disk: the CLI's, plus build output
+ * (`dist/`), which would otherwise duplicate every module of a bundled project. A file
+ * there is still analysed when opened.
+ */
+export const EDITOR_SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([...SKIPPED_DIRECTORIES, 'dist']);
 
 /** The start methods accepted by `crossproc.startMethod` and `--start-method`. */
 export const START_METHOD_SETTINGS: readonly StartMethodSetting[] = ['portable', 'fork', 'spawn', 'forkserver'];

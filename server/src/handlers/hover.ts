@@ -1,0 +1,48 @@
+/**
+ * `textDocument/hover` and `textDocument/codeLens`: explanations specific to this code
+ * (engine/explain.ts) and "runs in a worker" hints above worker-side functions.
+ */
+import { MarkupKind, type CodeLens, type Connection, type Hover } from 'vscode-languageserver/node';
+import { explainAt, workerHint } from '../engine/explain';
+import { ruleDocUrl } from '../shared/ruleInfo';
+import type { RuleId } from '../engine/findings';
+import { syncedProject } from './codeActions';
+import { uriToPath, type ServerContext } from './context';
+import type { SettingsStore } from './configuration';
+
+export function register(ctx: ServerContext, connection: Connection, settings: SettingsStore): void {
+  connection.onHover(async (params): Promise<Hover | null> => {
+    const file = uriToPath(params.textDocument.uri);
+    if (!file) return null;
+    if (!(await settings.get(params.textDocument.uri)).enable) return null;
+    const project = await syncedProject(ctx, params.textDocument.uri);
+    if (!project?.hasFile(file)) return null;
+    const result = explainAt({
+      graph: project.graph(),
+      file,
+      position: params.position,
+      findings: project.analyze(),
+      docUrl: (rule) => ruleDocUrl(ctx.packageRoot, rule as RuleId),
+    });
+    if (!result) return null;
+    return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: result.range };
+  });
+
+  connection.onCodeLens(async (params): Promise<CodeLens[]> => {
+    const file = uriToPath(params.textDocument.uri);
+    if (!file) return [];
+    const s = await settings.get(params.textDocument.uri);
+    if (!s.enable || s.codeLens === false) return [];
+    const project = await syncedProject(ctx, params.textDocument.uri);
+    const model = project?.model(file);
+    if (!project || !model) return [];
+    const graph = project.graph();
+    const lenses: CodeLens[] = [];
+    for (const u of model.units) {
+      if (u.kind !== 'function' || u.isNested) continue;
+      const hint = workerHint(graph, model, u);
+      if (hint) lenses.push({ range: u.nameRange, command: { title: hint, command: '' } });
+    }
+    return lenses;
+  });
+}
