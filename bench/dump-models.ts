@@ -3,8 +3,12 @@
  * of files as JSON (Maps as objects), so that two versions of the front end can be
  * compared byte for byte.
  *
- *   npx tsx bench/dump-models.ts out.json          # dump
- *   npx tsx bench/dump-models.ts out.json base.json  # dump and compare with base
+ *   npx tsx bench/dump-models.ts out.json                 # dump
+ *   npx tsx bench/dump-models.ts out.json base.json       # dump and compare with a saved dump
+ *   REFERENCE=/path/frontend.ts npx tsx bench/dump-models.ts out.json
+ *       # also run another version of the front end (e.g. a copy of the old one) on the
+ *       # same inputs in the same process and compare with it (files added since a saved
+ *       # dump are covered too)
  *
  * The set: every fixtures/python/**\/*.py, a deterministic sample of ~300 files of the
  * python3 standard library, and broken variants of 60 of them (truncated mid-file,
@@ -103,11 +107,26 @@ async function main(): Promise<void> {
   const json = JSON.stringify(models, replacer, 1);
   fs.writeFileSync(outFile, json);
   console.log(`${inputs.length} inputs (${fixtures.length} fixtures, ${sample.length} stdlib, ${inputs.length - fixtures.length - sample.length} broken) in ${ms.toFixed(0)} ms -> ${outFile}`);
-  if (baseFile) {
-    const base = JSON.parse(fs.readFileSync(baseFile, 'utf8')) as Record<string, unknown>;
+  let reference: Record<string, unknown> | undefined;
+  if (process.env.REFERENCE) {
+    const mod = (await import(path.resolve(process.env.REFERENCE))) as { parsePython: typeof parsePython; initPython: typeof initPython };
+    await mod.initPython();
+    const ref: Record<string, unknown> = {};
+    const t1 = performance.now();
+    for (const inp of inputs) ref[inp.name] = mod.parsePython(inp.name, inp.text);
+    console.log(`reference ${process.env.REFERENCE}: ${(performance.now() - t1).toFixed(0)} ms`);
+    reference = JSON.parse(JSON.stringify(ref, replacer)) as Record<string, unknown>;
+  }
+  const against: Array<[string, Record<string, unknown>]> = [];
+  if (reference) against.push(['reference', reference]);
+  if (baseFile) against.push([baseFile, JSON.parse(fs.readFileSync(baseFile, 'utf8')) as Record<string, unknown>]);
+  for (const [label, base] of against) {
     const cur = JSON.parse(json) as Record<string, unknown>;
     let diff = 0;
-    const names = new Set([...Object.keys(base), ...Object.keys(cur)]);
+    const names = Object.keys(cur).filter((n) => n in base);
+    const onlyHere = Object.keys(cur).length - names.length;
+    const onlyThere = Object.keys(base).length - names.length;
+    if (onlyHere || onlyThere) console.log(`vs ${label}: ${onlyHere} inputs not in it, ${onlyThere} of its inputs gone (not compared)`);
     for (const n of names) {
       const a = JSON.stringify(base[n]);
       const b = JSON.stringify(cur[n]);
@@ -120,7 +139,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    console.log(diff === 0 ? `IDENTICAL: ${names.size} models` : `${diff} of ${names.size} models differ`);
+    console.log(`vs ${label}: ` + (diff === 0 ? `IDENTICAL: ${names.length} models` : `${diff} of ${names.length} models differ`));
     if (diff) process.exitCode = 1;
   }
 }

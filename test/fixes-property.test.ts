@@ -28,12 +28,17 @@ import { listFixtures, listSourceFiles } from './support/fixtures';
  * change. Every other line, and every line of every other kind, must survive.
  */
 const REWRITES: Record<string, string> = {
+  // Node
   'pass-workerdata': 'adds workerData to the spawn options; adds workerData to an existing worker_threads import',
+  'pass-argv': "appends the state to fork()'s argument list",
   'post-results': 'replaces the worker-side write with postMessage; chains .on(message) onto new Worker(...); extends an import',
-  'return-results': 'renames the pushed-to array to a local, wraps return values, chains .then() onto pool.run(...)',
+  'return-results': 'JS: renames the pushed-to array to a local, wraps return values, chains .then() onto pool.run(...); Python: the task call and the collecting loop',
   'exec-free-vars-to-params': "adds parameters to the exec'd function and values to its argument array",
   'wrap-in-guard': 'adds isMainThread to an existing worker_threads import',
+  // Python
   'move-to-initializer': 'adds initializer=/initargs= to the Pool/executor call, or extends an existing initializer',
+  'shared-queue': 'adds initializer=/initargs= (the Manager proxy / queue) to the Pool/executor call',
+  'use-process-lock': 'replaces the threading primitive with a multiprocessing one and adds initializer=/initargs= to the pool call',
 };
 
 const ROOT = path.resolve(__dirname, '..');

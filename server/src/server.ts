@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import {
+  CodeActionKind,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
@@ -13,9 +14,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as codeActions from './handlers/codeActions';
 import * as configuration from './handlers/configuration';
 import { createContext, guard, readInitializeParams } from './handlers/context';
 import * as diagnostics from './handlers/diagnostics';
+import * as hover from './handlers/hover';
 import * as workspace from './handlers/workspace';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -26,14 +29,23 @@ const ctx = createContext(connection, documents, path.join(__dirname, '..'));
 const settings = configuration.register(ctx);
 const publisher = diagnostics.register(ctx, settings);
 const files = workspace.register(ctx, publisher);
-// Next issues: codeActions.register(ctx, settings) and hover.register(ctx) add their
-// request handlers here, reading `Diagnostic.data` (DiagnosticData) and the project.
+const actions = codeActions.register(ctx, connection);
+hover.register(ctx, connection, settings);
 
 connection.onInitialize((params): InitializeResult => {
   readInitializeParams(ctx, params);
+  const caps = params.capabilities;
+  actions.capabilities({
+    resolve: Boolean(caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit')),
+    documentChanges: Boolean(caps.workspace?.workspaceEdit?.documentChanges),
+  });
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
+      executeCommandProvider: { commands: [codeActions.SHOW_DOC_COMMAND] },
+      hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'crossproc' },

@@ -6,21 +6,35 @@ import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from './typ
 import { disableLine } from './disable-line';
 import { wrapInGuard } from './js/wrap-in-guard';
 import { passWorkerData } from './js/pass-workerdata';
+import { passArgv } from './js/pass-argv';
 import { postResults } from './js/post-results';
 import { returnResults } from './js/return-results';
 import { execFreeVarsToParams } from './js/exec-free-vars-to-params';
 import { moveToInitializer } from './python/move-to-initializer';
 import { wrapInGuardPython } from './python/wrap-in-guard';
+import { returnResultsPython } from './python/return-results';
+import { sharedQueuePython } from './python/shared-queue';
+import { useProcessLock } from './python/use-process-lock';
+import { lambdaToDef } from './python/lambda-to-def';
+import { nestedToModule } from './python/nested-to-module';
+import { copyProxy } from './python/copy-proxy';
 
 /** Order matters: the first applicable provider is the finding's preferred fix (`--fix`). */
 export const FIX_PROVIDERS: FixProvider[] = [
   passWorkerData,
+  passArgv,
   postResults,
   returnResults,
   wrapInGuard,
   execFreeVarsToParams,
   moveToInitializer,
   wrapInGuardPython,
+  returnResultsPython,
+  sharedQueuePython,
+  useProcessLock,
+  lambdaToDef,
+  nestedToModule,
+  copyProxy,
 ];
 
 /** Registered last so real fixes come first; every finding offers it. */

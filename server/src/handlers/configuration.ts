@@ -26,6 +26,10 @@ export function validateSettings(raw: unknown, report: (problem: string) => void
     return settings;
   }
   const value = raw as Record<string, unknown>;
+  if (value['codeLens'] !== undefined) {
+    if (typeof value['codeLens'] === 'boolean') settings.codeLens = value['codeLens'];
+    else report(`"${SECTION}.codeLens" must be true or false; using true.`);
+  }
   if (value['enable'] !== undefined) {
     if (typeof value['enable'] === 'boolean') settings.enable = value['enable'];
     else report(`"${SECTION}.enable" must be true or false; using true.`);

@@ -2039,7 +2039,9 @@ class JsFrontend {
     }
     if (ts.isCallExpression(e)) {
       const name = dottedName(e.expression);
-      const last = name?.split('.').pop();
+      // `require('node:path').join(...)`: no dotted name, but the method name is what matters
+      const callee = unwrap(e.expression);
+      const last = name?.split('.').pop() ?? (ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined);
       if (last === 'fileURLToPath' || last === 'pathToFileURL' || name === 'require.resolve') {
         return e.arguments[0] ? this.modulePath(e.arguments[0], depth + 1) : undefined;
       }

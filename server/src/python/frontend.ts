@@ -13,7 +13,7 @@
  * Positions: web-tree-sitter parses JS strings as UTF-16, its `startIndex` and
  * `startPosition.column` are UTF-16 code units, which is what LSP wants (tested).
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node as WasmNode } from 'web-tree-sitter';
 import type {
   Access,
   AccessKind,
@@ -31,6 +31,7 @@ import type {
   ValueKind,
 } from '../engine/model';
 import { getPythonParser } from './parser';
+import { copyTree, type SyntaxNode as Node } from './tree';
 
 export { initPython } from './parser';
 
@@ -116,7 +117,7 @@ const START_METHODS = new Set<string>(['fork', 'spawn', 'forkserver']);
 // ---------------------------------------------------------------------------------------
 // helpers
 
-function toRange(n: Node): Range {
+function toRange(n: { readonly startPosition: { row: number; column: number }; readonly endPosition: { row: number; column: number } }): Range {
   const s = n.startPosition;
   const e = n.endPosition;
   return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
@@ -302,7 +303,8 @@ class PythonFrontEnd {
   // -------------------------------------------------------------------------------------
   // entry
 
-  run(root: Node): void {
+  /** `root` is the plain copy of the tree, `wasmRoot` the tree-sitter tree (for syntax problems) */
+  run(root: Node, wasmRoot: WasmNode): void {
     const moduleUnit: Unit = {
       id: 0, kind: 'module', name: '<module>', range: toRange(root),
       nameRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
@@ -310,7 +312,7 @@ class PythonFrontEnd {
     };
     this.units.push(moduleUnit);
     this.moduleScope = newScope('module', null, 0);
-    this.collectProblems(root);
+    this.collectProblems(wasmRoot);
     this.declare(root, this.moduleScope, 0);
     this.finishBindings();
     this.visitBlock(root, this.moduleScope, 0);
@@ -321,10 +323,12 @@ class PythonFrontEnd {
   // -------------------------------------------------------------------------------------
   // problems and suppressions
 
-  private collectProblems(root: Node): void {
+  private collectProblems(root: WasmNode): void {
+    // on the WASM tree: `hasError` (an error cost) cannot be rebuilt from the plain copy;
+    // only the paths to errors are visited, so this costs one call on a clean file
     if (!root.hasError) return;
     const problems: ParseProblem[] = this.model.problems;
-    const walk = (n: Node): void => {
+    const walk = (n: WasmNode): void => {
       if (problems.length >= 100) return;
       if (n.isMissing) {
         problems.push({ range: toRange(n), message: `Syntax error: missing '${n.type}'` });
@@ -1861,7 +1865,7 @@ export function parsePython(path: string, text: string): ModuleModel {
   try {
     tree = parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
-    fe.run(tree.rootNode);
+    fe.run(copyTree(tree, text), tree.rootNode);
   } catch (err) {
     if (fe.model.units.length === 0) fe.model.units.push(emptyModuleUnit());
     fe.model.problems.push({ range: zeroRange(), message: `Python analysis failed: ${err instanceof Error ? err.message : String(err)}` });

@@ -9,13 +9,19 @@
  * results:
  *  - `children` are the visible children (named and anonymous, extras included), as
  *    `Node.children`; `namedChildren` the named ones;
- *  - `childForFieldName`/`childrenForFieldName` use the field name the cursor reports
- *    for each child (inherited fields of hidden nodes included);
+ *  - `childrenForFieldName` uses the field name the cursor reports for each child (as
+ *    web-tree-sitter's own implementation does); `childForFieldName` the same, except
+ *    under ERROR nodes, where `ts_node_child_by_field_id` finds no field (an ERROR
+ *    node's production has no field map) although the cursor reports the field of a
+ *    hidden intermediate node, and `match_statement`'s `alternative`, which
+ *    `ts_node_child_by_field_id` finds inside the body block;
  *  - `text` is the source slice `[startIndex, endIndex)` (web-tree-sitter's indices are
  *    UTF-16 code units when parsing a JS string), `startPosition`/`endPosition` are
  *    computed from the indices (rows advance on '\n' only, columns are UTF-16 units, as
  *    tree-sitter reports them for UTF-16 input);
- *  - `hasError` is true for ERROR and MISSING nodes and everything that contains one.
+ *  - no `hasError`/`isMissing`: tree-sitter's `has_error` is an error *cost* that also
+ *    counts hidden nodes and skips some error leaves, so it cannot be rebuilt from the
+ *    visible tree; the front end collects syntax problems on the WASM tree itself.
  *
  * bench/verify-tree.ts checks all of this node by node against the WASM API.
  */
@@ -61,7 +67,6 @@ const NO_CHILDREN: SyntaxNode[] = [];
 export class SyntaxNode {
   /** visible children, in order (filled by {@link copyTree}) */
   children: SyntaxNode[] = NO_CHILDREN;
-  hasError = false;
   private named: SyntaxNode[] | null = null;
 
   constructor(
@@ -72,7 +77,6 @@ export class SyntaxNode {
     /** the field this node fills in its parent, or null */
     readonly field: string | null,
     readonly isNamed: boolean,
-    readonly isMissing: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
     readonly parent: SyntaxNode | null,
@@ -109,7 +113,12 @@ export class SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
+    if (this.type === 'ERROR') return null;
     for (const c of this.children) if (c.field === name) return c;
+    if (this.type === 'match_statement' && name === 'alternative') {
+      // `ts_node_child_by_field_id` looks through the body (an aliased hidden node)
+      return this.childForFieldName('body')?.childForFieldName('alternative') ?? null;
+    }
     return null;
   }
 
@@ -142,15 +151,9 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
     }
     const start = cursor.startIndex;
     const end = cursor.endIndex;
-    // only zero-width nodes can be MISSING
-    const isMissing = start === end ? cursor.nodeIsMissing : false;
     const fieldId = parent ? cursor.currentFieldId : 0;
     const type = types[typeId] || 'ERROR';
-    const node = new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, isMissing, start, end, parent);
-    if (isMissing || type === 'ERROR') {
-      for (let p: SyntaxNode | null = node; p && !p.hasError; p = p.parent) p.hasError = true;
-    }
-    return node;
+    return new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, start, end, parent);
   };
 
   try {

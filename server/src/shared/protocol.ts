@@ -53,12 +53,15 @@ export const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['off', 'warning', 
 /** `crossproc.*` settings, as the server uses them after validation. */
 export interface CrossprocSettings {
   enable: boolean;
+  /** "runs in a worker" code lenses above worker-side functions */
+  codeLens: boolean;
   rules: Partial<Record<RuleId, SeveritySetting>>;
   startMethod: StartMethodSetting;
 }
 
 export const DEFAULT_SETTINGS: Readonly<CrossprocSettings> = Object.freeze({
   enable: true,
+  codeLens: true,
   rules: {},
   startMethod: 'portable',
 });

@@ -18,7 +18,7 @@
 import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { ModuleModel, Unit } from '../../engine/model';
-import { posOrder, type AccessRecord, type SpawnRecord } from '../../engine/contexts';
+import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord } from '../../engine/contexts';
 import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from '../types';
 import {
   WORKER_THREADS,
@@ -90,17 +90,7 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   const { file: symFile, name } = symbolParts(sym);
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
 
-  // every parent write must happen before the spawn
-  for (const { prog } of reasons) {
-    const writes = (g.accessesBySymbol.get(sym) ?? []).filter(
-      (r) => r.access.kind !== 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key),
-    );
-    const { fully, cut } = g.happensBefore(prog, spawn);
-    for (const w of writes) {
-      const limit = cut.get(w.key);
-      if (!(fully.has(w.key) || (limit !== undefined && posOrder(w.access.range.start) < limit))) return undefined;
-    }
-  }
+  if (!parentWritesBeforeSpawn(g, reasons, spawn, sym)) return undefined;
 
   // how the state looks and how the worker sets it
   let mode: 'assign' | 'object-assign';
@@ -140,6 +130,26 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   return { title: `Pass ${name} to the worker through workerData`, changes };
 }
 
+/** Whether every parent-side write of `sym` happens before the spawn starts the workers. */
+export function parentWritesBeforeSpawn(
+  g: ProjectGraph,
+  reasons: Array<{ prog: Program }>,
+  spawn: SpawnRecord,
+  sym: string,
+): boolean {
+  for (const { prog } of reasons) {
+    const writes = (g.accessesBySymbol.get(sym) ?? []).filter(
+      (r) => r.access.kind !== 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key),
+    );
+    const { fully, cut } = g.happensBefore(prog, spawn);
+    for (const w of writes) {
+      const limit = cut.get(w.key);
+      if (!(fully.has(w.key) || (limit !== undefined && posOrder(w.access.range.start) < limit))) return false;
+    }
+  }
+  return true;
+}
+
 /** `let NAME` / `var NAME` declared at the top level of the file. */
 function isLetOrVar(ctx: FixContext, file: string, name: string): boolean {
   const jf = jsFile(ctx, file);
@@ -157,7 +167,7 @@ function isLetOrVar(ctx: FixContext, file: string, name: string): boolean {
  * `const NAME = {...}`, `export const NAME = {...}`, `module.exports.NAME = {...}`,
  * `exports.NAME = {...}`, or `module.exports = { NAME: {...} }`.
  */
-function isPlainObjectState(ctx: FixContext, file: string, name: string): boolean {
+export function isPlainObjectState(ctx: FixContext, file: string, name: string): boolean {
   const jf = jsFile(ctx, file);
   if (!jf) return false;
   const objects: ts.Expression[] = [];

@@ -267,7 +267,23 @@ function writeShape(file: JsFile, w: AccessRecord, local: string): WriteShape | 
     return undefined;
   }
   if (!ts.isExpressionStatement(expr.parent)) return undefined;
+  // what is sent must survive the structured clone: no functions or classes written inline
+  const sent = ts.isCallExpression(expr) ? [...expr.arguments] : ts.isBinaryExpression(expr) ? [expr.right] : [];
+  if (sent.some((a) => containsFunction(a))) return undefined;
   return { rec: w, file, expr, path, key, op };
+}
+
+/** A function/class written as the sent value itself or inside an array/object literal that is sent. */
+function containsFunction(n: ts.Node): boolean {
+  if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isSpreadElement(n)) return containsFunction(n.expression);
+  if (ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isClassExpression(n)) return true;
+  if (ts.isArrayLiteralExpression(n)) return n.elements.some(containsFunction);
+  if (ts.isObjectLiteralExpression(n)) {
+    return n.properties.some(
+      (p) => ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || (ts.isPropertyAssignment(p) && containsFunction(p.initializer)),
+    );
+  }
+  return false;
 }
 
 function isAssignment(k: ts.SyntaxKind): boolean {

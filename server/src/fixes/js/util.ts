@@ -397,23 +397,26 @@ export const WORKER_THREADS = ['node:worker_threads', 'worker_threads'];
 // ---------------------------------------------------------------------------------------
 // engine look-ups
 
-/** The access record a finding is about (same file and range). */
+const accessIndex = new WeakMap<ProjectGraph, Map<string, AccessRecord>>();
+
+function rangeKey(file: string, r: Range): string {
+  return `${file}:${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
+}
+
+/** The access record a finding is about (same file and range); indexed once per graph. */
 export function accessOf(graph: ProjectGraph, f: Finding): AccessRecord | undefined {
-  for (const recs of graph.accessesBySymbol.values()) {
-    for (const r of recs) {
-      if (r.module.path !== f.file) continue;
-      const a = r.access.range;
-      if (
-        a.start.line === f.range.start.line &&
-        a.start.character === f.range.start.character &&
-        a.end.line === f.range.end.line &&
-        a.end.character === f.range.end.character
-      ) {
-        return r;
+  let index = accessIndex.get(graph);
+  if (!index) {
+    index = new Map();
+    for (const recs of graph.accessesBySymbol.values()) {
+      for (const r of recs) {
+        const k = rangeKey(r.module.path, r.access.range);
+        if (!index.has(k)) index.set(k, r);
       }
     }
+    accessIndex.set(graph, index);
   }
-  return undefined;
+  return index.get(rangeKey(f.file, f.range));
 }
 
 /** Every (program, reason) that runs the access's unit in a worker. */

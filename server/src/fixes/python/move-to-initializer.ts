@@ -128,7 +128,7 @@ export const moveToInitializer: FixProvider = {
   rules: ['stale-global-read'],
   describe(ctx, f) {
     const p = plan(ctx, f);
-    return p ? { kind: KIND, title: title(p.name) } : undefined;
+    return p && p.edits() ? { kind: KIND, title: title(p.name) } : undefined;
   },
   compute(ctx, f): FixEdit | undefined {
     const p = plan(ctx, f);

@@ -550,7 +550,13 @@ export function mpName(ctx: FixContext, file: string, root: Node, text: string, 
     }
     if (m.bindings.has('multiprocessing')) return undefined;
   }
-  if (identifiers(root).has('multiprocessing')) return undefined;
+  let clash = false;
+  walk(root, (x) => {
+    if (x.type === 'import_from_statement') return false;
+    if (x.type === 'identifier' && x.text === 'multiprocessing') clash = true;
+    return !clash;
+  });
+  if (clash) return undefined;
   return { expr: `multiprocessing.${attr}`, edit: addImportEdit(root, text, 'import multiprocessing') };
 }
 

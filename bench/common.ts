@@ -1,0 +1,108 @@
+/**
+ * Shared pieces of the benchmarks: gathering files the way the CLI does, timing,
+ * and the report.
+ */
+import * as path from 'node:path';
+import type { Finding } from '../server/src/engine/findings';
+import { RULE_IDS } from '../server/src/engine/findings';
+import { Project } from '../server/src/engine/project';
+import { readSourceFile, walkSourceFiles } from '../server/src/shared/files';
+
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export interface Loaded {
+  files: SourceFile[];
+  skipped: number;
+  lines: number;
+  bytes: number;
+  readSeconds: number;
+}
+
+/** Walks `root` like the CLI (.gitignore, skipped folders), reads every analysable file. */
+export async function loadTree(root: string, skip: ReadonlySet<string>, accept: (file: string) => boolean = () => true): Promise<Loaded> {
+  const t0 = performance.now();
+  const files: SourceFile[] = [];
+  let skipped = 0;
+  let lines = 0;
+  let bytes = 0;
+  for await (const file of walkSourceFiles(root, { skip })) {
+    if (!accept(file)) continue;
+    const r = await readSourceFile(file);
+    if (r.kind !== 'text') {
+      skipped++;
+      continue;
+    }
+    files.push({ path: file, text: r.text });
+    bytes += Buffer.byteLength(r.text);
+    let n = 1;
+    for (let i = r.text.indexOf('\n'); i !== -1; i = r.text.indexOf('\n', i + 1)) n++;
+    lines += n;
+  }
+  return { files, skipped, lines, bytes, readSeconds: (performance.now() - t0) / 1000 };
+}
+
+export function seconds(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+export interface EngineTimes {
+  /** Project.updateFile for every file: parse + model extraction */
+  updateSeconds: number;
+  /** Project.analyze: link, contexts, rules, fixes */
+  analyzeSeconds: number;
+  findings: Finding[];
+  errors: string[];
+}
+
+/** What the CLI does after reading: updateFile each, then analyze once. */
+export async function runEngine(files: readonly SourceFile[]): Promise<EngineTimes> {
+  const project = await Project.create();
+  const updateSeconds = seconds(() => {
+    for (const f of files) project.updateFile(f.path, f.text);
+  });
+  let findings: Finding[] = [];
+  const analyzeSeconds = seconds(() => {
+    findings = project.analyze();
+  });
+  return { updateSeconds, analyzeSeconds, findings, errors: [...project.lastErrors] };
+}
+
+export function findingsPerRule(findings: readonly Finding[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of RULE_IDS) out[id] = 0;
+  for (const f of findings) out[f.rule] = (out[f.rule] ?? 0) + 1;
+  return out;
+}
+
+export function peakRssMb(): number {
+  // maxRSS is in kilobytes
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export function fmt(n: number, digits = 2): string {
+  return n.toFixed(digits);
+}
+
+export function printTable(rows: Array<[string, string]>): void {
+  const w = Math.max(...rows.map((r) => r[0].length));
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
+}
+
+export function printFindings(findings: readonly Finding[], root: string, limit: number): void {
+  for (const f of findings.slice(0, limit)) {
+    console.log(`  ${path.relative(root, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.rule} ${f.symbol}: ${f.message}`);
+  }
+  if (findings.length > limit) console.log(`  ... ${findings.length - limit} more (--findings N)`);
+}
+
+export function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i >= 0 && i + 1 < args.length) return args[i + 1];
+  const eq = args.find((a) => a.startsWith(`${name}=`));
+  return eq ? eq.slice(name.length + 1) : undefined;
+}

@@ -1,0 +1,155 @@
+/**
+ * stale-global-read (child_process.fork) → "Pass NAME to the child process as a command-line
+ * argument".
+ *
+ * Parent side: `fork(modulePath[, args][, options])` gets `JSON.stringify(<the parent's
+ * expression for the state>)` appended to its argument list. Child side: right after the
+ * child module's imports, `Object.assign(obj, JSON.parse(process.argv[K]))`.
+ *
+ * Offered only for the simple shape: a plain-data object literal (strings, numbers,
+ * booleans, null, arrays/objects of those — what JSON carries unchanged) exported by a shared
+ * module and imported at the child module's top level; every parent write happens before
+ * the fork; one fork reaches the read; the fork's args are absent or an array literal
+ * without spreads; and the child module only reads `process.argv[<number>]` (so an extra
+ * trailing argument changes nothing it relies on).
+ */
+import ts from 'typescript';
+import type { Finding } from '../../engine/findings';
+import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import { isPlainObjectState, parentWritesBeforeSpawn } from './pass-workerdata';
+import {
+  accessOf,
+  afterImportsOffset,
+  declaredBy,
+  eol,
+  exprForSymbol,
+  insertAt,
+  isShadowedAt,
+  jsFile,
+  nodeAtRange,
+  offsetOf,
+  singleSpawn,
+  symbolParts,
+  workerReasons,
+  type JsFile,
+} from './util';
+
+const KIND = 'pass-argv';
+
+export const passArgv: FixProvider = {
+  kind: KIND,
+  rules: ['stale-global-read'],
+  describe(ctx, f) {
+    const p = plan(ctx, f);
+    return p ? { kind: KIND, title: p.title } : undefined;
+  },
+  compute(ctx, f) {
+    const p = plan(ctx, f);
+    return p ? ({ kind: KIND, title: p.title, changes: p.changes } satisfies FixEdit) : undefined;
+  },
+};
+
+interface Plan {
+  title: string;
+  changes: FileEdit[];
+}
+
+const memo = new WeakMap<object, Map<string, Plan | null>>();
+
+function plan(ctx: FixContext, f: Finding): Plan | undefined {
+  let perGraph = memo.get(ctx.graph);
+  if (!perGraph) memo.set(ctx.graph, (perGraph = new Map()));
+  const key = `${f.file}:${f.range.start.line}:${f.range.start.character}`;
+  if (perGraph.has(key)) return perGraph.get(key) ?? undefined;
+  let p: Plan | undefined;
+  try {
+    p = build(ctx, f);
+  } catch {
+    p = undefined;
+  }
+  perGraph.set(key, p ?? null);
+  return p;
+}
+
+function build(ctx: FixContext, f: Finding): Plan | undefined {
+  const g = ctx.graph;
+  const rec = accessOf(g, f);
+  if (!rec || rec.module.language !== 'js' || rec.access.kind !== 'read') return undefined;
+  const reasons = workerReasons(g, rec.key);
+  const spawn = singleSpawn(reasons);
+  if (!spawn || spawn.site.system !== 'child_process.fork') return undefined;
+  const wm = spawn.workerModule;
+  if (!wm || wm === spawn.module) return undefined;
+  const sym = rec.symbol;
+  const { file: symFile, name } = symbolParts(sym);
+  if (symFile === wm.path || symFile === spawn.module.path) return undefined;
+  if (!isPlainObjectState(ctx, symFile, name)) return undefined;
+  if (rec.unit.kind !== 'function' && rec.module !== wm) return undefined;
+  if (!parentWritesBeforeSpawn(g, reasons, spawn, sym)) return undefined;
+
+  // parent: fork(path[, args][, options])
+  const pf = jsFile(ctx, spawn.module.path);
+  if (!pf) return undefined;
+  const parentExpr = exprForSymbol(g, pf.file, sym);
+  if (!parentExpr) return undefined;
+  const call = nodeAtRange(pf, spawn.site.range);
+  if (!call || !ts.isCallExpression(call) || call.arguments.length < 1 || call.arguments.length > 3) return undefined;
+  if (call.arguments.some((a) => ts.isSpreadElement(a))) return undefined;
+  if (isShadowedAt(pf.sf, call, parentExpr.split('.')[0]) || isShadowedAt(pf.sf, call, 'JSON')) return undefined;
+  const value = `JSON.stringify(${parentExpr})`;
+  const a1 = call.arguments[1];
+  let index: number;
+  let parentEdit: TextEdit;
+  if (!a1) {
+    index = 2;
+    parentEdit = insertAt(pf.text, call.arguments[0].end, `, [${value}]`);
+  } else if (ts.isArrayLiteralExpression(a1)) {
+    if (a1.elements.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e))) return undefined;
+    index = 2 + a1.elements.length;
+    parentEdit =
+      a1.elements.length === 0
+        ? insertAt(pf.text, a1.getStart(pf.sf) + 1, value)
+        : insertAt(pf.text, a1.elements[a1.elements.length - 1].end, `, ${value}`);
+  } else if (ts.isObjectLiteralExpression(a1) && call.arguments.length === 2) {
+    index = 2;
+    parentEdit = insertAt(pf.text, a1.getStart(pf.sf), `[${value}], `);
+  } else {
+    return undefined;
+  }
+
+  // child: Object.assign right after the imports
+  const cf = jsFile(ctx, wm.path);
+  if (!cf) return undefined;
+  if (!argvUsesOnlyIndexes(cf)) return undefined;
+  const local = exprForSymbol(g, wm.path, sym);
+  if (!local) return undefined;
+  const { offset } = afterImportsOffset(cf);
+  const declStmt = cf.sf.statements.find((s) => declaredBy(s).includes(local.split('.')[0]));
+  if (!declStmt || declStmt.end > offset) return undefined;
+  if (rec.module === wm && rec.unit.kind !== 'function' && offsetOf(cf.text, rec.access.range.start) < offset) return undefined;
+  const nl = eol(cf.text);
+  const prefix = offset > 0 && cf.text[offset - 1] !== '\n' ? nl : '';
+  const code = `${prefix}${nl}// the parent's ${name}, passed as a command-line argument${nl}Object.assign(${local}, JSON.parse(process.argv[${index}]));${nl}`;
+  return {
+    title: `Pass ${name} to the child process as a command-line argument`,
+    changes: [
+      { file: pf.file, edits: [parentEdit] },
+      { file: cf.file, edits: [insertAt(cf.text, offset, code)] },
+    ],
+  };
+}
+
+/** Every `process.argv` in the file is `process.argv[<number literal>]`. */
+function argvUsesOnlyIndexes(f: JsFile): boolean {
+  let ok = true;
+  const visit = (n: ts.Node): void => {
+    if (!ok) return;
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'argv' && ts.isIdentifier(n.expression) && n.expression.text === 'process') {
+      const p = n.parent;
+      if (!(ts.isElementAccessExpression(p) && p.expression === n && ts.isNumericLiteral(p.argumentExpression))) ok = false;
+    }
+    n.forEachChild(visit);
+  };
+  f.sf.forEachChild(visit);
+  return ok;
+}

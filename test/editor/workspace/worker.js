@@ -1,0 +1,3 @@
+const config = require('./config');
+
+console.log(config.settings.mode);

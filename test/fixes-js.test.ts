@@ -1,0 +1,350 @@
+/**
+ * Node fix providers on small in-memory programs: the exact edit for a few shapes, and the
+ * shapes where a fix must NOT be offered because it would be wrong (SPEC §4). The fixed
+ * programs that are also run live in fixtures/js/<case>/fix.json (test/fixes-run.test.ts).
+ */
+import { strict as assert } from 'node:assert';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Project } from '../server/src/engine/project';
+import type { Finding } from '../server/src/engine/findings';
+import { applyFix, computeFix } from '../server/src/fixes';
+
+const ROOT = path.join(os.tmpdir(), 'crossproc-fixes-js');
+
+async function load(files: Record<string, string>, dir: string): Promise<{ project: Project; findings: Finding[]; at: (n: string) => string }> {
+  const project = await Project.create();
+  for (const [name, text] of Object.entries(files)) project.updateFile(path.join(ROOT, dir, name), text);
+  return { project, findings: project.analyze(), at: (n) => path.join(ROOT, dir, n) };
+}
+
+/** The fix kinds offered per finding, as `rule@file:line → kinds`. */
+function offered(findings: Finding[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const f of findings) m.set(`${f.rule}@${path.basename(f.file)}:${f.range.start.line + 1}`, f.fixes.map((d) => d.kind));
+  return m;
+}
+
+async function applyKind(files: Record<string, string>, dir: string, rule: string, kind: string): Promise<Map<string, string>> {
+  const { project, findings } = await load(files, dir);
+  const f = findings.find((x) => x.rule === rule && x.fixes.some((d) => d.kind === kind));
+  assert.ok(f, `no ${rule} finding offers ${kind}: ${JSON.stringify([...offered(findings)])}`);
+  const fix = computeFix({ graph: project.graph(), text: (p) => project.text(p) }, f, kind);
+  assert.ok(fix, `${kind} computes no edit`);
+  const out = applyFix(fix, (p) => project.text(p));
+  return new Map([...out].map(([k, v]) => [path.basename(k), v]));
+}
+
+async function assertNotOffered(files: Record<string, string>, dir: string, rule: string, kind: string): Promise<void> {
+  const { findings } = await load(files, dir);
+  const mine = findings.filter((f) => f.rule === rule);
+  assert.ok(mine.length > 0, `expected a ${rule} finding: ${JSON.stringify([...offered(findings)])}`);
+  for (const f of mine) {
+    assert.ok(!f.fixes.some((d) => d.kind === kind), `${kind} must not be offered at ${path.basename(f.file)}:${f.range.start.line + 1}`);
+    assert.ok(f.fixes.some((d) => d.kind === 'disable-line'), 'disable-line is always offered');
+  }
+}
+
+describe('Node quick fixes: shapes', () => {
+  describe('wrap-in-guard', () => {
+    it('ESM: wraps the spawn and the statements using the worker, extends the named import', async () => {
+      const out = await applyKind(
+        {
+          'main.mjs': [
+            "import { Worker } from 'node:worker_threads';",
+            'const w = new Worker(new URL(import.meta.url));',
+            "w.on('exit', () => console.log('done'));",
+            "console.log('end');",
+            '',
+          ].join('\n'),
+        },
+        'guard-esm',
+        'unguarded-spawn',
+        'wrap-in-guard',
+      );
+      assert.equal(
+        out.get('main.mjs'),
+        [
+          "import { Worker, isMainThread } from 'node:worker_threads';",
+          'if (isMainThread) {',
+          '  const w = new Worker(new URL(import.meta.url));',
+          "  w.on('exit', () => console.log('done'));",
+          '}',
+          "console.log('end');",
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('is not offered when an earlier function uses the worker variable', async () => {
+      await assertNotOffered(
+        {
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            'function send(x) { w.postMessage(x); }',
+            'const w = new Worker(__filename);',
+            'send(1);',
+            '',
+          ].join('\n'),
+        },
+        'guard-hoisted',
+        'unguarded-spawn',
+        'wrap-in-guard',
+      );
+    });
+  });
+
+  describe('exec-free-vars-to-params', () => {
+    it('parenthesises a bare arrow parameter and appends to the argument array', async () => {
+      const out = await applyKind(
+        {
+          'main.js': [
+            "const workerpool = require('workerpool');",
+            'const RATE = 3;',
+            'const pool = workerpool.pool();',
+            'pool.exec(x => x * RATE, [2]).then(console.log);',
+            '',
+          ].join('\n'),
+        },
+        'exec-arrow',
+        'unsendable-payload',
+        'exec-free-vars-to-params',
+      );
+      assert.match(out.get('main.js')!, /pool\.exec\(\(x, RATE\) => x \* RATE, \[2, RATE\]\)/);
+    });
+
+    for (const [name, decl] of [
+      ['a function', 'function RATE() { return 3; }'],
+      ['a let (its value may change)', 'let RATE = 3;'],
+      ['a const holding a non-data value', 'const RATE = new Map();'],
+    ] as const) {
+      it(`is not offered when the free name is ${name}`, async () => {
+        await assertNotOffered(
+          {
+            'main.js': [
+              "const workerpool = require('workerpool');",
+              decl,
+              'const pool = workerpool.pool();',
+              'pool.exec(function (x) { return x * RATE; }, [2]).then(console.log);',
+              '',
+            ].join('\n'),
+          },
+          `exec-no-${name.split(' ')[1]}`,
+          'unsendable-payload',
+          'exec-free-vars-to-params',
+        );
+      });
+    }
+  });
+
+  describe('pass-workerdata', () => {
+    const worker = [
+      "const { parentPort } = require('node:worker_threads');",
+      "const { settings } = require('./config');",
+      'parentPort.postMessage(settings.mode);',
+      '',
+    ].join('\n');
+    const config = "module.exports.settings = { mode: 'dev' };\n";
+
+    it('merges into an object-literal workerData', async () => {
+      const out = await applyKind(
+        {
+          'config.js': config,
+          'worker.js': worker,
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            "const { settings } = require('./config');",
+            "settings.mode = 'prod';",
+            "new Worker('./worker.js', { workerData: { id: 1 } });",
+            '',
+          ].join('\n'),
+        },
+        'wd-merge',
+        'stale-global-read',
+        'pass-workerdata',
+      );
+      assert.match(out.get('main.js')!, /workerData: \{ id: 1, settings \}/);
+      assert.match(out.get('worker.js')!, /const \{ parentPort, workerData \} = require\('node:worker_threads'\);/);
+      assert.match(out.get('worker.js')!, /Object\.assign\(settings, workerData\.settings\);\n/);
+    });
+
+    it('is not offered when workerData is not an object literal', async () => {
+      await assertNotOffered(
+        {
+          'config.js': config,
+          'worker.js': worker,
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            "const { settings } = require('./config');",
+            "settings.mode = 'prod';",
+            "new Worker('./worker.js', { workerData: 30 });",
+            '',
+          ].join('\n'),
+        },
+        'wd-nonliteral',
+        'stale-global-read',
+        'pass-workerdata',
+      );
+    });
+
+    it('is not offered when the parent changes the state after starting the worker', async () => {
+      await assertNotOffered(
+        {
+          'config.js': config,
+          'worker.js': worker,
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            "const { settings } = require('./config');",
+            "const w = new Worker('./worker.js');",
+            "w.on('online', () => { settings.mode = 'prod'; });",
+            '',
+          ].join('\n'),
+        },
+        'wd-late',
+        'stale-global-read',
+        'pass-workerdata',
+      );
+    });
+  });
+
+  describe('post-results', () => {
+    const results = 'module.exports.results = [];\n';
+    it('is not offered when the parent already listens for messages from the worker', async () => {
+      await assertNotOffered(
+        {
+          'results.js': results,
+          'worker.js': ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n'),
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            "const { results } = require('./results');",
+            "const w = new Worker('./worker.js', { workerData: 2 });",
+            "w.on('message', (m) => console.log(m));",
+            "w.on('exit', () => console.log(results));",
+            '',
+          ].join('\n'),
+        },
+        'post-listener',
+        'lost-global-write',
+        'post-results',
+      );
+    });
+
+    it('is not offered when the parent reads the state without waiting for the worker', async () => {
+      await assertNotOffered(
+        {
+          'results.js': results,
+          'worker.js': ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n'),
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            "const { results } = require('./results');",
+            "const w = new Worker('./worker.js', { workerData: 2 });",
+            'console.log(results);',
+            '',
+          ].join('\n'),
+        },
+        'post-nowait',
+        'lost-global-write',
+        'post-results',
+      );
+    });
+
+    it('is not offered when the worker object escapes', async () => {
+      await assertNotOffered(
+        {
+          'results.js': results,
+          'worker.js': ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n'),
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            "const { results } = require('./results');",
+            'const all = [];',
+            "const w = new Worker('./worker.js', { workerData: 2 });",
+            'all.push(w);',
+            "w.on('exit', () => console.log(results));",
+            '',
+          ].join('\n'),
+        },
+        'post-escape',
+        'lost-global-write',
+        'post-results',
+      );
+    });
+  });
+
+  describe('return-results', () => {
+    const audit = 'module.exports.processed = [];\n';
+    const task = ["const { processed } = require('./audit');", 'module.exports = function (n) {', '  processed.push(n);', '  return n * 2;', '};', ''].join('\n');
+    it('is not offered when the pool object is passed elsewhere (runs could be missed)', async () => {
+      await assertNotOffered(
+        {
+          'audit.js': audit,
+          'task.js': task,
+          'main.js': [
+            "const Piscina = require('piscina');",
+            "const { processed } = require('./audit');",
+            'async function main(helper) {',
+            "  const pool = new Piscina({ filename: __dirname + '/task.js' });",
+            '  await pool.run(1);',
+            '  await helper(pool);',
+            '  console.log(processed);',
+            '}',
+            'main(async (p) => p.run(2));',
+            '',
+          ].join('\n'),
+        },
+        'ret-escape',
+        'lost-global-write',
+        'return-results',
+      );
+    });
+
+    it('is not offered when a run() result is not awaited before the parent reads', async () => {
+      await assertNotOffered(
+        {
+          'audit.js': audit,
+          'task.js': task,
+          'main.js': [
+            "const Piscina = require('piscina');",
+            "const { processed } = require('./audit');",
+            'async function main() {',
+            "  const pool = new Piscina({ filename: __dirname + '/task.js' });",
+            '  pool.run(1);',
+            '  console.log(processed);',
+            '}',
+            'main();',
+            '',
+          ].join('\n'),
+        },
+        'ret-noawait',
+        'lost-global-write',
+        'return-results',
+      );
+    });
+  });
+
+  describe('pass-argv', () => {
+    it('is not offered when the child reads its whole argv', async () => {
+      await assertNotOffered(
+        {
+          'limits.js': 'module.exports.limits = { max: 5 };\n',
+          'child.js': [
+            "const { limits } = require('./limits');",
+            'const items = process.argv.slice(2);',
+            'function pick() { return items.slice(0, limits.max); }',
+            'process.send(pick());',
+            '',
+          ].join('\n'),
+          'main.js': [
+            "const { fork } = require('node:child_process');",
+            "const { limits } = require('./limits');",
+            'limits.max = 1;',
+            "fork(__dirname + '/child.js', ['a', 'b']);",
+            '',
+          ].join('\n'),
+        },
+        'argv-slice',
+        'stale-global-read',
+        'pass-argv',
+      );
+    });
+  });
+});
