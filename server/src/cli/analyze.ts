@@ -10,6 +10,7 @@ import { readSourceFile, walkSourceFiles } from '../shared/files';
 import { applyRuleSettings, compareFindings } from '../shared/severity';
 import type { CliOptions } from './args';
 import { UsageError } from './args';
+import { applyPreferredFixes, type FixSummary } from './fix';
 
 /** An I/O problem with a path the user named: exit code 2. */
 export class InputError extends UsageError {}
@@ -18,6 +19,8 @@ export interface AnalysisResult {
   findings: Finding[];
   files: number;
   skipped: number;
+  /** with --fix: what was applied */
+  fixed?: FixSummary;
 }
 
 /** Shows "reading N files" on stderr, only on a terminal and only once a run takes a while. */
@@ -107,8 +110,9 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
     progress.update(`read ${loaded + skipped}/${files.length} files`);
   }
   progress.update('analysing');
+  const fixed = options.fix ? await applyPreferredFixes(project) : undefined;
   let findings = applyRuleSettings(project.analyze(), options.rules);
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);
-  return { findings, files: loaded, skipped };
+  return { findings, files: loaded, skipped, fixed };
 }

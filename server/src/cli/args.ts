@@ -17,6 +17,8 @@ export interface CliOptions {
   /** undefined = no limit */
   maxWarnings?: number;
   quiet: boolean;
+  /** apply each finding's preferred fix and write the files */
+  fix: boolean;
   help: boolean;
   version: boolean;
 }
@@ -41,6 +43,8 @@ Options:
                                  i.e. report what breaks under any default)
   --max-warnings N               fail (exit 1) when there are more than N warnings
   --quiet                        report errors only
+  --fix                          apply each finding's preferred quick fix to the files,
+                                 then report what is left
   -h, --help                     show this help
   -v, --version                  print the version
 
@@ -93,6 +97,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         'start-method': { type: 'string' },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        fix: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -121,6 +126,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       values['start-method'] === undefined ? 'portable' : oneOf(values['start-method'], START_METHOD_SETTINGS, '--start-method'),
     maxWarnings,
     quiet: values.quiet ?? false,
+    fix: values.fix ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };

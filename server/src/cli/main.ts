@@ -68,6 +68,10 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   progress.clear();
+  if (result.fixed) {
+    const n = result.fixed.files.length;
+    process.stderr.write(`crossproc: applied ${result.fixed.applied} fix${result.fixed.applied === 1 ? '' : 'es'} in ${n} file${n === 1 ? '' : 's'}.\n`);
+  }
   const report: Report = {
     findings: result.findings,
     cwd,
