@@ -14,6 +14,8 @@ export interface WalkOptions {
   token?: CancellationLike;
   /** folder names never entered (default: {@link SKIPPED_DIRECTORIES}) */
   skip?: ReadonlySet<string>;
+  /** also skip what this says (e.g. the project file's `ignore` patterns); `target` is absolute */
+  exclude?: (target: string, isDirectory: boolean) => boolean;
 }
 
 /** Files larger than this are skipped (generated bundles, data dumps). */
@@ -109,8 +111,11 @@ function isIgnored(layers: readonly IgnoreLayer[], target: string, isDirectory: 
  * Unreadable sub-folders are skipped; an unreadable `root` throws.
  */
 export async function* walkSourceFiles(root: string, options: WalkOptions = {}): AsyncGenerator<string> {
-  const base = await ancestorLayers(root);
-  yield* walkDirectory(path.resolve(root), base, options.token, options.skip ?? SKIPPED_DIRECTORIES, true);
+  let base = await ancestorLayers(root);
+  // a folder named explicitly is analysed even if an outer .gitignore excludes it (as ripgrep
+  // does): only the ignore files inside it apply then
+  if (isIgnored(base, path.resolve(root), true)) base = [];
+  yield* walkDirectory(path.resolve(root), base, options.token, options.skip ?? SKIPPED_DIRECTORIES, options.exclude, true);
 }
 
 async function* walkDirectory(
@@ -118,6 +123,7 @@ async function* walkDirectory(
   layers: IgnoreLayer[],
   token: CancellationLike | undefined,
   skip: ReadonlySet<string>,
+  exclude: WalkOptions['exclude'],
   isRoot: boolean,
 ): AsyncGenerator<string> {
   if (token?.isCancellationRequested) return;
@@ -136,11 +142,11 @@ async function* walkDirectory(
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (skip.has(entry.name)) continue;
-      if (isIgnored(here, full, true)) continue;
-      yield* walkDirectory(full, here, token, skip, false);
+      if (isIgnored(here, full, true) || exclude?.(full, true)) continue;
+      yield* walkDirectory(full, here, token, skip, exclude, false);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       if (!isAnalyzable(full)) continue;
-      if (isIgnored(here, full, false)) continue;
+      if (isIgnored(here, full, false) || exclude?.(full, false)) continue;
       if (entry.isSymbolicLink()) {
         const stat = await fs.stat(full).catch(() => undefined);
         if (!stat?.isFile()) continue;
@@ -152,15 +158,17 @@ async function* walkDirectory(
 
 /**
  * Whether a single file would be skipped by a walk of `root`: inside a skipped folder or
- * matched by a .gitignore between `root` and the file. Used for files reported by a file
+ * matched by a .gitignore between `root` and the file, or by `exclude`. Used for files reported by a file
  * watcher, which sees everything.
  */
 export async function isExcludedFrom(
   root: string,
   file: string,
   skip: ReadonlySet<string> = SKIPPED_DIRECTORIES,
+  exclude?: WalkOptions['exclude'],
 ): Promise<boolean> {
   if (!isInside(root, file)) return true;
+  if (exclude?.(file, false)) return true;
   const rel = path.relative(root, file).split(path.sep);
   if (rel.slice(0, -1).some((part) => skip.has(part))) return true;
   const layers = await ancestorLayers(root);
