@@ -21,6 +21,8 @@ export const threadPrimitiveInProcess: Rule = {
         const declFile = sym.slice(0, sym.lastIndexOf('#'));
         const what = b.detail ?? 'threading primitive';
         const isQueue = /queue/i.test(what);
+        // an initializer that rebinds it (to a primitive passed from the parent) fixes the worker's copy
+        if (recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign')) continue;
         for (const r of recs) {
           const why = prog.worker.get(r.key);
           if (!why || why.spawn.site.isProcess === false) continue;

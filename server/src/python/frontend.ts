@@ -113,6 +113,8 @@ sys(['multiprocessing.Manager', 'multiprocessing.managers.SyncManager'],
 const POOL_SUBMIT = new Set(['map', 'map_async', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'apply', 'apply_async']);
 const EXECUTOR_SUBMIT = new Set(['submit', 'map']);
 const START_METHODS = new Set<string>(['fork', 'spawn', 'forkserver']);
+/** value expressions {@link PythonFrontEnd.classCandidates} follows */
+const CLASS_EXPR_TYPES = new Set(['identifier', 'attribute', 'subscript', 'conditional_expression', 'parenthesized_expression']);
 
 // ---------------------------------------------------------------------------------------
 // helpers
@@ -127,10 +129,9 @@ function field(n: Node, name: string): Node | null {
   return n.childForFieldName(name);
 }
 
-function named(n: Node): Node[] {
-  const out: Node[] = [];
-  for (const c of n.namedChildren) if (c) out.push(c);
-  return out;
+/** the named children (the node's own cached array: do not modify) */
+function named(n: Node): readonly Node[] {
+  return n.namedChildren;
 }
 
 function refKey(r: Ref): string {
@@ -280,6 +281,8 @@ class PythonFrontEnd {
   private taskArgNodes = new Set<number>();
   private payloadKeys = new Set<string>();
   private proxyKeys = new Set<string>();
+  /** top-level {@link qualify} results by node id, from pass B on (when nothing it reads changes any more) */
+  private qualifyMemo: Map<number, { scope: Scope; result: Candidate | null }> | null = null;
 
   constructor(path: string, private readonly text: string) {
     this.units = [];
@@ -315,6 +318,7 @@ class PythonFrontEnd {
     this.collectProblems(wasmRoot);
     this.declare(root, this.moduleScope, 0);
     this.finishBindings();
+    this.qualifyMemo = new Map();
     this.visitBlock(root, this.moduleScope, 0);
     for (const d of this.deferred) d();
     this.finishSpawns();
@@ -880,6 +884,18 @@ class PythonFrontEnd {
 
   private qualify(n: Node | null, scope: Scope, depth = 0): Candidate | null {
     if (!n || depth > 8) return null;
+    if (depth === 0 && this.qualifyMemo) {
+      // scopes, imports and bindings no longer change once pass B starts
+      const hit = this.qualifyMemo.get(n.id);
+      if (hit && hit.scope === scope) return hit.result;
+      const result = this.qualifyUncached(n, scope, 0);
+      this.qualifyMemo.set(n.id, { scope, result });
+      return result;
+    }
+    return this.qualifyUncached(n, scope, depth);
+  }
+
+  private qualifyUncached(n: Node, scope: Scope, depth: number): Candidate | null {
     switch (n.type) {
       case 'identifier': {
         const alias = this.importAlias(n.text, scope);
@@ -1044,8 +1060,7 @@ class PythonFrontEnd {
           return q ? { cands: [q], unknown: false } : none;
         }
         const vals = this.valuesOf(x.text, scope).filter((v) => v.index === undefined);
-        const exprTypes = ['identifier', 'attribute', 'subscript', 'conditional_expression', 'parenthesized_expression'];
-        if (vals.length > 0 && vals.every((v) => exprTypes.includes(v.node.type))) {
+        if (vals.length > 0 && vals.every((v) => CLASS_EXPR_TYPES.has(v.node.type))) {
           const out = { cands: [] as Candidate[], unknown: false };
           for (const v of vals) {
             const r = this.classCandidates(v.node, scope, depth + 1);

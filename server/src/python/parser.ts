@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language, Parser } from 'web-tree-sitter';
+import { enableFastCopy } from './tree';
 
 let parser: Parser | null = null;
 let initPromise: Promise<void> | null = null;
@@ -20,16 +21,20 @@ function locate(fileName: string, packageSpecifier: string): string {
 
 async function doInit(): Promise<void> {
   const runtimeWasm = locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
-  await Parser.init({
+  // emscripten fills this object in as the runtime module (its exported functions):
+  // the fast tree copy (tree.ts) uses a few of them, after a self-check
+  const moduleOptions = {
     locateFile(scriptName: string, scriptDirectory: string): string {
       if (scriptName.endsWith('.wasm')) return runtimeWasm;
       return path.join(scriptDirectory, scriptName);
     },
-  });
+  };
+  await Parser.init(moduleOptions);
   const grammarPath = locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm');
   const language = await Language.load(new Uint8Array(fs.readFileSync(grammarPath)));
   const p = new Parser();
   p.setLanguage(language);
+  enableFastCopy(moduleOptions, p);
   parser = p;
 }
 

@@ -68,6 +68,7 @@ export class SyntaxNode {
   /** visible children, in order (filled by {@link copyTree}) */
   children: SyntaxNode[] = NO_CHILDREN;
   private named: SyntaxNode[] | null = null;
+  private textCache: string | undefined = undefined;
 
   constructor(
     private readonly source: SourceText,
@@ -87,7 +88,7 @@ export class SyntaxNode {
   }
 
   get text(): string {
-    return this.source.text.slice(this.startIndex, this.endIndex);
+    return (this.textCache ??= this.source.text.slice(this.startIndex, this.endIndex));
   }
 
   get startPosition(): Point {
@@ -130,10 +131,16 @@ export class SyntaxNode {
 }
 
 /**
- * Copies `tree` (parsed from `text`) into plain objects with one cursor walk.
- * Named-ness is looked up once per node type id.
+ * Copies `tree` (parsed from `text`) into plain objects with one walk: through the
+ * runtime's cursor functions directly when {@link enableFastCopy} accepted them, else
+ * through the public `TreeCursor`.
  */
 export function copyTree(tree: Tree, text: string): SyntaxNode {
+  return fast && useFast ? copyTreeFast(fast, tree, text) : copyTreeWithCursor(tree, text);
+}
+
+/** The copy through the public `TreeCursor` API (a few calls per node). */
+export function copyTreeWithCursor(tree: Tree, text: string): SyntaxNode {
   const source = new SourceText(text);
   const language = tree.language;
   const types = language.types;
@@ -149,11 +156,9 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
       isNamed = cursor.nodeIsNamed;
       namedByType[typeId] = isNamed;
     }
-    const start = cursor.startIndex;
-    const end = cursor.endIndex;
     const fieldId = parent ? cursor.currentFieldId : 0;
     const type = types[typeId] || 'ERROR';
-    return new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, start, end, parent);
+    return new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, cursor.startIndex, cursor.endIndex, parent);
   };
 
   try {
@@ -180,6 +185,148 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
       }
     }
   } finally {
+    cursor.delete();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// fast path
+//
+// Each public `TreeCursor` call copies the cursor's four words into the runtime's
+// transfer buffer and back with emscripten's generic setValue/getValue, which costs
+// more than the walk itself. The runtime's exported cursor functions read the cursor
+// from that buffer and the `goto` ones write it back, so a walk can leave the cursor
+// there and call them directly: one WASM call per fact, nothing marshalled. This uses
+// web-tree-sitter 0.25's runtime layout (`tree[0]` is the tree's address, `walk()`
+// leaves the new cursor in the transfer buffer, `cursor[0..3]` are its words), so it is
+// only enabled after a self-check against the public API, and falls back otherwise.
+
+/** The runtime functions the fast copy calls (emscripten exports them on the module object). */
+interface RuntimeModule {
+  _ts_init(): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_is_named_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  getValue(ptr: number, type: string): number;
+}
+
+const RUNTIME_FUNCTIONS: Array<keyof RuntimeModule> = [
+  '_ts_init', '_ts_tree_cursor_goto_first_child_wasm', '_ts_tree_cursor_goto_next_sibling_wasm',
+  '_ts_tree_cursor_goto_parent_wasm', '_ts_tree_cursor_current_node_type_id_wasm',
+  '_ts_tree_cursor_current_node_is_named_wasm', '_ts_tree_cursor_current_field_id_wasm',
+  '_ts_tree_cursor_start_index_wasm', '_ts_tree_cursor_end_index_wasm', 'getValue',
+];
+
+let fast: { m: RuntimeModule; transfer: number } | null = null;
+let useFast = true;
+
+/** Turns the fast copy off/on (tests and bench/verify-tree.ts compare both). Returns whether it is available. */
+export function setFastCopy(enabled: boolean): boolean {
+  useFast = enabled;
+  return fast !== null;
+}
+
+const SELF_CHECK = [
+  'import os, sys as s\nfrom .a import (b as c, d)\n@dec(1)\nclass K(B, metaclass=M):\n    x: int = 1\n    def f(self, a, *r, k=2, **kw) -> "T":\n        global g\n        return [i for i in a if i not in r] + {**kw}\n',
+  'if __name__ == "__main__":\n    match x:\n        case [1, *y] if y: pass\n        case {"k": v}: pass\nx = f"a{b!r:>{w}}" "é😀" \\\n  + 1\nlambda a=1: a\n',
+  'def f(:\n  return )\nclass\n\tx = [1, 2\ny = "\\ud800"\n',
+];
+
+/**
+ * Enables the fast copy when `moduleObject` (the options object given to
+ * `Parser.init`, which emscripten fills in) has the runtime functions and the copy
+ * matches the public-API copy on a few samples (errors included).
+ */
+export function enableFastCopy(moduleObject: unknown, parser: { parse(text: string): Tree | null }): boolean {
+  fast = null;
+  try {
+    const m = moduleObject as Partial<RuntimeModule> | null;
+    if (!m || RUNTIME_FUNCTIONS.some((f) => typeof m[f] !== 'function')) return false;
+    const candidate = { m: m as RuntimeModule, transfer: (m as RuntimeModule)._ts_init() };
+    if (!candidate.transfer) return false;
+    for (const text of SELF_CHECK) {
+      const tree = parser.parse(text);
+      if (!tree) return false;
+      try {
+        if (!sameTree(copyTreeFast(candidate, tree, text), copyTreeWithCursor(tree, text))) return false;
+      } finally {
+        tree.delete();
+      }
+    }
+    fast = candidate;
+    return true;
+  } catch {
+    fast = null;
+    return false;
+  }
+}
+
+function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
+  if (a.type !== b.type || a.field !== b.field || a.isNamed !== b.isNamed || a.startIndex !== b.startIndex
+    || a.endIndex !== b.endIndex || a.children.length !== b.children.length) return false;
+  for (let i = 0; i < a.children.length; i++) if (!sameTree(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+function copyTreeFast(rt: { m: RuntimeModule; transfer: number }, tree: Tree, text: string): SyntaxNode {
+  const { m, transfer } = rt;
+  const source = new SourceText(text);
+  const language = tree.language;
+  const types = language.types;
+  const fields = language.fields;
+  const namedByType: Array<boolean | undefined> = [];
+  const addr = (tree as unknown as { 0: number })[0];
+  // walk() leaves the new cursor in the transfer buffer
+  const cursor = tree.walk() as unknown as TreeCursor & { 0: number; 1: number; 2: number; 3: number };
+  let nextId = 0;
+
+  const make = (parent: SyntaxNode | null): SyntaxNode => {
+    const typeId = m._ts_tree_cursor_current_node_type_id_wasm(addr);
+    let isNamed = namedByType[typeId];
+    if (isNamed === undefined) {
+      isNamed = m._ts_tree_cursor_current_node_is_named_wasm(addr) === 1;
+      namedByType[typeId] = isNamed;
+    }
+    const fieldId = parent ? m._ts_tree_cursor_current_field_id_wasm(addr) : 0;
+    const type = types[typeId] || 'ERROR';
+    return new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed,
+      m._ts_tree_cursor_start_index_wasm(addr), m._ts_tree_cursor_end_index_wasm(addr), parent);
+  };
+
+  try {
+    const root = make(null);
+    let cur = root;
+    for (;;) {
+      if (m._ts_tree_cursor_goto_first_child_wasm(addr) === 1) {
+        const child = make(cur);
+        cur.children = [child];
+        cur = child;
+        continue;
+      }
+      for (;;) {
+        if (cur === root) return root;
+        const parent = cur.parent!;
+        if (m._ts_tree_cursor_goto_next_sibling_wasm(addr) === 1) {
+          const sib = make(parent);
+          parent.children.push(sib);
+          cur = sib;
+          break;
+        }
+        m._ts_tree_cursor_goto_parent_wasm(addr);
+        cur = parent;
+      }
+    }
+  } finally {
+    // hand the (possibly reallocated) cursor state back so that delete() frees it
+    cursor[0] = m.getValue(transfer, 'i32');
+    cursor[1] = m.getValue(transfer + 4, 'i32');
+    cursor[2] = m.getValue(transfer + 8, 'i32');
+    cursor[3] = m.getValue(transfer + 12, 'i32');
     cursor.delete();
   }
 }

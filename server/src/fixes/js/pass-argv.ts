@@ -24,6 +24,7 @@ import {
   eol,
   exprForSymbol,
   insertAt,
+  isImportedByAnyModule,
   isShadowedAt,
   jsFile,
   nodeAtRange,
@@ -121,6 +122,8 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   const cf = jsFile(ctx, wm.path);
   if (!cf) return undefined;
   if (!argvUsesOnlyIndexes(cf)) return undefined;
+  // the child module's top level must run only in the forked child
+  if (isImportedByAnyModule(g, wm.path)) return undefined;
   const local = exprForSymbol(g, wm.path, sym);
   if (!local) return undefined;
   const { offset } = afterImportsOffset(cf);

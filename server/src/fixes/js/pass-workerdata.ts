@@ -31,6 +31,7 @@ import {
   exprForSymbol,
   indentAt,
   insertAt,
+  isImportedByAnyModule,
   isShadowedAt,
   jsFile,
   lineStartOf,
@@ -326,6 +327,8 @@ function objectAssignEdits(
   if (!declStmt || declStmt.end > offset) return undefined;
   // a top-level read of the worker module must come after the insertion
   if (rec.module === wm && rec.unit.kind !== 'function' && offsetOf(file.text, rec.access.range.start) < offset) return undefined;
+  // the worker module's top level must run only in workers
+  if (isImportedByAnyModule(ctx.graph, wm.path)) return undefined;
   let wd: { expr: string; edits: TextEdit[] } | undefined;
   if (spawn.site.system === 'tinypool') {
     const r = ensureDefaultImport(file, 'tinypool', 'Tinypool');

@@ -22,6 +22,8 @@ import {
   accessOf,
   eol,
   exprForSymbol,
+  hasCallers,
+  isImportedByAnyModule,
   indentAt,
   insertAt,
   isFunctionLike,
@@ -87,6 +89,8 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   if (!wm || wm === spawn.module || rec.module !== wm) return undefined;
   const task = rec.unit;
   if (task.kind !== 'function' || task.isNested || !(task.exportedAs ?? []).includes('default') || task.isGenerator) return undefined;
+  // the task's result changes shape: nothing else may call it directly
+  if (hasCallers(g, rec.key) || isImportedByAnyModule(g, wm.path)) return undefined;
   const sym = rec.symbol;
   const { name } = symbolParts(sym);
   const recs = g.accessesBySymbol.get(sym) ?? [];

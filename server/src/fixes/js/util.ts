@@ -462,6 +462,21 @@ export function exprForSymbol(graph: ProjectGraph, modulePath: string, sym: stri
   return undefined;
 }
 
+/** Whether any analysed module imports `m` (then code inserted at its top level also runs there). */
+export function isImportedByAnyModule(graph: ProjectGraph, path: string): boolean {
+  for (const other of graph.modules.values()) {
+    if (other.path === path) continue;
+    for (const spec of other.imports) if (graph.linker.resolveModule(other, spec)?.path === path) return true;
+  }
+  return false;
+}
+
+/** Whether any unit calls the unit `key` (other than through the pool that runs it). */
+export function hasCallers(graph: ProjectGraph, key: string): boolean {
+  for (const k of graph.units.keys()) if (k !== key && graph.callees(k).includes(key)) return true;
+  return false;
+}
+
 export function symbolParts(sym: string): { file: string; name: string } {
   const i = sym.lastIndexOf('#');
   return { file: sym.slice(0, i), name: sym.slice(i + 1) };

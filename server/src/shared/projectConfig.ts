@@ -1,0 +1,285 @@
+/**
+ * The project configuration file, read the same way by the CLI and the language server
+ * (SPEC §7): `crossproc.json` (JSON with comments), a `"crossproc"` key in `package.json`,
+ * or a `[tool.crossproc]` table in `pyproject.toml`.
+ *
+ * Lookup: starting at a folder, each folder up to the file-system root is checked for
+ * `crossproc.json`, then `package.json` with a `"crossproc"` key, then `pyproject.toml`
+ * with `[tool.crossproc]`; the first match wins and nothing is merged. A `package.json` or
+ * `pyproject.toml` without our section is not a configuration and the walk goes on.
+ *
+ * Problems come in two kinds (see {@link ConfigProblem}): a *malformed* file (a syntax
+ * error, or a section that is not an object) contributes nothing — every key keeps its
+ * default — while an *invalid value* drops that one key (or rule, or glob) and keeps the
+ * rest of the file.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+// The ES build: the package's "main" is a UMD wrapper whose dynamic requires esbuild cannot bundle.
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
+import { parse as parseToml } from 'smol-toml';
+import { isRuleId, RULE_IDS, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
+import { SEVERITY_SETTINGS, START_METHOD_SETTINGS } from './protocol';
+
+/** The file names that can hold a configuration, in the order they are tried within a folder. */
+export const PROJECT_CONFIG_FILE_NAMES = ['crossproc.json', 'package.json', 'pyproject.toml'] as const;
+
+/** Glob for file watchers: every file that can hold a project configuration. */
+export const PROJECT_CONFIG_GLOB = `**/{${PROJECT_CONFIG_FILE_NAMES.join(',')}}`;
+
+/** The keys a project configuration may set (`$schema` is tolerated in crossproc.json). */
+const KNOWN_KEYS = ['rules', 'startMethod', 'ignore'] as const;
+
+/** What one project file sets. Keys it does not set are `undefined` / empty. */
+export interface ProjectConfig {
+  /** absolute path of the file this came from; undefined when no file was found */
+  readonly file: string | undefined;
+  /** the folder `ignore` patterns are relative to (the file's folder) */
+  readonly dir: string | undefined;
+  readonly rules: Partial<Record<RuleId, SeveritySetting>>;
+  readonly startMethod: StartMethodSetting | undefined;
+  /** gitignore-style patterns, relative to {@link dir} */
+  readonly ignore: readonly string[];
+}
+
+export interface ConfigProblem {
+  /** absolute path of the file */
+  file: string;
+  /**
+   * `malformed`: the file cannot be read as a configuration (syntax error, section of the
+   * wrong type); none of it applies. The CLI exits 2 on it.
+   * `invalid-value`: one key, rule or pattern is wrong and falls back to its default.
+   */
+  kind: 'malformed' | 'invalid-value';
+  /**
+   * One sentence, no file name. For `invalid-value` it ends with what happens instead
+   * ("; ignoring it."); for `malformed` it only says what is wrong and the caller adds
+   * the consequence (the CLI stops, the server uses the defaults).
+   */
+  message: string;
+}
+
+export interface LoadedProjectConfig {
+  config: ProjectConfig;
+  problems: ConfigProblem[];
+}
+
+/** A configuration that sets nothing (no file found, or a malformed one). */
+export function emptyProjectConfig(file?: string): ProjectConfig {
+  return { file, dir: file === undefined ? undefined : path.dirname(file), rules: {}, startMethod: undefined, ignore: [] };
+}
+
+/** 1-based line and column of `offset` in `text`. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/** `PropertyNameExpected` → `property name expected`. */
+function describeJsonError(error: ParseError): string {
+  return printParseErrorCode(error.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+/** Parses JSON with comments and trailing commas; a syntax error becomes a one-sentence message. */
+function readJson(text: string): { value: unknown } | { error: string } {
+  const errors: ParseError[] = [];
+  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    const at = lineColumn(text, first.offset);
+    return { error: `invalid JSON at line ${at.line}, column ${at.column}: ${describeJsonError(first)}` };
+  }
+  return { value };
+}
+
+function readToml(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: parseToml(text) };
+  } catch (error) {
+    const e = error as { message?: string; line?: number; column?: number };
+    // smol-toml's message is "Invalid TOML document: <what>\n\n<code block>": keep <what>.
+    const what = (e.message ?? String(error)).split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
+    const where = e.line !== undefined && e.column !== undefined ? ` at line ${e.line}, column ${e.column}` : '';
+    return { error: `invalid TOML${where}: ${what}` };
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Validates a configuration section (the object under `"crossproc"` / `[tool.crossproc]`,
+ * or the whole of crossproc.json). Each problem is reported as one sentence; the offending
+ * key, rule or pattern is dropped.
+ */
+export function validateProjectSection(
+  section: Record<string, unknown>,
+  file: string,
+  report: (problem: string) => void,
+): ProjectConfig {
+  const rules: Partial<Record<RuleId, SeveritySetting>> = {};
+  let startMethod: StartMethodSetting | undefined;
+  const patterns: string[] = [];
+  for (const key of Object.keys(section)) {
+    if (key === '$schema' || (KNOWN_KEYS as readonly string[]).includes(key)) continue;
+    report(`unknown key "${key}" (known keys: ${KNOWN_KEYS.join(', ')}); ignoring it.`);
+  }
+  const rawRules = section['rules'];
+  if (rawRules !== undefined) {
+    if (!isObject(rawRules)) {
+      report(`"rules" must map rule ids to "off", "warning" or "error"; ignoring it.`);
+    } else {
+      for (const [id, level] of Object.entries(rawRules)) {
+        if (!isRuleId(id)) {
+          report(`"rules" names an unknown rule "${id}" (known: ${RULE_IDS.join(', ')}); ignoring it.`);
+        } else if (!(SEVERITY_SETTINGS as readonly unknown[]).includes(level)) {
+          report(`"rules.${id}" must be "off", "warning" or "error", not ${JSON.stringify(level)}; using the rule's default.`);
+        } else {
+          rules[id] = level as SeveritySetting;
+        }
+      }
+    }
+  }
+  const rawStart = section['startMethod'];
+  if (rawStart !== undefined) {
+    if ((START_METHOD_SETTINGS as readonly unknown[]).includes(rawStart)) startMethod = rawStart as StartMethodSetting;
+    else report(`"startMethod" must be one of ${START_METHOD_SETTINGS.join(', ')}, not ${JSON.stringify(rawStart)}; using the default.`);
+  }
+  const rawIgnore = section['ignore'];
+  if (rawIgnore !== undefined) {
+    const list = typeof rawIgnore === 'string' ? [rawIgnore] : rawIgnore;
+    if (!Array.isArray(list)) {
+      report(`"ignore" must be a list of gitignore-style patterns; ignoring it.`);
+    } else {
+      for (const pattern of list as unknown[]) {
+        if (typeof pattern !== 'string' || pattern.trim() === '') {
+          report(`"ignore" entries must be non-empty strings, not ${JSON.stringify(pattern)}; skipping that entry.`);
+          continue;
+        }
+        try {
+          ignore().add(pattern);
+          patterns.push(pattern);
+        } catch {
+          report(`"ignore" pattern ${JSON.stringify(pattern)} is not a valid gitignore pattern; skipping it.`);
+        }
+      }
+    }
+  }
+  return { file, dir: path.dirname(file), rules, startMethod, ignore: patterns };
+}
+
+/**
+ * Reads one candidate file's text. Returns undefined when the file holds no Crossproc
+ * configuration (a package.json without `"crossproc"`, a pyproject.toml without
+ * `[tool.crossproc]`) so the lookup goes on.
+ *
+ * A package.json or pyproject.toml that does not even parse is only reported when its text
+ * mentions `crossproc`: otherwise it cannot be ours, and its owner's tools will complain.
+ */
+export function parseProjectConfig(file: string, text: string): LoadedProjectConfig | undefined {
+  const name = path.basename(file);
+  const problems: ConfigProblem[] = [];
+  const malformed = (message: string): LoadedProjectConfig => ({
+    config: emptyProjectConfig(file),
+    problems: [{ file, kind: 'malformed', message }],
+  });
+  let section: unknown;
+  if (name === 'pyproject.toml') {
+    const parsed = readToml(text);
+    if ('error' in parsed) return /crossproc/.test(text) ? malformed(parsed.error) : undefined;
+    const tool = (parsed.value as Record<string, unknown>)['tool'];
+    if (!isObject(tool) || tool['crossproc'] === undefined) return undefined;
+    section = tool['crossproc'];
+    if (!isObject(section)) return malformed('[tool.crossproc] must be a table');
+  } else if (name === 'package.json') {
+    const parsed = readJson(text);
+    if ('error' in parsed) return /"crossproc"\s*:/.test(text) ? malformed(parsed.error) : undefined;
+    if (!isObject(parsed.value) || parsed.value['crossproc'] === undefined) return undefined;
+    section = parsed.value['crossproc'];
+    if (!isObject(section)) return malformed('the "crossproc" key must hold an object');
+  } else {
+    const parsed = readJson(text);
+    if ('error' in parsed) return malformed(parsed.error);
+    section = parsed.value;
+    if (!isObject(section)) return malformed('the file must hold one JSON object');
+  }
+  const config = validateProjectSection(section, file, (message) => problems.push({ file, kind: 'invalid-value', message }));
+  return { config, problems };
+}
+
+/**
+ * Finds and reads the nearest project configuration for `start` (a folder, or a file whose
+ * folder is used). Never throws: an unreadable candidate is skipped like a missing one.
+ * `cache` (keyed by folder) lets one run share the walk between many starting points.
+ */
+export async function loadProjectConfig(
+  start: string,
+  cache: Map<string, Promise<LoadedProjectConfig>> = new Map(),
+): Promise<LoadedProjectConfig> {
+  let dir = path.resolve(start);
+  const stat = await fs.stat(dir).catch(() => undefined);
+  if (stat && !stat.isDirectory()) dir = path.dirname(dir);
+  return lookup(dir, cache);
+}
+
+function lookup(dir: string, cache: Map<string, Promise<LoadedProjectConfig>>): Promise<LoadedProjectConfig> {
+  let pending = cache.get(dir);
+  if (!pending) {
+    pending = (async () => {
+      for (const name of PROJECT_CONFIG_FILE_NAMES) {
+        const file = path.join(dir, name);
+        let text: string;
+        try {
+          text = await fs.readFile(file, 'utf8');
+        } catch {
+          continue;
+        }
+        const found = parseProjectConfig(file, text);
+        if (found) return found;
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) return { config: emptyProjectConfig(), problems: [] };
+      return lookup(parent, cache);
+    })();
+    cache.set(dir, pending);
+  }
+  return pending;
+}
+
+/** A compiled `ignore` list: answers "is this absolute path ignored?". */
+export class IgnoreMatcher {
+  private readonly rules: Ignore | undefined;
+
+  constructor(private readonly config: ProjectConfig) {
+    this.rules = config.ignore.length > 0 && config.dir !== undefined ? ignore().add([...config.ignore]) : undefined;
+  }
+
+  /** Whether `target` (absolute) is matched by the configuration's `ignore` patterns. */
+  ignores(target: string, isDirectory = false): boolean {
+    if (!this.rules || this.config.dir === undefined) return false;
+    const rel = path.relative(this.config.dir, target);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+    const slashed = rel.split(path.sep).join('/');
+    // A file is ignored when it or one of its parent folders is (as in git).
+    if (this.rules.ignores(isDirectory ? `${slashed}/` : slashed)) return true;
+    const parts = slashed.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      if (this.rules.ignores(`${parts.slice(0, i).join('/')}/`)) return true;
+    }
+    return false;
+  }
+}
+
+/** `file: message` with the file relative to `base` when it is inside it. */
+export function formatConfigProblem(problem: ConfigProblem, base?: string): string {
+  let shown = problem.file;
+  if (base !== undefined) {
+    const rel = path.relative(base, problem.file);
+    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) shown = rel.split(path.sep).join('/');
+  }
+  return `${shown}: ${problem.message}`;
+}
