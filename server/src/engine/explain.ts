@@ -123,7 +123,10 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
   const hits = input.findings.filter((f) => f.file === file && contains(f.range, position));
   for (const f of hits) {
     range ??= f.range;
-    parts.push(`**Crossproc: ${f.rule}** — ${f.message}`);
+    // the editor shows the diagnostic's message right above: say where things run instead
+    parts.push(`**Crossproc: ${f.rule}** · \`${f.symbol}\``);
+    const where = f.related.map((r) => `- ${r.message}: ${link(file, r.file, r.range)}`);
+    if (where.length) parts.push(where.join('\n'));
     const rec = findingAccess(graph, file, f.range);
     if (rec && m.language === 'python' && (f.rule === 'stale-global-read' || f.rule === 'lost-global-write')) {
       const why = firstWorkerReason(graph, rec.key);

@@ -9,7 +9,13 @@ import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation 
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, StartMethodSetting } from '../engine/findings';
 import { AnalysisCancelled } from '../engine/project';
-import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../shared/protocol';
+import {
+  DIAGNOSTIC_SOURCE,
+  STATUS_NOTIFICATION,
+  type AnalyzeWorkspaceResult,
+  type DiagnosticData,
+  type StatusParams,
+} from '../shared/protocol';
 import { ruleDocUrl } from '../shared/ruleInfo';
 import { applyRuleSettings } from '../shared/severity';
 import type { SettingsStore } from './configuration';
@@ -54,6 +60,8 @@ export class DiagnosticsPublisher {
   private current: RunToken | undefined;
   private startMethod: StartMethodSetting | undefined;
   private stopped = false;
+  /** Set by "Analyze Workspace": publish every project file's findings, not only open documents'. */
+  private publishAll = false;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -92,8 +100,29 @@ export class DiagnosticsPublisher {
       this.timer = undefined;
       const token = new RunToken();
       this.current = token;
-      this.run(token).catch((error: unknown) => this.ctx.logError('Crossproc analysis failed', error));
+      this.run(token).catch((error: unknown) => {
+        this.ctx.logError('Crossproc analysis failed', error);
+        this.status({ state: 'error', message: error instanceof Error ? error.message : String(error) });
+      });
     }, delay);
+  }
+
+  /**
+   * Analyses now and publishes the findings of every project file from now on ("Analyze
+   * Workspace"). A run cancelled by an edit is retried at once.
+   */
+  async analyzeAll(): Promise<AnalyzeWorkspaceResult> {
+    this.publishAll = true;
+    for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.current?.cancel();
+      const token = new RunToken();
+      this.current = token;
+      const summary = await this.run(token);
+      if (summary) return summary;
+    }
+    throw new Error('the analysis was interrupted too often (or the server is stopping); try again');
   }
 
   /** Stops scheduling (shutdown). */
@@ -103,9 +132,19 @@ export class DiagnosticsPublisher {
     this.current?.cancel();
   }
 
-  private async run(token: RunToken): Promise<void> {
+  /** `crossproc/status` for the client's status bar item; never throws. */
+  private status(params: StatusParams): void {
+    this.ctx.connection.sendNotification(STATUS_NOTIFICATION, params).catch((error: unknown) =>
+      this.ctx.logError('Could not send the status', error),
+    );
+  }
+
+  /** One analysis; undefined when cancelled or failed (a failure is logged and sets the error status). */
+  private async run(token: RunToken): Promise<AnalyzeWorkspaceResult | undefined> {
+    const started = Date.now();
     const project = await this.ctx.project;
     if (token.isCancellationRequested) return;
+    this.status({ state: 'analysing' });
 
     // The start method is a project-wide assumption: take the first folder's setting.
     const folderUri = this.ctx.folders[0] === undefined ? undefined : pathToUri(this.ctx.folders[0]);
@@ -134,7 +173,10 @@ export class DiagnosticsPublisher {
     try {
       findings = project.analyze(token);
     } catch (error) {
-      if (!(error instanceof AnalysisCancelled)) this.ctx.logError('Crossproc analysis failed', error);
+      if (!(error instanceof AnalysisCancelled)) {
+        this.ctx.logError('Crossproc analysis failed', error);
+        this.status({ state: 'error', message: error instanceof Error ? error.message : String(error) });
+      }
       return;
     } finally {
       // A rule that crashed is skipped by the engine; its stack belongs in the output channel.
@@ -149,6 +191,8 @@ export class DiagnosticsPublisher {
       else byFile.set(finding.file, [finding]);
     }
 
+    const counts = { error: 0, warning: 0 };
+    const visited = new Set<string>();
     for (const document of this.ctx.documents.all()) {
       const file = uriToPath(document.uri);
       if (!file) continue;
@@ -156,14 +200,44 @@ export class DiagnosticsPublisher {
       if (token.isCancellationRequested) return;
       // The document may have been closed while the settings were read.
       if (!this.ctx.documents.get(document.uri)) continue;
-      const diagnostics = settings.enable
-        ? applyRuleSettings(byFile.get(file) ?? [], settings.rules).map((f) => toDiagnostic(f, this.ctx.packageRoot))
-        : [];
+      visited.add(file);
+      const kept = settings.enable ? applyRuleSettings(byFile.get(file) ?? [], settings.rules) : [];
+      for (const f of kept) counts[f.severity]++;
+      const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
       const key = JSON.stringify(diagnostics);
       if (this.published.get(document.uri) === key) continue;
       this.published.set(document.uri, key);
       await this.ctx.connection.sendDiagnostics({ uri: document.uri, version: versions.get(document.uri), diagnostics });
     }
+
+    // Files that are not open: counted for the status bar, published after "Analyze Workspace".
+    const closed = this.publishAll ? project.files() : [...byFile.keys()];
+    for (const file of closed) {
+      if (visited.has(file)) continue;
+      visited.add(file);
+      const settings = await this.settings.getForClosedFile(file);
+      if (token.isCancellationRequested) return;
+      const kept = settings.enable ? applyRuleSettings(byFile.get(file) ?? [], settings.rules) : [];
+      for (const f of kept) counts[f.severity]++;
+      if (!this.publishAll) continue;
+      const uri = pathToUri(file);
+      const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
+      const key = JSON.stringify(diagnostics);
+      if (this.published.get(uri) === key) continue;
+      this.published.set(uri, key);
+      await this.ctx.connection.sendDiagnostics({ uri, diagnostics });
+    }
+    // A file that left the project (deleted, now ignored) loses what was published for it.
+    for (const uri of [...this.published.keys()]) {
+      const file = uriToPath(uri);
+      if (file && visited.has(file)) continue;
+      if (this.ctx.documents.get(uri)) continue;
+      this.published.delete(uri);
+      await this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+
+    this.status({ state: 'idle', findings: counts.error + counts.warning });
+    return { files: project.files().length, findings: counts, durationMs: Date.now() - started };
   }
 }
 

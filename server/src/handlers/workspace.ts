@@ -1,8 +1,13 @@
 /**
  * The disk side of the project: load every analysable file of the workspace folders once
  * (in the background, with `$/progress` when the client supports it), follow
- * `workspace/didChangeWatchedFiles`, and put a file's disk text back when its editor
- * closes. Open documents always win over disk text.
+ * `workspace/didChangeWatchedFiles` (source files and project configuration files), put a
+ * file's disk text back when its editor closes, and answer "Analyze Workspace". Open
+ * documents always win over disk text.
+ *
+ * The load never holds up an open document's diagnostics: the publisher feeds open
+ * documents into the project on its own schedule, and the load yields to the event loop
+ * every {@link BATCH} files, so a debounced run for an edit happens in between batches.
  */
 import * as path from 'node:path';
 import {
@@ -14,7 +19,9 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAnalyzable, type Project } from '../engine/project';
 import { isExcludedFrom, readSourceFile, walkSourceFiles } from '../shared/files';
-import { EDITOR_SKIPPED_DIRECTORIES } from '../shared/protocol';
+import { PROJECT_CONFIG_FILE_NAMES } from '../shared/projectConfig';
+import { ANALYZE_WORKSPACE_REQUEST, EDITOR_SKIPPED_DIRECTORIES, type AnalyzeWorkspaceResult } from '../shared/protocol';
+import type { SettingsStore } from './configuration';
 import { uriToPath, type ServerContext } from './context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -30,7 +37,14 @@ export class WorkspaceFiles {
   constructor(
     private readonly ctx: ServerContext,
     private readonly diagnostics: DiagnosticsPublisher,
+    private readonly settings: SettingsStore,
   ) {}
+
+  /** Whether the walk of `folder` skips `file` (skipped folders, .gitignore, the project file's `ignore`). */
+  private async isExcluded(folder: string, file: string): Promise<boolean> {
+    const matcher = await this.settings.ignoreMatcher(folder);
+    return isExcludedFrom(folder, file, EDITOR_SKIPPED_DIRECTORIES, (p, isDir) => matcher.ignores(p, isDir));
+  }
 
   private isOpen(file: string): boolean {
     return this.ctx.documents.all().some((d) => uriToPath(d.uri) === file);
@@ -44,8 +58,11 @@ export class WorkspaceFiles {
     });
   }
 
-  /** Loads all workspace folders; resolves when done. Never rejects. */
-  async loadAll(folders: readonly string[] = this.ctx.folders): Promise<void> {
+  /**
+   * Loads all workspace folders; resolves when done. Never rejects. With `prune`, files of
+   * these folders that the walk no longer yields (now ignored, deleted) leave the project.
+   */
+  async loadAll(folders: readonly string[] = this.ctx.folders, prune = false): Promise<void> {
     if (folders.length === 0) return;
     const token = this.loading;
     let progress: WorkDoneProgressServerReporter | undefined;
@@ -57,10 +74,16 @@ export class WorkspaceFiles {
       const project = await this.ctx.project;
       let count = 0;
       const started = Date.now();
+      const walked = new Set<string>();
+      let complete = true;
       outer: for (const folder of folders) {
-        for await (const file of walkSourceFiles(folder, { token, skip: EDITOR_SKIPPED_DIRECTORIES })) {
+        const matcher = await this.settings.ignoreMatcher(folder);
+        const exclude = (p: string, isDir: boolean) => matcher.ignores(p, isDir);
+        for await (const file of walkSourceFiles(folder, { token, skip: EDITOR_SKIPPED_DIRECTORIES, exclude })) {
+          walked.add(file);
           if (count >= MAX_WORKSPACE_FILES) {
             this.ctx.log(`Workspace has more than ${MAX_WORKSPACE_FILES} source files; the rest are analysed only when opened.`);
+            complete = false;
             break outer;
           }
           await this.loadFromDisk(file, project);
@@ -71,6 +94,12 @@ export class WorkspaceFiles {
             await new Promise((resolve) => setImmediate(resolve));
           }
           if (token.isCancellationRequested) return;
+        }
+      }
+      if (prune && complete) {
+        for (const file of project.files()) {
+          const folder = this.folderOf(file);
+          if (folder && folders.includes(folder) && !walked.has(file) && !this.isOpen(file)) project.removeFile(file);
         }
       }
       this.ctx.log(`Loaded ${count} files from ${folders.length} workspace folder(s) in ${Date.now() - started} ms.`);
@@ -101,11 +130,19 @@ export class WorkspaceFiles {
   async filesChanged(params: DidChangeWatchedFilesParams): Promise<void> {
     const project = await this.ctx.project;
     let changed = false;
+    const isConfig = (file: string) => (PROJECT_CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(file));
+    if (params.changes.some((change) => isConfig(uriToPath(change.uri) ?? ''))) {
+      // A project file changed: new rules/startMethod apply to every file; new `ignore`
+      // patterns change which files are in the project.
+      const { changed: configChanged, ignoreChanged } = await this.settings.projectFilesChanged();
+      if (ignoreChanged) await this.loadAll(this.ctx.folders, true);
+      if (configChanged) this.diagnostics.refresh();
+    }
     for (const change of params.changes) {
       const file = uriToPath(change.uri);
       if (!file || !isAnalyzable(file) || this.isOpen(file)) continue;
       const folder = this.folderOf(file);
-      if (change.type === FileChangeType.Deleted || !folder || (await isExcludedFrom(folder, file, EDITOR_SKIPPED_DIRECTORIES))) {
+      if (change.type === FileChangeType.Deleted || !folder || (await this.isExcluded(folder, file))) {
         if (project.hasFile(file)) {
           project.removeFile(file);
           changed = true;
@@ -124,7 +161,7 @@ export class WorkspaceFiles {
     if (!file) return;
     const project = await this.ctx.project;
     const folder = this.folderOf(file);
-    if (folder && isAnalyzable(file) && !(await isExcludedFrom(folder, file, EDITOR_SKIPPED_DIRECTORIES))) await this.loadFromDisk(file, project);
+    if (folder && isAnalyzable(file) && !(await this.isExcluded(folder, file))) await this.loadFromDisk(file, project);
     else if (!this.isOpen(file)) project.removeFile(file);
     this.diagnostics.schedule();
   }
@@ -144,6 +181,17 @@ export class WorkspaceFiles {
     await this.loadAll(added);
   }
 
+  /**
+   * `crossproc/analyzeWorkspace`: reload every workspace file from disk (dropping files
+   * that are gone or now ignored), analyse, and publish the findings of all files.
+   */
+  async analyzeWorkspace(): Promise<AnalyzeWorkspaceResult> {
+    const started = Date.now();
+    await this.loadAll(this.ctx.folders, true);
+    const summary = await this.diagnostics.analyzeAll();
+    return { ...summary, durationMs: Date.now() - started };
+  }
+
   /** Stops a load in progress (shutdown). */
   dispose(): void {
     this.loading.isCancellationRequested = true;
@@ -151,6 +199,8 @@ export class WorkspaceFiles {
 }
 
 /** Creates the workspace-file loader for a server. */
-export function register(ctx: ServerContext, diagnostics: DiagnosticsPublisher): WorkspaceFiles {
-  return new WorkspaceFiles(ctx, diagnostics);
+export function register(ctx: ServerContext, diagnostics: DiagnosticsPublisher, settings: SettingsStore): WorkspaceFiles {
+  const files = new WorkspaceFiles(ctx, diagnostics, settings);
+  ctx.connection.onRequest(ANALYZE_WORKSPACE_REQUEST, () => files.analyzeWorkspace());
+  return files;
 }

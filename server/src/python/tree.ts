@@ -64,6 +64,25 @@ export class SourceText {
 
 const NO_CHILDREN: SyntaxNode[] = [];
 
+/**
+ * The language's type and field names as internalized strings: the runtime builds them
+ * from C strings, and comparing those with the front end's literals (`n.type === 'call'`,
+ * `switch (n.type)`) would compare characters instead of pointers.
+ */
+const namesCache = new WeakMap<object, { types: string[]; fields: Array<string | null> }>();
+function languageNames(language: Tree['language']): { types: string[]; fields: Array<string | null> } {
+  let names = namesCache.get(language);
+  if (!names) {
+    const intern = (x: string): string => Object.keys({ [x]: 0 })[0];
+    names = {
+      types: language.types.map((t) => (typeof t === 'string' ? intern(t) : t)),
+      fields: language.fields.map((f) => (typeof f === 'string' ? intern(f) : f)),
+    };
+    namesCache.set(language, names);
+  }
+  return names;
+}
+
 export class SyntaxNode {
   /** visible children, in order (filled by {@link copyTree}) */
   children: SyntaxNode[] = NO_CHILDREN;
@@ -142,9 +161,7 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
 /** The copy through the public `TreeCursor` API (a few calls per node). */
 export function copyTreeWithCursor(tree: Tree, text: string): SyntaxNode {
   const source = new SourceText(text);
-  const language = tree.language;
-  const types = language.types;
-  const fields = language.fields;
+  const { types, fields } = languageNames(tree.language);
   const namedByType: Array<boolean | undefined> = [];
   const cursor: TreeCursor = tree.walk();
   let nextId = 0;
@@ -276,9 +293,7 @@ function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
 function copyTreeFast(rt: { m: RuntimeModule; transfer: number }, tree: Tree, text: string): SyntaxNode {
   const { m, transfer } = rt;
   const source = new SourceText(text);
-  const language = tree.language;
-  const types = language.types;
-  const fields = language.fields;
+  const { types, fields } = languageNames(tree.language);
   const namedByType: Array<boolean | undefined> = [];
   const addr = (tree as unknown as { 0: number })[0];
   // walk() leaves the new cursor in the transfer buffer

@@ -20,13 +20,9 @@ import ignore, { type Ignore } from 'ignore';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { parse as parseToml } from 'smol-toml';
 import { isRuleId, RULE_IDS, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
-import { SEVERITY_SETTINGS, START_METHOD_SETTINGS } from './protocol';
+import { PROJECT_CONFIG_FILE_NAMES, SEVERITY_SETTINGS, START_METHOD_SETTINGS } from './protocol';
 
-/** The file names that can hold a configuration, in the order they are tried within a folder. */
-export const PROJECT_CONFIG_FILE_NAMES = ['crossproc.json', 'package.json', 'pyproject.toml'] as const;
-
-/** Glob for file watchers: every file that can hold a project configuration. */
-export const PROJECT_CONFIG_GLOB = `**/{${PROJECT_CONFIG_FILE_NAMES.join(',')}}`;
+export { PROJECT_CONFIG_FILE_NAMES, PROJECT_CONFIG_GLOB } from './protocol';
 
 /** The keys a project configuration may set (`$schema` is tolerated in crossproc.json). */
 const KNOWN_KEYS = ['rules', 'startMethod', 'ignore'] as const;

@@ -23,6 +23,12 @@ export const ANALYZABLE_EXTENSIONS = ['py', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'js
 /** Glob for file watchers: the analysable extensions. */
 export const WATCH_GLOB = `**/*.{${ANALYZABLE_EXTENSIONS.join(',')}}`;
 
+/** The project configuration files (shared/projectConfig.ts), in the order tried within a folder. */
+export const PROJECT_CONFIG_FILE_NAMES = ['crossproc.json', 'package.json', 'pyproject.toml'] as const;
+
+/** Glob for file watchers: every file that can hold a project configuration. */
+export const PROJECT_CONFIG_GLOB = `**/{${PROJECT_CONFIG_FILE_NAMES.join(',')}}`;
+
 /** Folder names the CLI never walks: dependencies, virtualenvs, VCS and cache folders. */
 export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
   'node_modules',
@@ -65,6 +71,39 @@ export const DEFAULT_SETTINGS: Readonly<CrossprocSettings> = Object.freeze({
   rules: {},
   startMethod: 'portable',
 });
+
+/** Command ids (package.json `contributes.commands`), registered by the client. */
+export const COMMANDS = {
+  analyzeWorkspace: 'crossproc.analyzeWorkspace',
+  showOutput: 'crossproc.showOutput',
+  restartServer: 'crossproc.restartServer',
+} as const;
+
+/**
+ * Client → server request: (re)load every file of the workspace folders, analyse, and
+ * publish the findings of all of them (not only the open ones) from now on. No params.
+ */
+export const ANALYZE_WORKSPACE_REQUEST = 'crossproc/analyzeWorkspace';
+
+/** Result of {@link ANALYZE_WORKSPACE_REQUEST}. */
+export interface AnalyzeWorkspaceResult {
+  /** source files in the analysed project */
+  files: number;
+  /** findings after the rule settings, per severity */
+  findings: { error: number; warning: number };
+  durationMs: number;
+}
+
+/** Server → client notification around every analysis run (drives the status bar item). */
+export const STATUS_NOTIFICATION = 'crossproc/status';
+
+export interface StatusParams {
+  state: 'analysing' | 'idle' | 'error';
+  /** with `idle`: findings in the workspace after the rule settings */
+  findings?: number;
+  /** with `error`: what failed, one line */
+  message?: string;
+}
 
 /**
  * `Diagnostic.data` of every Crossproc diagnostic. Code actions (next issue) read it back

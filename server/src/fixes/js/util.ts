@@ -3,7 +3,6 @@
  * position conversion, scopes, and adding imports in the style of the file (ESM or CJS).
  */
 import ts from 'typescript';
-import * as nodePath from 'node:path';
 import type { Finding } from '../../engine/findings';
 import type { Position, Range } from '../../engine/model';
 import type { AccessRecord, Program, ProjectGraph, SpawnRecord, WorkerReason } from '../../engine/contexts';
@@ -88,18 +87,6 @@ export function nodeSpanning(sf: ts.SourceFile, start: number, end: number): ts.
 /** The node for an LSP range (innermost exact match). */
 export function nodeAtRange(f: JsFile, r: Range): ts.Node | undefined {
   return nodeSpanning(f.sf, offsetOf(f.text, r.start), offsetOf(f.text, r.end));
-}
-
-/** The statement directly under `container` (a SourceFile or Block) that contains `n`. */
-export function statementIn(container: ts.Node, n: ts.Node): ts.Statement | undefined {
-  let cur: ts.Node | undefined = n;
-  while (cur && cur.parent !== container) cur = cur.parent;
-  return cur && ts.isStatement(cur) ? cur : undefined;
-}
-
-export function ancestor<T extends ts.Node>(n: ts.Node, pred: (x: ts.Node) => x is T): T | undefined {
-  for (let cur = n.parent; cur; cur = cur.parent) if (pred(cur)) return cur;
-  return undefined;
 }
 
 export function isFunctionLike(n: ts.Node): n is ts.FunctionLikeDeclaration {
@@ -480,12 +467,4 @@ export function hasCallers(graph: ProjectGraph, key: string): boolean {
 export function symbolParts(sym: string): { file: string; name: string } {
   const i = sym.lastIndexOf('#');
   return { file: sym.slice(0, i), name: sym.slice(i + 1) };
-}
-
-export function isIdentifierName(s: string): boolean {
-  return /^[A-Za-z_$][\w$]*$/.test(s);
-}
-
-export function sameFile(a: string, b: string): boolean {
-  return nodePath.resolve(a) === nodePath.resolve(b);
 }
