@@ -16,7 +16,7 @@ import ts from 'typescript';
 import { languageOf } from '../server/src/engine/language';
 import { scriptKindFor } from '../server/src/js/frontend';
 import { SKIPPED_DIRECTORIES } from '../server/src/shared/protocol';
-import { argValue, findingsPerRule, fmt, loadTree, peakRssMb, printFindings, printTable, runEngine, seconds } from './common';
+import { argValue, describe, findingsPerRule, fmt, loadTree, measure, minus, peakRssMb, plus, printFindings, printTable, runEngine } from './common';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -43,12 +43,12 @@ async function main(): Promise<void> {
   }
 
   for (const f of files.slice(0, 50)) ts.createSourceFile(f.path, f.text, ts.ScriptTarget.Latest, true, scriptKindFor(f.path));
-  const parseSeconds = seconds(() => {
+  const parse = measure(() => {
     for (const f of files) ts.createSourceFile(f.path, f.text, ts.ScriptTarget.Latest, true, scriptKindFor(f.path));
   });
   const engine = await runEngine(files);
-  const modelSeconds = engine.updateSeconds - parseSeconds;
-  const total = engine.updateSeconds + engine.analyzeSeconds;
+  const model = minus(engine.update, parse);
+  const total = plus(engine.update, engine.analyze);
 
   console.log(`JS/TS tree: ${root}`);
   const rows: Array<[string, string]> = [
@@ -56,12 +56,12 @@ async function main(): Promise<void> {
     ['lines', `${loaded.lines}`],
     ['MB', fmt(loaded.bytes / 1e6, 1)],
     ['read (walk + read)', `${fmt(loaded.readSeconds)} s`],
-    ['parse-only (ts.createSourceFile)', `${fmt(parseSeconds)} s  (${fmt(files.length / parseSeconds, 0)} files/s)`],
-    ['parse + model (updateFile)', `${fmt(engine.updateSeconds)} s  = ${fmt(engine.updateSeconds / parseSeconds)} x parse-only`],
-    ['  model extraction alone', `${fmt(modelSeconds)} s  = ${fmt(modelSeconds / parseSeconds)} x parse-only`],
-    ['analysis (Project.analyze)', `${fmt(engine.analyzeSeconds)} s  = ${fmt(engine.analyzeSeconds / parseSeconds)} x parse-only`],
-    ['full (parse + model + analysis)', `${fmt(total)} s  = ${fmt(total / parseSeconds)} x parse-only`],
-    ['files/s (full, excl. read)', `${fmt(files.length / total, 0)}  (${fmt(loaded.lines / total / 1000, 0)}k lines/s)`],
+    ['parse-only (ts.createSourceFile)', `${describe(parse)}  (${fmt(files.length / parse.wall, 0)} files/s)`],
+    ['parse + model (updateFile)', describe(engine.update, parse)],
+    ['  model extraction alone', describe(model, parse)],
+    ['analysis (Project.analyze)', describe(engine.analyze, parse)],
+    ['full (parse + model + analysis)', describe(total, parse)],
+    ['files/s (full, excl. read)', `${fmt(files.length / total.wall, 0)} wall, ${fmt(files.length / total.cpu, 0)} cpu  (${fmt(loaded.lines / total.wall / 1000, 0)}k lines/s)`],
     ['findings', `${engine.findings.length}  ${JSON.stringify(findingsPerRule(engine.findings))}`],
   ];
   if (engine.errors.length) rows.push(['rule crashes', `${engine.errors.length}`]);

@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { SKIPPED_DIRECTORIES } from '../server/src/shared/protocol';
 import { getPythonParser, initPython } from '../server/src/python/parser';
 import { parsePython } from '../server/src/python/frontend';
-import { argValue, findingsPerRule, fmt, loadTree, peakRssMb, printFindings, printTable, runEngine, seconds } from './common';
+import { argValue, describe, findingsPerRule, fmt, loadTree, measure, minus, peakRssMb, plus, printFindings, printTable, runEngine, type Timing } from './common';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -44,25 +44,26 @@ async function main(): Promise<void> {
     parsePython(f.path, f.text);
   }
 
-  const parseSeconds = seconds(() => {
+  const parse = measure(() => {
     for (const f of files) parser.parse(f.text)?.delete();
   });
   const engine = await runEngine(files);
-  const modelSeconds = engine.updateSeconds - parseSeconds;
-  const total = engine.updateSeconds + engine.analyzeSeconds;
+  const model = minus(engine.update, parse);
+  const total = plus(engine.update, engine.analyze);
 
-  let referenceSeconds: number | undefined;
+  // the front end alone (models not kept), and optionally an older front end, on the same files
+  const front = measure(() => {
+    for (const f of files) parsePython(f.path, f.text);
+  });
+  let ref: Timing | undefined;
   if (reference) {
     const mod = (await import(path.resolve(reference))) as { parsePython: typeof parsePython; initPython: () => Promise<void> };
     await mod.initPython();
     for (const f of files.slice(0, 50)) mod.parsePython(f.path, f.text);
-    referenceSeconds = seconds(() => {
+    ref = measure(() => {
       for (const f of files) mod.parsePython(f.path, f.text);
     });
   }
-  const frontSeconds = seconds(() => {
-    for (const f of files) parsePython(f.path, f.text);
-  });
 
   console.log(`Python standard library: ${root}${skip.has('site-packages') ? ' (site-packages excluded)' : ''}`);
   const rows: Array<[string, string]> = [
@@ -70,16 +71,20 @@ async function main(): Promise<void> {
     ['lines', `${loaded.lines}`],
     ['MB', fmt(loaded.bytes / 1e6, 1)],
     ['read (walk + read)', `${fmt(loaded.readSeconds)} s`],
-    ['parse-only (tree-sitter)', `${fmt(parseSeconds)} s  (${fmt(files.length / parseSeconds, 0)} files/s)`],
-    ['parse + model (updateFile)', `${fmt(engine.updateSeconds)} s  = ${fmt(engine.updateSeconds / parseSeconds)} x parse-only`],
-    ['  model extraction alone', `${fmt(modelSeconds)} s  = ${fmt(modelSeconds / parseSeconds)} x parse-only`],
-    ['analysis (Project.analyze)', `${fmt(engine.analyzeSeconds)} s  = ${fmt(engine.analyzeSeconds / parseSeconds)} x parse-only`],
-    ['full (parse + model + analysis)', `${fmt(total)} s  = ${fmt(total / parseSeconds)} x parse-only`],
-    ['files/s (full, excl. read)', `${fmt(files.length / total, 0)}  (${fmt(loaded.lines / total / 1000, 0)}k lines/s)`],
-    ['front end (parsePython, again)', `${fmt(frontSeconds)} s  (${fmt(files.length / frontSeconds, 0)} files/s)`],
+    ['parse-only (tree-sitter)', `${describe(parse)}  (${fmt(files.length / parse.wall, 0)} files/s)`],
+    ['parse + model (updateFile)', describe(engine.update, parse)],
+    ['  model extraction alone', describe(model, parse)],
+    ['analysis (Project.analyze)', describe(engine.analyze, parse)],
+    ['full (parse + model + analysis)', describe(total, parse)],
+    ['files/s (full, excl. read)', `${fmt(files.length / total.wall, 0)} wall, ${fmt(files.length / total.cpu, 0)} cpu  (${fmt(loaded.lines / total.wall / 1000, 0)}k lines/s)`],
+    ['parsePython alone (models dropped)', `${describe(front, parse)}  (${fmt(files.length / front.wall, 0)} files/s)`],
   ];
-  if (referenceSeconds !== undefined) {
-    rows.push([`reference parsePython`, `${fmt(referenceSeconds)} s  (${fmt(files.length / referenceSeconds, 0)} files/s) = ${fmt(referenceSeconds / frontSeconds, 1)} x slower than this front end`]);
+  if (ref) {
+    const ours = minus(front, parse);
+    const theirs = minus(ref, parse);
+    rows.push(['reference parsePython', `${describe(ref, parse)}  (${fmt(files.length / ref.wall, 0)} files/s)`]);
+    rows.push(['  reference / this parsePython', `${fmt(ref.wall / front.wall)} x wall, ${fmt(ref.cpu / front.cpu)} x cpu`]);
+    rows.push(['  same, extraction only (minus parse)', `${fmt(theirs.wall / ours.wall)} x wall, ${fmt(theirs.cpu / ours.cpu)} x cpu`]);
   }
   rows.push(['findings', `${engine.findings.length}  ${JSON.stringify(findingsPerRule(engine.findings))}`]);
   if (engine.errors.length) rows.push(['rule crashes', `${engine.errors.length}`]);
