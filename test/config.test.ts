@@ -254,6 +254,9 @@ describe('project configuration: CLI', () => {
     // A file named explicitly is analysed even when `ignore` matches it.
     out = json(runCli(root, '--format', 'json', 'py/main.py').stdout);
     assert.ok(out.findings.some((f) => f.file === 'py/main.py'));
+    // So is a folder named explicitly.
+    out = json(runCli(root, '--format', 'json', 'py').stdout);
+    assert.equal(out.stats.files, 1);
   });
 
   it('takes startMethod from pyproject.toml unless --start-method is given', () => {

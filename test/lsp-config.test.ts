@@ -84,12 +84,19 @@ describe('language server: project file, Analyze Workspace, status', function ()
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       diagnostics.set(params.uri, params);
     });
-    connection.onNotification('crossproc/status', (params: StatusParams) => statuses.push(params));
-    connection.onNotification('window/logMessage', (params: { message: string }) => log.push(params.message));
-    connection.onNotification('window/showMessage', (params: { type: number; message: string }) => {
+    connection.onNotification('crossproc/status', (params: StatusParams) => {
+      statuses.push(params);
+    });
+    connection.onNotification('window/logMessage', (params: { message: string }) => {
+      log.push(params.message);
+    });
+    // Notifications the user sees: showMessage, and showMessageRequest (what the server's
+    // showWarningMessage sends).
+    const onShow = (params: { type: number; message: string }) => {
       shown.push(params);
       log.push(`[show] ${params.message}`);
-    });
+    };
+    connection.onNotification('window/showMessage', onShow);
     connection.onNotification('$/progress', () => undefined);
     // As the VS Code client answers: no startMethod unless the user set one.
     connection.onRequest('workspace/configuration', (params: ConfigurationParams) =>
@@ -97,7 +104,10 @@ describe('language server: project file, Analyze Workspace, status', function ()
     );
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('client/registerCapability', () => null);
-    connection.onRequest('window/showMessageRequest', () => null);
+    connection.onRequest('window/showMessageRequest', (params: { type: number; message: string }) => {
+      onShow(params);
+      return null;
+    });
     connection.listen();
     const params: InitializeParams = {
       processId: process.pid,
@@ -151,7 +161,7 @@ describe('language server: project file, Analyze Workspace, status', function ()
     await waitFor('the finding back at its default severity', () => staleIn(worker())()?.severity === 2);
     const message = await waitFor('a warning notification', () => shown.slice(before).find((m) => /crossproc\.json/.test(m.message)));
     assert.equal(message.type, 2, 'a warning');
-    assert.match(message.message, /^Crossproc: Project file crossproc\.json: invalid JSON at line 1, column \d+: .+; using the defaults until it is fixed\.$/);
+    assert.match(message.message, /^Crossproc: crossproc\.json: invalid JSON at line 1, column \d+: .+; using the defaults until it is fixed\.$/);
     assert.ok(log.some((line) => line.startsWith('Project file crossproc.json: invalid JSON')), 'in the output channel');
     // More analyses (an edit) must not repeat the notification.
     const runs = statuses.length;
@@ -179,15 +189,62 @@ describe('language server: project file, Analyze Workspace, status', function ()
     assert.equal(summary.files, 3, JSON.stringify(summary));
   });
 
-  it('takes startMethod from the project file when the editor does not set it', async () => {
-    fs.writeFileSync(path.join(root, 'pyproject.toml'), '[tool.crossproc]\nstartMethod = "fork"\n');
+  it('takes startMethod from a pyproject.toml written while running, when the editor does not set it', async () => {
+    await writeConfig(undefined, DELETED); // crossproc.json would win over pyproject.toml
+    await connection.sendRequest('crossproc/analyzeWorkspace');
+    await waitFor('py/main.py published with the stale read', staleIn(pyMain()));
+    fs.writeFileSync(path.join(root, 'pyproject.toml'), '[project]\nname = "demo"\n\n[tool.crossproc]\nstartMethod = "fork"\n');
     await connection.sendNotification('workspace/didChangeWatchedFiles', {
       changes: [{ uri: uriOf(path.join(root, 'pyproject.toml')), type: CREATED }],
     });
-    await writeConfig(undefined, DELETED); // crossproc.json would win over pyproject.toml
-    await connection.sendRequest('crossproc/analyzeWorkspace');
     // Under fork the Python worker inherits GREETING: no finding.
-    await waitFor('py/main.py published without the stale read', () => diagnostics.has(uriOf(pyMain())) && !staleIn(pyMain())());
+    await waitFor('py/main.py cleared under fork', cleared(pyMain()));
     assert.equal(child.exitCode, null, 'server still running');
+  });
+});
+
+describe('language server: a large workspace loads in the background', function () {
+  this.timeout(60_000);
+
+  it("publishes an open file's diagnostics before the workspace load finishes", async () => {
+    const files: Record<string, string> = Object.fromEntries(Object.entries(NODE_PROGRAM).map(([k, v]) => [`app/${k}`, v]));
+    for (let i = 0; i < 3000; i++) files[`zz-generated/m${i}.js`] = `module.exports.value${i} = ${i};\n`;
+    const root = makeTree(files);
+    const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const events: string[] = [];
+    const workerUri = uriOf(path.join(root, 'app', 'worker.js'));
+    connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+      if (params.uri === workerUri) events.push('published');
+    });
+    connection.onNotification('window/logMessage', (params: { message: string }) => {
+      if (params.message.startsWith('Loaded ')) events.push('loaded');
+    });
+    connection.onNotification('$/progress', () => undefined);
+    connection.onNotification('crossproc/status', () => undefined);
+    connection.onRequest('workspace/configuration', (params: ConfigurationParams) => params.items.map(() => ({})));
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.listen();
+    try {
+      await connection.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: uriOf(root),
+        workspaceFolders: [{ uri: uriOf(root), name: 'large' }],
+        capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
+      } satisfies InitializeParams);
+      await connection.sendNotification('initialized', {});
+      await connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri: workerUri, languageId: 'javascript', version: 1, text: NODE_PROGRAM['worker.js'] },
+      });
+      await waitFor('the workspace load to finish', () => events.includes('loaded'));
+      assert.equal(events[0], 'published', `events: ${events.slice(0, 5).join(', ')}`);
+    } finally {
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+      await exited;
+      connection.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

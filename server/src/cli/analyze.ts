@@ -99,8 +99,8 @@ interface CollectedFiles {
 
 /**
  * The files to analyse, in a stable order; skipped counts non-source files named
- * explicitly. A folder's walk honours its project file's `ignore`; a file named on the
- * command line is analysed even when `ignore` matches it (as Ruff does without
+ * explicitly. A folder's walk honours its project file's `ignore`; a file or folder named
+ * on the command line is analysed even when `ignore` matches it (as Ruff does without
  * --force-exclude): naming it is asking for it.
  */
 async function collectFiles(options: CliOptions, cwd: string, progress: Progress): Promise<CollectedFiles> {
@@ -121,8 +121,10 @@ async function collectFiles(options: CliOptions, cwd: string, progress: Progress
     first ??= config;
     if (stat.isDirectory()) {
       const matcher = new IgnoreMatcher(config);
+      // A folder named explicitly that `ignore` matches is walked anyway (as with .gitignore).
+      const exclude = matcher.ignores(target, true) ? undefined : (p: string, isDir: boolean) => matcher.ignores(p, isDir);
       try {
-        for await (const file of walkSourceFiles(target, { exclude: (p, isDir) => matcher.ignores(p, isDir) })) {
+        for await (const file of walkSourceFiles(target, { exclude })) {
           if (!files.has(file)) files.set(file, config);
           progress.update(`found ${files.size} files`);
         }

@@ -12,7 +12,7 @@
  * channel) and replaced by its default; the rest keeps working.
  */
 import * as path from 'node:path';
-import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import { DidChangeConfigurationNotification, type MessageActionItem } from 'vscode-languageserver/node';
 import { isRuleId, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
 import {
   IgnoreMatcher,
@@ -263,7 +263,11 @@ export class SettingsStore {
     if (this.reported.has(problem)) return;
     this.reported.add(problem);
     this.ctx.connection.console.warn(logLine);
-    void this.ctx.connection.window.showWarningMessage(`Crossproc: ${problem}`);
+    // window/showMessageRequest: a client that never answers (or a closed connection) must
+    // not turn into an unhandled rejection, which would end the server.
+    this.ctx.connection.window
+      .showWarningMessage<MessageActionItem>(`Crossproc: ${problem}`)
+      .catch((error: unknown) => this.ctx.logError('Could not show a notification', error));
   }
 }
 

@@ -87,7 +87,8 @@ export class DiagnosticsPublisher {
 
   /** Settings changed: recompute and republish everything. */
   refresh(): void {
-    this.published.clear();
+    // Keep the URIs (a file no longer analysed must still be cleared), forget the contents.
+    for (const uri of this.published.keys()) this.published.set(uri, '');
     this.schedule(0);
   }
 

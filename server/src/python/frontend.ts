@@ -281,7 +281,7 @@ class PythonFrontEnd {
   private taskArgNodes = new Set<number>();
   private payloadKeys = new Set<string>();
   private proxyKeys = new Set<string>();
-  /** top-level {@link qualify} results by node id, from pass B on (when nothing it reads changes any more) */
+  /** {@link qualify} results by node id and depth, once pass A is done (nothing it reads changes after that) */
   private qualifyMemo: Map<number, { scope: Scope; result: Candidate | null }> | null = null;
 
   constructor(path: string, private readonly text: string) {
@@ -317,6 +317,9 @@ class PythonFrontEnd {
     this.moduleScope = newScope('module', null, 0);
     this.collectProblems(wasmRoot);
     this.declare(root, this.moduleScope, 0);
+    // what qualify() reads (scopes, imports, the set of module bindings) is complete
+    // after pass A; finishBindings adds the names only declared `global` at its end
+    this.qualifyMemo = new Map();
     this.finishBindings();
     this.qualifyMemo = new Map();
     this.visitBlock(root, this.moduleScope, 0);
@@ -884,15 +887,17 @@ class PythonFrontEnd {
 
   private qualify(n: Node | null, scope: Scope, depth = 0): Candidate | null {
     if (!n || depth > 8) return null;
-    if (depth === 0 && this.qualifyMemo) {
-      // scopes, imports and bindings no longer change once pass B starts
-      const hit = this.qualifyMemo.get(n.id);
-      if (hit && hit.scope === scope) return hit.result;
-      const result = this.qualifyUncached(n, scope, 0);
-      this.qualifyMemo.set(n.id, { scope, result });
-      return result;
-    }
-    return this.qualifyUncached(n, scope, depth);
+    const memo = process.env.NOMEMO ? null : this.qualifyMemo;
+    if (!memo) return this.qualifyUncached(n, scope, depth);
+    // keyed by depth too (the depth limit can cut a result short): without the memo a
+    // name assigned many times from its own method calls (`fn = fn.replace(...)`, 11
+    // times) costs values^(depth/2) calls
+    const key = n.id * 16 + depth;
+    const hit = memo.get(key);
+    if (hit && hit.scope === scope) return hit.result;
+    const result = this.qualifyUncached(n, scope, depth);
+    memo.set(key, { scope, result });
+    return result;
   }
 
   private qualifyUncached(n: Node, scope: Scope, depth: number): Candidate | null {
