@@ -887,7 +887,7 @@ class PythonFrontEnd {
 
   private qualify(n: Node | null, scope: Scope, depth = 0): Candidate | null {
     if (!n || depth > 8) return null;
-    const memo = process.env.NOMEMO ? null : this.qualifyMemo;
+    const memo = this.qualifyMemo;
     if (!memo) return this.qualifyUncached(n, scope, depth);
     // keyed by depth too (the depth limit can cut a result short): without the memo a
     // name assigned many times from its own method calls (`fn = fn.replace(...)`, 11

@@ -1,0 +1,155 @@
+/**
+ * Hover, code actions (listed cheaply, edits in codeAction/resolve, version-checked),
+ * "show documentation" and "runs in a worker" code lenses, through a real LSP session
+ * against the built server.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CodeAction, CodeLens, Diagnostic, Hover, MarkupContent, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { applyEdits } from '../server/src/fixes';
+import { DEFAULT_CAPABILITIES, startSession, uriOf, waitFor, type LspSession } from './support/lsp-session';
+import { PYTHON_PROGRAM, makeTree } from './support/programs';
+
+describe('language server: hover, code actions, code lens', function () {
+  this.timeout(60_000);
+  let root: string;
+  let session: LspSession;
+  const main = () => path.join(root, 'main.py');
+  const stale = () => session.diagnostics.get(uriOf(main()))?.diagnostics.find((d) => d.code === 'stale-global-read');
+
+  before(async () => {
+    root = makeTree({ 'main.py': PYTHON_PROGRAM['main.py']! });
+    session = await startSession(root, {
+      capabilities: {
+        ...DEFAULT_CAPABILITIES,
+        workspace: { ...DEFAULT_CAPABILITIES.workspace, workspaceEdit: { documentChanges: true } },
+        textDocument: {
+          ...DEFAULT_CAPABILITIES.textDocument,
+          codeAction: { resolveSupport: { properties: ['edit'] }, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
+          hover: { contentFormat: ['markdown'] },
+        },
+      },
+    });
+    const caps = session.initializeResult.capabilities;
+    assert.ok(caps.hoverProvider, 'hover');
+    assert.ok(caps.codeLensProvider, 'code lens');
+    assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix'], resolveProvider: true });
+    await session.open(main(), 'python');
+    await waitFor('stale-global-read on main.py:4', stale);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(session.log.join('\n'));
+  });
+
+  after(async () => {
+    if (session) assert.equal(await session.close(), 0);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('hovering the flagged read explains where each side runs and what each start method shows', async () => {
+    const d = stale()!;
+    const hover = await session.connection.sendRequest<Hover | null>('textDocument/hover', {
+      textDocument: { uri: uriOf(main()) },
+      position: { line: d.range.start.line, character: d.range.start.character + 2 },
+    });
+    const md = (hover?.contents as MarkupContent).value;
+    assert.match(md, /Crossproc: stale-global-read/);
+    assert.match(md, /GREETING/);
+    assert.match(md, /\| fork .*\|[\s\S]*\| spawn .*\| the import-time value/);
+    assert.match(md, /the worker is started here \(Pool\.map\): \[main\.py:10\]\(file:/);
+    assert.doesNotMatch(md, new RegExp(d.message.slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'does not repeat the diagnostic');
+  });
+
+  it('hovering the task name says it runs in worker processes, with the line that starts them', async () => {
+    const hover = await session.connection.sendRequest<Hover | null>('textDocument/hover', {
+      textDocument: { uri: uriOf(main()) },
+      position: { line: 2, character: 5 },
+    });
+    const md = (hover?.contents as MarkupContent).value;
+    assert.match(md, /`task`\*\* runs in worker processes — Pool\.map, main\.py:10/);
+  });
+
+  it('lists the fixes without edits, resolves the preferred one to a version-checked edit that fixes the file', async () => {
+    const d = stale()!;
+    const actions = await session.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: uriOf(main()) },
+      range: d.range,
+      context: { diagnostics: [d] },
+    });
+    const titles = actions.map((a) => a.title);
+    assert.deepEqual(titles, [
+      'Pass GREETING to the workers through the initializer',
+      'Disable stale-global-read for this line',
+      'Show documentation for stale-global-read',
+    ]);
+    const [fix, disable] = actions;
+    assert.equal(fix!.isPreferred, true);
+    assert.equal(fix!.edit, undefined, 'edits are computed in codeAction/resolve');
+    assert.equal(disable!.isPreferred, undefined);
+
+    const resolved = await session.connection.sendRequest<CodeAction>('codeAction/resolve', fix);
+    const change = resolved.edit!.documentChanges![0] as TextDocumentEdit;
+    assert.equal(change.textDocument.uri, uriOf(main()));
+    assert.equal(change.textDocument.version, 1);
+    const fixed = applyEdits(fs.readFileSync(main(), 'utf8'), change.edits);
+    assert.match(fixed, /Pool\(2, initializer=_init_GREETING, initargs=\(GREETING,\)\)/);
+    assert.match(fixed, /def _init_GREETING\(value\):\n\s+global GREETING\n\s+GREETING = value/);
+  });
+
+  it('offers no stale edit once the document has changed since the action was listed', async () => {
+    const d: Diagnostic = stale()!;
+    const [fix] = await session.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: uriOf(main()) },
+      range: d.range,
+      context: { diagnostics: [d] },
+    });
+    await session.edit(main(), { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# edited\n');
+    const resolved = await session.connection.sendRequest<CodeAction>('codeAction/resolve', fix);
+    assert.equal(resolved.edit, undefined);
+    await session.edit(main(), { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, '');
+    await waitFor('the finding back on line 4', () => stale()?.range.start.line === 3);
+  });
+
+  it('"Show documentation" opens the rule doc shipped with the server', async () => {
+    await session.connection.sendRequest('workspace/executeCommand', {
+      command: 'crossproc.showRuleDocumentation',
+      arguments: ['stale-global-read'],
+    });
+    const shown = await waitFor('window/showDocument', () => session.notifications.get('window/showDocument')?.[0] as { uri: string } | undefined);
+    assert.match(shown.uri, /^file:.*\/rules\/stale-global-read\.md$/);
+    assert.ok(fs.existsSync(new URL(shown.uri)));
+  });
+
+  it('puts a "runs in worker processes" code lens on the task and on nothing else', async () => {
+    const lenses = await session.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: uriOf(main()) } });
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.title]),
+      [[2, 'runs in worker processes — Pool.map, main.py:10']],
+    );
+  });
+
+  it('turns code lenses off with crossproc.codeLens = false', async () => {
+    session.settings = { enable: true, codeLens: false, rules: {} };
+    await session.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    const lenses = await waitForAsync(async () => {
+      const l = await session.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: uriOf(main()) } });
+      return l.length === 0 ? l : undefined;
+    });
+    assert.deepEqual(lenses, []);
+    session.settings = { enable: true, codeLens: true, rules: {} };
+    await session.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  });
+});
+
+/** Like waitFor, for an async check. */
+async function waitForAsync<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
