@@ -59,7 +59,7 @@ describe('language server: hover, code actions, code lens', function () {
     assert.match(md, /GREETING/);
     assert.match(md, /\| fork .*\|[\s\S]*\| spawn .*\| the import-time value/);
     assert.match(md, /the worker is started here \(Pool\.map\): \[main\.py:10\]\(file:/);
-    assert.doesNotMatch(md, new RegExp(d.message.slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'does not repeat the diagnostic');
+    assert.doesNotMatch(md, new RegExp(String(d.message).slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'does not repeat the diagnostic');
   });
 
   it('hovering the task name says it runs in worker processes, with the line that starts them', async () => {
@@ -93,7 +93,7 @@ describe('language server: hover, code actions, code lens', function () {
     const change = resolved.edit!.documentChanges![0] as TextDocumentEdit;
     assert.equal(change.textDocument.uri, uriOf(main()));
     assert.equal(change.textDocument.version, 1);
-    const fixed = applyEdits(fs.readFileSync(main(), 'utf8'), change.edits);
+    const fixed = applyEdits(fs.readFileSync(main(), 'utf8'), change.edits as Array<{ range: Diagnostic['range']; newText: string }>);
     assert.match(fixed, /Pool\(2, initializer=_init_GREETING, initargs=\(GREETING,\)\)/);
     assert.match(fixed, /def _init_GREETING\(value\):\n\s+global GREETING\n\s+GREETING = value/);
   });
