@@ -87,8 +87,12 @@ export async function startSession(
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
     session.diagnostics.set(params.uri, params);
   });
-  connection.onNotification('window/logMessage', (params: { message: string }) => log.push(params.message));
-  connection.onNotification('window/showMessage', (params: { message: string }) => log.push(`[show] ${params.message}`));
+  connection.onNotification('window/logMessage', (params: { message: string }) => {
+    log.push(params.message);
+  });
+  connection.onNotification('window/showMessage', (params: { message: string }) => {
+    log.push(`[show] ${params.message}`);
+  });
   connection.onNotification('crossproc/status', record('crossproc/status'));
   connection.onNotification('$/progress', () => undefined);
   connection.onRequest('workspace/configuration', (params: ConfigurationParams) => params.items.map(() => session.settings));
