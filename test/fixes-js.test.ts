@@ -245,11 +245,12 @@ describe('Node quick fixes: shapes', () => {
 
   describe('post-results', () => {
     const results = 'module.exports.results = [];\n';
+    const worker = ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n');
     it('is not offered when the parent already listens for messages from the worker', async () => {
       await assertNotOffered(
         {
           'results.js': results,
-          'worker.js': ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n'),
+          'worker.js': worker,
           'main.js': [
             "const { Worker } = require('node:worker_threads');",
             "const { results } = require('./results');",
@@ -269,7 +270,7 @@ describe('Node quick fixes: shapes', () => {
       await assertNotOffered(
         {
           'results.js': results,
-          'worker.js': ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n'),
+          'worker.js': worker,
           'main.js': [
             "const { Worker } = require('node:worker_threads');",
             "const { results } = require('./results');",
@@ -288,7 +289,7 @@ describe('Node quick fixes: shapes', () => {
       await assertNotOffered(
         {
           'results.js': results,
-          'worker.js': ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n'),
+          'worker.js': worker,
           'main.js': [
             "const { Worker } = require('node:worker_threads');",
             "const { results } = require('./results');",

@@ -4,9 +4,9 @@
  * Runs are started two at a time in `before`, each fixture keeps its own `it()`.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { RULE_IDS } from '../server/src/engine/findings';
 import {
   listFixtures,
   listSourceFiles,
@@ -16,32 +16,14 @@ import {
   type FixtureManifest,
   type FixtureRun,
 } from './support/fixtures';
+import { describeResult, limited, runProgram, type ProgramResult } from './support/run-program';
 
-const RULES = new Set([
-  'stale-global-read',
-  'lost-global-write',
-  'unguarded-spawn',
-  'thread-primitive-in-process',
-  'unsendable-payload',
-  'manager-proxy-serialized',
-]);
+const RULES = new Set<string>(RULE_IDS);
 const JS_RULES = ['stale-global-read', 'lost-global-write', 'unguarded-spawn', 'unsendable-payload'];
 const RUN_KEYS = new Set(['stdout', 'stdoutIncludes', 'stderrIncludes', 'exitCode', 'stopAfter']);
 const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system', 'runs', 'timeoutMs']);
 const DEFAULT_TIMEOUT_MS = 20000;
 const CONCURRENCY = 2;
-
-interface RunResult {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  stopped: boolean;
-  leftovers: boolean;
-  spawnError?: Error;
-  ms: number;
-}
 
 /** Shape problems of one manifest (empty = valid). */
 function manifestProblems(fx: FixtureInfo, m: FixtureManifest): string[] {
@@ -85,113 +67,16 @@ function manifestProblems(fx: FixtureInfo, m: FixtureManifest): string[] {
   return p;
 }
 
-function countOccurrences(haystack: string, needle: string): number {
-  let n = 0;
-  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
-
-function groupAlive(pid: number): boolean {
-  if (process.platform === 'win32') return false;
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killTree(pid: number): void {
-  if (process.platform === 'win32') {
-    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore' });
-    return;
-  }
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
-
 /** Run one fixture; never rejects. */
-function runFixture(fx: FixtureInfo, m: FixtureManifest): Promise<RunResult> {
+function runFixture(fx: FixtureInfo, m: FixtureManifest): Promise<ProgramResult> {
   const run: FixtureRun = m.runs?.node ?? {};
-  const timeoutMs = m.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const args = /\.(?:ts|mts|cts|tsx)$/.test(m.entry) ? ['--import', 'tsx', m.entry] : [m.entry];
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
-  delete env.NODE_OPTIONS;
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const res: RunResult = {
-      stdout: '', stderr: '', code: null, signal: null,
-      timedOut: false, stopped: false, leftovers: false, ms: 0,
-    };
-    let child;
-    try {
-      // detached: the program leads its own process group, so its whole tree can be killed.
-      child = spawn(process.execPath, args, { cwd: fx.dir, env, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (err) {
-      resolve({ ...res, spawnError: err as Error });
-      return;
-    }
-    const pid = child.pid;
-    const timer = setTimeout(() => {
-      res.timedOut = true;
-      if (pid) killTree(pid);
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      res.stdout += chunk;
-      const s = run.stopAfter;
-      if (s && !res.stopped && countOccurrences(res.stdout, s.pattern) >= s.count) {
-        res.stopped = true;
-        if (pid) killTree(pid);
-      }
-    });
-    child.stderr.on('data', (chunk: string) => {
-      res.stderr += chunk;
-    });
-    child.on('error', (err) => {
-      res.spawnError = err;
-    });
-    child.on('close', async (code, signal) => {
-      clearTimeout(timer);
-      res.code = code;
-      res.signal = signal;
-      if (pid && !res.stopped && !res.timedOut) {
-        // The program must not leave processes behind: give stragglers a moment, then reap.
-        for (let i = 0; i < 10 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-        if (groupAlive(pid)) {
-          res.leftovers = true;
-          killTree(pid);
-        }
-      }
-      res.ms = Date.now() - started;
-      resolve(res);
-    });
+  return runProgram({
+    dir: fx.dir,
+    entry: m.entry,
+    method: 'node',
+    timeoutMs: m.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    stopAfter: run.stopAfter,
   });
-}
-
-/** Start tasks lazily, at most `limit` at a time, in order. */
-function limited<T>(limit: number): (task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  const next = (): void => {
-    if (active >= limit || queue.length === 0) return;
-    active++;
-    queue.shift()!();
-  };
-  return (task) =>
-    new Promise<T>((resolve) => {
-      queue.push(() => {
-        task().then(resolve, (err) => resolve(err)).finally(() => {
-          active--;
-          next();
-        });
-      });
-      next();
-    });
 }
 
 /** assert.ok without mocha's true/false diff (and without its "<x>: expected" message truncation). */
@@ -199,15 +84,8 @@ function check(condition: unknown, message: string): asserts condition {
   if (!condition) assert.fail(message);
 }
 
-function describeRun(r: RunResult): string {
-  return (
-    `exit code ${r.code}${r.signal ? ` (signal ${r.signal})` : ''} after ${r.ms} ms\n` +
-    `--- stdout ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`
-  );
-}
-
-function assertRun(fx: FixtureInfo, run: FixtureRun, r: RunResult): void {
-  const ctx = `${fx.name}: ${describeRun(r)}`;
+function assertRun(fx: FixtureInfo, run: FixtureRun, r: ProgramResult): void {
+  const ctx = `${fx.name}: ${describeResult(r)}`;
   check(!r.spawnError, `${fx.name}: could not start node: ${r.spawnError?.message}`);
   check(!r.timedOut, `${fx.name}: timed out (killed). ${ctx}`);
   if (run.stopAfter) {
@@ -265,10 +143,10 @@ describe('JS fixtures: manifests and inline expectations', () => {
 });
 
 describe('JS fixtures: run with real node', function () {
-  const results = new Map<string, Promise<RunResult>>();
+  const results = new Map<string, Promise<ProgramResult>>();
 
   before(function () {
-    const schedule = limited<RunResult>(CONCURRENCY);
+    const schedule = limited<ProgramResult>(CONCURRENCY);
     for (const fx of fixtures) {
       let m: FixtureManifest;
       try {

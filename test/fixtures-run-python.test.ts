@@ -11,9 +11,10 @@
  * Set CROSSPROC_PYTHON to use another interpreter than `python3`.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { RULE_IDS } from '../server/src/engine/findings';
 import {
   listFixtures,
   listSourceFiles,
@@ -23,20 +24,12 @@ import {
   type FixtureManifest,
   type FixtureRun,
 } from './support/fixtures';
+import { PYTHON, PY_SUPPORT_DIR, describeResult, limited, runProcess, type ProgramResult } from './support/run-program';
 
 /** fixture.json of a Python fixture: the shared shape plus `pinned`. */
 type PyManifest = FixtureManifest & { pinned?: boolean };
 
-const PYTHON = process.env.CROSSPROC_PYTHON || 'python3';
-const SUPPORT_DIR = path.resolve(__dirname, 'support', 'python');
-const RULES = new Set([
-  'stale-global-read',
-  'lost-global-write',
-  'unguarded-spawn',
-  'thread-primitive-in-process',
-  'unsendable-payload',
-  'manager-proxy-serialized',
-]);
+const RULES = new Set<string>(RULE_IDS);
 /** Minimum number of fixtures per rule: [positive, negative] (issue 3, item 4). */
 const MINIMUMS: Record<string, [number, number]> = {
   'stale-global-read': [7, 6],
@@ -63,18 +56,6 @@ const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system'
 const PINNING_RE = /\b(?:get_context|set_start_method)\s*\(/;
 const DEFAULT_TIMEOUT_MS = 20000;
 const CONCURRENCY = 2;
-
-interface RunResult {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  stopped: boolean;
-  leftovers: boolean;
-  spawnError?: Error;
-  ms: number;
-}
 
 function pySources(dir: string): string[] {
   return listSourceFiles(dir).filter((f) => f.endsWith('.py'));
@@ -134,162 +115,32 @@ function manifestProblems(fx: FixtureInfo, m: PyManifest): string[] {
   return p;
 }
 
-function countOccurrences(haystack: string, needle: string): number {
-  let n = 0;
-  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
-
-/**
- * Is any process of group `pid` still running? Zombies do not count: a program's children
- * (e.g. multiprocessing's resource tracker) are reparented when it exits, and where PID 1
- * does not reap orphans (some containers) they stay <defunct> forever.
- */
-function groupAlive(pid: number): boolean {
-  if (process.platform === 'win32') return false;
-  if (process.platform === 'linux') {
-    try {
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        let stat: string;
-        try {
-          stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        } catch {
-          continue; // exited meanwhile
-        }
-        // "pid (comm) state ppid pgrp ...": comm may contain spaces/parentheses
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) === pid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-      }
-      return false;
-    } catch {
-      /* no usable /proc: fall back to kill(0) */
-    }
-  }
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function killTree(pid: number): void {
-  if (process.platform === 'win32') {
-    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore' });
-    return;
-  }
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
-
 /** Environment of one run: the start method from outside (unless pinned), no bytecode files. */
 function runEnv(method: string, pinned: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   delete env.CROSSPROC_START_METHOD;
   delete env.PYTHONSTARTUP;
   delete env.PYTHONNOUSERSITE;
-  env.PYTHONPATH = [SUPPORT_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+  env.PYTHONPATH = [PY_SUPPORT_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
   if (!pinned) env.CROSSPROC_START_METHOD = method;
   return env;
 }
 
 /** Run one fixture under one start method; never rejects. */
-function runFixture(fx: FixtureInfo, m: PyManifest, method: string): Promise<RunResult> {
+function runFixture(fx: FixtureInfo, m: PyManifest, method: string): Promise<ProgramResult> {
   const run: FixtureRun = m.runs?.[method] ?? {};
-  const timeoutMs = m.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const res: RunResult = {
-      stdout: '', stderr: '', code: null, signal: null,
-      timedOut: false, stopped: false, leftovers: false, ms: 0,
-    };
-    let child;
-    try {
-      // detached: the program leads its own process group, so its whole tree (pool workers,
-      // manager, forkserver, resource tracker) can be killed at once.
-      child = spawn(PYTHON, [m.entry], {
-        cwd: fx.dir,
-        env: runEnv(method, m.pinned === true),
-        detached: process.platform !== 'win32',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (err) {
-      resolve({ ...res, spawnError: err as Error });
-      return;
-    }
-    const pid = child.pid;
-    const timer = setTimeout(() => {
-      res.timedOut = true;
-      if (pid) killTree(pid);
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      res.stdout += chunk;
-      const s = run.stopAfter;
-      if (s && !res.stopped && countOccurrences(res.stdout, s.pattern) >= s.count) {
-        res.stopped = true;
-        if (pid) killTree(pid);
-      }
-    });
-    child.stderr.on('data', (chunk: string) => {
-      res.stderr += chunk;
-    });
-    child.on('error', (err) => {
-      res.spawnError = err;
-    });
-    child.on('close', async (code, signal) => {
-      clearTimeout(timer);
-      res.code = code;
-      res.signal = signal;
-      if (pid && !res.stopped && !res.timedOut) {
-        // The program must not leave processes behind: give stragglers a moment, then reap.
-        for (let i = 0; i < 10 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-        if (groupAlive(pid)) {
-          res.leftovers = true;
-          killTree(pid);
-        }
-      }
-      res.ms = Date.now() - started;
-      resolve(res);
-    });
+  return runProcess({
+    cmd: PYTHON,
+    args: [m.entry],
+    cwd: fx.dir,
+    env: runEnv(method, m.pinned === true),
+    timeoutMs: m.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    stopAfter: run.stopAfter,
   });
 }
 
-/** Start tasks lazily, at most `limit` at a time, in order. */
-function limited<T>(limit: number): (task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  const next = (): void => {
-    if (active >= limit || queue.length === 0) return;
-    active++;
-    queue.shift()!();
-  };
-  return (task) =>
-    new Promise<T>((resolve) => {
-      queue.push(() => {
-        task().then(resolve, (err) => resolve(err)).finally(() => {
-          active--;
-          next();
-        });
-      });
-      next();
-    });
-}
-
-function describeRun(r: RunResult): string {
-  return (
-    `exit code ${r.code}${r.signal ? ` (signal ${r.signal})` : ''} after ${r.ms} ms\n` +
-    `--- stdout ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`
-  );
-}
-
-function assertRun(id: string, run: FixtureRun, r: RunResult): void {
-  const ctx = `${id}: ${describeRun(r)}`;
+function assertRun(id: string, run: FixtureRun, r: ProgramResult): void {
+  const ctx = `${id}: ${describeResult(r)}`;
   assert.ok(!r.spawnError, `${id}: could not start ${PYTHON}: ${r.spawnError?.message}`);
   assert.ok(!r.timedOut, `${id}: timed out (killed). ${ctx}`);
   if (run.stopAfter) {
@@ -378,10 +229,10 @@ describe('Python fixtures: run with real python3 under each start method', funct
       jobs.push({ id: `${fx.name} [${method}]`, fx, method, timeoutMs: m?.timeoutMs ?? DEFAULT_TIMEOUT_MS });
     }
   }
-  const results = new Map<string, Promise<RunResult>>();
+  const results = new Map<string, Promise<ProgramResult>>();
 
   before(function () {
-    const schedule = limited<RunResult>(CONCURRENCY);
+    const schedule = limited<ProgramResult>(CONCURRENCY);
     for (const job of jobs) {
       const m = tryManifest(job.fx);
       if (!m || !methodAvailable(job.method)) continue;

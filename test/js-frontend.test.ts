@@ -1,20 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { parseJs } from '../server/src/js/frontend';
-import type { Access, ModuleModel, Unit } from '../server/src/engine/model';
+import type { Access, ModuleModel } from '../server/src/engine/model';
+import { acc, kinds, unit } from './support/model';
 
 function parse(src: string, file = '/proj/main.js'): ModuleModel {
   return parseJs(file, src);
-}
-function unit(m: ModuleModel, name: string): Unit {
-  const u = m.units.find((x) => x.name === name);
-  assert.ok(u, `unit ${name} not found; have ${m.units.map((x) => x.name).join(', ')}`);
-  return u;
-}
-function acc(u: Unit, name: string, member?: string): Access[] {
-  return u.accesses.filter((a) => a.ref.name === name && a.ref.member === member);
-}
-function kinds(u: Unit, name: string, member?: string): string[] {
-  return acc(u, name, member).map((a) => a.kind);
 }
 function allAccesses(m: ModuleModel, name: string): Access[] {
   return m.units.flatMap((u) => acc(u, name));

@@ -7,40 +7,12 @@
  * Waits poll for a condition up to a deadline; no fixed sleeps.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import {
-  createMessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
-import type {
-  ConfigurationParams,
-  Diagnostic,
-  InitializeParams,
-  PublishDiagnosticsParams,
-} from 'vscode-languageserver-protocol';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { AnalyzeWorkspaceResult, StatusParams } from '../server/src/shared/protocol';
+import { startSession, uriOf, waitFor, type LspSession, type ShownMessage } from './support/lsp-session';
 import { NODE_PROGRAM, PYTHON_PROGRAM, makeTree } from './support/programs';
-
-const SERVER = path.join(__dirname, '..', 'dist', 'server.js');
-const DEADLINE_MS = 20_000;
-
-/** Polls `check` every 25 ms until it returns a value, or fails with `what` after the deadline. */
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = DEADLINE_MS): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const uriOf = (file: string) => pathToFileURL(file).href;
 
 /** FileChangeType */
 const CREATED = 1;
@@ -51,13 +23,12 @@ describe('language server: project file, Analyze Workspace, status', function ()
   this.timeout(60_000);
 
   let root: string;
-  let child: ChildProcess;
-  let connection: MessageConnection;
-  let exited: Promise<number | null>;
-  const diagnostics = new Map<string, PublishDiagnosticsParams>();
-  const statuses: StatusParams[] = [];
-  const shown: Array<{ type: number; message: string }> = [];
-  const log: string[] = [];
+  let session: LspSession;
+  let connection: LspSession['connection'];
+  let diagnostics: LspSession['diagnostics'];
+  let statuses: StatusParams[];
+  let shown: ShownMessage[];
+  let log: string[];
 
   const worker = () => path.join(root, 'node', 'worker.js');
   const pyMain = () => path.join(root, 'py', 'main.py');
@@ -77,50 +48,17 @@ describe('language server: project file, Analyze Workspace, status', function ()
       ...Object.fromEntries(Object.entries(NODE_PROGRAM).map(([k, v]) => [`node/${k}`, v])),
       'py/main.py': PYTHON_PROGRAM['main.py']!,
     });
-    child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    child.stderr!.on('data', (chunk: Buffer) => log.push(`[stderr] ${chunk.toString()}`));
-    connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-      diagnostics.set(params.uri, params);
-    });
-    connection.onNotification('crossproc/status', (params: StatusParams) => {
-      statuses.push(params);
-    });
-    connection.onNotification('window/logMessage', (params: { message: string }) => {
-      log.push(params.message);
-    });
-    // Notifications the user sees: showMessage, and showMessageRequest (what the server's
-    // showWarningMessage sends).
-    const onShow = (params: { type: number; message: string }) => {
-      shown.push(params);
-      log.push(`[show] ${params.message}`);
-    };
-    connection.onNotification('window/showMessage', onShow);
-    connection.onNotification('$/progress', () => undefined);
-    // As the VS Code client answers: no startMethod unless the user set one.
-    connection.onRequest('workspace/configuration', (params: ConfigurationParams) =>
-      params.items.map(() => ({ enable: true, codeLens: true, rules: {} })),
-    );
-    connection.onRequest('window/workDoneProgress/create', () => null);
-    connection.onRequest('client/registerCapability', () => null);
-    connection.onRequest('window/showMessageRequest', (params: { type: number; message: string }) => {
-      onShow(params);
-      return null;
-    });
-    connection.listen();
-    const params: InitializeParams = {
-      processId: process.pid,
-      rootUri: uriOf(root),
-      workspaceFolders: [{ uri: uriOf(root), name: 'fixture' }],
+    session = await startSession(root, {
+      // As the VS Code client answers: no startMethod unless the user set one.
+      settings: { enable: true, codeLens: true, rules: {} },
       capabilities: {
         workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: false } },
         window: { workDoneProgress: true },
         textDocument: { publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true } },
       },
-    };
-    await connection.sendRequest('initialize', params);
-    await connection.sendNotification('initialized', {});
+    });
+    ({ connection, diagnostics, shown, log } = session);
+    statuses = session.notified<StatusParams>('crossproc/status');
   });
 
   afterEach(function () {
@@ -128,21 +66,17 @@ describe('language server: project file, Analyze Workspace, status', function ()
   });
 
   after(async () => {
-    if (connection) {
-      await connection.sendRequest('shutdown');
-      await connection.sendNotification('exit');
-      assert.equal(await exited, 0, 'server exits 0 after shutdown + exit');
-      connection.dispose();
-    }
+    if (session) assert.equal(await session.close(), 0, 'server exits 0 after shutdown + exit');
     fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('sends crossproc/status: analysing, then idle with the workspace finding count', async () => {
-    await connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri: uriOf(worker()), languageId: 'javascript', version: 1, text: fs.readFileSync(worker(), 'utf8') },
-    });
+    await session.open(worker(), 'javascript');
     await waitFor('stale-global-read on worker.js', staleIn(worker()));
-    const idle = await waitFor('an idle status', () => statuses.find((s) => s.state === 'idle'));
+    // an analysis may finish before the background workspace load does: wait for the one that counts it
+    const idle = await waitFor('an idle status counting the workspace', () =>
+      statuses.find((s) => s.state === 'idle' && (s.findings ?? 0) >= 2),
+    );
     assert.ok(statuses.findIndex((s) => s.state === 'analysing') < statuses.indexOf(idle), 'analysing comes first');
     // worker.js and the never-opened py/main.py each have a stale read.
     assert.ok((idle.findings ?? 0) >= 2, JSON.stringify(statuses));
@@ -165,10 +99,7 @@ describe('language server: project file, Analyze Workspace, status', function ()
     assert.ok(log.some((line) => line.startsWith('Project file crossproc.json: invalid JSON')), 'in the output channel');
     // More analyses (an edit) must not repeat the notification.
     const runs = statuses.length;
-    await connection.sendNotification('textDocument/didChange', {
-      textDocument: { uri: uriOf(worker()), version: 2 },
-      contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '\n' }],
-    });
+    await session.edit(worker(), { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, '\n'); // version 2
     await waitFor('another analysis', () => statuses.slice(runs).some((s) => s.state === 'idle'));
     assert.equal(shown.slice(before).length, 1, JSON.stringify(shown.slice(before)));
   });
@@ -199,7 +130,7 @@ describe('language server: project file, Analyze Workspace, status', function ()
     });
     // Under fork the Python worker inherits GREETING: no finding.
     await waitFor('py/main.py cleared under fork', cleared(pyMain()));
-    assert.equal(child.exitCode, null, 'server still running');
+    assert.equal(session.child.exitCode, null, 'server still running');
   });
 });
 
@@ -210,40 +141,29 @@ describe('language server: a large workspace loads in the background', function 
     const files: Record<string, string> = Object.fromEntries(Object.entries(NODE_PROGRAM).map(([k, v]) => [`app/${k}`, v]));
     for (let i = 0; i < 3000; i++) files[`zz-generated/m${i}.js`] = `module.exports.value${i} = ${i};\n`;
     const root = makeTree(files);
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const events: string[] = [];
     const workerUri = uriOf(path.join(root, 'app', 'worker.js'));
-    connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-      if (params.uri === workerUri) events.push('published');
-    });
-    connection.onNotification('window/logMessage', (params: { message: string }) => {
-      if (params.message.startsWith('Loaded ')) events.push('loaded');
-    });
-    connection.onNotification('$/progress', () => undefined);
-    connection.onNotification('crossproc/status', () => undefined);
-    connection.onRequest('workspace/configuration', (params: ConfigurationParams) => params.items.map(() => ({})));
-    connection.onRequest('window/workDoneProgress/create', () => null);
-    connection.listen();
+    let session: LspSession | undefined;
     try {
-      await connection.sendRequest('initialize', {
-        processId: process.pid,
-        rootUri: uriOf(root),
-        workspaceFolders: [{ uri: uriOf(root), name: 'large' }],
+      session = await startSession(root, {
+        settings: {},
         capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } },
-      } satisfies InitializeParams);
-      await connection.sendNotification('initialized', {});
-      await connection.sendNotification('textDocument/didOpen', {
+        folderName: 'large',
+      });
+      const { received } = session;
+      const events = () =>
+        received.flatMap(({ method, params }) => {
+          if (method === 'textDocument/publishDiagnostics' && (params as { uri: string }).uri === workerUri) return ['published'];
+          if (method === 'window/logMessage' && (params as { message: string }).message.startsWith('Loaded ')) return ['loaded'];
+          return [];
+        });
+      await session.connection.sendNotification('textDocument/didOpen', {
         textDocument: { uri: workerUri, languageId: 'javascript', version: 1, text: NODE_PROGRAM['worker.js'] },
       });
-      await waitFor('the workspace load to finish', () => events.includes('loaded'));
-      assert.equal(events[0], 'published', `events: ${events.slice(0, 5).join(', ')}`);
+      await waitFor('the workspace load to finish', () => events().includes('loaded'));
+      const seen = events();
+      assert.equal(seen[0], 'published', `events: ${seen.slice(0, 5).join(', ')}`);
     } finally {
-      await connection.sendRequest('shutdown');
-      await connection.sendNotification('exit');
-      await exited;
-      connection.dispose();
+      await session?.close();
       fs.rmSync(root, { recursive: true, force: true });
     }
   });

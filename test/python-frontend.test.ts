@@ -1,23 +1,10 @@
 import * as assert from 'node:assert';
 import { initPython, parsePython } from '../server/src/python/frontend';
-import type { Access, ModuleModel, SpawnSite, Unit } from '../server/src/engine/model';
+import type { ModuleModel, SpawnSite } from '../server/src/engine/model';
+import { acc, kinds, unit } from './support/model';
 
 function parse(src: string): ModuleModel {
   return parsePython('/proj/mod.py', src);
-}
-
-function unit(m: ModuleModel, name: string): Unit {
-  const u = m.units.find((x) => x.name === name);
-  assert.ok(u, `unit ${name} not found; have ${m.units.map((x) => x.name).join(', ')}`);
-  return u;
-}
-
-function acc(u: Unit, name: string, member?: string): Access[] {
-  return u.accesses.filter((a) => a.ref.name === name && a.ref.member === member);
-}
-
-function kinds(u: Unit, name: string, member?: string): string[] {
-  return acc(u, name, member).map((a) => a.kind);
 }
 
 function tasks(s: SpawnSite): string[] {

@@ -41,13 +41,26 @@ export const DEFAULT_CAPABILITIES: ClientCapabilities = {
   },
 };
 
+export interface ShownMessage {
+  type: number;
+  message: string;
+}
+
 export interface LspSession {
   child: ChildProcess;
   connection: MessageConnection;
   /** latest publishDiagnostics per URI */
   diagnostics: Map<string, PublishDiagnosticsParams>;
+  /** every publishDiagnostics, in order */
+  published: PublishDiagnosticsParams[];
   /** custom and standard notifications the server sent, by method, in order */
   notifications: Map<string, unknown[]>;
+  /** every notification the server sent, in order of arrival */
+  received: Array<{ method: string; params: unknown }>;
+  /** what the user is shown: window/showMessage and window/showMessageRequest, in order */
+  shown: ShownMessage[];
+  /** the live list of `method`'s notifications (params), in order (empty until one arrives) */
+  notified<T>(method: string): T[];
   /** what the client answers to workspace/configuration (per item) */
   settings: Record<string, unknown>;
   log: string[];
@@ -62,48 +75,64 @@ export interface LspSession {
 /** Starts the server on `root`, initializes it (with `capabilities`) and sends `initialized`. */
 export async function startSession(
   root: string,
-  options: { capabilities?: ClientCapabilities; settings?: Record<string, unknown> } = {},
+  options: { capabilities?: ClientCapabilities; settings?: Record<string, unknown>; folderName?: string } = {},
 ): Promise<LspSession> {
   const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const versions = new Map<string, number>();
   const notifications = new Map<string, unknown[]>();
+  const received: LspSession['received'] = [];
   const log: string[] = [];
-  const record = (method: string) => (params: unknown) => {
-    const list = notifications.get(method) ?? [];
-    list.push(params);
-    notifications.set(method, list);
+  const notified = <T>(method: string): T[] => {
+    let list = notifications.get(method);
+    if (!list) notifications.set(method, (list = []));
+    return list as T[];
+  };
+  const record = (method: string, params: unknown) => {
+    received.push({ method, params });
+    notified(method).push(params);
   };
   const session = {
     child,
     connection,
     diagnostics: new Map<string, PublishDiagnosticsParams>(),
+    published: [] as PublishDiagnosticsParams[],
     notifications,
+    received,
+    shown: [] as ShownMessage[],
+    notified,
     settings: options.settings ?? { enable: true, codeLens: true, rules: {} },
     log,
     exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
   } as LspSession;
+  const onNotification = <P>(method: string, handle: (params: P) => void = () => undefined) =>
+    connection.onNotification(method, (params: P) => {
+      record(method, params);
+      handle(params);
+    });
+  /** what the user sees: showMessage, and showMessageRequest (what the server's showWarningMessage sends) */
+  const show = (params: ShownMessage) => {
+    session.shown.push(params);
+    log.push(`[show] ${params.message}`);
+  };
   child.stderr!.on('data', (chunk: Buffer) => log.push(`[stderr] ${chunk.toString()}`));
-  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+  onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    session.published.push(params);
     session.diagnostics.set(params.uri, params);
   });
-  connection.onNotification('window/logMessage', (params: { message: string }) => {
-    log.push(params.message);
-  });
-  connection.onNotification('window/showMessage', (params: { message: string }) => {
-    log.push(`[show] ${params.message}`);
-  });
-  connection.onNotification('crossproc/status', record('crossproc/status'));
+  onNotification('window/logMessage', (params: { message: string }) => log.push(params.message));
+  onNotification('window/showMessage', show);
+  onNotification('crossproc/status');
   connection.onNotification('$/progress', () => undefined);
   connection.onRequest('workspace/configuration', (params: ConfigurationParams) => params.items.map(() => session.settings));
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('client/registerCapability', () => null);
-  connection.onRequest('window/showMessageRequest', (params: { message: string }) => {
-    log.push(`[show] ${params.message}`);
+  connection.onRequest('window/showMessageRequest', (params: ShownMessage) => {
+    show(params);
     return null;
   });
   connection.onRequest('window/showDocument', (params: unknown) => {
-    record('window/showDocument')(params);
+    notified('window/showDocument').push(params);
     return { success: true };
   });
   connection.onRequest('workspace/codeLens/refresh', () => null);
@@ -135,7 +164,7 @@ export async function startSession(
   const params: InitializeParams = {
     processId: process.pid,
     rootUri: uriOf(root),
-    workspaceFolders: [{ uri: uriOf(root), name: 'fixture' }],
+    workspaceFolders: [{ uri: uriOf(root), name: options.folderName ?? 'fixture' }],
     capabilities: options.capabilities ?? DEFAULT_CAPABILITIES,
   };
   session.initializeResult = await connection.sendRequest<InitializeResult>('initialize', params);

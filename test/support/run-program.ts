@@ -28,6 +28,19 @@ export interface ProgramRun {
   pinned?: boolean;
   timeoutMs?: number;
   stopAfter?: { pattern: string; count: number };
+  /** count zombie (<defunct>) processes of the group as left behind (the Node fixture runner's check) */
+  zombiesAlive?: boolean;
+}
+
+/** One process to run as its own process group (see runProcess). */
+export interface ProcessRun {
+  cmd: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  stopAfter?: { pattern: string; count: number };
+  zombiesAlive?: boolean;
 }
 
 export interface ProgramResult {
@@ -53,9 +66,9 @@ function countOccurrences(haystack: string, needle: string): number {
  * (e.g. multiprocessing's resource tracker) are reparented when it exits, and where PID 1
  * does not reap orphans (some containers) they stay <defunct> forever.
  */
-function groupAlive(pid: number): boolean {
+function groupAlive(pid: number, zombiesAlive = false): boolean {
   if (process.platform === 'win32') return false;
-  if (process.platform === 'linux') {
+  if (process.platform === 'linux' && !zombiesAlive) {
     try {
       for (const entry of readdirSync('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
@@ -111,14 +124,28 @@ function command(run: ProgramRun): { cmd: string; args: string[]; env: NodeJS.Pr
 
 /** Runs one program; never rejects. */
 export function runProgram(run: ProgramRun): Promise<ProgramResult> {
-  const { cmd, args, env } = command(run);
-  const timeoutMs = run.timeoutMs ?? 20000;
+  return runProcess({
+    ...command(run),
+    cwd: run.dir,
+    timeoutMs: run.timeoutMs ?? 20000,
+    stopAfter: run.stopAfter,
+    zombiesAlive: run.zombiesAlive,
+  });
+}
+
+/**
+ * Runs `cmd` as the leader of its own process group, so that its whole tree (pool workers,
+ * manager, forkserver, resource tracker, child processes) can be killed at once: on timeout,
+ * once stdout holds `stopAfter.count` times `stopAfter.pattern`, and when anything of the
+ * group is still running shortly after it exited (`leftovers`). Never rejects.
+ */
+export function runProcess(run: ProcessRun): Promise<ProgramResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     const res: ProgramResult = { stdout: '', stderr: '', code: null, signal: null, timedOut: false, stopped: false, leftovers: false, ms: 0 };
     let child;
     try {
-      child = spawn(cmd, args, { cwd: run.dir, env, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(run.cmd, run.args, { cwd: run.cwd, env: run.env, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       resolve({ ...res, spawnError: err as Error });
       return;
@@ -127,7 +154,7 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
     const timer = setTimeout(() => {
       res.timedOut = true;
       if (pid) killTree(pid);
-    }, timeoutMs);
+    }, run.timeoutMs);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -149,8 +176,10 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
       res.code = code;
       res.signal = signal;
       if (pid && !res.stopped && !res.timedOut) {
-        for (let i = 0; i < 10 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-        if (groupAlive(pid)) {
+        // The program must not leave processes behind: give stragglers a moment, then reap.
+        // helpers such as tsx's esbuild service may take a moment to exit after the program
+        for (let i = 0; i < 40 && groupAlive(pid, run.zombiesAlive); i++) await new Promise((r) => setTimeout(r, 50));
+        if (groupAlive(pid, run.zombiesAlive)) {
           res.leftovers = true;
           killTree(pid);
         }
@@ -159,6 +188,27 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
       resolve(res);
     });
   });
+}
+
+/** Start tasks lazily, at most `limit` at a time, in order. */
+export function limited<T>(limit: number): (task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const next = (): void => {
+    if (active >= limit || queue.length === 0) return;
+    active++;
+    queue.shift()!();
+  };
+  return (task) =>
+    new Promise<T>((resolve) => {
+      queue.push(() => {
+        task().then(resolve, (err) => resolve(err)).finally(() => {
+          active--;
+          next();
+        });
+      });
+      next();
+    });
 }
 
 export function describeResult(r: ProgramResult): string {
