@@ -18,7 +18,9 @@ export const lostGlobalWrite: Rule = {
     const done = new Set<string>();
     for (const prog of ctx.graph.programs) {
       if (prog.worker.size === 0) continue;
-      for (const [sym, recs] of ctx.graph.accessesBySymbol) {
+      // only what the workers touch can be a finding for this program
+      for (const sym of ctx.graph.symbolsTouchedBy(prog.worker.keys())) {
+        const recs = ctx.graph.accessesBySymbol.get(sym) ?? [];
         const b = ctx.graph.linker.binding(sym);
         if (b && SHARED_KINDS.has(b.kind)) continue;
         const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));

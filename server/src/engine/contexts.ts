@@ -57,6 +57,18 @@ export interface Program {
   init: Set<UnitKey>;
 }
 
+/** Linking results of one module, reusable while its model and what it imports keep their interfaces. */
+export interface ModuleLink {
+  model: ModuleModel;
+  /** unit keys by unit id */
+  keys: UnitKey[];
+  unitSymbols: Array<[SymbolKey, UnitKey]>;
+  calls: Array<{ from: UnitKey; sym: SymbolKey; pos: number }>;
+  accesses: AccessRecord[];
+  /** paths of the analysed modules it imports */
+  imports: string[];
+}
+
 export interface AccessRecord {
   module: ModuleModel;
   unit: Unit;
@@ -74,8 +86,12 @@ export class ProjectGraph {
   /** closure edges (a unit → the nested functions it defines); they run later, e.g. as handlers */
   private readonly nestedEdges = new Set<string>();
   /** first call offset of each edge, for "happens before" questions */
+  /** position of the first call of each edge, per caller, for "happens before" questions */
   private readonly edgeOffsets = new Map<UnitKey, Map<UnitKey, number>>();
   readonly accessesBySymbol = new Map<SymbolKey, AccessRecord[]>();
+  readonly accessesByUnit = new Map<UnitKey, AccessRecord[]>();
+  /** file → the analysed files that import it */
+  readonly importers = new Map<string, Set<string>>();
   readonly programs: Program[] = [];
   /** units that run at import time (module top levels and what they call) */
   readonly importTime: Set<UnitKey>;
@@ -85,10 +101,22 @@ export class ProjectGraph {
   constructor(
     readonly modules: ReadonlyMap<string, ModuleModel>,
     private readonly startMethod: StartMethodSetting = 'portable',
+    /** per-module link results kept between graphs (see {@link Project}); entries for other models are recomputed */
+    linkCache: Map<string, ModuleLink> = new Map(),
   ) {
     this.linker = new Linker(modules);
-    for (const m of modules.values()) this.indexModule(m);
-    for (const m of modules.values()) this.linkModule(m);
+    for (const [file, link] of linkCache) if (link.model !== modules.get(file)) linkCache.delete(file);
+    const links: ModuleLink[] = [];
+    for (const m of modules.values()) {
+      let link = linkCache.get(m.path);
+      if (!link) {
+        link = this.computeLink(m);
+        linkCache.set(m.path, link);
+      }
+      links.push(link);
+    }
+    for (const link of links) this.mergeSymbols(link);
+    for (const link of links) this.mergeLink(link);
     for (const m of modules.values()) {
       for (const site of m.spawns) this.spawnRecords.push(this.spawnRecord(m, site));
     }
@@ -98,68 +126,99 @@ export class ProjectGraph {
     this.buildPrograms();
   }
 
-  private indexModule(m: ModuleModel): void {
+  /**
+   * What linking one module yields, from its model and the exports of what it imports:
+   * the symbols its function units are stored in, its calls and accesses with resolved symbols.
+   */
+  private computeLink(m: ModuleModel): ModuleLink {
+    const unitSymbols: Array<[SymbolKey, UnitKey]> = [];
     for (const u of m.units) {
       const key = unitKey(m, u);
-      this.units.set(key, { module: m, unit: u });
-      if (u.binding) this.addUnitSymbol(symbolKey(m.path, u.binding), key);
-      for (const e of u.exportedAs ?? []) this.addUnitSymbol(symbolKey(m.path, e), key);
+      if (u.binding) unitSymbols.push([symbolKey(m.path, u.binding), key]);
+      for (const e of u.exportedAs ?? []) unitSymbols.push([symbolKey(m.path, e), key]);
     }
     for (const b of m.bindings.values()) {
       const sym = symbolKey(m.path, b.name);
-      if (b.unit !== undefined && m.units[b.unit]) this.addUnitSymbol(sym, unitKey(m, m.units[b.unit]));
-      for (const id of b.methods ?? []) if (m.units[id]) this.addUnitSymbol(sym, unitKey(m, m.units[id]));
+      if (b.unit !== undefined && m.units[b.unit]) unitSymbols.push([sym, unitKey(m, m.units[b.unit])]);
+      for (const id of b.methods ?? []) if (m.units[id]) unitSymbols.push([sym, unitKey(m, m.units[id])]);
+    }
+    const calls: ModuleLink['calls'] = [];
+    const accesses: AccessRecord[] = [];
+    for (const u of m.units) {
+      const key = unitKey(m, u);
+      for (const c of u.calls) {
+        const sym = this.linker.resolveRef(m, c.callee);
+        if (sym) calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+      }
+      for (const a of u.accesses) {
+        const sym = this.linker.resolveRef(m, a.ref);
+        if (sym) accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+      }
+    }
+    const imports: string[] = [];
+    for (const spec of m.imports) {
+      const t = this.linker.resolveModule(m, spec);
+      if (t && t !== m) imports.push(t.path);
+    }
+    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports };
+  }
+
+  private mergeSymbols(link: ModuleLink): void {
+    const m = link.model;
+    for (const u of m.units) this.units.set(link.keys[u.id], { module: m, unit: u });
+    for (const [sym, key] of link.unitSymbols) {
+      const list = this.unitsBySymbol.get(sym);
+      if (!list) this.unitsBySymbol.set(sym, [key]);
+      else if (!list.includes(key)) list.push(key);
+    }
+    for (const target of link.imports) {
+      const set = this.importers.get(target);
+      if (set) set.add(m.path);
+      else this.importers.set(target, new Set([m.path]));
     }
   }
 
-  private addUnitSymbol(sym: SymbolKey, key: UnitKey): void {
-    const list = this.unitsBySymbol.get(sym);
-    if (!list) this.unitsBySymbol.set(sym, [key]);
-    else if (!list.includes(key)) list.push(key);
+  private addEdge(from: UnitKey, to: UnitKey, pos: number): boolean {
+    if (from === to) return false;
+    let offsets = this.edgeOffsets.get(from);
+    if (!offsets) {
+      offsets = new Map();
+      this.edgeOffsets.set(from, offsets);
+      this.edges.set(from, []);
+    }
+    if (offsets.has(to)) return false;
+    offsets.set(to, pos);
+    this.edges.get(from)!.push(to);
+    return true;
   }
 
-  private linkModule(m: ModuleModel): void {
-    for (const u of m.units) {
-      const key = unitKey(m, u);
-      const out: UnitKey[] = [];
-      const offsets = new Map<UnitKey, number>();
-      const add = (k: UnitKey, offset: number) => {
-        if (k === key) return;
-        if (!offsets.has(k)) {
-          out.push(k);
-          offsets.set(k, offset);
-        }
-      };
-      for (const c of u.calls) {
-        const sym = this.linker.resolveRef(m, c.callee);
-        if (!sym) continue;
-        for (const k of this.unitsBySymbol.get(sym) ?? []) add(k, posOrder(c.range.start));
-      }
-      this.edges.set(key, out);
-      this.edgeOffsets.set(key, offsets);
-      for (const a of u.accesses) {
-        const sym = this.linker.resolveRef(m, a.ref);
-        if (!sym) continue;
-        const rec: AccessRecord = { module: m, unit: u, key, access: a, symbol: sym };
-        const list = this.accessesBySymbol.get(sym);
-        if (list) list.push(rec);
-        else this.accessesBySymbol.set(sym, [rec]);
-      }
+  private mergeLink(link: ModuleLink): void {
+    const m = link.model;
+    for (const c of link.calls) {
+      for (const k of this.unitsBySymbol.get(c.sym) ?? []) this.addEdge(c.from, k, c.pos);
+    }
+    for (const rec of link.accesses) {
+      const list = this.accessesBySymbol.get(rec.symbol);
+      if (list) list.push(rec);
+      else this.accessesBySymbol.set(rec.symbol, [rec]);
+      const byUnit = this.accessesByUnit.get(rec.key);
+      if (byUnit) byUnit.push(rec);
+      else this.accessesByUnit.set(rec.key, [rec]);
     }
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
-      if (u.parent === undefined || !u.isNested) continue;
-      const parent = m.units[u.parent];
-      if (!parent) continue;
-      const pk = unitKey(m, parent);
-      const k = unitKey(m, u);
-      const offsets = this.edgeOffsets.get(pk)!;
-      if (!offsets.has(k)) {
-        this.edges.get(pk)!.push(k);
-        offsets.set(k, posOrder(u.range.start));
-        this.nestedEdges.add(`${pk}>${k}`);
-      }
+      if (u.parent === undefined || !u.isNested || !m.units[u.parent]) continue;
+      const pk = link.keys[u.parent];
+      const k = link.keys[u.id];
+      if (this.addEdge(pk, k, posOrder(u.range.start))) this.nestedEdges.add(`${pk}>${k}`);
     }
+  }
+
+  /** The module-level symbols accessed by any of `units` (what a rule needs to look at for a program). */
+  symbolsTouchedBy(units: Iterable<UnitKey>): Set<SymbolKey> {
+    const out = new Set<SymbolKey>();
+    for (const k of units) for (const r of this.accessesByUnit.get(k) ?? []) out.add(r.symbol);
+    return out;
   }
 
   /** Function units a reference in `m` denotes (a task callable, an initializer). */
@@ -204,13 +263,6 @@ export class ProjectGraph {
     const roots: UnitRef[] = [];
     const targets = new Set<ModuleModel>();
     for (const r of this.spawnRecords) if (r.workerModule) targets.add(r.workerModule);
-    const imported = new Set<ModuleModel>();
-    for (const m of this.modules.values()) {
-      for (const spec of m.imports) {
-        const t = this.linker.resolveModule(m, spec);
-        if (t && t !== m) imported.add(t);
-      }
-    }
     for (const m of this.modules.values()) {
       for (const u of m.units) {
         if (u.kind === 'main-guard' || u.kind === 'main-branch') roots.push({ module: m, unit: u });
@@ -218,7 +270,7 @@ export class ProjectGraph {
       const isEntry =
         m.language === 'js' &&
         !targets.has(m) &&
-        !imported.has(m) &&
+        !this.importers.has(m.path) &&
         !m.units.some((u) => u.kind === 'main-branch' || u.kind === 'worker-branch') &&
         m.workerHandlers.length === 0;
       if (isEntry) roots.push({ module: m, unit: m.units[0] });
@@ -345,13 +397,13 @@ export class ProjectGraph {
     let limit = posOrder(rec.site.range.end);
     while (k) {
       cut.set(k, limit);
-      const offsets = this.edgeOffsets.get(k)!;
-      for (const [callee, off] of offsets) {
+      for (const callee of this.callees(k)) {
+        const off = this.edgeOffsets.get(k)!.get(callee)!;
         // a closure defined before the start (an 'exit' handler) runs later: never "before"
         if (off < limit && !this.nestedEdges.has(`${k}>${callee}`)) this.reach([callee], fully, true);
       }
       const p: UnitKey | null = prev.get(k) ?? null;
-      if (p) limit = this.edgeOffsets.get(p)!.get(k) ?? 0;
+      if (p) limit = this.edgeOffsets.get(p)?.get(k) ?? 0;
       k = p;
     }
     for (const c of cut.keys()) fully.delete(c);

@@ -45,6 +45,7 @@ export interface Finding {
   symbol: string;
   message: string;
   related: RelatedLocation[];
+  /** the fixes offered (quick fixes first, then "disable for this line"); computed on first read */
   fixes: FixDescriptor[];
 }
 

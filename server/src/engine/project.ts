@@ -5,7 +5,7 @@
  */
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
 import type { Language, ModuleModel } from './model';
-import { ProjectGraph } from './contexts';
+import { ProjectGraph, type ModuleLink } from './contexts';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { parseJs } from '../js/frontend';
@@ -38,6 +38,10 @@ export class Project {
   private cached?: Finding[];
   private graphCache?: ProjectGraph;
   private pythonReady: boolean;
+  /** per-module link results reused across graphs: an edit re-links only what it can affect */
+  private readonly linkCache = new Map<string, ModuleLink>();
+  /** file → files importing it, from the last graph (to know whom an interface change affects) */
+  private importers = new Map<string, Set<string>>();
 
   private constructor(options: AnalysisOptions, pythonReady: boolean) {
     this.options = options;
@@ -72,6 +76,21 @@ export class Project {
     }
     const model = this.parse(file, text, lang);
     this.entries.set(file, { text, version, model });
+    if (!cur) {
+      // a new file can change how any import resolves
+      this.linkCache.clear();
+    } else if (interfaceOf(cur.model) !== interfaceOf(model)) {
+      // what others see of this module changed: re-link everything that imports it, transitively
+      const stack = [file];
+      const seen = new Set<string>();
+      while (stack.length) {
+        const f = stack.pop()!;
+        if (seen.has(f)) continue;
+        seen.add(f);
+        this.linkCache.delete(f);
+        for (const i of this.importers.get(f) ?? []) stack.push(i);
+      }
+    }
     this.cached = undefined;
     this.graphCache = undefined;
     return true;
@@ -87,6 +106,7 @@ export class Project {
 
   removeFile(file: string): void {
     if (this.entries.delete(file)) {
+      this.linkCache.clear();
       this.cached = undefined;
       this.graphCache = undefined;
     }
@@ -117,7 +137,8 @@ export class Project {
     if (!this.graphCache) {
       const models = new Map<string, ModuleModel>();
       for (const [f, e] of this.entries) models.set(f, e.model);
-      this.graphCache = new ProjectGraph(models, this.options.startMethod ?? 'portable');
+      this.graphCache = new ProjectGraph(models, this.options.startMethod ?? 'portable', this.linkCache);
+      this.importers = this.graphCache.importers;
     }
     return this.graphCache;
   }
@@ -147,8 +168,11 @@ export class Project {
         this.lastErrors.push(`${rule.id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       }
     }
+    // Which fixes apply is worked out on first read of `fixes` (per finding, against this
+    // analysis's graph): the server reads it only for the documents it publishes, so an edit
+    // does not pay for every finding of the workspace.
     const fixCtx = { graph, text: (f: string) => this.entries.get(f)?.text };
-    for (const f of findings) f.fixes = describeFixes(fixCtx, f);
+    for (const f of findings) lazyFixes(f, () => describeFixes(fixCtx, f));
     findings.sort(compareFindings);
     this.cached = findings;
     return findings;
@@ -162,6 +186,31 @@ export class Project {
     if (s === 'off') return undefined;
     return s ?? rule.defaultSeverity;
   }
+}
+
+function lazyFixes(f: Finding, compute: () => Finding['fixes']): void {
+  let value: Finding['fixes'] | undefined;
+  Object.defineProperty(f, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get: () => (value ??= compute()),
+    set: (v: Finding['fixes']) => {
+      value = v;
+    },
+  });
+}
+
+/**
+ * What other modules can observe of a module when they are linked against it: its
+ * module-level names (and where imported ones come from), exports and re-exports. Function
+ * bodies, values and positions are not part of it, so most edits keep it unchanged.
+ */
+function interfaceOf(m: ModuleModel): string {
+  const parts: string[] = [];
+  for (const b of m.bindings.values()) parts.push(b.importFrom ? `${b.name}<${b.importFrom.specifier}:${b.importFrom.imported}` : b.name);
+  for (const [name, e] of m.exports) parts.push(`>${name}=${e.local ?? ''}:${e.from ? `${e.from.specifier}:${e.from.imported}` : ''}`);
+  for (const s of m.starExports) parts.push(`*${s}`);
+  return parts.join('|');
 }
 
 function isSuppressed(m: ModuleModel, line: number, rule: RuleId): boolean {
