@@ -67,6 +67,10 @@ if [[ ! -f $code_server ]] || [[ ! -f $tools/.code-server-ok ]]; then
   # and node-gyp compiles against Node 24's headers, not the system Node's.
   (
     cd "$tools"
+    # Run from `npm run test:editor`, the outer npm (Node 20) exports npm_* variables; the
+    # inner npm would take npm_config_user_agent ("node/v20") as its own, and code-server's
+    # postinstall reads the Node version from it. Start from a clean npm environment.
+    while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -i '^npm_')
     export PATH="$node24_dir/bin:$PATH"
     export npm_config_nodedir="$node24_dir"
     npm install --no-audit --no-fund --loglevel=error \
