@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     });
   }
 
-  console.log(`Python standard library: ${root}${skip.has('site-packages') ? ' (site-packages excluded)' : ''}`);
+  console.log(`Python tree: ${root}${skip.has('site-packages') ? ' (site-packages excluded)' : ''}`);
   const rows: Array<[string, string]> = [
     ['files', `${files.length} (${loaded.skipped} skipped: binary/too large/not UTF-8)`],
     ['lines', `${loaded.lines}`],

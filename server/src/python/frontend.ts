@@ -12,6 +12,11 @@
  *
  * Positions: web-tree-sitter parses JS strings as UTF-16, its `startIndex` and
  * `startPosition.column` are UTF-16 code units, which is what LSP wants (tested).
+ *
+ * Speed: the passes run over a plain-JS copy of the tree (./tree.ts, one cursor walk),
+ * not over web-tree-sitter `Node`s, whose every property access crosses into WASM;
+ * only the syntax-problem scan uses the WASM tree. bench/dump-models.ts checks that the
+ * models stay identical, bench/verify-tree.ts that the copy matches the Node API.
  */
 import type { Node as WasmNode } from 'web-tree-sitter';
 import type {
@@ -316,13 +321,26 @@ class PythonFrontEnd {
     this.units.push(moduleUnit);
     this.moduleScope = newScope('module', null, 0);
     this.collectProblems(wasmRoot);
-    this.declare(root, this.moduleScope, 0);
+    // A package's `__main__.py` (`python -m pkg`) is "main only" code: multiprocessing's
+    // spawn/forkserver children never re-run it (multiprocessing/spawn.py,
+    // _fixup_main_from_name), so its whole top level is parent run time, like the body
+    // of `if __name__ == '__main__':`.
+    let top = 0;
+    if (/(^|[\\/])__main__\.pyw?$/.test(this.model.path)) {
+      top = this.addUnit({
+        kind: 'main-guard', name: '<main>', range: toRange(root),
+        nameRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        parent: 0, params: [], accesses: [], calls: [], isNested: false,
+      });
+    }
+    if (top === 0) this.declare(root, this.moduleScope, 0);
+    else this.declareChildren(root, this.moduleScope, top);
     // what qualify() reads (scopes, imports, the set of module bindings) is complete
     // after pass A; finishBindings adds the names only declared `global` at its end
     this.qualifyMemo = new Map();
     this.finishBindings();
     this.qualifyMemo = new Map();
-    this.visitBlock(root, this.moduleScope, 0);
+    this.visitBlock(root, this.moduleScope, top);
     for (const d of this.deferred) d();
     this.finishSpawns();
   }
