@@ -17,6 +17,9 @@ import { Linker, type SymbolKey, symbolKey } from './link';
 
 export type UnitKey = string;
 
+/** Methods that run when a class is called / instantiated. */
+const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'constructor']);
+
 export function unitKey(m: ModuleModel, u: Unit): UnitKey {
   return `${m.path}::${u.id}`;
 }
@@ -140,15 +143,24 @@ export class ProjectGraph {
     for (const b of m.bindings.values()) {
       const sym = symbolKey(m.path, b.name);
       if (b.unit !== undefined && m.units[b.unit]) unitSymbols.push([sym, unitKey(m, m.units[b.unit])]);
-      for (const id of b.methods ?? []) if (m.units[id]) unitSymbols.push([sym, unitKey(m, m.units[id])]);
+      for (const id of b.methods ?? []) {
+        const u = m.units[id];
+        if (!u) continue;
+        const short = u.name.slice(u.name.lastIndexOf('.') + 1);
+        // `Cls.m()` / `self.m()` reach that method; calling the class runs its constructor only
+        unitSymbols.push([`${sym}.${short}`, unitKey(m, u)]);
+        if (CONSTRUCTORS.has(short)) unitSymbols.push([sym, unitKey(m, u)]);
+      }
     }
     const calls: ModuleLink['calls'] = [];
     const accesses: AccessRecord[] = [];
     for (const u of m.units) {
       const key = unitKey(m, u);
       for (const c of u.calls) {
-        const sym = this.linker.resolveRef(m, c.callee);
-        if (sym) calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+        let sym = this.linker.resolveRef(m, c.callee);
+        if (!sym) continue;
+        if (c.callee.member && this.linker.binding(sym)?.kind === 'class') sym = `${sym}.${c.callee.member}`;
+        calls.push({ from: key, sym, pos: posOrder(c.range.start) });
       }
       for (const a of u.accesses) {
         const sym = this.linker.resolveRef(m, a.ref);

@@ -1491,15 +1491,16 @@ class PythonFrontEnd {
             } else if (MUTATING_METHODS.has(method)) {
               this.addAccess(unit, r.ref, 'mutate-call', r.rangeNode, method);
             } else if (steps.length === 0 && b && b.kind === 'class') {
-              this.addCall(unit, { name: r.ref.name }, fn);
+              // Cls.method(): that method (the engine maps class + member to the method's unit)
+              this.addCall(unit, { name: r.ref.name, member: method }, fn);
             } else {
               this.addAccess(unit, r.ref, 'read', r.rangeNode);
             }
           } else if (steps.length === 0) {
-            // self.method() inside a method of a module-level class: a loose call to the class
+            // self.method() inside a method of a module-level class: that method of the class
             const fs = this.functionScope(scope);
             if (fs?.methodOf?.classBinding && fs.selfName === bottom.text && this.resolve(bottom.text, scope) === fs) {
-              this.addCall(unit, { name: fs.methodOf.classBinding }, fn);
+              this.addCall(unit, { name: fs.methodOf.classBinding, member: method }, fn);
             }
           }
         } else {
