@@ -58,7 +58,7 @@ describe('language server: hover, code actions, code lens', function () {
     assert.match(md, /Crossproc: stale-global-read/);
     assert.match(md, /GREETING/);
     assert.match(md, /\| fork .*\|[\s\S]*\| spawn .*\| the import-time value/);
-    assert.match(md, /the worker is started here \(Pool\.map\): \[main\.py:10\]\(file:/);
+    assert.match(md, /Worker started by Pool\.map at \[main\.py:10\]\(file:/);
     assert.doesNotMatch(md, new RegExp(String(d.message).slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'does not repeat the diagnostic');
   });
 

@@ -125,8 +125,9 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
     range ??= f.range;
     // the editor shows the diagnostic's message right above: say where things run instead
     parts.push(`**Crossproc: ${f.rule}** · \`${f.symbol}\``);
-    const where = f.related.map((r) => `- ${r.message}: ${link(file, r.file, r.range)}`);
-    if (where.length) parts.push(where.join('\n'));
+    // where the worker starts, linked (editors that show related information list the rest)
+    const started = f.related.find((r) => /started here/.test(r.message));
+    if (started) parts.push(`Worker ${started.message.replace(/^the worker is started here \((.*)\)$/, 'started by $1')} at ${link(file, started.file, started.range)}.`);
     const rec = findingAccess(graph, file, f.range);
     if (rec && m.language === 'python' && (f.rule === 'stale-global-read' || f.rule === 'lost-global-write')) {
       const why = firstWorkerReason(graph, rec.key);
