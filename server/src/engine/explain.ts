@@ -186,9 +186,11 @@ function firstWorkerReason(graph: ProjectGraph, key: UnitKey): WorkerReason | un
 }
 
 function findingAccess(graph: ProjectGraph, file: string, range: Range): AccessRecord | undefined {
-  for (const recs of graph.accessesBySymbol.values()) {
-    for (const r of recs) {
-      if (r.module.path === file && r.access.range.start.line === range.start.line && r.access.range.start.character === range.start.character) return r;
+  // only this file's units can hold the access (a hover must not scan the whole project)
+  const m = graph.modules.get(file);
+  for (const u of m?.units ?? []) {
+    for (const r of graph.accessesByUnit.get(unitKey(m!, u)) ?? []) {
+      if (r.access.range.start.line === range.start.line && r.access.range.start.character === range.start.character) return r;
     }
   }
   return undefined;
