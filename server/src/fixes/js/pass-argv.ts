@@ -15,7 +15,7 @@
  */
 import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
-import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FixContext, FixProvider, TextEdit } from '../types';
 import { isPlainObjectState, parentWritesBeforeSpawn } from './pass-workerdata';
 import {
   accessOf,
@@ -29,48 +29,17 @@ import {
   jsFile,
   nodeAtRange,
   offsetOf,
+  planProvider,
   singleSpawn,
   symbolParts,
   workerReasons,
   type JsFile,
+  type Plan,
 } from './util';
 
 const KIND = 'pass-argv';
 
-export const passArgv: FixProvider = {
-  kind: KIND,
-  rules: ['stale-global-read'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? { kind: KIND, title: p.title } : undefined;
-  },
-  compute(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? ({ kind: KIND, title: p.title, changes: p.changes } satisfies FixEdit) : undefined;
-  },
-};
-
-interface Plan {
-  title: string;
-  changes: FileEdit[];
-}
-
-const memo = new WeakMap<object, Map<string, Plan | null>>();
-
-function plan(ctx: FixContext, f: Finding): Plan | undefined {
-  let perGraph = memo.get(ctx.graph);
-  if (!perGraph) memo.set(ctx.graph, (perGraph = new Map()));
-  const key = `${f.file}:${f.range.start.line}:${f.range.start.character}`;
-  if (perGraph.has(key)) return perGraph.get(key) ?? undefined;
-  let p: Plan | undefined;
-  try {
-    p = build(ctx, f);
-  } catch {
-    p = undefined;
-  }
-  perGraph.set(key, p ?? null);
-  return p;
-}
+export const passArgv: FixProvider = planProvider(KIND, ['stale-global-read'], build);
 
 function build(ctx: FixContext, f: Finding): Plan | undefined {
   const g = ctx.graph;

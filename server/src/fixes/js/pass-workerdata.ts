@@ -19,7 +19,7 @@ import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { ModuleModel, Unit } from '../../engine/model';
 import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord } from '../../engine/contexts';
-import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FileEdit, FixContext, FixProvider, TextEdit } from '../types';
 import {
   WORKER_THREADS,
   accessOf,
@@ -37,43 +37,17 @@ import {
   lineStartOf,
   nodeAtRange,
   offsetOf,
+  planProvider,
   singleSpawn,
   symbolParts,
   workerReasons,
   type JsFile,
+  type Plan,
 } from './util';
 
 const KIND = 'pass-workerdata';
 
-export const passWorkerData: FixProvider = {
-  kind: KIND,
-  rules: ['stale-global-read'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? { kind: KIND, title: p.title } : undefined;
-  },
-  compute(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? ({ kind: KIND, title: p.title, changes: p.changes } satisfies FixEdit) : undefined;
-  },
-};
-
-interface Plan {
-  title: string;
-  changes: FileEdit[];
-}
-
-const memo = new WeakMap<object, Map<string, Plan | null>>();
-
-function plan(ctx: FixContext, f: Finding): Plan | undefined {
-  let perGraph = memo.get(ctx.graph);
-  if (!perGraph) memo.set(ctx.graph, (perGraph = new Map()));
-  const key = `${f.file}:${f.range.start.line}:${f.range.start.character}`;
-  if (perGraph.has(key)) return perGraph.get(key) ?? undefined;
-  const p = build(ctx, f);
-  perGraph.set(key, p ?? null);
-  return p;
-}
+export const passWorkerData: FixProvider = planProvider(KIND, ['stale-global-read'], build);
 
 function build(ctx: FixContext, f: Finding): Plan | undefined {
   const g = ctx.graph;

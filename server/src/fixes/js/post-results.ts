@@ -17,7 +17,7 @@
 import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { AccessRecord, SpawnRecord } from '../../engine/contexts';
-import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FileEdit, FixContext, FixProvider, TextEdit } from '../types';
 import {
   WORKER_THREADS,
   accessOf,
@@ -34,11 +34,13 @@ import {
   jsFile,
   nodeAtRange,
   offsetOf,
+  planProvider,
   replace,
   singleSpawn,
   symbolParts,
   workerReasons,
   type JsFile,
+  type Plan,
 } from './util';
 
 const KIND = 'post-results';
@@ -46,40 +48,7 @@ const KIND = 'post-results';
 const LISTEN = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 const MUTATING = new Set(['push', 'unshift', 'set', 'add', 'delete', 'clear', 'splice', 'sort', 'reverse', 'fill', 'pop', 'shift']);
 
-export const postResults: FixProvider = {
-  kind: KIND,
-  rules: ['lost-global-write'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? { kind: KIND, title: p.title } : undefined;
-  },
-  compute(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? ({ kind: KIND, title: p.title, changes: p.changes } satisfies FixEdit) : undefined;
-  },
-};
-
-interface Plan {
-  title: string;
-  changes: FileEdit[];
-}
-
-const memo = new WeakMap<object, Map<string, Plan | null>>();
-
-function plan(ctx: FixContext, f: Finding): Plan | undefined {
-  let perGraph = memo.get(ctx.graph);
-  if (!perGraph) memo.set(ctx.graph, (perGraph = new Map()));
-  const key = `${f.file}:${f.range.start.line}:${f.range.start.character}`;
-  if (perGraph.has(key)) return perGraph.get(key) ?? undefined;
-  let p: Plan | undefined;
-  try {
-    p = build(ctx, f);
-  } catch {
-    p = undefined;
-  }
-  perGraph.set(key, p ?? null);
-  return p;
-}
+export const postResults: FixProvider = planProvider(KIND, ['lost-global-write'], build);
 
 /** One worker-side write, understood. */
 interface WriteShape {

@@ -17,7 +17,7 @@
 import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { AccessRecord } from '../../engine/contexts';
-import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FileEdit, FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessOf,
   eol,
@@ -34,50 +34,19 @@ import {
   lineStartOf,
   nodeAtRange,
   offsetOf,
+  planProvider,
   replace,
   singleSpawn,
   symbolParts,
   workerReasons,
   type JsFile,
+  type Plan,
 } from './util';
 
 const KIND = 'return-results';
 const POOL_MEMBERS_OK = new Set(['run', 'destroy', 'close', 'threads', 'queueSize', 'completed', 'duration', 'utilization', 'options', 'histogram', 'on', 'once', 'off', 'needsDrain', 'cancelPendingTasks', 'recycleWorkers', 'isolateWorkers', 'waitTime', 'runTime']);
 
-export const returnResults: FixProvider = {
-  kind: KIND,
-  rules: ['lost-global-write'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? { kind: KIND, title: p.title } : undefined;
-  },
-  compute(ctx, f) {
-    const p = plan(ctx, f);
-    return p ? ({ kind: KIND, title: p.title, changes: p.changes } satisfies FixEdit) : undefined;
-  },
-};
-
-interface Plan {
-  title: string;
-  changes: FileEdit[];
-}
-
-const memo = new WeakMap<object, Map<string, Plan | null>>();
-
-function plan(ctx: FixContext, f: Finding): Plan | undefined {
-  let perGraph = memo.get(ctx.graph);
-  if (!perGraph) memo.set(ctx.graph, (perGraph = new Map()));
-  const key = `${f.file}:${f.range.start.line}:${f.range.start.character}`;
-  if (perGraph.has(key)) return perGraph.get(key) ?? undefined;
-  let p: Plan | undefined;
-  try {
-    p = build(ctx, f);
-  } catch {
-    p = undefined;
-  }
-  perGraph.set(key, p ?? null);
-  return p;
-}
+export const returnResults: FixProvider = planProvider(KIND, ['lost-global-write'], build);
 
 function build(ctx: FixContext, f: Finding): Plan | undefined {
   const g = ctx.graph;

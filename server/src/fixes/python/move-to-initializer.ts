@@ -17,11 +17,13 @@ import type { Finding } from '../../engine/findings';
 import { posOrder } from '../../engine/contexts';
 import { isWrite } from '../../engine/rule';
 import { splitSymbolKey } from '../../engine/link';
-import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessAt,
   ancestor,
+  editsProvider,
   enclosingScopes,
+  globalInitValue,
   initializerEdits,
   isLocalOf,
   isPython,
@@ -86,12 +88,7 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
 
   let iv: InitValue;
   if (defFile === file) {
-    iv = {
-      name,
-      value: name,
-      assign: (p) => [`global ${name}`, `${name} = ${p}`],
-      needsGlobal: [name],
-    };
+    iv = globalInitValue(name, name);
   } else {
     // every read outside the defining module goes through the module attribute
     for (const r of recs) {
@@ -123,18 +120,4 @@ function title(name: string): string {
   return `Pass ${name} to the workers through the initializer`;
 }
 
-export const moveToInitializer: FixProvider = {
-  kind: KIND,
-  rules: ['stale-global-read'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p && p.edits() ? { kind: KIND, title: title(p.name) } : undefined;
-  },
-  compute(ctx, f): FixEdit | undefined {
-    const p = plan(ctx, f);
-    if (!p) return undefined;
-    const edits = p.edits();
-    if (!edits) return undefined;
-    return { kind: KIND, title: title(p.name), changes: [{ file: p.file, edits }] };
-  },
-};
+export const moveToInitializer: FixProvider = editsProvider(KIND, ['stale-global-read'], plan, (p) => title(p.name), (_ctx, _f, p) => p.file);

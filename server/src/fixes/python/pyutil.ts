@@ -9,11 +9,12 @@
  * providers then offer nothing (SPEC §4: a fix is offered only where it is correct).
  */
 import type { Node, Tree } from 'web-tree-sitter';
+import type { Finding, RuleId } from '../../engine/findings';
 import type { Position, Range } from '../../engine/model';
 import type { AccessRecord, ProjectGraph, SpawnRecord, UnitKey } from '../../engine/contexts';
 import { unitKey } from '../../engine/contexts';
 import { getPythonParser } from '../../python/parser';
-import type { FixContext, TextEdit } from '../types';
+import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
 
 // ---------------------------------------------------------------------------------------
 // trees (a tiny cache: describe() and compute() of several findings ask for the same file)
@@ -696,6 +697,37 @@ export interface InitValue {
   assign(p: string): string[];
   /** names the assignment needs to resolve to module level inside the initializer (e.g. `config`, `X`) */
   needsGlobal: string[];
+}
+
+/** The workers' module-level NAME set by the initializer (`global NAME; NAME = value`), the parent passing `value`. */
+export function globalInitValue(name: string, value: string): InitValue {
+  return { name, value, assign: (p) => [`global ${name}`, `${name} = ${p}`], needsGlobal: [name] };
+}
+
+/**
+ * A provider whose plan works out its edits on demand: offered only when they can be made,
+ * under `title(plan)`, editing `file` (the finding's file unless told).
+ */
+export function editsProvider<P extends { edits: () => TextEdit[] | undefined }>(
+  kind: string,
+  rules: RuleId[],
+  plan: (ctx: FixContext, f: Finding) => P | undefined,
+  title: (p: P) => string,
+  file: (ctx: FixContext, f: Finding, p: P) => string = (_ctx, f) => f.file,
+): FixProvider {
+  return {
+    kind,
+    rules,
+    describe(ctx, f) {
+      const p = plan(ctx, f);
+      return p && p.edits() ? { kind, title: title(p) } : undefined;
+    },
+    compute(ctx, f): FixEdit | undefined {
+      const p = plan(ctx, f);
+      const edits = p?.edits();
+      return p && edits ? { kind, title: title(p), changes: [{ file: file(ctx, f, p), edits }] } : undefined;
+    },
+  };
 }
 
 /**

@@ -19,10 +19,11 @@ import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
 import { unitKey } from '../../engine/contexts';
 import { splitSymbolKey } from '../../engine/link';
-import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessAt,
   countIdentifier,
+  editsProvider,
   enclosingScopes,
   eol,
   freshName,
@@ -214,16 +215,4 @@ function title(task: string): string {
   return `Return results from ${task} and collect them in the parent`;
 }
 
-export const returnResultsPython: FixProvider = {
-  kind: KIND,
-  rules: ['lost-global-write'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p && p.edits() ? { kind: KIND, title: title(p.task) } : undefined;
-  },
-  compute(ctx, f): FixEdit | undefined {
-    const p = plan(ctx, f);
-    const edits = p?.edits();
-    return p && edits ? { kind: KIND, title: title(p.task), changes: [{ file: f.file, edits }] } : undefined;
-  },
-};
+export const returnResultsPython: FixProvider = editsProvider(KIND, ['lost-global-write'], plan, (p) => title(p.task));

@@ -13,12 +13,14 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
 import { splitSymbolKey } from '../../engine/link';
-import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessAt,
+  editsProvider,
   enclosingScopes,
   eol,
   freshName,
+  globalInitValue,
   identifiers,
   initializerEdits,
   isLocalOf,
@@ -150,12 +152,7 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
         const e = pos(endRow, (ls[endRow] ?? '').length);
         edits.push({ range: { start: e, end: e }, newText: nl + after });
       }
-      const init = initializerEdits(ctx, defFile, root, text, pcs, {
-        name,
-        value: shared,
-        assign: (p) => [`global ${name}`, `${name} = ${p}`],
-        needsGlobal: [name],
-      });
+      const init = initializerEdits(ctx, defFile, root, text, pcs, globalInitValue(name, shared));
       if (!init) return undefined;
       edits.push(...init);
       return edits;
@@ -167,16 +164,4 @@ function title(p: Plan): string {
   return `Use a shared ${p.isDict ? 'dict' : 'list'} for ${p.name}`;
 }
 
-export const sharedQueuePython: FixProvider = {
-  kind: KIND,
-  rules: ['lost-global-write'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p && p.edits() ? { kind: KIND, title: title(p) } : undefined;
-  },
-  compute(ctx, f): FixEdit | undefined {
-    const p = plan(ctx, f);
-    const edits = p?.edits();
-    return p && edits ? { kind: KIND, title: title(p), changes: [{ file: f.file, edits }] } : undefined;
-  },
-};
+export const sharedQueuePython: FixProvider = editsProvider(KIND, ['lost-global-write'], plan, title);

@@ -14,11 +14,13 @@
  */
 import type { Finding } from '../../engine/findings';
 import { splitSymbolKey } from '../../engine/link';
-import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
+import type { FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessAt,
   ancestor,
+  editsProvider,
   enclosingScopes,
+  globalInitValue,
   initializerEdits,
   isLocalOf,
   isPython,
@@ -109,12 +111,7 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
       const edits: TextEdit[] = [];
       if (mp.edit) edits.push(mp.edit);
       edits.push({ range: nodeRange(fnNode), newText: mp.expr });
-      const init = initializerEdits(ctx, defFile, root, text, pcs, {
-        name,
-        value: name,
-        assign: (p) => [`global ${name}`, `${name} = ${p}`],
-        needsGlobal: [name],
-      });
+      const init = initializerEdits(ctx, defFile, root, text, pcs, globalInitValue(name, name));
       if (!init) return undefined;
       edits.push(...init);
       return edits;
@@ -126,16 +123,4 @@ function title(p: Plan): string {
   return `Use a multiprocessing.${p.what} for ${p.name}, passed to the workers through the initializer`;
 }
 
-export const useProcessLock: FixProvider = {
-  kind: KIND,
-  rules: ['thread-primitive-in-process'],
-  describe(ctx, f) {
-    const p = plan(ctx, f);
-    return p && p.edits() ? { kind: KIND, title: title(p) } : undefined;
-  },
-  compute(ctx, f): FixEdit | undefined {
-    const p = plan(ctx, f);
-    const edits = p?.edits();
-    return p && edits ? { kind: KIND, title: title(p), changes: [{ file: p && splitSymbolKey(accessAt(ctx.graph, f.file, f.range)!.symbol).file, edits }] } : undefined;
-  },
-};
+export const useProcessLock: FixProvider = editsProvider(KIND, ['thread-primitive-in-process'], plan, title, (ctx, f) => splitSymbolKey(accessAt(ctx.graph, f.file, f.range)!.symbol).file);
