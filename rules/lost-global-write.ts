@@ -16,54 +16,48 @@ export const lostGlobalWrite: Rule = {
   languages: ['python', 'js'],
   check(ctx) {
     const done = new Set<string>();
-    for (const prog of ctx.graph.programs) {
-      if (prog.worker.size === 0) continue;
-      // only what the workers touch can be a finding for this program
-      for (const sym of ctx.graph.symbolsTouchedBy(prog.worker.keys())) {
-        const recs = ctx.graph.accessesBySymbol.get(sym) ?? [];
-        const b = ctx.graph.linker.binding(sym);
-        if (b && SHARED_KINDS.has(b.kind)) continue;
-        const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
-        if (writes.length === 0) continue;
-        // the initializer hands the worker its object (a proxy, a queue): writes through it reach the parent
-        const initAssigns = recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign');
-        // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
-        const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
-        const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
-        const workerReads = recs.some((r) => r.access.kind === 'read' && prog.worker.has(r.key));
-        const name = symbolName(sym);
-        const init = initialValue(ctx, sym);
-        for (const w of writes) {
-          const why = prog.worker.get(w.key)!;
-          // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
-          const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
-          if (prog.init.has(w.key)) {
-            // worker set-up (initializer, worker top level / branch) is the right place for worker state,
-            // unless the parent expects to read what it produced
-            if (readsAfter.length === 0 || parentWrites) continue;
-          } else if (initAssigns && (w.access.kind === 'mutate-call' || w.access.kind === 'item-assign')) {
-            continue;
-          } else if (readsAfter.length === 0 && workerReads) {
-            continue;
-          }
-          const k = onceKey(w);
-          if (done.has(k)) continue;
-          done.add(k);
-          const file = w.module.path;
-          const who = `${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)})`;
-          const verb = accessVerb(w.access);
-          const initial = init ? ` (${init})` : '';
-          let message: string;
-          if (readsAfter.length) {
-            const pr = readsAfter[0];
-            message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees the initial value${initial}: the change is lost.`;
-          } else {
-            message = `This ${verb} '${name}' in ${who}, which has its own copy of it; nothing in the workers reads it and the parent never sees it: the change is lost when the worker exits.`;
-          }
-          const rel = readsAfter.slice(0, 3).map((r) => related(r.module.path, r.access.range, `the parent reads its own '${name}' here`));
-          rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
-          ctx.report({ file, range: w.access.range, symbol: name, message, related: rel });
+    for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
+      if (b && SHARED_KINDS.has(b.kind)) continue;
+      const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
+      if (writes.length === 0) continue;
+      // the initializer hands the worker its object (a proxy, a queue): writes through it reach the parent
+      const initAssigns = recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign');
+      // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
+      const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
+      const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
+      const workerReads = recs.some((r) => r.access.kind === 'read' && prog.worker.has(r.key));
+      const name = symbolName(sym);
+      const init = initialValue(ctx, sym);
+      for (const w of writes) {
+        const why = prog.worker.get(w.key)!;
+        // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
+        const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
+        if (prog.init.has(w.key)) {
+          // worker set-up (initializer, worker top level / branch) is the right place for worker state,
+          // unless the parent expects to read what it produced
+          if (readsAfter.length === 0 || parentWrites) continue;
+        } else if (initAssigns && (w.access.kind === 'mutate-call' || w.access.kind === 'item-assign')) {
+          continue;
+        } else if (readsAfter.length === 0 && workerReads) {
+          continue;
         }
+        const k = onceKey(w);
+        if (done.has(k)) continue;
+        done.add(k);
+        const file = w.module.path;
+        const who = `${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)})`;
+        const verb = accessVerb(w.access);
+        const initial = init ? ` (${init})` : '';
+        let message: string;
+        if (readsAfter.length) {
+          const pr = readsAfter[0];
+          message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees the initial value${initial}: the change is lost.`;
+        } else {
+          message = `This ${verb} '${name}' in ${who}, which has its own copy of it; nothing in the workers reads it and the parent never sees it: the change is lost when the worker exits.`;
+        }
+        const rel = readsAfter.slice(0, 3).map((r) => related(r.module.path, r.access.range, `the parent reads its own '${name}' here`));
+        rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
+        ctx.report({ file, range: w.access.range, symbol: name, message, related: rel });
       }
     }
   },

@@ -25,31 +25,25 @@ export const staleGlobalRead: Rule = {
   languages: ['python', 'js'],
   check(ctx) {
     const done = new Set<string>();
-    for (const prog of ctx.graph.programs) {
-      if (prog.worker.size === 0) continue;
-      // only what the workers touch can be a finding for this program
-      for (const sym of ctx.graph.symbolsTouchedBy(prog.worker.keys())) {
-        const recs = ctx.graph.accessesBySymbol.get(sym) ?? [];
-        const b = ctx.graph.linker.binding(sym);
-        if (b && NOT_STATE.has(b.kind)) continue;
-        const parentWrites = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
-        if (parentWrites.length === 0) continue;
-        // the worker sets it itself: an initializer / worker-module top level, or its own assignment
-        const workerSets = recs.some(
-          (r) => (prog.init.has(r.key) && isWrite(r.access.kind)) || (prog.worker.has(r.key) && r.access.kind === 'assign'),
-        );
-        if (workerSets) continue;
-        for (const r of recs) {
-          if (r.access.kind !== 'read' || r.access.lazyInit) continue;
-          const why = prog.worker.get(r.key);
-          if (!why) continue;
-          const k = onceKey(r);
-          if (done.has(k)) continue;
-          const verdict = judge(ctx, prog, why, parentWrites);
-          if (!verdict) continue;
-          done.add(k);
-          report(ctx, r, why, parentWrites, sym, verdict);
-        }
+    for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
+      if (b && NOT_STATE.has(b.kind)) continue;
+      const parentWrites = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
+      if (parentWrites.length === 0) continue;
+      // the worker sets it itself: an initializer / worker-module top level, or its own assignment
+      const workerSets = recs.some(
+        (r) => (prog.init.has(r.key) && isWrite(r.access.kind)) || (prog.worker.has(r.key) && r.access.kind === 'assign'),
+      );
+      if (workerSets) continue;
+      for (const r of recs) {
+        if (r.access.kind !== 'read' || r.access.lazyInit) continue;
+        const why = prog.worker.get(r.key);
+        if (!why) continue;
+        const k = onceKey(r);
+        if (done.has(k)) continue;
+        const verdict = judge(ctx, prog, why, parentWrites);
+        if (!verdict) continue;
+        done.add(k);
+        report(ctx, r, why, parentWrites, sym, verdict);
       }
     }
   },

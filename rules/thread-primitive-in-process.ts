@@ -12,40 +12,34 @@ export const threadPrimitiveInProcess: Rule = {
   languages: ['python'],
   check(ctx) {
     const done = new Set<string>();
-    for (const prog of ctx.graph.programs) {
-      if (prog.worker.size === 0) continue;
-      // only what the workers touch can be a finding for this program
-      for (const sym of ctx.graph.symbolsTouchedBy(prog.worker.keys())) {
-        const recs = ctx.graph.accessesBySymbol.get(sym) ?? [];
-        const b = ctx.graph.linker.binding(sym);
-        if (!b || b.kind !== 'thread-primitive') continue;
-        const name = symbolName(sym);
-        const declFile = sym.slice(0, sym.lastIndexOf('#'));
-        const what = b.detail ?? 'threading primitive';
-        const isQueue = /queue/i.test(what);
-        // an initializer that rebinds it (to a primitive passed from the parent) fixes the worker's copy
-        if (recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign')) continue;
-        for (const r of recs) {
-          const why = prog.worker.get(r.key);
-          if (!why || why.spawn.site.isProcess === false) continue;
-          const k = onceKey(r);
-          if (done.has(k)) continue;
-          done.add(k);
-          const file = r.module.path;
-          const effect = isQueue
-            ? `items put into it stay in that process and the parent's queue stays empty`
-            : `it excludes or signals nothing across processes`;
-          ctx.report({
-            file,
-            range: r.access.range,
-            symbol: name,
-            message: `'${name}' is a ${what} created at import time (${where(file, declFile, b.range)}) and used here in ${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)}): each process has its own copy, so ${effect}. Use a multiprocessing (or Manager) ${isQueue ? 'Queue' : 'primitive'} created in the parent and passed with initializer/initargs or Process args.`,
-            related: [
-              related(declFile, b.range, `'${name}' is created here, once per process`),
-              related(why.file, why.range, `the worker is started here (${why.via})`),
-            ],
-          });
-        }
+    for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
+      if (!b || b.kind !== 'thread-primitive') continue;
+      const name = symbolName(sym);
+      const declFile = sym.slice(0, sym.lastIndexOf('#'));
+      const what = b.detail ?? 'threading primitive';
+      const isQueue = /queue/i.test(what);
+      // an initializer that rebinds it (to a primitive passed from the parent) fixes the worker's copy
+      if (recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign')) continue;
+      for (const r of recs) {
+        const why = prog.worker.get(r.key);
+        if (!why || why.spawn.site.isProcess === false) continue;
+        const k = onceKey(r);
+        if (done.has(k)) continue;
+        done.add(k);
+        const file = r.module.path;
+        const effect = isQueue
+          ? `items put into it stay in that process and the parent's queue stays empty`
+          : `it excludes or signals nothing across processes`;
+        ctx.report({
+          file,
+          range: r.access.range,
+          symbol: name,
+          message: `'${name}' is a ${what} created at import time (${where(file, declFile, b.range)}) and used here in ${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)}): each process has its own copy, so ${effect}. Use a multiprocessing (or Manager) ${isQueue ? 'Queue' : 'primitive'} created in the parent and passed with initializer/initargs or Process args.`,
+          related: [
+            related(declFile, b.range, `'${name}' is created here, once per process`),
+            related(why.file, why.range, `the worker is started here (${why.via})`),
+          ],
+        });
       }
     }
   },

@@ -11,7 +11,7 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Access, ModuleModel, Position, Range, SpawnSite, StartMethod, Unit } from './model';
+import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { Linker, type SymbolKey, symbolKey } from './link';
 
@@ -223,6 +223,19 @@ export class ProjectGraph {
       const pk = link.keys[u.parent];
       const k = link.keys[u.id];
       if (this.addEdge(pk, k, posOrder(u.range.start))) this.nestedEdges.add(`${pk}>${k}`);
+    }
+  }
+
+  /**
+   * For each program that starts workers, each module-level symbol its worker code touches,
+   * with every access to it and its binding: what the cross-process rules examine.
+   */
+  *workerSymbols(): Generator<{ prog: Program; sym: SymbolKey; recs: AccessRecord[]; binding: Binding | undefined }> {
+    for (const prog of this.programs) {
+      if (prog.worker.size === 0) continue;
+      for (const sym of this.symbolsTouchedBy(prog.worker.keys())) {
+        yield { prog, sym, recs: this.accessesBySymbol.get(sym) ?? [], binding: this.linker.binding(sym) };
+      }
     }
   }
 

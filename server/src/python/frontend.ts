@@ -1358,19 +1358,7 @@ class PythonFrontEnd {
         if (v) this.visit(v, scope, unit);
         return;
       }
-      case 'function_definition': {
-        const fi = this.funcInfo.get(n.id);
-        const params = field(n, 'parameters');
-        if (params) {
-          for (const p of named(params)) {
-            const v = field(p, 'value');
-            if (v) this.visit(v, scope, unit);
-          }
-        }
-        const body = field(n, 'body');
-        if (fi && body) this.visit(body, fi.scope, fi.unit);
-        return;
-      }
+      case 'function_definition':
       case 'lambda': {
         const fi = this.funcInfo.get(n.id);
         const params = field(n, 'parameters');
