@@ -4,7 +4,7 @@
  * worker's own copy.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { accessVerb, describeWorker, initialValue, isWrite, onceKey, related, symbolName, where } from '../server/src/engine/rule';
+import { accessVerb, describeWorker, initialValue, isSetUp, isWrite, onceKey, related, symbolName, where } from '../server/src/engine/rule';
 
 /** Bindings whose writes do reach the parent, or that other rules cover. */
 const SHARED_KINDS = new Set(['function', 'class', 'import', 'manager-proxy', 'process-primitive', 'thread-primitive', 'pool']);
@@ -21,7 +21,7 @@ export const lostGlobalWrite: Rule = {
       const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
       if (writes.length === 0) continue;
       // the initializer hands the worker its object (a proxy, a queue): writes through it reach the parent
-      const initAssigns = recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign');
+      const initAssigns = recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r));
       // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
       const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
@@ -32,9 +32,9 @@ export const lostGlobalWrite: Rule = {
         const why = prog.worker.get(w.key)!;
         // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
         const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
-        if (prog.init.has(w.key)) {
-          // worker set-up (initializer, worker top level / branch) is the right place for worker state,
-          // unless the parent expects to read what it produced
+        if (prog.init.has(w.key) || (workerReads && isSetUp(ctx.graph, prog, w))) {
+          // worker set-up (initializer, worker top level / branch, a task storing what it was
+          // handed) is the right place for worker state, unless the parent expects to read what it produced
           if (readsAfter.length === 0 || parentWrites) continue;
         } else if (initAssigns && (w.access.kind === 'mutate-call' || w.access.kind === 'item-assign')) {
           continue;

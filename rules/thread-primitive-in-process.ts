@@ -3,7 +3,7 @@
  * code that runs in other processes: every process has its own, so it coordinates nothing.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { describeWorker, onceKey, related, symbolName, where } from '../server/src/engine/rule';
+import { describeWorker, isSetUp, onceKey, related, symbolName, where } from '../server/src/engine/rule';
 
 export const threadPrimitiveInProcess: Rule = {
   id: 'thread-primitive-in-process',
@@ -18,8 +18,8 @@ export const threadPrimitiveInProcess: Rule = {
       const declFile = sym.slice(0, sym.lastIndexOf('#'));
       const what = b.detail ?? 'threading primitive';
       const isQueue = /queue/i.test(what);
-      // an initializer that rebinds it (to a primitive passed from the parent) fixes the worker's copy
-      if (recs.some((r) => prog.init.has(r.key) && r.access.kind === 'assign')) continue;
+      // an initializer or a task head rebinding it (to a primitive passed from the parent) fixes the worker's copy
+      if (recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r))) continue;
       for (const r of recs) {
         const why = prog.worker.get(r.key);
         if (!why || why.spawn.site.isProcess === false) continue;

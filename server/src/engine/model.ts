@@ -111,6 +111,13 @@ export interface Access {
    * the engine also treats "the unit assigns the binding itself" as per-worker state.
    */
   lazyInit?: boolean;
+  /**
+   * true on an assignment at the head of a function (after its docstring and `global`
+   * statements, before anything else) whose value is one of the function's parameters:
+   * `global LIMIT; LIMIT = limit`. When the function is a task, the parent handed the
+   * value over (Process args, task arguments): worker set-up, like an initializer.
+   */
+  fromParam?: boolean;
 }
 
 export interface Call {

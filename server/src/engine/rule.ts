@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { FixDescriptor, Finding, RelatedLocation, RuleId, Severity } from './findings';
 import type { Access, AccessKind, Language, ModuleModel, Range, StartMethod } from './model';
 import { splitSymbolKey, type SymbolKey } from './link';
-import type { AccessRecord, ProjectGraph, SpawnRecord } from './contexts';
+import type { AccessRecord, Program, ProjectGraph, SpawnRecord } from './contexts';
 
 export interface Rule {
   id: RuleId;
@@ -116,6 +116,17 @@ export function startMethodWords(sm: StartMethod | undefined): string {
 }
 
 /** One finding per access: several programs may reach the same read. */
+/**
+ * Whether a worker-side access is worker set-up: code of an initializer (or a Node worker
+ * module's top level), or a task's head assignment from its own parameter
+ * (`def task(x, limit): global LIMIT; LIMIT = limit`), the parent having handed the value over.
+ */
+export function isSetUp(graph: ProjectGraph, prog: Program, r: AccessRecord): boolean {
+  if (prog.init.has(r.key)) return true;
+  if (!r.access.fromParam) return false;
+  return prog.spawns.some((s) => s.site.tasks.some((t) => graph.unitsOfRef(s.module, t.ref).includes(r.key)));
+}
+
 export function onceKey(r: AccessRecord): string {
   return `${r.key}@${r.access.range.start.line}:${r.access.range.start.character}`;
 }

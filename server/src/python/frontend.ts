@@ -1324,6 +1324,33 @@ class PythonFrontEnd {
     }
   }
 
+  /**
+   * Marks the head assignments `NAME = param` / `mod.NAME = param` of a def's body (after its
+   * docstring and `global` statements) as `fromParam`: the value is what the caller passed.
+   */
+  private markFromParam(body: Node, unit: number, from: number): void {
+    const u = this.units[unit];
+    const params = new Set(u.params);
+    const heads: Array<[number, number]> = [];
+    let first = true;
+    for (const st of named(body)) {
+      const isDoc = first && st.type === 'expression_statement' && named(st)[0]?.type === 'string';
+      first = false;
+      if (st.type === 'comment' || st.type === 'global_statement' || isDoc) continue;
+      const a = st.type === 'expression_statement' && named(st).length === 1 ? named(st)[0] : undefined;
+      const left = a?.type === 'assignment' ? field(a, 'left') : null;
+      const right = a?.type === 'assignment' ? field(a, 'right') : null;
+      if (!left || !right || right.type !== 'identifier' || !params.has(right.text)) break;
+      if (left.type !== 'identifier' && left.type !== 'attribute') break;
+      heads.push([left.startIndex, left.endIndex]);
+    }
+    if (heads.length === 0) return;
+    for (let i = from; i < u.accesses.length; i++) {
+      const acc = u.accesses[i];
+      if (acc.kind === 'assign' && heads.some(([s, e]) => acc.offset >= s && acc.offset < e)) acc.fromParam = true;
+    }
+  }
+
   private markLazy(u: Unit, rs: number, re: number, ws: number, we: number): void {
     const written = new Set<string>();
     for (let i = ws; i < we; i++) if (u.accesses[i].kind !== 'read') written.add(refKey(u.accesses[i].ref));
@@ -1369,7 +1396,11 @@ class PythonFrontEnd {
           }
         }
         const body = field(n, 'body');
-        if (fi && body) this.visit(body, fi.scope, fi.unit);
+        if (fi && body) {
+          const before = this.units[fi.unit].accesses.length;
+          this.visit(body, fi.scope, fi.unit);
+          if (n.type === 'function_definition' && body.type === 'block') this.markFromParam(body, fi.unit, before);
+        }
         return;
       }
       case 'class_definition': {

@@ -7,11 +7,15 @@
  * read as `config.NAME`, `config.NAME = value`). An existing `initializer=f` (a plain
  * module-level def of the spawning file, used nowhere else) is extended instead.
  *
- * Offered only when: every spawn that reaches the read is a Pool/ProcessPoolExecutor of one
- * file with plain arguments; every parent write happens before the workers start (the
- * value passed is the parent's value at the spawn site, so a later write would still be
- * missed); NAME is not a local where the pool is created; and, across modules, every read
- * outside the defining module goes through the module attribute.
+ * For `Process(target=f, args=(...))` spawns ("Pass NAME to the process as an argument"):
+ * `f` (a plain module-level def used only as their target) gets one more parameter that it
+ * stores in the global first thing, and each call's `args` gets the parent's NAME.
+ *
+ * Offered only when: every spawn that reaches the read is of one kind (pools or Processes)
+ * in one file with plain arguments; every parent write happens before the workers are
+ * created (the value passed is the parent's value at the spawn site, so a later write would
+ * still be missed); NAME is not a local where the workers are created; and, across modules,
+ * every read outside the defining module goes through the module attribute.
  */
 import type { Finding } from '../../engine/findings';
 import { posOrder } from '../../engine/contexts';
@@ -20,18 +24,15 @@ import { splitSymbolKey } from '../../engine/link';
 import type { FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessAt,
-  ancestor,
   editsProvider,
-  enclosingScopes,
   globalInitValue,
-  initializerEdits,
-  isLocalOf,
+  handOverEdits,
+  handOverFor,
   isPython,
-  poolCall,
   pyRoot,
   spawnsReaching,
+  type HandOver,
   type InitValue,
-  type PoolCall,
 } from './pyutil';
 
 const KIND = 'move-to-initializer';
@@ -39,6 +40,7 @@ const KIND = 'move-to-initializer';
 interface Plan {
   file: string;
   name: string;
+  via: HandOver['via'];
   edits: () => TextEdit[] | undefined;
 }
 
@@ -77,15 +79,6 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
     }
   }
 
-  const pcs: PoolCall[] = [];
-  for (const s of spawns) {
-    const pc = poolCall(root, s);
-    if (!pc) return undefined;
-    // created where plain names resolve to module level (no lambda/comprehension around it)
-    if (ancestor(pc.call, ['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'])) return undefined;
-    pcs.push(pc);
-  }
-
   let iv: InitValue;
   if (defFile === file) {
     iv = globalInitValue(name, name);
@@ -107,17 +100,13 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
     const a = alias;
     iv = { name, value: `${a}.${name}`, assign: (p) => [`${a}.${name} = ${p}`], needsGlobal: [a] };
   }
-  for (const pc of pcs) {
-    for (const scope of enclosingScopes(pc.call)) {
-      if (scope.type !== 'function_definition') return undefined;
-      for (const g of iv.needsGlobal) if (isLocalOf(scope, g)) return undefined;
-    }
-  }
-  return { file, name, edits: () => initializerEdits(ctx, file, root, text, pcs, iv) };
+  const h = handOverFor(root, spawns, iv.needsGlobal);
+  if (!h) return undefined;
+  return { file, name, via: h.via, edits: () => handOverEdits(ctx, file, root, text, h, iv) };
 }
 
-function title(name: string): string {
-  return `Pass ${name} to the workers through the initializer`;
+function title(p: Plan): string {
+  return p.via === 'argument' ? `Pass ${p.name} to the process as an argument` : `Pass ${p.name} to the workers through the initializer`;
 }
 
-export const moveToInitializer: FixProvider = editsProvider(KIND, ['stale-global-read'], plan, (p) => title(p.name), (_ctx, _f, p) => p.file);
+export const moveToInitializer: FixProvider = editsProvider(KIND, ['stale-global-read'], plan, title, (_ctx, _f, p) => p.file);

@@ -605,7 +605,8 @@ export function spawnUnitKey(rec: SpawnRecord): UnitKey {
 // ---------------------------------------------------------------------------------------
 // pool creating calls and initializers
 
-export interface PoolCall {
+/** A call whose arguments are plain: no `*`/`**` splats, keywords after the positionals. */
+export interface CallArgs {
   call: Node;
   args: Node;
   positional: Node[];
@@ -614,13 +615,9 @@ export interface PoolCall {
   last?: Node;
 }
 
-/** The creating call of a Pool / ProcessPoolExecutor spawn, when its arguments are plain. */
-export function poolCall(root: Node, rec: SpawnRecord): PoolCall | undefined {
-  const sys = rec.site.system;
-  if (sys !== 'mp.Pool' && sys !== 'ProcessPoolExecutor') return undefined;
-  if (rec.site.isProcess !== true) return undefined;
-  const call = nodeAt(root, rec.site.range, ['call']);
-  if (!call) return undefined;
+export type PoolCall = CallArgs;
+
+export function callArgs(call: Node): CallArgs | undefined {
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return undefined;
   const positional: Node[] = [];
@@ -640,10 +637,67 @@ export function poolCall(root: Node, rec: SpawnRecord): PoolCall | undefined {
       positional.push(a);
     }
   }
+  return { call, args, positional, keywords, last };
+}
+
+/** The creating call of a Pool / ProcessPoolExecutor spawn, when its arguments are plain. */
+export function poolCall(root: Node, rec: SpawnRecord): PoolCall | undefined {
+  const sys = rec.site.system;
+  if (sys !== 'mp.Pool' && sys !== 'ProcessPoolExecutor') return undefined;
+  if (rec.site.isProcess !== true) return undefined;
+  const call = nodeAt(root, rec.site.range, ['call']);
+  const ca = call && callArgs(call);
+  if (!ca) return undefined;
   // positional slots before `initializer`: Pool(processes), ProcessPoolExecutor(max_workers, mp_context)
   const maxPositional = sys === 'mp.Pool' ? 1 : 2;
-  if (positional.length > maxPositional) return undefined;
-  return { call, args, positional, keywords, last };
+  if (ca.positional.length > maxPositional) return undefined;
+  return ca;
+}
+
+/** `Process(target=f, args=(...), ...)` / `ctx.Process(...)`: a plain-name target, args a literal tuple/list (or none), no kwargs. */
+export interface ProcessCall extends CallArgs {
+  target: Node;
+  argsValue?: Node;
+}
+
+export function processCall(root: Node, rec: SpawnRecord): ProcessCall | undefined {
+  if (rec.site.system !== 'mp.Process' || rec.site.isProcess !== true) return undefined;
+  const call = nodeAt(root, rec.site.range, ['call']);
+  const ca = call && callArgs(call);
+  // Process(group, target, name, args, kwargs) by position is too rare to be worth a shape
+  if (!ca || ca.positional.length || ca.keywords.has('kwargs')) return undefined;
+  const target = ca.keywords.get('target');
+  if (!target || target.type !== 'identifier') return undefined;
+  const argsValue = ca.keywords.get('args');
+  if (argsValue && argsValue.type !== 'tuple' && argsValue.type !== 'list') return undefined;
+  return { ...ca, target, argsValue };
+}
+
+/**
+ * Whether plain names in an expression at `n` resolve as at module level, for `names`:
+ * every enclosing def/lambda leaves them global, no comprehension around binds them, not directly in a class body.
+ */
+export function namesGlobalAt(n: Node, names: string[]): boolean {
+  let p = n.parent;
+  let inFunction = false;
+  while (p) {
+    // a class body is a scope only for code directly in it, not for its methods
+    if (p.type === 'class_definition' && !inFunction) return false;
+    if (p.type === 'function_definition' || p.type === 'lambda') inFunction = true;
+    if (p.type === 'function_definition') {
+      for (const g of names) if (isLocalOf(p, g)) return false;
+    } else if (p.type === 'lambda') {
+      const { names: ps } = paramNames(p.childForFieldName('parameters'));
+      if (names.some((g) => ps.includes(g))) return false;
+    } else if (['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'].includes(p.type)) {
+      for (const c of named(p)) {
+        if (c.type !== 'for_in_clause') continue;
+        if (targetNames(c.childForFieldName('left')).some((t) => names.includes(t))) return false;
+      }
+    }
+    p = p.parent;
+  }
+  return true;
 }
 
 /** Inserts `, text` after the last argument (or `text` into empty parentheses). */
@@ -771,54 +825,112 @@ export function initializerEdits(
   if (!fn) return undefined;
   // used only here: the def's name and this keyword value
   if (countIdentifier(root, init.text) !== 2 || mentionedElsewhere(ctx, file, init.text)) return undefined;
+  const ext = extendDef(fn, text, iv);
+  const argsEdit = ext && extendSequence(pc, 'initargs', pc.keywords.get('initargs'), iv.value, ext.arity);
+  return ext && argsEdit ? [...ext.edits, argsEdit] : undefined;
+}
+
+/**
+ * Edits that make a plain module-level def take one more parameter and store it first
+ * thing (`iv.assign`): for an initializer or a Process target the parent hands `iv` to.
+ * `arity` is the parameter count before the change.
+ */
+export function extendDef(fn: Node, text: string, iv: InitValue): { edits: TextEdit[]; arity: number } | undefined {
   const params = fn.childForFieldName('parameters');
-  if (!params) return undefined;
+  const body = fn.childForFieldName('body');
+  if (!params || !body) return undefined;
   const { names, plain } = paramNames(params);
   if (!plain) return undefined;
-  const initargs = pc.keywords.get('initargs');
-  let elements: Node[] = [];
-  let argsEdit: TextEdit;
-  if (!initargs) {
-    if (names.length !== 0) return undefined;
-    argsEdit = appendArgument(pc, `initargs=(${iv.value},)`);
-  } else if (initargs.type === 'tuple' || initargs.type === 'list') {
-    elements = named(initargs).filter((c) => c.type !== 'comment');
-    if (elements.some((e) => e.type === 'list_splat' || e.type === 'parenthesized_list_splat')) return undefined;
-    if (elements.length !== names.length) return undefined;
-    if (elements.length === 0) {
-      const r = nodeRange(initargs);
-      argsEdit = { range: r, newText: initargs.type === 'tuple' ? `(${iv.value},)` : `[${iv.value}]` };
-    } else {
-      const at = endOf(elements[elements.length - 1]);
-      argsEdit = { range: { start: at, end: at }, newText: `, ${iv.value}` };
-    }
-  } else {
-    return undefined;
-  }
-  const body = fn.childForFieldName('body');
-  if (!body) return undefined;
-  // the names the assignment uses must be module-level inside the initializer
+  // the names the assignment uses must be module-level inside the def, and not declared
+  // `global` further down (Python rejects a `global` after the name's first use)
   const g = new Set<string>();
   const bound = scopeBindings(body, g);
-  for (const n of iv.needsGlobal) if (names.includes(n) || (bound.has(n) && !g.has(n))) return undefined;
-  const taken = identifiers(fn);
-  const param = freshName(taken, ['value', `${iv.name.toLowerCase()}_value`, `_${iv.name}_value`]);
+  for (const n of iv.needsGlobal) if (names.includes(n) || bound.has(n) || g.has(n)) return undefined;
+  const param = freshName(identifiers(fn), [iv.name.toLowerCase(), `${iv.name.toLowerCase()}_value`, `_${iv.name}_value`]);
   const ins = bodyInsertPoint(fn, text);
   if (!ins) return undefined;
   const nl = eol(text);
-  const paramEdit: TextEdit = (() => {
-    const ps = named(params).filter((c) => c.type !== 'comment');
-    if (ps.length === 0) {
-      const open = children(params).find((c) => c.type === '(');
-      const at = open ? endOf(open) : startOf(params);
-      return { range: { start: at, end: at }, newText: param };
-    }
+  const ps = named(params).filter((c) => c.type !== 'comment');
+  let paramEdit: TextEdit;
+  if (ps.length === 0) {
+    const open = children(params).find((c) => c.type === '(');
+    const at = open ? endOf(open) : startOf(params);
+    paramEdit = { range: { start: at, end: at }, newText: param };
+  } else {
     const at = endOf(ps[ps.length - 1]);
-    return { range: { start: at, end: at }, newText: `, ${param}` };
-  })();
+    paramEdit = { range: { start: at, end: at }, newText: `, ${param}` };
+  }
   const stmtEdit: TextEdit = {
     range: { start: pos(ins.line, 0), end: pos(ins.line, 0) },
     newText: iv.assign(param).map((l) => ins.indent + l + nl).join(''),
   };
-  return [paramEdit, stmtEdit, argsEdit];
+  return { edits: [paramEdit, stmtEdit], arity: names.length };
+}
+
+/**
+ * The edit that appends `value` to the literal tuple/list given as `keyword=` (or adds
+ * `keyword=(value,)`), when it has exactly `arity` plain elements.
+ */
+export function extendSequence(ca: CallArgs, keyword: string, seq: Node | undefined, value: string, arity: number): TextEdit | undefined {
+  if (!seq) return arity === 0 ? appendArgument(ca, `${keyword}=(${value},)`) : undefined;
+  if (seq.type !== 'tuple' && seq.type !== 'list') return undefined;
+  const elements = named(seq).filter((c) => c.type !== 'comment');
+  if (elements.some((e) => e.type === 'list_splat' || e.type === 'parenthesized_list_splat')) return undefined;
+  if (elements.length !== arity) return undefined;
+  if (elements.length === 0) return { range: nodeRange(seq), newText: seq.type === 'tuple' ? `(${value},)` : `[${value}]` };
+  const lastEl = elements[elements.length - 1];
+  const at = endOf(lastEl);
+  // `(30,)` becomes `(30, LIMIT)`, not `(30, LIMIT,)`; a multi-line sequence keeps its trailing comma
+  const comma = lastEl.nextSibling;
+  if (comma?.type === ',' && seq.startPosition.row === seq.endPosition.row) {
+    return { range: { start: at, end: endOf(comma) }, newText: `, ${value}` };
+  }
+  return { range: { start: at, end: at }, newText: `, ${value}` };
+}
+
+/**
+ * Edits that hand `iv` to the processes of these `Process(target=f, args=...)` calls as one
+ * more argument: `f` (a plain module-level def used only as their target) gets a parameter
+ * it stores first thing, and each call's `args` gets the parent's value.
+ */
+export function processArgEdits(ctx: FixContext, file: string, root: Node, text: string, pcs: ProcessCall[], iv: InitValue): TextEdit[] | undefined {
+  if (pcs.length === 0) return undefined;
+  const target = pcs[0].target.text;
+  if (pcs.some((p) => p.target.text !== target)) return undefined;
+  const fn = moduleDef(root, target);
+  if (!fn) return undefined;
+  if (countIdentifier(root, target) !== 1 + pcs.length || mentionedElsewhere(ctx, file, target)) return undefined;
+  const ext = extendDef(fn, text, iv);
+  if (!ext) return undefined;
+  const edits = [...ext.edits];
+  for (const pc of pcs) {
+    const e = extendSequence(pc, 'args', pc.argsValue, iv.value, ext.arity);
+    if (!e) return undefined;
+    edits.push(e);
+  }
+  return edits;
+}
+
+/** How a value reaches the workers of some spawns: pools through the initializer, Processes as an argument. */
+export type HandOver = { via: 'initializer'; calls: PoolCall[] } | { via: 'argument'; calls: ProcessCall[] };
+
+/** The hand-over for these spawns (all pools, or all Processes), with their calls where `names` resolve globally. */
+export function handOverFor(root: Node, spawns: Iterable<SpawnRecord>, names: string[]): HandOver | undefined {
+  const pools: PoolCall[] = [];
+  const procs: ProcessCall[] = [];
+  for (const s of spawns) {
+    const pc = poolCall(root, s);
+    const pr = pc ? undefined : processCall(root, s);
+    const call = pc?.call ?? pr?.call;
+    if (!call || !namesGlobalAt(call, names)) return undefined;
+    if (pc) pools.push(pc);
+    if (pr) procs.push(pr);
+  }
+  if (pools.length && !procs.length) return { via: 'initializer', calls: pools };
+  if (procs.length && !pools.length) return { via: 'argument', calls: procs };
+  return undefined;
+}
+
+export function handOverEdits(ctx: FixContext, file: string, root: Node, text: string, h: HandOver, iv: InitValue): TextEdit[] | undefined {
+  return h.via === 'initializer' ? initializerEdits(ctx, file, root, text, h.calls, iv) : processArgEdits(ctx, file, root, text, h.calls, iv);
 }

@@ -1,16 +1,19 @@
 /**
  * thread-primitive-in-process → "Use a multiprocessing LOCK shared with the workers" (Python).
  *
- * Shape: `NAME = threading.Lock()` (RLock, Semaphore(n), BoundedSemaphore(n)) at module level,
- * used by the tasks of Pool / ProcessPoolExecutor spawns of the same file. The declaration
- * becomes `multiprocessing.Lock()` (so the parent's own `with NAME:` uses the same lock) and
- * the pools hand it to their workers through the initializer, which sets the workers'
- * global NAME: one lock, shared by every process, under fork and spawn alike.
+ * Shape: `NAME = threading.Lock()` (RLock, Semaphore(n), BoundedSemaphore(n), Event(),
+ * Barrier(n), Condition()) at module level, used by the tasks of Pool / ProcessPoolExecutor
+ * spawns, or by the targets of `Process(target=f, args=...)` spawns, of the same file. The
+ * declaration becomes `multiprocessing.Lock()` (so the parent's own `with NAME:` / `NAME.set()`
+ * uses the same object), and the pools hand it to their workers through the initializer, the
+ * Processes as one more argument that `f` stores first thing: one primitive, shared by every
+ * process, under fork and spawn alike.
  *
- * Not offered when: a Process or another module's code uses NAME; a start method is pinned
- * anywhere (a lock of the default context cannot be given to a spawn/forkserver context's
- * workers, and creating it at import time fixes the default context); the pools cannot take
- * an initializer (see pyutil.initializerEdits).
+ * Not offered when: another module's code uses NAME; a start method is pinned anywhere (a
+ * primitive of the default context cannot be given to a spawn/forkserver context's workers,
+ * and creating it at import time fixes the default context); the spawns cannot take it (see
+ * pyutil.handOverFor); the parent holds it around a wait for the workers (that would deadlock
+ * once it is shared).
  */
 import type { Finding } from '../../engine/findings';
 import { splitSymbolKey } from '../../engine/link';
@@ -19,18 +22,16 @@ import {
   accessAt,
   ancestor,
   editsProvider,
-  enclosingScopes,
   globalInitValue,
-  initializerEdits,
-  isLocalOf,
+  handOverEdits,
+  handOverFor,
   isPython,
   mpName,
   nodeAt,
   nodeRange,
-  poolCall,
   pyRoot,
   spawnsReaching,
-  type PoolCall,
+  type HandOver,
 } from './pyutil';
 
 const KIND = 'use-process-lock';
@@ -39,11 +40,15 @@ const LOCKS = new Map([
   ['threading.RLock', 'RLock'],
   ['threading.Semaphore', 'Semaphore'],
   ['threading.BoundedSemaphore', 'BoundedSemaphore'],
+  ['threading.Event', 'Event'],
+  ['threading.Barrier', 'Barrier'],
+  ['threading.Condition', 'Condition'],
 ]);
 
 interface Plan {
   name: string;
   what: string;
+  via: HandOver['via'];
   edits: () => TextEdit[] | undefined;
 }
 
@@ -71,21 +76,17 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
   const call = asg.childForFieldName('right');
   const fnNode = call?.type === 'call' ? call.childForFieldName('function') : undefined;
   if (!call || !fnNode) return undefined;
+  // threading.Condition(lock) would wrap a threading lock: only the bare form maps over
+  if (what === 'Condition' && (call.childForFieldName('arguments')?.namedChildCount ?? 0) > 0) return undefined;
   const recs = graph.accessesBySymbol.get(sym) ?? [];
   const isDecl = (r: (typeof recs)[number]) => r.unit.kind === 'module' && r.access.range.start.line === b.range.start.line && r.access.range.start.character === b.range.start.character;
   if (recs.some((r) => r.module !== m || (!isDecl(r) && (r.access.kind === 'assign' || r.access.kind === 'update')))) return undefined;
   const spawns = new Set<(typeof graph.spawnRecords)[number]>();
   for (const r of recs) for (const s of spawnsReaching(graph, r.key)) spawns.add(s);
   if (spawns.size === 0) return undefined;
-  const pcs: PoolCall[] = [];
-  for (const s of spawns) {
-    if (s.module !== m || s.startMethod || s.site.startMethod) return undefined;
-    const pc = poolCall(root, s);
-    if (!pc) return undefined;
-    if (ancestor(pc.call, ['lambda', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'])) return undefined;
-    for (const scope of enclosingScopes(pc.call)) if (scope.type !== 'function_definition' || isLocalOf(scope, name)) return undefined;
-    pcs.push(pc);
-  }
+  for (const s of spawns) if (s.module !== m || s.startMethod || s.site.startMethod) return undefined;
+  const h = handOverFor(root, spawns, [name]);
+  if (!h) return undefined;
   // the parent holding the lock around a wait for the tasks would deadlock once the lock is shared
   const workerKeys = new Set<string>();
   for (const r of recs) if (spawnsReaching(graph, r.key).length) workerKeys.add(r.key);
@@ -94,6 +95,7 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
     const id = nodeAt(root, r.access.range, ['identifier']);
     const ws = id ? ancestor(id, ['with_statement']) : undefined;
     if (!ws) continue;
+    if (h.via === 'argument' && /\.join\(/.test(ws.text)) return undefined;
     for (const s of graph.spawnRecords) {
       if (s.module !== m) continue;
       for (const t of s.site.tasks) {
@@ -105,13 +107,14 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
   return {
     name,
     what,
+    via: h.via,
     edits: () => {
       const mp = mpName(ctx, defFile, root, text, what);
       if (!mp) return undefined;
       const edits: TextEdit[] = [];
       if (mp.edit) edits.push(mp.edit);
       edits.push({ range: nodeRange(fnNode), newText: mp.expr });
-      const init = initializerEdits(ctx, defFile, root, text, pcs, globalInitValue(name, name));
+      const init = handOverEdits(ctx, defFile, root, text, h, globalInitValue(name, name));
       if (!init) return undefined;
       edits.push(...init);
       return edits;
@@ -120,7 +123,8 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
 }
 
 function title(p: Plan): string {
-  return `Use a multiprocessing.${p.what} for ${p.name}, passed to the workers through the initializer`;
+  const how = p.via === 'argument' ? 'passed to the process as an argument' : 'passed to the workers through the initializer';
+  return `Use a multiprocessing.${p.what} for ${p.name}, ${how}`;
 }
 
 export const useProcessLock: FixProvider = editsProvider(KIND, ['thread-primitive-in-process'], plan, title, (ctx, f) => splitSymbolKey(accessAt(ctx.graph, f.file, f.range)!.symbol).file);
