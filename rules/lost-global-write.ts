@@ -26,13 +26,15 @@ export const lostGlobalWrite: Rule = {
       const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const workerReads = recs.some((r) => r.access.kind === 'read' && prog.worker.has(r.key));
+      // the workers use it beyond assigning it (what a task stores from its parameter is then used)
+      const workerUses = recs.some((r) => r.access.kind !== 'assign' && prog.worker.has(r.key));
       const name = symbolName(sym);
       const init = initialValue(ctx, sym);
       for (const w of writes) {
         const why = prog.worker.get(w.key)!;
         // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
         const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
-        if (prog.init.has(w.key) || (workerReads && isSetUp(ctx.graph, prog, w))) {
+        if (prog.init.has(w.key) || (workerUses && isSetUp(ctx.graph, prog, w))) {
           // worker set-up (initializer, worker top level / branch, a task storing what it was
           // handed) is the right place for worker state, unless the parent expects to read what it produced
           if (readsAfter.length === 0 || parentWrites) continue;

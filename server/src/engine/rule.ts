@@ -88,7 +88,8 @@ export function accessVerb(a: Access): string {
     case 'mutate-call':
       return a.detail ? `calls .${a.detail}() on` : 'mutates';
     case 'item-assign':
-      return a.detail ? `sets .${a.detail.replace(/^\./, '')} / an item of` : 'sets an item of';
+      if (!a.detail) return 'sets an item of';
+      return a.detail.startsWith('[') ? `sets item ${a.detail} of` : `sets .${a.detail.replace(/^\./, '')} of`;
     default:
       return 'reads';
   }

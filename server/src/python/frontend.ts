@@ -1225,7 +1225,8 @@ class PythonFrontEnd {
     if (step.type === 'attribute') return field(step, 'attribute')?.text;
     const subs = step.childrenForFieldName('subscript').filter((s): s is Node => !!s);
     if (subs.length === 1 && ['string', 'integer', 'identifier', 'attribute', 'true', 'false', 'none'].includes(subs[0].type)) {
-      return subs[0].text;
+      // brackets tell a subscript from an attribute in messages
+      return `[${subs[0].text}]`;
     }
     return undefined;
   }

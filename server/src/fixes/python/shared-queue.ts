@@ -3,12 +3,14 @@
  *
  * Shape: NAME is a module-level `[]`/`{}` of the spawning file; the workers change it only
  * with operations a Manager proxy forwards (list: append/extend/insert/remove/pop/sort/
- * reverse/clear/item store; dict: item store/update/pop/clear); the pool is created by
- * `with Pool(...) as p:` / `with ProcessPoolExecutor(...) as ex:`; the parent uses NAME only
- * before or after that block. The fix creates a Manager and a proxy right before the
- * block, hands the proxy to the workers through the initializer (their global NAME *is* the
- * proxy), and after the block copies the proxy's contents into the parent's NAME and shuts
- * the manager down.
+ * reverse/clear/item store; dict: item store/update/pop/clear); the workers are a pool
+ * created by `with Pool(...) as p:` / `with ProcessPoolExecutor(...) as ex:`, or
+ * `Process(target=f, args=...)` children created by statements of one block that later
+ * `.join()`s them; the parent uses NAME only before or after that region. The fix creates
+ * a Manager and a proxy right before the region, hands the proxy to the workers (through
+ * the initializer, or as one more Process argument that `f` stores first thing: their
+ * global NAME *is* the proxy), and after the region copies the proxy's contents into the
+ * parent's NAME and shuts the manager down.
  */
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
@@ -17,23 +19,25 @@ import type { FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessAt,
   editsProvider,
-  enclosingScopes,
+  enclosingStatement,
   eol,
   freshName,
   globalInitValue,
+  handOverEdits,
+  handOverFor,
   identifiers,
-  initializerEdits,
-  isLocalOf,
   isPython,
   lineIndent,
   lines,
   mpName,
+  named,
   nodeAt,
   pos,
-  poolCall,
   pyRoot,
   spawnsReaching,
+  walk,
   type PoolCall,
+  type ProcessCall,
 } from './pyutil';
 
 const KIND = 'shared-queue';
@@ -99,31 +103,16 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
       if (p.parent?.type !== 'assignment' || p.parent.childForFieldName('left')?.id !== p.id) return undefined;
     }
   }
-  // each pool: `with Pool(...) as p:` (one item), the parent touching NAME only outside the block
-  const pcs: PoolCall[] = [];
-  const withs: Node[] = [];
-  for (const s of spawns) {
-    const pc = poolCall(root, s);
-    if (!pc) return undefined;
-    const item = pc.call.parent?.type === 'as_pattern' ? pc.call.parent.parent : pc.call.parent;
-    const clause = item?.type === 'with_item' ? item.parent : undefined;
-    const ws = clause?.type === 'with_clause' ? clause.parent : undefined;
-    if (!ws || ws.type !== 'with_statement' || clause!.namedChildCount !== 1) return undefined;
-    if (ws.startPosition.row === ws.endPosition.row) return undefined;
-    if (ws.parent?.type !== 'block' && ws.parent?.type !== 'module') return undefined;
-    for (const scope of enclosingScopes(ws)) {
-      if (scope.type !== 'function_definition' || isLocalOf(scope, name)) return undefined;
-    }
-    if (ws.parent?.type === 'module') return undefined; // import time: unguarded, another rule's job
-    pcs.push(pc);
-    withs.push(ws);
-  }
+  const h = handOverFor(root, spawns, [name]);
+  if (!h) return undefined;
+  const region = h.via === 'initializer' ? poolRegion(h.calls) : processRegion(h.calls);
+  // import time: unguarded, another rule's job
+  if (!region || region.first.parent?.type === 'module') return undefined;
+  const [startRow, endRow] = [region.first.startPosition.row, region.last.endPosition.row];
   for (const r of recs) {
     if (workerKeys.has(r.key)) continue;
-    for (const ws of withs) {
-      const l = r.access.range.start.line;
-      if (r.module === m && l >= ws.startPosition.row && l <= ws.endPosition.row) return undefined;
-    }
+    const l = r.access.range.start.line;
+    if (r.module === m && l >= startRow && l <= endRow) return undefined;
   }
   return {
     name,
@@ -135,29 +124,85 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
       const taken = identifiers(root);
       const shared = freshName(taken, [`${name.toLowerCase()}_shared`, `_${name.toLowerCase()}_shared`]);
       const mgr = freshName(taken, [`${name.toLowerCase()}_manager`, `_${name.toLowerCase()}_manager`]);
-      if (withs.length !== 1) return undefined;
-      const ws = withs[0];
-      const ind = lineIndent(text, ws.startPosition.row);
+      const ind = lineIndent(text, startRow);
       const edits: TextEdit[] = [];
       if (mgrName.edit) edits.push(mgrName.edit);
       edits.push({
-        range: { start: pos(ws.startPosition.row, 0), end: pos(ws.startPosition.row, 0) },
+        range: { start: pos(startRow, 0), end: pos(startRow, 0) },
         newText: `${ind}${mgr} = ${mgrName.expr}()${nl}${ind}${shared} = ${mgr}.${isDict ? 'dict' : 'list'}()${nl}`,
       });
       const after = `${ind}${name}.${isDict ? 'update' : 'extend'}(${shared})${nl}${ind}${mgr}.shutdown()`;
       const ls = lines(text);
-      const endRow = ws.endPosition.row;
       if (endRow + 1 < ls.length) edits.push({ range: { start: pos(endRow + 1, 0), end: pos(endRow + 1, 0) }, newText: after + nl });
       else {
         const e = pos(endRow, (ls[endRow] ?? '').length);
         edits.push({ range: { start: e, end: e }, newText: nl + after });
       }
-      const init = initializerEdits(ctx, defFile, root, text, pcs, globalInitValue(name, shared));
-      if (!init) return undefined;
-      edits.push(...init);
+      const hand = handOverEdits(ctx, defFile, root, text, h, globalInitValue(name, shared));
+      if (!hand) return undefined;
+      edits.push(...hand);
       return edits;
     },
   };
+}
+
+/** The statements the workers live in: from the first to the last (inclusive), siblings in one block. */
+interface Region {
+  first: Node;
+  last: Node;
+}
+
+/** One pool, created by `with Pool(...) as p:` (one item): the with statement. */
+function poolRegion(pcs: PoolCall[]): Region | undefined {
+  if (pcs.length !== 1) return undefined;
+  const call = pcs[0].call;
+  const item = call.parent?.type === 'as_pattern' ? call.parent.parent : call.parent;
+  const clause = item?.type === 'with_item' ? item.parent : undefined;
+  const ws = clause?.type === 'with_clause' ? clause.parent : undefined;
+  if (!ws || ws.type !== 'with_statement' || clause!.namedChildCount !== 1) return undefined;
+  if (ws.startPosition.row === ws.endPosition.row) return undefined;
+  if (ws.parent?.type !== 'block' && ws.parent?.type !== 'module') return undefined;
+  return { first: ws, last: ws };
+}
+
+/**
+ * Processes created in one block (directly or in nested loops/ifs): from the first statement
+ * of the innermost such block that creates one to its last statement calling `.join()`
+ * (after the creations), so the parent copies the shared contents back once the children
+ * are done. Stays inside the enclosing def.
+ */
+function processRegion(pcs: ProcessCall[]): Region | undefined {
+  const within = (n: Node, outer: Node) => n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
+  let st = enclosingStatement(pcs[0].call);
+  while (st) {
+    const block = st.parent;
+    if (!block) return undefined;
+    const sibs = named(block).filter((c) => c.type !== 'comment');
+    const creating = sibs.map((c, i) => (pcs.some((p) => within(p.call, c)) ? i : -1)).filter((i) => i >= 0);
+    const covered = pcs.every((p) => creating.some((i) => within(p.call, sibs[i])));
+    if (covered) {
+      let to = -1;
+      for (let i = Math.max(...creating); i < sibs.length; i++) if (callsJoin(sibs[i])) to = i;
+      if (to >= 0) return { first: sibs[Math.min(...creating)], last: sibs[to] };
+    }
+    // up one statement level, never out of the def (or past the module)
+    if (block.type !== 'block' || !block.parent || block.parent.type === 'function_definition') return undefined;
+    st = enclosingStatement(block.parent);
+  }
+  return undefined;
+}
+
+function callsJoin(n: Node): boolean {
+  let found = false;
+  walk(n, (x) => {
+    if (found) return false;
+    if (x.type === 'call') {
+      const f = x.childForFieldName('function');
+      if (f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'join') found = true;
+    }
+    return !found;
+  });
+  return found;
 }
 
 function title(p: Plan): string {
