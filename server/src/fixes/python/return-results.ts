@@ -3,13 +3,16 @@
  *
  * Shape: a module-level task `def TASK(...)` that appends to (or extends) a module-level list,
  * or stores `NAME[k] = v` into a module-level dict, of its own file, and returns nothing; it
- * is submitted exactly once, with `pool.map/imap/imap_unordered/starmap` or
- * `executor.map`, as a statement whose result is discarded. The task then returns what it
- * produced and the parent collects it:
+ * is submitted exactly once, with `pool.map/imap/imap_unordered/starmap/apply/apply_async`
+ * or `executor.map/submit`, as a statement whose result is discarded. The task then returns
+ * what it produced and the parent collects it (map-like calls and `apply` directly;
+ * `apply_async` through `callback=NAME.append`; `submit` through
+ * `.add_done_callback(lambda future: NAME.append(future.result()))`, run in the parent as
+ * each task ends, before the pool's join/shutdown returns):
  *   - one `NAME.append(e)` as the task's last statement → `return e`, parent
  *     `NAME.extend(pool.map(TASK, xs))`;
- *   - one `NAME[k] = v` as the last statement (k a plain name/literal) → `return (k, v)`,
- *     parent `NAME.update(pool.map(TASK, xs))`;
+ *   - one `NAME[k] = v` as the last statement (k a plain name/literal), map-like calls →
+ *     `return (k, v)`, parent `NAME.update(pool.map(TASK, xs))`;
  *   - otherwise (appends/extends/item stores anywhere in the task) the task fills a local
  *     list/dict it returns, and the parent merges every part.
  * Not offered when the task returns or yields anything, reads NAME, is used anywhere else,
@@ -22,6 +25,8 @@ import { splitSymbolKey } from '../../engine/link';
 import type { FixContext, FixProvider, TextEdit } from '../types';
 import {
   accessAt,
+  appendArgument,
+  callArgs,
   countIdentifier,
   editsProvider,
   enclosingScopes,
@@ -44,7 +49,18 @@ import {
 } from './pyutil';
 
 const KIND = 'return-results';
-const LABELS = new Set(['Pool.map', 'Pool.imap', 'Pool.imap_unordered', 'Pool.starmap', 'ProcessPoolExecutor.map']);
+/** How the parent gets each submission's result back. */
+type Collect = 'map' | 'direct' | 'callback' | 'future';
+const LABELS = new Map<string, Collect>([
+  ['Pool.map', 'map'],
+  ['Pool.imap', 'map'],
+  ['Pool.imap_unordered', 'map'],
+  ['Pool.starmap', 'map'],
+  ['ProcessPoolExecutor.map', 'map'],
+  ['Pool.apply', 'direct'],
+  ['Pool.apply_async', 'callback'],
+  ['ProcessPoolExecutor.submit', 'future'],
+]);
 const SIMPLE_KEY = new Set(['identifier', 'string', 'integer', 'float', 'true', 'false', 'none']);
 
 interface Plan {
@@ -147,7 +163,8 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
   for (const rec of graph.spawnRecords) {
     for (const t of rec.site.tasks) if (graph.unitsOfRef(rec.module, t.ref).includes(taskKey)) subs.push({ rec, range: t.range, label: t.label });
   }
-  if (subs.length !== 1 || !LABELS.has(subs[0].label) || subs[0].rec.module !== m) return undefined;
+  const collect = subs.length === 1 ? LABELS.get(subs[0].label) : undefined;
+  if (!collect || subs[0].rec.module !== m) return undefined;
   if (spawnsReaching(graph, taskKey).length !== 1) return undefined;
   const call = nodeAt(root, subs[0].range, ['call']);
   if (!call || call.parent?.type !== 'expression_statement' || call.parent.namedChildCount !== 1) return undefined;
@@ -161,10 +178,15 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
   const body = fn.childForFieldName('body')!;
   const stmts = named(body).filter((s) => s.type !== 'comment');
   const last = stmts[stmts.length - 1];
+  // one result per submission: `return e` (a dict's `(k, v)` pair only where map results are merged)
   const single =
     writes.length === 1 &&
     writes[0].stmt.id === last.id &&
-    (isDict ? SIMPLE_KEY.has(writes[0].key!.type) : writes[0].method === 'append');
+    (isDict ? collect === 'map' && SIMPLE_KEY.has(writes[0].key!.type) : writes[0].method === 'append');
+  const merge = single ? 'append' : isDict ? 'update' : 'extend';
+  // apply_async: the result comes back through `callback=` (run in the parent as each task ends)
+  const ca = collect === 'callback' ? callArgs(call) : undefined;
+  if (collect === 'callback' && (!ca || ca.keywords.has('callback') || ca.positional.length > 3)) return undefined;
 
   return {
     task,
@@ -173,11 +195,24 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
       const edits: TextEdit[] = [];
       const callText = call.text;
       const used = identifiers(call);
+      // the parent's side: merge each submission's result into NAME
+      const parentEdit = (c: Exclude<Collect, 'map'>): TextEdit => {
+        switch (c) {
+          case 'direct':
+            return { range: nodeRange(call), newText: `${name}.${merge}(${callText})` };
+          case 'callback':
+            return appendArgument(ca!, `callback=${name}.${merge}`);
+          case 'future': {
+            const fut = freshName(new Set([...used, name]), ['future', '_future']);
+            return { range: nodeRange(call), newText: `${callText}.add_done_callback(lambda ${fut}: ${name}.${merge}(${fut}.result()))` };
+          }
+        }
+      };
       if (single) {
         const ws = writes[0];
         const ret = isDict ? `return (${ws.key!.text}, ${ws.value!.text})` : `return ${ws.arg!.text}`;
         edits.push({ range: nodeRange(ws.stmt), newText: ret });
-        edits.push({ range: nodeRange(call), newText: `${name}.${isDict ? 'update' : 'extend'}(${callText})` });
+        edits.push(collect === 'map' ? { range: nodeRange(call), newText: `${name}.${isDict ? 'update' : 'extend'}(${callText})` } : parentEdit(collect));
         return edits;
       }
       const local = freshName(identifiers(fn), ['results', '_results']);
@@ -199,6 +234,10 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
       else {
         const e = pos(endRow, (ls[endRow] ?? '').length);
         edits.push({ range: { start: e, end: e }, newText: nl + ret });
+      }
+      if (collect !== 'map') {
+        edits.push(parentEdit(collect));
+        return edits;
       }
       const part = freshName(used, ['part', '_part']);
       const item = freshName(used, isDict ? ['kv', '_kv'] : ['item', '_item']);
