@@ -312,6 +312,30 @@ def work(xs):
       const calls = unit(model, 'work').calls.map((c) => c.callee.member ? `${c.callee.name}.${c.callee.member}` : c.callee.name);
       assert.deepStrictEqual(calls.sort(), ['helpers.compute', 'helpers.fmt', 'key', 'key', 'norm'].sort());
     });
+
+    it('gives a decorator factory argument to the decorated function, not to the code applying the decorator', () => {
+      const model = parse(`
+import reg
+def compute(xs): return xs
+def hook(e): return e
+def tag(*fns): return lambda f: f
+@tag(compute)
+class TestCompute:
+    pass
+@reg.retry(on_error=hook)
+@tag(compute).also(reg.log)
+def task(x):
+    return x
+print(sorted(compute, key=hook))
+`);
+      const names = (u: { calls: { callee: { name: string; member?: string } }[] }) =>
+        u.calls.map((c) => (c.callee.member ? `${c.callee.name}.${c.callee.member}` : c.callee.name)).sort();
+      // the decorator factories are called at import time; their arguments are not (sorted's are)
+      assert.deepStrictEqual(names(model.units[0]), ['compute', 'hook', 'reg.retry', 'tag', 'tag'].sort());
+      assert.deepStrictEqual(names(unit(model, 'task')), ['compute', 'hook', 'reg.log'].sort());
+      // the names are still read where the decorator is applied
+      assert.deepStrictEqual(kinds(model.units[0], 'reg', 'log'), ['read']);
+    });
   });
 
   describe('spawns', () => {

@@ -1544,26 +1544,52 @@ class PythonFrontEnd {
       this.visit(al, scope, unit);
       return;
     }
+    // A decorator factory's arguments (`@tag(compute)`, `@retry(on_error=log)`) are not called
+    // when the decorator is applied (import time for a module-level def): the factory stores
+    // them, and a wrapper that calls them does so when the decorated function runs. So their
+    // callback call belongs to the decorated function's unit (to none for a decorated class);
+    // the read of the name stays here.
+    const deco = this.decoratedUnit(n);
+    const callUnit = deco === undefined ? unit : deco;
     for (const a of named(al)) {
       const v = a.type === 'keyword_argument' ? field(a, 'value') : a;
       if (!v) continue;
-      if (this.callbackArg(v, scope, unit)) continue;
+      if (callUnit !== null && this.callbackArg(v, scope, unit, callUnit)) continue;
       this.visit(v, scope, unit);
     }
   }
 
-  /** a module-level function (or `mod.func`) passed as an argument: record it as a call */
-  private callbackArg(v: Node, scope: Scope, unit: number): boolean {
+  /**
+   * For a call on the spine of a decorator expression (`@tag(f)`, `@a.b(f)`, `@a(f).b(g)`):
+   * the unit of the decorated function, or null when a class is decorated; otherwise undefined.
+   */
+  private decoratedUnit(n: Node): number | null | undefined {
+    let x = n;
+    for (let p = x.parent; p && p.type !== 'decorator'; p = x.parent) {
+      const onSpine = p.type === 'parenthesized_expression'
+        || (p.type === 'attribute' && field(p, 'object')?.id === x.id)
+        || (p.type === 'call' && field(p, 'function')?.id === x.id);
+      if (!onSpine) return undefined;
+      x = p;
+    }
+    const dd = x.parent?.parent;
+    if (!dd || dd.type !== 'decorated_definition') return undefined;
+    const def = field(dd, 'definition');
+    return def?.type === 'function_definition' ? (this.funcInfo.get(def.id)?.unit ?? null) : null;
+  }
+
+  /** a module-level function (or `mod.func`) passed as an argument: record it as a call (from `callUnit`) */
+  private callbackArg(v: Node, scope: Scope, unit: number, callUnit = unit): boolean {
     if (v.type === 'identifier') {
       if (this.resolve(v.text, scope) !== 'module') return false;
       const b = this.model.bindings.get(v.text);
       if (!b) return false;
       if (b.kind === 'function' || b.kind === 'class') {
-        this.callbackCalls.set(v.id, { unit, call: this.addCall(unit, { name: v.text }, v) });
+        this.callbackCalls.set(v.id, { unit: callUnit, call: this.addCall(callUnit, { name: v.text }, v) });
         return true;
       }
       if (b.kind === 'import' && b.importFrom?.imported !== '*') {
-        this.callbackCalls.set(v.id, { unit, call: this.addCall(unit, { name: v.text }, v) });
+        this.callbackCalls.set(v.id, { unit: callUnit, call: this.addCall(callUnit, { name: v.text }, v) });
         this.addAccess(unit, { name: v.text }, 'read', v);
         return true;
       }
@@ -1574,7 +1600,7 @@ class PythonFrontEnd {
       if (steps.length !== 1 || bottom.type !== 'identifier') return false;
       const r = this.refOfChain(bottom, steps, scope);
       if (!r || r.used !== 1) return false;
-      this.callbackCalls.set(v.id, { unit, call: this.addCall(unit, r.ref, v) });
+      this.callbackCalls.set(v.id, { unit: callUnit, call: this.addCall(callUnit, r.ref, v) });
       this.addAccess(unit, r.ref, 'read', r.rangeNode);
       return true;
     }
