@@ -275,6 +275,35 @@ if "__main__" == __name__:
       assert.strictEqual(l3[0].lazyInit, true);
     });
 
+    it('marks head assignments from a parameter (fromParam), and only those', () => {
+      const model = parse(`
+import config
+LIMIT = 1
+MODE = 'a'
+def task(x, limit, mode):
+    """doc"""
+    global LIMIT
+    LIMIT = limit
+    config.MODE = mode
+    print(x)
+    LIMIT = x
+def computed(x):
+    global LIMIT
+    LIMIT = x + 1
+def late(x):
+    print(x)
+    global LIMIT
+    LIMIT = x
+`);
+      const flags = (fn: string, name: string, member?: string) => acc(unit(model, fn), name, member).map((a) => `${a.kind}${a.fromParam ? '*' : ''}`);
+      // the head ones; a later assignment from a parameter is not set-up
+      assert.deepStrictEqual(flags('task', 'LIMIT'), ['assign*', 'assign']);
+      assert.deepStrictEqual(flags('task', 'config', 'MODE'), ['assign*']);
+      // not a bare parameter, or not at the head
+      assert.deepStrictEqual(flags('computed', 'LIMIT'), ['assign']);
+      assert.deepStrictEqual(flags('late', 'LIMIT'), ['assign']);
+    });
+
     it('nested functions, lambdas, generators, methods', () => {
       const model = m();
       const outer = unit(model, 'outer');
