@@ -5,11 +5,12 @@
  *
  *   bench/stdlib.ts  Python front end + engine on the python3 standard library
  *   bench/js.ts      JS/TS front end + engine on this repository's node_modules
+ *   bench/keystroke.ts  one edit → updateFile + analyze on a large workspace and on fixtures/
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-const benches = ['stdlib.ts', 'js.ts'];
+const benches = ['stdlib.ts', 'js.ts', 'keystroke.ts'];
 let failed = false;
 for (const b of benches) {
   const file = path.join(__dirname, b);

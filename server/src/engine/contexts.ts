@@ -13,7 +13,7 @@
 import * as path from 'node:path';
 import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, Unit } from './model';
 import type { StartMethodSetting } from './findings';
-import { Linker, type SymbolKey, symbolKey } from './link';
+import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
 
 export type UnitKey = string;
 
@@ -60,7 +60,7 @@ export interface Program {
   init: Set<UnitKey>;
 }
 
-/** Linking results of one module, reusable while its model and what it imports keep their interfaces. */
+/** Linking results of one module, reusable while its model and the interfaces it read stay the same. */
 export interface ModuleLink {
   model: ModuleModel;
   /** unit keys by unit id */
@@ -70,6 +70,8 @@ export interface ModuleLink {
   accesses: AccessRecord[];
   /** paths of the analysed modules it imports */
   imports: string[];
+  /** other modules whose interface linking it read: a change there re-links this module */
+  deps: string[];
 }
 
 export interface AccessRecord {
@@ -80,57 +82,319 @@ export interface AccessRecord {
   symbol: SymbolKey;
 }
 
-export class ProjectGraph {
-  readonly linker: Linker;
+/** The call edges out of one unit, in first-call order. */
+interface Edges {
+  to: UnitKey[];
+  /** position of the first call (or of the closure's definition), for "happens before" questions */
+  at: number[];
+  /** closure edges (the unit defines the callee): they run later, e.g. as handlers */
+  nested: boolean[];
+}
+
+type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
+
+/** What computing a program read, to tell whether an edit can change it. */
+interface CachedProgram {
+  program: Program;
+  /** the root's unit key */
+  key: UnitKey;
+  /** modules whose model it read (root, spawning and worker modules) */
+  modules: string[];
+  /** symbols whose function units it looked up (tasks, initializers, pool exports) */
+  syms: SymbolKey[];
+  /** modules whose interface its resolutions read */
+  interfaces: string[];
+}
+
+/** What a patch changed, for deciding which cached programs still hold. */
+interface Changes {
+  /** modules with a new model */
+  modules: Set<string>;
+  /** modules whose interface changed */
+  interfaces: Set<string>;
+  /** symbols whose function units changed */
+  syms: Set<SymbolKey>;
+  /** units whose edges changed (targets, order or closure flags), removed units, units of new or removed spawn sites */
+  units: Set<UnitKey>;
+  /** units whose edges changed at all, call positions included */
+  moved: Set<UnitKey>;
+}
+
+/**
+ * The merged indexes a graph is made of. A patched graph takes them over from the previous
+ * graph (which is retired) and replaces only the contributions of the modules an edit affects.
+ */
+class Indexes {
+  readonly modules = new Map<string, ModuleModel>();
+  /** kept across patches: a patch keeps the set of files, so module resolutions still hold */
+  readonly linker = new Linker(this.modules);
+  /** each module's place in the project's order: merged lists keep it, so a patch gives what a fresh build gives */
+  readonly ordinal = new Map<string, number>();
+  readonly links = new Map<string, ModuleLink>();
   readonly units = new Map<UnitKey, UnitRef>();
-  /** symbol → the function units stored in it (def/function/const arrow/exported fn/class methods) */
-  private readonly unitsBySymbol = new Map<SymbolKey, UnitKey[]>();
-  private readonly edges = new Map<UnitKey, UnitKey[]>();
-  /** closure edges (a unit → the nested functions it defines); they run later, e.g. as handlers */
-  private readonly nestedEdges = new Set<string>();
-  /** first call offset of each edge, for "happens before" questions */
-  /** position of the first call of each edge, per caller, for "happens before" questions */
-  private readonly edgeOffsets = new Map<UnitKey, Map<UnitKey, number>>();
+  readonly unitsBySymbol = new Map<SymbolKey, UnitKey[]>();
+  readonly edges = new Map<UnitKey, Edges>();
+  /** reverse edges: to tell, when edges go away, what still reaches a unit */
+  readonly callers = new Map<UnitKey, UnitKey[]>();
   readonly accessesBySymbol = new Map<SymbolKey, AccessRecord[]>();
   readonly accessesByUnit = new Map<UnitKey, AccessRecord[]>();
-  /** file → the analysed files that import it */
   readonly importers = new Map<string, Set<string>>();
+  /** module → the modules whose link read its interface */
+  readonly dependents = new Map<string, Set<string>>();
+  /** spawn records of the modules that have spawn sites */
+  readonly spawns = new Map<string, SpawnRecord[]>();
+  /** paths of the worker modules spawn sites load */
+  targets = new Set<string>();
+  readonly importTime = new Set<UnitKey>();
+  /** program roots of each module that has some, and those modules in project order */
+  readonly roots = new Map<string, Array<{ key: UnitKey; ref: UnitRef }>>();
+  readonly rootModules: string[] = [];
+  readonly rootPrograms = new Map<UnitKey, CachedProgram>();
+  libraryPrograms = new Map<UnitKey, CachedProgram>();
+  /** 'm:file', 'i:file', 's:symbol' → the cached programs that read that model, interface or symbol */
+  readonly programReads = new Map<string, Set<CachedProgram>>();
+  /** unit → how many root programs' parent side holds it (a library program starts where none does) */
+  readonly covered = new Map<UnitKey, number>();
+
+  constructor(readonly startMethod: StartMethodSetting) {}
+
+  order(file: string): number {
+    return this.ordinal.get(file) ?? Infinity;
+  }
+}
+
+/**
+ * The linked project. A graph is valid until the project changes: {@link Project.graph}
+ * then builds the next graph by patching this one's indexes in place (this one is retired).
+ */
+export class ProjectGraph {
+  readonly linker: Linker;
+  readonly modules: ReadonlyMap<string, ModuleModel>;
+  readonly units: ReadonlyMap<UnitKey, UnitRef>;
+  readonly accessesBySymbol: ReadonlyMap<SymbolKey, AccessRecord[]>;
+  readonly accessesByUnit: ReadonlyMap<UnitKey, AccessRecord[]>;
+  /** file → the analysed files that import it */
+  readonly importers: ReadonlyMap<string, Set<string>>;
   readonly programs: Program[] = [];
   /** units that run at import time (module top levels and what they call) */
-  readonly importTime: Set<UnitKey>;
+  readonly importTime: ReadonlySet<UnitKey>;
   /** every resolved spawn site, reached by a program or not */
   readonly spawnRecords: SpawnRecord[] = [];
+  private readonly s: Indexes;
+  private readonly hbCache = new Map<Program, Map<string, HappensBefore>>();
+  private isRetired = false;
 
+  /**
+   * Links `modules` from scratch; or, with `previous` (same start method, same set of
+   * files), takes over the previous graph's indexes and re-links only the `changed` files
+   * (their new models are in `modules`) and what depends on them.
+   */
   constructor(
-    readonly modules: ReadonlyMap<string, ModuleModel>,
-    private readonly startMethod: StartMethodSetting = 'portable',
-    /** per-module link results kept between graphs (see {@link Project}); entries for other models are recomputed */
-    linkCache: Map<string, ModuleLink> = new Map(),
+    modules: ReadonlyMap<string, ModuleModel>,
+    startMethod: StartMethodSetting = 'portable',
+    previous?: { graph: ProjectGraph; changed: Iterable<string> },
   ) {
-    this.linker = new Linker(modules);
-    for (const [file, link] of linkCache) if (link.model !== modules.get(file)) linkCache.delete(file);
-    const links: ModuleLink[] = [];
-    for (const m of modules.values()) {
-      let link = linkCache.get(m.path);
-      if (!link) {
-        link = this.computeLink(m);
-        linkCache.set(m.path, link);
+    const prev = previous?.graph;
+    const patch = !!prev && !prev.isRetired && prev.s.startMethod === startMethod && prev.s.modules.size === modules.size;
+    if (patch) {
+      prev.isRetired = true;
+      this.s = prev.s;
+    } else {
+      this.s = new Indexes(startMethod);
+      for (const [file, m] of modules) {
+        this.s.modules.set(file, m);
+        this.s.ordinal.set(file, this.s.ordinal.size);
       }
-      links.push(link);
     }
-    for (const link of links) this.mergeSymbols(link);
-    for (const link of links) this.mergeLink(link);
-    for (const m of modules.values()) {
-      for (const site of m.spawns) this.spawnRecords.push(this.spawnRecord(m, site));
+    const s = this.s;
+    this.modules = s.modules;
+    this.units = s.units;
+    this.accessesBySymbol = s.accessesBySymbol;
+    this.accessesByUnit = s.accessesByUnit;
+    this.importers = s.importers;
+    this.importTime = s.importTime;
+    this.linker = s.linker;
+    if (patch) this.patch(modules, previous!.changed, prev!);
+    else this.build();
+  }
+
+  /** True once a later graph has taken over (and changed) this graph's indexes. */
+  get retired(): boolean {
+    return this.isRetired;
+  }
+
+  private build(): void {
+    const s = this.s;
+    const all = new Set(s.modules.keys());
+    for (const file of all) this.relink(file, undefined);
+    for (const file of all) this.setModuleEdges(s.links.get(file)!, undefined, undefined);
+    for (const m of s.modules.values()) {
+      if (m.spawns.length) s.spawns.set(m.path, m.spawns.map((site) => this.spawnRecord(m, site)));
     }
-    this.importTime = this.reach(
-      [...modules.values()].map((m) => unitKey(m, m.units[0])),
-    );
-    this.buildPrograms();
+    this.collectSpawnRecords();
+    this.reach([...s.modules.values()].map((m) => unitKey(m, m.units[0])), s.importTime);
+    this.updateRoots(all);
+    this.buildPrograms(undefined, undefined);
+  }
+
+  private patch(models: ReadonlyMap<string, ModuleModel>, changedFiles: Iterable<string>, prev: ProjectGraph): void {
+    const s = this.s;
+    const ch: Changes = { modules: new Set(), interfaces: new Set(), syms: new Set(), units: new Set(), moved: new Set() };
+    for (const file of changedFiles) {
+      const now = models.get(file);
+      const old = s.modules.get(file);
+      if (!now || !old) throw new Error(`incremental update: ${file} is not in both graphs`);
+      if (now === old) continue;
+      ch.modules.add(file);
+      if (interfaceOf(old) !== interfaceOf(now)) ch.interfaces.add(file);
+      s.modules.set(file, now);
+    }
+    // a changed interface can change how its dependents resolve (not those of its importers that never looked)
+    const relink = new Set(ch.modules);
+    for (const file of ch.interfaces) for (const d of s.dependents.get(file) ?? []) relink.add(d);
+    const rootCheck = new Set(ch.modules);
+    const olds = new Map<string, ModuleLink>();
+    for (const file of relink) {
+      const old = s.links.get(file)!;
+      if (this.relink(file, old, ch, rootCheck)) olds.set(file, old);
+    }
+    // edges: the re-linked modules', and those of other units calling a symbol whose function units changed
+    for (const [file, old] of olds) this.setModuleEdges(s.links.get(file)!, old, undefined, ch);
+    const owners = new Set<string>();
+    for (const sym of ch.syms) owners.add(splitSymbolKey(sym).file);
+    const callers = new Map<string, Set<UnitKey>>();
+    for (const owner of owners) {
+      for (const d of s.dependents.get(owner) ?? []) {
+        if (olds.has(d) || callers.has(d)) continue;
+        const units = new Set<UnitKey>();
+        for (const c of s.links.get(d)!.calls) if (ch.syms.has(c.sym)) units.add(c.from);
+        callers.set(d, units);
+      }
+    }
+    for (const [file, units] of callers) if (units.size) this.setModuleEdges(s.links.get(file)!, undefined, units, ch);
+
+    // spawn records: the changed modules' own, and those loading a changed module as their worker
+    const targetsBefore = s.targets;
+    for (const file of ch.modules) {
+      for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
+      const m = s.modules.get(file)!;
+      if (m.spawns.length) s.spawns.set(file, m.spawns.map((site) => this.spawnRecord(m, site)));
+      else s.spawns.delete(file);
+      for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
+    }
+    for (const [file, recs] of s.spawns) {
+      if (ch.modules.has(file) || !recs.some((r) => r.workerModule && ch.modules.has(r.workerModule.path))) continue;
+      s.spawns.set(file, recs.map((r) => (r.workerModule && ch.modules.has(r.workerModule.path) ? this.spawnRecord(r.module, r.site) : r)));
+    }
+    this.collectSpawnRecords();
+    for (const t of targetsBefore) if (!s.targets.has(t)) rootCheck.add(t);
+    for (const t of s.targets) if (!targetsBefore.has(t)) rootCheck.add(t);
+
+    this.updateImportTime(ch);
+    this.updateRoots(rootCheck);
+    this.buildPrograms(ch, prev);
   }
 
   /**
-   * What linking one module yields, from its model and the exports of what it imports:
+   * Replaces module `file`'s link (`old`, if any) by a fresh one in the indexes other than
+   * edges, noting what changed in `ch` and which modules' roots may differ in `rootCheck`.
+   * Returns false when the module was only re-linked and that gave the same link.
+   */
+  private relink(file: string, old: ModuleLink | undefined, ch?: Changes, rootCheck?: Set<string>): boolean {
+    const s = this.s;
+    const link = this.computeLink(s.modules.get(file)!);
+    // most importers of a module whose interface changed resolve as before: nothing to patch
+    if (old && sameLink(old, link)) return false;
+    s.links.set(file, link);
+    const modelChanged = old?.model !== link.model;
+    // a module's function units are stored under its own symbols only: its old lists can simply be replaced
+    const before = new Map<SymbolKey, UnitKey[]>();
+    if (old) {
+      if (modelChanged) for (const k of old.keys) s.units.delete(k);
+      for (const [sym] of old.unitSymbols) {
+        if (before.has(sym)) continue;
+        before.set(sym, s.unitsBySymbol.get(sym) ?? []);
+        s.unitsBySymbol.delete(sym);
+      }
+      for (const t of old.imports) {
+        const set = s.importers.get(t);
+        if (!set?.delete(file) || set.size) continue;
+        s.importers.delete(t);
+        rootCheck?.add(t);
+      }
+      for (const d of old.deps) {
+        const set = s.dependents.get(d);
+        if (set?.delete(file) && set.size === 0) s.dependents.delete(d);
+      }
+      this.removeAccesses(old);
+    }
+    if (modelChanged) for (const u of link.model.units) s.units.set(link.keys[u.id], { module: link.model, unit: u });
+    for (const [sym, key] of link.unitSymbols) {
+      const list = s.unitsBySymbol.get(sym);
+      if (!list) s.unitsBySymbol.set(sym, [key]);
+      else if (!list.includes(key)) list.push(key);
+    }
+    if (ch) {
+      for (const [sym, list] of before) if (!sameList(list, s.unitsBySymbol.get(sym) ?? [])) ch.syms.add(sym);
+      for (const [sym] of link.unitSymbols) if (!before.has(sym)) ch.syms.add(sym);
+    }
+    for (const t of link.imports) {
+      const set = s.importers.get(t);
+      if (set) set.add(file);
+      else {
+        s.importers.set(t, new Set([file]));
+        rootCheck?.add(t);
+      }
+    }
+    for (const d of link.deps) {
+      const set = s.dependents.get(d);
+      if (set) set.add(file);
+      else s.dependents.set(d, new Set([file]));
+    }
+    this.addAccesses(link);
+    return true;
+  }
+
+  private removeAccesses(link: ModuleLink): void {
+    const s = this.s;
+    const file = link.model.path;
+    const syms = new Set<SymbolKey>();
+    for (const r of link.accesses) syms.add(r.symbol);
+    for (const sym of syms) {
+      const kept = (s.accessesBySymbol.get(sym) ?? []).filter((r) => r.module.path !== file);
+      if (kept.length) s.accessesBySymbol.set(sym, kept);
+      else s.accessesBySymbol.delete(sym);
+    }
+    for (const k of link.keys) s.accessesByUnit.delete(k);
+  }
+
+  /** Adds a link's accesses where a fresh build would have them: after those of the modules before it. */
+  private addAccesses(link: ModuleLink): void {
+    const s = this.s;
+    const mine = s.order(link.model.path);
+    const bySym = new Map<SymbolKey, AccessRecord[]>();
+    for (const rec of link.accesses) {
+      const group = bySym.get(rec.symbol);
+      if (group) group.push(rec);
+      else bySym.set(rec.symbol, [rec]);
+      const byUnit = s.accessesByUnit.get(rec.key);
+      if (byUnit) byUnit.push(rec);
+      else s.accessesByUnit.set(rec.key, [rec]);
+    }
+    for (const [sym, recs] of bySym) {
+      const list = s.accessesBySymbol.get(sym);
+      if (!list) {
+        s.accessesBySymbol.set(sym, recs);
+        continue;
+      }
+      let i = list.length;
+      while (i > 0 && s.order(list[i - 1].module.path) > mine) i--;
+      list.splice(i, 0, ...recs);
+    }
+  }
+
+  /**
+   * What linking one module yields, from its model and the interfaces of what it imports:
    * the symbols its function units are stored in, its calls and accesses with resolved symbols.
    */
   private computeLink(m: ModuleModel): ModuleLink {
@@ -154,76 +418,282 @@ export class ProjectGraph {
     }
     const calls: ModuleLink['calls'] = [];
     const accesses: AccessRecord[] = [];
-    for (const u of m.units) {
-      const key = unitKey(m, u);
-      for (const c of u.calls) {
-        let sym = this.linker.resolveRef(m, c.callee);
-        if (!sym) continue;
-        if (c.callee.member && this.linker.binding(sym)?.kind === 'class') sym = `${sym}.${c.callee.member}`;
-        calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+    const reads = new Set<string>();
+    this.linker.reads = reads;
+    try {
+      for (const u of m.units) {
+        const key = unitKey(m, u);
+        for (const c of u.calls) {
+          let sym = this.linker.resolveRef(m, c.callee);
+          if (!sym) continue;
+          if (c.callee.member && this.linker.binding(sym)?.kind === 'class') sym = `${sym}.${c.callee.member}`;
+          calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+        }
+        for (const a of u.accesses) {
+          const sym = this.linker.resolveRef(m, a.ref);
+          if (sym) accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+        }
       }
-      for (const a of u.accesses) {
-        const sym = this.linker.resolveRef(m, a.ref);
-        if (sym) accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
-      }
+    } finally {
+      this.linker.reads = undefined;
     }
+    reads.delete(m.path);
     const imports: string[] = [];
     for (const spec of m.imports) {
       const t = this.linker.resolveModule(m, spec);
       if (t && t !== m) imports.push(t.path);
     }
-    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports };
+    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads] };
   }
 
-  private mergeSymbols(link: ModuleLink): void {
+  /**
+   * Computes the edges out of a module's units (`only` those, if given) and stores them,
+   * clearing those of `old`'s units that are gone; with `ch`, notes the units whose edges changed.
+   */
+  private setModuleEdges(link: ModuleLink, old: ModuleLink | undefined, only: Set<UnitKey> | undefined, ch?: Changes): void {
     const m = link.model;
-    for (const u of m.units) this.units.set(link.keys[u.id], { module: m, unit: u });
-    for (const [sym, key] of link.unitSymbols) {
-      const list = this.unitsBySymbol.get(sym);
-      if (!list) this.unitsBySymbol.set(sym, [key]);
-      else if (!list.includes(key)) list.push(key);
-    }
-    for (const target of link.imports) {
-      const set = this.importers.get(target);
-      if (set) set.add(m.path);
-      else this.importers.set(target, new Set([m.path]));
-    }
-  }
-
-  private addEdge(from: UnitKey, to: UnitKey, pos: number): boolean {
-    if (from === to) return false;
-    let offsets = this.edgeOffsets.get(from);
-    if (!offsets) {
-      offsets = new Map();
-      this.edgeOffsets.set(from, offsets);
-      this.edges.set(from, []);
-    }
-    if (offsets.has(to)) return false;
-    offsets.set(to, pos);
-    this.edges.get(from)!.push(to);
-    return true;
-  }
-
-  private mergeLink(link: ModuleLink): void {
-    const m = link.model;
+    const out = new Map<UnitKey, Edges>();
+    // a set only for units with many callees: most have a few
+    const many = new Map<UnitKey, Set<UnitKey>>();
+    const add = (from: UnitKey, to: UnitKey, at: number, nested: boolean): void => {
+      if (from === to || (only && !only.has(from))) return;
+      let e = out.get(from);
+      if (!e) out.set(from, (e = { to: [], at: [], nested: [] }));
+      let seen = many.get(from);
+      if (seen ? seen.has(to) : e.to.includes(to)) return;
+      if (!seen && e.to.length >= 16) many.set(from, (seen = new Set(e.to)));
+      seen?.add(to);
+      e.to.push(to);
+      e.at.push(at);
+      e.nested.push(nested);
+    };
     for (const c of link.calls) {
-      for (const k of this.unitsBySymbol.get(c.sym) ?? []) this.addEdge(c.from, k, c.pos);
-    }
-    for (const rec of link.accesses) {
-      const list = this.accessesBySymbol.get(rec.symbol);
-      if (list) list.push(rec);
-      else this.accessesBySymbol.set(rec.symbol, [rec]);
-      const byUnit = this.accessesByUnit.get(rec.key);
-      if (byUnit) byUnit.push(rec);
-      else this.accessesByUnit.set(rec.key, [rec]);
+      for (const k of this.s.unitsBySymbol.get(c.sym) ?? []) add(c.from, k, c.pos, false);
     }
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
       if (u.parent === undefined || !u.isNested || !m.units[u.parent]) continue;
-      const pk = link.keys[u.parent];
-      const k = link.keys[u.id];
-      if (this.addEdge(pk, k, posOrder(u.range.start))) this.nestedEdges.add(`${pk}>${k}`);
+      add(link.keys[u.parent], link.keys[u.id], posOrder(u.range.start), true);
     }
+    const keys = only ?? new Set([...(old?.keys ?? []), ...link.keys]);
+    for (const k of keys) this.setEdges(k, out.get(k), ch);
+    if (ch && old && old.model !== link.model) {
+      const now = new Set(link.keys);
+      for (const k of old.keys) if (!now.has(k)) ch.units.add(k);
+    }
+  }
+
+  private setEdges(key: UnitKey, next: Edges | undefined, ch?: Changes): void {
+    const s = this.s;
+    const prev = s.edges.get(key);
+    if (next) s.edges.set(key, next);
+    else s.edges.delete(key);
+    if (!ch) {
+      for (const t of next?.to ?? []) addCaller(s.callers, t, key);
+      return;
+    }
+    const before = prev?.to ?? [];
+    const after = next?.to ?? [];
+    const sameTargets = sameList(before, after) && sameList(prev?.nested ?? [], next?.nested ?? []);
+    if (sameTargets && sameList(prev?.at ?? [], next?.at ?? [])) return;
+    ch.moved.add(key);
+    if (sameTargets) return;
+    ch.units.add(key);
+    const a = new Set(after);
+    const b = new Set(before);
+    for (const t of before) if (!a.has(t)) removeCaller(s.callers, t, key);
+    for (const t of after) if (!b.has(t)) addCaller(s.callers, t, key);
+    this.edgeChanges.push({ key, before, after });
+  }
+
+  /** Edge lists changed by the current patch, for {@link updateImportTime}. */
+  private readonly edgeChanges: Array<{ key: UnitKey; before: readonly UnitKey[]; after: readonly UnitKey[] }> = [];
+
+  /**
+   * Keeps the import-time set equal to what reaches from the module top levels: what lost
+   * an edge into it is taken out with what it reaches, put back if something in the set
+   * (or a top level) still calls it, and new edges out of the set add what they reach.
+   */
+  private updateImportTime(ch: Changes): void {
+    const s = this.s;
+    const set = s.importTime;
+    const seeds: UnitKey[] = [];
+    for (const c of this.edgeChanges) {
+      if (!set.has(c.key)) continue;
+      const after = new Set(c.after);
+      for (const t of c.before) if (!after.has(t) && set.has(t)) seeds.push(t);
+    }
+    for (const k of ch.units) if (!s.units.has(k) && set.has(k)) seeds.push(k);
+    const gone = new Set<UnitKey>();
+    while (seeds.length) {
+      const k = seeds.pop()!;
+      if (gone.has(k)) continue;
+      gone.add(k);
+      for (const c of this.callees(k)) if (set.has(c) && !gone.has(c)) seeds.push(c);
+    }
+    for (const k of gone) set.delete(k);
+    const again: UnitKey[] = [];
+    for (const k of gone) {
+      const ref = s.units.get(k);
+      if (!ref) continue;
+      if (ref.unit.id === 0 || (s.callers.get(k) ?? []).some((c) => set.has(c))) again.push(k);
+    }
+    this.reach(again, set);
+    for (const c of this.edgeChanges) {
+      if (!set.has(c.key)) continue;
+      for (const t of c.after) if (!set.has(t)) this.reach([t], set);
+    }
+    this.edgeChanges.length = 0;
+  }
+
+  private collectSpawnRecords(): void {
+    const s = this.s;
+    const files = [...s.spawns.keys()].sort((a, b) => s.order(a) - s.order(b));
+    for (const f of files) this.spawnRecords.push(...s.spawns.get(f)!);
+    s.targets = new Set();
+    for (const r of this.spawnRecords) if (r.workerModule) s.targets.add(r.workerModule.path);
+  }
+
+  /**
+   * Recomputes the program roots of `files`, keeping {@link Indexes.rootModules} in project
+   * order and dropping the cached programs of roots that are gone.
+   */
+  private updateRoots(files: Iterable<string>): void {
+    const s = this.s;
+    for (const file of files) {
+      const m = s.modules.get(file);
+      const roots: Array<{ key: UnitKey; ref: UnitRef }> = [];
+      const root = (unit: Unit): void => {
+        roots.push({ key: unitKey(m!, unit), ref: { module: m!, unit } });
+      };
+      if (m) {
+        for (const u of m.units) if (u.kind === 'main-guard' || u.kind === 'main-branch') root(u);
+        const isEntry =
+          m.language === 'js' &&
+          !s.targets.has(m.path) &&
+          !s.importers.has(m.path) &&
+          !m.units.some((u) => u.kind === 'main-branch' || u.kind === 'worker-branch') &&
+          m.workerHandlers.length === 0;
+        if (isEntry) root(m.units[0]);
+      }
+      const had = s.roots.get(file);
+      for (const { key } of had ?? []) {
+        const c = s.rootPrograms.get(key);
+        if (c && !roots.some((r) => r.key === key)) this.forget(c, s.rootPrograms);
+      }
+      if (roots.length) s.roots.set(file, roots);
+      else s.roots.delete(file);
+      if (!!had === roots.length > 0) continue;
+      // first index whose module comes after this one
+      const mine = s.order(file);
+      let lo = 0;
+      let hi = s.rootModules.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (s.order(s.rootModules[mid]) < mine) lo = mid + 1;
+        else hi = mid;
+      }
+      if (had) s.rootModules.splice(lo, 1);
+      else s.rootModules.splice(lo, 0, file);
+    }
+  }
+
+  /**
+   * The programs, in a fresh build's order: one per root, then one per function that
+   * starts workers and that no earlier program's parent side reaches. With `ch`, the cached
+   * programs nothing in `ch` can affect are kept (with their happens-before results when
+   * no call position they depend on moved).
+   */
+  private buildPrograms(ch: Changes | undefined, prev: ProjectGraph | undefined): void {
+    const s = this.s;
+    const stale = ch ? this.stalePrograms(ch) : new Set<CachedProgram>();
+    const usable = (c: CachedProgram | undefined, root: UnitRef): c is CachedProgram =>
+      !!c && !stale.has(c) && c.program.root.module === root.module && c.program.root.unit === root.unit;
+    for (const file of s.rootModules) {
+      for (const { key, ref } of s.roots.get(file)!) {
+        let c = s.rootPrograms.get(key);
+        if (!usable(c, ref)) {
+          if (c) this.forget(c, s.rootPrograms);
+          c = this.program(ref, key);
+          this.remember(c, s.rootPrograms);
+        }
+        this.programs.push(c.program);
+      }
+    }
+    // functions that start workers but that no root reaches (library code): their own program
+    const before = s.libraryPrograms;
+    s.libraryPrograms = new Map();
+    // what the library programs chosen so far reach (one set: checking each program's would be quadratic)
+    const reached = new Set<UnitKey>();
+    for (const r of this.spawnRecords) {
+      const u = r.module.units[r.site.unit];
+      if (!u || u.kind !== 'function') continue;
+      const k = unitKey(r.module, u);
+      if (s.covered.has(k) || reached.has(k)) continue;
+      let c = before.get(k);
+      if (!usable(c, { module: r.module, unit: u })) c = this.program({ module: r.module, unit: u }, k);
+      s.libraryPrograms.set(k, c);
+      for (const x of c.program.parent) reached.add(x);
+      this.programs.push(c.program);
+    }
+    for (const [k, c] of before) if (s.libraryPrograms.get(k) !== c) this.forget(c, undefined);
+    for (const [k, c] of s.libraryPrograms) if (before.get(k) !== c) this.remember(c, undefined);
+    if (!prev || !ch) return;
+    for (const [program, hb] of prev.hbCache) {
+      const k = unitKey(program.root.module, program.root.unit);
+      const kept = s.rootPrograms.get(k)?.program === program || s.libraryPrograms.get(k)?.program === program;
+      if (!kept) continue;
+      let moved = false;
+      for (const u of ch.moved) if ((moved = program.parent.has(u))) break;
+      if (!moved) this.hbCache.set(program, hb);
+    }
+  }
+
+  /** The cached programs that something in `ch` can change. */
+  private stalePrograms(ch: Changes): Set<CachedProgram> {
+    const s = this.s;
+    const out = new Set<CachedProgram>();
+    const mark = (read: string): void => {
+      for (const c of s.programReads.get(read) ?? []) out.add(c);
+    };
+    for (const f of ch.modules) mark(`m:${f}`);
+    for (const f of ch.interfaces) mark(`i:${f}`);
+    for (const sym of ch.syms) mark(`s:${sym}`);
+    if (ch.units.size === 0) return out;
+    // edges changed: a program is stale when its reach went through one of those units
+    const units = [...ch.units];
+    for (const programs of [s.rootPrograms, s.libraryPrograms]) {
+      for (const c of programs.values()) {
+        if (!out.has(c) && units.some((k) => c.program.parent.has(k) || c.program.worker.has(k))) out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** Indexes a new cached program (a root program, when `roots` is given, also counts as coverage). */
+  private remember(c: CachedProgram, roots: Map<UnitKey, CachedProgram> | undefined): void {
+    const s = this.s;
+    const reads = [...c.modules.map((f) => `m:${f}`), ...c.interfaces.map((f) => `i:${f}`), ...c.syms.map((x) => `s:${x}`)];
+    for (const r of reads) {
+      const set = s.programReads.get(r);
+      if (set) set.add(c);
+      else s.programReads.set(r, new Set([c]));
+    }
+    if (!roots) return;
+    roots.set(c.key, c);
+    count(s.covered, c.program.parent, 1);
+  }
+
+  private forget(c: CachedProgram, roots: Map<UnitKey, CachedProgram> | undefined): void {
+    const s = this.s;
+    const reads = [...c.modules.map((f) => `m:${f}`), ...c.interfaces.map((f) => `i:${f}`), ...c.syms.map((x) => `s:${x}`)];
+    for (const r of reads) {
+      const set = s.programReads.get(r);
+      if (set?.delete(c) && set.size === 0) s.programReads.delete(r);
+    }
+    if (!roots) return;
+    roots.delete(c.key);
+    count(s.covered, c.program.parent, -1);
   }
 
   /**
@@ -249,11 +719,11 @@ export class ProjectGraph {
   /** Function units a reference in `m` denotes (a task callable, an initializer). */
   unitsOfRef(m: ModuleModel, ref: { name: string; member?: string }): UnitKey[] {
     const sym = this.linker.resolveRef(m, ref);
-    return sym ? (this.unitsBySymbol.get(sym) ?? []) : [];
+    return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
   }
 
   callees(key: UnitKey): readonly UnitKey[] {
-    return this.edges.get(key) ?? [];
+    return this.s.edges.get(key)?.to ?? [];
   }
 
   /**
@@ -266,9 +736,11 @@ export class ProjectGraph {
       const k = stack.pop()!;
       if (into.has(k)) continue;
       into.add(k);
-      for (const c of this.callees(k)) {
-        if (into.has(c) || (callsOnly && this.nestedEdges.has(`${k}>${c}`))) continue;
-        stack.push(c);
+      const e = this.s.edges.get(k);
+      if (!e) continue;
+      for (let i = 0; i < e.to.length; i++) {
+        if (into.has(e.to[i]) || (callsOnly && e.nested[i])) continue;
+        stack.push(e.to[i]);
       }
     }
     return into;
@@ -277,103 +749,83 @@ export class ProjectGraph {
   private spawnRecord(m: ModuleModel, site: SpawnSite): SpawnRecord {
     let startMethod = site.startMethod ?? m.startMethod;
     const pinnedInCode = startMethod !== undefined;
-    if (!startMethod && m.language === 'python' && this.startMethod !== 'portable') startMethod = this.startMethod;
+    if (!startMethod && m.language === 'python' && this.s.startMethod !== 'portable') startMethod = this.s.startMethod;
     let workerModule: ModuleModel | undefined;
     if (site.workerModule === 'self') workerModule = m;
     else if (site.workerModule) workerModule = this.linker.resolveModule(m, site.workerModule);
     return { module: m, site, startMethod, pinnedInCode, workerModule };
   }
 
-  private buildPrograms(): void {
-    const roots: UnitRef[] = [];
-    const targets = new Set<ModuleModel>();
-    for (const r of this.spawnRecords) if (r.workerModule) targets.add(r.workerModule);
-    for (const m of this.modules.values()) {
-      for (const u of m.units) {
-        if (u.kind === 'main-guard' || u.kind === 'main-branch') roots.push({ module: m, unit: u });
-      }
-      const isEntry =
-        m.language === 'js' &&
-        !targets.has(m) &&
-        !this.importers.has(m.path) &&
-        !m.units.some((u) => u.kind === 'main-branch' || u.kind === 'worker-branch') &&
-        m.workerHandlers.length === 0;
-      if (isEntry) roots.push({ module: m, unit: m.units[0] });
-    }
-    const covered = new Set<UnitKey>();
-    for (const root of roots) {
-      const p = this.program(root);
-      for (const k of p.parent) covered.add(k);
-      this.programs.push(p);
-    }
-    // functions that start workers but that no root reaches (library code): their own program
-    for (const r of this.spawnRecords) {
-      const u = r.module.units[r.site.unit];
-      if (!u || u.kind !== 'function') continue;
-      const k = unitKey(r.module, u);
-      if (covered.has(k)) continue;
-      const p = this.program({ module: r.module, unit: u });
-      for (const x of p.parent) covered.add(x);
-      this.programs.push(p);
-    }
-  }
-
-  private program(root: UnitRef): Program {
-    const parent = this.reach([unitKey(root.module, root.unit)]);
-    const spawns = this.spawnRecords.filter(
-      (r) => r.site.isProcess !== false && parent.has(unitKey(r.module, r.module.units[r.site.unit] ?? r.module.units[0])),
-    );
+  /** One program, with what computing it read (see {@link CachedProgram}). */
+  private program(root: UnitRef, key: UnitKey): CachedProgram {
+    const modules = new Set<string>([root.module.path]);
+    const syms = new Set<SymbolKey>();
+    const reads = new Set<string>();
+    const unitsOf = (sym: SymbolKey | undefined): UnitKey[] => {
+      if (!sym) return [];
+      syms.add(sym);
+      return this.s.unitsBySymbol.get(sym) ?? [];
+    };
+    const parent = this.reach([key]);
+    const spawns = this.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
     const worker = new Map<UnitKey, WorkerReason>();
     const initRoots: UnitKey[] = [];
-    for (const rec of spawns) {
-      const entries: Array<[UnitKey, WorkerReason]> = [];
-      const reason = (via: string, range: Range, file = rec.module.path): WorkerReason => ({ spawn: rec, via, range, file });
-      for (const t of rec.site.tasks) {
-        for (const k of this.unitsOfRef(rec.module, t.ref)) entries.push([k, reason(t.label, t.range)]);
-      }
-      for (const ref of rec.site.initializers) {
-        for (const k of this.unitsOfRef(rec.module, ref)) {
-          entries.push([k, reason('initializer', rec.site.range)]);
-          initRoots.push(k);
+    this.linker.reads = reads;
+    try {
+      for (const rec of spawns) {
+        modules.add(rec.module.path);
+        const entries: Array<[UnitKey, WorkerReason]> = [];
+        const reason = (via: string, range: Range, file = rec.module.path): WorkerReason => ({ spawn: rec, via, range, file });
+        for (const t of rec.site.tasks) {
+          for (const k of unitsOf(this.linker.resolveRef(rec.module, t.ref))) entries.push([k, reason(t.label, t.range)]);
         }
-      }
-      const wm = rec.workerModule;
-      if (wm) {
-        const self = wm === rec.module;
-        const spawnedBy = reason(rec.site.label, rec.site.range);
-        if (!self) {
-          const top = unitKey(wm, wm.units[0]);
-          entries.push([top, spawnedBy]);
-          initRoots.push(top);
+        for (const ref of rec.site.initializers) {
+          for (const k of unitsOf(this.linker.resolveRef(rec.module, ref))) {
+            entries.push([k, reason('initializer', rec.site.range)]);
+            initRoots.push(k);
+          }
         }
-        for (const u of wm.units) {
-          if (u.kind !== 'worker-branch') continue;
-          // a worker branch runs once when the worker starts: like a worker module's top level, it is set-up
-          entries.push([unitKey(wm, u), spawnedBy]);
-          initRoots.push(unitKey(wm, u));
-        }
-        for (const id of wm.workerHandlers) {
-          const u = wm.units[id];
-          if (u) entries.push([unitKey(wm, u), reason(`${rec.site.label} → message handler`, rec.site.range)]);
-        }
-        if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
-          for (const name of wm.exports.keys()) {
-            const t = this.linker.resolveExport(wm, name);
-            if (t && 'symbol' in t) {
-              for (const k of this.unitsBySymbol.get(t.symbol) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
-            }
+        const wm = rec.workerModule;
+        if (wm) {
+          modules.add(wm.path);
+          const self = wm === rec.module;
+          const spawnedBy = reason(rec.site.label, rec.site.range);
+          if (!self) {
+            const top = unitKey(wm, wm.units[0]);
+            entries.push([top, spawnedBy]);
+            initRoots.push(top);
           }
           for (const u of wm.units) {
-            if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
+            if (u.kind !== 'worker-branch') continue;
+            // a worker branch runs once when the worker starts: like a worker module's top level, it is set-up
+            entries.push([unitKey(wm, u), spawnedBy]);
+            initRoots.push(unitKey(wm, u));
+          }
+          for (const id of wm.workerHandlers) {
+            const u = wm.units[id];
+            if (u) entries.push([unitKey(wm, u), reason(`${rec.site.label} → message handler`, rec.site.range)]);
+          }
+          if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
+            for (const name of wm.exports.keys()) {
+              const t = this.linker.resolveExport(wm, name);
+              if (t && 'symbol' in t) {
+                for (const k of unitsOf(t.symbol)) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
+              }
+            }
+            for (const u of wm.units) {
+              if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
+            }
           }
         }
+        for (const [k, why] of entries) {
+          for (const r of this.reach([k])) if (!worker.has(r)) worker.set(r, why);
+        }
       }
-      for (const [k, why] of entries) {
-        for (const r of this.reach([k])) if (!worker.has(r)) worker.set(r, why);
-      }
+    } finally {
+      this.linker.reads = undefined;
     }
     const init = this.reach(initRoots, new Set(), true);
-    return { root, parent, spawns, worker, init };
+    return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
   }
 
   /**
@@ -381,12 +833,14 @@ export class ProjectGraph {
    * spawn: writes in that unit before the spawn call, and anything reached through calls
    * made before it. Returns the set of units fully before and the cut-off per unit.
    */
-  happensBefore(program: Program, rec: SpawnRecord): { fully: Set<UnitKey>; cut: Map<UnitKey, number> } {
-    const cacheKey = `${program.root.module.path}::${program.root.unit.id}|${rec.module.path}@${posOrder(rec.site.range.start)}`;
-    const hit = this.hbCache.get(cacheKey);
+  happensBefore(program: Program, rec: SpawnRecord): HappensBefore {
+    let perProgram = this.hbCache.get(program);
+    if (!perProgram) this.hbCache.set(program, (perProgram = new Map()));
+    const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
+    const hit = perProgram.get(cacheKey);
     if (hit) return hit;
     const result = this.computeHappensBefore(program, rec);
-    this.hbCache.set(cacheKey, result);
+    perProgram.set(cacheKey, result);
     return result;
   }
 
@@ -397,10 +851,8 @@ export class ProjectGraph {
     return fully.has(a.key) || (limit !== undefined && posOrder(a.access.range.start) < limit);
   }
 
-  private readonly hbCache = new Map<string, { fully: Set<UnitKey>; cut: Map<UnitKey, number> }>();
-
-  private computeHappensBefore(program: Program, rec: SpawnRecord): { fully: Set<UnitKey>; cut: Map<UnitKey, number> } {
-    const spawnUnit = unitKey(rec.module, rec.module.units[rec.site.unit] ?? rec.module.units[0]);
+  private computeHappensBefore(program: Program, rec: SpawnRecord): HappensBefore {
+    const spawnUnit = spawnUnitKey(rec);
     const rootKey = unitKey(program.root.module, program.root.unit);
     // shortest call path root → spawn unit
     const prev = new Map<UnitKey, UnitKey | null>([[rootKey, null]]);
@@ -422,18 +874,67 @@ export class ProjectGraph {
     let limit = posOrder(rec.site.range.end);
     while (k) {
       cut.set(k, limit);
-      for (const callee of this.callees(k)) {
-        const off = this.edgeOffsets.get(k)!.get(callee)!;
+      const e = this.s.edges.get(k);
+      for (let i = 0; i < (e?.to.length ?? 0); i++) {
         // a closure defined before the start (an 'exit' handler) runs later: never "before"
-        if (off < limit && !this.nestedEdges.has(`${k}>${callee}`)) this.reach([callee], fully, true);
+        if (e!.at[i] < limit && !e!.nested[i]) this.reach([e!.to[i]], fully, true);
       }
       const p: UnitKey | null = prev.get(k) ?? null;
-      if (p) limit = this.edgeOffsets.get(p)?.get(k) ?? 0;
+      if (p) {
+        const pe = this.s.edges.get(p);
+        limit = pe?.at[pe.to.indexOf(k)] ?? 0;
+      }
       k = p;
     }
     for (const c of cut.keys()) fully.delete(c);
     return { fully, cut };
   }
+}
+
+/** Whether re-linking a module gave what its link already says (same model, same resolutions). */
+function sameLink(a: ModuleLink, b: ModuleLink): boolean {
+  if (a.model !== b.model || a.calls.length !== b.calls.length || a.accesses.length !== b.accesses.length) return false;
+  for (let i = 0; i < a.calls.length; i++) {
+    const x = a.calls[i];
+    const y = b.calls[i];
+    if (x.sym !== y.sym || x.from !== y.from || x.pos !== y.pos) return false;
+  }
+  for (let i = 0; i < a.accesses.length; i++) if (a.accesses[i].symbol !== b.accesses[i].symbol) return false;
+  if (!sameList(a.imports, b.imports) || a.deps.length !== b.deps.length) return false;
+  const deps = new Set(a.deps);
+  return b.deps.every((d) => deps.has(d));
+}
+
+function spawnUnitKey(r: SpawnRecord): UnitKey {
+  return unitKey(r.module, r.module.units[r.site.unit] ?? r.module.units[0]);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function count(counts: Map<UnitKey, number>, keys: Iterable<UnitKey>, by: 1 | -1): void {
+  for (const k of keys) {
+    const n = (counts.get(k) ?? 0) + by;
+    if (n > 0) counts.set(k, n);
+    else counts.delete(k);
+  }
+}
+
+function addCaller(callers: Map<UnitKey, UnitKey[]>, to: UnitKey, from: UnitKey): void {
+  const list = callers.get(to);
+  if (list) list.push(from);
+  else callers.set(to, [from]);
+}
+
+function removeCaller(callers: Map<UnitKey, UnitKey[]>, to: UnitKey, from: UnitKey): void {
+  const list = callers.get(to);
+  const i = list ? list.indexOf(from) : -1;
+  if (i < 0) return;
+  list!.splice(i, 1);
+  if (list!.length === 0) callers.delete(to);
 }
 
 /** A number that orders positions within one file. */

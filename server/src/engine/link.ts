@@ -1,6 +1,7 @@
 /**
  * Linking: module specifiers → analysed files, references → module-level symbols, across
- * imports, re-exports and (Python) packages. Pure functions over a snapshot of models.
+ * imports, re-exports and (Python) packages. Pure functions over a set of models: their
+ * files must stay the same for a Linker's life, their models may be replaced (edits).
  */
 import * as path from 'node:path';
 import type { Binding, ImportFrom, ModuleModel, Ref } from './model';
@@ -29,7 +30,13 @@ const TS_FOR_JS: Record<string, string[]> = {
 };
 
 export class Linker {
-  private readonly resolved = new Map<string, ModuleModel | null>();
+  /** resolved paths (not models: an edited file's model is replaced, its path stays) */
+  private readonly resolved = new Map<string, string | null>();
+  /**
+   * While set, collects the paths of the modules whose {@link interfaceOf interface} a
+   * resolution reads: what an incremental graph must re-link when one of them changes.
+   */
+  reads?: Set<string>;
 
   constructor(readonly modules: ReadonlyMap<string, ModuleModel>) {}
 
@@ -38,10 +45,10 @@ export class Linker {
     const key = `${from.path}\0${specifier}`;
     let hit = this.resolved.get(key);
     if (hit === undefined) {
-      hit = (from.language === 'python' ? this.resolvePython(from, specifier) : this.resolveJs(from, specifier)) ?? null;
+      hit = (from.language === 'python' ? this.resolvePython(from, specifier) : this.resolveJs(from, specifier))?.path ?? null;
       this.resolved.set(key, hit);
     }
-    return hit ?? undefined;
+    return hit === null ? undefined : this.modules.get(hit);
   }
 
   private file(p: string): ModuleModel | undefined {
@@ -129,6 +136,7 @@ export class Linker {
 
   /** Follows exports and re-exports (and Python attribute lookups) to the symbol `name` of `m`. */
   resolveExport(m: ModuleModel, name: string, seen = new Set<string>()): Target | undefined {
+    this.reads?.add(m.path);
     const guard = `${m.path}#${name}`;
     if (seen.has(guard)) return undefined;
     seen.add(guard);
@@ -173,6 +181,7 @@ export class Linker {
    * binding gives config's `SETTINGS`; a member of a non-module value gives the value's own symbol.
    */
   resolveRef(m: ModuleModel, ref: Ref): SymbolKey | undefined {
+    this.reads?.add(m.path);
     const b = m.bindings.get(ref.name);
     if (!b) {
       // CommonJS: `exports.x` / `module.exports.x` style state without a local name
@@ -184,6 +193,7 @@ export class Linker {
       if (ref.member) {
         // `ns.member` where ns resolved to a symbol that is itself a re-exported module binding
         const { file, name } = splitSymbolKey(t.symbol);
+        this.reads?.add(file);
         const owner = this.modules.get(file);
         const ob = owner?.bindings.get(name);
         if (owner && ob?.kind === 'import' && ob.importFrom) {
@@ -205,9 +215,33 @@ export class Linker {
 
   binding(key: SymbolKey): Binding | undefined {
     const { file, name } = splitSymbolKey(key);
+    this.reads?.add(file);
     return this.modules.get(file)?.bindings.get(name);
   }
 }
+
+/**
+ * What linking other modules reads of a module (see {@link Linker.reads}): its module-level
+ * names with whether they are classes or imports (and where from), exports and re-exports.
+ * Function bodies, values and positions are not part of it, so most edits keep it unchanged.
+ */
+export function interfaceOf(m: ModuleModel): string {
+  let hit = INTERFACES.get(m);
+  if (hit === undefined) {
+    const parts: string[] = [];
+    for (const b of m.bindings.values()) {
+      const kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : '';
+      parts.push(b.importFrom ? `${b.name}${kind}<${b.importFrom.specifier}:${b.importFrom.imported}` : b.name + kind);
+    }
+    for (const [name, e] of m.exports) parts.push(`>${name}=${e.local ?? ''}:${e.from ? `${e.from.specifier}:${e.from.imported}` : ''}`);
+    for (const s of m.starExports) parts.push(`*${s}`);
+    hit = parts.join('|');
+    INTERFACES.set(m, hit);
+  }
+  return hit;
+}
+
+const INTERFACES = new WeakMap<ModuleModel, string>();
 
 function joinPy(spec: string, name: string): string {
   return spec.endsWith('.') ? spec + name : `${spec}.${name}`;

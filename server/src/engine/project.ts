@@ -1,11 +1,12 @@
 /**
  * The engine's entry point, shared by the language server, the CLI and the tests: a set
  * of files with cached per-file models (re-parsed only when their text changes), linked
- * and checked on demand.
+ * and checked on demand. After an edit, linking patches the previous graph: it re-links
+ * the edited file and what read its interface, not the workspace.
  */
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
 import type { Language, ModuleModel } from './model';
-import { ProjectGraph, type ModuleLink } from './contexts';
+import { ProjectGraph } from './contexts';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { parseJs } from '../js/frontend';
@@ -36,12 +37,16 @@ export class Project {
   private readonly entries = new Map<string, FileEntry>();
   private options: AnalysisOptions;
   private cached?: Finding[];
-  private graphCache?: ProjectGraph;
   private pythonReady: boolean;
-  /** per-module link results reused across graphs: an edit re-links only what it can affect */
-  private readonly linkCache = new Map<string, ModuleLink>();
-  /** file → files importing it, from the last graph (to know whom an interface change affects) */
-  private importers = new Map<string, Set<string>>();
+  /** the models by file, in the order files were added (the graph's merged lists follow it) */
+  private readonly models = new Map<string, ModuleModel>();
+  /** the last graph built; the next one patches it unless {@link rebuild} */
+  private lastGraph?: ProjectGraph;
+  private graphStale = true;
+  /** files whose model changed since {@link lastGraph} */
+  private readonly changed = new Set<string>();
+  /** a file was added or removed, or the start method changed: patching cannot follow */
+  private rebuild = true;
 
   private constructor(options: AnalysisOptions, pythonReady: boolean) {
     this.options = options;
@@ -60,9 +65,12 @@ export class Project {
   }
 
   setOptions(options: AnalysisOptions): void {
+    if ((options.startMethod ?? 'portable') !== (this.options.startMethod ?? 'portable')) {
+      this.rebuild = true;
+      this.graphStale = true;
+    }
     this.options = options;
     this.cached = undefined;
-    this.graphCache = undefined;
   }
 
   /** Adds or updates a file; parses only when the text (or version) changed. Returns whether it changed. */
@@ -76,23 +84,12 @@ export class Project {
     }
     const model = this.parse(file, text, lang);
     this.entries.set(file, { text, version, model });
-    if (!cur) {
-      // a new file can change how any import resolves
-      this.linkCache.clear();
-    } else if (interfaceOf(cur.model) !== interfaceOf(model)) {
-      // what others see of this module changed: re-link everything that imports it, transitively
-      const stack = [file];
-      const seen = new Set<string>();
-      while (stack.length) {
-        const f = stack.pop()!;
-        if (seen.has(f)) continue;
-        seen.add(f);
-        this.linkCache.delete(f);
-        for (const i of this.importers.get(f) ?? []) stack.push(i);
-      }
-    }
+    this.models.set(file, model);
+    // a new file can change how any import resolves: only edits are patched in
+    if (cur) this.changed.add(file);
+    else this.rebuild = true;
     this.cached = undefined;
-    this.graphCache = undefined;
+    this.graphStale = true;
     return true;
   }
 
@@ -106,9 +103,10 @@ export class Project {
 
   removeFile(file: string): void {
     if (this.entries.delete(file)) {
-      this.linkCache.clear();
+      this.models.delete(file);
+      this.rebuild = true;
       this.cached = undefined;
-      this.graphCache = undefined;
+      this.graphStale = true;
     }
   }
 
@@ -132,15 +130,28 @@ export class Project {
     return this.entries.get(file)?.model;
   }
 
-  /** The linked project (contexts, call graph), for hover and fixes. */
+  /**
+   * The linked project (contexts, call graph), for hover and fixes. After an edit, the
+   * previous graph's indexes are patched (so it must not be used any more); adding or
+   * removing a file rebuilds them.
+   */
   graph(): ProjectGraph {
-    if (!this.graphCache) {
-      const models = new Map<string, ModuleModel>();
-      for (const [f, e] of this.entries) models.set(f, e.model);
-      this.graphCache = new ProjectGraph(models, this.options.startMethod ?? 'portable', this.linkCache);
-      this.importers = this.graphCache.importers;
+    if (this.lastGraph && !this.graphStale) return this.lastGraph;
+    const startMethod = this.options.startMethod ?? 'portable';
+    let graph: ProjectGraph | undefined;
+    if (this.lastGraph && !this.rebuild) {
+      try {
+        graph = new ProjectGraph(this.models, startMethod, { graph: this.lastGraph, changed: this.changed });
+      } catch (e) {
+        // the previous indexes may be half patched: start over rather than fail the analysis
+        this.lastErrors.push(`incremental update: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      }
     }
-    return this.graphCache;
+    this.lastGraph = graph ?? new ProjectGraph(this.models, startMethod);
+    this.changed.clear();
+    this.rebuild = false;
+    this.graphStale = false;
+    return this.lastGraph;
   }
 
   /** All findings of the project (suppressions and severities applied), cached until something changes. */
@@ -172,7 +183,8 @@ export class Project {
     // analysis's graph): the server reads it only for the documents it publishes, so an edit
     // does not pay for every finding of the workspace.
     const fixCtx = { graph, text: (f: string) => this.entries.get(f)?.text };
-    for (const f of findings) lazyFixes(f, () => describeFixes(fixCtx, f));
+    // a later edit patches this graph in place: a finding read after that offers no fixes (it is stale too)
+    for (const f of findings) lazyFixes(f, () => (graph.retired ? [] : describeFixes(fixCtx, f)));
     findings.sort(compareFindings);
     this.cached = findings;
     return findings;
@@ -198,19 +210,6 @@ function lazyFixes(f: Finding, compute: () => Finding['fixes']): void {
       value = v;
     },
   });
-}
-
-/**
- * What other modules can observe of a module when they are linked against it: its
- * module-level names (and where imported ones come from), exports and re-exports. Function
- * bodies, values and positions are not part of it, so most edits keep it unchanged.
- */
-function interfaceOf(m: ModuleModel): string {
-  const parts: string[] = [];
-  for (const b of m.bindings.values()) parts.push(b.importFrom ? `${b.name}<${b.importFrom.specifier}:${b.importFrom.imported}` : b.name);
-  for (const [name, e] of m.exports) parts.push(`>${name}=${e.local ?? ''}:${e.from ? `${e.from.specifier}:${e.from.imported}` : ''}`);
-  for (const s of m.starExports) parts.push(`*${s}`);
-  return parts.join('|');
 }
 
 function isSuppressed(m: ModuleModel, line: number, rule: RuleId): boolean {

@@ -1,0 +1,144 @@
+/**
+ * Benchmark: keystroke-to-analysis on a large workspace, i.e. what the language server
+ * pays after the debounce for one edited document.
+ *
+ *   npx tsx bench/keystroke.ts [folder ...] [--file path] [--edits N] [--no-fixtures]
+ *
+ * Builds one Project over the folders (default: /usr/lib/python3.11 and this repository's
+ * node_modules, nested node_modules included), analyses it once, then times
+ * `updateFile` + `analyze()` for N body edits (a statement inserted at the top of a
+ * function body: the module's interface is unchanged) and N interface edits (a new
+ * module-level name) of one mid-sized file, and prints the medians. A third row, call
+ * edits, alternately adds and removes a call to another function of the file in that
+ * body (the call graph changes each time). Then the same on this repository's fixtures/
+ * (unless --no-fixtures). --file picks the edited file (it must be in the folders).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Project } from '../server/src/engine/project';
+import { SKIPPED_DIRECTORIES } from '../server/src/shared/protocol';
+import { argValue, fmt, loadTree, measure, printTable, type SourceFile } from './common';
+
+const DEFAULT_FOLDERS = ['/usr/lib/python3.11', path.join(__dirname, '..', 'node_modules')];
+
+const KINDS = ['body', 'interface', 'call'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The text with edit number `i` of each kind applied (each differs from the previous one). */
+type Edit = Record<Kind, (i: number) => string>;
+
+/**
+ * Edits of `text` that a user could make, or undefined when the file has no function
+ * whose header is a single line (so the inserted statement surely lands in a body).
+ */
+function editsOf(file: string, text: string): Edit | undefined {
+  const py = file.endsWith('.py') || file.endsWith('.pyw');
+  const lines = text.split('\n');
+  // a top-level function whose header fits on one line, followed by an indented body line
+  const header = py ? /^def \w+\(.*\).*:\s*$/ : /^(export\s+)?(async\s+)?function\s*\*?\s*\w+\s*\(.*\)\s*(:[^{]*)?\{\s*$/;
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!header.test(lines[i]!)) continue;
+    const next = lines[i + 1]!;
+    const indent = /^\s+/.exec(next)?.[0];
+    if (!indent || !next.trim()) continue;
+    const at = i + 1;
+    const insert = (stmt: string): string => [...lines.slice(0, at), indent + stmt, ...lines.slice(at)].join('\n');
+    const own = /(\w+)\s*\(/.exec(lines[i]!.replace(/^\s*(export\s+)?(async\s+)?(def|function)\s*\*?/, ''))?.[1];
+    const names = [...text.matchAll(py ? /^def (\w+)\(/gm : /^(?:export\s+)?(?:async\s+)?function\s*\*?\s*(\w+)\s*\(/gm)].map((m) => m[1]!);
+    const callee = names.find((n) => n !== own) ?? own;
+    const body = (n: number): string => insert(py ? `keystroke_local = ${n}` : `void ${n};`);
+    return {
+      body,
+      interface: (n) => `${text}\n${py ? `KEYSTROKE_${n} = ${n}` : `var KEYSTROKE_${n} = ${n};`}\n`,
+      // odd edits call it, even ones do not: every edit adds or removes a call edge
+      call: (n) => (n % 2 ? insert(py ? `${callee}()  # ${n}` : `${callee}(); // ${n}`) : body(n)),
+    };
+  }
+  return undefined;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The file to edit: with an importer, of median size among those with a usable function. */
+function pickFile(project: Project, files: readonly SourceFile[]): SourceFile | undefined {
+  const importers = project.graph().importers;
+  const usable = files.filter((f) => importers.get(f.path)?.size && editsOf(f.path, f.text));
+  const pool = usable.length ? usable : files.filter((f) => editsOf(f.path, f.text));
+  pool.sort((a, b) => a.text.length - b.text.length || a.path.localeCompare(b.path));
+  return pool[pool.length >> 1];
+}
+
+async function run(label: string, folders: string[], edits: number, fileArg: string | undefined): Promise<void> {
+  // walk into nested node_modules: they are part of the workspace being measured
+  const skip = new Set([...SKIPPED_DIRECTORIES].filter((d) => d !== 'node_modules'));
+  const files: SourceFile[] = [];
+  for (const folder of folders) files.push(...(await loadTree(path.resolve(folder), skip)).files);
+  const project = await Project.create();
+  const load = measure(() => {
+    for (const f of files) project.updateFile(f.path, f.text);
+  });
+  const first = measure(() => project.analyze());
+  const target = fileArg
+    ? files.find((f) => f.path === path.resolve(fileArg))
+    : pickFile(project, files);
+  if (!target) throw new Error(`no file to edit in ${folders.join(', ')}${fileArg ? ` (${fileArg} not loaded)` : ''}`);
+  const e = editsOf(target.path, target.text);
+  if (!e) throw new Error(`${target.path}: no single-line function header to edit`);
+
+  const times = { body: [] as number[], interface: [] as number[], call: [] as number[] };
+  const split = { body: [] as Array<[number, number]>, interface: [] as Array<[number, number]>, call: [] as Array<[number, number]> };
+  let n = 0;
+  for (const kind of KINDS) {
+    // one untimed edit of each kind first (JIT warm-up on this path)
+    project.updateFile(target.path, e[kind](n++));
+    project.analyze();
+    for (let i = 0; i < edits; i++) {
+      const text = e[kind](n++);
+      const t0 = performance.now();
+      project.updateFile(target.path, text);
+      const t1 = performance.now();
+      project.analyze();
+      const t2 = performance.now();
+      times[kind].push(t2 - t0);
+      split[kind].push([t1 - t0, t2 - t1]);
+    }
+  }
+  project.updateFile(target.path, target.text);
+
+  const importers = project.graph().importers.get(target.path)?.size ?? 0;
+  const ms = (x: number): string => `${fmt(x, 1)} ms`;
+  const row = (kind: Kind): string =>
+    `median ${ms(median(times[kind]))} (updateFile ${ms(median(split[kind].map((s) => s[0])))}, analyze ${ms(median(split[kind].map((s) => s[1])))}; min ${ms(Math.min(...times[kind]))}, max ${ms(Math.max(...times[kind]))})`;
+  console.log(`${label}: ${folders.join(' + ')}`);
+  printTable([
+    ['files', `${files.length}`],
+    ['initial load (updateFile each)', `${fmt(load.wall)} s`],
+    ['initial analyze', `${fmt(first.wall)} s`],
+    ['edited file', `${target.path} (${target.text.length} chars, ${importers} importers)`],
+    [`body edit x${edits}`, row('body')],
+    [`interface edit x${edits}`, row('interface')],
+    [`call edit x${edits}`, row('call')],
+  ]);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const valued = new Set(['--file', '--edits', '--findings', '--json', '--reference']);
+  const positional = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1] ?? ''));
+  const folders = positional.length ? positional : DEFAULT_FOLDERS.filter((f) => fs.existsSync(f));
+  const edits = Number(argValue(args, '--edits') ?? 10);
+  await run('workspace', folders, edits, argValue(args, '--file'));
+  if (!args.includes('--no-fixtures')) {
+    console.log('');
+    await run('fixtures', [path.join(__dirname, '..', 'fixtures')], edits, undefined);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
