@@ -10,6 +10,7 @@ import { formatJson } from './format/json';
 import type { Report } from './format/report';
 import { formatSarif } from './format/sarif';
 import { formatStylish } from './format/stylish';
+import { runGraph } from './graph';
 
 /** The package root: `dist/..` in the build (where `rules/` and README.md are shipped). */
 const PACKAGE_ROOT = path.join(__dirname, '..');
@@ -35,6 +36,18 @@ export function exitCodeFor(report: Report, maxWarnings: number | undefined): 0 
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'graph') {
+    try {
+      process.stdout.write(await runGraph(argv.slice(1), process.cwd()));
+      return 0;
+    } catch (error) {
+      if (error instanceof UsageError) {
+        process.stderr.write(`crossproc: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);

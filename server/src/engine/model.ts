@@ -10,6 +10,8 @@
  * `offset` fields are UTF-16 offsets into the file text.
  */
 
+import type { ModuleFacts } from '../flow/facts';
+
 export type Language = 'js' | 'python';
 
 export interface Position {
@@ -302,4 +304,6 @@ export interface ModuleModel {
   /** suppression comments: line (0-based) → rule ids disabled on that line ('*' for all) */
   suppressions: Map<number, string[]>;
   problems: ParseProblem[];
+  /** value-flow facts (definitions, assignments, calls...) for the value-flow layer (../flow) */
+  flow?: ModuleFacts;
 }

@@ -37,6 +37,7 @@ import type {
 } from '../engine/model';
 import { getPythonParser } from './parser';
 import { copyTree, type SyntaxNode as Node } from './tree';
+import { extractPythonFacts } from './facts';
 
 export { initPython } from './parser';
 
@@ -1950,7 +1951,9 @@ export function parsePython(path: string, text: string): ModuleModel {
   try {
     tree = parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
-    fe.run(copyTree(tree, text), tree.rootNode);
+    const root = copyTree(tree, text);
+    fe.run(root, tree.rootNode);
+    fe.model.flow = extractPythonFacts(root);
   } catch (err) {
     if (fe.model.units.length === 0) fe.model.units.push(emptyModuleUnit());
     fe.model.problems.push({ range: zeroRange(), message: `Python analysis failed: ${err instanceof Error ? err.message : String(err)}` });
