@@ -89,6 +89,6 @@ export interface ModuleFacts {
   vars: Map<string, NodeId>;
   /** `from x import *` specifiers */
   starImports: string[];
-  /** call arguments by their start offset (positional and keyword values), and calls by theirs: for queries */
-  at: Map<number, NodeId>;
+  /** pairs (start offset, node) of call arguments (positional and keyword values) and of calls: for queries */
+  at: number[];
 }

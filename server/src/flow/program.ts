@@ -64,6 +64,21 @@ export class FlowProgram {
     this.solver.solve();
   }
 
+  private readonly atMaps = new Map<number, Map<number, number>>();
+
+  /** the node of the call or argument starting at `offset` (the outermost, for nested starts) */
+  private nodeAt(m: number, offset: number): number | undefined {
+    let map = this.atMaps.get(m);
+    if (!map) {
+      map = new Map();
+      const at = this.mods[m].flow!.at;
+      // pairs are pushed inner expressions first: the last pair for an offset is the outermost
+      for (let i = 0; i < at.length; i += 2) map.set(at[i], at[i + 1]);
+      this.atMaps.set(m, map);
+    }
+    return map.get(offset);
+  }
+
   moduleIndex(file: string): number | undefined {
     return this.index.get(file);
   }
@@ -72,7 +87,7 @@ export class FlowProgram {
   callees(file: string, callOffset: number): FlowTarget[] {
     const m = this.index.get(file);
     if (m === undefined) return [];
-    const node = this.mods[m].flow!.at.get(callOffset);
+    const node = this.nodeAt(m, callOffset);
     if (node === undefined) return [];
     const set = this.solver.siteCallees.get(`${m}:${node}`);
     return set ? [...set].map((v) => this.describe(v)) : [];
@@ -82,7 +97,7 @@ export class FlowProgram {
   valuesAt(file: string, offset: number): FlowTarget[] {
     const m = this.index.get(file);
     if (m === undefined) return [];
-    const node = this.mods[m].flow!.at.get(offset);
+    const node = this.nodeAt(m, offset);
     if (node === undefined) return [];
     return [...this.solver.valuesOf(this.solver.node(m, node))].map((v) => this.describe(v));
   }
@@ -90,7 +105,7 @@ export class FlowProgram {
   /** the raw value ids at an offset (for callers that walk values themselves) */
   valueIdsAt(file: string, offset: number): number[] {
     const m = this.index.get(file);
-    const node = m === undefined ? undefined : this.mods[m].flow!.at.get(offset);
+    const node = m === undefined ? undefined : this.nodeAt(m, offset);
     return m === undefined || node === undefined ? [] : [...this.solver.valuesOf(this.solver.node(m, node))];
   }
 

@@ -14,7 +14,36 @@ import type { ContainerKind, DefFact, FlowOp, ModuleFacts, NodeId, ParamFact } f
 import type { SyntaxNode as Node } from './tree';
 import { PY_BUILTINS } from './builtins';
 
-type Env = Map<string, NodeId[]>;
+const NONE: NodeId[] = [];
+
+/**
+ * A scope's reaching definitions at one point: its own entries over those of the block
+ * it branched from (so a branch costs nothing until it binds something).
+ */
+class Env {
+  readonly own = new Map<string, NodeId[]>();
+  constructor(readonly parent: Env | null) {}
+
+  get(k: string): NodeId[] | undefined {
+    for (let e: Env | null = this; e; e = e.parent) {
+      const v = e.own.get(k);
+      if (v !== undefined) return v.length ? v : undefined;
+    }
+    return undefined;
+  }
+}
+
+const NO_NODES: NodeId[] = [];
+const NO_KW: Array<[string, NodeId]> = [];
+
+/** the node every expression with no value the layer tracks shares (never written to) */
+const NOTHING: NodeId = 0;
+
+/** An expression's node, and for literal tuples/lists its elements' (for unpacking). */
+interface Known {
+  node: NodeId;
+  elems?: Known[];
+}
 
 interface Scope {
   kind: 'module' | 'function' | 'class' | 'comp';
@@ -28,6 +57,8 @@ interface Scope {
   globals: Set<string>;
   nonlocals: Set<string>;
   env: Env;
+  /** constant-key paths (`d\0s:k`) ever bound in this scope */
+  paths: Set<string>;
   /** reads not resolved in the env, resolved at the end of the module */
   pending: Array<{ node: NodeId; name: string }>;
   /** module scope: reads by name (to add `global` definitions made in functions) */
@@ -66,13 +97,14 @@ function constKey(n: Node | null): string | null {
 }
 
 class Extractor {
-  readonly facts: ModuleFacts = { nodes: [], defs: [], stores: [], vars: new Map(), starImports: [], at: new Map() };
+  readonly facts: ModuleFacts = { nodes: [], defs: [], stores: [], vars: new Map(), starImports: [], at: [] };
   private readonly moduleScope: Scope;
   private readonly scopes: Scope[] = [];
   /** names assigned through `global` in functions → their definitions */
   private readonly globalDefs = new Map<string, NodeId[]>();
 
   constructor() {
+    this.add({ k: 'union', from: [] });
     this.moduleScope = this.newScope('module', null, -1, -1);
     this.moduleScope.reads = new Map();
   }
@@ -80,7 +112,7 @@ class Extractor {
   private newScope(kind: Scope['kind'], parent: Scope | null, def: number, caller: number): Scope {
     const s: Scope = {
       kind, parent, def, caller, vars: new Map(), globals: new Set(), nonlocals: new Set(),
-      env: new Map(), pending: [], lambdas: 0, loops: [],
+      env: new Env(null), paths: new Set(), pending: [], lambdas: 0, loops: [],
     };
     this.scopes.push(s);
     return s;
@@ -95,7 +127,8 @@ class Extractor {
     return this.add({ k: 'union', from });
   }
 
-  private empty(): NodeId {
+  /** a new node whose sources are added later */
+  private fresh(): NodeId {
     return this.add({ k: 'union', from: [] });
   }
 
@@ -105,7 +138,7 @@ class Extractor {
   private varNode(s: Scope, name: string): NodeId {
     let v = s.vars.get(name);
     if (v === undefined) {
-      v = this.empty();
+      v = this.fresh();
       s.vars.set(name, v);
     }
     return v;
@@ -134,12 +167,14 @@ class Extractor {
     }
     this.setEnv(s, name, [value]);
     // a new value for `d` ends what is known of `d["k"]`
-    const prefix = name + PATH_SEP;
-    for (const k of s.env.keys()) if (k.startsWith(prefix)) s.env.delete(k);
+    if (s.paths.size > 0) {
+      const prefix = name + PATH_SEP;
+      for (const k of s.paths) if (k.startsWith(prefix)) s.env.own.set(k, NONE);
+    }
   }
 
   private setEnv(s: Scope, key: string, defs: NodeId[]): void {
-    s.env.set(key, defs);
+    s.env.own.set(key, defs);
     for (const f of s.loops) {
       const l = f.defs.get(key);
       if (l) l.push(...defs);
@@ -155,7 +190,7 @@ class Extractor {
       this.noteRead(s, name, node);
       return node;
     }
-    const node = this.empty();
+    const node = this.fresh();
     s.pending.push({ node, name });
     this.noteRead(s, name, node);
     return node;
@@ -223,18 +258,18 @@ class Extractor {
     const before = s.env;
     const outs: Env[] = [];
     for (const b of bodies) {
-      s.env = new Map(before);
+      s.env = new Env(before);
       b();
       outs.push(s.env);
     }
-    if (includeFallThrough) outs.push(before);
-    s.env = mergeEnvs(outs);
+    s.env = before;
+    merge(before, outs, includeFallThrough);
   }
 
   private loop(s: Scope, body: () => void): void {
     const frame: LoopFrame = { reads: new Map(), defs: new Map() };
     const before = s.env;
-    s.env = new Map(before);
+    s.env = new Env(before);
     s.loops.push(frame);
     body();
     s.loops.pop();
@@ -242,7 +277,9 @@ class Extractor {
     for (const [key, defs] of frame.defs) {
       for (const r of frame.reads.get(key) ?? []) (this.facts.nodes[r] as { from: NodeId[] }).from.push(...defs);
     }
-    s.env = mergeEnvs([before, s.env]);
+    const inner = s.env;
+    s.env = before;
+    merge(before, [inner], true);
   }
 
   // -------------------------------------------------------------------------------------
@@ -261,7 +298,8 @@ class Extractor {
   private stmt(n: Node, s: Scope): void {
     switch (n.type) {
       case 'expression_statement':
-        for (const c of n.namedChildren) this.expr(c, s);
+        // docstrings and other bare strings hold nothing
+        for (const c of n.namedChildren) if (c.type !== 'string' && c.type !== 'concatenated_string') this.expr(c, s);
         return;
       case 'function_definition':
       case 'class_definition':
@@ -307,7 +345,7 @@ class Extractor {
       case 'for_statement': {
         const right = field(n, 'right');
         const left = field(n, 'left');
-        const it = right ? this.iter(this.expr(right, s), s, right) : this.empty();
+        const it = right ? this.iter(this.expr(right, s), s, right) : NOTHING;
         this.loop(s, () => {
           if (left) this.assign(left, it, s);
           const body = field(n, 'body');
@@ -341,7 +379,7 @@ class Extractor {
                   const v = x.namedChildren[0];
                   if (v) this.expr(v, s);
                   const alias = field(x, 'alias');
-                  if (alias) this.assign(alias, this.empty(), s);
+                  if (alias) this.assign(alias, NOTHING, s);
                 } else this.expr(x, s);
               }
             });
@@ -367,7 +405,7 @@ class Extractor {
               if (!v) continue;
               if (v.type === 'as_pattern') {
                 const ctxExpr = v.namedChildren[0];
-                const ctx = ctxExpr ? this.expr(ctxExpr, s) : this.empty();
+                const ctx = ctxExpr ? this.expr(ctxExpr, s) : NOTHING;
                 const entered = this.enterExit(ctx, s, v);
                 const alias = field(v, 'alias');
                 const target = alias?.namedChildren[0] ?? alias;
@@ -394,7 +432,7 @@ class Extractor {
         const v = n.namedChildren[0];
         if (v && v.type !== 'comment') {
           const val = this.expr(v, s);
-          this.add({ k: 'call', fn: val, args: [], kw: [], star: null, dstar: null, scope: s.caller, at: v.startIndex, raise: true });
+          this.add({ k: 'call', fn: val, args: NO_NODES, kw: NO_KW, star: null, dstar: null, scope: s.caller, at: v.startIndex, raise: true });
         }
         return;
       }
@@ -420,9 +458,9 @@ class Extractor {
   /** `with ctx as x`: calls `__enter__` (x is its result) and `__exit__` */
   private enterExit(ctx: NodeId, s: Scope, at: Node): NodeId {
     const enter = this.add({ k: 'attr', obj: ctx, name: '__enter__' });
-    const result = this.add({ k: 'call', fn: enter, args: [], kw: [], star: null, dstar: null, scope: s.caller, at: at.startIndex });
+    const result = this.add({ k: 'call', fn: enter, args: NO_NODES, kw: NO_KW, star: null, dstar: null, scope: s.caller, at: at.startIndex });
     const exit = this.add({ k: 'attr', obj: ctx, name: '__exit__' });
-    this.add({ k: 'call', fn: exit, args: [], kw: [], star: null, dstar: null, scope: s.caller, at: at.endIndex });
+    this.add({ k: 'call', fn: exit, args: NO_NODES, kw: NO_KW, star: null, dstar: null, scope: s.caller, at: at.endIndex });
     return result;
   }
 
@@ -504,7 +542,7 @@ class Extractor {
     const owner = s.kind === 'comp' ? this.functionOf(s) : s;
     const d: DefFact = {
       kind, name: this.qualName(s, name), start: n.startIndex, line: p.row, character: p.column,
-      parent: owner && owner.def >= 0 ? owner.def : -1, params: [], ret: this.empty(),
+      parent: owner && owner.def >= 0 ? owner.def : -1, params: [], ret: this.fresh(),
     };
     this.facts.defs.push(d);
     return this.facts.defs.length - 1;
@@ -556,7 +594,7 @@ class Extractor {
       if (!nameNode) continue;
       d.params.push({ name: nameNode.text, node, kind });
       fs.vars.set(nameNode.text, this.union([node]));
-      fs.env.set(nameNode.text, [node]);
+      fs.env.own.set(nameNode.text, [node]);
     }
   }
 
@@ -620,7 +658,7 @@ class Extractor {
   // -------------------------------------------------------------------------------------
   // assignment targets
 
-  private assign(t: Node, value: NodeId, s: Scope, valueNode?: Node): void {
+  private assign(t: Node, value: NodeId, s: Scope, known?: Known): void {
     switch (t.type) {
       case 'identifier':
         this.define(s, t.text, value);
@@ -648,40 +686,39 @@ class Extractor {
       case 'list':
       case 'expression_list': {
         const elems = t.namedChildren.filter((c) => c.type !== 'comment');
-        const src = valueNode ? unparen(valueNode) : null;
-        const srcElems = src && /^(tuple|list|expression_list|pattern_list)$/.test(src.type)
-          ? src.namedChildren.filter((c) => c.type !== 'comment') : null;
         const starAt = elems.findIndex((e) => e.type === 'list_splat_pattern' || e.type === 'list_splat');
-        const direct = srcElems && !srcElems.some((e) => e.type === 'list_splat') && (starAt < 0 ? srcElems.length === elems.length : srcElems.length >= elems.length - 1);
-        elems.forEach((e, i) => {
+        const src = known?.elems;
+        const direct = src && (starAt < 0 ? src.length === elems.length : src.length >= elems.length - 1);
+        for (let i = 0; i < elems.length; i++) {
+          const e = elems[i];
           if (i === starAt) {
             const inner = e.namedChildren[0];
-            if (!inner) return;
+            if (!inner) continue;
             let v: NodeId;
             if (direct) {
               const tail = elems.length - 1 - i;
-              const items = srcElems!.slice(i, srcElems!.length - tail).map((x, j): [string | null, NodeId] => [`i:${j}`, this.exprKnown(x, s)]);
+              const items = src.slice(i, src.length - tail).map((x, j): [string | null, NodeId] => [`i:${j}`, x.node]);
               v = this.add({ k: 'new', kind: 'list', items });
             } else {
               v = this.add({ k: 'new', kind: 'list', items: [[null, this.iter(value, s, e)]] });
             }
             this.assign(inner, v, s);
-            return;
+            continue;
           }
           if (direct) {
-            const j = starAt >= 0 && i > starAt ? srcElems!.length - (elems.length - i) : i;
-            this.assign(e, this.exprKnown(srcElems![j], s), s, srcElems![j]);
+            const x = src[starAt >= 0 && i > starAt ? src.length - (elems.length - i) : i];
+            this.assign(e, x.node, s, x);
           } else {
             const key = starAt >= 0 && i > starAt ? null : this.add({ k: 'const', key: `i:${i}` });
             this.assign(e, this.add({ k: 'item', obj: value, key }), s);
           }
-        });
+        }
         return;
       }
       case 'parenthesized_expression':
       case 'as_pattern_target': {
         const inner = t.namedChildren[0];
-        if (inner) this.assign(inner, value, s, valueNode);
+        if (inner) this.assign(inner, value, s, known);
         return;
       }
       case 'list_splat_pattern':
@@ -695,11 +732,24 @@ class Extractor {
     }
   }
 
-  /** element nodes of a source tuple were evaluated once by {@link expr}: reuse them */
-  private readonly evaluated = new Map<number, NodeId>();
+  /** a value, keeping the elements of a literal tuple/list apart (for unpacking) */
+  private known(n: Node, s: Scope): Known {
+    const u = unparen(n);
+    if ((u.type === 'tuple' || u.type === 'list' || u.type === 'expression_list') && !u.namedChildren.some((c) => c.type === 'list_splat')) {
+      const elems = u.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.known(c, s));
+      const node = this.add({ k: 'new', kind: u.type === 'list' ? 'list' : 'tuple', items: elems.map((e, i): [string, NodeId] => [`i:${i}`, e.node]) });
+      return { node, elems };
+    }
+    return { node: this.expr(n, s) };
+  }
 
-  private exprKnown(n: Node, s: Scope): NodeId {
-    return this.evaluated.get(n.id) ?? this.expr(n, s);
+  /** `d = {"k": v}` / `d.update({"k": v})`: the paths the literal binds, applied after the assignment */
+  private dictSeed: string | null = null;
+  private seeds: Array<[string, NodeId]> = [];
+
+  private applySeeds(s: Scope): void {
+    for (const [p, v] of this.seeds) this.setPath(s, p, [v]);
+    this.seeds = [];
   }
 
   // -------------------------------------------------------------------------------------
@@ -716,19 +766,25 @@ class Extractor {
       if (!cur) return null;
     }
     if (cur.type !== 'identifier' || keys.length === 0) return null;
-    if (s.globals.has(cur.text) || s.nonlocals.has(cur.text) || !s.env.has(cur.text)) return null;
+    if (s.globals.has(cur.text) || s.nonlocals.has(cur.text) || s.env.get(cur.text) === undefined) return null;
     return [cur.text, ...keys].join(PATH_SEP);
+  }
+
+  /** whether `name` is a plain local of `s` with a reaching definition */
+  private pathKeyOfName(name: string, s: Scope): boolean {
+    return !s.globals.has(name) && !s.nonlocals.has(name) && s.env.get(name) !== undefined;
   }
 
   private setPath(s: Scope, path: string, defs: NodeId[]): void {
     const prefix = path + PATH_SEP;
-    for (const k of s.env.keys()) if (k.startsWith(prefix)) s.env.delete(k);
+    for (const k of s.paths) if (k.startsWith(prefix)) s.env.own.set(k, NONE);
+    s.paths.add(path);
     this.setEnv(s, path, defs);
   }
 
   /** a call may change any container: forget what is known of constant keys */
   private forgetPaths(s: Scope): void {
-    for (const k of s.env.keys()) if (k.includes(PATH_SEP)) s.env.delete(k);
+    for (const k of s.paths) s.env.own.set(k, NONE);
   }
 
   // -------------------------------------------------------------------------------------
@@ -739,19 +795,13 @@ class Extractor {
   }
 
   expr(n: Node, s: Scope): NodeId {
-    const v = this.exprUncached(n, s);
-    this.evaluated.set(n.id, v);
-    return v;
-  }
-
-  private exprUncached(n: Node, s: Scope): NodeId {
     switch (n.type) {
       case 'identifier':
         return this.read(s, n.text);
       case 'attribute': {
         const obj = field(n, 'object');
         const attr = field(n, 'attribute');
-        const o = obj ? this.expr(obj, s) : this.empty();
+        const o = obj ? this.expr(obj, s) : NOTHING;
         return attr ? this.add({ k: 'attr', obj: o, name: attr.text }) : o;
       }
       case 'call':
@@ -769,7 +819,7 @@ class Extractor {
         }
         const obj = field(n, 'value');
         const sub = field(n, 'subscript');
-        const o = obj ? this.expr(obj, s) : this.empty();
+        const o = obj ? this.expr(obj, s) : NOTHING;
         if (sub?.type === 'slice') {
           const parts = sub.children;
           let start: number | null = 0;
@@ -784,11 +834,11 @@ class Extractor {
       case 'string': {
         for (const c of n.namedChildren) if (c.type === 'interpolation') this.expr(c, s);
         const k = constKey(n);
-        return k ? this.add({ k: 'const', key: k }) : this.empty();
+        return k ? this.add({ k: 'const', key: k }) : NOTHING;
       }
       case 'integer': {
         const k = constKey(n);
-        return k ? this.add({ k: 'const', key: k }) : this.empty();
+        return k ? this.add({ k: 'const', key: k }) : NOTHING;
       }
       case 'list':
       case 'tuple':
@@ -811,12 +861,22 @@ class Extractor {
       }
       case 'dictionary': {
         const items: Array<[string | null, NodeId]> = [];
+        const seed = this.dictSeed;
+        this.dictSeed = null;
         for (const c of n.namedChildren) {
           if (c.type === 'pair') {
             const kn = field(c, 'key');
             const vn = field(c, 'value');
             if (kn) this.expr(kn, s);
-            if (vn) items.push([constKey(kn), this.expr(vn, s)]);
+            const key = constKey(kn);
+            if (vn) {
+              const path = seed !== null && key !== null ? `${seed}${PATH_SEP}${key}` : null;
+              if (path && unparen(vn).type === 'dictionary') this.dictSeed = path;
+              const v = this.expr(vn, s);
+              this.dictSeed = null;
+              items.push([key, v]);
+              if (path) this.seeds.push([path, v]);
+            }
           } else if (c.type === 'dictionary_splat') {
             const inner = c.namedChildren[0];
             if (inner) items.push([null, this.add({ k: 'item', obj: this.expr(inner, s), key: null })]);
@@ -852,7 +912,7 @@ class Extractor {
         const r = field(n, 'right');
         const vals = [l, r].filter((x): x is Node => !!x).map((x) => this.expr(x, s));
         // `[f] + [g]`: the elements of both
-        return n.children.some((c) => !c.isNamed && c.type === '+') ? this.union(vals) : this.empty();
+        return n.children.some((c) => !c.isNamed && c.type === '+') ? this.union(vals) : NOTHING;
       }
       case 'assignment': {
         // `a = b = v` nests assignments: the inner one's value is the chain's
@@ -860,17 +920,24 @@ class Extractor {
         const right = field(n, 'right');
         const typeNode = field(n, 'type');
         if (typeNode) this.generic(typeNode, s);
-        if (!right) return this.empty();
-        const v = this.expr(right, s);
-        const vn = right.type === 'assignment' ? this.valueNodeOf(right) : right;
-        if (left) this.assign(left, v, s, vn ?? undefined);
-        if (left && left.type === 'identifier' && vn && unparen(vn).type === 'dictionary') this.seedPaths(s, left.text, unparen(vn));
-        return v;
+        if (!right) return NOTHING;
+        const seed = left?.type === 'identifier' && unparen(right).type === 'dictionary' && this.bindingScope(s, left.text) === s ? left.text : null;
+        this.dictSeed = seed;
+        const k = right.type === 'assignment' ? { node: this.expr(right, s) } : this.known(right, s);
+        this.dictSeed = null;
+        const seeds = this.seeds;
+        this.seeds = [];
+        if (left) this.assign(left, k.node, s, k);
+        if (seed !== null) {
+          this.seeds = seeds;
+          this.applySeeds(s);
+        }
+        return k.node;
       }
       case 'augmented_assignment': {
         const left = field(n, 'left');
         const right = field(n, 'right');
-        const r = right ? this.expr(right, s) : this.empty();
+        const r = right ? this.expr(right, s) : NOTHING;
         if (left) {
           const cur = this.expr(left, s);
           if (left.type === 'identifier') this.define(s, left.text, this.union([cur, r]));
@@ -881,12 +948,12 @@ class Extractor {
       case 'named_expression': {
         const name = field(n, 'name');
         const value = field(n, 'value');
-        const v = value ? this.expr(value, s) : this.empty();
+        const v = value ? this.expr(value, s) : NOTHING;
         if (name) this.define(s, name.text, v);
         return v;
       }
       case 'await':
-        return n.namedChildren[0] ? this.expr(n.namedChildren[0], s) : this.empty();
+        return n.namedChildren[0] ? this.expr(n.namedChildren[0], s) : NOTHING;
       case 'yield': {
         const fs = this.functionOf(s);
         const inner = n.namedChildren.find((c) => c.type !== 'comment');
@@ -895,14 +962,14 @@ class Extractor {
         if (v !== null && isFrom) v = this.iter(v, s, n);
         if (fs && fs.def >= 0) {
           const d = this.facts.defs[fs.def];
-          d.yields ??= this.empty();
+          d.yields ??= this.fresh();
           if (v !== null) (this.facts.nodes[d.yields] as { from: NodeId[] }).from.push(v);
         }
-        return this.empty();
+        return NOTHING;
       }
       case 'keyword_argument': {
         const v = field(n, 'value');
-        return v ? this.expr(v, s) : this.empty();
+        return v ? this.expr(v, s) : NOTHING;
       }
       case 'true':
       case 'false':
@@ -910,35 +977,15 @@ class Extractor {
       case 'float':
       case 'comment':
       case 'ellipsis':
-        return this.empty();
+        return NOTHING;
       default:
         return this.generic(n, s);
     }
   }
 
-  private valueNodeOf(assign: Node): Node | null {
-    let cur: Node | null = assign;
-    while (cur && cur.type === 'assignment') cur = field(cur, 'right');
-    return cur;
-  }
-
-  /** `d = {"k": v}`: `d["k"]` is `v` until something changes it */
-  private seedPaths(s: Scope, name: string, dict: Node): void {
-    if (this.bindingScope(s, name) !== s) return;
-    for (const c of dict.namedChildren) {
-      if (c.type !== 'pair') continue;
-      const k = constKey(field(c, 'key'));
-      const vn = field(c, 'value');
-      if (!k || !vn) continue;
-      const v = this.evaluated.get(vn.id);
-      if (v !== undefined) this.setEnv(s, `${name}${PATH_SEP}${k}`, [v]);
-      if (unparen(vn).type === 'dictionary') this.seedPaths(s, `${name}${PATH_SEP}${k}`, unparen(vn));
-    }
-  }
-
   private generic(n: Node, s: Scope): NodeId {
     for (const c of n.namedChildren) this.expr(c, s);
-    return this.empty();
+    return NOTHING;
   }
 
   private comprehension(n: Node, s: Scope): NodeId {
@@ -948,7 +995,7 @@ class Extractor {
       if (c.type === 'for_in_clause') {
         const right = field(c, 'right');
         // the first iterable is evaluated in the enclosing scope
-        const it = right ? this.iter(this.expr(right, first ? s : cs), first ? s : cs, right) : this.empty();
+        const it = right ? this.iter(this.expr(right, first ? s : cs), first ? s : cs, right) : NOTHING;
         if (first) {
           cs = this.newScope('comp', s, s.def, s.caller);
           cs.selfNode = s.selfNode;
@@ -987,9 +1034,17 @@ class Extractor {
       if (argv.length === 0 && s.cls !== undefined && s.selfNode !== undefined) {
         return this.add({ k: 'super', cls: this.add({ k: 'def', def: s.cls }), self: s.selfNode });
       }
-      return this.empty();
+      return NOTHING;
     }
-    const fn = fnNode ? this.expr(fnNode, s) : this.empty();
+    const fn = fnNode ? this.expr(fnNode, s) : NOTHING;
+    // `d.update({"k": v})` sets `d["k"]`; any other call may change containers
+    let updated: string | null = null;
+    if (fnNode?.type === 'attribute' && argList?.type === 'argument_list' && argList.namedChildren.length === 1 && field(fnNode, 'attribute')?.text === 'update') {
+      const obj = field(fnNode, 'object');
+      if (obj?.type === 'identifier' && unparen(argList.namedChildren[0]).type === 'dictionary' && this.pathKeyOfName(obj.text, s)) updated = obj.text;
+    }
+    const savedSeeds = this.seeds;
+    this.seeds = [];
     const args: NodeId[] = [];
     const kw: Array<[string, NodeId]> = [];
     let star: NodeId | null = null;
@@ -1005,7 +1060,7 @@ class Extractor {
             if (k && v) {
               const vn = this.expr(v, s);
               kw.push([k.text, vn]);
-              this.facts.at.set(v.startIndex, vn);
+              this.facts.at.push(v.startIndex, vn);
             }
           } else if (a.type === 'list_splat') {
             const inner = a.namedChildren[0];
@@ -1014,26 +1069,24 @@ class Extractor {
             const inner = a.namedChildren[0];
             if (inner) dstar = this.expr(inner, s);
           } else {
+            if (updated !== null) this.dictSeed = updated;
             const vn = this.expr(a, s);
+            this.dictSeed = null;
             args.push(vn);
-            this.facts.at.set(a.startIndex, vn);
+            this.facts.at.push(a.startIndex, vn);
           }
         }
       }
     }
-    const node = this.add({ k: 'call', fn, args, kw, star, dstar, scope: s.caller, at: n.startIndex });
-    this.facts.at.set(n.startIndex, node);
-    // `d.update({"k": v})` sets `d["k"]`; any other call may change containers
-    if (fnNode?.type === 'attribute' && field(fnNode, 'attribute')?.text === 'update' && argList) {
-      const obj = field(fnNode, 'object');
-      const lit = argList.namedChildren[0] ? unparen(argList.namedChildren[0]) : null;
-      if (obj?.type === 'identifier' && lit?.type === 'dictionary' && argList.namedChildren.length === 1 && s.env.has(obj.text)) {
-        for (const k of [...s.env.keys()]) if (k.startsWith(obj.text + PATH_SEP)) s.env.delete(k);
-        this.seedPaths(s, obj.text, lit);
-        return node;
-      }
-    }
-    this.forgetPaths(s);
+    const node = this.add({ k: 'call', fn, args: args.length ? args : NO_NODES, kw: kw.length ? kw : NO_KW, star, dstar, scope: s.caller, at: n.startIndex });
+    this.facts.at.push(n.startIndex, node);
+    const seeds = this.seeds;
+    this.seeds = savedSeeds;
+    if (updated !== null) {
+      const prefix = updated + PATH_SEP;
+      for (const k of s.paths) if (k.startsWith(prefix)) s.env.own.set(k, NONE);
+      for (const [p, v] of seeds) this.setPath(s, p, [v]);
+    } else this.forgetPaths(s);
     return node;
   }
 }
@@ -1044,29 +1097,30 @@ function unparen(n: Node): Node {
   return cur;
 }
 
-function mergeEnvs(envs: Env[]): Env {
-  if (envs.length === 1) return envs[0];
-  const out: Env = new Map();
+/**
+ * Merges what the branches `outs` (children of `before`) bound into `before`: a name
+ * holds every definition some branch leaves; a constant-key path stays known only when
+ * every way through binds it.
+ */
+function merge(before: Env, outs: Env[], fallThrough: boolean): void {
   const keys = new Set<string>();
-  for (const e of envs) for (const k of e.keys()) keys.add(k);
+  for (const o of outs) for (const k of o.own.keys()) keys.add(k);
   for (const k of keys) {
     const defs = new Set<NodeId>();
     let everywhere = true;
-    for (const e of envs) {
-      const d = e.get(k);
+    for (const o of outs) {
+      const d = o.get(k);
       if (d) for (const x of d) defs.add(x);
       else everywhere = false;
     }
-    // a constant-key path known on one branch only is not known after the merge
-    if (!everywhere && k.includes(PATH_SEP)) continue;
-    if (!everywhere) {
-      // a name bound on some paths only: reads also see the definitions from elsewhere (resolved later)
-      out.set(k, [...defs]);
-      continue;
+    if (fallThrough) {
+      const d = before.get(k);
+      if (d) for (const x of d) defs.add(x);
+      else everywhere = false;
     }
-    out.set(k, [...defs]);
+    if (k.includes(PATH_SEP) && !everywhere) before.own.set(k, NONE);
+    else if (defs.size > 0) before.own.set(k, [...defs]);
   }
-  return out;
 }
 
 /**
