@@ -30,6 +30,7 @@ export class UsageError extends Error {}
 const HINT = "Run 'crossproc --help' for usage.";
 
 export const HELP = `Usage: crossproc [options] [paths...]
+       crossproc graph [--entry FILE] [--format json|pycg|dot|mermaid] [paths...]
 
 Finds cross-process global-state misuse in Python multiprocessing and Node.js workers.
 Analyses the given files and folders (default: the current folder). Folders are walked
@@ -49,6 +50,10 @@ Options:
                                  then report what is left
   -h, --help                     show this help
   -v, --version                  print the version
+
+Commands:
+  graph                          print the call graph and where each function runs
+                                 (see 'crossproc graph --help')
 
 Rules: ${RULE_IDS.join(', ')}
 

@@ -238,6 +238,7 @@ function startLabel(data: GraphData, label: string, file: string, line: number):
 export function functionContexts(data: GraphData): FunctionContexts[] {
   const names = flowNames(data);
   const calls = data.flow.callGraph();
+  const topLevel = topLevelCalls(data);
   const out: FunctionContexts[] = [];
   for (const m of data.graph.modules.values()) {
     if (data.shown && !data.shown.has(m.path)) continue;
@@ -247,7 +248,7 @@ export function functionContexts(data: GraphData): FunctionContexts[] {
       const fc: FunctionContexts = {
         name, file: rel(data, m.path), line: u.range.start.line + 1,
         importTime: data.graph.importTime.has(key), parent: [], worker: [], initializer: [],
-        calls: [...(u.kind === 'module' || u.kind === 'function' ? calls.get(name) ?? [] : [])].sort(),
+        calls: [...(u.kind === 'function' ? calls.get(name) ?? [] : topLevel.get(key) ?? [])].sort(),
       };
       for (const p of data.graph.programs) {
         const rootName = unitName(data, names, p.root.module, p.root.unit);
@@ -268,6 +269,45 @@ export function functionContexts(data: GraphData): FunctionContexts[] {
     }
   }
   return out;
+}
+
+/** calls made outside functions, by the top-level unit (module body, main guard) that makes them */
+function topLevelCalls(data: GraphData): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const m of data.graph.modules.values()) {
+    const text = data.project.text(m.path);
+    const calls = m.flow && text !== undefined ? data.flow.topLevelCalls(m.path) : [];
+    if (calls.length === 0) continue;
+    const starts = [0];
+    for (let i = text!.indexOf('\n'); i !== -1; i = text!.indexOf('\n', i + 1)) starts.push(i + 1);
+    for (const { offset, callees } of calls) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      const pos = { line: lo, character: offset - starts[lo] };
+      // the innermost top-level unit (a main guard inside the module body) holding the call
+      let unit = m.units[0];
+      for (const u of m.units) {
+        if (u.kind === 'function' || u.kind === 'module') continue;
+        if (within(pos, u.range) ) unit = u;
+      }
+      const key = unitKey(m, unit);
+      let set = out.get(key);
+      if (!set) out.set(key, (set = new Set()));
+      for (const c of callees) set.add(c);
+    }
+  }
+  return out;
+}
+
+function within(p: { line: number; character: number }, r: Unit['range']): boolean {
+  const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
+  const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
+  return after && before;
 }
 
 function jsonGraph(data: GraphData): unknown {
@@ -321,10 +361,13 @@ function picture(data: GraphData): Picture {
   const shownNames = new Set([...clusters.values()].flatMap((c) => c.nodes));
   const edges: Picture['edges'] = [];
   for (const f of fcs) for (const c of f.calls) if (shownNames.has(f.name) && shownNames.has(c)) edges.push([f.name, c, 'call']);
-  // a start: from the unit that starts the workers to what they run first
+  // a start: from the unit that starts the workers to what they run first (nothing of the worker calls it)
+  const calledIn = (c: Picture['clusters'][number], name: string) =>
+    fcs.some((g) => g.name !== name && c.nodes.includes(g.name) && g.calls.includes(name));
   for (const f of fcs) {
     for (const w of f.worker) {
-      if (!/task|target|initializer|handler/i.test(w.via)) continue;
+      const cluster = clusters.get(`worker: ${w.start}`);
+      if (cluster && calledIn(cluster, f.name)) continue;
       for (const p of data.graph.programs) {
         for (const s of p.spawns) {
           if (startLabel(data, s.site.label, s.module.path, s.site.range.start.line) !== w.start) continue;

@@ -25,7 +25,8 @@ export type FlowOp =
   | { k: 'def'; def: number }
   /** a literal the layer keeps: 's:text' or 'i:12' (dictionary keys, indexes) */
   | { k: 'const'; key: string }
-  | { k: 'attr'; obj: NodeId; name: string }
+  /** `obj.name`; `scope` as for calls (reading a property calls its getter) */
+  | { k: 'attr'; obj: NodeId; name: string; scope: number }
   /** `obj[key]`; key null = not known (slices are {@link FlowOp} 'slice') */
   | { k: 'item'; obj: NodeId; key: NodeId | null }
   /** `obj[start:]`: a new sequence whose index i is obj's index i + start (start null: not known) */

@@ -184,6 +184,19 @@ export class FlowProgram {
     }
   }
 
+  /** the calls made at a module's top level (outside functions): start offset → callees' names */
+  topLevelCalls(file: string): Array<{ offset: number; callees: string[] }> {
+    const m = this.index.get(file);
+    if (m === undefined) return [];
+    const out: Array<{ offset: number; callees: string[] }> = [];
+    this.mods[m].flow!.nodes.forEach((op, i) => {
+      if (op.k !== 'call' || op.scope !== -1) return;
+      const set = this.solver.siteCallees.get(`${m}:${i}`);
+      if (set?.size) out.push({ offset: op.at, callees: [...set].map((v) => this.qualifiedName(v)) });
+    });
+    return out;
+  }
+
   /** every analysed function, lambda and module (as callers), by qualified name */
   functions(): Array<{ name: string; file: string; def?: DefFact }> {
     const out: Array<{ name: string; file: string; def?: DefFact }> = [];

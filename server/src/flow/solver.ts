@@ -13,6 +13,7 @@ import { ValueTable, type Value } from './values';
 const MAX_VALUES = 64;
 const MAX_EXT_DEPTH = 6;
 const MAX_STEPS = 3_000_000;
+const NO_VALUES: ReadonlySet<number> = new Set();
 
 export interface SolverModule {
   facts: ModuleFacts;
@@ -30,7 +31,7 @@ export interface ModuleResolver {
 type Args = { pos: number[]; kw: Array<[string, number]>; star: number | null; dstar: number | null };
 
 type Constraint =
-  | { c: 'attr'; obj: number; name: string; out: number }
+  | { c: 'attr'; obj: number; name: string; out: number; caller: number; site: string }
   | { c: 'item'; obj: number; key: number | null; out: number }
   | { c: 'slice'; obj: number; start: number | null; out: number; site: string }
   | { c: 'call'; fn: number; args: Args; out: number; caller: number; site: string; raise?: boolean }
@@ -46,7 +47,8 @@ export class Solver {
   readonly values = new ValueTable();
   /** global node id of module m's node 0 */
   readonly base: number[] = [];
-  private readonly pts: Array<Set<number>> = [];
+  /** values by node (undefined: none yet — most nodes never get one) */
+  private readonly pts: Array<Set<number> | undefined> = [];
   private readonly pending: Array<number[] | undefined> = [];
   private readonly succ: Array<Set<number> | undefined> = [];
   private readonly watchers: Array<number[] | undefined> = [];
@@ -82,7 +84,7 @@ export class Solver {
   }
 
   private newNodeSlot(): number {
-    this.pts.push(new Set());
+    this.pts.push(undefined);
     this.pending.push(undefined);
     this.succ.push(undefined);
     this.watchers.push(undefined);
@@ -95,7 +97,7 @@ export class Solver {
   }
 
   valuesOf(node: number): ReadonlySet<number> {
-    return this.pts[node] ?? new Set();
+    return this.pts[node] ?? NO_VALUES;
   }
 
   def(v: Value & { t: 'def' }): DefFact {
@@ -106,8 +108,9 @@ export class Solver {
   // propagation
 
   private addVal(node: number, v: number): void {
-    const s = this.pts[node];
-    if (s.has(v)) return;
+    let s = this.pts[node];
+    if (!s) this.pts[node] = s = new Set();
+    else if (s.has(v)) return;
     if (s.size >= MAX_VALUES) {
       this.truncated = true;
       return;
@@ -128,7 +131,8 @@ export class Solver {
     if (!s) this.succ[a] = s = new Set();
     if (s.has(b)) return;
     s.add(b);
-    for (const v of this.pts[a]) this.addVal(b, v);
+    const src = this.pts[a];
+    if (src) for (const v of src) this.addVal(b, v);
   }
 
   private watch(node: number, c: number): void {
@@ -142,7 +146,7 @@ export class Solver {
     this.cons.push(c);
     for (const i of inputs) {
       this.watch(i, id);
-      if (this.pts[i].size > 0) this.fire(id, i, [...this.pts[i]]);
+      if ((this.pts[i]?.size ?? 0) > 0) this.fire(id, i, [...this.pts[i]!]);
     }
     return id;
   }
@@ -151,6 +155,7 @@ export class Solver {
     this.init();
     for (let round = 0; round < 8; round++) {
       this.drain();
+      if (process.env.FLOW_DEBUG) console.error('round', round, 'steps', this.steps, 'bases', this.basesChanged, 'waiting', this.waitingKeys.size, 'mroUsers', this.mroUsers.size, 'nodes', this.pts.length, 'full', this.pts.filter((p) => p && p.size >= MAX_VALUES).length);
       if (this.basesChanged) {
         this.basesChanged = false;
         this.mroCache = new Map();
@@ -212,7 +217,7 @@ export class Solver {
         inputs.push(k.fn);
         break;
     }
-    for (const i of inputs) if (this.pts[i].size > 0) this.fire(c, i, [...this.pts[i]]);
+    for (const i of inputs) if ((this.pts[i]?.size ?? 0) > 0) this.fire(c, i, [...this.pts[i]!]);
   }
 
   // -------------------------------------------------------------------------------------
@@ -274,7 +279,7 @@ export class Solver {
         return;
       }
       case 'attr':
-        this.addCons({ c: 'attr', obj: g(op.obj), name: op.name, out: node }, [g(op.obj)]);
+        this.addCons({ c: 'attr', obj: g(op.obj), name: op.name, out: node, caller: this.callerValue(m, op.scope), site: `${m}:${node - this.base[m]}` }, [g(op.obj)]);
         return;
       case 'item': {
         const key = op.key === null ? null : g(op.key);
@@ -367,7 +372,7 @@ export class Solver {
       case 'item':
         if (input === k.key) {
           this.waitingKeys.delete(id);
-          for (const o of this.pts[k.obj]) this.loadItem(o, k.key, k.out, id);
+          for (const o of this.pts[k.obj] ?? NO_VALUES) this.loadItem(o, k.key, k.out, id);
         } else for (const v of vals) this.loadItem(v, k.key, k.out, id);
         return;
       case 'slice':
@@ -383,11 +388,11 @@ export class Solver {
         for (const v of vals) this.iterate(v, k.out, k.caller, k.site, id, true);
         return;
       case 'super':
-        for (const c of this.pts[k.cls]) for (const s of this.pts[k.self]) this.addVal(k.out, this.values.intern({ t: 'super', cls: c, self: s }));
+        for (const c of this.pts[k.cls] ?? NO_VALUES) for (const s of this.pts[k.self] ?? NO_VALUES) this.addVal(k.out, this.values.intern({ t: 'super', cls: c, self: s }));
         return;
       case 'store':
         if (input === k.key) {
-          for (const o of this.pts[k.obj]) this.store(o, k, id);
+          for (const o of this.pts[k.obj] ?? NO_VALUES) this.store(o, k, id);
         } else for (const v of vals) this.store(v, k, id);
         return;
       case 'bind':
@@ -530,7 +535,7 @@ export class Solver {
     if (val.t !== 'def') return [cls];
     const bases: number[] = [];
     for (const b of this.def(val).bases ?? []) {
-      for (const bv of this.pts[this.node(val.m, b)]) {
+      for (const bv of this.pts[this.node(val.m, b)] ?? NO_VALUES) {
         const x = this.values.get(bv);
         if ((x.t === 'def' && this.def(x).kind === 'class') || x.t === 'ext') if (!bases.includes(bv)) bases.push(bv);
       }
@@ -565,7 +570,7 @@ export class Solver {
       this.allElements(v, out);
       return;
     }
-    const keys = this.pts[key];
+    const keys = this.pts[key] ?? NO_VALUES;
     if (keys.size === 0) {
       this.waitingKeys.add(cid);
       return;
@@ -618,7 +623,7 @@ export class Solver {
       this.addEdge(k.value, this.field(o, '[*]'));
       return;
     }
-    const keys = this.pts[k.key];
+    const keys = this.pts[k.key] ?? NO_VALUES;
     if (keys.size === 0) {
       this.addEdge(k.value, this.field(o, '[*]'));
       return;
@@ -738,17 +743,17 @@ export class Solver {
     args.pos.forEach((a, i) => {
       const p = positional[i + shift];
       if (p) this.addEdge(a, g(p.node));
-      else if (star) for (const b of this.pts[g(star.node)]) this.addEdge(a, this.field(b, '[*]'));
+      else if (star) for (const b of this.pts[g(star.node)] ?? NO_VALUES) this.addEdge(a, this.field(b, '[*]'));
     });
     for (const [name, a] of args.kw) {
       const p = d.params.find((x) => x.name === name && (x.kind === 'pos' || x.kind === 'kwonly'));
       if (p) this.addEdge(a, g(p.node));
-      else if (dstar) for (const b of this.pts[g(dstar.node)]) this.addEdge(a, this.field(b, `[s:${name}]`));
+      else if (dstar) for (const b of this.pts[g(dstar.node)] ?? NO_VALUES) this.addEdge(a, this.field(b, `[s:${name}]`));
     }
     if (args.star !== null) {
       const elems = this.iterNode(args.star);
       for (const p of positional.slice(args.pos.length + shift)) this.addEdge(elems, g(p.node));
-      if (star) for (const b of this.pts[g(star.node)]) this.addEdge(elems, this.field(b, '[*]'));
+      if (star) for (const b of this.pts[g(star.node)] ?? NO_VALUES) this.addEdge(elems, this.field(b, '[*]'));
     }
     if (args.dstar !== null) {
       const elems = this.newNodeSlot();
@@ -822,8 +827,10 @@ export class Solver {
         else this.addVal(out, this.values.intern({ t: 'ident' }));
         return;
       default:
-        // an instance of something external is named after it (PyCG's convention)
-        this.addVal(out, v);
+        // `with ext() as x`: context managers give themselves; otherwise an instance of
+        // something external is named after it (PyCG's convention)
+        if (name.endsWith('.__enter__')) this.addVal(out, this.ext(name.slice(0, -'.__enter__'.length)));
+        else this.addVal(out, v);
     }
   }
 
@@ -879,9 +886,9 @@ export class Solver {
       case 'getattr': {
         const a1 = args.pos[1];
         if (a0 === undefined || a1 === undefined) return;
-        for (const kv of this.pts[a1]) {
+        for (const kv of this.pts[a1] ?? NO_VALUES) {
           const x = this.values.get(kv);
-          if (x.t === 'const' && x.key.startsWith('s:')) this.addCons({ c: 'attr', obj: a0, name: x.key.slice(2), out }, [a0]);
+          if (x.t === 'const' && x.key.startsWith('s:')) this.addCons({ c: 'attr', obj: a0, name: x.key.slice(2), out, caller, site }, [a0]);
         }
         if (args.pos[2] !== undefined) this.addEdge(args.pos[2], out);
         return;
@@ -917,7 +924,7 @@ export class Solver {
           this.allElements(box, out);
           return;
         }
-        const ks = this.pts[a0];
+        const ks = this.pts[a0] ?? NO_VALUES;
         if (ks.size === 0) this.allElements(box, out);
         for (const k of ks) {
           const x = this.values.get(k);

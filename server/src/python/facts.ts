@@ -457,9 +457,9 @@ class Extractor {
 
   /** `with ctx as x`: calls `__enter__` (x is its result) and `__exit__` */
   private enterExit(ctx: NodeId, s: Scope, at: Node): NodeId {
-    const enter = this.add({ k: 'attr', obj: ctx, name: '__enter__' });
+    const enter = this.add({ k: 'attr', obj: ctx, name: '__enter__', scope: s.caller });
     const result = this.add({ k: 'call', fn: enter, args: NO_NODES, kw: NO_KW, star: null, dstar: null, scope: s.caller, at: at.startIndex });
-    const exit = this.add({ k: 'attr', obj: ctx, name: '__exit__' });
+    const exit = this.add({ k: 'attr', obj: ctx, name: '__exit__', scope: s.caller });
     this.add({ k: 'call', fn: exit, args: NO_NODES, kw: NO_KW, star: null, dstar: null, scope: s.caller, at: at.endIndex });
     return result;
   }
@@ -802,7 +802,7 @@ class Extractor {
         const obj = field(n, 'object');
         const attr = field(n, 'attribute');
         const o = obj ? this.expr(obj, s) : NOTHING;
-        return attr ? this.add({ k: 'attr', obj: o, name: attr.text }) : o;
+        return attr ? this.add({ k: 'attr', obj: o, name: attr.text, scope: s.caller }) : o;
       }
       case 'call':
         return this.call(n, s);
