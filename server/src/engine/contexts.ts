@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
+import { FlowLink } from './flowLink';
 
 export type UnitKey = string;
 
@@ -183,6 +184,8 @@ export class ProjectGraph {
   private readonly s: Indexes;
   private readonly hbCache = new Map<Program, Map<string, HappensBefore>>();
   private isRetired = false;
+  /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
+  private flow?: FlowLink | null;
 
   /**
    * Links `modules` from scratch; or, with `previous` (same start method, same set of
@@ -746,6 +749,28 @@ export class ProjectGraph {
     return into;
   }
 
+  private flowLink(): FlowLink | null {
+    if (this.flow === undefined) {
+      const focus = [...this.s.modules.values()].filter((m) => m.spawns.some((site) => site.flowTasks?.length));
+      this.flow = focus.length ? new FlowLink(this.s.modules, this.linker, focus, unitKey) : null;
+    }
+    return this.flow;
+  }
+
+  /** what a unit the value-flow layer found reaches: through the front end's calls and the layer's */
+  private reachWithFlow(root: UnitKey): Set<UnitKey> {
+    const into = new Set<UnitKey>();
+    const stack = [root];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (into.has(k)) continue;
+      into.add(k);
+      for (const c of this.callees(k)) if (!into.has(c)) stack.push(c);
+      for (const c of this.flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
+    }
+    return into;
+  }
+
   private spawnRecord(m: ModuleModel, site: SpawnSite): SpawnRecord {
     let startMethod = site.startMethod ?? m.startMethod;
     const pinnedInCode = startMethod !== undefined;
@@ -770,6 +795,7 @@ export class ProjectGraph {
     const spawns = this.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
     const worker = new Map<UnitKey, WorkerReason>();
     const initRoots: UnitKey[] = [];
+    const flowEntries: Array<[UnitKey, WorkerReason]> = [];
     this.linker.reads = reads;
     try {
       for (const rec of spawns) {
@@ -783,6 +809,17 @@ export class ProjectGraph {
           for (const k of unitsOf(this.linker.resolveRef(rec.module, ref))) {
             entries.push([k, reason('initializer', rec.site.range)]);
             initRoots.push(k);
+          }
+        }
+        // `self.method`, callable objects, partials, variables: what the value-flow layer says they are
+        const flow = rec.site.flowTasks?.length ? this.flowLink() : null;
+        if (flow) {
+          for (const m of flow.modules) modules.add(m);
+          for (const t of rec.site.flowTasks!) {
+            for (const k of flow.targets(rec.module, t.offset)) {
+              flowEntries.push([k, reason(t.label, t.range)]);
+              if (t.initializer) initRoots.push(k);
+            }
           }
         }
         const wm = rec.workerModule;
@@ -819,6 +856,9 @@ export class ProjectGraph {
         }
         for (const [k, why] of entries) {
           for (const r of this.reach([k])) if (!worker.has(r)) worker.set(r, why);
+        }
+        for (const [k, why] of flowEntries.splice(0)) {
+          for (const r of this.reachWithFlow(k)) if (!worker.has(r)) worker.set(r, why);
         }
       }
     } finally {

@@ -201,6 +201,20 @@ export interface TaskRef {
   label: string;
 }
 
+/**
+ * A task or initializer expression the front end could not resolve to a module-level name
+ * (`self.method`, an instance with `__call__`, `functools.partial(...)` of a local, a
+ * variable): the engine asks the value-flow layer (../flow) what it holds.
+ */
+export interface FlowTask {
+  /** start offset of the argument expression */
+  offset: number;
+  /** the submitting call, as {@link TaskRef.range} */
+  range: Range;
+  label: string;
+  initializer?: boolean;
+}
+
 /** A value handed to a worker/child that cannot travel (SPEC `unsendable-payload`). */
 export interface Payload {
   range: Range;
@@ -246,6 +260,8 @@ export interface SpawnSite {
   isProcess: boolean | 'maybe';
   tasks: TaskRef[];
   initializers: Ref[];
+  /** tasks and initializers for the value-flow layer to resolve */
+  flowTasks?: FlowTask[];
   /** Node: the worker/child module as written ('./worker.js', resolved relative to this file); 'self' for `__filename` / `import.meta.url` / `fileURLToPath(import.meta.url)` */
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */

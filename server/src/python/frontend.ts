@@ -1713,7 +1713,7 @@ class PythonFrontEnd {
         if (t.ref) {
           site.tasks.push({ ref: t.ref, range: toRange(n), label: `${info.label}(target=)` });
           if (isProcess !== false) this.taskArgNodes.add((t.node ?? target).id);
-        }
+        } else if (!t.payload) (site.flowTasks ??= []).push({ offset: target.startIndex, range: toRange(n), label: `${info.label}(target=)` });
       }
     }
     if (initializer) {
@@ -1721,7 +1721,7 @@ class PythonFrontEnd {
       if (t.ref) {
         site.initializers.push(t.ref);
         if (isProcess !== false) this.taskArgNodes.add((t.node ?? initializer).id);
-      }
+      } else if (!t.payload) (site.flowTasks ??= []).push({ offset: initializer.startIndex, range: toRange(n), label: 'initializer', initializer: true });
     }
     if (initargs) site.passesState = true;
     if (method) site.startMethod = method;
@@ -1782,6 +1782,8 @@ class PythonFrontEnd {
       if (t.ref) {
         site.tasks.push({ ref: t.ref, range: toRange(call), label });
         if (site.isProcess !== false) this.dropCallback(t.node ?? fnArg);
+      } else if (!t.payload) {
+        (site.flowTasks ??= []).push({ offset: fnArg.startIndex, range: toRange(call), label });
       }
       if (t.payload && site.isProcess === true) this.addPayload(fnArg, t.payload.what, t.payload.symbol, label);
       candidates.push(...t.bound);
