@@ -16,6 +16,8 @@ export interface WalkOptions {
   skip?: ReadonlySet<string>;
   /** also skip what this says (e.g. the project file's `ignore` patterns); `target` is absolute */
   exclude?: (target: string, isDirectory: boolean) => boolean;
+  /** told about what the walk could not enter or read (an unreadable folder, a dangling symlink) */
+  onSkip?: (target: string, reason: SkipReason) => void;
 }
 
 /** Files larger than this are skipped (generated bundles, data dumps). */
@@ -115,23 +117,24 @@ export async function* walkSourceFiles(root: string, options: WalkOptions = {}):
   // a folder named explicitly is analysed even if an outer .gitignore excludes it (as ripgrep
   // does): only the ignore files inside it apply then
   if (isIgnored(base, path.resolve(root), true)) base = [];
-  yield* walkDirectory(path.resolve(root), base, options.token, options.skip ?? SKIPPED_DIRECTORIES, options.exclude, true);
+  yield* walkDirectory(path.resolve(root), base, options, options.skip ?? SKIPPED_DIRECTORIES, true);
 }
 
 async function* walkDirectory(
   dir: string,
   layers: IgnoreLayer[],
-  token: CancellationLike | undefined,
+  options: WalkOptions,
   skip: ReadonlySet<string>,
-  exclude: WalkOptions['exclude'],
   isRoot: boolean,
 ): AsyncGenerator<string> {
+  const { token, exclude } = options;
   if (token?.isCancellationRequested) return;
   let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (error) {
     if (isRoot) throw error;
+    options.onSkip?.(dir, 'unreadable');
     return;
   }
   const own = await readIgnoreFile(dir);
@@ -143,12 +146,13 @@ async function* walkDirectory(
     if (entry.isDirectory()) {
       if (skip.has(entry.name)) continue;
       if (isIgnored(here, full, true) || exclude?.(full, true)) continue;
-      yield* walkDirectory(full, here, token, skip, exclude, false);
+      yield* walkDirectory(full, here, options, skip, false);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       if (!isAnalyzable(full)) continue;
       if (isIgnored(here, full, false) || exclude?.(full, false)) continue;
       if (entry.isSymbolicLink()) {
         const stat = await fs.stat(full).catch(() => undefined);
+        if (!stat) options.onSkip?.(full, 'unreadable');
         if (!stat?.isFile()) continue;
       }
       yield full;
@@ -183,7 +187,27 @@ export async function isExcludedFrom(
   return false;
 }
 
-export type SkipReason = 'binary' | 'too-large' | 'not-utf8';
+/**
+ * Why a file was not analysed. `not-source`: named on the command line but not a Python or
+ * JavaScript/TypeScript file; `unreadable`: an I/O error (permissions, vanished, dangling link).
+ */
+export type SkipReason = 'binary' | 'too-large' | 'not-utf8' | 'unreadable' | 'not-source';
+
+/** A few words for each {@link SkipReason}, for notes shown to the user. */
+export function describeSkipReason(reason: SkipReason): string {
+  switch (reason) {
+    case 'binary':
+      return 'binary file';
+    case 'too-large':
+      return `larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB`;
+    case 'not-utf8':
+      return 'not UTF-8 text';
+    case 'unreadable':
+      return 'cannot be read';
+    case 'not-source':
+      return 'not a Python or JavaScript/TypeScript file';
+  }
+}
 
 export type ReadResult =
   | { kind: 'text'; text: string }
