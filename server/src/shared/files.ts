@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isAnalyzable } from '../engine/project';
+import { OVER_BUDGET_NOTE, isOverBudget } from './budget';
 import { SKIPPED_DIRECTORIES } from './protocol';
 
 /** What a walk skips besides .gitignore'd paths. */
@@ -188,10 +189,10 @@ export async function isExcludedFrom(
 }
 
 /**
- * Why a file was not analysed. `not-source`: named on the command line but not a Python or
+ * Why a file was not analysed. `too-many-tokens`: over the per-file work budget (budget.ts); `not-source`: named on the command line but not a Python or
  * JavaScript/TypeScript file; `unreadable`: an I/O error (permissions, vanished, dangling link).
  */
-export type SkipReason = 'binary' | 'too-large' | 'not-utf8' | 'unreadable' | 'not-source';
+export type SkipReason = 'binary' | 'too-large' | 'too-many-tokens' | 'not-utf8' | 'unreadable' | 'not-source';
 
 /** A few words for each {@link SkipReason}, for notes shown to the user. */
 export function describeSkipReason(reason: SkipReason): string {
@@ -200,6 +201,8 @@ export function describeSkipReason(reason: SkipReason): string {
       return 'binary file';
     case 'too-large':
       return `larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB`;
+    case 'too-many-tokens':
+      return OVER_BUDGET_NOTE;
     case 'not-utf8':
       return 'not UTF-8 text';
     case 'unreadable':
@@ -215,7 +218,8 @@ export type ReadResult =
 
 /**
  * Reads a source file as UTF-8 text, or says why it was skipped (binary, larger than
- * {@link MAX_FILE_BYTES}, not valid UTF-8). I/O errors (missing, unreadable) throw.
+ * {@link MAX_FILE_BYTES}, over the token budget, not valid UTF-8). I/O errors (missing,
+ * unreadable) throw.
  */
 export async function readSourceFile(file: string): Promise<ReadResult> {
   const stat = await fs.stat(file);
@@ -223,9 +227,12 @@ export async function readSourceFile(file: string): Promise<ReadResult> {
   const bytes = await fs.readFile(file);
   if (bytes.length > MAX_FILE_BYTES) return { kind: 'skipped', reason: 'too-large' };
   if (bytes.subarray(0, 8192).includes(0)) return { kind: 'skipped', reason: 'binary' };
+  let text: string;
   try {
-    return { kind: 'text', text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return { kind: 'skipped', reason: 'not-utf8' };
   }
+  if (isOverBudget(text)) return { kind: 'skipped', reason: 'too-many-tokens' };
+  return { kind: 'text', text };
 }
