@@ -1,0 +1,319 @@
+/**
+ * Spawn sites and worker entry points per system: `new Worker`, `fork`, `cluster.fork`,
+ * `new Piscina`/`new Tinypool`, `workerpool.pool`, their worker modules and workerData;
+ * `parentPort.on('message')`-style handlers, `workerpool.worker({...})`; pool submissions
+ * (`run`, `exec`) and sends, resolved against the pool/child they are made on.
+ */
+import ts from 'typescript';
+import * as nodePath from 'node:path';
+import type { Payload, SpawnSite, SystemKind } from '../engine/model';
+import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
+import { WT, normModule } from './known-names';
+import type { Creation, PendingPoolCall, RecvKey } from './scopes';
+import { PayloadAnalyzer } from './payloads';
+
+export abstract class SpawnRecognizer extends PayloadAnalyzer {
+  // ----- calls, spawns, handlers, payloads
+
+  protected visitCall(call: ts.CallExpression): void {
+    const callee = unwrap(call.expression);
+    // imports
+    if (callee.kind === ts.SyntaxKind.ImportKeyword) {
+      const spec = stringValue(call.arguments[0]);
+      if (spec !== undefined) this.importSet.add(spec);
+    } else {
+      const spec = this.requireSpec(call);
+      if (spec !== undefined) {
+        this.importSet.add(spec);
+        if (normModule(spec) === WT) {
+          const p = climbWrappers(call).parent;
+          if (ts.isPropertyAccessExpression(p) && p.name.text === 'workerData') this.model.readsWorkerData = true;
+        }
+      }
+    }
+
+    const s = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? this.sym(callee) : undefined;
+    if (s === 'child_process.fork') {
+      this.addSpawn('child_process.fork', 'fork', call, call.arguments[0] ? this.modulePath(call.arguments[0]) : undefined);
+    } else if (s === 'cluster.fork') {
+      this.addSpawn('cluster', 'cluster.fork', call, 'self');
+    } else if (s === 'workerpool.pool') {
+      const site = this.addSpawn(
+        'workerpool',
+        'workerpool.pool',
+        call,
+        call.arguments[0] && !ts.isObjectLiteralExpression(unwrap(call.arguments[0])) ? this.modulePath(call.arguments[0]) : undefined,
+      );
+      const opts = call.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
+      if (opts) {
+        const wd = this.findWorkerData(opts, 2);
+        if (wd) {
+          site.passesState = true;
+          this.analyzePayload(wd, 'workerData');
+        }
+      }
+    }
+
+    let method: string | undefined;
+    let recvExpr: ts.Expression | undefined;
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)) {
+      method = callee.name.text;
+      recvExpr = callee.expression;
+    }
+
+    // payloads known before visiting
+    if (method === 'postMessage' || (ts.isIdentifier(callee) && callee.text === 'postMessage' && !this.lookup('postMessage'))) {
+      if (call.arguments[0]) this.analyzePayload(call.arguments[0], 'postMessage');
+    } else if (method === 'send' && recvExpr && call.arguments[0]) {
+      const rs = this.sym(recvExpr);
+      if (rs === 'process') this.analyzePayload(call.arguments[0], 'process.send');
+      else {
+        const payloads: Payload[] = [];
+        this.analyzePayload(call.arguments[0], 'process.send', undefined, undefined, payloads);
+        if (payloads.length) this.pendingSends.push({ recv: this.recvKey(recvExpr), payloads });
+      }
+    }
+
+    // visit children
+    this.visit(call.expression);
+    for (const a of call.arguments) this.visit(a);
+
+    // handlers
+    if (
+      method &&
+      recvExpr &&
+      (method === 'on' || method === 'once' || method === 'addListener' || method === 'prependListener' || method === 'addEventListener') &&
+      stringValue(call.arguments[0]) === 'message' &&
+      call.arguments[1]
+    ) {
+      const rs = this.sym(recvExpr);
+      if (rs === `${WT}.parentPort` || rs === 'process' || rs === 'cluster.worker') {
+        const fn = this.functionNodeOf(call.arguments[1]);
+        if (fn) this.pendingHandlers.push(fn);
+      }
+    }
+    if (s === 'workerpool.worker' && call.arguments[0]) {
+      let obj = unwrap(call.arguments[0]);
+      if (ts.isIdentifier(obj)) {
+        const d = this.lookup(obj.text);
+        if (d?.init) obj = d.init;
+      }
+      if (ts.isObjectLiteralExpression(obj)) {
+        for (const p of obj.properties) {
+          let fn: ts.Node | undefined;
+          if (ts.isMethodDeclaration(p)) fn = p;
+          else if (ts.isPropertyAssignment(p)) fn = this.functionNodeOf(p.initializer);
+          else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
+          if (fn) this.pendingHandlers.push(fn);
+        }
+      }
+    }
+    // pool submissions
+    if ((method === 'run' || method === 'exec') && recvExpr) {
+      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [] };
+      const a0 = call.arguments[0];
+      if (method === 'run') {
+        if (a0) this.analyzePayload(a0, 'piscina.run', undefined, undefined, pc.payloads);
+      } else if (a0) {
+        const fn = this.functionNodeOf(a0);
+        if (fn) {
+          const u = unwrap(a0);
+          pc.execFn = {
+            fn,
+            range: this.range(a0),
+            symbol: ts.isIdentifier(u) ? u.text : this.functionInfo(fn).name,
+            inline: isFunctionExpr(u),
+          };
+        }
+        if (call.arguments[1]) this.analyzePayload(call.arguments[1], 'pool.exec', undefined, undefined, pc.payloads);
+      }
+      if (pc.execFn || pc.payloads.length) this.pendingPoolCalls.push(pc);
+    }
+  }
+
+  protected visitNew(ne: ts.NewExpression): void {
+    const s = this.sym(ne.expression);
+    const args = ne.arguments ?? [];
+    if (s === `${WT}.Worker`) {
+      const site = this.addSpawn('worker_threads', 'new Worker', ne, args[0] ? this.modulePath(args[0]) : undefined);
+      if (args[1]) {
+        const wd = this.findWorkerData(args[1], 1);
+        if (wd) {
+          site.passesState = true;
+          this.analyzePayload(wd, 'workerData');
+        }
+      }
+    } else if (s === 'piscina.Piscina' || s === 'tinypool.Tinypool') {
+      const system: SystemKind = s === 'piscina.Piscina' ? 'piscina' : 'tinypool';
+      const site = this.addSpawn(system, system === 'piscina' ? 'new Piscina' : 'new Tinypool', ne, undefined);
+      if (args[0]) {
+        const opts = this.objectLiteralOf(args[0]);
+        if (opts) {
+          const fname = this.propValue(opts, 'filename');
+          if (fname) site.workerModule = this.modulePath(fname);
+          const wd = this.propValue(opts, 'workerData');
+          if (wd) {
+            site.passesState = true;
+            this.analyzePayload(wd, 'workerData');
+          }
+        } else {
+          // piscina also accepts (filename) in older versions
+          site.workerModule = this.modulePath(args[0]);
+        }
+      }
+    }
+    this.visit(ne.expression);
+    for (const a of args) this.visit(a);
+  }
+
+  protected addSpawn(system: SystemKind, label: string, node: ts.Node, workerModule: string | undefined): SpawnSite {
+    const site: SpawnSite = {
+      system,
+      unit: this.unit.id,
+      range: this.range(node),
+      offset: node.getStart(this.sf),
+      label,
+      isProcess: true,
+      tasks: [],
+      initializers: [],
+    };
+    if (workerModule !== undefined) site.workerModule = workerModule;
+    this.model.spawns.push(site);
+    return site;
+  }
+
+  protected recvKey(e0: ts.Expression): RecvKey {
+    const e = unwrap(e0);
+    const direct = this.creationOf(e);
+    if (direct) return { direct };
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      return d && !d.importFrom ? { decl: d } : { unknown: true };
+    }
+    if (ts.isPropertyAccessExpression(e)) return { member: e.name.text };
+    return { unknown: true };
+  }
+
+  protected recvCreation(k: RecvKey): Creation | undefined {
+    if (k.direct) return k.direct;
+    if (k.decl) {
+      if (k.decl.poolSystem || k.decl.proc) return { pool: k.decl.poolSystem, proc: k.decl.proc };
+      return undefined;
+    }
+    if (k.member) return this.memberCreations.get(k.member);
+    return undefined;
+  }
+
+  /** The worker/child module as written, 'self', or undefined. */
+  protected modulePath(e0: ts.Expression, depth = 0): string | undefined {
+    const e = unwrap(e0);
+    if (depth > 4) return undefined;
+    const lit = stringValue(e);
+    if (lit !== undefined) return lit;
+    if (this.isSelf(e, depth)) return 'self';
+    if (ts.isPropertyAccessExpression(e) && (e.name.text === 'href' || e.name.text === 'pathname')) {
+      const inner = unwrap(e.expression);
+      return ts.isNewExpression(inner) ? this.modulePath(inner, depth + 1) : undefined;
+    }
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (d?.init && !d.pattern) return this.modulePath(d.init, depth + 1);
+      return undefined;
+    }
+    if (ts.isNewExpression(e)) {
+      const c = dottedName(e.expression);
+      const args = e.arguments ?? [];
+      if ((c === 'URL' || c?.endsWith('.URL')) && args.length >= 1) {
+        const first = stringValue(unwrap(args[0]));
+        if (first !== undefined) return args.length >= 2 ? first : first;
+      }
+      return undefined;
+    }
+    if (ts.isCallExpression(e)) {
+      const name = dottedName(e.expression);
+      // `require('node:path').join(...)`: no dotted name, but the method name is what matters
+      const callee = unwrap(e.expression);
+      const last = name?.split('.').pop() ?? (ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined);
+      if (last === 'fileURLToPath' || last === 'pathToFileURL' || name === 'require.resolve') {
+        return e.arguments[0] ? this.modulePath(e.arguments[0], depth + 1) : undefined;
+      }
+      if ((last === 'join' || last === 'resolve') && e.arguments.length >= 1) {
+        const parts: string[] = [];
+        e.arguments.forEach((a, i) => {
+          const v = unwrap(a);
+          if (i === 0 && this.isDirname(v, depth)) return;
+          const s = stringValue(v);
+          parts.push(s ?? '\0');
+        });
+        if (parts.includes('\0') || parts.length === 0) return undefined;
+        return relPath(...parts);
+      }
+      return undefined;
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const r = stringValue(unwrap(e.right));
+      if (r !== undefined && this.isDirname(unwrap(e.left), depth)) return relPath(r.replace(/^[/\\]+/, ''));
+      return undefined;
+    }
+    if (ts.isTemplateExpression(e)) {
+      if (e.head.text === '' && e.templateSpans.length === 1 && this.isDirname(unwrap(e.templateSpans[0].expression), depth))
+        return relPath(e.templateSpans[0].literal.text.replace(/^[/\\]+/, ''));
+      return undefined;
+    }
+    return undefined;
+  }
+
+  protected isSelf(e: ts.Expression, depth: number): boolean {
+    if (ts.isIdentifier(e)) {
+      if (e.text === '__filename' && !this.lookup('__filename')) return true;
+      const d = this.lookup(e.text);
+      if (d?.init && !d.pattern && depth < 4) return this.isSelf(unwrap(d.init), depth + 1);
+      return false;
+    }
+    if (isImportMeta(e, 'url') || isImportMeta(e, 'filename')) return true;
+    if (ts.isNewExpression(e)) {
+      const c = dottedName(e.expression);
+      const args = e.arguments ?? [];
+      return (c === 'URL' || !!c?.endsWith('.URL')) && args.length === 1 && this.isSelf(unwrap(args[0]), depth + 1);
+    }
+    if (ts.isCallExpression(e)) {
+      const last = dottedName(e.expression)?.split('.').pop();
+      if ((last === 'fileURLToPath' || last === 'pathToFileURL') && e.arguments[0]) return this.isSelf(unwrap(e.arguments[0]), depth + 1);
+      return false;
+    }
+    if (ts.isElementAccessExpression(e)) {
+      const n = dottedName(e.expression);
+      const arg = unwrap(e.argumentExpression);
+      return n === 'process.argv' && ts.isNumericLiteral(arg) && arg.text === '1';
+    }
+    return false;
+  }
+
+  protected isDirname(e: ts.Expression, depth: number): boolean {
+    if (ts.isIdentifier(e)) {
+      if (e.text === '__dirname' && !this.lookup('__dirname')) return true;
+      const d = this.lookup(e.text);
+      if (d?.init && !d.pattern && depth < 4) return this.isDirname(unwrap(d.init), depth + 1);
+      return false;
+    }
+    if (isImportMeta(e, 'dirname')) return true;
+    if (ts.isCallExpression(e)) {
+      const last = dottedName(e.expression)?.split('.').pop();
+      if (last === 'dirname' && e.arguments[0]) return this.isSelf(unwrap(e.arguments[0]), depth + 1);
+      if ((last === 'fileURLToPath') && e.arguments[0]) {
+        // fileURLToPath(new URL('.', import.meta.url))
+        const a = unwrap(e.arguments[0]);
+        if (ts.isNewExpression(a) && a.arguments && a.arguments.length === 2 && /^\.\/?$/.test(stringValue(unwrap(a.arguments[0])) ?? 'x'))
+          return true;
+      }
+    }
+    return false;
+  }
+}
+
+
+function relPath(...parts: string[]): string {
+  const joined = nodePath.posix.join(...parts.map((p) => p.replace(/\\/g, '/')));
+  if (nodePath.posix.isAbsolute(joined)) return joined;
+  return joined.startsWith('.') ? joined : `./${joined}`;
+}
