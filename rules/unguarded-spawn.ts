@@ -3,7 +3,7 @@
  */
 import type { Rule } from '../server/src/engine/rule';
 import { unitKey } from '../server/src/engine/contexts';
-import type { SystemKind } from '../server/src/engine/model';
+import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 
 const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
 const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
@@ -14,6 +14,14 @@ export const unguardedSpawn: Rule = {
   description: 'A process or worker is started at import time, so every child starts it again.',
   languages: ['python', 'js'],
   check(ctx) {
+    // JS: what a module's own top level runs (a worker re-runs the script, so a start only
+    // another module's top level reaches — a library's createWorker() — is not "its own")
+    const ownImportTime = new Map<string, Set<string>>();
+    const ranByOwnTop = (m: ModuleModel, key: string): boolean => {
+      let set = ownImportTime.get(m.path);
+      if (!set) ownImportTime.set(m.path, (set = ctx.graph.reach([unitKey(m, m.units[0])])));
+      return set.has(key);
+    };
     for (const rec of ctx.graph.spawnRecords) {
       const { module: m, site } = rec;
       const unit = m.units[site.unit];
@@ -40,6 +48,7 @@ export const unguardedSpawn: Rule = {
         continue;
       }
       if (!JS_SELF_SYSTEMS.has(site.system) || site.workerModule !== 'self') continue;
+      if (!ranByOwnTop(m, unitKey(m, unit))) continue;
       let consequence: string;
       if (site.system === 'cluster') {
         consequence = `Every cluster worker runs this file again and reaches this line too, where cluster.fork is not a function (TypeError): guard it with if (cluster.isPrimary).`;

@@ -186,7 +186,9 @@ export type SystemKind =
   | 'cluster'
   | 'piscina'
   | 'tinypool'
-  | 'workerpool';
+  | 'workerpool'
+  /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
+  | 'poolifier';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -218,10 +220,14 @@ export interface Payload {
     | 'promise'
     | 'weakmap'
     /** workerpool `pool.exec(fn)` where fn uses outer-scope names: see `freeNames` */
-    | 'closure';
+    | 'closure'
+    /** an object (reached through a name) one of whose properties is a function: see `member` */
+    | 'object-with-method';
   /** the channel: 'Pool.map', 'workerData', 'postMessage', 'piscina.run', 'pool.exec', ... */
   channel: string;
   freeNames?: string[];
+  /** for 'object-with-method': the method's (property's) name */
+  member?: string;
   /** for 'closure': the function unit id */
   unit?: number;
 }

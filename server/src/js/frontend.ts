@@ -166,6 +166,11 @@ class JsFrontend extends SpawnRecognizer {
     // pool submissions
     for (const pc of this.pendingPoolCalls) {
       const c = this.recvCreation(pc.recv);
+      if (pc.method === 'execute') {
+        // a cluster pool's messages go over the IPC channel, serialised as JSON
+        if (c?.pool === 'poolifier') for (const p of pc.payloads) this.model.payloads.push(c.cluster ? { ...p, channel: 'cluster pool.execute' } : p);
+        continue;
+      }
       if (pc.method === 'run') {
         if (c?.pool === 'piscina' || c?.pool === 'tinypool') {
           for (const p of pc.payloads) this.model.payloads.push({ ...p, channel: c.pool === 'tinypool' ? 'tinypool.run' : 'piscina.run' });

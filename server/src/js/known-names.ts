@@ -28,6 +28,7 @@ export const KNOWN_MODULES = new Set([
   'piscina',
   'tinypool',
   'workerpool',
+  'poolifier',
   'process',
   'path',
   'url',
@@ -118,3 +119,14 @@ export function memberSym(base: string, name: string): string {
   if (name === 'default' && !base.includes('.')) return base;
   return `${base}.${name}`;
 }
+
+/** poolifier's pools (`new FixedThreadPool(n, file)`, `new DynamicClusterPool(min, max, file)`): the worker file's index */
+export const POOLIFIER_POOLS = new Map<string, number>([
+  ['poolifier.FixedThreadPool', 1],
+  ['poolifier.FixedClusterPool', 1],
+  ['poolifier.DynamicThreadPool', 2],
+  ['poolifier.DynamicClusterPool', 2],
+]);
+
+/** poolifier's worker classes: `new ThreadWorker(fn | { name: fn })`, `class W extends ClusterWorker { constructor() { super(...) } }` */
+export const POOLIFIER_WORKERS = new Set(['poolifier.ThreadWorker', 'poolifier.ClusterWorker']);

@@ -7,9 +7,9 @@ import ts from 'typescript';
 import type { Payload, Range } from '../engine/model';
 import { dottedName, isFunctionExpr, propertyNameText, unwrap } from './syntax';
 import { CLONE_SAFE } from './known-names';
-import { Walker } from './walker';
+import { ClassMembers } from './class-members';
 
-export abstract class PayloadAnalyzer extends Walker {
+export abstract class PayloadAnalyzer extends ClassMembers {
   protected objectLiteralOf(e0: ts.Expression, depth = 0): ts.ObjectLiteralExpression | undefined {
     const e = unwrap(e0);
     if (ts.isObjectLiteralExpression(e)) return e;
@@ -51,6 +51,7 @@ export abstract class PayloadAnalyzer extends Walker {
       e = unwrap(e.expression.expression);
     }
     if (isFunctionExpr(e)) return e;
+    if (ts.isPropertyAccessExpression(e)) return this.methodNodeOf(e);
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text);
       return d?.fnNode;
@@ -66,7 +67,7 @@ export abstract class PayloadAnalyzer extends Walker {
     e0: ts.Expression,
     channel: string,
     hint?: string,
-    site?: { range: Range; symbol: string },
+    site?: { range: Range; symbol: string; inObject?: boolean },
     out: Payload[] = this.model.payloads,
     depth = 0,
   ): void {
@@ -75,28 +76,32 @@ export abstract class PayloadAnalyzer extends Walker {
     const add = (what: Payload['what'], symbol: string): void => {
       out.push({ range: site?.range ?? this.range(e), symbol: site?.symbol ?? symbol, what, channel });
     };
+    // a function found inside an object reached through a name (`postMessage(opts)`): the
+    // name is an object with a method, not a function
+    const addFunction = (name: string, node: ts.Node = e): void => {
+      if (site?.inObject) out.push({ range: site.range, symbol: site.symbol, what: 'object-with-method', member: name, channel });
+      else out.push({ range: site?.range ?? this.range(node), symbol: site?.symbol ?? name, what: 'function', channel });
+    };
     if (isFunctionExpr(e)) {
-      add('function', hint ?? (ts.isFunctionExpression(e) && e.name ? e.name.text : '<anonymous>'));
+      addFunction(hint ?? (ts.isFunctionExpression(e) && e.name ? e.name.text : '<anonymous>'));
       return;
     }
     if (ts.isClassExpression(e)) {
-      add('function', hint ?? e.name?.text ?? '<class>');
+      addFunction(hint ?? e.name?.text ?? '<class>');
       return;
     }
     if (ts.isObjectLiteralExpression(e)) {
+      const inner = site && { ...site, inObject: true };
       for (const p of e.properties) {
         if (ts.isPropertyAssignment(p)) {
-          this.analyzePayload(p.initializer, channel, propertyNameText(p.name) ?? hint, site, out, depth + 1);
+          this.analyzePayload(p.initializer, channel, propertyNameText(p.name) ?? hint, inner, out, depth + 1);
         } else if (ts.isShorthandPropertyAssignment(p)) {
-          this.analyzePayload(p.name, channel, p.name.text, site, out, depth + 1);
+          this.analyzePayload(p.name, channel, p.name.text, inner, out, depth + 1);
         } else if (ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) {
           if (ts.isMethodDeclaration(p)) {
-            out.push({
-              range: site?.range ?? this.range(p),
-              symbol: site?.symbol ?? propertyNameText(p.name) ?? '<method>',
-              what: 'function',
-              channel,
-            });
+            const name = propertyNameText(p.name) ?? '<method>';
+            if (site) out.push({ range: site.range, symbol: site.symbol, what: 'object-with-method', member: name, channel });
+            else out.push({ range: this.range(p), symbol: name, what: 'function', channel });
           }
         } else if (ts.isSpreadAssignment(p)) {
           this.analyzePayload(p.expression, channel, hint, site, out, depth + 1);
@@ -149,15 +154,52 @@ export abstract class PayloadAnalyzer extends Walker {
       const d = this.lookup(e.text);
       if (!d) return;
       const s = site ?? { range: this.range(e), symbol: e.text };
-      if (d.kind === 'function' || d.kind === 'self') {
-        out.push({ range: s.range, symbol: s.symbol, what: 'function', channel });
-        return;
-      }
-      if (d.kind === 'class') {
-        out.push({ range: s.range, symbol: s.symbol, what: 'function', channel });
+      if (d.kind === 'function' || d.kind === 'self' || d.kind === 'class') {
+        if (site?.inObject) out.push({ range: s.range, symbol: s.symbol, what: 'object-with-method', member: e.text, channel });
+        else out.push({ range: s.range, symbol: s.symbol, what: 'function', channel });
         return;
       }
       if (d.init && !d.pattern && !d.importFrom) this.analyzePayload(d.init, channel, e.text, s, out, depth + 3);
     }
+  }
+
+  /**
+   * A value sent with a transfer list — `run(v, { transferList })`, `postMessage(v, [port])`,
+   * `postMessage(v, { transfer })`, poolifier `execute(v, name, [buf])`: what is listed is
+   * moved to the worker, not copied, so it is no payload problem.
+   */
+  protected analyzeSent(value: ts.Expression, transfer: ts.Expression | undefined, channel: string, out: Payload[] = this.model.payloads): void {
+    const moved = transfer ? this.transferredNames(transfer) : undefined;
+    if (!moved?.size) {
+      this.analyzePayload(value, channel, undefined, undefined, out);
+      return;
+    }
+    const found: Payload[] = [];
+    this.analyzePayload(value, channel, undefined, undefined, found);
+    for (const p of found) if (!moved.has(p.symbol)) out.push(p);
+  }
+
+  /** The names (identifiers, `a.b` texts) listed in a transfer list or an options object holding one. */
+  private transferredNames(e0: ts.Expression, depth = 0): Set<string> {
+    const out = new Set<string>();
+    const e = unwrap(e0);
+    if (depth > 3) return out;
+    if (ts.isArrayLiteralExpression(e)) {
+      for (const el of e.elements) {
+        const x = unwrap(ts.isSpreadElement(el) ? el.expression : el);
+        if (ts.isIdentifier(x)) out.add(x.text);
+        else if (ts.isPropertyAccessExpression(x)) {
+          out.add(x.name.text);
+          out.add(x.getText(this.sf));
+        }
+      }
+    } else if (ts.isObjectLiteralExpression(e)) {
+      const list = this.propValue(e, 'transferList') ?? this.propValue(e, 'transfer');
+      if (list) return this.transferredNames(list, depth + 1);
+    } else if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (d?.init && !d.pattern) return this.transferredNames(d.init, depth + 1);
+    }
+    return out;
   }
 }

@@ -7,7 +7,8 @@
 import ts from 'typescript';
 import type { Binding, ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit, ValueKind } from '../engine/model';
 import { dottedName, hasModifier, isFunctionExpr, propertyNameText, stringValue, unwrap } from './syntax';
-import { KNOWN_MODULES, MUTABLE_CTORS, WT, defaultOf, memberSym, moduleObject, normModule } from './known-names';
+import { selfPackageName } from './package-self';
+import { KNOWN_MODULES, POOLIFIER_POOLS, MUTABLE_CTORS, WT, defaultOf, memberSym, moduleObject, normModule } from './known-names';
 
 export type DeclKind =
   | 'var'
@@ -43,6 +44,8 @@ export interface Decl {
   importFrom?: ImportFrom;
   isAsync?: boolean;
   poolSystem?: SystemKind;
+  /** a poolifier cluster pool: messages travel over the cluster IPC channel (JSON) */
+  poolCluster?: boolean;
   proc?: 'child' | 'worker';
 }
 
@@ -62,12 +65,13 @@ export interface RecvKey {
 
 export interface Creation {
   pool?: SystemKind;
+  cluster?: boolean;
   proc?: 'child' | 'worker';
 }
 
 export interface PendingPoolCall {
   recv: RecvKey;
-  method: 'run' | 'exec';
+  method: 'run' | 'exec' | 'execute';
   payloads: Payload[];
   execFn?: { fn: ts.FunctionLikeDeclaration; range: Range; symbol: string; inline: boolean };
 }
@@ -89,6 +93,9 @@ export abstract class ScopeModel {
   protected readonly pendingSends: { recv: RecvKey; payloads: Payload[] }[] = [];
   protected readonly memberCreations = new Map<string, Creation>();
   protected readonly importSet = new Set<string>();
+  /** `this.x = <init>` / class field `x = <init>`: the initializer per member name (which class an instance is of) */
+  protected readonly memberInits = new Map<string, ts.Expression>();
+  private readonly selfNames = new Map<string, string>();
   protected readonly lazyCache = new Map<ts.Node, Map<string, boolean>>();
 
   constructor(
@@ -408,7 +415,7 @@ export abstract class ScopeModel {
       const d = this.lookup(e.text, scope);
       if (!d) return e.text === 'process' ? 'process' : undefined;
       if (d.importFrom) {
-        const mod = normModule(d.importFrom.specifier);
+        const mod = this.moduleName(d.importFrom.specifier);
         if (!KNOWN_MODULES.has(mod)) return undefined;
         if (d.importFrom.imported === '*') return moduleObject(mod);
         if (d.importFrom.imported === 'default') return defaultOf(mod);
@@ -421,7 +428,7 @@ export abstract class ScopeModel {
     if (ts.isCallExpression(e)) {
       const spec = this.requireSpec(e, scope);
       if (spec !== undefined) {
-        const mod = normModule(spec);
+        const mod = this.moduleName(spec);
         return KNOWN_MODULES.has(mod) ? moduleObject(mod) : undefined;
       }
       return undefined;
@@ -431,6 +438,14 @@ export abstract class ScopeModel {
       return base ? memberSym(base, e.name.text) : undefined;
     }
     return undefined;
+  }
+
+  /** A specifier as a module name: 'node:x' → 'x'; a relative self-import of the file's own package → its name. */
+  protected moduleName(spec: string): string {
+    if (!spec.startsWith('.')) return normModule(spec);
+    let hit = this.selfNames.get(spec);
+    if (hit === undefined) this.selfNames.set(spec, (hit = selfPackageName(this.sf.fileName, spec) ?? spec));
+    return hit;
   }
 
   /** `require('x')` with an unshadowed `require` → 'x' */
@@ -449,6 +464,7 @@ export abstract class ScopeModel {
       if (s === 'piscina.Piscina') return { pool: 'piscina' };
       if (s === 'tinypool.Tinypool') return { pool: 'tinypool' };
       if (s === `${WT}.Worker`) return { proc: 'worker' };
+      if (s && POOLIFIER_POOLS.has(s)) return { pool: 'poolifier', cluster: s.includes('Cluster') };
     } else if (ts.isCallExpression(e)) {
       const s = this.sym(e.expression, scope);
       if (s === 'workerpool.pool') return { pool: 'workerpool' };

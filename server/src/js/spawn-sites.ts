@@ -8,7 +8,7 @@ import ts from 'typescript';
 import * as nodePath from 'node:path';
 import type { Payload, SpawnSite, SystemKind } from '../engine/model';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
-import { WT, normModule } from './known-names';
+import { POOLIFIER_POOLS, POOLIFIER_WORKERS, WT, normModule } from './known-names';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -63,7 +63,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
 
     // payloads known before visiting
     if (method === 'postMessage' || (ts.isIdentifier(callee) && callee.text === 'postMessage' && !this.lookup('postMessage'))) {
-      if (call.arguments[0]) this.analyzePayload(call.arguments[0], 'postMessage');
+      if (call.arguments[0]) this.analyzeSent(call.arguments[0], call.arguments[1], 'postMessage');
     } else if (method === 'send' && recvExpr && call.arguments[0]) {
       const rs = this.sym(recvExpr);
       if (rs === 'process') this.analyzePayload(call.arguments[0], 'process.send');
@@ -72,6 +72,15 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         this.analyzePayload(call.arguments[0], 'process.send', undefined, undefined, payloads);
         if (payloads.length) this.pendingSends.push({ recv: this.recvKey(recvExpr), payloads });
       }
+    }
+
+    // `this.m()` / `h.m()` on an instance of a module-level class reaches the method
+    const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
+    if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
+    // `super(tasks)` in a subclass of poolifier's ThreadWorker/ClusterWorker
+    if (callee.kind === ts.SyntaxKind.SuperKeyword) {
+      const cls = this.enclosingClass(call);
+      if (cls && this.isPoolifierWorkerClass(cls)) this.poolifierTasks(call.arguments[0], cls);
     }
 
     // visit children
@@ -92,28 +101,16 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         if (fn) this.pendingHandlers.push(fn);
       }
     }
-    if (s === 'workerpool.worker' && call.arguments[0]) {
-      let obj = unwrap(call.arguments[0]);
-      if (ts.isIdentifier(obj)) {
-        const d = this.lookup(obj.text);
-        if (d?.init) obj = d.init;
-      }
-      if (ts.isObjectLiteralExpression(obj)) {
-        for (const p of obj.properties) {
-          let fn: ts.Node | undefined;
-          if (ts.isMethodDeclaration(p)) fn = p;
-          else if (ts.isPropertyAssignment(p)) fn = this.functionNodeOf(p.initializer);
-          else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
-          if (fn) this.pendingHandlers.push(fn);
-        }
-      }
-    }
+    if (s === 'workerpool.worker' && call.arguments[0]) this.taskObjectHandlers(call.arguments[0]);
     // pool submissions
-    if ((method === 'run' || method === 'exec') && recvExpr) {
+    if ((method === 'run' || method === 'exec' || method === 'execute') && recvExpr) {
       const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [] };
       const a0 = call.arguments[0];
       if (method === 'run') {
-        if (a0) this.analyzePayload(a0, 'piscina.run', undefined, undefined, pc.payloads);
+        if (a0) this.analyzeSent(a0, call.arguments[1], 'piscina.run', pc.payloads);
+      } else if (method === 'execute') {
+        // poolifier: execute(data, name, transferList)
+        if (a0) this.analyzeSent(a0, call.arguments[2], 'poolifier.execute', pc.payloads);
       } else if (a0) {
         const fn = this.functionNodeOf(a0);
         if (fn) {
@@ -134,7 +131,19 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   protected visitNew(ne: ts.NewExpression): void {
     const s = this.sym(ne.expression);
     const args = ne.arguments ?? [];
-    if (s === `${WT}.Worker`) {
+    const poolifierFile = s ? POOLIFIER_POOLS.get(s) : undefined;
+    if (s && poolifierFile !== undefined) {
+      const file = args[poolifierFile];
+      const site = this.addSpawn('poolifier', `new ${s.slice(s.indexOf('.') + 1)}`, ne, file ? this.modulePath(file) : undefined);
+      const opts = args[poolifierFile + 1];
+      const wd = opts ? this.findWorkerData(opts, 2) : undefined;
+      if (wd) {
+        site.passesState = true;
+        this.analyzePayload(wd, 'workerData');
+      }
+    } else if (s && POOLIFIER_WORKERS.has(s)) {
+      this.poolifierTasks(args[0], undefined);
+    } else if (s === `${WT}.Worker`) {
       const site = this.addSpawn('worker_threads', 'new Worker', ne, args[0] ? this.modulePath(args[0]) : undefined);
       if (args[1]) {
         const wd = this.findWorkerData(args[1], 1);
@@ -164,6 +173,51 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
     this.visit(ne.expression);
     for (const a of args) this.visit(a);
+  }
+
+  /** The functions of a `{ name: fn, ... }` task object (workerpool.worker, poolifier) run in the worker. */
+  protected taskObjectHandlers(arg: ts.Expression): void {
+    let obj = unwrap(arg);
+    if (ts.isIdentifier(obj)) {
+      const d = this.lookup(obj.text);
+      if (d?.init) obj = d.init;
+    }
+    if (!ts.isObjectLiteralExpression(obj)) return;
+    for (const p of obj.properties) {
+      let fn: ts.Node | undefined;
+      if (ts.isMethodDeclaration(p)) fn = p;
+      else if (ts.isPropertyAssignment(p)) fn = this.functionNodeOf(p.initializer);
+      else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
+      if (fn) this.pendingHandlers.push(fn);
+    }
+  }
+
+  /**
+   * poolifier's `new ThreadWorker(fn | { name: fn })` (or `super(...)` in a subclass, `cls`):
+   * the task functions run in the worker, and so does every method of the subclass.
+   */
+  protected poolifierTasks(arg: ts.Expression | undefined, cls: ts.ClassLikeDeclaration | undefined): void {
+    if (arg) {
+      const fn = this.functionNodeOf(arg);
+      if (fn) this.pendingHandlers.push(fn);
+      else this.taskObjectHandlers(arg);
+    }
+    for (const m of cls?.members ?? []) {
+      if (ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) {
+        if (m.body) this.pendingHandlers.push(m);
+      } else if (ts.isPropertyDeclaration(m) && m.initializer && isFunctionExpr(unwrap(m.initializer))) {
+        this.pendingHandlers.push(unwrap(m.initializer));
+      }
+    }
+  }
+
+  protected isPoolifierWorkerClass(cls: ts.ClassLikeDeclaration): boolean {
+    for (const h of cls.heritageClauses ?? []) {
+      if (h.token !== ts.SyntaxKind.ExtendsKeyword || h.types.length === 0) continue;
+      const s = this.sym(h.types[0].expression);
+      if (s && POOLIFIER_WORKERS.has(s)) return true;
+    }
+    return false;
   }
 
   protected addSpawn(system: SystemKind, label: string, node: ts.Node, workerModule: string | undefined): SpawnSite {
@@ -197,7 +251,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   protected recvCreation(k: RecvKey): Creation | undefined {
     if (k.direct) return k.direct;
     if (k.decl) {
-      if (k.decl.poolSystem || k.decl.proc) return { pool: k.decl.poolSystem, proc: k.decl.proc };
+      if (k.decl.poolSystem || k.decl.proc) return { pool: k.decl.poolSystem, proc: k.decl.proc, cluster: k.decl.poolCluster };
       return undefined;
     }
     if (k.member) return this.memberCreations.get(k.member);

@@ -214,6 +214,7 @@ export abstract class Walker extends AccessRecorder {
         const decl = this.lookup(d.name.text);
         if (decl) {
           if (c.pool) decl.poolSystem = c.pool;
+          if (c.cluster) decl.poolCluster = true;
           if (c.proc) decl.proc = c.proc;
         }
       }
@@ -232,12 +233,15 @@ export abstract class Walker extends AccessRecorder {
           const decl = this.lookup(left.text);
           if (decl) {
             if (c.pool) decl.poolSystem = c.pool;
+            if (c.cluster) decl.poolCluster = true;
             if (c.proc) decl.proc = c.proc;
           }
         } else if (ts.isPropertyAccessExpression(left)) {
           this.memberCreations.set(left.name.text, c);
         }
       }
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword)
+        this.memberInits.set(left.name.text, b.right);
     }
     this.visit(b.left);
     this.visit(b.right);
@@ -394,6 +398,8 @@ export abstract class Walker extends AccessRecorder {
         if (decs) for (const d of decs) this.visit(d.expression);
         if (ts.isComputedPropertyName(m.name)) this.visit(m.name.expression);
         if (m.initializer) {
+          const k = propertyNameText(m.name);
+          if (k) this.memberInits.set(k, m.initializer);
           this.visit(m.initializer);
           const init = unwrap(m.initializer);
           const id = this.fnUnit.get(init);
