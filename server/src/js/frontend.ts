@@ -112,6 +112,7 @@ class JsFrontend extends SpawnRecognizer {
     this.collectVars(sf.statements, this.moduleScope);
     this.collectEsmExports(sf.statements);
     this.createBindings();
+    if (/\benv\b|\bfork\s*\(/.test(this.text)) this.collectChildFlags(sf);
 
     this.visitStatements(sf.statements);
 

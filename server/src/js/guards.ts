@@ -5,7 +5,7 @@
  */
 import ts from 'typescript';
 import type { Range, Unit, UnitKind } from '../engine/model';
-import { exits, unwrap } from './syntax';
+import { dottedName, exits, propertyNameText, stringValue, unwrap } from './syntax';
 import { WT } from './known-names';
 import { ExportCollector } from './exports';
 
@@ -71,17 +71,25 @@ export abstract class GuardClassifier extends ExportCollector {
     }
   }
 
-  protected classifyCond(e0: ts.Expression): CondClass {
+  protected classifyCond(e0: ts.Expression, depth = 0): CondClass {
     const e = unwrap(e0);
+    if (depth > 4) return {};
     if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
-      const c = this.classifyCond(e.operand);
+      const c = this.classifyCond(e.operand, depth);
       return { then: c.else, else: c.then };
     }
+    // an alias: `const isChild = process.send != null` / `const isMain = isMainThread`
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (d && d.kind === 'const' && d.init && !d.pattern && !d.importFrom && !this.leafCond(e)) return this.classifyCond(d.init, depth + 1);
+    }
+    const flag = this.childFlagCond(e);
+    if (flag) return flag;
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.kind;
       if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
-        const a = this.classifyCond(e.left);
-        const b = this.classifyCond(e.right);
+        const a = this.classifyCond(e.left, depth);
+        const b = this.classifyCond(e.right, depth);
         if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
           const then = a.then && b.then && a.then !== b.then ? undefined : (a.then ?? b.then);
           const els = a.else && b.else && a.else === b.else ? a.else : undefined;
@@ -163,5 +171,89 @@ export abstract class GuardClassifier extends ExportCollector {
       }
     }
     ts.forEachChild(s, this.visit);
+  }
+
+  /**
+   * Flags the parent hands its child (collected over the file by {@link collectChildFlags}):
+   * `process.env.IS_CHILD` (set in a fork's/Worker's `env`, or `cluster.fork({...})`),
+   * `process.argv.includes('--child')` / `process.argv[2] === 'child'` (in a fork's args).
+   * Testing one of them is testing "am I the child".
+   */
+  private childFlagCond(e: ts.Expression): CondClass | undefined {
+    if (this.childEnv.size === 0 && this.childArgs.size === 0) return undefined;
+    const worker: CondClass = { then: 'worker', else: 'main' };
+    const envKey = (x: ts.Expression): string | undefined => {
+      const u = unwrap(x);
+      if (ts.isPropertyAccessExpression(u) && dottedName(u.expression) === 'process.env' && !this.lookup('process')) return u.name.text;
+      if (ts.isElementAccessExpression(u) && dottedName(u.expression) === 'process.env' && !this.lookup('process'))
+        return stringValue(u.argumentExpression);
+      return undefined;
+    };
+    const k = envKey(e);
+    if (k !== undefined) return this.childEnv.has(k) ? worker : undefined;
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'includes') {
+      const arg = stringValue(e.arguments[0]);
+      if (dottedName(e.expression.expression) === 'process.argv' && arg !== undefined && this.childArgs.has(arg)) return worker;
+      return undefined;
+    }
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+      const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+      if (!eq && !ne) return undefined;
+      for (const [a, b] of [[e.left, e.right], [e.right, e.left]] as const) {
+        const lit = stringValue(unwrap(b));
+        if (lit === undefined) continue;
+        const ua = unwrap(a);
+        const ek = envKey(ua);
+        const isArg = ts.isElementAccessExpression(ua) && dottedName(ua.expression) === 'process.argv' && this.childArgs.has(lit);
+        if ((ek !== undefined && this.childEnv.get(ek)?.has(lit)) || isArg) return eq ? worker : { then: 'main', else: 'worker' };
+      }
+    }
+    return undefined;
+  }
+
+  /** The env keys (with their literal values) and argv strings the file's forks/Workers hand their children. */
+  protected collectChildFlags(root: ts.Node): void {
+    const envOf = (opts: ts.Expression | undefined, envIsObject: boolean): void => {
+      if (!opts) return;
+      let obj: ts.Expression | undefined = unwrap(opts);
+      if (!envIsObject) {
+        if (!ts.isObjectLiteralExpression(obj)) return;
+        const p = obj.properties.find((x) => ts.isPropertyAssignment(x) && propertyNameText(x.name) === 'env');
+        obj = p && ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+      }
+      if (!obj || !ts.isObjectLiteralExpression(obj)) return;
+      for (const p of obj.properties) {
+        if (!ts.isPropertyAssignment(p)) continue;
+        const key = propertyNameText(p.name);
+        if (!key) continue;
+        const vals = this.childEnv.get(key) ?? new Set<string>();
+        const v = unwrap(p.initializer);
+        const s = stringValue(v) ?? (ts.isNumericLiteral(v) ? v.text : v.kind === ts.SyntaxKind.TrueKeyword ? 'true' : undefined);
+        if (s !== undefined) vals.add(s);
+        this.childEnv.set(key, vals);
+      }
+    };
+    const walk = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
+        const s = this.sym(n.expression, this.moduleScope);
+        const args = n.arguments ?? [];
+        if (s === 'child_process.fork') {
+          const arr = args[1] && unwrap(args[1]);
+          if (arr && ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
+            const v = stringValue(el);
+            if (v !== undefined) this.childArgs.add(v);
+          }
+          envOf(arr && ts.isArrayLiteralExpression(arr) ? args[2] : args[1], false);
+        } else if (s === 'cluster.fork') {
+          envOf(args[0], true);
+        } else if (s === 'worker_threads.Worker') {
+          envOf(args[1], false);
+        }
+      }
+      ts.forEachChild(n, walk);
+    };
+    walk(root);
   }
 }

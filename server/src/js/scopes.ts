@@ -95,6 +95,9 @@ export abstract class ScopeModel {
   protected readonly importSet = new Set<string>();
   /** `this.x = <init>` / class field `x = <init>`: the initializer per member name (which class an instance is of) */
   protected readonly memberInits = new Map<string, ts.Expression>();
+  /** env keys (→ literal values) / argv strings this file's forks and Workers give their children */
+  protected readonly childEnv = new Map<string, Set<string>>();
+  protected readonly childArgs = new Set<string>();
   private readonly selfNames = new Map<string, string>();
   protected readonly lazyCache = new Map<ts.Node, Map<string, boolean>>();
 
