@@ -63,6 +63,15 @@ export abstract class AccessRecorder extends GuardClassifier {
       access.lazyInit = true;
     }
     this.unit.accesses.push(access);
+    // `return count++`, `const job = queue.shift()`: the old value (or the removed items) is
+    // used, so the write is a read as well
+    if (
+      cls.writeNode &&
+      (cls.kind === 'update' || (cls.kind === 'mutate-call' && VALUE_MUTATORS.has(cls.detail ?? ''))) &&
+      valueIsUsed(cls.kind === 'update' ? cls.writeNode.parent : cls.writeNode)
+    ) {
+      this.unit.accesses.push({ ref, kind: 'read', range: access.range, offset: access.offset });
+    }
 
     // calls
     const top = cls.top;
@@ -305,4 +314,18 @@ export function isLogicalAssign(p: ts.Node | undefined): boolean {
   if (!p || !ts.isBinaryExpression(p)) return false;
   const k = p.operatorToken.kind;
   return k === ts.SyntaxKind.QuestionQuestionEqualsToken || k === ts.SyntaxKind.BarBarEqualsToken;
+}
+
+/** Mutating methods whose result is the old content: `pop()`, `shift()`, `splice()`. */
+const VALUE_MUTATORS = new Set(['pop', 'shift', 'splice']);
+
+/** Whether an expression's value is used (not a statement of its own, a for-loop step or `void`). */
+function valueIsUsed(n0: ts.Node): boolean {
+  const n = climbWrappers(n0);
+  const p = n.parent;
+  if (!p) return false;
+  if (ts.isExpressionStatement(p) || ts.isVoidExpression(p)) return false;
+  if (ts.isForStatement(p) && (p.incrementor === n || p.initializer === n)) return false;
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.CommaToken) return p.right === n && valueIsUsed(p);
+  return true;
 }
