@@ -293,6 +293,13 @@ export interface ModuleModel {
   starExports: string[];
   /** module specifiers imported for side effects or otherwise (for the import graph) */
   imports: string[];
+  /**
+   * JS: those of {@link imports} that are only required inside a main branch or a function
+   * (`if (cluster.isPrimary) require('./lib')`): loading this module does not load them.
+   */
+  deferredImports?: string[];
+  /** Node: this module sets the script cluster workers run (`cluster.setupPrimary({ exec })`), so they do not re-run the entry */
+  clusterExec?: boolean;
   spawns: SpawnSite[];
   payloads: Payload[];
   proxySerialized: ProxySerialized[];

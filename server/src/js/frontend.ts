@@ -112,12 +112,15 @@ class JsFrontend extends SpawnRecognizer {
     this.collectVars(sf.statements, this.moduleScope);
     this.collectEsmExports(sf.statements);
     this.createBindings();
+    const esmImports = new Set(this.importSet);
     if (/\benv\b|\bfork\s*\(/.test(this.text)) this.collectChildFlags(sf);
 
     this.visitStatements(sf.statements);
 
     this.finish();
     this.model.imports = Array.from(this.importSet);
+    const deferred = [...this.deferredRequires].filter((s) => !this.eagerRequires.has(s) && !esmImports.has(s));
+    if (deferred.length) this.model.deferredImports = deferred;
   }
 
   // ----- finishing

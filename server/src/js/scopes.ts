@@ -98,6 +98,9 @@ export abstract class ScopeModel {
   /** env keys (→ literal values) / argv strings this file's forks and Workers give their children */
   protected readonly childEnv = new Map<string, Set<string>>();
   protected readonly childArgs = new Set<string>();
+  /** specifiers required in main branches / functions, and at load time (see ModuleModel.deferredImports) */
+  protected readonly deferredRequires = new Set<string>();
+  protected readonly eagerRequires = new Set<string>();
   private readonly selfNames = new Map<string, string>();
   protected readonly lazyCache = new Map<ts.Node, Map<string, boolean>>();
 

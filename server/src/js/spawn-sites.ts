@@ -20,11 +20,19 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     // imports
     if (callee.kind === ts.SyntaxKind.ImportKeyword) {
       const spec = stringValue(call.arguments[0]);
-      if (spec !== undefined) this.importSet.add(spec);
+      if (spec !== undefined) {
+        this.importSet.add(spec);
+        // `await import()` at the top level runs at load time; elsewhere it is deferred
+        if (this.unit.kind === 'module' || this.unit.kind === 'worker-branch') this.eagerRequires.add(spec);
+        else this.deferredRequires.add(spec);
+      }
     } else {
       const spec = this.requireSpec(call);
       if (spec !== undefined) {
         this.importSet.add(spec);
+        // a require in a main branch or a function does not run when this module is loaded
+        if (this.unit.kind === 'main-branch' || this.unit.kind === 'function') this.deferredRequires.add(spec);
+        else this.eagerRequires.add(spec);
         if (normModule(spec) === WT) {
           const p = climbWrappers(call).parent;
           if (ts.isPropertyAccessExpression(p) && p.name.text === 'workerData') this.model.readsWorkerData = true;
@@ -37,6 +45,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       this.addSpawn('child_process.fork', 'fork', call, call.arguments[0] ? this.modulePath(call.arguments[0]) : undefined);
     } else if (s === 'cluster.fork') {
       this.addSpawn('cluster', 'cluster.fork', call, 'self');
+    } else if (s === 'cluster.setupPrimary' || s === 'cluster.setupMaster') {
+      const opts = call.arguments[0] && this.objectLiteralOf(call.arguments[0]);
+      if (opts && this.propValue(opts, 'exec')) this.model.clusterExec = true;
     } else if (s === 'workerpool.pool') {
       const site = this.addSpawn(
         'workerpool',
