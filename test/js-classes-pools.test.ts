@@ -157,4 +157,30 @@ describe('js classes, pools and self-imports', () => {
     });
     assert.deepEqual(elsewhere.findings, []);
   });
+
+  it('pools held in this. fields, typed parameters and returned by factories are pools', () => {
+    const m = parseJs(
+      '/proj/main.ts',
+      `
+      import Piscina from 'piscina';
+      import { ChildProcess, fork } from 'node:child_process';
+      function makePool() { const p = new Piscina({ filename: './t.js' }); return p; }
+      const viaFactory = makePool();
+      viaFactory.run({ cb: () => 1 });
+      async function submit(pool: Piscina, job: unknown) { await pool.run({ onDone() {} }); }
+      function tell(child: ChildProcess) { child.send({ f: () => 2 }); }
+      class Service {
+        private pool = new Piscina({ filename: './t.js' });
+        go() { return this.pool.run({ s: Symbol('x') }); }
+      }
+      `,
+    );
+    assert.deepEqual(m.payloads.map((p) => [p.symbol, p.what, p.channel]).sort(), [
+      ['cb', 'function', 'piscina.run'],
+      ['f', 'function', 'process.send'],
+      ['onDone', 'function', 'piscina.run'],
+      ['s', 'symbol', 'piscina.run'],
+    ]);
+    assert.equal(m.bindings.get('viaFactory')?.kind, 'pool');
+  });
 });

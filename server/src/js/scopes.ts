@@ -6,7 +6,7 @@
  */
 import ts from 'typescript';
 import type { Binding, ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit, ValueKind } from '../engine/model';
-import { dottedName, hasModifier, isFunctionExpr, propertyNameText, stringValue, unwrap } from './syntax';
+import { dottedName, hasModifier, isFunctionExpr, isFunctionNode, propertyNameText, stringValue, unwrap } from './syntax';
 import { selfPackageName } from './package-self';
 import { KNOWN_MODULES, POOLIFIER_POOLS, MUTABLE_CTORS, WT, defaultOf, memberSym, moduleObject, normModule } from './known-names';
 
@@ -380,7 +380,7 @@ export abstract class ScopeModel {
         const n = dottedName(ce.expression);
         if (n === 'Object.freeze') return ['constant', 'Object.freeze'];
         const c = this.creationOf(ce, this.moduleScope);
-        if (c?.pool) return ['pool', 'workerpool.pool'];
+        if (c?.pool) return ['pool', c.pool === 'workerpool' ? 'workerpool.pool' : n];
         if (n && /^(Array\.(from|of)|Array|Object\.(create|assign|fromEntries|entries|keys|values))$/.test(n))
           return ['mutable', n];
         return ['unknown', n];
@@ -463,8 +463,9 @@ export abstract class ScopeModel {
     return undefined;
   }
 
-  protected creationOf(e0: ts.Expression, scope: Scope = this.scope): Creation | undefined {
+  protected creationOf(e0: ts.Expression, scope: Scope = this.scope, depth = 0): Creation | undefined {
     const e = unwrap(e0);
+    if (ts.isAwaitExpression(e) && depth < 3) return this.creationOf(e.expression, scope, depth + 1);
     if (ts.isNewExpression(e)) {
       const s = this.sym(e.expression, scope);
       if (s === 'piscina.Piscina') return { pool: 'piscina' };
@@ -475,6 +476,69 @@ export abstract class ScopeModel {
       const s = this.sym(e.expression, scope);
       if (s === 'workerpool.pool') return { pool: 'workerpool' };
       if (s === 'child_process.fork' || s === 'cluster.fork') return { proc: 'child' };
+      // a factory in this file: `function makePool() { return new Piscina(...) }`
+      const c = unwrap(e.expression);
+      if (!s && ts.isIdentifier(c) && depth < 3) {
+        const fn = this.lookup(c.text, scope)?.fnNode;
+        if (fn?.body) return this.returnedCreation(fn, scope, depth + 1);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A parameter typed as a pool or worker (`pool: Piscina`, `w: Worker`, `p: FixedThreadPool<D, R>`):
+   * what is done with it is done with one.
+   */
+  protected typedCreation(type: ts.TypeNode | undefined): Creation | undefined {
+    if (!type || !ts.isTypeReferenceNode(type)) return undefined;
+    const n = type.typeName;
+    const e: ts.Expression | undefined = ts.isIdentifier(n)
+      ? n
+      : ts.isIdentifier(n.left)
+        ? ts.factory.createPropertyAccessExpression(n.left, n.right)
+        : undefined;
+    if (!e) return undefined;
+    const s = this.sym(e);
+    if (s === 'piscina.Piscina') return { pool: 'piscina' };
+    if (s === 'tinypool.Tinypool') return { pool: 'tinypool' };
+    if (s === `${WT}.Worker`) return { proc: 'worker' };
+    if (s === 'child_process.ChildProcess') return { proc: 'child' };
+    if (s && POOLIFIER_POOLS.has(s)) return { pool: 'poolifier', cluster: s.includes('Cluster') };
+    return undefined;
+  }
+
+  /** What a function returns when every `return` in it (not in nested functions) gives the same kind of worker/pool. */
+  private returnedCreation(fn: ts.FunctionLikeDeclaration, scope: Scope, depth: number): Creation | undefined {
+    const body = fn.body!;
+    if (!ts.isBlock(body)) return this.creationOf(body, scope, depth);
+    let found: Creation | undefined;
+    let mixed = false;
+    const walk = (n: ts.Node): void => {
+      if (mixed || (n !== body && isFunctionNode(n))) return;
+      if (ts.isReturnStatement(n) && n.expression) {
+        let x = unwrap(n.expression);
+        // `const pool = new Piscina(...); ...; return pool`
+        if (ts.isIdentifier(x)) {
+          const d = fn.body && this.localInit(body, x.text);
+          if (d) x = d;
+        }
+        const c = this.creationOf(x, scope, depth);
+        if (!c || (found && (found.pool !== c.pool || found.proc !== c.proc))) mixed = true;
+        else found = c;
+        return;
+      }
+      ts.forEachChild(n, walk);
+    };
+    walk(body);
+    return mixed ? undefined : found;
+  }
+
+  /** The initializer of `const|let name = init` declared directly in a function body. */
+  private localInit(body: ts.Block, name: string): ts.Expression | undefined {
+    for (const st of body.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return d.initializer;
     }
     return undefined;
   }

@@ -348,7 +348,13 @@ export abstract class Walker extends AccessRecorder {
       for (const idn of boundNames(p.name)) {
         if (idn.text === 'this') continue;
         unit.params.push(idn.text);
-        this.declare(scope, idn, 'param');
+        const d = this.declare(scope, idn, 'param');
+        const c = ts.isIdentifier(p.name) ? this.typedCreation(p.type) : undefined;
+        if (c) {
+          if (c.pool) d.poolSystem = c.pool;
+          if (c.proc) d.proc = c.proc;
+          if (c.cluster) d.poolCluster = true;
+        }
       }
     }
     const frame: Frame = { unitId: id, depth: scope.depth, free: new Set(), selfName };
@@ -397,8 +403,12 @@ export abstract class Walker extends AccessRecorder {
         const decs = ts.getDecorators(m);
         if (decs) for (const d of decs) this.visit(d.expression);
         if (ts.isComputedPropertyName(m.name)) this.visit(m.name.expression);
+        const field = propertyNameText(m.name);
+        // `pool = new Piscina(...)` / `private pool: Piscina`: `this.pool` is one
+        const made = (m.initializer && this.creationOf(m.initializer)) ?? this.typedCreation(m.type);
+        if (field && made) this.memberCreations.set(field, made);
         if (m.initializer) {
-          const k = propertyNameText(m.name);
+          const k = field;
           if (k) this.memberInits.set(k, m.initializer);
           this.visit(m.initializer);
           const init = unwrap(m.initializer);
