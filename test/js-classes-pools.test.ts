@@ -183,4 +183,15 @@ describe('js classes, pools and self-imports', () => {
     ]);
     assert.equal(m.bindings.get('viaFactory')?.kind, 'pool');
   });
+
+  it('a payload a test expects to fail (assert.throws, expect(...).toThrow) is not reported', () => {
+    const m = parse(`
+      const { Worker } = require('node:worker_threads');
+      const assert = require('node:assert');
+      assert.throws(() => new Worker('./w.js', { workerData: { f() {} } }), /could not be cloned/);
+      expect(() => new Worker('./w.js', { workerData: () => 1 })).toThrow();
+      test('sends', () => { new Worker('./w.js', { workerData: { g: () => 2 } }); });
+    `);
+    assert.deepEqual(m.payloads.map((p) => p.symbol), ['g']);
+  });
 });

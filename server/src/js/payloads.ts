@@ -5,7 +5,7 @@
  */
 import ts from 'typescript';
 import type { Payload, Range } from '../engine/model';
-import { dottedName, isFunctionExpr, propertyNameText, unwrap } from './syntax';
+import { climbWrappers, dottedName, isFunctionExpr, propertyNameText, unwrap } from './syntax';
 import { CLONE_SAFE } from './known-names';
 import { ClassMembers } from './class-members';
 
@@ -72,6 +72,7 @@ export abstract class PayloadAnalyzer extends ClassMembers {
     depth = 0,
   ): void {
     if (depth > 8) return;
+    if (depth === 0 && site === undefined && this.inExpectedFailure(e0)) return;
     const e = unwrap(e0);
     const add = (what: Payload['what'], symbol: string): void => {
       out.push({ range: site?.range ?? this.range(e), symbol: site?.symbol ?? symbol, what, channel });
@@ -201,5 +202,32 @@ export abstract class PayloadAnalyzer extends ClassMembers {
       if (d?.init && !d.pattern) return this.transferredNames(d.init, depth + 1);
     }
     return out;
+  }
+
+  /**
+   * Inside a callback a test expects to fail — `assert.throws(() => ...)`, `t.throws(...)`,
+   * `assert.rejects(...)`, `expect(() => ...).toThrow()` / `.rejects`: the code provokes
+   * the clone error on purpose (piscina's "passing invalid workerData does not work").
+   */
+  private inExpectedFailure(n: ts.Node): boolean {
+    for (let p: ts.Node | undefined = n.parent; p && !ts.isSourceFile(p); p = p.parent) {
+      if (!isFunctionExpr(p)) continue;
+      const call = climbWrappers(p).parent;
+      if (!call || !ts.isCallExpression(call) || !call.arguments.includes(climbWrappers(p) as ts.Expression)) continue;
+      const callee = unwrap(call.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (name === 'throws' || name === 'rejects' || name === 'assertThrows' || name === 'assertRejects') return true;
+      if (name === 'expect') {
+        // expect(fn).toThrow(...) / expect(fn).rejects...
+        let up: ts.Node = call;
+        while (ts.isPropertyAccessExpression(up.parent) && up.parent.expression === up) {
+          const prop = up.parent.name.text;
+          if (prop === 'toThrow' || prop === 'toThrowError' || prop === 'rejects') return true;
+          up = up.parent;
+          if (ts.isCallExpression(up.parent) && up.parent.expression === up) up = up.parent;
+        }
+      }
+    }
+    return false;
   }
 }
