@@ -170,6 +170,12 @@ export interface Unit {
   isNested: boolean;
   /** Python generator function / JS generator */
   isGenerator?: boolean;
+  /**
+   * JS: an `'exit'` handler of a worker or child this file starts (`w.on('exit', fn)`,
+   * `cluster.on('exit', fn)`), or a function nested in one: it runs after that worker has
+   * finished, so its writes never reach it.
+   */
+  afterWorkerExit?: boolean;
 }
 
 /** The process/worker systems of SPEC §2. */

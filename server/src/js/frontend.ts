@@ -163,6 +163,20 @@ class JsFrontend extends SpawnRecognizer {
       if (id !== undefined) handlers.add(id);
     }
     this.model.workerHandlers = Array.from(handlers);
+    // 'exit' handlers of the workers/children this file starts, and what is nested in them
+    const after = new Set<number>();
+    for (const h of this.pendingExitHandlers) {
+      const id = this.fnUnit.get(h.fn);
+      if (id !== undefined && (h.recv === 'cluster' || this.recvCreation(h.recv)?.proc)) after.add(id);
+    }
+    if (after.size) {
+      for (const u of this.units) {
+        if (after.has(u.id) || (u.parent !== undefined && after.has(u.parent))) {
+          after.add(u.id);
+          u.afterWorkerExit = true;
+        }
+      }
+    }
     // sends on child processes
     for (const ps of this.pendingSends) {
       if (this.recvCreation(ps.recv)?.proc === 'child') this.model.payloads.push(...ps.payloads);

@@ -101,6 +101,8 @@ export abstract class ScopeModel {
   /** specifiers required in main branches / functions, and at load time (see ModuleModel.deferredImports) */
   protected readonly deferredRequires = new Set<string>();
   protected readonly eagerRequires = new Set<string>();
+  /** `w.on('exit', fn)` registrations, resolved against what `w` is at the end */
+  protected readonly pendingExitHandlers: { recv: RecvKey | 'cluster'; fn: ts.FunctionLikeDeclaration }[] = [];
   private readonly selfNames = new Map<string, string>();
   protected readonly lazyCache = new Map<ts.Node, Map<string, boolean>>();
 

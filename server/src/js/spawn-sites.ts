@@ -112,6 +112,16 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         if (fn) this.pendingHandlers.push(fn);
       }
     }
+    if (
+      method &&
+      recvExpr &&
+      (method === 'on' || method === 'once' || method === 'addListener' || method === 'prependListener') &&
+      stringValue(call.arguments[0]) === 'exit' &&
+      call.arguments[1]
+    ) {
+      const fn = this.functionNodeOf(call.arguments[1]);
+      if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn });
+    }
     if (s === 'workerpool.worker' && call.arguments[0]) this.taskObjectHandlers(call.arguments[0]);
     // pool submissions
     if ((method === 'run' || method === 'exec' || method === 'execute') && recvExpr) {
