@@ -27,7 +27,10 @@ export const staleGlobalRead: Rule = {
     const done = new Set<string>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && NOT_STATE.has(b.kind)) continue;
-      const parentWrites = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
+      // a write in a worker's 'exit' handler (JS) comes after that worker ran
+      const parentWrites = recs.filter(
+        (r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key) && !r.unit.afterWorkerExit,
+      );
       if (parentWrites.length === 0) continue;
       // the worker sets it itself: an initializer / worker-module top level, or its own assignment
       const workerSets = recs.some(

@@ -103,6 +103,8 @@ export function describeWorker(rec: SpawnRecord): string {
         return 'a child process';
       case 'cluster':
         return 'a cluster worker process';
+      case 'poolifier':
+        return rec.site.label.includes('Cluster') ? 'a cluster worker process' : 'a worker thread';
       default:
         return 'a worker thread';
     }
