@@ -752,7 +752,7 @@ export class ProjectGraph {
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
       const focus = [...this.s.modules.values()].filter((m) => m.spawns.some((site) => site.flowTasks?.length));
-      this.flow = focus.length ? new FlowLink(this.s.modules, this.linker, focus, unitKey) : null;
+      this.flow = focus.length ? new FlowLink(this.s.modules, this.linker, focus, unitKey, this.s.importers) : null;
     }
     return this.flow;
   }
@@ -765,8 +765,12 @@ export class ProjectGraph {
       const k = stack.pop()!;
       if (into.has(k)) continue;
       into.add(k);
-      for (const c of this.callees(k)) if (!into.has(c)) stack.push(c);
-      for (const c of this.flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
+      // inside the flow program the layer's calls replace the front end's (which take
+      // `self.m()` as every class's `m`); calls leaving it are the front end's
+      const flow = this.flow;
+      const inFlow = flow?.covers(k) ?? false;
+      for (const c of this.callees(k)) if (!into.has(c) && !(inFlow && flow!.covers(c))) stack.push(c);
+      for (const c of flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
     }
     return into;
   }

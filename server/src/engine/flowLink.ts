@@ -4,9 +4,10 @@
  * object, `functools.partial(...)`, a variable) run, and the calls made through
  * instances and `self` in the code those tasks reach.
  *
- * The flow program covers the modules holding such expressions and what they import (two
- * levels, at most {@link MAX_MODULES} modules): enough to find the classes and functions a
- * task is made of, without solving a whole workspace.
+ * The flow program covers the modules holding such expressions, the modules importing
+ * them (a task is often a parameter: `def run(pool, job): pool.map(job, ...)`), and what
+ * all these import (two levels; at most {@link MAX_MODULES} modules): enough to find the
+ * classes and functions a task is made of, without solving a whole workspace.
  */
 import type { ModuleModel, Unit } from './model';
 import type { Linker } from './link';
@@ -23,15 +24,22 @@ export class FlowLink {
   readonly modules: string[];
   private readonly unitAt = new Map<string, Map<string, Unit>>();
   private edges?: Map<UnitKey, UnitKey[]>;
+  private readonly chosen: Set<string>;
 
   constructor(
     private readonly all: ReadonlyMap<string, ModuleModel>,
     linker: Linker,
     focus: ModuleModel[],
     private readonly keyOf: (m: ModuleModel, u: Unit) => UnitKey,
+    importers: ReadonlyMap<string, Set<string>>,
   ) {
     const chosen = new Map<string, ModuleModel>();
-    let level = focus.filter((m) => m.language === 'python' && m.flow);
+    const first = new Set(focus);
+    for (const m of focus) for (const p of importers.get(m.path) ?? []) {
+      const im = all.get(p);
+      if (im) first.add(im);
+    }
+    let level = [...first].filter((m) => m.language === 'python' && m.flow);
     for (let depth = 0; depth <= IMPORT_DEPTH && level.length > 0 && chosen.size < MAX_MODULES; depth++) {
       const next: ModuleModel[] = [];
       for (const m of level) {
@@ -45,6 +53,7 @@ export class FlowLink {
       level = next;
     }
     this.modules = [...chosen.keys()];
+    this.chosen = new Set(this.modules);
     this.program = new FlowProgram(chosen.values());
   }
 
@@ -73,6 +82,11 @@ export class FlowLink {
     }
     const u = map.get(`${t.line}:${t.character}`);
     return u ? this.keyOf(m, u) : undefined;
+  }
+
+  /** whether a unit's module is part of the flow program (its calls are all resolved by it) */
+  covers(key: UnitKey): boolean {
+    return this.chosen.has(key.slice(0, key.lastIndexOf('::')));
   }
 
   /** calls between units as the flow layer resolves them (through instances, `self`, parameters...) */

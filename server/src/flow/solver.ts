@@ -41,7 +41,8 @@ type Constraint =
   | { c: 'store'; obj: number; name?: string; key?: number | null; value: number }
   | { c: 'bind'; src: number; self: number | null; cls: number; out: number; caller: number; site: string }
   | { c: 'partial'; fn: number; out: number; m: number; node: number }
-  | { c: 'mirror'; src: number; target: number };
+  | { c: 'mirror'; src: number; target: number }
+  | { c: 'escape'; src: number };
 
 export class Solver {
   readonly values = new ValueTable();
@@ -153,6 +154,41 @@ export class Solver {
 
   solve(): void {
     this.init();
+    this.fixpoint();
+    // methods no call reached (run by a framework, or not at all): `self` is an instance of
+    // their own class. Seeded only now, so that a method called on a subclass instance sees
+    // that subclass's overrides only.
+    for (let i = 0; i < 3 && this.seedSelf(); i++) this.fixpoint();
+  }
+
+  private seedSelf(): boolean {
+    let seeded = false;
+    // the classes something instantiates, by the classes in their MRO
+    const made = new Map<number, number[]>();
+    for (let v = 0; v < this.values.values.length; v++) {
+      const x = this.values.get(v);
+      if (x.t !== 'inst') continue;
+      for (const k of this.mro(x.cls)) {
+        const l = made.get(k);
+        if (l) l.push(v);
+        else made.set(k, [v]);
+      }
+    }
+    this.modules.forEach((mod, m) => {
+      for (const d of mod.facts.defs) {
+        if (d.inClass === undefined || d.method === 'static' || d.params.length === 0 || d.params[0].kind !== 'pos') continue;
+        const p0 = this.node(m, d.params[0].node);
+        if (this.pts[p0]?.size) continue;
+        const cls = this.values.intern({ t: 'def', m, d: d.inClass });
+        if (d.method === 'class') this.addVal(p0, cls);
+        else for (const i of made.get(cls) ?? [this.values.intern({ t: 'inst', cls })]) this.addVal(p0, i);
+        seeded = true;
+      }
+    });
+    return seeded;
+  }
+
+  private fixpoint(): void {
     for (let round = 0; round < 8; round++) {
       this.drain();
       if (process.env.FLOW_DEBUG) console.error('round', round, 'steps', this.steps, 'bases', this.basesChanged, 'waiting', this.waitingKeys.size, 'mroUsers', this.mroUsers.size, 'nodes', this.pts.length, 'full', this.pts.filter((p) => p && p.size >= MAX_VALUES).length);
@@ -208,6 +244,7 @@ export class Solver {
         break;
       case 'bind':
       case 'mirror':
+      case 'escape':
         inputs.push(k.src);
         break;
       case 'super':
@@ -237,11 +274,6 @@ export class Solver {
         if (d.kind === 'class') {
           for (const b of d.bases ?? []) this.addCons({ c: 'mirror', src: g(b), target: -1 }, [g(b)]);
           return;
-        }
-        // a method's first parameter: an instance of its class (or the class, for classmethods)
-        if (d.inClass !== undefined && d.method !== 'static' && d.params.length > 0 && d.params[0].kind === 'pos') {
-          const cls = this.values.intern({ t: 'def', m, d: d.inClass });
-          this.addVal(g(d.params[0].node), d.method === 'class' ? cls : this.values.intern({ t: 'inst', cls }));
         }
         for (const p of d.params) {
           if (p.kind === 'star' || p.kind === 'dstar') {
@@ -400,6 +432,9 @@ export class Solver {
         return;
       case 'partial':
         for (const v of vals) this.addVal(k.out, this.values.intern({ t: 'partial', fn: v, m: k.m, node: k.node }));
+        return;
+      case 'escape':
+        for (const v of vals) this.escaped(v);
         return;
       case 'mirror':
         if (k.target < 0) this.basesChanged = true;
@@ -706,6 +741,7 @@ export class Solver {
       case 'ext':
         if (caller >= 0) this.edge(caller, v, site);
         this.externalCall(val.name, v, args, out, site);
+        this.escape(args, site);
         return;
       case 'builtin':
         if (caller >= 0) this.edge(caller, v, site);
@@ -805,6 +841,36 @@ export class Solver {
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * Callables handed to code outside the program (`pool.map(obj.work, ...)`, a framework
+   * registry) may be called there: a bound method's function then gets its instance as
+   * `self`, an object's `__call__` gets the object. No call edge: what calls them is not known.
+   */
+  private escape(args: Args, site: string): void {
+    const key = `escape:${site}`;
+    if (this.done.has(key)) return;
+    this.done.add(key);
+    const nodes = [...args.pos, ...args.kw.map(([, n]) => n)];
+    for (const n of nodes) this.addCons({ c: 'escape', src: n }, [n]);
+  }
+
+  private escaped(v: number, depth = 0): void {
+    const val = this.values.get(v);
+    if (depth > 3) return;
+    if (val.t === 'bound') {
+      const fv = this.values.get(val.fn);
+      if (fv.t === 'def') {
+        const p0 = this.def(fv).params[0];
+        if (p0) this.addVal(this.node(fv.m, p0.node), val.self);
+      }
+    } else if (val.t === 'partial') this.escaped(val.fn, depth + 1);
+    else if (val.t === 'inst') {
+      const tmp = this.newNodeSlot();
+      this.lookupFrom(this.mro(val.cls), '__call__', v, val.cls, tmp, -1);
+      this.addCons({ c: 'escape', src: tmp }, [tmp]);
     }
   }
 
