@@ -113,7 +113,7 @@ export async function loadGraph(options: GraphOptions, cwd: string): Promise<Gra
     else if (isAnalyzable(t)) files.add(t);
   }
   if (entry) files.add(entry);
-  const project = await Project.create({ startMethod: options.startMethod });
+  const project = await Project.create({ startMethod: options.startMethod }, true);
   for (const f of [...files].sort()) {
     const r = await readSourceFile(f).catch(() => undefined);
     if (r?.kind === 'text') project.updateFile(f, r.text);

@@ -751,7 +751,8 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      const focus = [...this.s.modules.values()].filter((m) => m.spawns.some((site) => site.flowTasks?.length));
+      // thread pools never make a worker side: only process starts need the layer
+      const focus = [...this.s.modules.values()].filter((m) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length));
       this.flow = focus.length ? new FlowLink(this.s.modules, this.linker, focus, unitKey, this.s.importers) : null;
     }
     return this.flow;

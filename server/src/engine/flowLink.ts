@@ -13,8 +13,10 @@ import type { ModuleModel, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 
-const MAX_MODULES = 200;
-const IMPORT_DEPTH = 2;
+const MAX_MODULES = 80;
+const IMPORT_DEPTH = 1;
+/** propagation steps the engine gives the layer (the graph command gives more) */
+const MAX_STEPS = 400_000;
 
 type UnitKey = string;
 
@@ -54,7 +56,7 @@ export class FlowLink {
     }
     this.modules = [...chosen.keys()];
     this.chosen = new Set(this.modules);
-    this.program = new FlowProgram(chosen.values());
+    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS);
   }
 
   /** the units an expression (a call argument, by start offset) runs when called */

@@ -15,6 +15,9 @@ import { languageOf } from './language';
 import { describeFixes } from '../fixes';
 import { OVER_BUDGET_NOTE, isOverBudget } from '../shared/budget';
 
+/** Python source (UTF-16 units) a project extracts value-flow facts for; see {@link Project.parse} */
+const FLOW_FACTS_BYTES = 4_000_000;
+
 export interface CancellationLike {
   readonly isCancellationRequested: boolean;
 }
@@ -48,23 +51,29 @@ export class Project {
   private readonly changed = new Set<string>();
   /** a file was added or removed, or the start method changed: patching cannot follow */
   private rebuild = true;
+  /** files parsed with value-flow facts, and their size */
+  private readonly factsFiles = new Set<string>();
+  private factsBytes = 0;
   /** files over the per-file work budget (shared/budget.ts): kept with an empty model */
   private readonly overBudget = new Set<string>();
 
-  private constructor(options: AnalysisOptions, pythonReady: boolean) {
+  private constructor(options: AnalysisOptions, pythonReady: boolean, private readonly allFlowFacts: boolean) {
     this.options = options;
     this.pythonReady = pythonReady;
   }
 
-  /** Loads the Python parser (wasm) once; JS needs no setup. */
-  static async create(options: AnalysisOptions = {}): Promise<Project> {
+  /**
+   * Loads the Python parser (wasm) once; JS needs no setup. `allFlowFacts`: value-flow
+   * facts for every Python file, however large the project (`crossproc graph`).
+   */
+  static async create(options: AnalysisOptions = {}, allFlowFacts = false): Promise<Project> {
     let ready = true;
     try {
       await initPython();
     } catch {
       ready = false;
     }
-    return new Project(options, ready);
+    return new Project(options, ready, allFlowFacts);
   }
 
   setOptions(options: AnalysisOptions): void {
@@ -103,7 +112,16 @@ export class Project {
   private parse(file: string, text: string, lang: Language): ModuleModel {
     if (lang === 'python') {
       if (!this.pythonReady) return emptyModel(file, 'python', 'the Python parser could not be loaded');
-      return parsePython(file, text);
+      // value-flow facts cost about a fifth of the front end: a project gets them for its
+      // first FLOW_FACTS_BYTES of Python (and always for files that start processes); past
+      // that, files are outside the value-flow program, like external modules
+      const full = this.allFlowFacts || this.factsFiles.has(file) || this.factsBytes < FLOW_FACTS_BYTES;
+      const model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns' });
+      if (model.flow && !this.factsFiles.has(file)) {
+        this.factsFiles.add(file);
+        this.factsBytes += text.length;
+      }
+      return model;
     }
     return parseJs(file, text);
   }

@@ -31,7 +31,7 @@ export class FlowProgram {
   private readonly names: string[] = [];
 
   /** `root`: the folder module names are relative to (default: the common folder of the files) */
-  constructor(models: Iterable<ModuleModel>, root?: string) {
+  constructor(models: Iterable<ModuleModel>, root?: string, maxSteps?: number) {
     for (const m of models) {
       if (!m.flow) continue;
       this.index.set(m.path, this.mods.length);
@@ -60,7 +60,7 @@ export class FlowProgram {
         return [...parts.slice(0, keep), spec.slice(dots)].filter(Boolean).join('.');
       },
     };
-    this.solver = new Solver(this.mods.map((m) => ({ facts: m.flow! })), resolver);
+    this.solver = new Solver(this.mods.map((m) => ({ facts: m.flow! })), resolver, maxSteps);
     this.solver.solve();
   }
 

@@ -75,7 +75,11 @@ export class Solver {
   /** set when a bound was hit: results are partial */
   truncated = false;
 
-  constructor(readonly modules: SolverModule[], private readonly resolver: ModuleResolver) {
+  constructor(
+    readonly modules: SolverModule[],
+    private readonly resolver: ModuleResolver,
+    private readonly maxSteps = MAX_STEPS,
+  ) {
     let n = 0;
     for (const m of modules) {
       this.base.push(n);
@@ -215,7 +219,7 @@ export class Solver {
 
   private drain(): void {
     while (this.queue.length > 0) {
-      if (++this.steps > MAX_STEPS) {
+      if (++this.steps > this.maxSteps) {
         this.truncated = true;
         this.queue.length = 0;
         return;

@@ -57,7 +57,7 @@ interface Scope {
   globals: Set<string>;
   nonlocals: Set<string>;
   env: Env;
-  /** constant-key paths (`d\0s:k`) ever bound in this scope */
+  /** constant-key paths (`d\0s:k`) bound since the last call (which forgets them all) */
   paths: Set<string>;
   /** reads not resolved in the env, resolved at the end of the module */
   pending: Array<{ node: NodeId; name: string }>;
@@ -257,12 +257,18 @@ class Extractor {
   private branch(s: Scope, bodies: Array<() => void>, includeFallThrough: boolean): void {
     const before = s.env;
     const outs: Env[] = [];
+    const paths = s.paths.size ? [...s.paths] : null;
+    const after = new Set<string>();
     for (const b of bodies) {
       s.env = new Env(before);
+      if (paths) s.paths = new Set(paths);
       b();
       outs.push(s.env);
+      for (const p of s.paths) after.add(p);
     }
     s.env = before;
+    if (paths) for (const p of paths) after.add(p);
+    s.paths = after;
     merge(before, outs, includeFallThrough);
   }
 
@@ -784,7 +790,9 @@ class Extractor {
 
   /** a call may change any container: forget what is known of constant keys */
   private forgetPaths(s: Scope): void {
+    if (s.paths.size === 0) return;
     for (const k of s.paths) s.env.own.set(k, NONE);
+    s.paths.clear();
   }
 
   // -------------------------------------------------------------------------------------
@@ -861,7 +869,8 @@ class Extractor {
       }
       case 'dictionary': {
         const items: Array<[string | null, NodeId]> = [];
-        const seed = this.dictSeed;
+        // a large table (codes, mappings) is not worth following key by key
+        const seed = n.namedChildren.length <= 16 ? this.dictSeed : null;
         this.dictSeed = null;
         for (const c of n.namedChildren) {
           if (c.type === 'pair') {

@@ -1931,12 +1931,17 @@ class PythonFrontEnd {
   }
 }
 
+export interface PythonParseOptions {
+  /** value-flow facts (../flow): always (default), or only for a module that starts processes or threads */
+  flowFacts?: true | 'if-spawns';
+}
+
 /**
  * Parse a Python file into the language-neutral model. Synchronous; call after
  * {@link initPython}. Never throws: failures end up in `problems` with whatever model
  * was built so far.
  */
-export function parsePython(path: string, text: string): ModuleModel {
+export function parsePython(path: string, text: string, options: PythonParseOptions = {}): ModuleModel {
   const fe = new PythonFrontEnd(path, text);
   try {
     fe.collectSuppressions();
@@ -1955,7 +1960,8 @@ export function parsePython(path: string, text: string): ModuleModel {
     if (!tree) throw new Error('tree-sitter returned no tree');
     const root = copyTree(tree, text);
     fe.run(root, tree.rootNode);
-    fe.model.flow = extractPythonFacts(root);
+    const facts = options.flowFacts ?? true;
+    if (facts === true || fe.model.spawns.length > 0) fe.model.flow = extractPythonFacts(root);
   } catch (err) {
     if (fe.model.units.length === 0) fe.model.units.push(emptyModuleUnit());
     fe.model.problems.push({ range: zeroRange(), message: `Python analysis failed: ${err instanceof Error ? err.message : String(err)}` });
