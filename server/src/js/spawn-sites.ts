@@ -89,9 +89,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
     if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
     // `super(tasks)` in a subclass of poolifier's ThreadWorker/ClusterWorker
+    // `super(...)` in a subclass of Worker / Piscina / a poolifier pool constructs one
     if (callee.kind === ts.SyntaxKind.SuperKeyword) {
       const cls = this.enclosingClass(call);
-      if (cls && this.isPoolifierWorkerClass(cls)) this.poolifierTasks(call.arguments[0], cls);
+      const base = cls && this.baseSym(cls);
+      if (cls && base && POOLIFIER_WORKERS.has(base)) this.poolifierTasks(call.arguments[0], cls);
+      else if (base) this.constructed(base, call.arguments, call);
     }
 
     // visit children
@@ -149,9 +152,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
   }
 
-  protected visitNew(ne: ts.NewExpression): void {
-    const s = this.sym(ne.expression);
-    const args = ne.arguments ?? [];
+  /**
+   * A pool/worker constructed: `new X(...)`, or `super(...)` in a subclass of X (`class
+   * MyWorker extends Worker { constructor() { super(file) } }`), `ne` being that call.
+   */
+  protected constructed(s: string, args: readonly ts.Expression[], ne: ts.Node): void {
     const poolifierFile = s ? POOLIFIER_POOLS.get(s) : undefined;
     if (s && poolifierFile !== undefined) {
       const file = args[poolifierFile];
@@ -192,6 +197,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         }
       }
     }
+  }
+
+  protected visitNew(ne: ts.NewExpression): void {
+    const s = this.sym(ne.expression);
+    const args = ne.arguments ?? [];
+    if (s) this.constructed(s, args, ne);
     this.visit(ne.expression);
     for (const a of args) this.visit(a);
   }
@@ -230,15 +241,6 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         this.pendingHandlers.push(unwrap(m.initializer));
       }
     }
-  }
-
-  protected isPoolifierWorkerClass(cls: ts.ClassLikeDeclaration): boolean {
-    for (const h of cls.heritageClauses ?? []) {
-      if (h.token !== ts.SyntaxKind.ExtendsKeyword || h.types.length === 0) continue;
-      const s = this.sym(h.types[0].expression);
-      if (s && POOLIFIER_WORKERS.has(s)) return true;
-    }
-    return false;
   }
 
   protected addSpawn(system: SystemKind, label: string, node: ts.Node, workerModule: string | undefined): SpawnSite {
