@@ -194,4 +194,14 @@ describe('js classes, pools and self-imports', () => {
     `);
     assert.deepEqual(m.payloads.map((p) => p.symbol), ['g']);
   });
+
+  it("a worker file given as pathToFileURL(resolve(__dirname, f)).href is found", () => {
+    const m = parse(`
+      const { Piscina } = require('piscina');
+      const { pathToFileURL } = require('node:url');
+      const { resolve } = require('node:path');
+      new Piscina({ filename: pathToFileURL(resolve(__dirname, 'fixtures/esm-export.mjs')).href });
+    `);
+    assert.deepEqual(m.spawns.map((s) => s.workerModule), ['./fixtures/esm-export.mjs']);
+  });
 });

@@ -290,7 +290,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (this.isSelf(e, depth)) return 'self';
     if (ts.isPropertyAccessExpression(e) && (e.name.text === 'href' || e.name.text === 'pathname')) {
       const inner = unwrap(e.expression);
-      return ts.isNewExpression(inner) ? this.modulePath(inner, depth + 1) : undefined;
+      return ts.isNewExpression(inner) || ts.isCallExpression(inner) ? this.modulePath(inner, depth + 1) : undefined;
     }
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text);
