@@ -204,4 +204,41 @@ describe('js classes, pools and self-imports', () => {
     `);
     assert.deepEqual(m.spawns.map((s) => s.workerModule), ['./fixtures/esm-export.mjs']);
   });
+
+  it('guards: argv values and env values the file hands its child, aliases; unrelated flags are no guard', () => {
+    const kindsOf = (src: string) => parse(src).units.filter((u) => u.kind !== 'function').map((u) => u.kind);
+    assert.deepEqual(
+      kindsOf(`
+        const { fork } = require('node:child_process');
+        if (process.argv[2] === 'child') { console.log('c'); } else { fork(__filename, ['child']); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    assert.deepEqual(
+      kindsOf(`
+        const cluster = require('node:cluster');
+        if (process.env.ROLE === 'worker') { console.log('w'); } else { cluster.fork({ ROLE: 'worker' }); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    assert.deepEqual(
+      kindsOf(`
+        const { isMainThread, Worker } = require('node:worker_threads');
+        const main = isMainThread;
+        const inWorker = !main;
+        if (inWorker) { console.log('w'); } else { new Worker(__filename); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    // DEBUG is not something this file hands its children
+    assert.deepEqual(
+      kindsOf(`
+        const { fork } = require('node:child_process');
+        if (process.env.DEBUG) { console.log('d'); }
+        fork('./other.js', [], { env: { ROLE: 'x', DEBUG: '1' } });
+        if (process.env.ROLE === 'x') { console.log('r'); }
+      `),
+      ['module'],
+    );
+  });
 });
