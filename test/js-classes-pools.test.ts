@@ -241,4 +241,16 @@ describe('js classes, pools and self-imports', () => {
       ['module'],
     );
   });
+
+  it('a method handed over as a callback (bind, or to on/then/setTimeout) counts as called there', () => {
+    const m = parse(`
+      class Ticker {
+        start() { setTimeout(this.tick.bind(this), 10); process.on('exit', this.stop); keep(this.data); }
+        tick() {}
+        stop() {}
+        data() {}
+      }
+    `);
+    assert.deepEqual(calls(m, 'Ticker.start'), ['Ticker.tick', 'Ticker.stop']);
+  });
 });

@@ -8,7 +8,7 @@ import ts from 'typescript';
 import * as nodePath from 'node:path';
 import type { Payload, SpawnSite, SystemKind } from '../engine/model';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
-import { POOLIFIER_POOLS, POOLIFIER_WORKERS, WT, normModule } from './known-names';
+import { CALLBACK_TAKERS, POOLIFIER_POOLS, POOLIFIER_WORKERS, WT, normModule } from './known-names';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -88,6 +88,17 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     // `this.m()` / `h.m()` on an instance of a module-level class reaches the method
     const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
     if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
+    // a method handed over as a callback (`setTimeout(this.tick.bind(this))`,
+    // `port.on('message', this.onMessage)`) runs where the registering code runs
+    const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    for (const a of call.arguments) {
+      let x = unwrap(a);
+      const bound = ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind';
+      if (bound) x = unwrap(((x as ts.CallExpression).expression as ts.PropertyAccessExpression).expression);
+      if (!ts.isPropertyAccessExpression(x) || (!bound && !CALLBACK_TAKERS.has(calleeName))) continue;
+      const ref = this.methodCallRef(x);
+      if (ref) this.unit.calls.push({ callee: ref, range: this.range(a), offset: a.getStart(this.sf) });
+    }
     // `super(tasks)` in a subclass of poolifier's ThreadWorker/ClusterWorker
     // `super(...)` in a subclass of Worker / Piscina / a poolifier pool constructs one
     if (callee.kind === ts.SyntaxKind.SuperKeyword) {
