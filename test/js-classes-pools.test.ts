@@ -104,7 +104,7 @@ describe('js classes, pools and self-imports', () => {
       w.postMessage(job);
     `);
     assert.deepEqual(m.payloads.map((p) => [p.symbol, p.what, p.member]), [
-      ['other', 'class-instance', undefined],
+      ['other', 'needs-transfer', 'ReadableStream'],
       ['job', 'object-with-method', 'run'],
     ]);
   });

@@ -186,7 +186,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         const wd = this.findWorkerData(args[1], 1);
         if (wd) {
           site.passesState = true;
-          this.analyzePayload(wd, 'workerData');
+          // `new Worker(file, { workerData, transferList })`
+          const opts = this.objectLiteralOf(args[1]);
+          this.analyzeSent(wd, opts && this.propValue(opts, 'transferList'), 'workerData');
         }
       }
     } else if (s === 'piscina.Piscina' || s === 'tinypool.Tinypool') {
