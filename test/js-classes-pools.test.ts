@@ -253,4 +253,22 @@ describe('js classes, pools and self-imports', () => {
     `);
     assert.deepEqual(calls(m, 'Ticker.start'), ['Ticker.tick', 'Ticker.stop']);
   });
+
+  it('an object of handlers: handlers.run() and handlers[msg.type]() reach its functions', async () => {
+    const m = parse(`
+      function add(x) { return x; }
+      const handlers = { run(m) { return m; }, stop: () => 0, add, label: 'x' };
+      function dispatch(msg) { handlers.run(msg); return handlers[msg.type](msg); }
+    `);
+    assert.deepEqual(calls(m, 'dispatch'), ['handlers.run', 'handlers.run', 'handlers.stop', 'handlers.add']);
+    assert.deepEqual(m.bindings.get('handlers')!.methods!.map((id) => m.units[id].name), ['run', 'stop', 'add']);
+    const { findings } = await analyze({
+      'state.js': 'module.exports.seen = [];\n',
+      'worker.js':
+        'const { parentPort } = require("node:worker_threads");\nconst state = require("./state");\nconst handlers = {\n  record(m) { state.seen.push(m); },\n};\nparentPort.on("message", (m) => handlers[m.type](m));\n',
+      'main.js':
+        'const { Worker } = require("node:worker_threads");\nconst state = require("./state");\nconst w = new Worker(require("node:path").join(__dirname, "worker.js"));\nw.postMessage({ type: "record" });\nw.on("exit", () => console.log(state.seen.length));\n',
+    });
+    assert.deepEqual(findings, ['worker.js:4 lost-global-write seen']);
+  });
 });

@@ -426,7 +426,11 @@ export class ProjectGraph {
         for (const c of u.calls) {
           let sym = this.linker.resolveRef(m, c.callee);
           if (!sym) continue;
-          if (c.callee.member && this.linker.binding(sym)?.kind === 'class') sym = `${sym}.${c.callee.member}`;
+          if (c.callee.member) {
+            // a class's method, or a function held by an object of handlers (`handlers.run()`)
+            const b = this.linker.binding(sym);
+            if (b?.kind === 'class' || (b?.kind === 'mutable' && b.methods?.length)) sym = `${sym}.${c.callee.member}`;
+          }
           calls.push({ from: key, sym, pos: posOrder(c.range.start) });
         }
         for (const a of u.accesses) {

@@ -267,7 +267,8 @@ export function interfaceOf(m: ModuleModel): string {
   if (hit === undefined) {
     const parts: string[] = [];
     for (const b of m.bindings.values()) {
-      const kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : '';
+      // an object of functions resolves `obj.m()` calls like a class (see computeLink)
+      const kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : b.kind === 'mutable' && b.methods?.length ? '^methods' : '';
       parts.push(b.importFrom ? `${b.name}${kind}<${b.importFrom.specifier}:${b.importFrom.imported}` : b.name + kind);
     }
     for (const [name, e] of m.exports) parts.push(`>${name}=${e.local ?? ''}:${e.from ? `${e.from.specifier}:${e.from.imported}` : ''}`);
