@@ -271,4 +271,13 @@ describe('js classes, pools and self-imports', () => {
     });
     assert.deepEqual(findings, ['worker.js:4 lost-global-write seen']);
   });
+
+  it("cluster: the worker side is the entry script's worker branch, even when a helper forks", async () => {
+    const { findings } = await analyze({
+      'workers.js': 'const cluster = require("node:cluster");\nfunction startWorkers(n) { for (let i = 0; i < n; i++) cluster.fork(); }\nmodule.exports = { startWorkers };\n',
+      'main.js':
+        'const cluster = require("node:cluster");\nconst { startWorkers } = require("./workers");\nlet mode = "slow";\nif (cluster.isPrimary) {\n  mode = "fast";\n  startWorkers(2);\n} else {\n  console.log(mode);\n}\n',
+    });
+    assert.deepEqual(findings, ['main.js:8 stale-global-read mode']);
+  });
 });
