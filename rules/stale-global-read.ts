@@ -7,7 +7,8 @@ import {
   describeWorker,
   initialValue,
   isWrite,
-  onceKey,
+  CauseGroups,
+  moreText,
   related,
   startMethodWords,
   symbolName,
@@ -24,7 +25,7 @@ export const staleGlobalRead: Rule = {
   description: 'Worker-side code reads a module-level binding that the parent sets at run time; the worker sees its own, import-time copy.',
   languages: ['python', 'js'],
   check(ctx) {
-    const done = new Set<string>();
+    const groups = new CauseGroups<{ parentWrites: AccessRecord[]; verdict: Verdict; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && NOT_STATE.has(b.kind)) continue;
       const parentWrites = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
@@ -38,14 +39,12 @@ export const staleGlobalRead: Rule = {
         if (r.access.kind !== 'read' || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
-        const k = onceKey(r);
-        if (done.has(k)) continue;
         const verdict = judge(ctx, prog, why, parentWrites);
         if (!verdict) continue;
-        done.add(k);
-        report(ctx, r, why, parentWrites, sym, verdict);
+        groups.add(sym, r, why, () => ({ parentWrites, verdict, sym }));
       }
     }
+    for (const g of groups.entries()) report(ctx, g.first, g.others, g.why, g.data.parentWrites, g.data.sym, g.data.verdict);
   },
 };
 
@@ -68,6 +67,7 @@ function judge(ctx: RuleContext, prog: Program, why: WorkerReason, writes: Acces
 function report(
   ctx: RuleContext,
   r: AccessRecord,
+  others: AccessRecord[],
   why: WorkerReason,
   writes: AccessRecord[],
   sym: string,
@@ -98,8 +98,10 @@ function report(
     const owner = baseName(sym.slice(0, sym.lastIndexOf('#')));
     message = `'${name}' is changed by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which loads its own copy of ${owner}: it reads ${value}, never the parent's change.`;
   }
+  message += moreText(others, 'read', name);
   const rel = writes.slice(0, 3).map((w) => related(w.module.path, w.access.range, `the parent ${verbFor(w)} '${name}' here`));
   rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
+  for (const o of others) rel.push(related(o.module.path, o.access.range, `'${name}' is also read here, in the same workers`));
   ctx.report({
     file,
     range: r.access.range,

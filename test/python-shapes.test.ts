@@ -1,0 +1,80 @@
+/**
+ * Python program shapes of issue 11 on small in-memory programs: one finding per cause,
+ * module-level starts, Process subclasses, class attributes, lambda initializers, the
+ * channels unsendable-payload checks and the order of events. The runnable versions of
+ * these programs are fixtures (fixtures/python/<case>/); these tests pin the details
+ * (related locations, messages, what must not be reported).
+ */
+import { strict as assert } from 'node:assert';
+import { initPython } from '../server/src/python/frontend';
+import { fixShapes } from './support/fix-shapes';
+
+const { load, applyKind } = fixShapes('crossproc-python-shapes');
+
+const src = (...ls: string[]) => ls.join('\n') + '\n';
+
+/** `rule:line` of every finding, sorted. */
+async function found(text: string, dir: string, files: Record<string, string> = {}): Promise<string[]> {
+  const { findings } = await load({ 'main.py': text, ...files }, dir);
+  return findings.map((f) => `${f.rule}:${f.range.start.line + 1}`).sort();
+}
+
+describe('Python shapes (issue 11)', () => {
+  before(async () => {
+    await initPython();
+  });
+
+  describe('one finding per cause', () => {
+    const program = src(
+      'from multiprocessing import Pool',
+      'LIMIT = 10',
+      'def low(x):',
+      '    return x < LIMIT',
+      'def high(x):',
+      '    return x > LIMIT or x == LIMIT',
+      'def task(x):',
+      '    return low(x), high(x)',
+      "if __name__ == '__main__':",
+      '    LIMIT = 50',
+      '    with Pool(2) as p:',
+      '        print(p.map(task, [1, 2]))',
+    );
+
+    it('reads of one binding by the workers of one start in one file are one finding, the others related', async () => {
+      const { findings } = await load({ 'main.py': program }, 'group');
+      assert.deepEqual(findings.map((f) => `${f.rule}:${f.range.start.line + 1}`), ['stale-global-read:4']);
+      const f = findings[0];
+      const also = f.related.filter((r) => /also read/.test(r.message)).map((r) => r.range.start.line + 1);
+      assert.deepEqual(also, [6, 6]);
+      assert.match(f.message, /also read 'LIMIT' at line 6 of this file/);
+    });
+
+    it('two starts are two causes (a read belongs to the first)', async () => {
+      const two = program + src('    with Pool(2) as q:', '        print(q.map(low, [3]), q.map(other, [3]))', 'def other(x):', '    return LIMIT + x');
+      assert.deepEqual(await found(two, 'group2'), ['stale-global-read:16', 'stale-global-read:4']);
+    });
+
+    it('the quick fix fixes every read of the group', async () => {
+      const out = await applyKind({ 'main.py': program }, 'group-fix', 'stale-global-read', 'move-to-initializer');
+      const { findings } = await load({ 'main.py': out.get('main.py')! }, 'group-fixed');
+      assert.deepEqual(findings, []);
+    });
+
+    it('writes are grouped the same way', async () => {
+      const text = src(
+        'from multiprocessing import Pool',
+        'SEEN = []',
+        'def task(x):',
+        '    SEEN.append(x)',
+        '    SEEN.append(-x)',
+        "if __name__ == '__main__':",
+        '    with Pool(2) as p:',
+        '        p.map(task, [1, 2])',
+        '    print(SEEN)',
+      );
+      const { findings } = await load({ 'main.py': text }, 'group-w');
+      assert.deepEqual(findings.map((f) => `${f.rule}:${f.range.start.line + 1}`), ['lost-global-write:4']);
+      assert.ok(findings[0].related.some((r) => r.range.start.line === 4 && /lost too/.test(r.message)));
+    });
+  });
+});
