@@ -28,7 +28,14 @@ export const staleGlobalRead: Rule = {
     const groups = new CauseGroups<{ parentWrites: AccessRecord[]; verdict: Verdict; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && NOT_STATE.has(b.kind)) continue;
-      const parentWrites = recs.filter((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
+      // Python import-time code runs again in every spawned worker (and before a fork): not a run-time write
+      const parentWrites = recs.filter(
+        (r) =>
+          isWrite(r.access.kind) &&
+          prog.parent.has(r.key) &&
+          !prog.worker.has(r.key) &&
+          !(r.module.language === 'python' && ctx.graph.importTime.has(r.key)),
+      );
       if (parentWrites.length === 0) continue;
       // the worker sets it itself: an initializer / worker-module top level, or its own assignment
       const workerSets = recs.some(

@@ -575,6 +575,11 @@ export class ProjectGraph {
           !m.units.some((u) => u.kind === 'main-branch' || u.kind === 'worker-branch') &&
           m.workerHandlers.length === 0;
         if (isEntry) root(m.units[0]);
+        // a Python module that starts processes at import time (unguarded-spawn) is its own
+        // parent: under fork its workers run, and what they write is lost to the top level
+        else if (m.language === 'python' && m.spawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Manager')) {
+          root(m.units[0]);
+        }
       }
       const had = s.roots.get(file);
       for (const { key } of had ?? []) {
