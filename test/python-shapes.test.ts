@@ -77,4 +77,54 @@ describe('Python shapes (issue 11)', () => {
       assert.ok(findings[0].related.some((r) => r.range.start.line === 4 && /lost too/.test(r.message)));
     });
   });
+
+  describe('Process subclasses', () => {
+    const worker = (base: string, head: string[] = ['import multiprocessing as mp']) =>
+      src(...head, 'LIMIT = 10', `class Worker(${base}):`, '    def run(self):', '        print(LIMIT)');
+
+    it('run() of a subclass started at import time is worker code, and the start is unguarded-spawn', async () => {
+      const text = worker('mp.Process') + src('LIMIT = 50', 'Worker().start()');
+      // the import-time LIMIT = 50 is no run-time write: only the start is reported
+      assert.deepEqual(await found(text, 'sub-top'), ['unguarded-spawn:7']);
+    });
+
+    it('a context class pins its start method: get_context("spawn").Process', async () => {
+      const head = ['import multiprocessing as mp', "ctx = mp.get_context('spawn')"];
+      const text = worker('ctx.Process', head) + src("if __name__ == '__main__':", '    LIMIT = 50', '    w = Worker()', '    w.start()', '    w.join()');
+      const { findings } = await load({ 'main.py': text }, 'sub-ctx');
+      assert.deepEqual(findings.map((f) => `${f.rule}:${f.range.start.line + 1}`), ['stale-global-read:6']);
+      assert.match(findings[0].message, /'spawn' start method pinned here/);
+    });
+
+    it('a subclass of a subclass defined in another module', async () => {
+      const base = src('import multiprocessing', 'LIMIT = 10', 'class Base(multiprocessing.Process):', '    def run(self):', '        self.work()', '    def work(self):', '        print(LIMIT)');
+      const main = src('import base', 'class Worker(base.Base):', '    pass', "if __name__ == '__main__':", '    base.LIMIT = 50', '    procs = [Worker() for _ in range(2)]', '    for p in procs:', '        p.start()');
+      assert.deepEqual(await found(main, 'sub-mod', { 'base.py': base }), ['stale-global-read:7']);
+    });
+
+    it('Process(target=self.method) runs that method in the child', async () => {
+      const text = src(
+        'from multiprocessing import Process',
+        'SEEN = []',
+        'class Runner:',
+        '    def go(self):',
+        '        p = Process(target=self.work)',
+        '        p.start()',
+        '        p.join()',
+        '        print(SEEN)',
+        '    def work(self):',
+        '        SEEN.append(1)',
+        "if __name__ == '__main__':",
+        '    Runner().go()',
+      );
+      assert.deepEqual(await found(text, 'sub-self'), ['lost-global-write:10']);
+    });
+
+    it('a class that merely has run() is not a process; nor is a Thread subclass', async () => {
+      const text = src('import threading', 'LIMIT = 10', 'class Job:', '    def run(self):', '        print(LIMIT)',
+        'class T(threading.Thread):', '    def run(self):', '        print(LIMIT)',
+        "if __name__ == '__main__':", '    LIMIT = 50', '    Job().run()', '    T().start()');
+      assert.deepEqual(await found(text, 'sub-none'), []);
+    });
+  });
 });

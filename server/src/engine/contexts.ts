@@ -11,7 +11,7 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, Unit } from './model';
+import type { Access, Binding, Call, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
 
@@ -70,6 +70,8 @@ export interface ModuleLink {
   accesses: AccessRecord[];
   /** paths of the analysed modules it imports */
   imports: string[];
+  /** spawn sites the engine makes: instantiations of `Process` subclasses (Python), with the `run` symbols to try */
+  classSpawns: SpawnSite[];
   /** other modules whose interface linking it read: a change there re-links this module */
   deps: string[];
 }
@@ -228,9 +230,7 @@ export class ProjectGraph {
     const all = new Set(s.modules.keys());
     for (const file of all) this.relink(file, undefined);
     for (const file of all) this.setModuleEdges(s.links.get(file)!, undefined, undefined);
-    for (const m of s.modules.values()) {
-      if (m.spawns.length) s.spawns.set(m.path, m.spawns.map((site) => this.spawnRecord(m, site)));
-    }
+    for (const m of s.modules.values()) this.setSpawnRecords(m);
     this.collectSpawnRecords();
     this.reach([...s.modules.values()].map((m) => unitKey(m, m.units[0])), s.importTime);
     this.updateRoots(all);
@@ -275,11 +275,10 @@ export class ProjectGraph {
 
     // spawn records: the changed modules' own, and those loading a changed module as their worker
     const targetsBefore = s.targets;
-    for (const file of ch.modules) {
+    // (a re-linked module may instantiate a class that became, or stopped being, a process class)
+    for (const file of new Set([...ch.modules, ...olds.keys()])) {
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
-      const m = s.modules.get(file)!;
-      if (m.spawns.length) s.spawns.set(file, m.spawns.map((site) => this.spawnRecord(m, site)));
-      else s.spawns.delete(file);
+      this.setSpawnRecords(s.modules.get(file)!);
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
     }
     for (const [file, recs] of s.spawns) {
@@ -418,16 +417,20 @@ export class ProjectGraph {
     }
     const calls: ModuleLink['calls'] = [];
     const accesses: AccessRecord[] = [];
+    const classSpawns: SpawnSite[] = [];
     const reads = new Set<string>();
     this.linker.reads = reads;
     try {
       for (const u of m.units) {
         const key = unitKey(m, u);
         for (const c of u.calls) {
-          let sym = this.linker.resolveRef(m, c.callee);
+          const sym = this.linker.resolveCallable(m, c.callee);
           if (!sym) continue;
-          if (c.callee.member && this.linker.binding(sym)?.kind === 'class') sym = `${sym}.${c.callee.member}`;
           calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+          if (m.language === 'python') {
+            const site = processClassSite(this.linker, m, u, c, sym);
+            if (site) classSpawns.push(site);
+          }
         }
         for (const a of u.accesses) {
           const sym = this.linker.resolveRef(m, a.ref);
@@ -443,7 +446,7 @@ export class ProjectGraph {
       const t = this.linker.resolveModule(m, spec);
       if (t && t !== m) imports.push(t.path);
     }
-    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads] };
+    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads], classSpawns };
   }
 
   /**
@@ -472,7 +475,7 @@ export class ProjectGraph {
     }
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
-      if (u.parent === undefined || !u.isNested || !m.units[u.parent]) continue;
+      if (u.parent === undefined || !u.isNested || u.detached || !m.units[u.parent]) continue;
       add(link.keys[u.parent], link.keys[u.id], posOrder(u.range.start), true);
     }
     const keys = only ?? new Set([...(old?.keys ?? []), ...link.keys]);
@@ -723,7 +726,7 @@ export class ProjectGraph {
 
   /** Function units a reference in `m` denotes (a task callable, an initializer). */
   unitsOfRef(m: ModuleModel, ref: { name: string; member?: string }): UnitKey[] {
-    const sym = this.linker.resolveRef(m, ref);
+    const sym = this.linker.resolveCallable(m, ref);
     return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
   }
 
@@ -749,6 +752,25 @@ export class ProjectGraph {
       }
     }
     return into;
+  }
+
+  /** The spawn records of a module: its front end's sites, then the engine's (process-class instantiations). */
+  private setSpawnRecords(m: ModuleModel): void {
+    const sites = [...m.spawns, ...(this.s.links.get(m.path)?.classSpawns ?? [])];
+    if (sites.length) this.s.spawns.set(m.path, sites.map((site) => this.spawnRecord(m, site)));
+    else this.s.spawns.delete(m.path);
+  }
+
+  /** Function units a task callable denotes: a unit given directly, the engine's symbols (nearest first), or its reference. */
+  unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[] {
+    if (t.unit !== undefined) return m.units[t.unit] ? [unitKey(m, m.units[t.unit])] : [];
+    for (const sym of t.symbols ?? [this.linker.resolveCallable(m, t.ref)]) {
+      if (!sym) continue;
+      syms?.add(sym);
+      const units = this.s.unitsBySymbol.get(sym);
+      if (units?.length) return units;
+    }
+    return [];
   }
 
   private spawnRecord(m: ModuleModel, site: SpawnSite): SpawnRecord {
@@ -782,13 +804,19 @@ export class ProjectGraph {
         const entries: Array<[UnitKey, WorkerReason]> = [];
         const reason = (via: string, range: Range, file = rec.module.path): WorkerReason => ({ spawn: rec, via, range, file });
         for (const t of rec.site.tasks) {
-          for (const k of unitsOf(this.linker.resolveRef(rec.module, t.ref))) entries.push([k, reason(t.label, t.range)]);
+          for (const k of this.unitsOfTask(rec.module, t, syms)) entries.push([k, reason(t.label, t.range)]);
         }
         for (const ref of rec.site.initializers) {
-          for (const k of unitsOf(this.linker.resolveRef(rec.module, ref))) {
+          for (const k of unitsOf(this.linker.resolveCallable(rec.module, ref))) {
             entries.push([k, reason('initializer', rec.site.range)]);
             initRoots.push(k);
           }
+        }
+        for (const id of rec.site.initializerUnits ?? []) {
+          const u = rec.module.units[id];
+          if (!u) continue;
+          entries.push([unitKey(rec.module, u), reason('initializer', rec.site.range)]);
+          initRoots.push(unitKey(rec.module, u));
         }
         const wm = rec.workerModule;
         if (wm) {
@@ -906,6 +934,12 @@ function sameLink(a: ModuleLink, b: ModuleLink): boolean {
   }
   for (let i = 0; i < a.accesses.length; i++) if (a.accesses[i].symbol !== b.accesses[i].symbol) return false;
   if (!sameList(a.imports, b.imports) || a.deps.length !== b.deps.length) return false;
+  if (a.classSpawns.length !== b.classSpawns.length) return false;
+  for (let i = 0; i < a.classSpawns.length; i++) {
+    const x = a.classSpawns[i];
+    const y = b.classSpawns[i];
+    if (x.offset !== y.offset || x.startMethod !== y.startMethod || !sameList(x.tasks[0].symbols ?? [], y.tasks[0].symbols ?? [])) return false;
+  }
   const deps = new Set(a.deps);
   return b.deps.every((d) => deps.has(d));
 }
@@ -951,4 +985,47 @@ export function posOrder(p: Position): number {
 export function shortPath(file: string, base: string): string {
   const rel = path.relative(base, file) || path.basename(file);
   return rel.split(path.sep).join('/');
+}
+
+/**
+ * A spawn site for a call that instantiates a `Process` subclass (directly or through
+ * module-level bases, across files): its `run` is the task, the nearest definition first.
+ */
+function processClassSite(linker: Linker, m: ModuleModel, u: Unit, c: Call, sym: SymbolKey): SpawnSite | undefined {
+  const pc = processClassOf(linker, sym, new Set());
+  if (!pc) return undefined;
+  const label = splitSymbolKey(sym).name;
+  const site: SpawnSite = {
+    system: 'mp.Process',
+    unit: u.id,
+    range: c.range,
+    offset: c.offset,
+    label,
+    isProcess: true,
+    tasks: [{ ref: { name: c.callee.name, member: 'run' }, symbols: pc.runs, range: c.range, label: `${label}.run` }],
+    initializers: [],
+  };
+  if (pc.startMethod) site.startMethod = pc.startMethod;
+  if (c.started) site.startRange = c.started;
+  return site;
+}
+
+function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { startMethod?: StartMethod; runs: SymbolKey[] } | undefined {
+  if (seen.has(sym) || seen.size > 16) return undefined;
+  seen.add(sym);
+  const b = linker.binding(sym);
+  if (!b || b.kind !== 'class') return undefined;
+  let isProcess = !!b.processClass;
+  let startMethod = b.processClass?.startMethod;
+  const runs = [`${sym}.run`];
+  const owner = b.bases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
+  for (const ref of b.bases ?? []) {
+    const base = owner && linker.resolveRef(owner, ref);
+    const r = base ? processClassOf(linker, base, seen) : undefined;
+    if (!r) continue;
+    isProcess = true;
+    startMethod ??= r.startMethod;
+    runs.push(...r.runs);
+  }
+  return isProcess ? { startMethod, runs } : undefined;
 }

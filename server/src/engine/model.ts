@@ -82,6 +82,14 @@ export interface Binding {
   unit?: number;
   /** the class's method unit ids when kind === 'class' (engine treats `Cls.m` / `Cls(...)` calls loosely) */
   methods?: number[];
+  /**
+   * Python, kind === 'class': a base is a standard-library process class
+   * (`multiprocessing.Process`, `ctx.Process`, `multiprocessing.context.SpawnProcess`...),
+   * with the start method the base pins. The class's `run()` is worker code.
+   */
+  processClass?: { startMethod?: StartMethod };
+  /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
+  bases?: Ref[];
 }
 
 /** How a module-level binding is touched. */
@@ -125,6 +133,8 @@ export interface Call {
   callee: Ref;
   range: Range;
   offset: number;
+  /** Python: `.start()` is called on the value this call returns (`Worker(...).start()`, `w = Worker(); w.start()`): its range */
+  started?: Range;
 }
 
 export type UnitKind =
@@ -170,6 +180,11 @@ export interface Unit {
   isNested: boolean;
   /** Python generator function / JS generator */
   isGenerator?: boolean;
+  /**
+   * Python: a lambda handed to a pool or process (`initializer=lambda: ...`, a lambda task):
+   * it runs there, not as a closure of the unit that defines it (no closure edge)
+   */
+  detached?: boolean;
 }
 
 /** The process/worker systems of SPEC §2. */
@@ -197,6 +212,13 @@ export interface TaskRef {
   range: Range;
   /** e.g. 'Pool.map', 'ProcessPoolExecutor.submit', 'Process(target=)' */
   label: string;
+  /** set by the engine for the sites it makes (a `Process` subclass's `run`): the symbols to try, nearest first */
+  symbols?: string[];
+  /**
+   * Python: a function unit of this module given directly (a lambda `initializer=` or task):
+   * it runs in the worker, not in the unit that defines it.
+   */
+  unit?: number;
 }
 
 /** A value handed to a worker/child that cannot travel (SPEC `unsendable-payload`). */
@@ -244,6 +266,8 @@ export interface SpawnSite {
   isProcess: boolean | 'maybe';
   tasks: TaskRef[];
   initializers: Ref[];
+  /** Python: lambdas (function units of this module) given as `initializer=` */
+  initializerUnits?: number[];
   /** Node: the worker/child module as written ('./worker.js', resolved relative to this file); 'self' for `__filename` / `import.meta.url` / `fileURLToPath(import.meta.url)` */
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */

@@ -124,7 +124,7 @@ export function startMethodWords(sm: StartMethod | undefined): string {
 export function isSetUp(graph: ProjectGraph, prog: Program, r: AccessRecord): boolean {
   if (prog.init.has(r.key)) return true;
   if (!r.access.fromParam) return false;
-  return prog.spawns.some((s) => s.site.tasks.some((t) => graph.unitsOfRef(s.module, t.ref).includes(r.key)));
+  return prog.spawns.some((s) => s.site.tasks.some((t) => graph.unitsOfTask(s.module, t).includes(r.key)));
 }
 
 /** One finding per access: several programs may reach the same read. */

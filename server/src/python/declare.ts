@@ -2,6 +2,7 @@
  * Pass A (declare): units, scopes, module-level bindings and the values assigned to every name.
  */
 import type { ValueKind } from '../engine/model';
+import { PROCESS_CLASSES } from './stdlib';
 import { field, named, stringValue, toRange, unparen } from './syntax';
 import { newScope, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
@@ -416,6 +417,7 @@ export abstract class DeclarePass extends Resolver {
       cs.classBinding = name;
     }
     this.classInfo.set(n.id, cs);
+    if (cs.classBinding) this.moduleClasses.push(n);
     const sup = field(n, 'superclasses');
     if (sup) this.declare(sup, scope, unit);
     const body = field(n, 'body');
@@ -455,4 +457,31 @@ export abstract class DeclarePass extends Resolver {
     }
   }
 
+
+  /**
+   * Bases of module-level classes, once every name is declared: a standard-library process
+   * class marks the class as one (its `run()` is worker code); other module-level bases are
+   * kept for the engine, which follows them across files.
+   */
+  protected finishClasses(): void {
+    for (const n of this.moduleClasses) {
+      const name = field(n, 'name')?.text;
+      const b = name ? this.model.bindings.get(name) : undefined;
+      const sup = field(n, 'superclasses');
+      if (!b || b.kind !== 'class' || !sup) continue;
+      for (const base of named(sup)) {
+        if (base.type === 'keyword_argument' || base.type === 'comment') continue;
+        const q = this.qualify(base, this.moduleScope);
+        if (q && PROCESS_CLASSES.has(q.q)) {
+          b.processClass = {};
+          const method = q.method ?? PROCESS_CLASSES.get(q.q);
+          if (method) b.processClass.startMethod = method;
+          continue;
+        }
+        const { bottom, steps } = this.chainOf(base);
+        const r = bottom.type === 'identifier' ? this.refOfChain(bottom, steps, this.moduleScope) : null;
+        if (r && r.used === steps.length) (b.bases ??= []).push(r.ref);
+      }
+    }
+  }
 }

@@ -64,6 +64,7 @@ class PythonFrontEnd extends SpawnPass {
     // after pass A; finishBindings adds the names only declared `global` at its end
     this.qualifyMemo = new Map();
     this.finishBindings();
+    this.finishClasses();
     this.qualifyMemo = new Map();
     this.visitBlock(root, this.moduleScope, top);
     for (const d of this.deferred) d();

@@ -47,6 +47,12 @@ export abstract class PayloadPass extends UsePass {
       if (steps.length === 1 && bottom.type === 'identifier') {
         const r = this.refOfChain(bottom, steps, scope);
         if (r && r.used === 1) return { ref: r.ref, bound: [], node: n };
+        // `self.method` in a method of a module-level class: that method of the class
+        const fs = this.functionScope(scope);
+        const attr = field(steps[0], 'attribute');
+        if (!r && attr && fs?.methodOf?.classBinding && fs.selfName === bottom.text && this.resolve(bottom.text, scope) === fs) {
+          return { ref: { name: fs.methodOf.classBinding, member: attr.text }, bound: [] };
+        }
       }
     }
     return { bound: [] };

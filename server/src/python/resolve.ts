@@ -3,7 +3,7 @@
  * expression denotes (`qualify`), what a value is (`classify`), chains `mod.NAME.a[k]`.
  * The passes (./declare.ts, ./uses.ts, ./payloads.ts, ./spawns.ts) build on it.
  */
-import type { Binding, Call, ModuleModel, SpawnSite, StartMethod, Unit, ValueKind } from '../engine/model';
+import type { Binding, Call, ModuleModel, SpawnSite, StartMethod, Unit, ValueKind, Range } from '../engine/model';
 import { THREAD_PRIMITIVES, MP_PRIMITIVE_NAMES, MANAGER_CTORS, MANAGER_PROXY_METHODS, MUTABLE_CTORS, CONSTANT_CTORS, OPEN_CALLS, type SystemInfo, SYSTEMS, CLASS_EXPR_TYPES } from './stdlib';
 import { callArgs, field, named, startMethodOf, stringValue, unparen } from './syntax';
 import type { Candidate, ChainRef, Classified, Scope, ValueSrc } from './scope';
@@ -23,6 +23,12 @@ export abstract class Resolver {
   protected deferred: Array<() => void> = [];
   /** calls recorded for a callback argument, keyed by the argument node id (removed when it is a process task) */
   protected callbackCalls = new Map<number, { unit: number; call: Call }>();
+  /** module-level class definitions, for {@link DeclarePass.finishClasses} */
+  protected moduleClasses: Node[] = [];
+  /** the call record of a call node (`Cls(...)`, `mod.Cls(...)`), to note a `.start()` on its value */
+  protected callOfNode = new Map<number, Call>();
+  /** `.start()` calls on the value of a call node that is not a spawn site: call node id → the start's range */
+  protected startedCalls = new Map<number, Range>();
   protected taskArgNodes = new Set<number>();
   protected payloadKeys = new Set<string>();
   protected proxyKeys = new Set<string>();

@@ -45,7 +45,13 @@ export abstract class SpawnPass extends PayloadPass {
         this.deferred.push(() => {
           for (const t of targets) {
             const site = this.siteByNode.get(t.id);
-            if (!site) continue;
+            if (!site) {
+              // `Worker(...).start()` / `w = Worker(); w.start()`: the engine knows whether Worker is a Process subclass
+              if (method === 'start' && t.type === 'call' && callArgs(n).pos.length === 0 && !this.startedCalls.has(t.id)) {
+                this.startedCalls.set(t.id, toRange(n));
+              }
+              continue;
+            }
             if (method === 'start') {
               if ((site.shape === 'process') && callArgs(n).pos.length === 0) site.site.startRange = toRange(n);
               return;
@@ -199,6 +205,10 @@ export abstract class SpawnPass extends PayloadPass {
   }
 
   protected finishSpawns(): void {
+    for (const [id, range] of this.startedCalls) {
+      const c = this.callOfNode.get(id);
+      if (c) c.started = range;
+    }
     for (const id of this.taskArgNodes) this.dropCallbackId(id);
     if (this.model.startMethod) {
       for (const s of this.model.spawns) {

@@ -3,7 +3,7 @@
  * processes or pools, which make primitives, mutable containers, open files; which
  * methods mutate their receiver or submit tasks. Data, not code: add a row to teach a name.
  */
-import type { SystemKind } from '../engine/model';
+import type { StartMethod, SystemKind } from '../engine/model';
 
 export const MUTATING_METHODS = new Set([
   // list
@@ -82,3 +82,13 @@ export const EXECUTOR_SUBMIT = new Set(['submit', 'map']);
 export const START_METHODS = new Set<string>(['fork', 'spawn', 'forkserver']);
 /** value expressions {@link PythonFrontEnd.classCandidates} follows */
 export const CLASS_EXPR_TYPES = new Set(['identifier', 'attribute', 'subscript', 'conditional_expression', 'parenthesized_expression']);
+
+/** Standard-library process classes a user class may subclass (its `run()` is worker code), with the start method each pins. */
+export const PROCESS_CLASSES = new Map<string, StartMethod | undefined>([
+  ['multiprocessing.Process', undefined],
+  ['multiprocessing.process.BaseProcess', undefined],
+  ['multiprocessing.context.Process', undefined],
+  ['multiprocessing.context.SpawnProcess', 'spawn'],
+  ['multiprocessing.context.ForkProcess', 'fork'],
+  ['multiprocessing.context.ForkServerProcess', 'forkserver'],
+]);

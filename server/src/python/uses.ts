@@ -331,7 +331,7 @@ export abstract class UsePass extends DeclarePass {
           if (r) {
             const b = this.model.bindings.get(r.ref.name);
             if (steps.length === 0 && this.isModuleLike(b)) {
-              this.addCall(unit, { name: r.ref.name, member: method }, fn);
+              this.callOfNode.set(n.id, this.addCall(unit, { name: r.ref.name, member: method }, fn));
             } else if (MUTATING_METHODS.has(method)) {
               this.addAccess(unit, r.ref, 'mutate-call', r.rangeNode, method);
             } else if (steps.length === 0 && b && b.kind === 'class') {
@@ -354,7 +354,7 @@ export abstract class UsePass extends DeclarePass {
     } else if (fn && fn.type === 'identifier') {
       if (this.resolve(fn.text, scope) === 'module') {
         const b = this.model.bindings.get(fn.text);
-        this.addCall(unit, { name: fn.text }, fn);
+        this.callOfNode.set(n.id, this.addCall(unit, { name: fn.text }, fn));
         if (b && b.kind !== 'function' && b.kind !== 'class' && b.kind !== 'import' && b.kind !== 'unknown') {
           this.addAccess(unit, { name: fn.text }, 'read', fn);
         }
