@@ -1,7 +1,7 @@
 /**
  * unguarded-spawn: processes or workers started at import time.
  */
-import type { Rule } from '../server/src/engine/rule';
+import { where, type Rule } from '../server/src/engine/rule';
 import { unitKey } from '../server/src/engine/contexts';
 import type { SystemKind } from '../server/src/engine/model';
 
@@ -19,7 +19,12 @@ export const unguardedSpawn: Rule = {
       const unit = m.units[site.unit];
       if (!unit || !ctx.graph.importTime.has(unitKey(m, unit))) continue;
       const file = m.path;
-      const viaCall = unit.kind === 'function' ? ` (inside '${unit.name}', which the module's top level calls)` : '';
+      let viaCall = '';
+      if (unit.kind === 'function') {
+        const from = ctx.graph.importTimeCaller(unitKey(m, unit));
+        const at = from ? `the top level of ${where(file, from.module.path, { start: { line: from.line, character: 0 }, end: { line: from.line, character: 0 } })}` : "a module's top level";
+        viaCall = ` (inside '${unit.name}', which ${at} calls)`;
+      }
       if (m.language === 'python') {
         if (!PY_SYSTEMS.has(site.system) || site.isProcess === false) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;

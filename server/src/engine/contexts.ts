@@ -735,6 +735,37 @@ export class ProjectGraph {
   }
 
   /**
+   * For a unit that runs at import time: the module top level whose calls reach it, and
+   * where that top level makes the first call on the way (a breadth-first path), or undefined.
+   */
+  importTimeCaller(target: UnitKey): { module: ModuleModel; line: number } | undefined {
+    const first = new Map<UnitKey, { module: ModuleModel; at: number }>();
+    const queue: UnitKey[] = [];
+    for (const m of this.s.modules.values()) {
+      const top = unitKey(m, m.units[0]);
+      const e = this.s.edges.get(top);
+      for (let i = 0; i < (e?.to.length ?? 0); i++) {
+        const k = e!.to[i];
+        if (e!.nested[i] || first.has(k)) continue;
+        first.set(k, { module: m, at: e!.at[i] });
+        queue.push(k);
+      }
+    }
+    for (let qi = 0; qi < queue.length && !first.has(target); qi++) {
+      const k = queue[qi];
+      const e = this.s.edges.get(k);
+      for (let i = 0; i < (e?.to.length ?? 0); i++) {
+        const t = e!.to[i];
+        if (e!.nested[i] || first.has(t)) continue;
+        first.set(t, first.get(k)!);
+        queue.push(t);
+      }
+    }
+    const hit = first.get(target);
+    return hit && { module: hit.module, line: Math.floor(hit.at / 1_000_000) };
+  }
+
+  /**
    * All units reachable from `roots` through calls (roots included). With `callsOnly`,
    * closures defined along the way are not followed (they run later, not during set-up).
    */
