@@ -127,4 +127,50 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(await found(text, 'sub-none'), []);
     });
   });
+
+  describe('lambdas handed to pools and processes', () => {
+    it('a lambda initializer is worker set-up: what it calls sets worker state, not parent state', async () => {
+      const text = src(
+        'import multiprocessing as mp',
+        'STATE = {}',
+        'def setup(level):',
+        "    STATE['level'] = level",
+        'def task(x):',
+        "    return x * STATE['level']",
+        "if __name__ == '__main__':",
+        "    with mp.get_context('fork').Pool(2, initializer=lambda: setup(3)) as p:",
+        '        print(p.map(task, [1]))',
+      );
+      assert.deepEqual(await found(text, 'lam-init'), []);
+    });
+
+    it('unpinned, the lambda initializer is unsendable under spawn and forkserver, said so', async () => {
+      const text = src('import multiprocessing as mp', 'def task(x):', '    return x', "if __name__ == '__main__':",
+        '    with mp.Pool(2, initializer=lambda: None) as p:', '        print(p.map(task, [1]))');
+      const { findings } = await load({ 'main.py': text }, 'lam-init-spawn');
+      assert.deepEqual(findings.map((f) => `${f.rule}:${f.range.start.line + 1}`), ['unsendable-payload:5']);
+      assert.match(findings[0].message, /^Under spawn and forkserver .*: a lambda given to Pool\(initializer=\)/);
+    });
+
+    it('a lambda Process target is worker code (its writes are lost under fork)', async () => {
+      const text = src('import multiprocessing as mp', "mp.set_start_method('fork')", 'SEEN = []', "if __name__ == '__main__':",
+        '    p = mp.Process(target=lambda: SEEN.append(1))', '    p.start()', '    p.join()', '    print(SEEN)');
+      assert.deepEqual(await found(text, 'lam-target'), ['lost-global-write:5']);
+    });
+
+    it('a lambda pool task is not code of the submitting function', async () => {
+      const text = src('import multiprocessing as mp', 'LIMIT = 1', 'def bump():', '    global LIMIT', '    LIMIT += 1',
+        'def task(x):', '    return x + LIMIT', "if __name__ == '__main__':", '    with mp.Pool(2) as p:',
+        '        p.map(lambda x: bump(), [1])');
+      // only the lambda itself: bump() is not a parent write that would make task's read stale (task is not even submitted)
+      assert.deepEqual(await found(text, 'lam-task'), ['unsendable-payload:10']);
+    });
+
+    it('multiprocessing primitives in Process args and initargs are the right channel', async () => {
+      const text = src('import multiprocessing as mp', 'def work(q, lock):', '    q.put(1)', 'def init(lock):', '    pass',
+        "if __name__ == '__main__':", '    q = mp.Queue()', '    lock = mp.Lock()', '    p = mp.Process(target=work, args=(q, lock))',
+        '    p.start()', '    p.join()', '    with mp.Pool(1, initializer=init, initargs=(lock,)) as pool:', '        pass');
+      assert.deepEqual(await found(text, 'mp-prims'), []);
+    });
+  });
 });

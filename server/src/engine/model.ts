@@ -246,6 +246,13 @@ export interface Payload {
   freeNames?: string[];
   /** for 'closure': the function unit id */
   unit?: number;
+  /**
+   * Python: the start methods under which it fails (a channel pickled only when the child
+   * is a fresh interpreter: `Process` target/args, `initializer`/`initargs`); absent = all.
+   */
+  failsUnder?: StartMethod[];
+  /** Python: index in {@link ModuleModel.spawns} of the site it is handed to, for the start method in force */
+  site?: number;
 }
 
 /**

@@ -90,11 +90,31 @@ export abstract class PayloadPass extends UsePass {
     return null;
   }
 
-  protected addPayload(node: Node, what: Payload['what'], symbol: string, channel: string): void {
+  protected addPayload(node: Node, what: Payload['what'], symbol: string, channel: string, extra?: Pick<Payload, 'failsUnder' | 'site'>): void {
     const key = `${node.startIndex}:${what}`;
     if (this.payloadKeys.has(key)) return;
     this.payloadKeys.add(key);
-    this.model.payloads.push({ range: toRange(node), symbol, what, channel });
+    this.model.payloads.push({ range: toRange(node), symbol, what, channel, ...extra });
+  }
+
+  /**
+   * The unit of a lambda or local def given directly as a callable (`initializer=lambda: ...`,
+   * `target=inner`, `init = lambda: ...` at module level), else undefined: such a unit runs
+   * where it is handed, not as a closure of the code that defines it.
+   */
+  protected localCallableUnit(node: Node, scope: Scope): number | undefined {
+    const n = unparen(node);
+    if (n.type === 'lambda') return this.funcInfo.get(n.id)?.unit;
+    if (n.type !== 'identifier') return undefined;
+    const r = this.resolve(n.text, scope);
+    if (r === 'module') {
+      const b = this.model.bindings.get(n.text);
+      return b?.kind === 'function' && b.unit !== undefined && this.units[b.unit].name === '<lambda>' ? b.unit : undefined;
+    }
+    const vals = r?.values.get(n.text) ?? [];
+    if (vals.length !== 1 || vals[0].index !== undefined) return undefined;
+    const v = unparen(vals[0].node);
+    return v.type === 'lambda' || v.type === 'function_definition' ? this.funcInfo.get(v.id)?.unit : undefined;
   }
 
   protected checkProxyJson(node: Node, callee: string, scope: Scope, depth: number): void {

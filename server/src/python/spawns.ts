@@ -118,10 +118,23 @@ export abstract class SpawnPass extends PayloadPass {
       if (args || kwargs) site.passesState = true;
       if (target) {
         const t = this.taskOf(target, scope);
+        const label = `${info.label}(target=)`;
         if (t.ref) {
-          site.tasks.push({ ref: t.ref, range: toRange(n), label: `${info.label}(target=)` });
+          site.tasks.push({ ref: t.ref, range: toRange(n), label });
           if (isProcess !== false) this.taskArgNodes.add((t.node ?? target).id);
+        } else if (isProcess !== false) {
+          // a lambda / local def target runs in the child (under fork; spawn cannot pickle it)
+          const u = this.localCallableUnit(target, scope);
+          if (u !== undefined) {
+            site.tasks.push({ ref: { name: this.units[u].name }, unit: u, range: toRange(n), label });
+            this.units[u].detached = true;
+          }
+          if (t.payload) this.addPayload(target, t.payload.what, t.payload.symbol, label, this.freshChannel());
         }
+      }
+      if (isProcess !== false) {
+        this.checkChannel(args, 'elements', `${info.label}(args=)`, scope);
+        this.checkChannel(kwargs, 'values', `${info.label}(kwargs=)`, scope);
       }
     }
     if (initializer) {
@@ -129,12 +142,49 @@ export abstract class SpawnPass extends PayloadPass {
       if (t.ref) {
         site.initializers.push(t.ref);
         if (isProcess !== false) this.taskArgNodes.add((t.node ?? initializer).id);
+      } else if (isProcess !== false) {
+        // a lambda / local def initializer runs in each worker, not in the code that defines it
+        const u = this.localCallableUnit(initializer, scope);
+        if (u !== undefined) {
+          (site.initializerUnits ??= []).push(u);
+          this.units[u].detached = true;
+        }
+        if (t.payload) this.addPayload(initializer, t.payload.what, t.payload.symbol, `${info.label}(initializer=)`, this.freshChannel());
       }
     }
+    if (initargs && isProcess !== false) this.checkChannel(initargs, 'elements', `${info.label}(initargs=)`, scope);
     if (initargs) site.passesState = true;
     if (method) site.startMethod = method;
     this.model.spawns.push(site);
     this.siteByNode.set(n.id, { site, shape: info.shape });
+  }
+
+  /**
+   * Where a payload of the site being created fails: channels pickled only when the child is
+   * a fresh interpreter (spawn, forkserver); under fork the child inherits them.
+   */
+  private freshChannel(): { failsUnder: StartMethod[]; site: number } {
+    return { failsUnder: ['spawn', 'forkserver'], site: this.model.spawns.length };
+  }
+
+  /**
+   * The values of `args=`/`initargs=` (a literal tuple/list: its elements) or `kwargs=` (a
+   * literal dict: its values) handed to a process at creation: what cannot be pickled under
+   * spawn/forkserver. Multiprocessing queues and locks belong here (inheritance): not reported.
+   */
+  private checkChannel(node: Node | undefined, part: 'elements' | 'values', channel: string, scope: Scope): void {
+    if (!node) return;
+    const x = unparen(node);
+    let items: Node[] = [];
+    if (part === 'elements' && (x.type === 'tuple' || x.type === 'list')) items = named(x).filter((k) => k.type !== 'comment');
+    else if (part === 'values' && x.type === 'dictionary') {
+      for (const p of named(x)) if (p.type === 'pair') { const v = field(p, 'value'); if (v) items.push(v); }
+    }
+    for (const item of items) {
+      const p = this.payloadWhat(item, scope);
+      if (!p || p.what === 'process-queue' || p.what === 'process-lock') continue;
+      this.addPayload(item, p.what, p.symbol, channel, this.freshChannel());
+    }
   }
 
   protected addSubmission(meta: { site: SpawnSite }, call: Node, method: string, scope: Scope): void {
@@ -149,7 +199,12 @@ export abstract class SpawnPass extends PayloadPass {
         site.tasks.push({ ref: t.ref, range: toRange(call), label });
         if (site.isProcess !== false) this.dropCallback(t.node ?? fnArg);
       }
-      if (t.payload && site.isProcess === true) this.addPayload(fnArg, t.payload.what, t.payload.symbol, label);
+      if (t.payload && site.isProcess === true) {
+        this.addPayload(fnArg, t.payload.what, t.payload.symbol, label);
+        // it never reaches the workers (pickling fails), and it is not code of the submitting function either
+        const u = this.localCallableUnit(fnArg, scope);
+        if (u !== undefined) this.units[u].detached = true;
+      }
       candidates.push(...t.bound);
     }
     if (site.isProcess !== true) return;
