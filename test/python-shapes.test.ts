@@ -173,4 +173,28 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(await found(text, 'mp-prims'), []);
     });
   });
+
+  describe('class attributes', () => {
+    const cfg = src('class Config:', '    THRESHOLD = 10', '    def __init__(self):', '        self.limit = 1', 'def check(x):', '    return x > Config.THRESHOLD');
+
+    it('Config.X = v in the parent and Config.X read in a worker, across files: stale; only disable-line offered', async () => {
+      const main = src('from multiprocessing import Pool', 'from cfg import Config, check', "if __name__ == '__main__':", '    Config.THRESHOLD = 50', '    with Pool(2) as p:', '        p.map(check, [1])');
+      const { findings } = await load({ 'main.py': main, 'cfg.py': cfg }, 'cls-x');
+      assert.deepEqual(findings.map((f) => `${f.rule}:${f.symbol}:${f.range.start.line + 1}`), ['stale-global-read:Config.THRESHOLD:6']);
+      assert.deepEqual(findings[0].fixes.map((f) => f.kind), ['disable-line']);
+      const r = findings[0].range;
+      assert.deepEqual([r.start.character, r.end.character], [15, 31], 'underlines Config.THRESHOLD');
+    });
+
+    it('not on instance attributes, nor on class attributes never written at run time', async () => {
+      const main = src('from multiprocessing import Pool', 'from cfg import Config, check', "if __name__ == '__main__':", '    c = Config()', '    c.limit = 5', '    c.THRESHOLD = 7', '    with Pool(2) as p:', '        p.map(check, [1])');
+      assert.deepEqual(await found(main, 'cls-none', { 'cfg.py': cfg }), []);
+    });
+
+    it('a class attribute appended to by workers and printed by the parent is a lost write', async () => {
+      const text = src('from multiprocessing import Pool', 'class Log:', '    lines = []', 'def task(x):', '    Log.lines.append(x)',
+        "if __name__ == '__main__':", '    with Pool(2) as p:', '        p.map(task, [1])', '    print(Log.lines)');
+      assert.deepEqual(await found(text, 'cls-w'), ['lost-global-write:5']);
+    });
+  });
 });

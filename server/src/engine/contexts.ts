@@ -434,7 +434,13 @@ export class ProjectGraph {
         }
         for (const a of u.accesses) {
           const sym = this.linker.resolveRef(m, a.ref);
-          if (sym) accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+          if (!sym) continue;
+          // class attributes are module-level state of their own: `Config.X` is not `Config`
+          if (a.member && this.linker.binding(sym)?.kind === 'class') {
+            accesses.push({ module: m, unit: u, key, access: memberAccess(a, a.member), symbol: `${sym}.${a.member.name}` });
+          } else {
+            accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+          }
         }
       }
     } finally {
@@ -1059,4 +1065,12 @@ function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): {
     runs.push(...r.runs);
   }
   return isProcess ? { startMethod, runs } : undefined;
+}
+
+/** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
+function memberAccess(a: Access, m: NonNullable<Access['member']>): Access {
+  const out: Access = { ref: { name: a.ref.name, member: m.name }, kind: m.kind, range: m.range, offset: a.offset };
+  if (m.detail !== undefined) out.detail = m.detail;
+  if (a.lazyInit) out.lazyInit = true;
+  return out;
 }

@@ -235,7 +235,12 @@ export class Linker {
   binding(key: SymbolKey): Binding | undefined {
     const { file, name } = splitSymbolKey(key);
     this.reads?.add(file);
-    return this.modules.get(file)?.bindings.get(name);
+    const bindings = this.modules.get(file)?.bindings;
+    const b = bindings?.get(name);
+    if (b || !bindings) return b;
+    // a class attribute `Cls.X` (Python)
+    const dot = name.indexOf('.');
+    return dot > 0 ? bindings.get(name.slice(0, dot))?.attrs?.get(name.slice(dot + 1)) : undefined;
   }
 }
 

@@ -82,6 +82,8 @@ export interface Binding {
   unit?: number;
   /** the class's method unit ids when kind === 'class' (engine treats `Cls.m` / `Cls(...)` calls loosely) */
   methods?: number[];
+  /** Python, kind === 'class': the names its body binds (`X = 5`, `def m`), as bindings named `Cls.X` */
+  attrs?: Map<string, Binding>;
   /**
    * Python, kind === 'class': a base is a standard-library process class
    * (`multiprocessing.Process`, `ctx.Process`, `multiprocessing.context.SpawnProcess`...),
@@ -126,6 +128,13 @@ export interface Access {
    * value over (Process args, task arguments): worker set-up, like an initializer.
    */
   fromParam?: boolean;
+  /**
+   * Python: the access goes through an attribute of the binding (`Config.X`, `Config.X += 1`,
+   * `Config.items.append(v)`, `cls.X = v` in a classmethod): what it is to that attribute.
+   * When the binding is a class, the engine takes the access as one to the class attribute
+   * `Config.X`, a symbol of its own (class attributes are module-level state).
+   */
+  member?: { name: string; kind: AccessKind; detail?: string; range: Range };
 }
 
 export interface Call {

@@ -46,6 +46,7 @@ export abstract class DeclarePass extends Resolver {
     }
     s.locals.add(name);
     this.pushValue(s, name, src);
+    if (s.kind === 'class' && !(s.nameNodes ??= new Map()).has(name)) s.nameNodes.set(name, nameNode);
   }
 
   protected pushValue(s: Scope, name: string, src: ValueSrc | null): void {
@@ -351,6 +352,9 @@ export abstract class DeclarePass extends Resolver {
       const isStatic = n.parent?.type === 'decorated_definition'
         && named(n.parent).some((d) => d.type === 'decorator' && /staticmethod/.test(d.text));
       if (!isStatic && paramList.length > 0) fs.selfName = paramList[0];
+      const isClassMethod = n.parent?.type === 'decorated_definition'
+        && named(n.parent).some((d) => d.type === 'decorator' && /^@\s*classmethod\b/.test(d.text));
+      if (isClassMethod && fs.selfName) fs.clsName = fs.selfName;
       if (scope.classBinding) {
         const b = this.model.bindings.get(scope.classBinding);
         if (b && b.kind === 'class') (b.methods ??= []).push(id);
@@ -467,8 +471,15 @@ export abstract class DeclarePass extends Resolver {
     for (const n of this.moduleClasses) {
       const name = field(n, 'name')?.text;
       const b = name ? this.model.bindings.get(name) : undefined;
+      if (!b || b.kind !== 'class') continue;
+      const cs = this.classInfo.get(n.id);
+      for (const [attr, node] of cs?.nameNodes ?? []) {
+        const vals = cs!.values.get(attr) ?? [];
+        const c = vals.length ? this.classifySrc(vals[0], cs!, 0) : { kind: 'unknown' as const };
+        (b.attrs ??= new Map()).set(attr, { name: `${name}.${attr}`, range: toRange(node), kind: c.kind, isConst: false });
+      }
       const sup = field(n, 'superclasses');
-      if (!b || b.kind !== 'class' || !sup) continue;
+      if (!sup) continue;
       for (const base of named(sup)) {
         if (base.type === 'keyword_argument' || base.type === 'comment') continue;
         const q = this.qualify(base, this.moduleScope);

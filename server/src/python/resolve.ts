@@ -393,7 +393,15 @@ export abstract class Resolver {
   protected refOfChain(bottom: Node, steps: Node[], scope: Scope): ChainRef | null {
     if (bottom.type !== 'identifier') return null;
     const name = bottom.text;
-    if (this.resolve(name, scope) !== 'module') return null;
+    const where = this.resolve(name, scope);
+    if (where !== 'module') {
+      // `cls` in a classmethod of a module-level class: the class itself
+      const fs = where ? this.functionScope(scope) : null;
+      if (fs && where === fs && fs.clsName === name && fs.methodOf?.classBinding) {
+        return { ref: { name: fs.methodOf.classBinding }, rangeNode: bottom, used: 0, viaCls: true };
+      }
+      return null;
+    }
     const b = this.model.bindings.get(name);
     if (this.isModuleLike(b) && steps.length > 0 && steps[0].type === 'attribute') {
       const attr = field(steps[0], 'attribute');

@@ -27,6 +27,10 @@ export interface Scope {
   classAttrs?: Map<string, ValueSrc[]>;
   methodOf?: Scope;
   selfName?: string;
+  /** a classmethod's first parameter (`cls`): `cls.X` is the class attribute `X` */
+  clsName?: string;
+  /** class scopes: the first name node of each name the body binds */
+  nameNodes?: Map<string, Node>;
   classBinding?: string;
 }
 
@@ -56,6 +60,8 @@ export interface Candidate {
 
 export interface ChainRef {
   ref: Ref;
+  /** the ref is the class of a classmethod's `cls` */
+  viaCls?: boolean;
   rangeNode: Node;
   /** how many chain steps the ref consumed (1 for `mod.NAME`) */
   used: number;

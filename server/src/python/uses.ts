@@ -5,7 +5,7 @@
 import type { Access, AccessKind, Call, Ref, Unit } from '../engine/model';
 import { MUTATING_METHODS } from './stdlib';
 import { field, named, refKey, toRange } from './syntax';
-import type { Scope } from './scope';
+import type { ChainRef, Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { DeclarePass } from './declare';
 
@@ -17,6 +17,23 @@ export abstract class UsePass extends DeclarePass {
     const a: Access = { ref, kind, range: toRange(node), offset: node.startIndex };
     if (detail !== undefined) a.detail = detail;
     this.units[unit].accesses.push(a);
+    return a;
+  }
+
+  /**
+   * The access a chain makes to its first attribute (`Config.X` in `Config.X = v`,
+   * `Config.X.append(v)`, `print(Config.X)`), for when the engine finds the binding is a
+   * class: `kind` for the attribute itself, `deeper` when the chain goes further.
+   */
+  protected withMember(a: Access, r: ChainRef, steps: Node[], kind: AccessKind, deeper: AccessKind, detail?: string): Access {
+    const first = steps[0];
+    if (r.used !== 0 || !first || first.type !== 'attribute') return a;
+    const name = field(first, 'attribute')?.text;
+    if (!name) return a;
+    const m: NonNullable<Access['member']> = { name, kind: steps.length === 1 ? kind : deeper, range: toRange(first) };
+    const d = steps.length === 1 ? detail : kind === 'mutate-call' ? detail : this.keyText(steps[1]);
+    if (d !== undefined) m.detail = d;
+    a.member = m;
     return a;
   }
 
@@ -38,7 +55,7 @@ export abstract class UsePass extends DeclarePass {
     this.visitSubscripts(steps, scope, unit);
     if (bottom.type === 'identifier') {
       const r = this.refOfChain(bottom, steps, scope);
-      if (r) this.addAccess(unit, r.ref, 'read', r.rangeNode);
+      if (r) this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
     } else {
       this.visit(bottom, scope, unit);
     }
@@ -73,8 +90,9 @@ export abstract class UsePass extends DeclarePass {
         const r = this.refOfChain(bottom, steps, scope);
         if (!r) return;
         const rest = steps.length - r.used;
-        if (rest === 0) this.addAccess(unit, r.ref, mode === 'update' ? 'update' : 'assign', r.rangeNode);
-        else this.addAccess(unit, r.ref, 'item-assign', r.rangeNode, this.keyText(steps[r.used]));
+        const kind = mode === 'update' ? 'update' : 'assign';
+        if (rest === 0) this.addAccess(unit, r.ref, kind, r.rangeNode);
+        else this.withMember(this.addAccess(unit, r.ref, 'item-assign', r.rangeNode, this.keyText(steps[r.used])), r, steps, kind, 'item-assign');
         return;
       }
       case 'pattern_list': case 'tuple_pattern': case 'list_pattern': case 'tuple': case 'list':
@@ -333,12 +351,12 @@ export abstract class UsePass extends DeclarePass {
             if (steps.length === 0 && this.isModuleLike(b)) {
               this.callOfNode.set(n.id, this.addCall(unit, { name: r.ref.name, member: method }, fn));
             } else if (MUTATING_METHODS.has(method)) {
-              this.addAccess(unit, r.ref, 'mutate-call', r.rangeNode, method);
+              this.withMember(this.addAccess(unit, r.ref, 'mutate-call', r.rangeNode, method), r, steps, 'mutate-call', 'mutate-call', method);
             } else if (steps.length === 0 && b && b.kind === 'class') {
               // Cls.method(): that method (the engine maps class + member to the method's unit)
               this.addCall(unit, { name: r.ref.name, member: method }, fn);
             } else {
-              this.addAccess(unit, r.ref, 'read', r.rangeNode);
+              this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
             }
           } else if (steps.length === 0) {
             // self.method() inside a method of a module-level class: that method of the class
