@@ -7,6 +7,7 @@ import {
   describeWorker,
   initialValue,
   isWrite,
+  readsValue,
   CauseGroups,
   moreText,
   related,
@@ -38,37 +39,54 @@ export const staleGlobalRead: Rule = {
       );
       if (parentWrites.length === 0) continue;
       // the worker sets it itself: an initializer / worker-module top level, or its own assignment
-      const workerSets = recs.some(
-        (r) => (prog.init.has(r.key) && isWrite(r.access.kind)) || (prog.worker.has(r.key) && r.access.kind === 'assign'),
-      );
-      if (workerSets) continue;
+      // (an assignment that comes after the read in the same function does not help that read)
+      const initSets = recs.some((r) => prog.init.has(r.key) && isWrite(r.access.kind));
+      if (initSets) continue;
+      const workerAssigns = recs.filter((r) => prog.worker.has(r.key) && r.access.kind === 'assign');
       for (const r of recs) {
-        if (r.access.kind !== 'read' || r.access.lazyInit) continue;
+        if (!readsValue(r.access) || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
+        if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;
         const verdict = judge(ctx, prog, why, parentWrites);
         if (!verdict) continue;
-        groups.add(sym, r, why, () => ({ parentWrites, verdict, sym }));
+        groups.add(sym, r, why, () => ({ parentWrites: verdict.writes, verdict, sym }));
       }
     }
     for (const g of groups.entries()) report(ctx, g.first, g.others, g.why, g.data.parentWrites, g.data.sym, g.data.verdict);
   },
 };
 
+/** Whether access `a` runs before access `b` of the same unit (the front end lists a unit's accesses in evaluation order). */
+function evaluatedBefore(a: AccessRecord, b: AccessRecord): boolean {
+  const list = a.unit.accesses;
+  const at = (r: AccessRecord): number => {
+    const i = list.indexOf(r.access);
+    // a class attribute's access is derived from the listed one (same offset)
+    return i >= 0 ? i : list.findIndex((x) => x.offset === r.access.offset);
+  };
+  return at(a) < at(b);
+}
+
 interface Verdict {
   /** every parent write happens before the workers start */
   allBefore: boolean;
   /** the first write after the start, when there is one */
   late?: AccessRecord;
+  /** the parent's writes that can matter: those before the workers have finished */
+  writes: AccessRecord[];
 }
 
 /** Decides whether the read is stale under the start method in force; undefined = not a finding. */
-function judge(ctx: RuleContext, prog: Program, why: WorkerReason, writes: AccessRecord[]): Verdict | undefined {
+function judge(ctx: RuleContext, prog: Program, why: WorkerReason, all: AccessRecord[]): Verdict | undefined {
   const rec = why.spawn;
-  if (rec.module.language !== 'python') return { allBefore: true };
+  if (rec.module.language !== 'python') return { allBefore: true, writes: all };
+  // a write after the workers have finished (after join(), the pool's with block...) is not one they could see
+  const writes = all.filter((w) => !ctx.graph.isAfterEnd(prog, rec, w));
+  if (writes.length === 0) return undefined;
   const late = writes.find((w) => !ctx.graph.isBeforeSpawn(prog, rec, w));
   if (rec.startMethod === 'fork' && !late) return undefined;
-  return { allBefore: !late, late };
+  return { allBefore: !late, late, writes };
 }
 
 function report(

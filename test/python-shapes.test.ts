@@ -197,4 +197,28 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(await found(text, 'cls-w'), ['lost-global-write:5']);
     });
   });
+
+  describe('order of events', () => {
+    const head = ['from multiprocessing import Process', 'from concurrent.futures import ProcessPoolExecutor, as_completed', 'LIMIT = 10', 'def check(x):', '    return x < LIMIT'];
+
+    it('a write between start() and join() is a late write; after join(), or in a function called after it, none', async () => {
+      const during = src(...head, "if __name__ == '__main__':", '    p = Process(target=check, args=(1,))', '    p.start()', '    LIMIT = 50', '    p.join()');
+      assert.deepEqual(await found(during, 'ev-during'), ['stale-global-read:5']);
+      const after = src(...head, 'def later():', '    global LIMIT', '    LIMIT = 50', "if __name__ == '__main__':", '    p = Process(target=check, args=(1,))', '    p.start()', '    p.join()', '    later()');
+      assert.deepEqual(await found(after, 'ev-after'), []);
+    });
+
+    it('results collected with as_completed end the executor\'s tasks; a later submission would not', async () => {
+      const done = src(...head, "if __name__ == '__main__':", '    with ProcessPoolExecutor(2) as ex:', '        futs = [ex.submit(check, 1)]', '        for f in as_completed(futs):', '            print(f.result())', '        LIMIT = 50');
+      assert.deepEqual(await found(done, 'ev-results'), []);
+      const more = done + src('        ex.submit(check, 2)');
+      assert.deepEqual(await found(more, 'ev-more'), ['stale-global-read:5']);
+    });
+
+    it('a write after a blocking Pool.map, still in the with block, is after the tasks', async () => {
+      const text = src('from multiprocessing import Pool', 'LIMIT = 10', 'def check(x):', '    return x < LIMIT', "if __name__ == '__main__':",
+        '    with Pool(2) as p:', '        print(p.map(check, [1]))', '        LIMIT = 50');
+      assert.deepEqual(await found(text, 'ev-map'), []);
+    });
+  });
 });

@@ -184,6 +184,8 @@ export class ProjectGraph {
   readonly spawnRecords: SpawnRecord[] = [];
   private readonly s: Indexes;
   private readonly hbCache = new Map<Program, Map<string, HappensBefore>>();
+  /** happens-after-end results, like {@link hbCache} (not carried across patches) */
+  private readonly haCache = new Map<Program, Map<string, HappensBefore>>();
   private isRetired = false;
 
   /**
@@ -912,6 +914,68 @@ export class ProjectGraph {
     const result = this.computeHappensBefore(program, rec);
     perProgram.set(cacheKey, result);
     return result;
+  }
+
+  /**
+   * Whether an access in the parent happens after the workers of `rec` have finished
+   * ({@link SpawnSite.endRange}): later in the spawn's unit, in what that unit calls later
+   * (and nothing calls earlier), or later in the callers on the path from the root.
+   */
+  isAfterEnd(program: Program, rec: SpawnRecord, a: AccessRecord): boolean {
+    const end = rec.site.endRange;
+    if (!end) return false;
+    let perProgram = this.haCache.get(program);
+    if (!perProgram) this.haCache.set(program, (perProgram = new Map()));
+    const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
+    let hit = perProgram.get(cacheKey);
+    if (!hit) perProgram.set(cacheKey, (hit = this.computeHappensAfter(program, rec, posOrder(end.end))));
+    const from = hit.cut.get(a.key);
+    return hit.fully.has(a.key) || (from !== undefined && posOrder(a.access.range.start) > from);
+  }
+
+  private computeHappensAfter(program: Program, rec: SpawnRecord, endPos: number): HappensBefore {
+    const cut = new Map<UnitKey, number>();
+    const fully = new Set<UnitKey>();
+    const path = this.callPath(program, spawnUnitKey(rec));
+    if (!path) return { fully, cut };
+    // the cut-off in each unit of the path (positions after it come later), and what is called on each side
+    const earlier = new Set<UnitKey>();
+    const later: UnitKey[] = [];
+    let from = endPos;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const k = path[i];
+      cut.set(k, from);
+      const e = this.s.edges.get(k);
+      for (let j = 0; j < (e?.to.length ?? 0); j++) {
+        if (e!.nested[j]) continue;
+        if (e!.at[j] > from) later.push(e!.to[j]);
+        else this.reach([e!.to[j]], earlier, true);
+      }
+      if (i > 0) {
+        const pe = this.s.edges.get(path[i - 1]);
+        from = pe?.at[pe.to.indexOf(k)] ?? Infinity;
+      }
+    }
+    for (const k of this.reach(later, new Set(), true)) if (!earlier.has(k) && !cut.has(k)) fully.add(k);
+    return { fully, cut };
+  }
+
+  /** The shortest call path from the program's root to `target` (both included), or undefined. */
+  private callPath(program: Program, target: UnitKey): UnitKey[] | undefined {
+    const rootKey = unitKey(program.root.module, program.root.unit);
+    const prev = new Map<UnitKey, UnitKey | null>([[rootKey, null]]);
+    const queue = [rootKey];
+    for (let qi = 0; qi < queue.length && !prev.has(target); qi++) {
+      for (const c of this.callees(queue[qi])) {
+        if (prev.has(c)) continue;
+        prev.set(c, queue[qi]);
+        queue.push(c);
+      }
+    }
+    if (!prev.has(target)) return undefined;
+    const path: UnitKey[] = [];
+    for (let k: UnitKey | null = target; k; k = prev.get(k) ?? null) path.unshift(k);
+    return path;
   }
 
   /** Whether an access in the parent happens before the workers of `rec` start. */

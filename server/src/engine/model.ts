@@ -292,6 +292,13 @@ export interface SpawnSite {
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */
   startRange?: Range;
+  /**
+   * Python: where, in the site's own unit, its workers are known to have finished: the end
+   * of its `with` block, `join()`/`terminate()`/`shutdown()`, or the first results event
+   * (`wait`, `as_completed`, `.result()`, `.get()`, a blocking `map`/`apply`) after its last
+   * submission. Parent code after it does not run while the workers do.
+   */
+  endRange?: Range;
 }
 
 /** Module-local facts that need no cross-file context. */

@@ -29,6 +29,14 @@ export function isWrite(kind: AccessKind): boolean {
   return kind !== 'read';
 }
 
+/** Mutating methods whose result is the old contents: a read as well as a write. */
+const VALUE_MUTATORS = new Set(['pop', 'popitem', 'popleft', 'setdefault', 'shift', 'splice']);
+
+/** Whether an access reads the binding's value: a plain read, or `pop()`/`setdefault()`/`shift()`/`splice()`. */
+export function readsValue(a: Access): boolean {
+  return a.kind === 'read' || (a.kind === 'mutate-call' && !!a.detail && VALUE_MUTATORS.has(a.detail));
+}
+
 /** `main.py:8` relative to the file the message is about. */
 export function where(fromFile: string, file: string, range: Range): string {
   let rel = path.relative(path.dirname(fromFile), file) || path.basename(file);

@@ -13,7 +13,7 @@
  * Modules, one concern each, stacked as one class hierarchy (each pass builds on the one
  * before): ./resolve.ts (state, scopes, what names and values are) ← ./declare.ts (pass A)
  * ← ./uses.ts (pass B) ← ./payloads.ts (unsendable values) ← ./spawns.ts (spawn sites,
- * submissions) ← this file (entry). Tables of standard-library names: ./stdlib.ts;
+ * submissions) ← ./events.ts (where each site's workers have finished) ← this file (entry). Tables of standard-library names: ./stdlib.ts;
  * suppression comments and syntax problems: ./suppressions.ts.
  *
  * Positions: web-tree-sitter parses JS strings as UTF-16, its `startIndex` and
@@ -28,14 +28,14 @@ import type { Node as WasmNode } from 'web-tree-sitter';
 import type { ModuleModel, Range, Unit } from '../engine/model';
 import { getPythonParser } from './parser';
 import { newScope } from './scope';
-import { SpawnPass } from './spawns';
+import { EventPass } from './events';
 import { collectProblems, collectSuppressions } from './suppressions';
 import { toRange } from './syntax';
 import { copyTree, type SyntaxNode as Node } from './tree';
 
 export { initPython } from './parser';
 
-class PythonFrontEnd extends SpawnPass {
+class PythonFrontEnd extends EventPass {
   /** `root` is the plain copy of the tree, `wasmRoot` the tree-sitter tree (for syntax problems) */
   run(root: Node, wasmRoot: WasmNode): void {
     const moduleUnit: Unit = {
@@ -68,6 +68,7 @@ class PythonFrontEnd extends SpawnPass {
     this.qualifyMemo = new Map();
     this.visitBlock(root, this.moduleScope, top);
     for (const d of this.deferred) d();
+    this.finishEvents();
     this.finishSpawns();
   }
 

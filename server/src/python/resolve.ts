@@ -20,6 +20,8 @@ export abstract class Resolver {
   protected moduleDecls = new Map<string, { src: ValueSrc | null; hint: ValueKind }[]>();
   protected globalNames = new Map<string, Node>();
   protected siteByNode = new Map<number, { site: SpawnSite; shape: SystemInfo['shape'] }>();
+  /** the creating call of each spawn site */
+  protected siteNodes = new Map<SpawnSite, Node>();
   protected deferred: Array<() => void> = [];
   /** calls recorded for a callback argument, keyed by the argument node id (removed when it is a process task) */
   protected callbackCalls = new Map<number, { unit: number; call: Call }>();

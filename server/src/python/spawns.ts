@@ -157,6 +157,7 @@ export abstract class SpawnPass extends PayloadPass {
     if (method) site.startMethod = method;
     this.model.spawns.push(site);
     this.siteByNode.set(n.id, { site, shape: info.shape });
+    this.siteNodes.set(site, n);
   }
 
   /**
