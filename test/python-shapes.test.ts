@@ -221,4 +221,19 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(await found(text, 'ev-map'), []);
     });
   });
+
+  describe('precision on real shapes', () => {
+    it('a Process target unpacking its argument into globals for its own handlers is set-up (mpire dashboard)', async () => {
+      const text = src('from multiprocessing import Process', 'A = None', 'B = None', 'def serve(dicts):', '    global A, B', '    A, B, _ = dicts',
+        "if __name__ == '__main__':", "    p = Process(target=serve, args=(({}, {}, None),), daemon=True)", '    p.start()');
+      assert.deepEqual(await found(text, 'real-mpire'), []);
+    });
+
+    it('a library call deep in a class attribute chain is no mutation of it (BiG-SCAPE: DB.metadata.tables[t].insert())', async () => {
+      const text = src('from concurrent.futures import ProcessPoolExecutor', 'class DB:', '    metadata = None', 'def fetch(x):',
+        "    return DB.metadata.tables['gbk']", "if __name__ == '__main__':", "    DB.metadata.tables['cc'].insert()",
+        '    with ProcessPoolExecutor(2) as ex:', '        ex.submit(fetch, 1)');
+      assert.deepEqual(await found(text, 'real-bigscape'), []);
+    });
+  });
 });

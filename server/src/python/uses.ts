@@ -31,7 +31,7 @@ export abstract class UsePass extends DeclarePass {
     const name = field(first, 'attribute')?.text;
     if (!name) return a;
     const m: NonNullable<Access['member']> = { name, kind: steps.length === 1 ? kind : deeper, range: toRange(first) };
-    const d = steps.length === 1 ? detail : kind === 'mutate-call' ? detail : this.keyText(steps[1]);
+    const d = steps.length === 1 ? detail : deeper === 'item-assign' ? this.keyText(steps[1]) : undefined;
     if (d !== undefined) m.detail = d;
     a.member = m;
     return a;
@@ -184,7 +184,9 @@ export abstract class UsePass extends DeclarePass {
       const left = a?.type === 'assignment' ? field(a, 'left') : null;
       const right = a?.type === 'assignment' ? field(a, 'right') : null;
       if (!left || !right || right.type !== 'identifier' || !params.has(right.text)) break;
-      if (left.type !== 'identifier' && left.type !== 'attribute') break;
+      // `A, B, _ = param` unpacks what the caller passed as well
+      const unpacked = (left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).every((k) => k.type === 'identifier');
+      if (left.type !== 'identifier' && left.type !== 'attribute' && !unpacked) break;
       heads.push([left.startIndex, left.endIndex]);
     }
     if (heads.length === 0) return;
@@ -351,7 +353,8 @@ export abstract class UsePass extends DeclarePass {
             if (steps.length === 0 && this.isModuleLike(b)) {
               this.callOfNode.set(n.id, this.addCall(unit, { name: r.ref.name, member: method }, fn));
             } else if (MUTATING_METHODS.has(method)) {
-              this.withMember(this.addAccess(unit, r.ref, 'mutate-call', r.rangeNode, method), r, steps, 'mutate-call', 'mutate-call', method);
+              // deeper (`DB.metadata.tables[t].insert()`) the method is most often some library object's, not a container's
+              this.withMember(this.addAccess(unit, r.ref, 'mutate-call', r.rangeNode, method), r, steps, 'mutate-call', 'read', method);
             } else if (steps.length === 0 && b && b.kind === 'class') {
               // Cls.method(): that method (the engine maps class + member to the method's unit)
               this.addCall(unit, { name: r.ref.name, member: method }, fn);
