@@ -75,6 +75,14 @@ describe('Python shapes (issue 11)', () => {
       const { findings } = await load({ 'main.py': text }, 'group-w');
       assert.deepEqual(findings.map((f) => `${f.rule}:${f.range.start.line + 1}`), ['lost-global-write:4']);
       assert.ok(findings[0].related.some((r) => r.range.start.line === 4 && /lost too/.test(r.message)));
+      // every fix offered fixes both writes
+      const kinds = findings[0].fixes.map((f) => f.kind).filter((k) => k !== 'disable-line');
+      assert.ok(kinds.length > 0, 'a fix is offered');
+      for (const kind of kinds) {
+        const out = await applyKind({ 'main.py': text }, `group-w-${kind}`, 'lost-global-write', kind);
+        const again = await load({ 'main.py': out.get('main.py')! }, `group-w-${kind}-fixed`);
+        assert.deepEqual(again.findings.map((f) => f.rule), [], `${kind} left findings:\n${out.get('main.py')}`);
+      }
     });
   });
 
