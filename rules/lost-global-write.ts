@@ -26,7 +26,7 @@ export const lostGlobalWrite: Rule = {
       // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
       const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
-      const workerReads = recs.some((r) => readsValue(r.access) && prog.worker.has(r.key));
+      const workerReads = recs.some((r) => readsValue(r) && prog.worker.has(r.key));
       // the workers use it beyond assigning it (what a task stores from its parameter is then used)
       const workerUses = recs.some((r) => r.access.kind !== 'assign' && prog.worker.has(r.key));
       for (const w of writes) {

@@ -29,12 +29,14 @@ export const staleGlobalRead: Rule = {
     const groups = new CauseGroups<{ parentWrites: AccessRecord[]; verdict: Verdict; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && NOT_STATE.has(b.kind)) continue;
-      // Python import-time code runs again in every spawned worker (and before a fork): not a run-time write
+      // Python import-time code runs again in every spawned worker (and before a fork): not a run-time write;
+      // a write in a worker's 'exit' handler (JS) comes after that worker ran
       const parentWrites = recs.filter(
         (r) =>
           isWrite(r.access.kind) &&
           prog.parent.has(r.key) &&
           !prog.worker.has(r.key) &&
+          !r.unit.afterWorkerExit &&
           !(r.module.language === 'python' && ctx.graph.importTime.has(r.key)),
       );
       if (parentWrites.length === 0) continue;
@@ -44,7 +46,7 @@ export const staleGlobalRead: Rule = {
       if (initSets) continue;
       const workerAssigns = recs.filter((r) => prog.worker.has(r.key) && r.access.kind === 'assign');
       for (const r of recs) {
-        if (!readsValue(r.access) || r.access.lazyInit) continue;
+        if (!readsValue(r) || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
         if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;

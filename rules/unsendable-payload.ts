@@ -68,17 +68,24 @@ function pythonWhat(p: Payload, via: string): string {
 
 function jsMessage(p: Payload): string {
   const via = p.channel;
-  const dropped = via === 'process.send';
+  // process.send and a poolifier cluster pool's execute go over the IPC channel as JSON
+  const dropped = via === 'process.send' || via === 'cluster pool.execute';
+  const ipc = via === 'process.send' ? 'process.send' : `${via} (the cluster IPC channel)`;
+  const child = via === 'process.send' ? 'the child' : 'the worker';
   switch (p.what) {
+    case 'object-with-method':
+      return dropped
+        ? `'${p.symbol}' is an object with a method${p.member ? ` ('${p.member}')` : ''}: ${ipc} serialises messages as JSON, which drops the method silently; ${child} never receives it.`
+        : `'${p.symbol}' is an object with a method${p.member ? ` ('${p.member}')` : ''}: ${via} copies values with the structured clone algorithm, which throws DataCloneError for functions.`;
     case 'function':
       return dropped
-        ? `'${p.symbol}' is a function: process.send serialises messages as JSON, which drops it silently; the child never receives it.`
+        ? `'${p.symbol}' is a function: ${ipc} serialises messages as JSON, which drops it silently; ${child} never receives it.`
         : `'${p.symbol}' is a function: ${via} copies values with the structured clone algorithm, which throws DataCloneError for functions.`;
     case 'class-instance':
       return `'${p.symbol}' is a class instance: ${via} copies only its own data, so the worker receives a plain object without the class's methods.`;
     case 'symbol':
       return dropped
-        ? `A Symbol sent with process.send is dropped by the JSON serialisation of the IPC channel.`
+        ? `A Symbol sent with ${via} is dropped by the JSON serialisation of the IPC channel.`
         : `A Symbol cannot be structured-cloned: ${via} throws DataCloneError.`;
     case 'promise':
       return `A Promise cannot be sent to a worker: ${via} throws DataCloneError. Await it and send the value.`;

@@ -53,7 +53,7 @@ describe('CLI (dist/cli.js)', () => {
     const run = runCli(root, '--format', 'json');
     assert.equal(run.code, 0, 'warnings only: exit 0');
     const out = json(run);
-    assert.deepEqual(Object.keys(out).sort(), ['findings', 'stats', 'version']);
+    assert.deepEqual(Object.keys(out).sort(), ['findings', 'skipped', 'stats', 'version']);
     assert.equal(out.version, 1);
     assert.deepEqual(Object.keys(out.stats).sort(), ['durationMs', 'files']);
     assert.equal(out.stats.files, 4);
@@ -165,16 +165,50 @@ describe('CLI (dist/cli.js)', () => {
     assert.equal(both.stats.files, 2);
   });
 
-  it('quietly skips binary, non-UTF-8 and oversized files', () => {
+  it('says which files it skipped: binary, non-UTF-8, oversized, unreadable', () => {
     const root = tree({
       'ok.py': 'x = 1\n',
       'binary.js': Buffer.from([0x63, 0x6f, 0x6e, 0x00, 0x01, 0x02, 0x00]),
       'latin1.py': Buffer.from('s = "caf\xe9"\n', 'latin1'),
       'huge.js': `// ${'x'.repeat(2 * 1024 * 1024 + 10)}\n`,
     });
+    fs.symlinkSync(path.join(root, 'gone.py'), path.join(root, 'dangling.py'));
     const run = runCli(root, '--format', 'json');
     assert.equal(run.code, 0);
-    assert.equal(json(run).stats.files, 1);
+    const out = json(run) as JsonOut & { skipped: Array<{ file: string; reason: string; explicit: boolean; message: string }> };
+    assert.equal(out.stats.files, 1);
+    assert.deepEqual(
+      out.skipped.map((s) => [s.file, s.reason, s.explicit]).sort(),
+      [['binary.js', 'binary', false], ['dangling.py', 'unreadable', false], ['huge.js', 'too-large', false], ['latin1.py', 'not-utf8', false]],
+    );
+    for (const s of out.skipped) assert.ok(s.message.length > 0);
+
+    const stylish = runCli(root);
+    assert.equal(stylish.code, 0);
+    assert.match(stylish.stdout, /^note: 4 files in the folders walked were skipped \(.*1 binary file.*1 larger than 2 MB.*\); --format json lists them\.$/m);
+    assert.equal(stylish.stderr, '');
+  });
+
+  it('names each skipped file given on the command line; an unreadable named file is exit 2', () => {
+    const root = tree({
+      'ok.py': 'x = 1\n',
+      'binary.js': Buffer.from([0x63, 0x00, 0x01]),
+      'README.md': '# hi\n',
+    });
+    const stylish = runCli(root, 'ok.py', 'binary.js', 'README.md');
+    assert.equal(stylish.code, 0);
+    assert.match(stylish.stdout, /^note: binary\.js: skipped, binary file\.$/m);
+    assert.match(stylish.stdout, /^note: README\.md: skipped, not a Python or JavaScript\/TypeScript file\.$/m);
+    const asJson = runCli(root, '--format', 'json', 'binary.js');
+    assert.equal(asJson.code, 0);
+    assert.match(asJson.stderr, /^crossproc: note: binary\.js: skipped, binary file\.$/m);
+    assert.deepEqual(JSON.parse(asJson.stdout).skipped, [{ file: 'binary.js', reason: 'binary', explicit: true, message: 'binary file' }]);
+    fs.symlinkSync(path.join(root, 'gone.py'), path.join(root, 'dangling.py'));
+    for (const named of ['dangling.py']) {
+      const run = runCli(root, named);
+      assert.equal(run.code, 2, named);
+      assert.match(run.stderr, /^crossproc: cannot read 'dangling\.py'/);
+    }
   });
 
   it('exits 2 with one line on usage errors', () => {

@@ -306,4 +306,60 @@ describe('project configuration: CLI', () => {
     const out = json(run.stdout);
     assert.equal(out.findings.find((f) => f.rule === 'stale-global-read')?.severity, 'warning', "the rule's default");
   });
+
+  it('exits 2 with one line naming a crossproc.json that exists but cannot be read', () => {
+    const root = tree({ ...PYTHON_PROGRAM });
+    fs.mkdirSync(path.join(root, 'crossproc.json'));
+    const run = runCli(root, '--format', 'json');
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '');
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /^crossproc: crossproc\.json: the file cannot be read \(it is a folder\)\./);
+    if (process.getuid?.() !== 0) {
+      // permissions do not stop root: this half only runs as an ordinary user
+      fs.rmdirSync(path.join(root, 'crossproc.json'));
+      fs.writeFileSync(path.join(root, 'crossproc.json'), '{}');
+      fs.chmodSync(path.join(root, 'crossproc.json'), 0);
+      const denied = runCli(root);
+      assert.equal(denied.code, 2, denied.stderr);
+      assert.match(denied.stderr, /^crossproc: crossproc\.json: the file cannot be read \(permission denied\)/);
+    }
+  });
+});
+
+describe('project configuration: deep nesting', () => {
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+
+  it('answers "too deep" for a crossproc.json nested 5,000 levels, with exit 2 and no crash', () => {
+    const root = tree({ ...PYTHON_PROGRAM, 'crossproc.json': `{"rules": ${deep(5000)}}` });
+    const run = runCli(root);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr.trimEnd(), /^crossproc: crossproc\.json: JSON nested more than 100 levels deep at line 1, column \d+\. Fix the file/);
+    assert.doesNotMatch(run.stderr, /internal error/);
+  });
+
+  it('still reads the "crossproc" key of a package.json nested 50,000 levels elsewhere', () => {
+    const root = tree({
+      ...PYTHON_PROGRAM,
+      'package.json': `{"name": "x", "deep": ${deep(50000)}, "crossproc": {"rules": {"stale-global-read": "off"}}}`,
+    });
+    const run = runCli(root, '--format', 'json');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.ok(!(JSON.parse(run.stdout) as JsonOut).findings.some((f) => f.rule === 'stale-global-read'));
+    const without = tree({ ...PYTHON_PROGRAM, 'package.json': `{"name": "x", "deep": ${deep(50000)}}` });
+    assert.equal(runCli(without, '--format', 'json').code, 0);
+  });
+
+  it('reports a deep "crossproc" key and deep TOML as malformed, not a crash', () => {
+    const pkg = parsed('/p/package.json', `{"crossproc": {"rules": ${deep(20000)}}}`);
+    assert.equal(pkg.problems[0]?.kind, 'malformed');
+    assert.match(pkg.problems[0]!.message, /nested more than 100 levels deep at line 1, column \d+/);
+    const toml = parsed('/p/pyproject.toml', `[tool.crossproc]\nignore = ${deep(20000)}\n`);
+    assert.equal(toml.problems[0]?.kind, 'malformed');
+    assert.match(toml.problems[0]!.message, /^invalid TOML/);
+    const shallow = parsed('/p/crossproc.json', `{"rules": {}, "ignore": ${deep(50)}}`);
+    assert.ok(shallow.problems.every((p) => p.kind === 'invalid-value'), 'valid JSON within the limit is read');
+  });
 });

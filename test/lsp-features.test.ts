@@ -153,3 +153,83 @@ async function waitForAsync<T>(check: () => Promise<T | undefined>, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+describe('language server: code action requests it did not create', function () {
+  this.timeout(60_000);
+  let root: string;
+  let outside: string;
+  let session: LspSession;
+  const main = () => path.join(root, 'main.py');
+  const stale = () => session.diagnostics.get(uriOf(main()))?.diagnostics.find((d) => d.code === 'stale-global-read');
+
+  before(async () => {
+    root = makeTree({ 'main.py': PYTHON_PROGRAM['main.py']! });
+    outside = makeTree({ 'elsewhere.py': PYTHON_PROGRAM['main.py']! });
+    fs.symlinkSync(path.join(outside, 'elsewhere.py'), path.join(root, 'linked.py'));
+    session = await startSession(root, {
+      capabilities: {
+        ...DEFAULT_CAPABILITIES,
+        workspace: { ...DEFAULT_CAPABILITIES.workspace, workspaceEdit: { documentChanges: true } },
+        textDocument: {
+          ...DEFAULT_CAPABILITIES.textDocument,
+          codeAction: { resolveSupport: { properties: ['edit'] }, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
+        },
+      },
+    });
+    await session.open(main(), 'python');
+    await waitFor('stale-global-read on main.py:4', stale);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(session.log.join('\n'));
+  });
+
+  after(async () => {
+    if (session) assert.equal(await session.close(), 0);
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  const codeActions = (uri: string, diagnostics: unknown[]) =>
+    session.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics },
+    });
+
+  it('answers a diagnostic carrying foreign data with no actions', async () => {
+    const d = stale()!;
+    const foreign = [
+      { ...d, data: { rule: 'stale-global-read' } },
+      { ...d, data: { rule: 'stale-global-read', fixes: 'zzz' } },
+      { ...d, data: { rule: 'no-such-rule', fixes: [] } },
+      { ...d, data: 'zzz' },
+      { ...d, range: null },
+      { ...d, range: { start: { line: -1, character: 'x' } } },
+      null,
+      42,
+    ];
+    for (const diagnostic of foreign) assert.deepEqual(await codeActions(uriOf(main()), [diagnostic]), [], JSON.stringify(diagnostic));
+    const partly = await codeActions(uriOf(main()), [{ ...d, data: { ...(d.data as object), fixes: [{ kind: 1 }, null] } }]);
+    assert.deepEqual(partly.map((a) => a.title), ['Show documentation for stale-global-read'], 'malformed fix entries are dropped');
+  });
+
+  it('resolves a code action with data it did not create to the action unchanged', async () => {
+    for (const data of ['zzz', 7, null, { uri: 5 }, { uri: uriOf(main()), version: 'x', rule: 'stale-global-read', line: 3, character: 15, fix: 'k' }]) {
+      const resolved = await session.connection.sendRequest<CodeAction>('codeAction/resolve', { title: 'x', data });
+      assert.equal(resolved.edit, undefined, JSON.stringify(data));
+      assert.equal(resolved.title, 'x');
+    }
+    assert.ok(!session.log.some((l) => /Request codeAction/.test(l)), session.log.join('\n'));
+  });
+
+  it('offers no edit through a symlink to a file outside the workspace', async () => {
+    const d = stale()!;
+    const [fix] = await codeActions(uriOf(path.join(root, 'linked.py')), [d]);
+    assert.equal(fix?.title, 'Pass GREETING to the workers through the initializer');
+    const resolved = await session.connection.sendRequest<CodeAction>('codeAction/resolve', fix);
+    assert.equal(resolved.edit, undefined);
+    const [own] = await codeActions(uriOf(main()), [d]);
+    assert.ok((await session.connection.sendRequest<CodeAction>('codeAction/resolve', own)).edit, 'the workspace file itself is fixable');
+  });
+});

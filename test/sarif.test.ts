@@ -111,4 +111,22 @@ describe('SARIF output', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('lists skipped files as tool execution notifications, and stays valid', () => {
+    const root = makeTree({ 'ok.py': 'x = 1\n', 'sub/binary.py': Buffer.from([0x78, 0x00, 0x01]) });
+    try {
+      const log = sarifOf(root) as SarifLog & {
+        runs: Array<{ invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> }>;
+      };
+      assertValid(log);
+      const notes = log.runs[0]!.invocations[0]!.toolExecutionNotifications;
+      assert.equal(log.runs[0]!.invocations[0]!.executionSuccessful, true);
+      assert.equal(notes.length, 1);
+      assert.equal(notes[0]!.level, 'note');
+      assert.equal(notes[0]!.locations[0]!.physicalLocation.artifactLocation.uri, 'sub/binary.py');
+      assert.match(notes[0]!.message.text, /binary/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, RuleId, SeveritySetting } from '../engine/findings';
 import { Project, isAnalyzable } from '../engine/project';
-import { readSourceFile, walkSourceFiles } from '../shared/files';
+import { readSourceFile, walkSourceFiles, type SkipReason } from '../shared/files';
 import {
   IgnoreMatcher,
   formatConfigProblem,
@@ -25,10 +25,19 @@ export class InputError extends UsageError {}
 /** A project configuration file that cannot be read as one: exit code 2. */
 export class ConfigError extends UsageError {}
 
+/** A file that was not analysed, and why. */
+export interface SkippedFile {
+  /** absolute path */
+  file: string;
+  reason: SkipReason;
+  /** named on the command line (rather than found in a walked folder) */
+  explicit: boolean;
+}
+
 export interface AnalysisResult {
   findings: Finding[];
   files: number;
-  skipped: number;
+  skipped: SkippedFile[];
   /** with --fix: what was applied */
   fixed?: FixSummary;
   /** one line each: invalid values in a project file (the run goes on with their defaults) */
@@ -91,7 +100,7 @@ function describeIoError(target: string, error: unknown): string {
 interface CollectedFiles {
   /** absolute path → the project configuration of the path argument it was found under */
   files: Map<string, ProjectConfig>;
-  skipped: number;
+  skipped: SkippedFile[];
   /** the first path argument's configuration (its startMethod is the run's) */
   first: ProjectConfig | undefined;
   warnings: string[];
@@ -108,7 +117,8 @@ async function collectFiles(options: CliOptions, cwd: string, progress: Progress
   const cache = new Map<string, Promise<LoadedProjectConfig>>();
   const warnings = new Set<string>();
   let first: ProjectConfig | undefined;
-  let skipped = 0;
+  const skipped: SkippedFile[] = [];
+  const onSkip = (file: string, reason: SkipReason) => skipped.push({ file, reason, explicit: false });
   for (const given of options.paths) {
     const target = path.resolve(cwd, given);
     let stat;
@@ -124,7 +134,7 @@ async function collectFiles(options: CliOptions, cwd: string, progress: Progress
       // A folder named explicitly that `ignore` matches is walked anyway (as with .gitignore).
       const exclude = matcher.ignores(target, true) ? undefined : (p: string, isDir: boolean) => matcher.ignores(p, isDir);
       try {
-        for await (const file of walkSourceFiles(target, { exclude })) {
+        for await (const file of walkSourceFiles(target, { exclude, onSkip })) {
           if (!files.has(file)) files.set(file, config);
           progress.update(`found ${files.size} files`);
         }
@@ -134,7 +144,7 @@ async function collectFiles(options: CliOptions, cwd: string, progress: Progress
     } else if (isAnalyzable(target)) {
       if (!files.has(target)) files.set(target, config);
     } else {
-      skipped++;
+      skipped.push({ file: target, reason: 'not-source', explicit: true });
     }
   }
   return { files, skipped, first, warnings: [...warnings] };
@@ -156,7 +166,8 @@ function rulesFor(config: ProjectConfig | undefined, flags: Partial<Record<RuleI
 export async function analyzePaths(options: CliOptions, cwd: string, progress: Progress): Promise<AnalysisResult> {
   const collected = await collectFiles(options, cwd, progress);
   const files = [...collected.files.keys()];
-  let skipped = collected.skipped;
+  const skipped = [...collected.skipped];
+  const named = new Set(options.paths.map((p) => path.resolve(cwd, p)));
   const startMethod = options.startMethod ?? collected.first?.startMethod ?? 'portable';
   // One project file for every path (the usual case): let the engine skip rules it turns
   // off. Otherwise the engine only knows the flags and each file's levels apply below.
@@ -171,18 +182,18 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
         project.updateFile(file, result.text);
         loaded++;
       } else {
-        skipped++;
+        skipped.push({ file, reason: result.reason, explicit: named.has(file) });
       }
     } catch (error) {
       // A file named on the command line that cannot be read is the user's problem to fix;
-      // one that vanished or is unreadable inside a walked folder is skipped quietly.
-      if (options.paths.some((p) => path.resolve(cwd, p) === file)) throw new InputError(describeIoError(file, error));
-      skipped++;
+      // one that vanished or is unreadable inside a walked folder is skipped with a note.
+      if (named.has(file)) throw new InputError(describeIoError(file, error));
+      skipped.push({ file, reason: 'unreadable', explicit: false });
     }
-    progress.update(`read ${loaded + skipped}/${files.length} files`);
+    progress.update(`read ${loaded + skipped.length - collected.skipped.length}/${files.length} files`);
   }
   progress.update('analysing');
-  const fixed = options.fix ? await applyPreferredFixes(project) : undefined;
+  const fixed = options.fix ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p))) : undefined;
   const byFile = new Map<string, Finding[]>();
   for (const finding of project.analyze()) {
     const list = byFile.get(finding.file);

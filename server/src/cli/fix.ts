@@ -1,21 +1,123 @@
 /**
  * `crossproc --fix`: applies each finding's preferred fix (the first real fix it offers,
  * never the suppression comment), through the same code the editor's code actions use.
+ *
+ * Writing is guarded because a linter run in CI must never touch what it was not asked to:
+ * only regular files (never a symlink, never through one) whose real path is inside a
+ * path given on the command line are written, each atomically (temp file + rename, mode
+ * kept), and a file that changed on disk since it was read is left alone.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { Project } from '../engine/project';
 import { applyFix, computeFix } from '../fixes';
+import { readSourceFile } from '../shared/files';
+
+/** A file a fix would have changed but that was not written, and why. */
+export interface RefusedWrite {
+  file: string;
+  reason: string;
+}
 
 export interface FixSummary {
   applied: number;
   files: string[];
+  /** files left untouched (outside the targets, a symlink, changed on disk since read) */
+  refused: RefusedWrite[];
 }
 
-/** Applies fixes one at a time, re-analysing after each (edits shift positions), then writes the files. */
-export async function applyPreferredFixes(project: Project): Promise<FixSummary> {
+/** Whether `target` is `root` or inside it (both real paths). */
+function within(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Why `file` must not be written, or undefined when it may: it must be a regular file (not
+ * a symlink) whose real path is inside one of `roots` (real paths of the command-line targets).
+ */
+export async function whyNotWritable(file: string, roots: readonly string[]): Promise<string | undefined> {
+  let stat;
+  try {
+    stat = await fs.lstat(file);
+  } catch {
+    return 'it cannot be read';
+  }
+  if (stat.isSymbolicLink()) return 'it is a symbolic link';
+  if (!stat.isFile()) return 'it is not a regular file';
+  const real = await fs.realpath(file).catch(() => undefined);
+  if (!real || !roots.some((root) => within(root, real))) return 'it is outside the paths given on the command line';
+  return undefined;
+}
+
+/** The real paths of the command-line targets (a target that cannot be resolved is left out). */
+export async function realTargets(targets: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const t of targets) {
+    const real = await fs.realpath(t).catch(() => undefined);
+    if (real) out.push(real);
+  }
+  return out;
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Writes `text` over `file` if the file still holds `expected` and may be written; returns
+ * why not otherwise. The new content goes to a temp file in the same folder (same mode)
+ * that is renamed over the original, so a reader never sees half a file; a BOM is kept.
+ */
+export async function writeFixedFile(file: string, expected: string, text: string, roots: readonly string[]): Promise<string | undefined> {
+  const why = await whyNotWritable(file, roots);
+  if (why) return why;
+  const real = await fs.realpath(file);
+  let now;
+  try {
+    now = await readSourceFile(real);
+  } catch {
+    return 'it cannot be read any more';
+  }
+  if (now.kind !== 'text' || now.text !== expected) return 'it changed on disk since it was read';
+  const { mode } = await fs.stat(real);
+  const head = await fs.readFile(real).then((b) => b.subarray(0, 3));
+  const bytes = Buffer.concat([head.equals(UTF8_BOM) ? UTF8_BOM : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
+  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.crossproc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(tmp, 'wx', mode & 0o7777);
+    try {
+      await handle.writeFile(bytes);
+      await handle.chmod(mode & 0o7777); // open's mode is masked by the umask
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, real);
+  } catch (error) {
+    await fs.unlink(tmp).catch(() => undefined);
+    return `it could not be written (${error instanceof Error ? error.message : String(error)})`;
+  }
+  return undefined;
+}
+
+/**
+ * Applies fixes one at a time, re-analysing after each (edits shift positions), then writes
+ * the files. `targets` are the command-line paths: a fix touching a file that may not be
+ * written (see {@link whyNotWritable}) is not applied at all.
+ */
+export async function applyPreferredFixes(project: Project, targets: readonly string[]): Promise<FixSummary> {
+  const roots = await realTargets(targets);
+  const writable = new Map<string, string | undefined>();
+  const refusal = async (file: string) => {
+    if (!writable.has(file)) writable.set(file, await whyNotWritable(file, roots));
+    return writable.get(file);
+  };
+  const original = new Map<string, string>();
   const written = new Map<string, string>();
+  const refused = new Map<string, string>();
   const tried = new Set<string>();
-  let applied = 0;
+  /** the files each applied fix changed */
+  const appliedFixes: string[][] = [];
   // each round fixes one finding; a fix that leaves its finding behind is not tried twice
   for (let round = 0; round < 500; round++) {
     let kind: string | undefined;
@@ -35,12 +137,35 @@ export async function applyPreferredFixes(project: Project): Promise<FixSummary>
     } catch {
       continue;
     }
+    let blocked = false;
+    for (const file of texts.keys()) {
+      const why = await refusal(file);
+      if (why) {
+        refused.set(file, why);
+        blocked = true;
+      }
+    }
+    if (blocked) continue;
     for (const [file, text] of texts) {
+      if (!original.has(file)) original.set(file, project.text(file) ?? '');
       project.updateFile(file, text);
       written.set(file, text);
     }
-    applied++;
+    appliedFixes.push([...texts.keys()]);
   }
-  for (const [file, text] of written) await fs.writeFile(file, text, 'utf8');
-  return { applied, files: [...written.keys()] };
+  const files: string[] = [];
+  for (const [file, text] of written) {
+    const expected = original.get(file)!;
+    const why = await writeFixedFile(file, expected, text, roots);
+    if (why) {
+      refused.set(file, why);
+      // the report must describe what is on disk, not the fix that was not written
+      project.updateFile(file, expected);
+    } else {
+      files.push(file);
+    }
+  }
+  const done = new Set(files);
+  const applied = appliedFixes.filter((changed) => changed.every((f) => done.has(f))).length;
+  return { applied, files, refused: [...refused].map(([file, reason]) => ({ file, reason })) };
 }

@@ -7,7 +7,7 @@ import pkg from '../../../package.json';
 import { HELP, UsageError, parseCliArgs, type CliOptions } from './args';
 import { Progress, analyzePaths } from './analyze';
 import { formatJson } from './format/json';
-import type { Report } from './format/report';
+import { displayPath, skipNote, type Report } from './format/report';
 import { formatSarif } from './format/sarif';
 import { formatStylish } from './format/stylish';
 
@@ -72,14 +72,20 @@ async function main(argv: readonly string[]): Promise<number> {
   if (result.fixed) {
     const n = result.fixed.files.length;
     process.stderr.write(`crossproc: applied ${result.fixed.applied} fix${result.fixed.applied === 1 ? '' : 'es'} in ${n} file${n === 1 ? '' : 's'}.\n`);
+    for (const r of result.fixed.refused) process.stderr.write(`crossproc: not writing '${displayPath(cwd, r.file)}': ${r.reason}.\n`);
   }
   const report: Report = {
     findings: result.findings,
     cwd,
-    stats: { files: result.files, skipped: result.skipped, durationMs: Math.round(performance.now() - started) },
+    stats: { files: result.files, skipped: result.skipped.length, durationMs: Math.round(performance.now() - started) },
+    skipped: result.skipped,
     packageRoot: PACKAGE_ROOT,
     version: pkg.version,
   };
+  // the stylish footer lists them; for machine formats the note about a file the user named goes to stderr too
+  if (options.format !== 'stylish') {
+    for (const s of report.skipped) if (s.explicit) process.stderr.write(`crossproc: note: ${skipNote(cwd, s)}.\n`);
+  }
   process.stdout.write(render(options, report));
   const code = exitCodeFor(report, options.maxWarnings);
   if (options.format === 'stylish' && options.maxWarnings !== undefined && code === 1 && !report.findings.some((f) => f.severity === 'error')) {

@@ -818,7 +818,7 @@ export class ProjectGraph {
     if (!startMethod && m.language === 'python' && this.s.startMethod !== 'portable') startMethod = this.s.startMethod;
     let workerModule: ModuleModel | undefined;
     if (site.workerModule === 'self') workerModule = m;
-    else if (site.workerModule) workerModule = this.linker.resolveModule(m, site.workerModule);
+    else if (site.workerModule) workerModule = this.linker.resolveWorkerModule(m, site.workerModule);
     return { module: m, site, startMethod, pinnedInCode, workerModule };
   }
 
@@ -875,7 +875,8 @@ export class ProjectGraph {
           }
           for (const id of wm.workerHandlers) {
             const u = wm.units[id];
-            if (u) entries.push([unitKey(wm, u), reason(`${rec.site.label} → message handler`, rec.site.range)]);
+            const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
+            if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
           }
           if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
             for (const name of wm.exports.keys()) {

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Binding, ImportFrom, ModuleModel, Ref } from './model';
+import { packageAt, selfEntryCandidates } from '../js/package-self';
 
 /** A module-level binding of one analysed file: `${file}#${name}`. */
 export type SymbolKey = string;
@@ -51,6 +52,20 @@ export class Linker {
     return hit === null ? undefined : this.modules.get(hit);
   }
 
+  /**
+   * A worker/child module as written at a spawn site: Node resolves a relative path given
+   * to `new Worker`, `fork` or a pool against the process's working folder, which is
+   * usually the package root (`'./tests/worker-files/w.mjs'` in a test two folders down),
+   * so that is tried when the path does not name a file next to the spawning one.
+   */
+  resolveWorkerModule(from: ModuleModel, spec: string): ModuleModel | undefined {
+    const near = this.resolveModule(from, spec);
+    if (near || from.language !== 'js' || !spec.startsWith('.')) return near;
+    const pkg = packageAt(path.dirname(from.path));
+    if (!pkg) return undefined;
+    return this.fileWithExt(path.resolve(pkg.root, spec));
+  }
+
   private file(p: string): ModuleModel | undefined {
     return this.modules.get(p);
   }
@@ -78,8 +93,30 @@ export class Linker {
       const m = this.file(base.slice(0, -ext.length) + alt);
       if (m) return m;
     }
+    // a folder with a package.json (`'..'` in a package's own tests) or a built entry it
+    // names (`'../lib/index.mjs'`): its main/exports, or the source they are built from
+    for (const c of selfEntryCandidates(base) ?? []) {
+      const m = this.fileWithExt(c);
+      if (m) return m;
+    }
     for (const e of JS_EXTS) {
       const m = this.file(base + e) ?? this.file(path.join(base, 'index' + e));
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  private fileWithExt(p: string): ModuleModel | undefined {
+    const direct = this.file(p);
+    if (direct) return direct;
+    const ext = path.extname(p);
+    for (const alt of TS_FOR_JS[ext] ?? []) {
+      const m = this.file(p.slice(0, -ext.length) + alt);
+      if (m) return m;
+    }
+    const bare = JS_EXTS.includes(ext) ? p.slice(0, -ext.length) : p;
+    for (const e of JS_EXTS) {
+      const m = this.file(bare + e);
       if (m) return m;
     }
     return undefined;

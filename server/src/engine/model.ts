@@ -194,6 +194,12 @@ export interface Unit {
    * it runs there, not as a closure of the unit that defines it (no closure edge)
    */
   detached?: boolean;
+  /**
+   * JS: an `'exit'` handler of a worker or child this file starts (`w.on('exit', fn)`,
+   * `cluster.on('exit', fn)`), or a function nested in one: it runs after that worker has
+   * finished, so its writes never reach it.
+   */
+  afterWorkerExit?: boolean;
 }
 
 /** The process/worker systems of SPEC §2. */
@@ -210,7 +216,9 @@ export type SystemKind =
   | 'cluster'
   | 'piscina'
   | 'tinypool'
-  | 'workerpool';
+  | 'workerpool'
+  /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
+  | 'poolifier';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -249,10 +257,14 @@ export interface Payload {
     | 'promise'
     | 'weakmap'
     /** workerpool `pool.exec(fn)` where fn uses outer-scope names: see `freeNames` */
-    | 'closure';
+    | 'closure'
+    /** an object (reached through a name) one of whose properties is a function: see `member` */
+    | 'object-with-method';
   /** the channel: 'Pool.map', 'workerData', 'postMessage', 'piscina.run', 'pool.exec', ... */
   channel: string;
   freeNames?: string[];
+  /** for 'object-with-method': the method's (property's) name */
+  member?: string;
   /** for 'closure': the function unit id */
   unit?: number;
   /**
@@ -334,6 +346,13 @@ export interface ModuleModel {
   starExports: string[];
   /** module specifiers imported for side effects or otherwise (for the import graph) */
   imports: string[];
+  /**
+   * JS: those of {@link imports} that are only required inside a main branch or a function
+   * (`if (cluster.isPrimary) require('./lib')`): loading this module does not load them.
+   */
+  deferredImports?: string[];
+  /** Node: this module sets the script cluster workers run (`cluster.setupPrimary({ exec })`), so they do not re-run the entry */
+  clusterExec?: boolean;
   spawns: SpawnSite[];
   payloads: Payload[];
   proxySerialized: ProxySerialized[];

@@ -13,6 +13,7 @@ import { parseJs } from '../js/frontend';
 import { initPython, parsePython } from '../python/frontend';
 import { languageOf } from './language';
 import { describeFixes } from '../fixes';
+import { OVER_BUDGET_NOTE, isOverBudget } from '../shared/budget';
 
 export interface CancellationLike {
   readonly isCancellationRequested: boolean;
@@ -47,6 +48,8 @@ export class Project {
   private readonly changed = new Set<string>();
   /** a file was added or removed, or the start method changed: patching cannot follow */
   private rebuild = true;
+  /** files over the per-file work budget (shared/budget.ts): kept with an empty model */
+  private readonly overBudget = new Set<string>();
 
   private constructor(options: AnalysisOptions, pythonReady: boolean) {
     this.options = options;
@@ -82,7 +85,11 @@ export class Project {
       cur.version = version;
       return false;
     }
-    const model = this.parse(file, text, lang);
+    // the budget is checked here, before any parsing, so no caller can hand in unbounded work
+    const skip = isOverBudget(text);
+    const model = skip ? emptyModel(file, lang, `not analysed: ${OVER_BUDGET_NOTE}`) : this.parse(file, text, lang);
+    if (skip) this.overBudget.add(file);
+    else this.overBudget.delete(file);
     this.entries.set(file, { text, version, model });
     this.models.set(file, model);
     // a new file can change how any import resolves: only edits are patched in
@@ -104,10 +111,16 @@ export class Project {
   removeFile(file: string): void {
     if (this.entries.delete(file)) {
       this.models.delete(file);
+      this.overBudget.delete(file);
       this.rebuild = true;
       this.cached = undefined;
       this.graphStale = true;
     }
+  }
+
+  /** Why `file` is in the project but not analysed (over the per-file budget), or undefined. */
+  skippedReason(file: string): string | undefined {
+    return this.overBudget.has(file) ? OVER_BUDGET_NOTE : undefined;
   }
 
   hasFile(file: string): boolean {

@@ -29,12 +29,17 @@ export function isWrite(kind: AccessKind): boolean {
   return kind !== 'read';
 }
 
-/** Mutating methods whose result is the old contents: a read as well as a write. */
-const VALUE_MUTATORS = new Set(['pop', 'popitem', 'popleft', 'setdefault', 'shift', 'splice']);
+/** Python mutating methods whose result is the old contents: a read as well as a write. */
+const VALUE_MUTATORS = new Set(['pop', 'popitem', 'popleft', 'setdefault']);
 
-/** Whether an access reads the binding's value: a plain read, or `pop()`/`setdefault()`/`shift()`/`splice()`. */
-export function readsValue(a: Access): boolean {
-  return a.kind === 'read' || (a.kind === 'mutate-call' && !!a.detail && VALUE_MUTATORS.has(a.detail));
+/**
+ * Whether an access reads the binding's value: a plain read, or (Python) `pop()` /
+ * `setdefault()`. The JS front end lists a separate read when `pop()`/`shift()`/`x++`'s value is used.
+ */
+export function readsValue(r: AccessRecord): boolean {
+  const a = r.access;
+  if (a.kind === 'read') return true;
+  return r.module.language === 'python' && a.kind === 'mutate-call' && !!a.detail && VALUE_MUTATORS.has(a.detail);
 }
 
 /** `main.py:8` relative to the file the message is about. */
@@ -111,6 +116,8 @@ export function describeWorker(rec: SpawnRecord): string {
         return 'a child process';
       case 'cluster':
         return 'a cluster worker process';
+      case 'poolifier':
+        return rec.site.label.includes('Cluster') ? 'a cluster worker process' : 'a worker thread';
       default:
         return 'a worker thread';
     }

@@ -14,7 +14,9 @@ import {
   type TextDocumentEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import type { Finding } from '../engine/findings';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { isRuleId, type Finding } from '../engine/findings';
 import type { Project } from '../engine/project';
 import { computeFix, type FixEdit } from '../fixes';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../shared/protocol';
@@ -31,6 +33,52 @@ interface ActionData {
   line: number;
   character: number;
   fix: string;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isIndex = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
+
+/**
+ * The request's diagnostic, if it is one of ours: `source` and a well-formed `data` and
+ * range. Clients echo diagnostics back, but anything can arrive (another tool's `data`,
+ * a hand-written request), and a malformed one must give no actions, not an internal error.
+ */
+function ourDiagnostic(d: unknown): { diagnostic: Diagnostic; data: DiagnosticData } | undefined {
+  if (!isRecord(d) || d['source'] !== DIAGNOSTIC_SOURCE || !isRecord(d['data']) || !isRecord(d['range'])) return undefined;
+  const start = d['range']['start'];
+  if (!isRecord(start) || !isIndex(start['line']) || !isIndex(start['character'])) return undefined;
+  const { rule, symbol, fixes } = d['data'];
+  if (typeof rule !== 'string' || !isRuleId(rule) || !Array.isArray(fixes)) return undefined;
+  const valid = fixes.filter((f): f is DiagnosticData['fixes'][number] => isRecord(f) && typeof f['kind'] === 'string' && typeof f['title'] === 'string');
+  return { diagnostic: d as unknown as Diagnostic, data: { rule, symbol: typeof symbol === 'string' ? symbol : '', fixes: valid } };
+}
+
+/** A code action's `data`, if the server made it (see {@link ActionData}). */
+function actionData(value: unknown): ActionData | undefined {
+  if (!isRecord(value)) return undefined;
+  const { uri, version, rule, line, character, fix } = value;
+  if (typeof uri !== 'string' || typeof rule !== 'string' || typeof fix !== 'string') return undefined;
+  if (!(version === null || Number.isInteger(version)) || !isIndex(line) || !isIndex(character)) return undefined;
+  return { uri, version: version as number | null, rule, line, character, fix };
+}
+
+/** The real path of `file`, or `file` itself when it does not exist on disk (yet). */
+async function realPathOf(file: string): Promise<string> {
+  return fs.realpath(file).catch(() => file);
+}
+
+/**
+ * Whether a fix may edit `file`: an open document, or a file whose real path is inside a
+ * workspace folder (so an edit never goes through a symlink to somewhere else).
+ */
+async function mayEdit(ctx: ServerContext, file: string): Promise<boolean> {
+  if (ctx.documents.get(pathToUri(file))) return true;
+  const real = await realPathOf(file);
+  for (const folder of ctx.folders) {
+    const rel = path.relative(await realPathOf(folder), real);
+    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return true;
+  }
+  return false;
 }
 
 /** Feeds the open document's current text to the project (no-op when unchanged). */
@@ -77,19 +125,22 @@ export function register(ctx: ServerContext, connection: Connection): { capabili
     const finding = findFinding(project, file, data.rule, data.line, data.character);
     if (!finding) return undefined;
     const fix = computeFix({ graph: project.graph(), text: (f) => project.text(f) }, finding, data.fix);
-    return fix ? toWorkspaceEdit(ctx, fix, documentChanges) : undefined;
+    if (!fix) return undefined;
+    for (const change of fix.changes) if (!(await mayEdit(ctx, change.file))) return undefined;
+    return toWorkspaceEdit(ctx, fix, documentChanges);
   };
 
   connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
     const actions: CodeAction[] = [];
+    if (typeof params?.textDocument?.uri !== 'string' || !isRecord(params.context)) return actions;
     const doc = ctx.documents.get(params.textDocument.uri);
-    const ours = params.context.diagnostics.filter((d: Diagnostic) => d.source === DIAGNOSTIC_SOURCE && d.data);
-    if (params.context.only && !params.context.only.some((k) => k === CodeActionKind.QuickFix || k.startsWith(`${CodeActionKind.QuickFix}.`))) {
+    const received: unknown = params.context.diagnostics;
+    const ours = (Array.isArray(received) ? received : []).map(ourDiagnostic).filter((d) => d !== undefined);
+    if (Array.isArray(params.context.only) && !params.context.only.some((k) => typeof k === 'string' && (k === CodeActionKind.QuickFix || k.startsWith(`${CodeActionKind.QuickFix}.`)))) {
       return actions;
     }
     const docsShown = new Set<string>();
-    for (const d of ours) {
-      const info = d.data as DiagnosticData;
+    for (const { diagnostic: d, data: info } of ours) {
       let preferred = true;
       for (const fx of info.fixes) {
         const data: ActionData = {
@@ -127,7 +178,7 @@ export function register(ctx: ServerContext, connection: Connection): { capabili
   });
 
   connection.onCodeActionResolve(async (action: CodeAction): Promise<CodeAction> => {
-    const data = action.data as ActionData | undefined;
+    const data = actionData(action?.data);
     if (!data) return action;
     const edit = await editFor(data);
     if (edit) action.edit = edit;

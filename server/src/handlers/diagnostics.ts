@@ -51,6 +51,17 @@ export function toDiagnostic(finding: Finding, packageRoot: string): Diagnostic 
   };
 }
 
+/** The information message on an open file that was not analysed (over the per-file budget). */
+export function skippedDiagnostic(reason: string): Diagnostic {
+  const start = { line: 0, character: 0 };
+  return {
+    range: { start, end: start },
+    severity: DiagnosticSeverity.Information,
+    source: DIAGNOSTIC_SOURCE,
+    message: `Crossproc did not analyse this file: ${reason}. Findings in it are not reported.`,
+  };
+}
+
 export class DiagnosticsPublisher {
   /** URIs of open documents whose text the project has not seen yet. */
   private readonly dirty = new Set<string>();
@@ -205,6 +216,8 @@ export class DiagnosticsPublisher {
       const kept = settings.enable ? applyRuleSettings(byFile.get(file) ?? [], settings.rules) : [];
       for (const f of kept) counts[f.severity]++;
       const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
+      const skipped = settings.enable ? project.skippedReason(file) : undefined;
+      if (skipped) diagnostics.push(skippedDiagnostic(skipped));
       const key = JSON.stringify(diagnostics);
       if (this.published.get(document.uri) === key) continue;
       this.published.set(document.uri, key);

@@ -18,7 +18,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAnalyzable, type Project } from '../engine/project';
-import { isExcludedFrom, readSourceFile, walkSourceFiles } from '../shared/files';
+import { describeSkipReason, isExcludedFrom, readSourceFile, walkSourceFiles } from '../shared/files';
 import { PROJECT_CONFIG_FILE_NAMES } from '../shared/projectConfig';
 import { ANALYZE_WORKSPACE_REQUEST, EDITOR_SKIPPED_DIRECTORIES, type AnalyzeWorkspaceResult } from '../shared/protocol';
 import type { SettingsStore } from './configuration';
@@ -117,7 +117,10 @@ export class WorkspaceFiles {
       const result = await readSourceFile(file);
       if (this.isOpen(file)) return;
       if (result.kind === 'text') project.updateFile(file, result.text);
-      else project.removeFile(file);
+      else {
+        if (!project.hasFile(file)) this.ctx.log(`Skipped ${file}: ${describeSkipReason(result.reason)}.`);
+        project.removeFile(file);
+      }
     } catch (error) {
       if (this.isOpen(file)) return;
       const code = (error as NodeJS.ErrnoException | undefined)?.code;

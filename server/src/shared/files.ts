@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isAnalyzable } from '../engine/project';
+import { OVER_BUDGET_NOTE, isOverBudget } from './budget';
 import { SKIPPED_DIRECTORIES } from './protocol';
 
 /** What a walk skips besides .gitignore'd paths. */
@@ -16,6 +17,8 @@ export interface WalkOptions {
   skip?: ReadonlySet<string>;
   /** also skip what this says (e.g. the project file's `ignore` patterns); `target` is absolute */
   exclude?: (target: string, isDirectory: boolean) => boolean;
+  /** told about what the walk could not enter or read (an unreadable folder, a dangling symlink) */
+  onSkip?: (target: string, reason: SkipReason) => void;
 }
 
 /** Files larger than this are skipped (generated bundles, data dumps). */
@@ -115,23 +118,24 @@ export async function* walkSourceFiles(root: string, options: WalkOptions = {}):
   // a folder named explicitly is analysed even if an outer .gitignore excludes it (as ripgrep
   // does): only the ignore files inside it apply then
   if (isIgnored(base, path.resolve(root), true)) base = [];
-  yield* walkDirectory(path.resolve(root), base, options.token, options.skip ?? SKIPPED_DIRECTORIES, options.exclude, true);
+  yield* walkDirectory(path.resolve(root), base, options, options.skip ?? SKIPPED_DIRECTORIES, true);
 }
 
 async function* walkDirectory(
   dir: string,
   layers: IgnoreLayer[],
-  token: CancellationLike | undefined,
+  options: WalkOptions,
   skip: ReadonlySet<string>,
-  exclude: WalkOptions['exclude'],
   isRoot: boolean,
 ): AsyncGenerator<string> {
+  const { token, exclude } = options;
   if (token?.isCancellationRequested) return;
   let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (error) {
     if (isRoot) throw error;
+    options.onSkip?.(dir, 'unreadable');
     return;
   }
   const own = await readIgnoreFile(dir);
@@ -143,12 +147,13 @@ async function* walkDirectory(
     if (entry.isDirectory()) {
       if (skip.has(entry.name)) continue;
       if (isIgnored(here, full, true) || exclude?.(full, true)) continue;
-      yield* walkDirectory(full, here, token, skip, exclude, false);
+      yield* walkDirectory(full, here, options, skip, false);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       if (!isAnalyzable(full)) continue;
       if (isIgnored(here, full, false) || exclude?.(full, false)) continue;
       if (entry.isSymbolicLink()) {
         const stat = await fs.stat(full).catch(() => undefined);
+        if (!stat) options.onSkip?.(full, 'unreadable');
         if (!stat?.isFile()) continue;
       }
       yield full;
@@ -183,7 +188,29 @@ export async function isExcludedFrom(
   return false;
 }
 
-export type SkipReason = 'binary' | 'too-large' | 'not-utf8';
+/**
+ * Why a file was not analysed. `too-many-tokens`: over the per-file work budget (budget.ts); `not-source`: named on the command line but not a Python or
+ * JavaScript/TypeScript file; `unreadable`: an I/O error (permissions, vanished, dangling link).
+ */
+export type SkipReason = 'binary' | 'too-large' | 'too-many-tokens' | 'not-utf8' | 'unreadable' | 'not-source';
+
+/** A few words for each {@link SkipReason}, for notes shown to the user. */
+export function describeSkipReason(reason: SkipReason): string {
+  switch (reason) {
+    case 'binary':
+      return 'binary file';
+    case 'too-large':
+      return `larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB`;
+    case 'too-many-tokens':
+      return OVER_BUDGET_NOTE;
+    case 'not-utf8':
+      return 'not UTF-8 text';
+    case 'unreadable':
+      return 'cannot be read';
+    case 'not-source':
+      return 'not a Python or JavaScript/TypeScript file';
+  }
+}
 
 export type ReadResult =
   | { kind: 'text'; text: string }
@@ -191,7 +218,8 @@ export type ReadResult =
 
 /**
  * Reads a source file as UTF-8 text, or says why it was skipped (binary, larger than
- * {@link MAX_FILE_BYTES}, not valid UTF-8). I/O errors (missing, unreadable) throw.
+ * {@link MAX_FILE_BYTES}, over the token budget, not valid UTF-8). I/O errors (missing,
+ * unreadable) throw.
  */
 export async function readSourceFile(file: string): Promise<ReadResult> {
   const stat = await fs.stat(file);
@@ -199,9 +227,12 @@ export async function readSourceFile(file: string): Promise<ReadResult> {
   const bytes = await fs.readFile(file);
   if (bytes.length > MAX_FILE_BYTES) return { kind: 'skipped', reason: 'too-large' };
   if (bytes.subarray(0, 8192).includes(0)) return { kind: 'skipped', reason: 'binary' };
+  let text: string;
   try {
-    return { kind: 'text', text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return { kind: 'skipped', reason: 'not-utf8' };
   }
+  if (isOverBudget(text)) return { kind: 'skipped', reason: 'too-many-tokens' };
+  return { kind: 'text', text };
 }

@@ -17,7 +17,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 // The ES build: the package's "main" is a UMD wrapper whose dynamic requires esbuild cannot bundle.
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
+import { createScanner, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { parse as parseToml } from 'smol-toml';
 import { isRuleId, RULE_IDS, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
 import { PROJECT_CONFIG_FILE_NAMES, SEVERITY_SETTINGS, START_METHOD_SETTINGS } from './protocol';
@@ -80,13 +80,86 @@ function describeJsonError(error: ParseError): string {
     .toLowerCase();
 }
 
-/** Parses JSON with comments and trailing commas; a syntax error becomes a one-sentence message. */
-function readJson(text: string): { value: unknown } | { error: string } {
+/**
+ * Deeper nesting than this is refused before parsing: the JSON parser recurses (a few
+ * thousand levels overflow the stack), and no configuration comes anywhere near it.
+ */
+export const MAX_CONFIG_DEPTH = 100;
+
+// jsonc-parser's SyntaxKind is a const enum in its typings, which esbuild cannot inline.
+const OPEN_BRACE = 1;
+const CLOSE_BRACE = 2;
+const OPEN_BRACKET = 3;
+const CLOSE_BRACKET = 4;
+const COLON = 6;
+const STRING = 10;
+const EOF = 17;
+
+/** The offset of the first bracket nested deeper than `limit`, or undefined. Iterative: safe on any input. */
+function tooDeepAt(text: string, limit: number): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
+    if (token === OPEN_BRACE || token === OPEN_BRACKET) {
+      if (++depth > limit) return scanner.getTokenOffset();
+    } else if (token === CLOSE_BRACE || token === CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The offset of the top-level object's `key` value (the last one, as the parser keeps),
+ * found by scanning tokens without recursion; undefined when there is none.
+ */
+function topLevelValueStart(text: string, key: string): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  let found: number | undefined;
+  let afterKey = false;
+  let previousIsKey = false;
+  for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
+    if (afterKey) found = scanner.getTokenOffset();
+    afterKey = token === COLON && depth === 1 && previousIsKey;
+    previousIsKey = token === STRING && depth === 1 && scanner.getTokenValue() === key;
+    if (token === OPEN_BRACE || token === OPEN_BRACKET) depth++;
+    else if (token === CLOSE_BRACE || token === CLOSE_BRACKET) depth--;
+  }
+  return found;
+}
+
+/** `text` from `start` up to the end of the one JSON value there (iterative). */
+function valueAt(text: string, start: number): string {
+  const scanner = createScanner(text, true);
+  scanner.setPosition(start);
+  let depth = 0;
+  for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
+    if (token === OPEN_BRACE || token === OPEN_BRACKET) depth++;
+    else if (token === CLOSE_BRACE || token === CLOSE_BRACKET) depth--;
+    if (depth <= 0) return text.slice(start, scanner.getTokenOffset() + scanner.getTokenLength());
+  }
+  return text.slice(start);
+}
+
+/**
+ * Parses JSON with comments and trailing commas (all of `whole`, or the one value at
+ * `start`); a syntax error or nesting deeper than {@link MAX_CONFIG_DEPTH} becomes a
+ * one-sentence message with its position in `whole`.
+ */
+function readJson(whole: string, start?: number): { value: unknown } | { error: string } {
+  const text = start === undefined ? whole : valueAt(whole, start);
+  const base = start ?? 0;
+  const deep = tooDeepAt(text, MAX_CONFIG_DEPTH);
+  if (deep !== undefined) {
+    const at = lineColumn(whole, base + deep);
+    return { error: `JSON nested more than ${MAX_CONFIG_DEPTH} levels deep at line ${at.line}, column ${at.column}` };
+  }
   const errors: ParseError[] = [];
   const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const first = errors[0];
   if (first) {
-    const at = lineColumn(text, first.offset);
+    const at = lineColumn(whole, base + first.offset);
     return { error: `invalid JSON at line ${at.line}, column ${at.column}: ${describeJsonError(first)}` };
   }
   return { value };
@@ -192,10 +265,14 @@ export function parseProjectConfig(file: string, text: string): LoadedProjectCon
     section = tool['crossproc'];
     if (!isObject(section)) return malformed('[tool.crossproc] must be a table');
   } else if (name === 'package.json') {
-    const parsed = readJson(text);
+    // a part nested too deep to parse (not ours) must not hide our section: read only that
+    const whole = tooDeepAt(text, MAX_CONFIG_DEPTH) === undefined;
+    const start = whole ? 0 : topLevelValueStart(text, 'crossproc');
+    if (start === undefined) return undefined;
+    const parsed = readJson(text, start);
     if ('error' in parsed) return /"crossproc"\s*:/.test(text) ? malformed(parsed.error) : undefined;
-    if (!isObject(parsed.value) || parsed.value['crossproc'] === undefined) return undefined;
-    section = parsed.value['crossproc'];
+    section = whole ? (isObject(parsed.value) ? parsed.value['crossproc'] : undefined) : parsed.value;
+    if (section === undefined) return undefined;
     if (!isObject(section)) return malformed('the "crossproc" key must hold an object');
   } else {
     const parsed = readJson(text);
@@ -207,9 +284,18 @@ export function parseProjectConfig(file: string, text: string): LoadedProjectCon
   return { config, problems };
 }
 
+function unreadableMessage(code: string | undefined, error: unknown): string {
+  const why =
+    code === 'EISDIR' ? 'it is a folder' :
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
+    error instanceof Error ? error.message : String(error);
+  return `the file cannot be read (${why})`;
+}
+
 /**
  * Finds and reads the nearest project configuration for `start` (a folder, or a file whose
- * folder is used). Never throws: an unreadable candidate is skipped like a missing one.
+ * folder is used). Never throws: a missing candidate is skipped, and one that exists but
+ * cannot be read is a `malformed` problem (its rules would otherwise be silently dropped).
  * `cache` (keyed by folder) lets one run share the walk between many starting points.
  */
 export async function loadProjectConfig(
@@ -231,8 +317,13 @@ function lookup(dir: string, cache: Map<string, Promise<LoadedProjectConfig>>): 
         let text: string;
         try {
           text = await fs.readFile(file, 'utf8');
-        } catch {
-          continue;
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+          // a folder named package.json/pyproject.toml cannot hold our section; anything else
+          // that exists but cannot be read might: running with the wrong rules is worse than stopping
+          if (code === 'EISDIR' && name !== 'crossproc.json') continue;
+          return { config: emptyProjectConfig(file), problems: [{ file, kind: 'malformed', message: unreadableMessage(code, error) }] };
         }
         const found = parseProjectConfig(file, text);
         if (found) return found;

@@ -1,6 +1,7 @@
 /**
  * `--format json`: the one JSON object of SPEC §6. Lines and columns are 1-based.
  */
+import { describeSkipReason } from '../../shared/files';
 import { displayPath, type Report } from './report';
 
 export interface JsonRelated {
@@ -24,10 +25,21 @@ export interface JsonFinding {
   fixes: { title: string }[];
 }
 
+/** A file that was not analysed (added after SPEC §6's first version: consumers may ignore it). */
+export interface JsonSkipped {
+  file: string;
+  /** binary | too-large | not-utf8 | unreadable | not-source */
+  reason: string;
+  /** the file was named on the command line (not found in a walked folder) */
+  explicit: boolean;
+  message: string;
+}
+
 export interface JsonOutput {
   version: 1;
   findings: JsonFinding[];
   stats: { files: number; durationMs: number };
+  skipped: JsonSkipped[];
 }
 
 /** Builds the SPEC §6 JSON object for a report. */
@@ -53,6 +65,12 @@ export function toJson(report: Report): JsonOutput {
       fixes: f.fixes.map((fix) => ({ title: fix.title })),
     })),
     stats: { files: report.stats.files, durationMs: report.stats.durationMs },
+    skipped: report.skipped.map((s) => ({
+      file: displayPath(report.cwd, s.file),
+      reason: s.reason,
+      explicit: s.explicit,
+      message: describeSkipReason(s.reason),
+    })),
   };
 }
 

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Finding, RelatedLocation } from '../../engine/findings';
 import type { Range } from '../../engine/model';
 import { RULES, ruleDocUrl } from '../../shared/ruleInfo';
+import { describeSkipReason } from '../../shared/files';
 import { displayPath, type Report } from './report';
 
 const SRCROOT = '%SRCROOT%';
@@ -57,6 +58,18 @@ export function toSarif(report: Report): object {
             })),
           },
         },
+        // skipped files are tool execution notifications (level note), so nothing is dropped silently
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: report.skipped.map((s) => ({
+              level: 'note',
+              descriptor: { id: `skipped/${s.reason}` },
+              message: { text: `Skipped ${displayPath(report.cwd, s.file)}: ${describeSkipReason(s.reason)}.` },
+              locations: [{ physicalLocation: { artifactLocation: { uri: relativeUri(report.cwd, s.file), uriBaseId: SRCROOT } } }],
+            })),
+          },
+        ],
         originalUriBaseIds: { [SRCROOT]: { uri: root.endsWith('/') ? root : `${root}/` } },
         columnKind: 'utf16CodeUnits',
         results: report.findings.map((f: Finding) => ({

@@ -3,7 +3,7 @@
  * per file, one aligned row per finding, a summary line. Colours only on a terminal.
  */
 import type { Finding } from '../../engine/findings';
-import { displayPath, type Report } from './report';
+import { displayPath, skipSummary, type Report } from './report';
 
 interface Paint {
   underline(s: string): string;
@@ -60,6 +60,12 @@ export function formatStylish(report: Report, color: boolean): string {
   if (total > 0) {
     const summary = `\u2716 ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
     out += `\n${paint.bold(errors > 0 ? paint.red(summary) : paint.yellow(summary))}\n\n`;
+  }
+  const skips = skipSummary(report);
+  if (skips.length > 0) {
+    if (total === 0) out += '\n';
+    for (const line of skips) out += `${paint.dim(`note: ${line}.`)}\n`;
+    out += '\n';
   }
   return out;
 }
