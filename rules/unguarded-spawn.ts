@@ -1,9 +1,11 @@
 /**
  * unguarded-spawn: processes or workers started at import time.
  */
-import type { Rule } from '../server/src/engine/rule';
-import { unitKey } from '../server/src/engine/contexts';
-import type { SystemKind } from '../server/src/engine/model';
+import { where, type Rule } from '../server/src/engine/rule';
+import * as path from 'node:path';
+import { shortPath, unitKey } from '../server/src/engine/contexts';
+import type { RuleContext } from '../server/src/engine/rule';
+import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 
 const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
 const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
@@ -14,15 +16,39 @@ export const unguardedSpawn: Rule = {
   description: 'A process or worker is started at import time, so every child starts it again.',
   languages: ['python', 'js'],
   check(ctx) {
+    // JS: what a module's own top level runs (a worker re-runs the script, so a start only
+    // another module's top level reaches — a library's createWorker() — is not "its own")
+    const ownImportTime = new Map<string, Set<string>>();
+    const ranByOwnTop = (m: ModuleModel, key: string): boolean => {
+      let set = ownImportTime.get(m.path);
+      if (!set) ownImportTime.set(m.path, (set = ctx.graph.reach([unitKey(m, m.units[0])])));
+      return set.has(key);
+    };
+    // cluster: a worker re-runs the entry script, so what matters is what loading an entry
+    // (a module nothing imports) runs, through the modules it loads, not only the module
+    // calling cluster.fork(); unless some module points workers elsewhere (setupPrimary({ exec }))
+    let clusterEntries: Array<{ entry: ModuleModel; units: Set<string> }> | undefined;
+    const entryRunning = (key: string): ModuleModel | undefined => {
+      if (!clusterEntries) clusterEntries = loadTimeOfEntries(ctx.graph);
+      return clusterEntries.find((e) => e.units.has(key))?.entry;
+    };
     for (const rec of ctx.graph.spawnRecords) {
       const { module: m, site } = rec;
       const unit = m.units[site.unit];
       if (!unit || !ctx.graph.importTime.has(unitKey(m, unit))) continue;
       const file = m.path;
-      const viaCall = unit.kind === 'function' ? ` (inside '${unit.name}', which the module's top level calls)` : '';
+      // where the start is reached from, named only for a finding (a breadth-first search)
+      const via = (): string => {
+        if (unit.kind !== 'function') return '';
+        const from = ctx.graph.importTimeCaller(unitKey(m, unit));
+        const line = { start: { line: from?.line ?? 0, character: 0 }, end: { line: from?.line ?? 0, character: 0 } };
+        const at = from ? `the top level of ${where(file, from.module.path, line)}` : "a module's top level";
+        return ` (inside '${unit.name}', which ${at} calls)`;
+      };
       if (m.language === 'python') {
         if (!PY_SYSTEMS.has(site.system) || site.isProcess === false) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;
+        const viaCall = via();
         const range = site.startRange ?? site.range;
         const what = site.system === 'mp.Process' ? 'Process.start()' : `${site.label}()`;
         const sm = rec.startMethod;
@@ -40,6 +66,11 @@ export const unguardedSpawn: Rule = {
         continue;
       }
       if (!JS_SELF_SYSTEMS.has(site.system) || site.workerModule !== 'self') continue;
+      let entry: ModuleModel | undefined = m;
+      if (site.system === 'cluster') entry = entryRunning(unitKey(m, unit));
+      else if (!ranByOwnTop(m, unitKey(m, unit))) continue;
+      if (!entry) continue;
+      const viaCall = via();
       let consequence: string;
       if (site.system === 'cluster') {
         consequence = `Every cluster worker runs this file again and reaches this line too, where cluster.fork is not a function (TypeError): guard it with if (cluster.isPrimary).`;
@@ -52,9 +83,55 @@ export const unguardedSpawn: Rule = {
         file,
         range: site.range,
         symbol: site.label,
-        message: `${site.label}(${site.system === 'cluster' ? '' : '__filename'}) runs at the top level of its own script${viaCall}. ${consequence}`,
+        message:
+          entry === m
+            ? `${site.label}(${site.system === 'cluster' ? '' : '__filename'}) runs at the top level of its own script${viaCall}. ${consequence}`
+            : `cluster.fork() runs when the entry script ${shortPath(entry.path, path.dirname(m.path))} is loaded (inside '${unit.name}', which loading it reaches). Every cluster worker re-runs that entry script, reaches this line too, and cluster.fork is not a function there (TypeError): guard the start with if (cluster.isPrimary).`,
         related: [],
       });
     }
   },
 };
+
+/**
+ * For each entry module (one no other analysed module imports): the units that run when it
+ * is loaded — its top level and the top levels of the modules it loads at load time (not
+ * those required only in a main branch or a function), with what they call. Empty when a
+ * module sends cluster workers to another script (`cluster.setupPrimary({ exec })`).
+ */
+function loadTimeOfEntries(graph: RuleContext['graph']): Array<{ entry: ModuleModel; units: Set<string> }> {
+  const js = [...graph.modules.values()].filter((m) => m.language === 'js');
+  if (js.some((m) => m.clusterExec)) return [];
+  const loads = new Map<string, ModuleModel[]>();
+  const imported = new Set<string>();
+  for (const m of js) {
+    const deferred = new Set(m.deferredImports ?? []);
+    const eager: ModuleModel[] = [];
+    for (const spec of m.imports) {
+      const t = graph.linker.resolveModule(m, spec);
+      if (!t || t === m) continue;
+      imported.add(t.path);
+      if (!deferred.has(spec)) eager.push(t);
+    }
+    loads.set(m.path, eager);
+  }
+  const out: Array<{ entry: ModuleModel; units: Set<string> }> = [];
+  for (const entry of js) {
+    if (imported.has(entry.path) || !entry.spawns.length && !loads.get(entry.path)?.length) continue;
+    const seen = new Set<string>([entry.path]);
+    const stack = [entry];
+    const tops: string[] = [];
+    while (stack.length) {
+      const m = stack.pop()!;
+      tops.push(unitKey(m, m.units[0]));
+      for (const t of loads.get(m.path) ?? []) {
+        if (!seen.has(t.path)) {
+          seen.add(t.path);
+          stack.push(t);
+        }
+      }
+    }
+    out.push({ entry, units: graph.reach(tops) });
+  }
+  return out;
+}

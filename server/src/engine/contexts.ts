@@ -11,7 +11,7 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, Unit } from './model';
+import type { Access, Binding, Call, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
 
@@ -70,6 +70,8 @@ export interface ModuleLink {
   accesses: AccessRecord[];
   /** paths of the analysed modules it imports */
   imports: string[];
+  /** spawn sites the engine makes: instantiations of `Process` subclasses (Python), with the `run` symbols to try */
+  classSpawns: SpawnSite[];
   /** other modules whose interface linking it read: a change there re-links this module */
   deps: string[];
 }
@@ -182,6 +184,8 @@ export class ProjectGraph {
   readonly spawnRecords: SpawnRecord[] = [];
   private readonly s: Indexes;
   private readonly hbCache = new Map<Program, Map<string, HappensBefore>>();
+  /** happens-after-end results, like {@link hbCache} (not carried across patches) */
+  private readonly haCache = new Map<Program, Map<string, HappensBefore>>();
   private isRetired = false;
 
   /**
@@ -228,9 +232,7 @@ export class ProjectGraph {
     const all = new Set(s.modules.keys());
     for (const file of all) this.relink(file, undefined);
     for (const file of all) this.setModuleEdges(s.links.get(file)!, undefined, undefined);
-    for (const m of s.modules.values()) {
-      if (m.spawns.length) s.spawns.set(m.path, m.spawns.map((site) => this.spawnRecord(m, site)));
-    }
+    for (const m of s.modules.values()) this.setSpawnRecords(m);
     this.collectSpawnRecords();
     this.reach([...s.modules.values()].map((m) => unitKey(m, m.units[0])), s.importTime);
     this.updateRoots(all);
@@ -275,11 +277,10 @@ export class ProjectGraph {
 
     // spawn records: the changed modules' own, and those loading a changed module as their worker
     const targetsBefore = s.targets;
-    for (const file of ch.modules) {
+    // (a re-linked module may instantiate a class that became, or stopped being, a process class)
+    for (const file of new Set([...ch.modules, ...olds.keys()])) {
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
-      const m = s.modules.get(file)!;
-      if (m.spawns.length) s.spawns.set(file, m.spawns.map((site) => this.spawnRecord(m, site)));
-      else s.spawns.delete(file);
+      this.setSpawnRecords(s.modules.get(file)!);
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
     }
     for (const [file, recs] of s.spawns) {
@@ -418,20 +419,30 @@ export class ProjectGraph {
     }
     const calls: ModuleLink['calls'] = [];
     const accesses: AccessRecord[] = [];
+    const classSpawns: SpawnSite[] = [];
     const reads = new Set<string>();
     this.linker.reads = reads;
     try {
       for (const u of m.units) {
         const key = unitKey(m, u);
         for (const c of u.calls) {
-          let sym = this.linker.resolveRef(m, c.callee);
+          const sym = this.linker.resolveCallable(m, c.callee);
           if (!sym) continue;
-          if (c.callee.member && this.linker.binding(sym)?.kind === 'class') sym = `${sym}.${c.callee.member}`;
           calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+          if (m.language === 'python') {
+            const site = processClassSite(this.linker, m, u, c, sym);
+            if (site) classSpawns.push(site);
+          }
         }
         for (const a of u.accesses) {
           const sym = this.linker.resolveRef(m, a.ref);
-          if (sym) accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+          if (!sym) continue;
+          // class attributes are module-level state of their own: `Config.X` is not `Config`
+          if (a.member && this.linker.binding(sym)?.kind === 'class') {
+            accesses.push({ module: m, unit: u, key, access: memberAccess(a, a.member), symbol: `${sym}.${a.member.name}` });
+          } else {
+            accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+          }
         }
       }
     } finally {
@@ -443,7 +454,7 @@ export class ProjectGraph {
       const t = this.linker.resolveModule(m, spec);
       if (t && t !== m) imports.push(t.path);
     }
-    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads] };
+    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads], classSpawns };
   }
 
   /**
@@ -472,7 +483,7 @@ export class ProjectGraph {
     }
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
-      if (u.parent === undefined || !u.isNested || !m.units[u.parent]) continue;
+      if (u.parent === undefined || !u.isNested || u.detached || !m.units[u.parent]) continue;
       add(link.keys[u.parent], link.keys[u.id], posOrder(u.range.start), true);
     }
     const keys = only ?? new Set([...(old?.keys ?? []), ...link.keys]);
@@ -575,6 +586,11 @@ export class ProjectGraph {
           !m.units.some((u) => u.kind === 'main-branch' || u.kind === 'worker-branch') &&
           m.workerHandlers.length === 0;
         if (isEntry) root(m.units[0]);
+        // a Python module that starts processes at import time (unguarded-spawn) is its own
+        // parent: under fork its workers run, and what they write is lost to the top level
+        else if (m.language === 'python' && m.spawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Manager')) {
+          root(m.units[0]);
+        }
       }
       const had = s.roots.get(file);
       for (const { key } of had ?? []) {
@@ -718,12 +734,43 @@ export class ProjectGraph {
 
   /** Function units a reference in `m` denotes (a task callable, an initializer). */
   unitsOfRef(m: ModuleModel, ref: { name: string; member?: string }): UnitKey[] {
-    const sym = this.linker.resolveRef(m, ref);
+    const sym = this.linker.resolveCallable(m, ref);
     return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
   }
 
   callees(key: UnitKey): readonly UnitKey[] {
     return this.s.edges.get(key)?.to ?? [];
+  }
+
+  /**
+   * For a unit that runs at import time: the module top level whose calls reach it, and
+   * where that top level makes the first call on the way (a breadth-first path), or undefined.
+   */
+  importTimeCaller(target: UnitKey): { module: ModuleModel; line: number } | undefined {
+    const first = new Map<UnitKey, { module: ModuleModel; at: number }>();
+    const queue: UnitKey[] = [];
+    for (const m of this.s.modules.values()) {
+      const top = unitKey(m, m.units[0]);
+      const e = this.s.edges.get(top);
+      for (let i = 0; i < (e?.to.length ?? 0); i++) {
+        const k = e!.to[i];
+        if (e!.nested[i] || first.has(k)) continue;
+        first.set(k, { module: m, at: e!.at[i] });
+        queue.push(k);
+      }
+    }
+    for (let qi = 0; qi < queue.length && !first.has(target); qi++) {
+      const k = queue[qi];
+      const e = this.s.edges.get(k);
+      for (let i = 0; i < (e?.to.length ?? 0); i++) {
+        const t = e!.to[i];
+        if (e!.nested[i] || first.has(t)) continue;
+        first.set(t, first.get(k)!);
+        queue.push(t);
+      }
+    }
+    const hit = first.get(target);
+    return hit && { module: hit.module, line: Math.floor(hit.at / 1_000_000) };
   }
 
   /**
@@ -746,13 +793,32 @@ export class ProjectGraph {
     return into;
   }
 
+  /** The spawn records of a module: its front end's sites, then the engine's (process-class instantiations). */
+  private setSpawnRecords(m: ModuleModel): void {
+    const sites = [...m.spawns, ...(this.s.links.get(m.path)?.classSpawns ?? [])];
+    if (sites.length) this.s.spawns.set(m.path, sites.map((site) => this.spawnRecord(m, site)));
+    else this.s.spawns.delete(m.path);
+  }
+
+  /** Function units a task callable denotes: a unit given directly, the engine's symbols (nearest first), or its reference. */
+  unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[] {
+    if (t.unit !== undefined) return m.units[t.unit] ? [unitKey(m, m.units[t.unit])] : [];
+    for (const sym of t.symbols ?? [this.linker.resolveCallable(m, t.ref)]) {
+      if (!sym) continue;
+      syms?.add(sym);
+      const units = this.s.unitsBySymbol.get(sym);
+      if (units?.length) return units;
+    }
+    return [];
+  }
+
   private spawnRecord(m: ModuleModel, site: SpawnSite): SpawnRecord {
     let startMethod = site.startMethod ?? m.startMethod;
     const pinnedInCode = startMethod !== undefined;
     if (!startMethod && m.language === 'python' && this.s.startMethod !== 'portable') startMethod = this.s.startMethod;
     let workerModule: ModuleModel | undefined;
     if (site.workerModule === 'self') workerModule = m;
-    else if (site.workerModule) workerModule = this.linker.resolveModule(m, site.workerModule);
+    else if (site.workerModule) workerModule = this.linker.resolveWorkerModule(m, site.workerModule);
     return { module: m, site, startMethod, pinnedInCode, workerModule };
   }
 
@@ -777,13 +843,19 @@ export class ProjectGraph {
         const entries: Array<[UnitKey, WorkerReason]> = [];
         const reason = (via: string, range: Range, file = rec.module.path): WorkerReason => ({ spawn: rec, via, range, file });
         for (const t of rec.site.tasks) {
-          for (const k of unitsOf(this.linker.resolveRef(rec.module, t.ref))) entries.push([k, reason(t.label, t.range)]);
+          for (const k of this.unitsOfTask(rec.module, t, syms)) entries.push([k, reason(t.label, t.range)]);
         }
         for (const ref of rec.site.initializers) {
-          for (const k of unitsOf(this.linker.resolveRef(rec.module, ref))) {
+          for (const k of unitsOf(this.linker.resolveCallable(rec.module, ref))) {
             entries.push([k, reason('initializer', rec.site.range)]);
             initRoots.push(k);
           }
+        }
+        for (const id of rec.site.initializerUnits ?? []) {
+          const u = rec.module.units[id];
+          if (!u) continue;
+          entries.push([unitKey(rec.module, u), reason('initializer', rec.site.range)]);
+          initRoots.push(unitKey(rec.module, u));
         }
         const wm = rec.workerModule;
         if (wm) {
@@ -803,7 +875,8 @@ export class ProjectGraph {
           }
           for (const id of wm.workerHandlers) {
             const u = wm.units[id];
-            if (u) entries.push([unitKey(wm, u), reason(`${rec.site.label} → message handler`, rec.site.range)]);
+            const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
+            if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
           }
           if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
             for (const name of wm.exports.keys()) {
@@ -842,6 +915,68 @@ export class ProjectGraph {
     const result = this.computeHappensBefore(program, rec);
     perProgram.set(cacheKey, result);
     return result;
+  }
+
+  /**
+   * Whether an access in the parent happens after the workers of `rec` have finished
+   * ({@link SpawnSite.endRange}): later in the spawn's unit, in what that unit calls later
+   * (and nothing calls earlier), or later in the callers on the path from the root.
+   */
+  isAfterEnd(program: Program, rec: SpawnRecord, a: AccessRecord): boolean {
+    const end = rec.site.endRange;
+    if (!end) return false;
+    let perProgram = this.haCache.get(program);
+    if (!perProgram) this.haCache.set(program, (perProgram = new Map()));
+    const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
+    let hit = perProgram.get(cacheKey);
+    if (!hit) perProgram.set(cacheKey, (hit = this.computeHappensAfter(program, rec, posOrder(end.end))));
+    const from = hit.cut.get(a.key);
+    return hit.fully.has(a.key) || (from !== undefined && posOrder(a.access.range.start) > from);
+  }
+
+  private computeHappensAfter(program: Program, rec: SpawnRecord, endPos: number): HappensBefore {
+    const cut = new Map<UnitKey, number>();
+    const fully = new Set<UnitKey>();
+    const path = this.callPath(program, spawnUnitKey(rec));
+    if (!path) return { fully, cut };
+    // the cut-off in each unit of the path (positions after it come later), and what is called on each side
+    const earlier = new Set<UnitKey>();
+    const later: UnitKey[] = [];
+    let from = endPos;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const k = path[i];
+      cut.set(k, from);
+      const e = this.s.edges.get(k);
+      for (let j = 0; j < (e?.to.length ?? 0); j++) {
+        if (e!.nested[j]) continue;
+        if (e!.at[j] > from) later.push(e!.to[j]);
+        else this.reach([e!.to[j]], earlier, true);
+      }
+      if (i > 0) {
+        const pe = this.s.edges.get(path[i - 1]);
+        from = pe?.at[pe.to.indexOf(k)] ?? Infinity;
+      }
+    }
+    for (const k of this.reach(later, new Set(), true)) if (!earlier.has(k) && !cut.has(k)) fully.add(k);
+    return { fully, cut };
+  }
+
+  /** The shortest call path from the program's root to `target` (both included), or undefined. */
+  private callPath(program: Program, target: UnitKey): UnitKey[] | undefined {
+    const rootKey = unitKey(program.root.module, program.root.unit);
+    const prev = new Map<UnitKey, UnitKey | null>([[rootKey, null]]);
+    const queue = [rootKey];
+    for (let qi = 0; qi < queue.length && !prev.has(target); qi++) {
+      for (const c of this.callees(queue[qi])) {
+        if (prev.has(c)) continue;
+        prev.set(c, queue[qi]);
+        queue.push(c);
+      }
+    }
+    if (!prev.has(target)) return undefined;
+    const path: UnitKey[] = [];
+    for (let k: UnitKey | null = target; k; k = prev.get(k) ?? null) path.unshift(k);
+    return path;
   }
 
   /** Whether an access in the parent happens before the workers of `rec` start. */
@@ -901,6 +1036,12 @@ function sameLink(a: ModuleLink, b: ModuleLink): boolean {
   }
   for (let i = 0; i < a.accesses.length; i++) if (a.accesses[i].symbol !== b.accesses[i].symbol) return false;
   if (!sameList(a.imports, b.imports) || a.deps.length !== b.deps.length) return false;
+  if (a.classSpawns.length !== b.classSpawns.length) return false;
+  for (let i = 0; i < a.classSpawns.length; i++) {
+    const x = a.classSpawns[i];
+    const y = b.classSpawns[i];
+    if (x.offset !== y.offset || x.startMethod !== y.startMethod || !sameList(x.tasks[0].symbols ?? [], y.tasks[0].symbols ?? [])) return false;
+  }
   const deps = new Set(a.deps);
   return b.deps.every((d) => deps.has(d));
 }
@@ -946,4 +1087,55 @@ export function posOrder(p: Position): number {
 export function shortPath(file: string, base: string): string {
   const rel = path.relative(base, file) || path.basename(file);
   return rel.split(path.sep).join('/');
+}
+
+/**
+ * A spawn site for a call that instantiates a `Process` subclass (directly or through
+ * module-level bases, across files): its `run` is the task, the nearest definition first.
+ */
+function processClassSite(linker: Linker, m: ModuleModel, u: Unit, c: Call, sym: SymbolKey): SpawnSite | undefined {
+  const pc = processClassOf(linker, sym, new Set());
+  if (!pc) return undefined;
+  const label = splitSymbolKey(sym).name;
+  const site: SpawnSite = {
+    system: 'mp.Process',
+    unit: u.id,
+    range: c.range,
+    offset: c.offset,
+    label,
+    isProcess: true,
+    tasks: [{ ref: { name: c.callee.name, member: 'run' }, symbols: pc.runs, range: c.range, label: `${label}.run` }],
+    initializers: [],
+  };
+  if (pc.startMethod) site.startMethod = pc.startMethod;
+  if (c.started) site.startRange = c.started;
+  return site;
+}
+
+function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { startMethod?: StartMethod; runs: SymbolKey[] } | undefined {
+  if (seen.has(sym) || seen.size > 16) return undefined;
+  seen.add(sym);
+  const b = linker.binding(sym);
+  if (!b || b.kind !== 'class') return undefined;
+  let isProcess = !!b.processClass;
+  let startMethod = b.processClass?.startMethod;
+  const runs = [`${sym}.run`];
+  const owner = b.bases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
+  for (const ref of b.bases ?? []) {
+    const base = owner && linker.resolveRef(owner, ref);
+    const r = base ? processClassOf(linker, base, seen) : undefined;
+    if (!r) continue;
+    isProcess = true;
+    startMethod ??= r.startMethod;
+    runs.push(...r.runs);
+  }
+  return isProcess ? { startMethod, runs } : undefined;
+}
+
+/** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
+function memberAccess(a: Access, m: NonNullable<Access['member']>): Access {
+  const out: Access = { ref: { name: a.ref.name, member: m.name }, kind: m.kind, range: m.range, offset: a.offset };
+  if (m.detail !== undefined) out.detail = m.detail;
+  if (a.lazyInit) out.lazyInit = true;
+  return out;
 }

@@ -50,6 +50,9 @@ function systemWords(rec: SpawnRecord): string {
       return 'a child process (its own copy of every module)';
     case 'cluster':
       return 'cluster worker processes';
+    case 'poolifier':
+      if (rec.site.label.includes('Cluster')) return 'cluster worker processes';
+      return 'pool worker threads (their own copy of every module)';
     case 'piscina':
     case 'tinypool':
     case 'workerpool':

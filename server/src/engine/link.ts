@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Binding, ImportFrom, ModuleModel, Ref } from './model';
+import { packageAt, selfEntryCandidates } from '../js/package-self';
 
 /** A module-level binding of one analysed file: `${file}#${name}`. */
 export type SymbolKey = string;
@@ -51,7 +52,27 @@ export class Linker {
     return hit === null ? undefined : this.modules.get(hit);
   }
 
+  /**
+   * A worker/child module as written at a spawn site: Node resolves a relative path given
+   * to `new Worker`, `fork` or a pool against the process's working folder, which is
+   * usually the package root (`'./tests/worker-files/w.mjs'` in a test two folders down),
+   * so that is tried when the path does not name a file next to the spawning one.
+   */
+  resolveWorkerModule(from: ModuleModel, spec: string): ModuleModel | undefined {
+    const near = this.resolveModule(from, spec);
+    if (near || from.language !== 'js' || !spec.startsWith('.')) return near;
+    const pkg = packageAt(path.dirname(from.path));
+    if (!pkg) return undefined;
+    return this.fileWithExt(path.resolve(pkg.root, spec));
+  }
+
   private file(p: string): ModuleModel | undefined {
+    return this.modules.get(p);
+  }
+
+  /** The analysed module at a path (noted as read, like a binding lookup). */
+  moduleOf(p: string): ModuleModel | undefined {
+    this.reads?.add(p);
     return this.modules.get(p);
   }
 
@@ -72,8 +93,30 @@ export class Linker {
       const m = this.file(base.slice(0, -ext.length) + alt);
       if (m) return m;
     }
+    // a folder with a package.json (`'..'` in a package's own tests) or a built entry it
+    // names (`'../lib/index.mjs'`): its main/exports, or the source they are built from
+    for (const c of selfEntryCandidates(base) ?? []) {
+      const m = this.fileWithExt(c);
+      if (m) return m;
+    }
     for (const e of JS_EXTS) {
       const m = this.file(base + e) ?? this.file(path.join(base, 'index' + e));
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  private fileWithExt(p: string): ModuleModel | undefined {
+    const direct = this.file(p);
+    if (direct) return direct;
+    const ext = path.extname(p);
+    for (const alt of TS_FOR_JS[ext] ?? []) {
+      const m = this.file(p.slice(0, -ext.length) + alt);
+      if (m) return m;
+    }
+    const bare = JS_EXTS.includes(ext) ? p.slice(0, -ext.length) : p;
+    for (const e of JS_EXTS) {
+      const m = this.file(bare + e);
       if (m) return m;
     }
     return undefined;
@@ -207,6 +250,19 @@ export class Linker {
     return this.memberOf(t.module, ref.member);
   }
 
+  /**
+   * The symbol a called (or handed-over) reference denotes: like {@link resolveRef}, but
+   * `Cls.m` on a class gives that method's symbol `Cls.m` (the engine stores methods there).
+   */
+  resolveCallable(m: ModuleModel, ref: Ref): SymbolKey | undefined {
+    if (ref.member) {
+      // a member of a class (not of a module, whose member `resolveRef` already gives)
+      const base = this.resolveRef(m, { name: ref.name });
+      if (base && this.binding(base)?.kind === 'class') return `${base}.${ref.member}`;
+    }
+    return this.resolveRef(m, ref);
+  }
+
   private memberOf(mod: ModuleModel, member: string): SymbolKey | undefined {
     const e = this.resolveExport(mod, member);
     if (!e) return symbolKey(mod.path, member);
@@ -216,7 +272,12 @@ export class Linker {
   binding(key: SymbolKey): Binding | undefined {
     const { file, name } = splitSymbolKey(key);
     this.reads?.add(file);
-    return this.modules.get(file)?.bindings.get(name);
+    const bindings = this.modules.get(file)?.bindings;
+    const b = bindings?.get(name);
+    if (b || !bindings) return b;
+    // a class attribute `Cls.X` (Python)
+    const dot = name.indexOf('.');
+    return dot > 0 ? bindings.get(name.slice(0, dot))?.attrs?.get(name.slice(dot + 1)) : undefined;
   }
 }
 
@@ -230,7 +291,10 @@ export function interfaceOf(m: ModuleModel): string {
   if (hit === undefined) {
     const parts: string[] = [];
     for (const b of m.bindings.values()) {
-      const kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : '';
+      let kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : '';
+      // whether a class starts processes (and through which bases) is read by the modules that instantiate it
+      if (b.processClass) kind += `!${b.processClass.startMethod ?? ''}`;
+      if (b.bases?.length) kind += `(${b.bases.map((r) => (r.member ? `${r.name}.${r.member}` : r.name)).join(',')})`;
       parts.push(b.importFrom ? `${b.name}${kind}<${b.importFrom.specifier}:${b.importFrom.imported}` : b.name + kind);
     }
     for (const [name, e] of m.exports) parts.push(`>${name}=${e.local ?? ''}:${e.from ? `${e.from.specifier}:${e.from.imported}` : ''}`);

@@ -82,6 +82,16 @@ export interface Binding {
   unit?: number;
   /** the class's method unit ids when kind === 'class' (engine treats `Cls.m` / `Cls(...)` calls loosely) */
   methods?: number[];
+  /** Python, kind === 'class': the names its body binds (`X = 5`, `def m`), as bindings named `Cls.X` */
+  attrs?: Map<string, Binding>;
+  /**
+   * Python, kind === 'class': a base is a standard-library process class
+   * (`multiprocessing.Process`, `ctx.Process`, `multiprocessing.context.SpawnProcess`...),
+   * with the start method the base pins. The class's `run()` is worker code.
+   */
+  processClass?: { startMethod?: StartMethod };
+  /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
+  bases?: Ref[];
 }
 
 /** How a module-level binding is touched. */
@@ -118,6 +128,13 @@ export interface Access {
    * value over (Process args, task arguments): worker set-up, like an initializer.
    */
   fromParam?: boolean;
+  /**
+   * Python: the access goes through an attribute of the binding (`Config.X`, `Config.X += 1`,
+   * `Config.items.append(v)`, `cls.X = v` in a classmethod): what it is to that attribute.
+   * When the binding is a class, the engine takes the access as one to the class attribute
+   * `Config.X`, a symbol of its own (class attributes are module-level state).
+   */
+  member?: { name: string; kind: AccessKind; detail?: string; range: Range };
 }
 
 export interface Call {
@@ -125,6 +142,8 @@ export interface Call {
   callee: Ref;
   range: Range;
   offset: number;
+  /** Python: `.start()` is called on the value this call returns (`Worker(...).start()`, `w = Worker(); w.start()`): its range */
+  started?: Range;
 }
 
 export type UnitKind =
@@ -170,6 +189,17 @@ export interface Unit {
   isNested: boolean;
   /** Python generator function / JS generator */
   isGenerator?: boolean;
+  /**
+   * Python: a lambda handed to a pool or process (`initializer=lambda: ...`, a lambda task):
+   * it runs there, not as a closure of the unit that defines it (no closure edge)
+   */
+  detached?: boolean;
+  /**
+   * JS: an `'exit'` handler of a worker or child this file starts (`w.on('exit', fn)`,
+   * `cluster.on('exit', fn)`), or a function nested in one: it runs after that worker has
+   * finished, so its writes never reach it.
+   */
+  afterWorkerExit?: boolean;
 }
 
 /** The process/worker systems of SPEC §2. */
@@ -186,7 +216,9 @@ export type SystemKind =
   | 'cluster'
   | 'piscina'
   | 'tinypool'
-  | 'workerpool';
+  | 'workerpool'
+  /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
+  | 'poolifier';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -197,6 +229,13 @@ export interface TaskRef {
   range: Range;
   /** e.g. 'Pool.map', 'ProcessPoolExecutor.submit', 'Process(target=)' */
   label: string;
+  /** set by the engine for the sites it makes (a `Process` subclass's `run`): the symbols to try, nearest first */
+  symbols?: string[];
+  /**
+   * Python: a function unit of this module given directly (a lambda `initializer=` or task):
+   * it runs in the worker, not in the unit that defines it.
+   */
+  unit?: number;
 }
 
 /** A value handed to a worker/child that cannot travel (SPEC `unsendable-payload`). */
@@ -218,12 +257,27 @@ export interface Payload {
     | 'promise'
     | 'weakmap'
     /** workerpool `pool.exec(fn)` where fn uses outer-scope names: see `freeNames` */
-    | 'closure';
+    | 'closure'
+    /** an object (reached through a name) one of whose properties is a function: see `member` */
+    | 'object-with-method'
+    /** a MessagePort / web stream that must be listed in the transfer list (its type in `member`) */
+    | 'needs-transfer';
   /** the channel: 'Pool.map', 'workerData', 'postMessage', 'piscina.run', 'pool.exec', ... */
   channel: string;
   freeNames?: string[];
+  /** for 'object-with-method': the method's (property's) name; for 'needs-transfer': the value's type ('MessagePort', 'ReadableStream') */
+  member?: string;
+  /** for 'needs-transfer' inside an object sent by name (`postMessage(setup)`): the value to list, e.g. 'port2' */
+  value?: string;
   /** for 'closure': the function unit id */
   unit?: number;
+  /**
+   * Python: the start methods under which it fails (a channel pickled only when the child
+   * is a fresh interpreter: `Process` target/args, `initializer`/`initargs`); absent = all.
+   */
+  failsUnder?: StartMethod[];
+  /** Python: index in {@link ModuleModel.spawns} of the site it is handed to, for the start method in force */
+  site?: number;
 }
 
 /**
@@ -244,6 +298,8 @@ export interface SpawnSite {
   isProcess: boolean | 'maybe';
   tasks: TaskRef[];
   initializers: Ref[];
+  /** Python: lambdas (function units of this module) given as `initializer=` */
+  initializerUnits?: number[];
   /** Node: the worker/child module as written ('./worker.js', resolved relative to this file); 'self' for `__filename` / `import.meta.url` / `fileURLToPath(import.meta.url)` */
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
@@ -252,6 +308,13 @@ export interface SpawnSite {
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */
   startRange?: Range;
+  /**
+   * Python: where, in the site's own unit, its workers are known to have finished: the end
+   * of its `with` block, `join()`/`terminate()`/`shutdown()`, or the first results event
+   * (`wait`, `as_completed`, `.result()`, `.get()`, a blocking `map`/`apply`) after its last
+   * submission. Parent code after it does not run while the workers do.
+   */
+  endRange?: Range;
 }
 
 /** Module-local facts that need no cross-file context. */
@@ -287,6 +350,13 @@ export interface ModuleModel {
   starExports: string[];
   /** module specifiers imported for side effects or otherwise (for the import graph) */
   imports: string[];
+  /**
+   * JS: those of {@link imports} that are only required inside a main branch or a function
+   * (`if (cluster.isPrimary) require('./lib')`): loading this module does not load them.
+   */
+  deferredImports?: string[];
+  /** Node: this module sets the script cluster workers run (`cluster.setupPrimary({ exec })`), so they do not re-run the entry */
+  clusterExec?: boolean;
   spawns: SpawnSite[];
   payloads: Payload[];
   proxySerialized: ProxySerialized[];

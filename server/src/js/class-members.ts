@@ -1,0 +1,128 @@
+/**
+ * Classes and their instances, as far as one file shows: which class `this` is in a
+ * method, which class an instance was made from (`const h = new Handler()`,
+ * `this.h = new Handler()`), and which method `this.m` / `h.m` names. It lets a call
+ * `this.m()` / `h.m()` reach the method unit (through the class's `Cls.m` symbol, which
+ * the engine resolves across imports and one level of `extends`), and a handler given as
+ * `h.onMessage.bind(h)` be the method itself.
+ */
+import ts from 'typescript';
+import type { Ref } from '../engine/model';
+import { climbWrappers, propertyNameText, unwrap } from './syntax';
+import { Walker } from './walker';
+
+export abstract class ClassMembers extends Walker {
+  /** The class whose instance `this` is at `n` (through arrows; a `function` rebinds `this`). */
+  protected enclosingClass(n: ts.Node): ts.ClassLikeDeclaration | undefined {
+    for (let p: ts.Node | undefined = n.parent; p; p = p.parent) {
+      if (ts.isClassLike(p)) return p;
+      if (ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p)) return undefined;
+    }
+    return undefined;
+  }
+
+  /** The module-level name a class is bound to (`class C`, `const C = class {}`), if any. */
+  protected classBindingName(cls: ts.ClassLikeDeclaration): string | undefined {
+    let name: string | undefined;
+    if (cls.name) name = cls.name.text;
+    else {
+      const t = climbWrappers(cls);
+      if (ts.isVariableDeclaration(t.parent) && ts.isIdentifier(t.parent.name)) name = t.parent.name.text;
+    }
+    if (!name) return undefined;
+    const d = this.moduleScope.decls.get(name);
+    return d && d.classNode === cls ? name : undefined;
+  }
+
+  /** The method (or function-valued property) `name` declared in `cls` itself. */
+  protected ownMethod(cls: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
+    for (const m of cls.members) {
+      if (!m.name || propertyNameText(m.name) !== name) continue;
+      if (ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m)) return m.body ? m : undefined;
+      if (ts.isPropertyDeclaration(m) && m.initializer) {
+        const init = unwrap(m.initializer);
+        if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+      }
+    }
+    return undefined;
+  }
+
+  /** The class name an `extends` clause names when it is a plain identifier. */
+  protected baseClassName(cls: ts.ClassLikeDeclaration): string | undefined {
+    for (const h of cls.heritageClauses ?? []) {
+      if (h.token !== ts.SyntaxKind.ExtendsKeyword || h.types.length === 0) continue;
+      const e = unwrap(h.types[0].expression);
+      if (ts.isIdentifier(e)) return e.text;
+    }
+    return undefined;
+  }
+
+  /**
+   * The class an object expression is an instance of: `this` (in a method), an identifier
+   * or `this.x` bound to `new C(...)` with C a class visible at module level (declared or imported).
+   */
+  protected instanceClassName(e0: ts.Expression): { name: string; cls?: ts.ClassLikeDeclaration } | undefined {
+    const e = unwrap(e0);
+    if (e.kind === ts.SyntaxKind.ThisKeyword) {
+      const cls = this.enclosingClass(e);
+      const name = cls && this.classBindingName(cls);
+      return name && cls ? { name, cls } : undefined;
+    }
+    let init: ts.Expression | undefined;
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (d && !d.pattern && (d.kind === 'const' || d.kind === 'let' || d.kind === 'var')) init = d.init;
+    } else if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      init = this.memberInits.get(e.name.text);
+    }
+    if (!init) return undefined;
+    const ne = unwrap(init);
+    if (!ts.isNewExpression(ne)) return undefined;
+    const c = unwrap(ne.expression);
+    if (!ts.isIdentifier(c)) return undefined;
+    const d = this.moduleScope.decls.get(c.text);
+    if (!d || this.lookup(c.text) !== d) return undefined;
+    if (d.classNode) return { name: c.text, cls: d.classNode };
+    return d.importFrom && d.importFrom.imported !== '*' ? { name: c.text } : undefined;
+  }
+
+  /**
+   * `this.m(...)` / `h.m(...)` on an instance of a module-level class: the callee as
+   * `Cls.m` (the base class's when `Cls` only inherits `m` from a local `extends` name).
+   */
+  protected methodCallRef(callee: ts.Expression): Ref | undefined {
+    const c = unwrap(callee);
+    if (!ts.isPropertyAccessExpression(c) || !ts.isIdentifier(c.name)) return undefined;
+    const inst = this.instanceClassName(c.expression);
+    if (!inst) return undefined;
+    const m = c.name.text;
+    if (inst.cls && !this.ownMethod(inst.cls, m)) {
+      const base = this.baseClassName(inst.cls);
+      const bd = base ? this.moduleScope.decls.get(base) : undefined;
+      if (base && bd && (bd.classNode || (bd.importFrom && bd.importFrom.imported !== '*'))) return { name: base, member: m };
+      return undefined;
+    }
+    return { name: inst.name, member: m };
+  }
+
+  /** `super(...)` → the base class (its constructor); `super.m(...)` → the base's `m`. */
+  protected superCallRef(callee: ts.Expression): Ref | undefined {
+    const c = unwrap(callee);
+    const isSuper = c.kind === ts.SyntaxKind.SuperKeyword;
+    const isSuperMember = ts.isPropertyAccessExpression(c) && c.expression.kind === ts.SyntaxKind.SuperKeyword;
+    if (!isSuper && !isSuperMember) return undefined;
+    const cls = this.enclosingClass(c);
+    const base = cls && this.baseClassName(cls);
+    const bd = base ? this.moduleScope.decls.get(base) : undefined;
+    if (!base || !bd || !(bd.classNode || (bd.importFrom && bd.importFrom.imported !== '*'))) return undefined;
+    return isSuperMember ? { name: base, member: (c as ts.PropertyAccessExpression).name.text } : { name: base };
+  }
+
+  /** `this.m` / `h.m` naming a method of a class declared in this file. */
+  protected methodNodeOf(e0: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+    const e = unwrap(e0);
+    if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.name)) return undefined;
+    const inst = this.instanceClassName(e.expression);
+    return inst?.cls ? this.ownMethod(inst.cls, e.name.text) : undefined;
+  }
+}
