@@ -174,6 +174,11 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(await found(text, 'lam-task'), ['unsendable-payload:10']);
     });
 
+    it('a Process bound to a name and never started pickles nothing (CPython test_flushing)', async () => {
+      const text = src('import multiprocessing', 'def test():', '    proc = multiprocessing.Process(target=lambda: None)', '    print(proc)');
+      assert.deepEqual(await found(text, 'never-started'), []);
+    });
+
     it('multiprocessing primitives in Process args and initargs are the right channel', async () => {
       const text = src('import multiprocessing as mp', 'def work(q, lock):', '    q.put(1)', 'def init(lock):', '    pass',
         "if __name__ == '__main__':", '    q = mp.Queue()', '    lock = mp.Lock()', '    p = mp.Process(target=work, args=(q, lock))',

@@ -266,6 +266,14 @@ export abstract class SpawnPass extends PayloadPass {
       if (c) c.started = range;
     }
     for (const id of this.taskArgNodes) this.dropCallbackId(id);
+    // a Process bound to a name that is never started pickles nothing: its channels cannot fail
+    this.model.payloads = this.model.payloads.filter((p) => {
+      const site = p.site !== undefined ? this.model.spawns[p.site] : undefined;
+      if (!site || site.system !== 'mp.Process' || site.startRange) return true;
+      const node = this.siteNodes.get(site);
+      const parent = node?.parent;
+      return !(parent?.type === 'assignment' && field(parent, 'right')?.id === node!.id && field(parent, 'left')?.type === 'identifier');
+    });
     if (this.model.startMethod) {
       for (const s of this.model.spawns) {
         if (!s.startMethod && s.isProcess !== false && s.system !== 'InterpreterPoolExecutor') s.startMethod = this.model.startMethod;
