@@ -177,6 +177,8 @@ describe('Python shapes (issue 11)', () => {
     it('a Process bound to a name and never started pickles nothing (CPython test_flushing)', async () => {
       const text = src('import multiprocessing', 'def test():', '    proc = multiprocessing.Process(target=lambda: None)', '    print(proc)');
       assert.deepEqual(await found(text, 'never-started'), []);
+      const started = src('import multiprocessing', 'def test():', '    procs = []', '    proc = multiprocessing.Process(target=lambda: None)', '    procs.append(proc)', '    for p in procs:', '        p.start()');
+      assert.deepEqual(await found(started, 'loop-started'), ['unsendable-payload:4']);
     });
 
     it('multiprocessing primitives in Process args and initargs are the right channel', async () => {

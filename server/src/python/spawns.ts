@@ -10,6 +10,9 @@ import type { SyntaxNode as Node } from './tree';
 import { PayloadPass } from './payloads';
 
 export abstract class SpawnPass extends PayloadPass {
+  /** `.start()` on a name with no known value (a loop variable) */
+  private looseStarts: Array<{ unit: number; offset: number }> = [];
+
   // -------------------------------------------------------------------------------------
   // spawns, submissions, payloads, json
 
@@ -40,7 +43,11 @@ export abstract class SpawnPass extends PayloadPass {
       if (!recv) return;
       if (POOL_SUBMIT.has(method) || EXECUTOR_SUBMIT.has(method) || method === 'start') {
         const targets = this.receiverValues(recv, scope);
-        if (targets.length === 0) return;
+        if (targets.length === 0) {
+          // `for p in procs: p.start()`: some process of this unit is started there
+          if (method === 'start' && unparen(recv).type === 'identifier') this.looseStarts.push({ unit, offset: n.startIndex });
+          return;
+        }
         // mark task args now (so callbacks are not counted as parent calls); resolve sites later
         this.deferred.push(() => {
           for (const t of targets) {
@@ -270,6 +277,7 @@ export abstract class SpawnPass extends PayloadPass {
     this.model.payloads = this.model.payloads.filter((p) => {
       const site = p.site !== undefined ? this.model.spawns[p.site] : undefined;
       if (!site || site.system !== 'mp.Process' || site.startRange) return true;
+      if (this.looseStarts.some((x) => x.unit === site.unit && x.offset > site.offset)) return true;
       const node = this.siteNodes.get(site);
       const parent = node?.parent;
       return !(parent?.type === 'assignment' && field(parent, 'right')?.id === node!.id && field(parent, 'left')?.type === 'identifier');
