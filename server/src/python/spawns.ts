@@ -168,6 +168,27 @@ export abstract class SpawnPass extends PayloadPass {
   }
 
   /**
+   * A `Process` subclass (of this module) is pickled with its attributes when started under
+   * spawn/forkserver: what its `__init__` stores on `self` must be picklable.
+   */
+  private checkProcessInstances(): void {
+    for (const n of this.moduleClasses) {
+      const name = field(n, 'name')?.text;
+      const b = name ? this.model.bindings.get(name) : undefined;
+      const cs = this.classInfo.get(n.id);
+      if (!b?.processClass || b.processClass.startMethod === 'fork' || !cs?.classAttrs) continue;
+      for (const [attr, vals] of cs.classAttrs) {
+        for (const v of vals) {
+          if (v.index !== undefined || enclosingDefName(v.node) !== '__init__') continue;
+          const p = this.payloadWhat(v.node, this.moduleScope);
+          if (!p || p.what === 'process-queue' || p.what === 'process-lock') continue;
+          this.addPayload(v.node, p.what, p.symbol, `${name}.start() (self.${attr})`, { failsUnder: ['spawn', 'forkserver'] });
+        }
+      }
+    }
+  }
+
+  /**
    * Where a payload of the site being created fails: channels pickled only when the child is
    * a fresh interpreter (spawn, forkserver); under fork the child inherits them.
    */
@@ -273,6 +294,7 @@ export abstract class SpawnPass extends PayloadPass {
       if (c) c.started = range;
     }
     for (const id of this.taskArgNodes) this.dropCallbackId(id);
+    this.checkProcessInstances();
     // a Process bound to a name that is never started pickles nothing: its channels cannot fail
     this.model.payloads = this.model.payloads.filter((p) => {
       const site = p.site !== undefined ? this.model.spawns[p.site] : undefined;
@@ -288,4 +310,10 @@ export abstract class SpawnPass extends PayloadPass {
       }
     }
   }
+}
+
+/** The name of the def a node is in (the innermost), if any. */
+function enclosingDefName(n: Node): string | undefined {
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return field(p, 'name')?.text;
+  return undefined;
 }
