@@ -201,6 +201,16 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual([r.start.character, r.end.character], [15, 31], 'underlines Config.THRESHOLD');
     });
 
+    it('a classmethod of an imported class setting cls.X, called by the parent', async () => {
+      const lib = src('class Config:', '    THRESHOLD = 10', '    @classmethod', '    def configure(cls, t):', '        cls.THRESHOLD = t', 'def check(x):', '    return x > Config.THRESHOLD');
+      const main = src('from multiprocessing import Pool', 'from cfg import Config, check', "if __name__ == '__main__':", '    Config.configure(50)', '    with Pool(2) as p:', '        p.map(check, [1])');
+      assert.deepEqual(await found(main, 'cls-cm', { 'cfg.py': lib }), ['stale-global-read:7']);
+      // a capitalised imported function's attribute call is no call of it
+      const fnLib = src('SEEN = []', 'def Helper():', '    SEEN.append(1)', 'def task(x):', '    return len(SEEN)');
+      const fnMain = src('from multiprocessing import Pool', 'from lib import Helper, task', "if __name__ == '__main__':", '    Helper.cache_clear()', '    with Pool(2) as p:', '        p.map(task, [1])');
+      assert.deepEqual(await found(fnMain, 'fn-attr', { 'lib.py': fnLib }), []);
+    });
+
     it('not on instance attributes, nor on class attributes never written at run time', async () => {
       const main = src('from multiprocessing import Pool', 'from cfg import Config, check', "if __name__ == '__main__':", '    c = Config()', '    c.limit = 5', '    c.THRESHOLD = 7', '    with Pool(2) as p:', '        p.map(check, [1])');
       assert.deepEqual(await found(main, 'cls-none', { 'cfg.py': cfg }), []);

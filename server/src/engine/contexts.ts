@@ -428,6 +428,7 @@ export class ProjectGraph {
         for (const c of u.calls) {
           const sym = this.linker.resolveCallable(m, c.callee);
           if (!sym) continue;
+          if (c.ifClass && this.linker.binding(this.linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
           calls.push({ from: key, sym, pos: posOrder(c.range.start) });
           if (m.language === 'python') {
             const site = processClassSite(this.linker, m, u, c, sym);
