@@ -248,6 +248,17 @@ describe('Python shapes (issue 11)', () => {
   });
 
   describe('precision on real shapes', () => {
+    it('a worker re-running the parent\'s configuration function repeats its set-up (BiG-SCAPE parse_config)', async () => {
+      const text = src('from concurrent.futures import ProcessPoolExecutor', 'class Config:', '    SIZE = 0', '    @staticmethod',
+        '    def parse(path):', '        Config.SIZE = len(path)', 'def task(path):', '    Config.parse(path)', '    return Config.SIZE',
+        "if __name__ == '__main__':", "    Config.parse('abc')", '    with ProcessPoolExecutor(2) as ex:', "        print(ex.submit(task, 'abc').result())", '    print(Config.SIZE)');
+      assert.deepEqual(await found(text, 'real-parse'), []);
+      // a helper both sides call to append results is still a lost write in the workers
+      const rec = src('from concurrent.futures import ProcessPoolExecutor', 'RESULTS = []', 'def record(x):', '    RESULTS.append(x)',
+        'def task(x):', '    record(x)', "if __name__ == '__main__':", '    record(0)', '    with ProcessPoolExecutor(2) as ex:', '        ex.submit(task, 1)', '    print(RESULTS)');
+      assert.deepEqual(await found(rec, 'real-record'), ['lost-global-write:4']);
+    });
+
     it('a Process target unpacking its argument into globals for its own handlers is set-up (mpire dashboard)', async () => {
       const text = src('from multiprocessing import Process', 'A = None', 'B = None', 'def serve(dicts):', '    global A, B', '    A, B, _ = dicts',
         "if __name__ == '__main__':", "    p = Process(target=serve, args=(({}, {}, None),), daemon=True)", '    p.start()');
