@@ -82,6 +82,20 @@ function jsMessage(p: Payload): string {
       return dropped
         ? `'${p.symbol}' is a function: ${ipc} serialises messages as JSON, which drops it silently; ${child} never receives it.`
         : `'${p.symbol}' is a function: ${via} copies values with the structured clone algorithm, which throws DataCloneError for functions.`;
+    case 'needs-transfer': {
+      const type = p.member ?? 'MessagePort';
+      const v = p.value ?? p.symbol;
+      const how =
+        via === 'postMessage'
+          ? `postMessage(${p.value ? p.symbol : 'value'}, [${v}])`
+          : via === 'workerData'
+            ? `new Worker(file, { workerData, transferList: [${v}] })`
+            : via === 'poolifier.execute'
+              ? `execute(data, name, [${v}])`
+              : `run(task, { transferList: [${v}] })`;
+      const what = p.value ? `'${p.symbol}' holds a ${type} ('${p.value}')` : `'${p.symbol}' is a ${type}`;
+      return `${what}: ${via} can only move it to the worker, not copy it, and throws TypeError "Object that needs transfer was found in message but not listed in transferList". List it in the transfer list: ${how}.`;
+    }
     case 'class-instance':
       return `'${p.symbol}' is a class instance: ${via} copies only its own data, so the worker receives a plain object without the class's methods.`;
     case 'symbol':

@@ -104,7 +104,7 @@ describe('js classes, pools and self-imports', () => {
       w.postMessage(job);
     `);
     assert.deepEqual(m.payloads.map((p) => [p.symbol, p.what, p.member]), [
-      ['other', 'class-instance', undefined],
+      ['other', 'needs-transfer', 'ReadableStream'],
       ['job', 'object-with-method', 'run'],
     ]);
   });
@@ -193,5 +193,64 @@ describe('js classes, pools and self-imports', () => {
       test('sends', () => { new Worker('./w.js', { workerData: { g: () => 2 } }); });
     `);
     assert.deepEqual(m.payloads.map((p) => p.symbol), ['g']);
+  });
+
+  it("a worker file given as pathToFileURL(resolve(__dirname, f)).href is found", () => {
+    const m = parse(`
+      const { Piscina } = require('piscina');
+      const { pathToFileURL } = require('node:url');
+      const { resolve } = require('node:path');
+      new Piscina({ filename: pathToFileURL(resolve(__dirname, 'fixtures/esm-export.mjs')).href });
+    `);
+    assert.deepEqual(m.spawns.map((s) => s.workerModule), ['./fixtures/esm-export.mjs']);
+  });
+
+  it('guards: argv values and env values the file hands its child, aliases; unrelated flags are no guard', () => {
+    const kindsOf = (src: string) => parse(src).units.filter((u) => u.kind !== 'function').map((u) => u.kind);
+    assert.deepEqual(
+      kindsOf(`
+        const { fork } = require('node:child_process');
+        if (process.argv[2] === 'child') { console.log('c'); } else { fork(__filename, ['child']); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    assert.deepEqual(
+      kindsOf(`
+        const cluster = require('node:cluster');
+        if (process.env.ROLE === 'worker') { console.log('w'); } else { cluster.fork({ ROLE: 'worker' }); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    assert.deepEqual(
+      kindsOf(`
+        const { isMainThread, Worker } = require('node:worker_threads');
+        const main = isMainThread;
+        const inWorker = !main;
+        if (inWorker) { console.log('w'); } else { new Worker(__filename); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    // DEBUG is not something this file hands its children
+    assert.deepEqual(
+      kindsOf(`
+        const { fork } = require('node:child_process');
+        if (process.env.DEBUG) { console.log('d'); }
+        fork('./other.js', [], { env: { ROLE: 'x', DEBUG: '1' } });
+        if (process.env.ROLE === 'x') { console.log('r'); }
+      `),
+      ['module'],
+    );
+  });
+
+  it('a method handed over as a callback (bind, or to on/then/setTimeout) counts as called there', () => {
+    const m = parse(`
+      class Ticker {
+        start() { setTimeout(this.tick.bind(this), 10); process.on('exit', this.stop); keep(this.data); }
+        tick() {}
+        stop() {}
+        data() {}
+      }
+    `);
+    assert.deepEqual(calls(m, 'Ticker.start'), ['Ticker.tick', 'Ticker.stop']);
   });
 });

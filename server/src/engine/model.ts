@@ -261,12 +261,16 @@ export interface Payload {
     /** workerpool `pool.exec(fn)` where fn uses outer-scope names: see `freeNames` */
     | 'closure'
     /** an object (reached through a name) one of whose properties is a function: see `member` */
-    | 'object-with-method';
+    | 'object-with-method'
+    /** a MessagePort / web stream that must be listed in the transfer list (its type in `member`) */
+    | 'needs-transfer';
   /** the channel: 'Pool.map', 'workerData', 'postMessage', 'piscina.run', 'pool.exec', ... */
   channel: string;
   freeNames?: string[];
-  /** for 'object-with-method': the method's (property's) name */
+  /** for 'object-with-method': the method's (property's) name; for 'needs-transfer': the value's type ('MessagePort', 'ReadableStream') */
   member?: string;
+  /** for 'needs-transfer' inside an object sent by name (`postMessage(setup)`): the value to list, e.g. 'port2' */
+  value?: string;
   /** for 'closure': the function unit id */
   unit?: number;
   /**

@@ -186,7 +186,12 @@ class JsFrontend extends SpawnRecognizer {
       const c = this.recvCreation(pc.recv);
       if (pc.method === 'execute') {
         // a cluster pool's messages go over the IPC channel, serialised as JSON
-        if (c?.pool === 'poolifier') for (const p of pc.payloads) this.model.payloads.push(c.cluster ? { ...p, channel: 'cluster pool.execute' } : p);
+        if (c?.pool === 'poolifier') {
+          for (const p of pc.payloads) {
+            if (!c.cluster) this.model.payloads.push(p);
+            else if (p.what !== 'needs-transfer') this.model.payloads.push({ ...p, channel: 'cluster pool.execute' });
+          }
+        }
         continue;
       }
       if (pc.method === 'run') {
