@@ -253,4 +253,31 @@ describe('js classes, pools and self-imports', () => {
     `);
     assert.deepEqual(calls(m, 'Ticker.start'), ['Ticker.tick', 'Ticker.stop']);
   });
+
+  it('an object of handlers: handlers.run() and handlers[msg.type]() reach its functions', async () => {
+    const m = parse(`
+      function add(x) { return x; }
+      const handlers = { run(m) { return m; }, stop: () => 0, add, label: 'x' };
+      function dispatch(msg) { handlers.run(msg); return handlers[msg.type](msg); }
+    `);
+    assert.deepEqual(calls(m, 'dispatch'), ['handlers.run', 'handlers.run', 'handlers.stop', 'handlers.add']);
+    assert.deepEqual(m.bindings.get('handlers')!.methods!.map((id) => m.units[id].name), ['run', 'stop', 'add']);
+    const { findings } = await analyze({
+      'state.js': 'module.exports.seen = [];\n',
+      'worker.js':
+        'const { parentPort } = require("node:worker_threads");\nconst state = require("./state");\nconst handlers = {\n  record(m) { state.seen.push(m); },\n};\nparentPort.on("message", (m) => handlers[m.type](m));\n',
+      'main.js':
+        'const { Worker } = require("node:worker_threads");\nconst state = require("./state");\nconst w = new Worker(require("node:path").join(__dirname, "worker.js"));\nw.postMessage({ type: "record" });\nw.on("exit", () => console.log(state.seen.length));\n',
+    });
+    assert.deepEqual(findings, ['worker.js:4 lost-global-write seen']);
+  });
+
+  it("cluster: the worker side is the entry script's worker branch, even when a helper forks", async () => {
+    const { findings } = await analyze({
+      'workers.js': 'const cluster = require("node:cluster");\nfunction startWorkers(n) { for (let i = 0; i < n; i++) cluster.fork(); }\nmodule.exports = { startWorkers };\n',
+      'main.js':
+        'const cluster = require("node:cluster");\nconst { startWorkers } = require("./workers");\nlet mode = "slow";\nif (cluster.isPrimary) {\n  mode = "fast";\n  startWorkers(2);\n} else {\n  console.log(mode);\n}\n',
+    });
+    assert.deepEqual(findings, ['main.js:8 stale-global-read mode']);
+  });
 });

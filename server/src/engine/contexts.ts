@@ -839,10 +839,13 @@ export class ProjectGraph {
           entries.push([unitKey(rec.module, u), reason('initializer', rec.site.range)]);
           initRoots.push(unitKey(rec.module, u));
         }
-        const wm = rec.workerModule;
+        // a cluster worker re-runs the entry script (this program's root module), not the
+        // module that calls cluster.fork()
+        const entryRun = rec.site.system === 'cluster' && root.unit.kind !== 'function' && root.module.language === 'js';
+        const wm = entryRun ? root.module : rec.workerModule;
         if (wm) {
           modules.add(wm.path);
-          const self = wm === rec.module;
+          const self = wm === rec.module || entryRun;
           const spawnedBy = reason(rec.site.label, rec.site.range);
           if (!self) {
             const top = unitKey(wm, wm.units[0]);

@@ -258,7 +258,9 @@ export class Linker {
     if (ref.member) {
       // a member of a class (not of a module, whose member `resolveRef` already gives)
       const base = this.resolveRef(m, { name: ref.name });
-      if (base && this.binding(base)?.kind === 'class') return `${base}.${ref.member}`;
+      const b = base ? this.binding(base) : undefined;
+      // ... or a function held by an object of handlers (JS `handlers.run()`)
+      if (b?.kind === 'class' || (b?.kind === 'mutable' && b.methods?.length)) return `${base}.${ref.member}`;
     }
     return this.resolveRef(m, ref);
   }
@@ -291,7 +293,8 @@ export function interfaceOf(m: ModuleModel): string {
   if (hit === undefined) {
     const parts: string[] = [];
     for (const b of m.bindings.values()) {
-      let kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : '';
+      // an object of functions resolves `obj.m()` calls like a class (see computeLink)
+      let kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : b.kind === 'mutable' && b.methods?.length ? '^methods' : '';
       // whether a class starts processes (and through which bases) is read by the modules that instantiate it
       if (b.processClass) kind += `!${b.processClass.startMethod ?? ''}`;
       if (b.bases?.length) kind += `(${b.bases.map((r) => (r.member ? `${r.name}.${r.member}` : r.name)).join(',')})`;

@@ -141,6 +141,14 @@ class JsFrontend extends SpawnRecognizer {
       if (d.classNode) {
         const m = this.classMethods.get(d.classNode);
         if (m) b.methods = m;
+      } else if (d.init && !d.pattern && ts.isObjectLiteralExpression(d.init)) {
+        // an object of handlers: `handlers.run()` reaches its `run` (see objectMethodCalls)
+        const ids: number[] = [];
+        for (const [key, fn] of this.objectFunctions(d.init)) {
+          const id = this.fnUnit.get(fn);
+          if (id !== undefined && this.units[id].name === key) ids.push(id);
+        }
+        if (ids.length) b.methods = ids;
       }
       if (d.kind === 'const' || d.kind === 'let' || d.kind === 'var') {
         if (d.poolSystem && b.kind === 'unknown') b.kind = 'pool';

@@ -88,6 +88,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     // `this.m()` / `h.m()` on an instance of a module-level class reaches the method
     const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
     if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
+    for (const ref of this.objectMethodCalls(callee)) this.unit.calls.push({ callee: ref, range: this.range(call), offset: call.getStart(this.sf) });
     // a method handed over as a callback (`setTimeout(this.tick.bind(this))`,
     // `port.on('message', this.onMessage)`) runs where the registering code runs
     const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
