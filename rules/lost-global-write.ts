@@ -4,7 +4,8 @@
  * worker's own copy.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { accessVerb, describeWorker, initialValue, isSetUp, isWrite, onceKey, related, symbolName, where } from '../server/src/engine/rule';
+import { accessVerb, CauseGroups, describeWorker, initialValue, isSetUp, isWrite, moreText, readsValue, related, symbolName, where } from '../server/src/engine/rule';
+import type { AccessRecord } from '../server/src/engine/contexts';
 
 /** Bindings whose writes do reach the parent, or that other rules cover. */
 const SHARED_KINDS = new Set(['function', 'class', 'import', 'manager-proxy', 'process-primitive', 'thread-primitive', 'pool']);
@@ -15,7 +16,7 @@ export const lostGlobalWrite: Rule = {
   description: 'Worker-side code writes module-level state the parent reads (or nothing reads); the parent keeps its initial value.',
   languages: ['python', 'js'],
   check(ctx) {
-    const done = new Set<string>();
+    const groups = new CauseGroups<{ readsAfter: AccessRecord[]; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && SHARED_KINDS.has(b.kind)) continue;
       const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
@@ -25,15 +26,17 @@ export const lostGlobalWrite: Rule = {
       // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
       const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
-      const workerReads = recs.some((r) => r.access.kind === 'read' && prog.worker.has(r.key));
+      const workerReads = recs.some((r) => readsValue(r) && prog.worker.has(r.key));
       // the workers use it beyond assigning it (what a task stores from its parameter is then used)
       const workerUses = recs.some((r) => r.access.kind !== 'assign' && prog.worker.has(r.key));
-      const name = symbolName(sym);
-      const init = initialValue(ctx, sym);
       for (const w of writes) {
         const why = prog.worker.get(w.key)!;
         // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
         const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
+        // a task storing what it was handed (`global X; X = param`) for code of its own process, which nobody here reads back
+        if (w.access.fromParam && readsAfter.length === 0 && isSetUp(ctx.graph, prog, w)) continue;
+        // code the parent runs too (`Config.parse(path)` in both): the worker repeats the parent's set-up, it reports nothing
+        if (w.access.kind === 'assign' && prog.parent.has(w.key)) continue;
         if (prog.init.has(w.key) || (workerUses && isSetUp(ctx.graph, prog, w))) {
           // worker set-up (initializer, worker top level / branch, a task storing what it was
           // handed) is the right place for worker state, unless the parent expects to read what it produced
@@ -43,24 +46,29 @@ export const lostGlobalWrite: Rule = {
         } else if (readsAfter.length === 0 && workerReads) {
           continue;
         }
-        const k = onceKey(w);
-        if (done.has(k)) continue;
-        done.add(k);
-        const file = w.module.path;
-        const who = `${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)})`;
-        const verb = accessVerb(w.access);
-        const initial = init ? ` (${init})` : '';
-        let message: string;
-        if (readsAfter.length) {
-          const pr = readsAfter[0];
-          message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees the initial value${initial}: the change is lost.`;
-        } else {
-          message = `This ${verb} '${name}' in ${who}, which has its own copy of it; nothing in the workers reads it and the parent never sees it: the change is lost when the worker exits.`;
-        }
-        const rel = readsAfter.slice(0, 3).map((r) => related(r.module.path, r.access.range, `the parent reads its own '${name}' here`));
-        rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
-        ctx.report({ file, range: w.access.range, symbol: name, message, related: rel });
+        groups.add(sym, w, why, () => ({ readsAfter, sym }));
       }
+    }
+    for (const { first: w, others, why, data } of groups.entries()) {
+      const { readsAfter, sym } = data;
+      const name = symbolName(sym);
+      const init = initialValue(ctx, sym);
+      const file = w.module.path;
+      const who = `${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)})`;
+      const verb = accessVerb(w.access);
+      const initial = init ? ` (${init})` : '';
+      let message: string;
+      if (readsAfter.length) {
+        const pr = readsAfter[0];
+        message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees the initial value${initial}: the change is lost.`;
+      } else {
+        message = `This ${verb} '${name}' in ${who}, which has its own copy of it; nothing in the workers reads it and the parent never sees it: the change is lost when the worker exits.`;
+      }
+      message += moreText(others, 'change', name);
+      const rel = readsAfter.slice(0, 3).map((r) => related(r.module.path, r.access.range, `the parent reads its own '${name}' here`));
+      rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
+      for (const o of others) rel.push(related(o.module.path, o.access.range, `the same workers also ${accessVerb(o.access)} '${name}' here: lost too`));
+      ctx.report({ file, range: w.access.range, symbol: name, message, related: rel });
     }
   },
 };

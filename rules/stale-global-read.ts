@@ -7,7 +7,9 @@ import {
   describeWorker,
   initialValue,
   isWrite,
-  onceKey,
+  readsValue,
+  CauseGroups,
+  moreText,
   related,
   startMethodWords,
   symbolName,
@@ -24,53 +26,75 @@ export const staleGlobalRead: Rule = {
   description: 'Worker-side code reads a module-level binding that the parent sets at run time; the worker sees its own, import-time copy.',
   languages: ['python', 'js'],
   check(ctx) {
-    const done = new Set<string>();
+    const groups = new CauseGroups<{ parentWrites: AccessRecord[]; verdict: Verdict; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && NOT_STATE.has(b.kind)) continue;
+      // Python import-time code runs again in every spawned worker (and before a fork): not a run-time write;
       // a write in a worker's 'exit' handler (JS) comes after that worker ran
       const parentWrites = recs.filter(
-        (r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key) && !r.unit.afterWorkerExit,
+        (r) =>
+          isWrite(r.access.kind) &&
+          prog.parent.has(r.key) &&
+          !prog.worker.has(r.key) &&
+          !r.unit.afterWorkerExit &&
+          !(r.module.language === 'python' && ctx.graph.importTime.has(r.key)),
       );
       if (parentWrites.length === 0) continue;
       // the worker sets it itself: an initializer / worker-module top level, or its own assignment
-      const workerSets = recs.some(
-        (r) => (prog.init.has(r.key) && isWrite(r.access.kind)) || (prog.worker.has(r.key) && r.access.kind === 'assign'),
-      );
-      if (workerSets) continue;
+      // (an assignment that comes after the read in the same function does not help that read)
+      const initSets = recs.some((r) => prog.init.has(r.key) && isWrite(r.access.kind));
+      if (initSets) continue;
+      const workerAssigns = recs.filter((r) => prog.worker.has(r.key) && r.access.kind === 'assign');
       for (const r of recs) {
-        if (r.access.kind !== 'read' || r.access.lazyInit) continue;
+        if (!readsValue(r) || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
-        const k = onceKey(r);
-        if (done.has(k)) continue;
+        if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;
         const verdict = judge(ctx, prog, why, parentWrites);
         if (!verdict) continue;
-        done.add(k);
-        report(ctx, r, why, parentWrites, sym, verdict);
+        groups.add(sym, r, why, () => ({ parentWrites: verdict.writes, verdict, sym }));
       }
     }
+    for (const g of groups.entries()) report(ctx, g.first, g.others, g.why, g.data.parentWrites, g.data.sym, g.data.verdict);
   },
 };
+
+/** Whether access `a` runs before access `b` of the same unit (the front end lists a unit's accesses in evaluation order). */
+function evaluatedBefore(a: AccessRecord, b: AccessRecord): boolean {
+  const list = a.unit.accesses;
+  const at = (r: AccessRecord): number => {
+    const i = list.indexOf(r.access);
+    // a class attribute's access is derived from the listed one (same offset)
+    return i >= 0 ? i : list.findIndex((x) => x.offset === r.access.offset);
+  };
+  return at(a) < at(b);
+}
 
 interface Verdict {
   /** every parent write happens before the workers start */
   allBefore: boolean;
   /** the first write after the start, when there is one */
   late?: AccessRecord;
+  /** the parent's writes that can matter: those before the workers have finished */
+  writes: AccessRecord[];
 }
 
 /** Decides whether the read is stale under the start method in force; undefined = not a finding. */
-function judge(ctx: RuleContext, prog: Program, why: WorkerReason, writes: AccessRecord[]): Verdict | undefined {
+function judge(ctx: RuleContext, prog: Program, why: WorkerReason, all: AccessRecord[]): Verdict | undefined {
   const rec = why.spawn;
-  if (rec.module.language !== 'python') return { allBefore: true };
+  if (rec.module.language !== 'python') return { allBefore: true, writes: all };
+  // a write after the workers have finished (after join(), the pool's with block...) is not one they could see
+  const writes = all.filter((w) => !ctx.graph.isAfterEnd(prog, rec, w));
+  if (writes.length === 0) return undefined;
   const late = writes.find((w) => !ctx.graph.isBeforeSpawn(prog, rec, w));
   if (rec.startMethod === 'fork' && !late) return undefined;
-  return { allBefore: !late, late };
+  return { allBefore: !late, late, writes };
 }
 
 function report(
   ctx: RuleContext,
   r: AccessRecord,
+  others: AccessRecord[],
   why: WorkerReason,
   writes: AccessRecord[],
   sym: string,
@@ -101,8 +125,10 @@ function report(
     const owner = baseName(sym.slice(0, sym.lastIndexOf('#')));
     message = `'${name}' is changed by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which loads its own copy of ${owner}: it reads ${value}, never the parent's change.`;
   }
+  message += moreText(others, 'read', name);
   const rel = writes.slice(0, 3).map((w) => related(w.module.path, w.access.range, `the parent ${verbFor(w)} '${name}' here`));
   rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
+  for (const o of others) rel.push(related(o.module.path, o.access.range, `'${name}' is also read here, in the same workers`));
   ctx.report({
     file,
     range: r.access.range,

@@ -3,7 +3,8 @@
  * code that runs in other processes: every process has its own, so it coordinates nothing.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { describeWorker, isSetUp, onceKey, related, symbolName, where } from '../server/src/engine/rule';
+import { CauseGroups, describeWorker, isSetUp, moreText, related, symbolName, where } from '../server/src/engine/rule';
+import type { Binding } from '../server/src/engine/model';
 
 export const threadPrimitiveInProcess: Rule = {
   id: 'thread-primitive-in-process',
@@ -11,36 +12,38 @@ export const threadPrimitiveInProcess: Rule = {
   description: 'A threading lock/event/queue.Queue is used by process-side code: each process has its own copy, so it excludes nothing and carries nothing.',
   languages: ['python'],
   check(ctx) {
-    const done = new Set<string>();
+    const groups = new CauseGroups<{ sym: string; b: Binding }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (!b || b.kind !== 'thread-primitive') continue;
-      const name = symbolName(sym);
-      const declFile = sym.slice(0, sym.lastIndexOf('#'));
-      const what = b.detail ?? 'threading primitive';
-      const isQueue = /queue/i.test(what);
       // an initializer or a task head rebinding it (to a primitive passed from the parent) fixes the worker's copy
       if (recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r))) continue;
       for (const r of recs) {
         const why = prog.worker.get(r.key);
         if (!why || why.spawn.site.isProcess === false) continue;
-        const k = onceKey(r);
-        if (done.has(k)) continue;
-        done.add(k);
-        const file = r.module.path;
-        const effect = isQueue
-          ? `items put into it stay in that process and the parent's queue stays empty`
-          : `it excludes or signals nothing across processes`;
-        ctx.report({
-          file,
-          range: r.access.range,
-          symbol: name,
-          message: `'${name}' is a ${what} created at import time (${where(file, declFile, b.range)}) and used here in ${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)}): each process has its own copy, so ${effect}. Use a multiprocessing (or Manager) ${isQueue ? 'Queue' : 'primitive'} created in the parent and passed with initializer/initargs or Process args.`,
-          related: [
-            related(declFile, b.range, `'${name}' is created here, once per process`),
-            related(why.file, why.range, `the worker is started here (${why.via})`),
-          ],
-        });
+        groups.add(sym, r, why, () => ({ sym, b }));
       }
+    }
+    for (const { first: r, others, why, data } of groups.entries()) {
+      const { sym, b } = data;
+      const name = symbolName(sym);
+      const declFile = sym.slice(0, sym.lastIndexOf('#'));
+      const what = b.detail ?? 'threading primitive';
+      const isQueue = /queue/i.test(what);
+      const file = r.module.path;
+      const effect = isQueue
+        ? `items put into it stay in that process and the parent's queue stays empty`
+        : `it excludes or signals nothing across processes`;
+      ctx.report({
+        file,
+        range: r.access.range,
+        symbol: name,
+        message: `'${name}' is a ${what} created at import time (${where(file, declFile, b.range)}) and used here in ${describeWorker(why.spawn)} (${why.via}, ${where(file, why.file, why.range)}): each process has its own copy, so ${effect}. Use a multiprocessing (or Manager) ${isQueue ? 'Queue' : 'primitive'} created in the parent and passed with initializer/initargs or Process args.${moreText(others, 'use', name)}`,
+        related: [
+          related(declFile, b.range, `'${name}' is created here, once per process`),
+          related(why.file, why.range, `the worker is started here (${why.via})`),
+          ...others.map((o) => related(o.module.path, o.access.range, `'${name}' is also used here, in the same workers`)),
+        ],
+      });
     }
   },
 };

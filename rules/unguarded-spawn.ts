@@ -1,7 +1,7 @@
 /**
  * unguarded-spawn: processes or workers started at import time.
  */
-import type { Rule } from '../server/src/engine/rule';
+import { where, type Rule } from '../server/src/engine/rule';
 import * as path from 'node:path';
 import { shortPath, unitKey } from '../server/src/engine/contexts';
 import type { RuleContext } from '../server/src/engine/rule';
@@ -37,10 +37,18 @@ export const unguardedSpawn: Rule = {
       const unit = m.units[site.unit];
       if (!unit || !ctx.graph.importTime.has(unitKey(m, unit))) continue;
       const file = m.path;
-      const viaCall = unit.kind === 'function' ? ` (inside '${unit.name}', which the module's top level calls)` : '';
+      // where the start is reached from, named only for a finding (a breadth-first search)
+      const via = (): string => {
+        if (unit.kind !== 'function') return '';
+        const from = ctx.graph.importTimeCaller(unitKey(m, unit));
+        const line = { start: { line: from?.line ?? 0, character: 0 }, end: { line: from?.line ?? 0, character: 0 } };
+        const at = from ? `the top level of ${where(file, from.module.path, line)}` : "a module's top level";
+        return ` (inside '${unit.name}', which ${at} calls)`;
+      };
       if (m.language === 'python') {
         if (!PY_SYSTEMS.has(site.system) || site.isProcess === false) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;
+        const viaCall = via();
         const range = site.startRange ?? site.range;
         const what = site.system === 'mp.Process' ? 'Process.start()' : `${site.label}()`;
         const sm = rec.startMethod;
@@ -52,7 +60,7 @@ export const unguardedSpawn: Rule = {
           file,
           range,
           symbol: site.label,
-          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14) every child re-imports this module, reaches this line again and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
+          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. ${sm && sm !== 'fork' ? `Under the '${sm}' start method pinned here,` : 'Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14)'} every child re-imports this module, reaches this line again and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
           related: [],
         });
         continue;
@@ -62,6 +70,7 @@ export const unguardedSpawn: Rule = {
       if (site.system === 'cluster') entry = entryRunning(unitKey(m, unit));
       else if (!ranByOwnTop(m, unitKey(m, unit))) continue;
       if (!entry) continue;
+      const viaCall = via();
       let consequence: string;
       if (site.system === 'cluster') {
         consequence = `Every cluster worker runs this file again and reaches this line too, where cluster.fork is not a function (TypeError): guard it with if (cluster.isPrimary).`;

@@ -2,7 +2,7 @@
  * unsendable-payload: values handed to a worker that cannot travel there (pickling /
  * structured clone / workerpool's source-text transfer).
  */
-import type { Rule } from '../server/src/engine/rule';
+import { startMethodWords, type Rule } from '../server/src/engine/rule';
 import type { Payload } from '../server/src/engine/model';
 
 export const unsendablePayload: Rule = {
@@ -13,11 +13,21 @@ export const unsendablePayload: Rule = {
   check(ctx) {
     for (const m of ctx.graph.modules.values()) {
       for (const p of m.payloads) {
+        let when = '';
+        if (p.failsUnder) {
+          // the start method in force for the site it is handed to (the code's, or the assumption)
+          const site = p.site !== undefined ? m.spawns[p.site] : undefined;
+          const rec = site && ctx.graph.spawnRecords.find((r) => r.site === site);
+          // no site (a Process subclass's instance): the module's own pin, if any
+          const sm = site ? rec?.startMethod : m.startMethod;
+          if (sm && !p.failsUnder.includes(sm)) continue;
+          when = sm ? `Under the '${sm}' start method pinned here: ` : `${capitalise(startMethodWords(undefined))}: `;
+        }
         ctx.report({
           file: m.path,
           range: p.range,
           symbol: p.symbol,
-          message: m.language === 'python' ? pythonMessage(p) : jsMessage(p),
+          message: m.language === 'python' ? when + pythonMessage(p, when !== '') : jsMessage(p),
           related: [],
         });
       }
@@ -25,8 +35,18 @@ export const unsendablePayload: Rule = {
   },
 };
 
-function pythonMessage(p: Payload): string {
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function pythonMessage(p: Payload, fresh: boolean): string {
   const via = p.channel;
+  // under fork only a new interpreter's channels are pickled: say what breaks there
+  const lower = (s: string) => (fresh ? s.charAt(0).toLowerCase() + s.slice(1) : s);
+  return lower(pythonWhat(p, via));
+}
+
+function pythonWhat(p: Payload, via: string): string {
   switch (p.what) {
     case 'lambda':
       return `A lambda given to ${via} cannot be pickled for the worker processes (PicklingError / "Can't pickle <function <lambda>>"): use a module-level def.`;
@@ -37,7 +57,7 @@ function pythonMessage(p: Payload): string {
     case 'open-file':
       return `'${p.symbol}' is an open file: ${via} cannot pickle it (TypeError: cannot pickle '_io.TextIOWrapper' object): pass the path and open it in the worker.`;
     case 'thread-lock':
-      return `'${p.symbol}' is a threading lock: ${via} cannot pickle it (TypeError: cannot pickle '_thread.lock' object), and it would not exclude other processes anyway: use a Manager().Lock() or a multiprocessing.Lock passed through initargs.`;
+      return `'${p.symbol}' is a threading lock: ${via} cannot pickle it (TypeError: cannot pickle '_thread.lock' object), and it would not exclude other processes anyway: use a Manager().Lock() or a multiprocessing.Lock passed through initargs (or Process args).`;
     case 'process-queue':
       return `'${p.symbol}' is a multiprocessing queue given to ${via} as a task argument: RuntimeError "Queue objects should only be shared between processes through inheritance". Pass it with initializer/initargs, or use Manager().Queue().`;
     case 'process-lock':
@@ -62,6 +82,20 @@ function jsMessage(p: Payload): string {
       return dropped
         ? `'${p.symbol}' is a function: ${ipc} serialises messages as JSON, which drops it silently; ${child} never receives it.`
         : `'${p.symbol}' is a function: ${via} copies values with the structured clone algorithm, which throws DataCloneError for functions.`;
+    case 'needs-transfer': {
+      const type = p.member ?? 'MessagePort';
+      const v = p.value ?? p.symbol;
+      const how =
+        via === 'postMessage'
+          ? `postMessage(${p.value ? p.symbol : 'value'}, [${v}])`
+          : via === 'workerData'
+            ? `new Worker(file, { workerData, transferList: [${v}] })`
+            : via === 'poolifier.execute'
+              ? `execute(data, name, [${v}])`
+              : `run(task, { transferList: [${v}] })`;
+      const what = p.value ? `'${p.symbol}' holds a ${type} ('${p.value}')` : `'${p.symbol}' is a ${type}`;
+      return `${what}: ${via} can only move it to the worker, not copy it, and throws TypeError "Object that needs transfer was found in message but not listed in transferList". List it in the transfer list: ${how}.`;
+    }
     case 'class-instance':
       return `'${p.symbol}' is a class instance: ${via} copies only its own data, so the worker receives a plain object without the class's methods.`;
     case 'symbol':

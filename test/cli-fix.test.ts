@@ -86,6 +86,16 @@ describe('cli --fix writes only what it was asked to', () => {
     assert.deepEqual(readdirSync(dir), ['main.py']);
   });
 
+  it('fixes a file with CR line ends and keeps them', () => {
+    const file = path.join(dir, 'main.py');
+    writeFileSync(file, readFileSync(NESTED, 'utf8').replace(/\n/g, '\r'));
+    const result = run('.');
+    assert.match(result.stderr, /applied 1 fix in 1 file/);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /\rdef shift\(x\):\r/, 'moved to module level');
+    assert.ok(!text.includes('\n'), 'no LF introduced');
+  });
+
   it('refuses a file that changed on disk since it was read', async () => {
     const { writeFixedFile } = await import('../server/src/cli/fix');
     const file = path.join(dir, 'main.py');

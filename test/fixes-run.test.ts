@@ -22,7 +22,7 @@ import { Project } from '../server/src/engine/project';
 import type { Finding } from '../server/src/engine/findings';
 import { applyFix, computeFix, type FixContext } from '../server/src/fixes';
 import { listFixtures, listSourceFiles, readManifest, type FixtureInfo, type FixtureLang, type FixtureRun } from './support/fixtures';
-import { describeResult, PYTHON, runMismatches, runProgram } from './support/run-program';
+import { describeResult, limited, PYTHON, runMismatches, runProgram, type ProgramResult } from './support/run-program';
 
 interface FixManifest {
   rule: string;
@@ -32,6 +32,8 @@ interface FixManifest {
 
 const LANGS: FixtureLang[] = ['python', 'js'];
 const MAX_APPLICATIONS = 20;
+/** fixed programs running at once */
+const PROGRAM_CONCURRENCY = 2;
 
 function fixCases(): Array<{ lang: FixtureLang; fx: FixtureInfo; fix: FixManifest }> {
   const out: Array<{ lang: FixtureLang; fx: FixtureInfo; fix: FixManifest }> = [];
@@ -112,9 +114,91 @@ function dumpFiles(project: Project, dir: string): string {
     .join('\n');
 }
 
+/** One fix case after its fix was applied (filled in by the suite's `before`). */
+interface Prepared {
+  dir: string;
+  project: Project;
+  applied: number;
+  initial: Finding[];
+  /** the fixed program's run per start method, started through the shared pool */
+  runs: Map<string, Promise<ProgramResult>>;
+}
+
+/** Copies a fixture, applies its fix to every finding that offers it (re-analysing after each). */
+async function prepare(fx: FixtureInfo, fix: FixManifest): Promise<Omit<Prepared, 'runs'>> {
+  const dir = copyToTemp(fx.dir);
+  const project = await loadProject(dir);
+  const initial = project.analyze();
+  let applied = 0;
+  for (let i = 0; i < MAX_APPLICATIONS; i++) {
+    const target = project.analyze().find((f) => f.rule === fix.rule && f.fixes.some((d) => d.kind === fix.fix));
+    if (!target) break;
+    const edit = computeFix(fixContext(project), target, fix.fix);
+    assert.ok(edit, `${fx.name}: ${fix.fix} is offered on ${key(dir, target)} but computeFix gives nothing`);
+    const out = applyFix(edit, (f) => project.text(f));
+    for (const [file, text] of out) {
+      fs.writeFileSync(file, text);
+      project.updateFile(file, text);
+    }
+    applied++;
+  }
+  return { dir, project, applied, initial };
+}
+
 describe('Quick fixes, proven by running the fixed program', function () {
   this.timeout(180000);
   const cases = fixCases();
+  const prepared = new Map<string, Prepared | Error>();
+  const id = (lang: string, fx: FixtureInfo) => `${lang}/${fx.name}`;
+
+  // Every case is fixed up front and its fixed programs start at once through one bounded
+  // pool (as the fixture runs do), so the runs overlap instead of waiting for each other.
+  before(async function () {
+    const schedule = limited<ProgramResult>(PROGRAM_CONCURRENCY);
+    for (const { lang, fx, fix } of cases) {
+      try {
+        const state = await prepare(fx, fix);
+        const manifest = readManifest(fx) as ReturnType<typeof readManifest> & { pinned?: boolean };
+        const runs = new Map<string, Promise<ProgramResult>>();
+        for (const [method, expected] of Object.entries(fix.runs)) {
+          runs.set(
+            method,
+            schedule(() =>
+              runProgram({
+                dir: state.dir,
+                entry: manifest.entry,
+                method,
+                pinned: manifest.pinned === true,
+                timeoutMs: manifest.timeoutMs,
+                stopAfter: expected.stopAfter,
+              }),
+            ),
+          );
+        }
+        prepared.set(id(lang, fx), { ...state, runs });
+      } catch (error) {
+        prepared.set(id(lang, fx), error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  });
+
+  /** cases with a failed test keep their temp folder, to look at */
+  const keep = new Set<string>();
+  after(async function () {
+    // nothing keeps running if a test bailed out early
+    for (const [key, state] of prepared) {
+      if (state instanceof Error) continue;
+      await Promise.all(state.runs.values());
+      if (!keep.has(key)) fs.rmSync(state.dir, { recursive: true, force: true });
+    }
+  });
+
+  const get = (lang: string, fx: FixtureInfo): Prepared => {
+    const state = prepared.get(id(lang, fx));
+    if (state instanceof Error) throw state;
+    assert.ok(state, `${id(lang, fx)}: not prepared`);
+    return state;
+  };
 
   it('fix.json files are well-formed', function () {
     for (const { fx, fix } of cases) {
@@ -127,34 +211,12 @@ describe('Quick fixes, proven by running the fixed program', function () {
 
   for (const { lang, fx, fix } of cases) {
     describe(`${lang}/${fx.name}: ${fix.fix}`, function () {
-      let dir = '';
-      let project: Project;
-      let applied = 0;
-      let initial: Finding[] = [];
-
-      before(async function () {
-        dir = copyToTemp(fx.dir);
-        project = await loadProject(dir);
-        initial = project.analyze();
-        for (let i = 0; i < MAX_APPLICATIONS; i++) {
-          const target = project.analyze().find((f) => f.rule === fix.rule && f.fixes.some((d) => d.kind === fix.fix));
-          if (!target) break;
-          const edit = computeFix(fixContext(project), target, fix.fix);
-          assert.ok(edit, `${fx.name}: ${fix.fix} is offered on ${key(dir, target)} but computeFix gives nothing`);
-          const out = applyFix(edit, (f) => project.text(f));
-          for (const [file, text] of out) {
-            fs.writeFileSync(file, text);
-            project.updateFile(file, text);
-          }
-          applied++;
-        }
-      });
-
-      after(function () {
-        if (dir && this.currentTest?.state !== 'failed') fs.rmSync(dir, { recursive: true, force: true });
+      afterEach(function () {
+        if (this.currentTest?.state === 'failed') keep.add(id(lang, fx));
       });
 
       it('the fix is offered and applied', function () {
+        const { dir, initial, applied } = get(lang, fx);
         assert.ok(
           initial.some((f) => f.rule === fix.rule),
           `${fx.name}: no ${fix.rule} finding before the fix; findings: ${initial.map((f) => key(dir, f)).join(', ')}`,
@@ -163,11 +225,13 @@ describe('Quick fixes, proven by running the fixed program', function () {
       });
 
       it('the fixed files parse without errors', function () {
+        const { dir, project } = get(lang, fx);
         const problems = parseProblems(project);
         assert.deepEqual(problems, [], `${fx.name}: parse problems after the fix\n${dumpFiles(project, dir)}`);
       });
 
       it(`re-analysis: no ${fix.rule} finding left and nothing new`, function () {
+        const { dir, project, initial } = get(lang, fx);
         const after = project.analyze();
         const left = after.filter((f) => f.rule === fix.rule).map((f) => key(dir, f));
         assert.deepEqual(left, [], `${fx.name}: findings left after the fix\n${dumpFiles(project, dir)}`);
@@ -178,6 +242,7 @@ describe('Quick fixes, proven by running the fixed program', function () {
       });
 
       it('drops no user code', function () {
+        const { dir, project } = get(lang, fx);
         const may = MAY_DROP[fix.fix] ?? new Set<string>();
         for (const f of listSourceFiles(fx.dir)) {
           const rel = path.relative(fx.dir, f);
@@ -188,17 +253,12 @@ describe('Quick fixes, proven by running the fixed program', function () {
         }
       });
 
-      const manifest = readManifest(fx) as ReturnType<typeof readManifest> & { pinned?: boolean };
       for (const [method, expected] of Object.entries(fix.runs)) {
         it(`the fixed program runs correctly (${method})`, async function () {
-          const r = await runProgram({
-            dir,
-            entry: manifest.entry,
-            method,
-            pinned: manifest.pinned === true,
-            timeoutMs: manifest.timeoutMs,
-            stopAfter: expected.stopAfter,
-          });
+          const { dir, project, runs } = get(lang, fx);
+          const pending = runs.get(method);
+          assert.ok(pending, `${fx.name} (${method}): not scheduled`);
+          const r = await pending;
           const bad = runMismatches(expected, r);
           assert.deepEqual(bad, [], `${fx.name} (${method}) after ${fix.fix}: ${describeResult(r)}\n${dumpFiles(project, dir)}`);
         });

@@ -134,7 +134,9 @@ function random(seed: number): () => number {
 describe('incremental linking', () => {
   const files = listSourceFiles(FIXTURES_ROOT);
 
-  it('agrees with a fresh project after body edits, interface edits, removals and additions', async () => {
+  it('agrees with a fresh project after body edits, interface edits, removals and additions', async function () {
+    // long on a loaded machine (the suite runs files in parallel): a time limit, not a speed test
+    this.timeout(600_000);
     const texts = new Map(files.map((f) => [f, readFileSync(f, 'utf8')] as [string, string]));
     const project = await Project.create();
     for (const [f, t] of texts) project.updateFile(f, t);
@@ -172,7 +174,8 @@ describe('incremental linking', () => {
     await assertSame(project, texts, 'after re-adding');
   });
 
-  it('keeps the graph equal to a fresh one through every kind of edit, in every fixture', async () => {
+  it('keeps the graph equal to a fresh one through every kind of edit, in every fixture', async function () {
+    this.timeout(600_000);
     const texts = new Map(files.map((f) => [f, readFileSync(f, 'utf8')] as [string, string]));
     const project = await Project.create();
     for (const [f, t] of texts) project.updateFile(f, t);

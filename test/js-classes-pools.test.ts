@@ -104,7 +104,7 @@ describe('js classes, pools and self-imports', () => {
       w.postMessage(job);
     `);
     assert.deepEqual(m.payloads.map((p) => [p.symbol, p.what, p.member]), [
-      ['other', 'class-instance', undefined],
+      ['other', 'needs-transfer', 'ReadableStream'],
       ['job', 'object-with-method', 'run'],
     ]);
   });
@@ -193,5 +193,91 @@ describe('js classes, pools and self-imports', () => {
       test('sends', () => { new Worker('./w.js', { workerData: { g: () => 2 } }); });
     `);
     assert.deepEqual(m.payloads.map((p) => p.symbol), ['g']);
+  });
+
+  it("a worker file given as pathToFileURL(resolve(__dirname, f)).href is found", () => {
+    const m = parse(`
+      const { Piscina } = require('piscina');
+      const { pathToFileURL } = require('node:url');
+      const { resolve } = require('node:path');
+      new Piscina({ filename: pathToFileURL(resolve(__dirname, 'fixtures/esm-export.mjs')).href });
+    `);
+    assert.deepEqual(m.spawns.map((s) => s.workerModule), ['./fixtures/esm-export.mjs']);
+  });
+
+  it('guards: argv values and env values the file hands its child, aliases; unrelated flags are no guard', () => {
+    const kindsOf = (src: string) => parse(src).units.filter((u) => u.kind !== 'function').map((u) => u.kind);
+    assert.deepEqual(
+      kindsOf(`
+        const { fork } = require('node:child_process');
+        if (process.argv[2] === 'child') { console.log('c'); } else { fork(__filename, ['child']); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    assert.deepEqual(
+      kindsOf(`
+        const cluster = require('node:cluster');
+        if (process.env.ROLE === 'worker') { console.log('w'); } else { cluster.fork({ ROLE: 'worker' }); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    assert.deepEqual(
+      kindsOf(`
+        const { isMainThread, Worker } = require('node:worker_threads');
+        const main = isMainThread;
+        const inWorker = !main;
+        if (inWorker) { console.log('w'); } else { new Worker(__filename); }
+      `),
+      ['module', 'worker-branch', 'main-branch'],
+    );
+    // DEBUG is not something this file hands its children
+    assert.deepEqual(
+      kindsOf(`
+        const { fork } = require('node:child_process');
+        if (process.env.DEBUG) { console.log('d'); }
+        fork('./other.js', [], { env: { ROLE: 'x', DEBUG: '1' } });
+        if (process.env.ROLE === 'x') { console.log('r'); }
+      `),
+      ['module'],
+    );
+  });
+
+  it('a method handed over as a callback (bind, or to on/then/setTimeout) counts as called there', () => {
+    const m = parse(`
+      class Ticker {
+        start() { setTimeout(this.tick.bind(this), 10); process.on('exit', this.stop); keep(this.data); }
+        tick() {}
+        stop() {}
+        data() {}
+      }
+    `);
+    assert.deepEqual(calls(m, 'Ticker.start'), ['Ticker.tick', 'Ticker.stop']);
+  });
+
+  it('an object of handlers: handlers.run() and handlers[msg.type]() reach its functions', async () => {
+    const m = parse(`
+      function add(x) { return x; }
+      const handlers = { run(m) { return m; }, stop: () => 0, add, label: 'x' };
+      function dispatch(msg) { handlers.run(msg); return handlers[msg.type](msg); }
+    `);
+    assert.deepEqual(calls(m, 'dispatch'), ['handlers.run', 'handlers.run', 'handlers.stop', 'handlers.add']);
+    assert.deepEqual(m.bindings.get('handlers')!.methods!.map((id) => m.units[id].name), ['run', 'stop', 'add']);
+    const { findings } = await analyze({
+      'state.js': 'module.exports.seen = [];\n',
+      'worker.js':
+        'const { parentPort } = require("node:worker_threads");\nconst state = require("./state");\nconst handlers = {\n  record(m) { state.seen.push(m); },\n};\nparentPort.on("message", (m) => handlers[m.type](m));\n',
+      'main.js':
+        'const { Worker } = require("node:worker_threads");\nconst state = require("./state");\nconst w = new Worker(require("node:path").join(__dirname, "worker.js"));\nw.postMessage({ type: "record" });\nw.on("exit", () => console.log(state.seen.length));\n',
+    });
+    assert.deepEqual(findings, ['worker.js:4 lost-global-write seen']);
+  });
+
+  it("cluster: the worker side is the entry script's worker branch, even when a helper forks", async () => {
+    const { findings } = await analyze({
+      'workers.js': 'const cluster = require("node:cluster");\nfunction startWorkers(n) { for (let i = 0; i < n; i++) cluster.fork(); }\nmodule.exports = { startWorkers };\n',
+      'main.js':
+        'const cluster = require("node:cluster");\nconst { startWorkers } = require("./workers");\nlet mode = "slow";\nif (cluster.isPrimary) {\n  mode = "fast";\n  startWorkers(2);\n} else {\n  console.log(mode);\n}\n',
+    });
+    assert.deepEqual(findings, ['main.js:8 stale-global-read mode']);
   });
 });

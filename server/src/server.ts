@@ -78,6 +78,7 @@ documents.onDidClose((event) => {
 connection.onShutdown(() => {
   files.dispose();
   publisher.dispose();
+  ctx.memory.dispose();
 });
 
 documents.listen(connection);

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, RuleId, SeveritySetting } from '../engine/findings';
 import { Project, isAnalyzable } from '../engine/project';
+import { TOO_DEEP_NOTE } from '../shared/budget';
 import { readSourceFile, walkSourceFiles, type SkipReason } from '../shared/files';
 import {
   IgnoreMatcher,
@@ -180,7 +181,9 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
       const result = await readSourceFile(file);
       if (result.kind === 'text') {
         project.updateFile(file, result.text);
-        loaded++;
+        const why = project.skippedReason(file);
+        if (why === undefined) loaded++;
+        else skipped.push({ file, reason: why === TOO_DEEP_NOTE ? 'too-deep' : 'too-many-tokens', explicit: named.has(file) });
       } else {
         skipped.push({ file, reason: result.reason, explicit: named.has(file) });
       }

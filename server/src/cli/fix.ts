@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Project } from '../engine/project';
+import { normalizeLoneCarriageReturns, type Project } from '../engine/project';
 import { applyFix, computeFix } from '../fixes';
 import { readSourceFile } from '../shared/files';
 
@@ -78,10 +78,14 @@ export async function writeFixedFile(file: string, expected: string, text: strin
   } catch {
     return 'it cannot be read any more';
   }
-  if (now.kind !== 'text' || now.text !== expected) return 'it changed on disk since it was read';
+  // the project holds the text with lone CRs as LFs (engine/project.ts)
+  if (now.kind !== 'text' || normalizeLoneCarriageReturns(now.text) !== expected) return 'it changed on disk since it was read';
   const { mode } = await fs.stat(real);
   const head = await fs.readFile(real).then((b) => b.subarray(0, 3));
-  const bytes = Buffer.concat([head.equals(UTF8_BOM) ? UTF8_BOM : Buffer.alloc(0), Buffer.from(text, 'utf8')]);
+  // a file whose lines end in lone CRs (and never a lone LF) keeps them, in the fixed lines too
+  const crOnly = /\r(?!\n)/.test(now.text) && !/(?<!\r)\n/.test(now.text);
+  const out = crOnly ? text.replace(/(?<!\r)\n/g, '\r') : text;
+  const bytes = Buffer.concat([head.equals(UTF8_BOM) ? UTF8_BOM : Buffer.alloc(0), Buffer.from(out, 'utf8')]);
   const tmp = path.join(path.dirname(real), `.${path.basename(real)}.crossproc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await fs.open(tmp, 'wx', mode & 0o7777);

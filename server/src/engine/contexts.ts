@@ -11,10 +11,12 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, Unit } from './model';
+import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
 import { FlowLink } from './flowLink';
+import { memberAccess, processClassSite } from './classes';
+import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
 
 export type UnitKey = string;
 
@@ -71,6 +73,8 @@ export interface ModuleLink {
   accesses: AccessRecord[];
   /** paths of the analysed modules it imports */
   imports: string[];
+  /** spawn sites the engine makes: instantiations of `Process` subclasses (Python), with the `run` symbols to try */
+  classSpawns: SpawnSite[];
   /** other modules whose interface linking it read: a change there re-links this module */
   deps: string[];
 }
@@ -84,7 +88,7 @@ export interface AccessRecord {
 }
 
 /** The call edges out of one unit, in first-call order. */
-interface Edges {
+export interface Edges {
   to: UnitKey[];
   /** position of the first call (or of the closure's definition), for "happens before" questions */
   at: number[];
@@ -92,7 +96,7 @@ interface Edges {
   nested: boolean[];
 }
 
-type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
+export type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
 
 /** What computing a program read, to tell whether an edit can change it. */
 interface CachedProgram {
@@ -183,6 +187,8 @@ export class ProjectGraph {
   readonly spawnRecords: SpawnRecord[] = [];
   private readonly s: Indexes;
   private readonly hbCache = new Map<Program, Map<string, HappensBefore>>();
+  /** happens-after-end results, like {@link hbCache} (not carried across patches) */
+  private readonly haCache = new Map<Program, Map<string, HappensBefore>>();
   private isRetired = false;
   /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
   private flow?: FlowLink | null;
@@ -231,9 +237,7 @@ export class ProjectGraph {
     const all = new Set(s.modules.keys());
     for (const file of all) this.relink(file, undefined);
     for (const file of all) this.setModuleEdges(s.links.get(file)!, undefined, undefined);
-    for (const m of s.modules.values()) {
-      if (m.spawns.length) s.spawns.set(m.path, m.spawns.map((site) => this.spawnRecord(m, site)));
-    }
+    for (const m of s.modules.values()) this.setSpawnRecords(m);
     this.collectSpawnRecords();
     this.reach([...s.modules.values()].map((m) => unitKey(m, m.units[0])), s.importTime);
     this.updateRoots(all);
@@ -278,11 +282,10 @@ export class ProjectGraph {
 
     // spawn records: the changed modules' own, and those loading a changed module as their worker
     const targetsBefore = s.targets;
-    for (const file of ch.modules) {
+    // (a re-linked module may instantiate a class that became, or stopped being, a process class)
+    for (const file of new Set([...ch.modules, ...olds.keys()])) {
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
-      const m = s.modules.get(file)!;
-      if (m.spawns.length) s.spawns.set(file, m.spawns.map((site) => this.spawnRecord(m, site)));
-      else s.spawns.delete(file);
+      this.setSpawnRecords(s.modules.get(file)!);
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
     }
     for (const [file, recs] of s.spawns) {
@@ -421,20 +424,31 @@ export class ProjectGraph {
     }
     const calls: ModuleLink['calls'] = [];
     const accesses: AccessRecord[] = [];
+    const classSpawns: SpawnSite[] = [];
     const reads = new Set<string>();
     this.linker.reads = reads;
     try {
       for (const u of m.units) {
         const key = unitKey(m, u);
         for (const c of u.calls) {
-          let sym = this.linker.resolveRef(m, c.callee);
+          const sym = this.linker.resolveCallable(m, c.callee);
           if (!sym) continue;
-          if (c.callee.member && this.linker.binding(sym)?.kind === 'class') sym = `${sym}.${c.callee.member}`;
+          if (c.ifClass && this.linker.binding(this.linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
           calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+          if (m.language === 'python') {
+            const site = processClassSite(this.linker, m, u, c, sym);
+            if (site) classSpawns.push(site);
+          }
         }
         for (const a of u.accesses) {
           const sym = this.linker.resolveRef(m, a.ref);
-          if (sym) accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+          if (!sym) continue;
+          // class attributes are module-level state of their own: `Config.X` is not `Config`
+          if (a.member && this.linker.binding(sym)?.kind === 'class') {
+            accesses.push({ module: m, unit: u, key, access: memberAccess(a, a.member), symbol: `${sym}.${a.member.name}` });
+          } else {
+            accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+          }
         }
       }
     } finally {
@@ -446,7 +460,7 @@ export class ProjectGraph {
       const t = this.linker.resolveModule(m, spec);
       if (t && t !== m) imports.push(t.path);
     }
-    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads] };
+    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads], classSpawns };
   }
 
   /**
@@ -475,7 +489,7 @@ export class ProjectGraph {
     }
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
-      if (u.parent === undefined || !u.isNested || !m.units[u.parent]) continue;
+      if (u.parent === undefined || !u.isNested || u.detached || !m.units[u.parent]) continue;
       add(link.keys[u.parent], link.keys[u.id], posOrder(u.range.start), true);
     }
     const keys = only ?? new Set([...(old?.keys ?? []), ...link.keys]);
@@ -578,6 +592,11 @@ export class ProjectGraph {
           !m.units.some((u) => u.kind === 'main-branch' || u.kind === 'worker-branch') &&
           m.workerHandlers.length === 0;
         if (isEntry) root(m.units[0]);
+        // a Python module that starts processes at import time (unguarded-spawn) is its own
+        // parent: under fork its workers run, and what they write is lost to the top level
+        else if (m.language === 'python' && m.spawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Manager')) {
+          root(m.units[0]);
+        }
       }
       const had = s.roots.get(file);
       for (const { key } of had ?? []) {
@@ -721,12 +740,22 @@ export class ProjectGraph {
 
   /** Function units a reference in `m` denotes (a task callable, an initializer). */
   unitsOfRef(m: ModuleModel, ref: { name: string; member?: string }): UnitKey[] {
-    const sym = this.linker.resolveRef(m, ref);
+    const sym = this.linker.resolveCallable(m, ref);
     return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
   }
 
   callees(key: UnitKey): readonly UnitKey[] {
     return this.s.edges.get(key)?.to ?? [];
+  }
+
+  /** What the order-of-events questions (./order.ts) read of the graph. */
+  private orderView(): OrderView {
+    return { edges: this.s.edges, modules: this.s.modules, reach: (roots, into, callsOnly) => this.reach(roots, into, callsOnly) };
+  }
+
+  /** See {@link importTimeCaller} (./order.ts): the top level whose calls reach `target` at import time. */
+  importTimeCaller(target: UnitKey): { module: ModuleModel; line: number } | undefined {
+    return importTimeCaller(this.orderView(), target);
   }
 
   /**
@@ -776,6 +805,25 @@ export class ProjectGraph {
     return into;
   }
 
+  /** The spawn records of a module: its front end's sites, then the engine's (process-class instantiations). */
+  private setSpawnRecords(m: ModuleModel): void {
+    const sites = [...m.spawns, ...(this.s.links.get(m.path)?.classSpawns ?? [])];
+    if (sites.length) this.s.spawns.set(m.path, sites.map((site) => this.spawnRecord(m, site)));
+    else this.s.spawns.delete(m.path);
+  }
+
+  /** Function units a task callable denotes: a unit given directly, the engine's symbols (nearest first), or its reference. */
+  unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[] {
+    if (t.unit !== undefined) return m.units[t.unit] ? [unitKey(m, m.units[t.unit])] : [];
+    for (const sym of t.symbols ?? [this.linker.resolveCallable(m, t.ref)]) {
+      if (!sym) continue;
+      syms?.add(sym);
+      const units = this.s.unitsBySymbol.get(sym);
+      if (units?.length) return units;
+    }
+    return [];
+  }
+
   private spawnRecord(m: ModuleModel, site: SpawnSite): SpawnRecord {
     let startMethod = site.startMethod ?? m.startMethod;
     const pinnedInCode = startMethod !== undefined;
@@ -808,10 +856,10 @@ export class ProjectGraph {
         const entries: Array<[UnitKey, WorkerReason]> = [];
         const reason = (via: string, range: Range, file = rec.module.path): WorkerReason => ({ spawn: rec, via, range, file });
         for (const t of rec.site.tasks) {
-          for (const k of unitsOf(this.linker.resolveRef(rec.module, t.ref))) entries.push([k, reason(t.label, t.range)]);
+          for (const k of this.unitsOfTask(rec.module, t, syms)) entries.push([k, reason(t.label, t.range)]);
         }
         for (const ref of rec.site.initializers) {
-          for (const k of unitsOf(this.linker.resolveRef(rec.module, ref))) {
+          for (const k of unitsOf(this.linker.resolveCallable(rec.module, ref))) {
             entries.push([k, reason('initializer', rec.site.range)]);
             initRoots.push(k);
           }
@@ -827,10 +875,19 @@ export class ProjectGraph {
             }
           }
         }
-        const wm = rec.workerModule;
+        for (const id of rec.site.initializerUnits ?? []) {
+          const u = rec.module.units[id];
+          if (!u) continue;
+          entries.push([unitKey(rec.module, u), reason('initializer', rec.site.range)]);
+          initRoots.push(unitKey(rec.module, u));
+        }
+        // a cluster worker re-runs the entry script (this program's root module), not the
+        // module that calls cluster.fork()
+        const entryRun = rec.site.system === 'cluster' && root.unit.kind !== 'function' && root.module.language === 'js';
+        const wm = entryRun ? root.module : rec.workerModule;
         if (wm) {
           modules.add(wm.path);
-          const self = wm === rec.module;
+          const self = wm === rec.module || entryRun;
           const spawnedBy = reason(rec.site.label, rec.site.range);
           if (!self) {
             const top = unitKey(wm, wm.units[0]);
@@ -885,9 +942,26 @@ export class ProjectGraph {
     const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
     const hit = perProgram.get(cacheKey);
     if (hit) return hit;
-    const result = this.computeHappensBefore(program, rec);
+    const result = happensBeforeSpawn(this.orderView(), program, rec);
     perProgram.set(cacheKey, result);
     return result;
+  }
+
+  /**
+   * Whether an access in the parent happens after the workers of `rec` have finished
+   * ({@link SpawnSite.endRange}): later in the spawn's unit, in what that unit calls later
+   * (and nothing calls earlier), or later in the callers on the path from the root.
+   */
+  isAfterEnd(program: Program, rec: SpawnRecord, a: AccessRecord): boolean {
+    const end = rec.site.endRange;
+    if (!end) return false;
+    let perProgram = this.haCache.get(program);
+    if (!perProgram) this.haCache.set(program, (perProgram = new Map()));
+    const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
+    let hit = perProgram.get(cacheKey);
+    if (!hit) perProgram.set(cacheKey, (hit = happensAfterEnd(this.orderView(), program, rec, posOrder(end.end))));
+    const from = hit.cut.get(a.key);
+    return hit.fully.has(a.key) || (from !== undefined && posOrder(a.access.range.start) > from);
   }
 
   /** Whether an access in the parent happens before the workers of `rec` start. */
@@ -897,44 +971,7 @@ export class ProjectGraph {
     return fully.has(a.key) || (limit !== undefined && posOrder(a.access.range.start) < limit);
   }
 
-  private computeHappensBefore(program: Program, rec: SpawnRecord): HappensBefore {
-    const spawnUnit = spawnUnitKey(rec);
-    const rootKey = unitKey(program.root.module, program.root.unit);
-    // shortest call path root → spawn unit
-    const prev = new Map<UnitKey, UnitKey | null>([[rootKey, null]]);
-    const queue = [rootKey];
-    while (queue.length && !prev.has(spawnUnit)) {
-      const k = queue.shift()!;
-      for (const c of this.callees(k)) {
-        if (!prev.has(c)) {
-          prev.set(c, k);
-          queue.push(c);
-        }
-      }
-    }
-    const cut = new Map<UnitKey, number>();
-    const fully = new Set<UnitKey>();
-    if (!prev.has(spawnUnit)) return { fully, cut };
-    let k: UnitKey | null = spawnUnit;
-    // the spawn call's own arguments are evaluated before the workers start
-    let limit = posOrder(rec.site.range.end);
-    while (k) {
-      cut.set(k, limit);
-      const e = this.s.edges.get(k);
-      for (let i = 0; i < (e?.to.length ?? 0); i++) {
-        // a closure defined before the start (an 'exit' handler) runs later: never "before"
-        if (e!.at[i] < limit && !e!.nested[i]) this.reach([e!.to[i]], fully, true);
-      }
-      const p: UnitKey | null = prev.get(k) ?? null;
-      if (p) {
-        const pe = this.s.edges.get(p);
-        limit = pe?.at[pe.to.indexOf(k)] ?? 0;
-      }
-      k = p;
-    }
-    for (const c of cut.keys()) fully.delete(c);
-    return { fully, cut };
-  }
+
 }
 
 /** Whether re-linking a module gave what its link already says (same model, same resolutions). */
@@ -947,11 +984,17 @@ function sameLink(a: ModuleLink, b: ModuleLink): boolean {
   }
   for (let i = 0; i < a.accesses.length; i++) if (a.accesses[i].symbol !== b.accesses[i].symbol) return false;
   if (!sameList(a.imports, b.imports) || a.deps.length !== b.deps.length) return false;
+  if (a.classSpawns.length !== b.classSpawns.length) return false;
+  for (let i = 0; i < a.classSpawns.length; i++) {
+    const x = a.classSpawns[i];
+    const y = b.classSpawns[i];
+    if (x.offset !== y.offset || x.startMethod !== y.startMethod || !sameList(x.tasks[0].symbols ?? [], y.tasks[0].symbols ?? [])) return false;
+  }
   const deps = new Set(a.deps);
   return b.deps.every((d) => deps.has(d));
 }
 
-function spawnUnitKey(r: SpawnRecord): UnitKey {
+export function spawnUnitKey(r: SpawnRecord): UnitKey {
   return unitKey(r.module, r.module.units[r.site.unit] ?? r.module.units[0]);
 }
 

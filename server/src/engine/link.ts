@@ -70,6 +70,12 @@ export class Linker {
     return this.modules.get(p);
   }
 
+  /** The analysed module at a path (noted as read, like a binding lookup). */
+  moduleOf(p: string): ModuleModel | undefined {
+    this.reads?.add(p);
+    return this.modules.get(p);
+  }
+
   private resolveJs(from: ModuleModel, spec: string): ModuleModel | undefined {
     if (spec.startsWith('file://')) {
       try {
@@ -244,6 +250,21 @@ export class Linker {
     return this.memberOf(t.module, ref.member);
   }
 
+  /**
+   * The symbol a called (or handed-over) reference denotes: like {@link resolveRef}, but
+   * `Cls.m` on a class gives that method's symbol `Cls.m` (the engine stores methods there).
+   */
+  resolveCallable(m: ModuleModel, ref: Ref): SymbolKey | undefined {
+    if (ref.member) {
+      // a member of a class (not of a module, whose member `resolveRef` already gives)
+      const base = this.resolveRef(m, { name: ref.name });
+      const b = base ? this.binding(base) : undefined;
+      // ... or a function held by an object of handlers (JS `handlers.run()`)
+      if (b?.kind === 'class' || (b?.kind === 'mutable' && b.methods?.length)) return `${base}.${ref.member}`;
+    }
+    return this.resolveRef(m, ref);
+  }
+
   private memberOf(mod: ModuleModel, member: string): SymbolKey | undefined {
     const e = this.resolveExport(mod, member);
     if (!e) return symbolKey(mod.path, member);
@@ -253,7 +274,12 @@ export class Linker {
   binding(key: SymbolKey): Binding | undefined {
     const { file, name } = splitSymbolKey(key);
     this.reads?.add(file);
-    return this.modules.get(file)?.bindings.get(name);
+    const bindings = this.modules.get(file)?.bindings;
+    const b = bindings?.get(name);
+    if (b || !bindings) return b;
+    // a class attribute `Cls.X` (Python)
+    const dot = name.indexOf('.');
+    return dot > 0 ? bindings.get(name.slice(0, dot))?.attrs?.get(name.slice(dot + 1)) : undefined;
   }
 }
 
@@ -267,7 +293,11 @@ export function interfaceOf(m: ModuleModel): string {
   if (hit === undefined) {
     const parts: string[] = [];
     for (const b of m.bindings.values()) {
-      const kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : '';
+      // an object of functions resolves `obj.m()` calls like a class (see computeLink)
+      let kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : b.kind === 'mutable' && b.methods?.length ? '^methods' : '';
+      // whether a class starts processes (and through which bases) is read by the modules that instantiate it
+      if (b.processClass) kind += `!${b.processClass.startMethod ?? ''}`;
+      if (b.bases?.length) kind += `(${b.bases.map((r) => (r.member ? `${r.name}.${r.member}` : r.name)).join(',')})`;
       parts.push(b.importFrom ? `${b.name}${kind}<${b.importFrom.specifier}:${b.importFrom.imported}` : b.name + kind);
     }
     for (const [name, e] of m.exports) parts.push(`>${name}=${e.local ?? ''}:${e.from ? `${e.from.specifier}:${e.from.imported}` : ''}`);

@@ -84,6 +84,16 @@ export interface Binding {
   unit?: number;
   /** the class's method unit ids when kind === 'class' (engine treats `Cls.m` / `Cls(...)` calls loosely) */
   methods?: number[];
+  /** Python, kind === 'class': the names its body binds (`X = 5`, `def m`), as bindings named `Cls.X` */
+  attrs?: Map<string, Binding>;
+  /**
+   * Python, kind === 'class': a base is a standard-library process class
+   * (`multiprocessing.Process`, `ctx.Process`, `multiprocessing.context.SpawnProcess`...),
+   * with the start method the base pins. The class's `run()` is worker code.
+   */
+  processClass?: { startMethod?: StartMethod };
+  /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
+  bases?: Ref[];
 }
 
 /** How a module-level binding is touched. */
@@ -120,6 +130,13 @@ export interface Access {
    * value over (Process args, task arguments): worker set-up, like an initializer.
    */
   fromParam?: boolean;
+  /**
+   * Python: the access goes through an attribute of the binding (`Config.X`, `Config.X += 1`,
+   * `Config.items.append(v)`, `cls.X = v` in a classmethod): what it is to that attribute.
+   * When the binding is a class, the engine takes the access as one to the class attribute
+   * `Config.X`, a symbol of its own (class attributes are module-level state).
+   */
+  member?: { name: string; kind: AccessKind; detail?: string; range: Range };
 }
 
 export interface Call {
@@ -127,6 +144,10 @@ export interface Call {
   callee: Ref;
   range: Range;
   offset: number;
+  /** Python: `Name.method()` on an imported name: a call only when the name turns out to be a class */
+  ifClass?: boolean;
+  /** Python: `.start()` is called on the value this call returns (`Worker(...).start()`, `w = Worker(); w.start()`): its range */
+  started?: Range;
 }
 
 export type UnitKind =
@@ -173,6 +194,11 @@ export interface Unit {
   /** Python generator function / JS generator */
   isGenerator?: boolean;
   /**
+   * Python: a lambda handed to a pool or process (`initializer=lambda: ...`, a lambda task):
+   * it runs there, not as a closure of the unit that defines it (no closure edge)
+   */
+  detached?: boolean;
+  /**
    * JS: an `'exit'` handler of a worker or child this file starts (`w.on('exit', fn)`,
    * `cluster.on('exit', fn)`), or a function nested in one: it runs after that worker has
    * finished, so its writes never reach it.
@@ -207,6 +233,13 @@ export interface TaskRef {
   range: Range;
   /** e.g. 'Pool.map', 'ProcessPoolExecutor.submit', 'Process(target=)' */
   label: string;
+  /** set by the engine for the sites it makes (a `Process` subclass's `run`): the symbols to try, nearest first */
+  symbols?: string[];
+  /**
+   * Python: a function unit of this module given directly (a lambda `initializer=` or task):
+   * it runs in the worker, not in the unit that defines it.
+   */
+  unit?: number;
 }
 
 /**
@@ -244,14 +277,25 @@ export interface Payload {
     /** workerpool `pool.exec(fn)` where fn uses outer-scope names: see `freeNames` */
     | 'closure'
     /** an object (reached through a name) one of whose properties is a function: see `member` */
-    | 'object-with-method';
+    | 'object-with-method'
+    /** a MessagePort / web stream that must be listed in the transfer list (its type in `member`) */
+    | 'needs-transfer';
   /** the channel: 'Pool.map', 'workerData', 'postMessage', 'piscina.run', 'pool.exec', ... */
   channel: string;
   freeNames?: string[];
-  /** for 'object-with-method': the method's (property's) name */
+  /** for 'object-with-method': the method's (property's) name; for 'needs-transfer': the value's type ('MessagePort', 'ReadableStream') */
   member?: string;
+  /** for 'needs-transfer' inside an object sent by name (`postMessage(setup)`): the value to list, e.g. 'port2' */
+  value?: string;
   /** for 'closure': the function unit id */
   unit?: number;
+  /**
+   * Python: the start methods under which it fails (a channel pickled only when the child
+   * is a fresh interpreter: `Process` target/args, `initializer`/`initargs`); absent = all.
+   */
+  failsUnder?: StartMethod[];
+  /** Python: index in {@link ModuleModel.spawns} of the site it is handed to, for the start method in force */
+  site?: number;
 }
 
 /**
@@ -274,6 +318,8 @@ export interface SpawnSite {
   initializers: Ref[];
   /** tasks and initializers for the value-flow layer to resolve */
   flowTasks?: FlowTask[];
+  /** Python: lambdas (function units of this module) given as `initializer=` */
+  initializerUnits?: number[];
   /** Node: the worker/child module as written ('./worker.js', resolved relative to this file); 'self' for `__filename` / `import.meta.url` / `fileURLToPath(import.meta.url)` */
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
@@ -282,6 +328,13 @@ export interface SpawnSite {
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */
   startRange?: Range;
+  /**
+   * Python: where, in the site's own unit, its workers are known to have finished: the end
+   * of its `with` block, `join()`/`terminate()`/`shutdown()`, or the first results event
+   * (`wait`, `as_completed`, `.result()`, `.get()`, a blocking `map`/`apply`) after its last
+   * submission. Parent code after it does not run while the workers do.
+   */
+  endRange?: Range;
 }
 
 /** Module-local facts that need no cross-file context. */

@@ -13,7 +13,7 @@ import { parseJs } from '../js/frontend';
 import { initPython, parsePython } from '../python/frontend';
 import { languageOf } from './language';
 import { describeFixes } from '../fixes';
-import { OVER_BUDGET_NOTE, isOverBudget } from '../shared/budget';
+import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget, ranOutOfStack } from '../shared/budget';
 
 /** Python source (UTF-16 units) a project extracts value-flow facts for; see {@link Project.parse} */
 const FLOW_FACTS_BYTES = 4_000_000;
@@ -54,8 +54,8 @@ export class Project {
   /** files parsed with value-flow facts, and their size */
   private readonly factsFiles = new Set<string>();
   private factsBytes = 0;
-  /** files over the per-file work budget (shared/budget.ts): kept with an empty model */
-  private readonly overBudget = new Set<string>();
+  /** files not analysed (over the per-file budget, or too deep for a front end), and why: kept with an empty model */
+  private readonly notAnalysed = new Map<string, string>();
 
   private constructor(options: AnalysisOptions, pythonReady: boolean, private readonly allFlowFacts: boolean) {
     this.options = options;
@@ -89,16 +89,25 @@ export class Project {
   updateFile(file: string, text: string, version?: number): boolean {
     const lang = languageOf(file);
     if (!lang) return false;
+    text = normalizeLoneCarriageReturns(text);
     const cur = this.entries.get(file);
     if (cur && cur.text === text) {
       cur.version = version;
       return false;
     }
     // the budget is checked here, before any parsing, so no caller can hand in unbounded work
-    const skip = isOverBudget(text);
-    const model = skip ? emptyModel(file, lang, `not analysed: ${OVER_BUDGET_NOTE}`) : this.parse(file, text, lang);
-    if (skip) this.overBudget.add(file);
-    else this.overBudget.delete(file);
+    let skip = isOverBudget(text) ? OVER_BUDGET_NOTE : undefined;
+    let model = skip ? emptyModel(file, lang) : this.parse(file, text, lang);
+    if (!skip && ranOutOfStack(model.problems)) {
+      skip = TOO_DEEP_NOTE;
+      model = emptyModel(file, lang);
+    }
+    if (skip) {
+      model.problems.push({ range: model.units[0]!.range, message: `not analysed: ${skip}` });
+      this.notAnalysed.set(file, skip);
+    } else {
+      this.notAnalysed.delete(file);
+    }
     this.entries.set(file, { text, version, model });
     this.models.set(file, model);
     // a new file can change how any import resolves: only edits are patched in
@@ -123,22 +132,24 @@ export class Project {
       }
       return model;
     }
-    return parseJs(file, text);
+    // TypeScript's scanner counts U+2028/U+2029 as line ends and the LSP does not: one space
+    // each keeps every offset, and the front end's positions then match the editor's lines
+    return parseJs(file, /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text);
   }
 
   removeFile(file: string): void {
     if (this.entries.delete(file)) {
       this.models.delete(file);
-      this.overBudget.delete(file);
+      this.notAnalysed.delete(file);
       this.rebuild = true;
       this.cached = undefined;
       this.graphStale = true;
     }
   }
 
-  /** Why `file` is in the project but not analysed (over the per-file budget), or undefined. */
+  /** Why `file` is in the project but not analysed (over the per-file budget, too deep), or undefined. */
   skippedReason(file: string): string | undefined {
-    return this.overBudget.has(file) ? OVER_BUDGET_NOTE : undefined;
+    return this.notAnalysed.get(file);
   }
 
   hasFile(file: string): boolean {
@@ -229,6 +240,15 @@ export class Project {
     if (s === 'off') return undefined;
     return s ?? rule.defaultSeverity;
   }
+}
+
+/**
+ * Lone CRs become LFs (one character for one, so every offset and every LSP position stays
+ * the same): the LSP counts CR, LF and CRLF as line ends, the Python parser and the fixes
+ * only LF, and a CR-only file would otherwise get positions past the end of its first line.
+ */
+export function normalizeLoneCarriageReturns(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 function lazyFixes(f: Finding, compute: () => Finding['fixes']): void {

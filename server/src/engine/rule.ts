@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { FixDescriptor, Finding, RelatedLocation, RuleId, Severity } from './findings';
 import type { Access, AccessKind, Language, ModuleModel, Range, StartMethod } from './model';
 import { splitSymbolKey, type SymbolKey } from './link';
-import type { AccessRecord, Program, ProjectGraph, SpawnRecord } from './contexts';
+import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord, type WorkerReason } from './contexts';
 
 export interface Rule {
   id: RuleId;
@@ -27,6 +27,19 @@ export interface RuleContext {
 
 export function isWrite(kind: AccessKind): boolean {
   return kind !== 'read';
+}
+
+/** Python mutating methods whose result is the old contents: a read as well as a write. */
+const VALUE_MUTATORS = new Set(['pop', 'popitem', 'popleft', 'setdefault']);
+
+/**
+ * Whether an access reads the binding's value: a plain read, or (Python) `pop()` /
+ * `setdefault()`. The JS front end lists a separate read when `pop()`/`shift()`/`x++`'s value is used.
+ */
+export function readsValue(r: AccessRecord): boolean {
+  const a = r.access;
+  if (a.kind === 'read') return true;
+  return r.module.language === 'python' && a.kind === 'mutate-call' && !!a.detail && VALUE_MUTATORS.has(a.detail);
 }
 
 /** `main.py:8` relative to the file the message is about. */
@@ -118,7 +131,6 @@ export function startMethodWords(sm: StartMethod | undefined): string {
   return `under the '${sm}' start method pinned here`;
 }
 
-/** One finding per access: several programs may reach the same read. */
 /**
  * Whether a worker-side access is worker set-up: code of an initializer (or a Node worker
  * module's top level), or a task's head assignment from its own parameter
@@ -127,13 +139,52 @@ export function startMethodWords(sm: StartMethod | undefined): string {
 export function isSetUp(graph: ProjectGraph, prog: Program, r: AccessRecord): boolean {
   if (prog.init.has(r.key)) return true;
   if (!r.access.fromParam) return false;
-  return prog.spawns.some((s) => s.site.tasks.some((t) => graph.unitsOfRef(s.module, t.ref).includes(r.key)));
+  return prog.spawns.some((s) => s.site.tasks.some((t) => graph.unitsOfTask(s.module, t).includes(r.key)));
 }
 
+/** One finding per access: several programs may reach the same read. */
 export function onceKey(r: AccessRecord): string {
   return `${r.key}@${r.access.range.start.line}:${r.access.range.start.character}`;
 }
 
 export function moduleOf(ctx: RuleContext, file: string): ModuleModel | undefined {
   return ctx.graph.modules.get(file);
+}
+
+/**
+ * One finding per cause (SPEC §3): the accesses of one symbol by the workers of one start,
+ * in one file, collected in the order found and reported together at the first of them
+ * (by position in the file), the others as related locations.
+ */
+export class CauseGroups<T> {
+  private readonly groups = new Map<string, { recs: AccessRecord[]; why: WorkerReason; data: T }>();
+  private readonly seen = new Set<string>();
+
+  /** Adds `r` to its group (created with `data` when new); false when `r` was already taken. */
+  add(sym: SymbolKey, r: AccessRecord, why: WorkerReason, data: () => T): boolean {
+    const once = onceKey(r);
+    if (this.seen.has(once)) return false;
+    this.seen.add(once);
+    const rec = why.spawn;
+    const key = `${sym}|${rec.module.path}@${rec.site.range.start.line}:${rec.site.range.start.character}|${r.module.path}`;
+    const g = this.groups.get(key);
+    if (g) g.recs.push(r);
+    else this.groups.set(key, { recs: [r], why, data: data() });
+    return true;
+  }
+
+  /** The groups, each with its accesses sorted by position (the first is where the finding goes). */
+  *entries(): Generator<{ first: AccessRecord; others: AccessRecord[]; why: WorkerReason; data: T }> {
+    for (const g of this.groups.values()) {
+      const sorted = [...g.recs].sort((a, b) => posOrder(a.access.range.start) - posOrder(b.access.range.start));
+      yield { first: sorted[0], others: sorted.slice(1), why: g.why, data: g.data };
+    }
+  }
+}
+
+/** " The same workers also read 'X' at lines 14, 20." — the rest of a grouped finding, for messages. */
+export function moreText(others: AccessRecord[], verb: string, name: string): string {
+  if (others.length === 0) return '';
+  const lines = [...new Set(others.map((o) => o.access.range.start.line + 1))];
+  return ` The same workers also ${verb} '${name}' at line${lines.length > 1 ? 's' : ''} ${lines.join(', ')} of this file.`;
 }

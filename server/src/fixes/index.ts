@@ -44,10 +44,22 @@ function providers(): FixProvider[] {
   return [...FIX_PROVIDERS, ...FALLBACK];
 }
 
+/**
+ * A Python class attribute (`Config.X`): the fixes rewrite module-level names (`global X`,
+ * initargs, returned values), none of which applies to it; only disable-line is offered.
+ */
+function isClassAttribute(finding: Finding): boolean {
+  return /\.pyw?$|\.ipynb$/.test(finding.file) && finding.symbol.includes('.') && (finding.rule === 'stale-global-read' || finding.rule === 'lost-global-write');
+}
+
+function applicable(p: FixProvider, finding: Finding): boolean {
+  return p.rules.includes(finding.rule) && (!isClassAttribute(finding) || FALLBACK.includes(p));
+}
+
 export function describeFixes(ctx: FixContext, finding: Finding): FixDescriptor[] {
   const out: FixDescriptor[] = [];
   for (const p of providers()) {
-    if (!p.rules.includes(finding.rule)) continue;
+    if (!applicable(p, finding)) continue;
     try {
       const d = p.describe(ctx, finding);
       if (d) out.push(d);
@@ -61,7 +73,7 @@ export function describeFixes(ctx: FixContext, finding: Finding): FixDescriptor[
 export function computeFix(ctx: FixContext, finding: Finding, kind: string): FixEdit | undefined {
   // one kind may have a provider per language (e.g. 'wrap-in-guard'): the first that answers wins
   for (const p of providers()) {
-    if (p.kind !== kind || !p.rules.includes(finding.rule)) continue;
+    if (p.kind !== kind || !applicable(p, finding)) continue;
     try {
       const edit = p.compute(ctx, finding);
       if (edit) return edit;

@@ -84,6 +84,7 @@ async function mayEdit(ctx: ServerContext, file: string): Promise<boolean> {
 /** Feeds the open document's current text to the project (no-op when unchanged). */
 export async function syncedProject(ctx: ServerContext, uri: string): Promise<Project | undefined> {
   const project = await ctx.project;
+  ctx.memory.touch();
   const file = uriToPath(uri);
   const doc = ctx.documents.get(uri);
   if (file && doc) project.updateFile(file, doc.getText(), doc.version);

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection, InitializeParams, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Project } from '../engine/project';
+import { IdleCollector } from './memory';
 
 /** What the client said it supports in `initialize`. */
 export interface ClientSupport {
@@ -27,6 +28,8 @@ export interface ServerContext {
   readonly packageRoot: string;
   /** The whole workspace's model: disk files, overridden by open documents. */
   readonly project: Promise<Project>;
+  /** told about each analysis and request, to give memory back once the server is idle */
+  readonly memory: IdleCollector;
   client: ClientSupport;
   /** Absolute paths of the workspace folders (file scheme only). */
   folders: string[];
@@ -59,6 +62,7 @@ export function createContext(
     documents,
     packageRoot,
     project: Project.create(),
+    memory: new IdleCollector(),
     client: { configuration: false, configurationRegistration: false, workDoneProgress: false, workspaceFolders: false },
     folders: [],
     log: (message) => connection.console.log(message),

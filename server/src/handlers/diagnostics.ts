@@ -251,6 +251,7 @@ export class DiagnosticsPublisher {
     }
 
     this.status({ state: 'idle', findings: counts.error + counts.warning });
+    this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };
   }
 }

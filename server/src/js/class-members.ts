@@ -8,7 +8,7 @@
  */
 import ts from 'typescript';
 import type { Ref } from '../engine/model';
-import { climbWrappers, propertyNameText, unwrap } from './syntax';
+import { climbWrappers, propertyNameText, stringValue, unwrap } from './syntax';
 import { Walker } from './walker';
 
 export abstract class ClassMembers extends Walker {
@@ -116,6 +116,45 @@ export abstract class ClassMembers extends Walker {
     const bd = base ? this.moduleScope.decls.get(base) : undefined;
     if (!base || !bd || !(bd.classNode || (bd.importFrom && bd.importFrom.imported !== '*'))) return undefined;
     return isSuperMember ? { name: base, member: (c as ts.PropertyAccessExpression).name.text } : { name: base };
+  }
+
+  /** The function-valued properties of an object literal: `{ run() {}, stop: () => {}, add }`. */
+  protected objectFunctions(obj: ts.ObjectLiteralExpression): Array<[string, ts.FunctionLikeDeclaration]> {
+    const out: Array<[string, ts.FunctionLikeDeclaration]> = [];
+    for (const p of obj.properties) {
+      const key = p.name && propertyNameText(p.name);
+      if (!key) continue;
+      if (ts.isMethodDeclaration(p) && p.body) out.push([key, p]);
+      else if (ts.isPropertyAssignment(p)) {
+        const init = unwrap(p.initializer);
+        if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) out.push([key, init]);
+      } else if (ts.isShorthandPropertyAssignment(p)) {
+        const fn = this.lookup(p.name.text)?.fnNode;
+        if (fn) out.push([key, fn]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `handlers.run(...)` / `handlers[msg.type](...)` on a module-level object of functions:
+   * the function(s) it can call, as `handlers.key` refs (all of them for a computed key).
+   */
+  protected objectMethodCalls(callee: ts.Expression): Ref[] {
+    const c = unwrap(callee);
+    if (!ts.isPropertyAccessExpression(c) && !ts.isElementAccessExpression(c)) return [];
+    const o = unwrap(c.expression);
+    if (!ts.isIdentifier(o)) return [];
+    const d = this.lookup(o.text);
+    if (!d || !d.isModule || d.pattern || !d.init || !ts.isObjectLiteralExpression(d.init)) return [];
+    const fns = this.objectFunctions(d.init);
+    if (ts.isPropertyAccessExpression(c)) {
+      const k = c.name.text;
+      return fns.some(([key]) => key === k) ? [{ name: o.text, member: k }] : [];
+    }
+    const lit = stringValue(c.argumentExpression);
+    if (lit !== undefined) return fns.some(([key]) => key === lit) ? [{ name: o.text, member: lit }] : [];
+    return fns.map(([key]) => ({ name: o.text, member: key }));
   }
 
   /** `this.m` / `h.m` naming a method of a class declared in this file. */

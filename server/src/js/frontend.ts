@@ -141,6 +141,14 @@ class JsFrontend extends SpawnRecognizer {
       if (d.classNode) {
         const m = this.classMethods.get(d.classNode);
         if (m) b.methods = m;
+      } else if (d.init && !d.pattern && ts.isObjectLiteralExpression(d.init)) {
+        // an object of handlers: `handlers.run()` reaches its `run` (see objectMethodCalls)
+        const ids: number[] = [];
+        for (const [key, fn] of this.objectFunctions(d.init)) {
+          const id = this.fnUnit.get(fn);
+          if (id !== undefined && this.units[id].name === key) ids.push(id);
+        }
+        if (ids.length) b.methods = ids;
       }
       if (d.kind === 'const' || d.kind === 'let' || d.kind === 'var') {
         if (d.poolSystem && b.kind === 'unknown') b.kind = 'pool';
@@ -186,7 +194,12 @@ class JsFrontend extends SpawnRecognizer {
       const c = this.recvCreation(pc.recv);
       if (pc.method === 'execute') {
         // a cluster pool's messages go over the IPC channel, serialised as JSON
-        if (c?.pool === 'poolifier') for (const p of pc.payloads) this.model.payloads.push(c.cluster ? { ...p, channel: 'cluster pool.execute' } : p);
+        if (c?.pool === 'poolifier') {
+          for (const p of pc.payloads) {
+            if (!c.cluster) this.model.payloads.push(p);
+            else if (p.what !== 'needs-transfer') this.model.payloads.push({ ...p, channel: 'cluster pool.execute' });
+          }
+        }
         continue;
       }
       if (pc.method === 'run') {

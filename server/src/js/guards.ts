@@ -22,6 +22,8 @@ export function invertKind(k: BranchKind | undefined): BranchKind | undefined {
 export abstract class GuardClassifier extends ExportCollector {
   /** the walker's entry point (walker.ts) */
   protected abstract readonly visit: (node: ts.Node) => void;
+  /** the worker/child module a spawn names (spawn-sites.ts) */
+  protected abstract modulePath(e0: ts.Expression, depth?: number): string | undefined;
 
   protected visitStatements(stmts: readonly ts.Statement[]): void {
     for (let i = 0; i < stmts.length; i++) {
@@ -239,7 +241,9 @@ export abstract class GuardClassifier extends ExportCollector {
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
         const s = this.sym(n.expression, this.moduleScope);
         const args = n.arguments ?? [];
-        if (s === 'child_process.fork') {
+        // only what the file hands a copy of itself is a test of "am I the child" here
+        const self = args[0] !== undefined && this.modulePath(args[0]) === 'self';
+        if (s === 'child_process.fork' && self) {
           const arr = args[1] && unwrap(args[1]);
           if (arr && ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
             const v = stringValue(el);
@@ -248,7 +252,7 @@ export abstract class GuardClassifier extends ExportCollector {
           envOf(arr && ts.isArrayLiteralExpression(arr) ? args[2] : args[1], false);
         } else if (s === 'cluster.fork') {
           envOf(args[0], true);
-        } else if (s === 'worker_threads.Worker') {
+        } else if (s === 'worker_threads.Worker' && self) {
           envOf(args[1], false);
         }
       }

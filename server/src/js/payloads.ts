@@ -74,6 +74,8 @@ export abstract class PayloadAnalyzer extends ClassMembers {
     if (depth > 8) return;
     if (depth === 0 && site === undefined && this.inExpectedFailure(e0)) return;
     const e = unwrap(e0);
+    // listed in the transfer list of the send being analysed: moved, not copied
+    if (this.moved && (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) && this.moved.has(e.getText(this.sf))) return;
     const add = (what: Payload['what'], symbol: string): void => {
       out.push({ range: site?.range ?? this.range(e), symbol: site?.symbol ?? symbol, what, channel });
     };
@@ -143,6 +145,11 @@ export abstract class PayloadAnalyzer extends ClassMembers {
         add('weakmap', hint ?? n);
         return;
       }
+      const stream = this.streamClass(e.expression);
+      if (stream) {
+        if (TRANSFER_CHANNELS.has(channel)) this.addNeedsTransfer(out, e, site, hint ?? n, stream, channel);
+        return;
+      }
       const rootName = n.split('.')[0];
       const last = n.split('.').pop()!;
       const d = this.lookup(rootName);
@@ -151,10 +158,18 @@ export abstract class PayloadAnalyzer extends ClassMembers {
       return;
     }
     if (ts.isAwaitExpression(e)) return;
+    if (ts.isPropertyAccessExpression(e) && (e.name.text === 'port1' || e.name.text === 'port2') && this.isMessageChannel(e.expression)) {
+      if (TRANSFER_CHANNELS.has(channel)) this.addNeedsTransfer(out, e, site, e.getText(this.sf), 'MessagePort', channel);
+      return;
+    }
     if (ts.isIdentifier(e) && depth < 6) {
       const d = this.lookup(e.text);
       if (!d) return;
       const s = site ?? { range: this.range(e), symbol: e.text };
+      if (d.pattern && this.isChannelPort(d.nameNode)) {
+        if (TRANSFER_CHANNELS.has(channel)) this.addNeedsTransfer(out, e, site, e.text, 'MessagePort', channel);
+        return;
+      }
       if (d.kind === 'function' || d.kind === 'self' || d.kind === 'class') {
         if (site?.inObject) out.push({ range: s.range, symbol: s.symbol, what: 'object-with-method', member: e.text, channel });
         else out.push({ range: s.range, symbol: s.symbol, what: 'function', channel });
@@ -175,10 +190,15 @@ export abstract class PayloadAnalyzer extends ClassMembers {
       this.analyzePayload(value, channel, undefined, undefined, out);
       return;
     }
-    const found: Payload[] = [];
-    this.analyzePayload(value, channel, undefined, undefined, found);
-    for (const p of found) if (!moved.has(p.symbol)) out.push(p);
+    this.moved = moved;
+    try {
+      this.analyzePayload(value, channel, undefined, undefined, out);
+    } finally {
+      this.moved = undefined;
+    }
   }
+
+  private moved?: Set<string>;
 
   /** The names (identifiers, `a.b` texts) listed in a transfer list or an options object holding one. */
   private transferredNames(e0: ts.Expression, depth = 0): Set<string> {
@@ -210,16 +230,15 @@ export abstract class PayloadAnalyzer extends ClassMembers {
    * the clone error on purpose (piscina's "passing invalid workerData does not work").
    */
   private inExpectedFailure(n: ts.Node): boolean {
-    for (let p: ts.Node | undefined = n.parent; p && !ts.isSourceFile(p); p = p.parent) {
-      if (!isFunctionExpr(p)) continue;
-      const call = climbWrappers(p).parent;
-      if (!call || !ts.isCallExpression(call) || !call.arguments.includes(climbWrappers(p) as ts.Expression)) continue;
-      const callee = unwrap(call.expression);
+    let child: ts.Node = n;
+    for (let p: ts.Node | undefined = n.parent; p && !ts.isSourceFile(p); child = p, p = p.parent) {
+      if (!ts.isCallExpression(p) || !p.arguments.includes(child as ts.Expression)) continue;
+      const callee = unwrap(p.expression);
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
       if (name === 'throws' || name === 'rejects' || name === 'assertThrows' || name === 'assertRejects') return true;
       if (name === 'expect') {
-        // expect(fn).toThrow(...) / expect(fn).rejects...
-        let up: ts.Node = call;
+        // expect(fn).toThrow(...) / expect(promise).rejects...
+        let up: ts.Node = p;
         while (ts.isPropertyAccessExpression(up.parent) && up.parent.expression === up) {
           const prop = up.parent.name.text;
           if (prop === 'toThrow' || prop === 'toThrowError' || prop === 'rejects') return true;
@@ -230,4 +249,63 @@ export abstract class PayloadAnalyzer extends ClassMembers {
     }
     return false;
   }
+
+
+  /** `name` is the value itself; `site`, when set, the variable the payload reached it through. */
+  private addNeedsTransfer(
+    out: Payload[],
+    e: ts.Node,
+    site: { range: Range; symbol: string; inObject?: boolean } | undefined,
+    name: string,
+    type: string,
+    channel: string,
+  ): void {
+    const p: Payload = { range: site?.range ?? this.range(e), symbol: site?.symbol ?? name, what: 'needs-transfer', member: type, channel };
+    if (site?.inObject) p.value = name;
+    out.push(p);
+  }
+
+  /** `ReadableStream` / `WritableStream` / `TransformStream`, global or from 'node:stream/web'. */
+  private streamClass(c0: ts.Expression): string | undefined {
+    const c = unwrap(c0);
+    const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : undefined;
+    if (!name || !STREAM_CLASSES.has(name)) return undefined;
+    const root = ts.isIdentifier(c) ? c : unwrap((c as ts.PropertyAccessExpression).expression);
+    if (!ts.isIdentifier(root)) return undefined;
+    const d = this.lookup(root.text);
+    if (!d) return ts.isIdentifier(c) ? name : undefined;
+    const spec = d.importFrom?.specifier.replace(/^node:/, '');
+    return spec === 'stream/web' ? name : undefined;
+  }
+
+  /** `new MessageChannel()` (global or worker_threads'), directly or through a name. */
+  private isMessageChannel(e0: ts.Expression, depth = 0): boolean {
+    const e = unwrap(e0);
+    if (ts.isNewExpression(e)) {
+      const c = unwrap(e.expression);
+      if (ts.isIdentifier(c) && c.text === 'MessageChannel' && !this.lookup('MessageChannel')) return true;
+      return this.sym(c) === 'worker_threads.MessageChannel';
+    }
+    if (ts.isIdentifier(e) && depth < 3) {
+      const d = this.lookup(e.text);
+      return !!d?.init && !d.pattern && this.isMessageChannel(d.init, depth + 1);
+    }
+    return false;
+  }
+
+  /** A name bound by `const { port1, port2 } = new MessageChannel()`. */
+  private isChannelPort(nameNode: ts.Node): boolean {
+    const el = nameNode.parent;
+    if (!el || !ts.isBindingElement(el) || !ts.isObjectBindingPattern(el.parent)) return false;
+    const key = el.propertyName ? propertyNameText(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+    if (key !== 'port1' && key !== 'port2') return false;
+    const decl = el.parent.parent;
+    return ts.isVariableDeclaration(decl) && !!decl.initializer && this.isMessageChannel(decl.initializer);
+  }
 }
+
+/** Platform objects a worker_threads channel can only move (transfer), never copy. */
+const STREAM_CLASSES = new Set(['ReadableStream', 'WritableStream', 'TransformStream']);
+
+/** Channels with a transfer list (structured clone between threads); not the JSON IPC of process.send / cluster pools. */
+const TRANSFER_CHANNELS = new Set(['postMessage', 'workerData', 'piscina.run', 'tinypool.run', 'poolifier.execute']);

@@ -469,7 +469,13 @@ export abstract class ScopeModel {
     const e = unwrap(e0);
     if (ts.isAwaitExpression(e) && depth < 3) return this.creationOf(e.expression, scope, depth + 1);
     if (ts.isNewExpression(e)) {
-      const s = this.sym(e.expression, scope);
+      let s = this.sym(e.expression, scope);
+      // `new MyWorker()` where `class MyWorker extends Worker`
+      const c = unwrap(e.expression);
+      if (!s && ts.isIdentifier(c)) {
+        const cls = this.lookup(c.text, scope)?.classNode;
+        if (cls) s = this.baseSym(cls);
+      }
       if (s === 'piscina.Piscina') return { pool: 'piscina' };
       if (s === 'tinypool.Tinypool') return { pool: 'tinypool' };
       if (s === `${WT}.Worker`) return { proc: 'worker' };
@@ -484,6 +490,15 @@ export abstract class ScopeModel {
         const fn = this.lookup(c.text, scope)?.fnNode;
         if (fn?.body) return this.returnedCreation(fn, scope, depth + 1);
       }
+    }
+    return undefined;
+  }
+
+  /** The well-known symbol a class extends (`class W extends Worker` → 'worker_threads.Worker'). */
+  protected baseSym(cls: ts.ClassLikeDeclaration): string | undefined {
+    for (const h of cls.heritageClauses ?? []) {
+      if (h.token !== ts.SyntaxKind.ExtendsKeyword || h.types.length === 0) continue;
+      return this.sym(h.types[0].expression);
     }
     return undefined;
   }

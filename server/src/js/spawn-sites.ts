@@ -8,7 +8,7 @@ import ts from 'typescript';
 import * as nodePath from 'node:path';
 import type { Payload, SpawnSite, SystemKind } from '../engine/model';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
-import { POOLIFIER_POOLS, POOLIFIER_WORKERS, WT, normModule } from './known-names';
+import { CALLBACK_TAKERS, POOLIFIER_POOLS, POOLIFIER_WORKERS, WT, normModule } from './known-names';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -88,10 +88,25 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     // `this.m()` / `h.m()` on an instance of a module-level class reaches the method
     const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
     if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
+    for (const ref of this.objectMethodCalls(callee)) this.unit.calls.push({ callee: ref, range: this.range(call), offset: call.getStart(this.sf) });
+    // a method handed over as a callback (`setTimeout(this.tick.bind(this))`,
+    // `port.on('message', this.onMessage)`) runs where the registering code runs
+    const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    for (const a of call.arguments) {
+      let x = unwrap(a);
+      const bound = ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind';
+      if (bound) x = unwrap(((x as ts.CallExpression).expression as ts.PropertyAccessExpression).expression);
+      if (!ts.isPropertyAccessExpression(x) || (!bound && !CALLBACK_TAKERS.has(calleeName))) continue;
+      const ref = this.methodCallRef(x);
+      if (ref) this.unit.calls.push({ callee: ref, range: this.range(a), offset: a.getStart(this.sf) });
+    }
     // `super(tasks)` in a subclass of poolifier's ThreadWorker/ClusterWorker
+    // `super(...)` in a subclass of Worker / Piscina / a poolifier pool constructs one
     if (callee.kind === ts.SyntaxKind.SuperKeyword) {
       const cls = this.enclosingClass(call);
-      if (cls && this.isPoolifierWorkerClass(cls)) this.poolifierTasks(call.arguments[0], cls);
+      const base = cls && this.baseSym(cls);
+      if (cls && base && POOLIFIER_WORKERS.has(base)) this.poolifierTasks(call.arguments[0], cls);
+      else if (base) this.constructed(base, call.arguments, call);
     }
 
     // visit children
@@ -149,9 +164,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
   }
 
-  protected visitNew(ne: ts.NewExpression): void {
-    const s = this.sym(ne.expression);
-    const args = ne.arguments ?? [];
+  /**
+   * A pool/worker constructed: `new X(...)`, or `super(...)` in a subclass of X (`class
+   * MyWorker extends Worker { constructor() { super(file) } }`), `ne` being that call.
+   */
+  protected constructed(s: string, args: readonly ts.Expression[], ne: ts.Node): void {
     const poolifierFile = s ? POOLIFIER_POOLS.get(s) : undefined;
     if (s && poolifierFile !== undefined) {
       const file = args[poolifierFile];
@@ -170,7 +187,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         const wd = this.findWorkerData(args[1], 1);
         if (wd) {
           site.passesState = true;
-          this.analyzePayload(wd, 'workerData');
+          // `new Worker(file, { workerData, transferList })`
+          const opts = this.objectLiteralOf(args[1]);
+          this.analyzeSent(wd, opts && this.propValue(opts, 'transferList'), 'workerData');
         }
       }
     } else if (s === 'piscina.Piscina' || s === 'tinypool.Tinypool') {
@@ -192,6 +211,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         }
       }
     }
+  }
+
+  protected visitNew(ne: ts.NewExpression): void {
+    const s = this.sym(ne.expression);
+    const args = ne.arguments ?? [];
+    if (s) this.constructed(s, args, ne);
     this.visit(ne.expression);
     for (const a of args) this.visit(a);
   }
@@ -230,15 +255,6 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         this.pendingHandlers.push(unwrap(m.initializer));
       }
     }
-  }
-
-  protected isPoolifierWorkerClass(cls: ts.ClassLikeDeclaration): boolean {
-    for (const h of cls.heritageClauses ?? []) {
-      if (h.token !== ts.SyntaxKind.ExtendsKeyword || h.types.length === 0) continue;
-      const s = this.sym(h.types[0].expression);
-      if (s && POOLIFIER_WORKERS.has(s)) return true;
-    }
-    return false;
   }
 
   protected addSpawn(system: SystemKind, label: string, node: ts.Node, workerModule: string | undefined): SpawnSite {
@@ -288,7 +304,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (this.isSelf(e, depth)) return 'self';
     if (ts.isPropertyAccessExpression(e) && (e.name.text === 'href' || e.name.text === 'pathname')) {
       const inner = unwrap(e.expression);
-      return ts.isNewExpression(inner) ? this.modulePath(inner, depth + 1) : undefined;
+      return ts.isNewExpression(inner) || ts.isCallExpression(inner) ? this.modulePath(inner, depth + 1) : undefined;
     }
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text);

@@ -42,3 +42,15 @@ export function countTokens(text: string, limit = Infinity): number {
 export function isOverBudget(text: string): boolean {
   return countTokens(text, MAX_FILE_TOKENS) > MAX_FILE_TOKENS;
 }
+
+/** The note for a file a front end could not walk: nesting deeper than its stack allows. */
+export const TOO_DEEP_NOTE = 'nested too deeply to analyse';
+
+/**
+ * Whether a front end ran out of stack on a text: both catch the RangeError and record it as
+ * a model problem ("Maximum call stack size exceeded"). Its model is partial then, and no
+ * model is better than a partial one (findings built on half a file would be wrong).
+ */
+export function ranOutOfStack(problems: ReadonlyArray<{ message: string }>): boolean {
+  return problems.some((p) => /Maximum call stack size exceeded/.test(p.message));
+}

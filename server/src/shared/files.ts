@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isAnalyzable } from '../engine/project';
-import { OVER_BUDGET_NOTE, isOverBudget } from './budget';
+import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget } from './budget';
 import { SKIPPED_DIRECTORIES } from './protocol';
 
 /** What a walk skips besides .gitignore'd paths. */
@@ -189,10 +189,11 @@ export async function isExcludedFrom(
 }
 
 /**
- * Why a file was not analysed. `too-many-tokens`: over the per-file work budget (budget.ts); `not-source`: named on the command line but not a Python or
+ * Why a file was not analysed. `too-many-tokens`: over the per-file work budget (budget.ts);
+ * `too-deep`: nested deeper than a front end can walk; `not-source`: named on the command line but not a Python or
  * JavaScript/TypeScript file; `unreadable`: an I/O error (permissions, vanished, dangling link).
  */
-export type SkipReason = 'binary' | 'too-large' | 'too-many-tokens' | 'not-utf8' | 'unreadable' | 'not-source';
+export type SkipReason = 'binary' | 'too-large' | 'too-many-tokens' | 'too-deep' | 'not-utf8' | 'unreadable' | 'not-source';
 
 /** A few words for each {@link SkipReason}, for notes shown to the user. */
 export function describeSkipReason(reason: SkipReason): string {
@@ -203,6 +204,8 @@ export function describeSkipReason(reason: SkipReason): string {
       return `larger than ${MAX_FILE_BYTES / (1024 * 1024)} MB`;
     case 'too-many-tokens':
       return OVER_BUDGET_NOTE;
+    case 'too-deep':
+      return TOO_DEEP_NOTE;
     case 'not-utf8':
       return 'not UTF-8 text';
     case 'unreadable':

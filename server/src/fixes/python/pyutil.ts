@@ -586,7 +586,7 @@ export function taskReach(graph: ProjectGraph, rec: SpawnRecord): Set<UnitKey> {
   let s = m.get(rec);
   if (!s) {
     const roots: UnitKey[] = [];
-    for (const t of rec.site.tasks) roots.push(...graph.unitsOfRef(rec.module, t.ref));
+    for (const t of rec.site.tasks) roots.push(...graph.unitsOfTask(rec.module, t));
     s = graph.reach(roots);
     m.set(rec, s);
   }

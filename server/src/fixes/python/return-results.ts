@@ -161,7 +161,7 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
   // exactly one submission of the task, as a discarded map-like statement
   const subs: Array<{ rec: (typeof graph.spawnRecords)[number]; range: import('../../engine/model').Range; label: string }> = [];
   for (const rec of graph.spawnRecords) {
-    for (const t of rec.site.tasks) if (graph.unitsOfRef(rec.module, t.ref).includes(taskKey)) subs.push({ rec, range: t.range, label: t.label });
+    for (const t of rec.site.tasks) if (graph.unitsOfTask(rec.module, t).includes(taskKey)) subs.push({ rec, range: t.range, label: t.label });
   }
   const collect = subs.length === 1 ? LABELS.get(subs[0].label) : undefined;
   if (!collect || subs[0].rec.module !== m) return undefined;

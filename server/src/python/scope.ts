@@ -1,0 +1,68 @@
+/**
+ * Scopes (Python LEGB) and the small records name resolution and value classification pass around.
+ */
+import type { Ref, StartMethod, ValueKind } from '../engine/model';
+import type { SyntaxNode as Node } from './tree';
+
+export type ScopeKind = 'module' | 'function' | 'class' | 'comprehension';
+
+export interface ValueSrc {
+  node: Node;
+  /** position when the name was a tuple-unpacking target of `node` */
+  index?: number;
+}
+
+export interface Scope {
+  kind: ScopeKind;
+  parent: Scope | null;
+  /** the unit whose code runs in this scope */
+  unit: number;
+  locals: Set<string>;
+  globals: Set<string>;
+  nonlocals: Set<string>;
+  values: Map<string, ValueSrc[]>;
+  /** import aliases: local name → dotted module path (+ imported name) */
+  imports: Map<string, string>;
+  className?: string;
+  classAttrs?: Map<string, ValueSrc[]>;
+  methodOf?: Scope;
+  selfName?: string;
+  /** a classmethod's first parameter (`cls`): `cls.X` is the class attribute `X` */
+  clsName?: string;
+  /** class scopes: the first name node of each name the body binds */
+  nameNodes?: Map<string, Node>;
+  classBinding?: string;
+}
+
+export function newScope(kind: ScopeKind, parent: Scope | null, unit: number): Scope {
+  return {
+    kind, parent, unit,
+    locals: new Set(), globals: new Set(), nonlocals: new Set(),
+    values: new Map(), imports: new Map(),
+  };
+}
+
+export interface Classified {
+  kind: ValueKind;
+  detail?: string;
+  managerObj?: boolean;
+  openFile?: boolean;
+  generator?: boolean;
+  lambda?: boolean;
+  localDef?: boolean;
+  context?: boolean;
+}
+
+export interface Candidate {
+  q: string;
+  method?: StartMethod;
+}
+
+export interface ChainRef {
+  ref: Ref;
+  /** the ref is the class of a classmethod's `cls` */
+  viaCls?: boolean;
+  rangeNode: Node;
+  /** how many chain steps the ref consumed (1 for `mod.NAME`) */
+  used: number;
+}

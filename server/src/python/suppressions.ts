@@ -1,0 +1,52 @@
+/**
+ * What a Python file says about itself outside the analysis: syntax problems, and
+ * `# crossproc: disable=...` suppression comments.
+ */
+import type { Node as WasmNode } from 'web-tree-sitter';
+import type { ParseProblem } from '../engine/model';
+import { toRange } from './syntax';
+
+/** Syntax problems of the tree-sitter tree (at most 100). */
+export function collectProblems(root: WasmNode, problems: ParseProblem[]): void {
+  // on the WASM tree: `hasError` (an error cost) cannot be rebuilt from the plain copy;
+  // only the paths to errors are visited, so this costs one call on a clean file
+  if (!root.hasError) return;
+  
+  const walk = (n: WasmNode): void => {
+    if (problems.length >= 100) return;
+    if (n.isMissing) {
+      problems.push({ range: toRange(n), message: `Syntax error: missing '${n.type}'` });
+      return;
+    }
+    if (n.isError) {
+      const snippet = n.text.split('\n')[0].slice(0, 40);
+      problems.push({ range: toRange(n), message: `Syntax error near '${snippet}'` });
+    }
+    if (!n.hasError) return;
+    for (const c of n.children) if (c) walk(c);
+  };
+  walk(root);
+}
+
+/** `# crossproc: disable[-next-line]=rule,...` comments: line (0-based) → rule ids disabled there. */
+export function collectSuppressions(text: string, suppressions: Map<number, string[]>): void {
+  const re = /#\s*crossproc\s*[:\-]?\s*(disable-next-line|disable)\b[ \t]*(?:[=:]?[ \t]*([A-Za-z0-9_\-*]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-*]+)*))?/g;
+  
+  let line = 0;
+  let lineStart = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    // advance the line counter to the match
+    let nl = text.indexOf('\n', lineStart);
+    while (nl !== -1 && nl < m.index) {
+      line++;
+      lineStart = nl + 1;
+      nl = text.indexOf('\n', lineStart);
+    }
+    const target = m[1] === 'disable-next-line' ? line + 1 : line;
+    const rules = m[2] ? m[2].split(',').map((s) => s.trim()).filter(Boolean) : ['*'];
+    const prev = suppressions.get(target) ?? [];
+    for (const r of rules) if (!prev.includes(r)) prev.push(r);
+    suppressions.set(target, prev);
+  }
+}

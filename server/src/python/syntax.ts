@@ -1,0 +1,89 @@
+/**
+ * Small helpers over the plain syntax tree (./tree.ts): ranges, fields, literals, call arguments.
+ */
+import type { Range, Ref, StartMethod } from '../engine/model';
+import { START_METHODS } from './stdlib';
+import type { SyntaxNode as Node } from './tree';
+
+export function toRange(n: { readonly startPosition: { row: number; column: number }; readonly endPosition: { row: number; column: number } }): Range {
+  const s = n.startPosition;
+  const e = n.endPosition;
+  return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
+}
+
+export function field(n: Node, name: string): Node | null {
+  return n.childForFieldName(name);
+}
+
+/** the named children (the node's own cached array: do not modify) */
+export function named(n: Node): readonly Node[] {
+  return n.namedChildren;
+}
+
+export function refKey(r: Ref): string {
+  return r.member === undefined ? r.name : `${r.name}.${r.member}`;
+}
+
+/** The value of a plain (non-f) string literal, else null. */
+export function stringValue(n: Node | null | undefined): string | null {
+  if (!n) return null;
+  if (n.type === 'concatenated_string') {
+    let s = '';
+    for (const c of named(n)) {
+      const v = stringValue(c);
+      if (v === null) return null;
+      s += v;
+    }
+    return s;
+  }
+  if (n.type !== 'string') return null;
+  let s = '';
+  for (const c of named(n)) {
+    if (c.type === 'string_content') s += c.text;
+    else if (c.type === 'interpolation') return null;
+  }
+  return s;
+}
+
+export function unparen(n: Node): Node {
+  let cur = n;
+  while (cur.type === 'parenthesized_expression') {
+    const inner = cur.namedChildren.find((c) => c && c.type !== 'comment');
+    if (!inner) break;
+    cur = inner;
+  }
+  return cur;
+}
+
+export interface Args {
+  pos: Node[];
+  kw: Map<string, Node>;
+  hasStar: boolean;
+}
+
+export function callArgs(call: Node): Args {
+  const out: Args = { pos: [], kw: new Map(), hasStar: false };
+  const al = field(call, 'arguments');
+  if (!al) return out;
+  if (al.type === 'generator_expression') {
+    out.pos.push(al);
+    return out;
+  }
+  for (const a of named(al)) {
+    if (a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      const k = field(a, 'name');
+      const v = field(a, 'value');
+      if (k && v) out.kw.set(k.text, v);
+    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+      out.hasStar = true;
+    } else {
+      out.pos.push(a);
+    }
+  }
+  return out;
+}
+
+export function startMethodOf(s: string | null): StartMethod | undefined {
+  return s !== null && START_METHODS.has(s) ? (s as StartMethod) : undefined;
+}
