@@ -5,7 +5,7 @@
  * instances and `self` in the code those tasks reach.
  *
  * The flow program covers the modules holding such expressions, the modules importing
- * them (a task is often a parameter: `def run(pool, job): pool.map(job, ...)`), and what
+ * them and theirs (a task is often a parameter: `def run(pool, job): pool.map(job, ...)`), and what
  * all these import (two levels; at most {@link MAX_MODULES} modules): enough to find the
  * classes and functions a task is made of, without solving a whole workspace.
  */
@@ -15,6 +15,7 @@ import { FlowProgram, type FlowTarget } from '../flow/program';
 
 const MAX_MODULES = 80;
 const IMPORT_DEPTH = 1;
+const IMPORTER_DEPTH = 2;
 /** propagation steps the engine gives the layer (the graph command gives more) */
 const MAX_STEPS = 400_000;
 
@@ -36,10 +37,21 @@ export class FlowLink {
     importers: ReadonlyMap<string, Set<string>>,
   ) {
     const chosen = new Map<string, ModuleModel>();
+    // callers pass tasks down: the importers of the focus modules, and theirs
     const first = new Set(focus);
-    for (const m of focus) for (const p of importers.get(m.path) ?? []) {
-      const im = all.get(p);
-      if (im) first.add(im);
+    let ring = focus;
+    for (let depth = 0; depth < IMPORTER_DEPTH; depth++) {
+      const next: ModuleModel[] = [];
+      for (const m of ring) {
+        for (const p of importers.get(m.path) ?? []) {
+          const im = all.get(p);
+          if (im && !first.has(im) && first.size < MAX_MODULES) {
+            first.add(im);
+            next.push(im);
+          }
+        }
+      }
+      ring = next;
     }
     let level = [...first].filter((m) => m.language === 'python' && m.flow);
     for (let depth = 0; depth <= IMPORT_DEPTH && level.length > 0 && chosen.size < MAX_MODULES; depth++) {
