@@ -36,7 +36,14 @@ export interface CliRun {
 
 /** Runs the built CLI with `args` in `cwd`. */
 export function runCli(cwd: string, ...args: string[]): CliRun {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  return runCliWithEnv(cwd, {}, ...args);
+}
+
+/** Runs the built CLI with `args` in `cwd`, with `env` over a colour-neutral environment. */
+export function runCliWithEnv(cwd: string, env: Record<string, string | undefined>, ...args: string[]): CliRun {
+  const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '' };
+  delete base['FORCE_COLOR'];
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

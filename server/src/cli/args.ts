@@ -30,6 +30,7 @@ export class UsageError extends Error {}
 const HINT = "Run 'crossproc --help' for usage.";
 
 export const HELP = `Usage: crossproc [options] [paths...]
+       crossproc rule ID | --all     show a rule's documentation (--format text|json)
 
 Finds cross-process global-state misuse in Python multiprocessing and Node.js workers.
 Analyses the given files and folders (default: the current folder). Folders are walked

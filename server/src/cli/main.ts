@@ -10,6 +10,8 @@ import { formatJson } from './format/json';
 import { displayPath, skipNote, type Report } from './format/report';
 import { formatSarif } from './format/sarif';
 import { formatStylish } from './format/stylish';
+import { useColor } from './color';
+import { parseRuleArgs, runRuleCommand } from './rule';
 
 /** The package root: `dist/..` in the build (where `rules/` and README.md are shipped). */
 const PACKAGE_ROOT = path.join(__dirname, '..');
@@ -34,7 +36,23 @@ export function exitCodeFor(report: Report, maxWarnings: number | undefined): 0 
   return 0;
 }
 
+/** `crossproc rule ID|--all`: prints rule docs (a folder named `rule` is analysed as `./rule`). */
+async function ruleMain(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseRuleArgs(argv);
+    process.stdout.write(await runRuleCommand(command, PACKAGE_ROOT, useColor(command.color, process.stdout)));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`crossproc: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'rule') return ruleMain(argv.slice(1));
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);
