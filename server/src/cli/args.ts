@@ -18,6 +18,10 @@ export interface CliOptions {
   /** undefined = no limit */
   maxWarnings?: number;
   quiet: boolean;
+  /** write the report to this file instead of stdout */
+  outputFile?: string;
+  /** --color / --no-color (the last one given); undefined = decide from FORCE_COLOR, NO_COLOR, the terminal */
+  color: boolean | undefined;
   /** apply each finding's preferred fix and write the files */
   fix: boolean;
   help: boolean;
@@ -45,7 +49,11 @@ Options:
                                  file's, else portable, i.e. report what breaks under
                                  any default)
   --max-warnings N               fail (exit 1) when there are more than N warnings
-  --quiet                        report errors only
+  -q, --quiet                    report errors only (and no "No problems found" line)
+  -o, --output-file FILE         write the report to FILE instead of standard output
+                                 (no colour there unless --color is given)
+  --color, --no-color            force colour on or off (default: on a terminal;
+                                 FORCE_COLOR and NO_COLOR are honoured)
   --fix                          apply each finding's preferred quick fix to the files,
                                  then report what is left
   -h, --help                     show this help
@@ -98,12 +106,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         format: { type: 'string', short: 'f' },
         rule: { type: 'string', multiple: true },
         'start-method': { type: 'string' },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        'output-file': { type: 'string', short: 'o' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
         fix: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -112,7 +124,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   } catch (error) {
     throw new UsageError(`${describeParseError(error)} ${HINT}`);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  // the last of --color / --no-color wins, as in other tools
+  const colorToken = [...tokens].reverse().find((t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color'));
+  const color = colorToken?.kind === 'option' ? colorToken.name === 'color' : undefined;
+  const outputFile = values['output-file'];
+  if (outputFile !== undefined && outputFile.trim() === '') throw new UsageError(`--output-file needs a file name.`);
   const rules: Partial<Record<RuleId, SeveritySetting>> = {};
   for (const spec of values.rule ?? []) parseRule(spec, rules);
 
@@ -133,6 +150,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       values['start-method'] === undefined ? undefined : oneOf(values['start-method'], START_METHOD_SETTINGS, '--start-method'),
     maxWarnings,
     quiet: values.quiet ?? false,
+    outputFile,
+    color,
     fix: values.fix ?? false,
     help: values.help ?? false,
     version: values.version ?? false,

@@ -2,6 +2,7 @@
  * `crossproc` — the command-line entry point (SPEC §6). Exit codes: 0 clean (errors: none,
  * warnings within --max-warnings), 1 findings fail the run, 2 usage/configuration/I-O error.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import pkg from '../../../package.json';
 import { HELP, UsageError, parseCliArgs, type CliOptions } from './args';
@@ -16,14 +17,26 @@ import { parseRuleArgs, runRuleCommand } from './rule';
 /** The package root: `dist/..` in the build (where `rules/` and README.md are shipped). */
 const PACKAGE_ROOT = path.join(__dirname, '..');
 
-function render(options: CliOptions, report: Report): string {
+function render(options: CliOptions, report: Report, color: boolean): string {
   switch (options.format) {
     case 'json':
       return formatJson(report);
     case 'sarif':
       return formatSarif(report);
     case 'stylish':
-      return formatStylish(report, Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
+      return formatStylish(report, color, options.quiet);
+  }
+}
+
+/** Writes the report for -o (creating missing folders); returns why not on failure. */
+async function writeOutputFile(file: string, text: string): Promise<string | undefined> {
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, text);
+    return undefined;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return e.code === 'EISDIR' ? 'it is a folder' : e.code === 'EACCES' ? 'permission denied' : (e.message ?? String(error));
   }
 }
 
@@ -104,10 +117,21 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.format !== 'stylish') {
     for (const s of report.skipped) if (s.explicit) process.stderr.write(`crossproc: note: ${skipNote(cwd, s)}.\n`);
   }
-  process.stdout.write(render(options, report));
+  // a file gets colour only when --color asks for it: FORCE_COLOR and the terminal are about stdout
+  const color = options.outputFile !== undefined ? options.color === true : useColor(options.color, process.stdout);
+  let text = render(options, report, color);
   const code = exitCodeFor(report, options.maxWarnings);
   if (options.format === 'stylish' && options.maxWarnings !== undefined && code === 1 && !report.findings.some((f) => f.severity === 'error')) {
-    process.stdout.write(`Crossproc found too many warnings (maximum: ${options.maxWarnings}).\n`);
+    text += `Crossproc found too many warnings (maximum: ${options.maxWarnings}).\n`;
+  }
+  if (options.outputFile === undefined) {
+    process.stdout.write(text);
+    return code;
+  }
+  const why = await writeOutputFile(path.resolve(cwd, options.outputFile), text);
+  if (why) {
+    process.stderr.write(`crossproc: cannot write the report to '${options.outputFile}': ${why}.\n`);
+    return 2;
   }
   return code;
 }
