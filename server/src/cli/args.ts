@@ -18,6 +18,8 @@ export interface CliOptions {
   /** undefined = no limit */
   maxWarnings?: number;
   quiet: boolean;
+  /** counts per rule or per file instead of the findings */
+  statistics?: 'rules' | 'files';
   /** write the report to this file instead of stdout */
   outputFile?: string;
   /** --color / --no-color (the last one given); undefined = decide from FORCE_COLOR, NO_COLOR, the terminal */
@@ -50,6 +52,8 @@ Options:
                                  any default)
   --max-warnings N               fail (exit 1) when there are more than N warnings
   -q, --quiet                    report errors only (and no "No problems found" line)
+  --statistics[=rules|files]     print counts per rule (or per file) instead of the
+                                 findings (with --format stylish or json)
   -o, --output-file FILE         write the report to FILE instead of standard output
                                  (no colour there unless --color is given)
   --color, --no-color            force colour on or off (default: on a terminal;
@@ -98,12 +102,21 @@ function describeParseError(error: unknown): string {
   return `${message.split('\n')[0]!.replace(/\.$/, '')}.`;
 }
 
+/**
+ * node:util parseArgs has no options with an optional value: a bare `--statistics` becomes
+ * `--statistics=rules` (never after `--`, where everything is a path).
+ */
+function withOptionalValues(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => (arg === '--statistics' && (end < 0 || i < end) ? '--statistics=rules' : arg));
+}
+
 /** Parses `argv` (without the node and script entries). Throws {@link UsageError}. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: withOptionalValues(argv),
       allowPositionals: true,
       strict: true,
       tokens: true,
@@ -114,6 +127,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         'output-file': { type: 'string', short: 'o' },
+        statistics: { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         fix: { type: 'boolean' },
@@ -142,9 +156,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     maxWarnings = Number(raw);
   }
 
+  const format = values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format');
+  const statistics = values.statistics === undefined ? undefined : oneOf(values.statistics, ['rules', 'files'] as const, '--statistics');
+  if (statistics && format !== 'stylish' && format !== 'json') {
+    throw new UsageError(`--statistics prints counts as text or JSON: use it with --format stylish or json, not ${format}.`);
+  }
+
   return {
     paths: positionals.length > 0 ? positionals : ['.'],
-    format: values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format'),
+    format,
+    statistics,
     rules,
     startMethod:
       values['start-method'] === undefined ? undefined : oneOf(values['start-method'], START_METHOD_SETTINGS, '--start-method'),

@@ -10,6 +10,7 @@ import { Progress, analyzePaths } from './analyze';
 import { formatJson } from './format/json';
 import { displayPath, skipNote, type Report } from './format/report';
 import { formatSarif } from './format/sarif';
+import { formatStatisticsJson, formatStatisticsText } from './format/statistics';
 import { formatStylish } from './format/stylish';
 import { useColor } from './color';
 import { parseRuleArgs, runRuleCommand } from './rule';
@@ -18,6 +19,10 @@ import { parseRuleArgs, runRuleCommand } from './rule';
 const PACKAGE_ROOT = path.join(__dirname, '..');
 
 function render(options: CliOptions, report: Report, color: boolean): string {
+  if (options.statistics) {
+    if (options.format === 'json') return formatStatisticsJson(report, options.statistics);
+    if (report.findings.length > 0) return formatStatisticsText(report, options.statistics);
+  }
   switch (options.format) {
     case 'json':
       return formatJson(report);
