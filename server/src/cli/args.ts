@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { RULE_IDS, isRuleId, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
 import { SEVERITY_SETTINGS, START_METHOD_SETTINGS } from '../shared/protocol';
 
-export type OutputFormat = 'stylish' | 'json' | 'sarif';
-const FORMATS: readonly OutputFormat[] = ['stylish', 'json', 'sarif'];
+export type OutputFormat = 'stylish' | 'json' | 'sarif' | 'github' | 'gitlab' | 'junit';
+const FORMATS: readonly OutputFormat[] = ['stylish', 'json', 'sarif', 'github', 'gitlab', 'junit'];
 
 export interface CliOptions {
   paths: string[];
@@ -44,7 +44,13 @@ recursively, respecting .gitignore and skipping node_modules, venv, .venv, .git 
 __pycache__.
 
 Options:
-  --format stylish|json|sarif    output format (default: stylish)
+  -f, --format FORMAT            output format (default: stylish):
+                                   stylish  for people (ESLint-like)
+                                   json     one object (SPEC §6)
+                                   sarif    SARIF 2.1.0 for GitHub code scanning
+                                   github   GitHub Actions annotations
+                                   gitlab   GitLab Code Quality report
+                                   junit    JUnit XML
   --rule ID=off|warning|error    set a rule's severity; repeatable
   --start-method portable|fork|spawn|forkserver
                                  Python start method to assume (default: the project

@@ -7,7 +7,10 @@ import * as path from 'node:path';
 import pkg from '../../../package.json';
 import { HELP, UsageError, parseCliArgs, type CliOptions } from './args';
 import { Progress, analyzePaths } from './analyze';
+import { formatGithub } from './format/github';
+import { formatGitlab } from './format/gitlab';
 import { formatJson } from './format/json';
+import { formatJunit } from './format/junit';
 import { displayPath, skipNote, type Report } from './format/report';
 import { formatSarif } from './format/sarif';
 import { formatStatisticsJson, formatStatisticsText } from './format/statistics';
@@ -28,6 +31,12 @@ function render(options: CliOptions, report: Report, color: boolean): string {
       return formatJson(report);
     case 'sarif':
       return formatSarif(report);
+    case 'github':
+      return formatGithub(report);
+    case 'gitlab':
+      return formatGitlab(report);
+    case 'junit':
+      return formatJunit(report);
     case 'stylish':
       return formatStylish(report, color, options.quiet);
   }
