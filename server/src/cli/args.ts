@@ -26,6 +26,8 @@ export interface CliOptions {
   color: boolean | undefined;
   /** apply each finding's preferred fix and write the files */
   fix: boolean;
+  /** --fix-dry-run / --diff: print the fixes as a unified diff, write nothing */
+  diff: boolean;
   help: boolean;
   version: boolean;
 }
@@ -66,6 +68,9 @@ Options:
                                  FORCE_COLOR and NO_COLOR are honoured)
   --fix                          apply each finding's preferred quick fix to the files,
                                  then report what is left
+  --diff, --fix-dry-run          print what --fix would change as a unified diff
+                                 (git apply / patch -p1 can apply it) and write
+                                 nothing; exit 1 when there is something to fix
   -h, --help                     show this help
   -v, --version                  print the version
 
@@ -137,6 +142,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         fix: { type: 'boolean' },
+        diff: { type: 'boolean' },
+        'fix-dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -164,6 +171,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
 
   const format = values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format');
   const statistics = values.statistics === undefined ? undefined : oneOf(values.statistics, ['rules', 'files'] as const, '--statistics');
+  const diff = Boolean(values.diff || values['fix-dry-run']);
+  if (diff && values.fix) throw new UsageError(`--diff shows the fixes without writing them; leave out --fix (or --diff).`);
+  if (diff && (statistics || format !== 'stylish')) {
+    throw new UsageError(`--diff prints a unified diff: it does not combine with --format or --statistics.`);
+  }
   if (statistics && format !== 'stylish' && format !== 'json') {
     throw new UsageError(`--statistics prints counts as text or JSON: use it with --format stylish or json, not ${format}.`);
   }
@@ -180,6 +192,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     outputFile,
     color,
     fix: values.fix ?? false,
+    diff,
     help: values.help ?? false,
     version: values.version ?? false,
   };

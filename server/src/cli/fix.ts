@@ -22,7 +22,10 @@ export interface RefusedWrite {
 
 export interface FixSummary {
   applied: number;
+  /** the files written (with `write: false`, the files that would be) */
   files: string[];
+  /** each file in `files`: its text before and after the fixes (for --diff) */
+  changes: Array<{ file: string; before: string; after: string }>;
   /** files left untouched (outside the targets, a symlink, changed on disk since read) */
   refused: RefusedWrite[];
 }
@@ -107,9 +110,10 @@ export async function writeFixedFile(file: string, expected: string, text: strin
 /**
  * Applies fixes one at a time, re-analysing after each (edits shift positions), then writes
  * the files. `targets` are the command-line paths: a fix touching a file that may not be
- * written (see {@link whyNotWritable}) is not applied at all.
+ * written (see {@link whyNotWritable}) is not applied at all. With `write: false`
+ * (--fix-dry-run / --diff) nothing is written and the project is left as the disk is.
  */
-export async function applyPreferredFixes(project: Project, targets: readonly string[]): Promise<FixSummary> {
+export async function applyPreferredFixes(project: Project, targets: readonly string[], { write = true } = {}): Promise<FixSummary> {
   const roots = await realTargets(targets);
   const writable = new Map<string, string | undefined>();
   const refusal = async (file: string) => {
@@ -158,8 +162,15 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
     appliedFixes.push([...texts.keys()]);
   }
   const files: string[] = [];
+  const changes: FixSummary['changes'] = [];
   for (const [file, text] of written) {
     const expected = original.get(file)!;
+    if (!write) {
+      files.push(file);
+      changes.push({ file, before: expected, after: text });
+      project.updateFile(file, expected);
+      continue;
+    }
     const why = await writeFixedFile(file, expected, text, roots);
     if (why) {
       refused.set(file, why);
@@ -167,9 +178,10 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
       project.updateFile(file, expected);
     } else {
       files.push(file);
+      changes.push({ file, before: expected, after: text });
     }
   }
   const done = new Set(files);
   const applied = appliedFixes.filter((changed) => changed.every((f) => done.has(f))).length;
-  return { applied, files, refused: [...refused].map(([file, reason]) => ({ file, reason })) };
+  return { applied, files, changes, refused: [...refused].map(([file, reason]) => ({ file, reason })) };
 }

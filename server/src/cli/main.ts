@@ -16,6 +16,7 @@ import { formatSarif } from './format/sarif';
 import { formatStatisticsJson, formatStatisticsText } from './format/statistics';
 import { formatStylish } from './format/stylish';
 import { useColor } from './color';
+import { unifiedDiff } from './diff';
 import { parseRuleArgs, runRuleCommand } from './rule';
 
 /** The package root: `dist/..` in the build (where `rules/` and README.md are shipped). */
@@ -116,8 +117,15 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const warning of result.warnings) process.stderr.write(`crossproc: ${warning}\n`);
   if (result.fixed) {
     const n = result.fixed.files.length;
-    process.stderr.write(`crossproc: applied ${result.fixed.applied} fix${result.fixed.applied === 1 ? '' : 'es'} in ${n} file${n === 1 ? '' : 's'}.\n`);
+    const verb = options.diff ? 'would apply' : 'applied';
+    process.stderr.write(`crossproc: ${verb} ${result.fixed.applied} fix${result.fixed.applied === 1 ? '' : 'es'} in ${n} file${n === 1 ? '' : 's'}.\n`);
     for (const r of result.fixed.refused) process.stderr.write(`crossproc: not writing '${displayPath(cwd, r.file)}': ${r.reason}.\n`);
+  }
+  if (options.diff && result.fixed) {
+    // --diff / --fix-dry-run: the patch is the output; exit 1 when there is something to fix, as `ruff --diff`
+    const changes = [...result.fixed.changes].sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+    const patch = changes.map((c) => unifiedDiff(displayPath(cwd, c.file), c.before, c.after)).join('');
+    return emit(options, cwd, patch, patch === '' ? 0 : 1);
   }
   const report: Report = {
     findings: result.findings,
@@ -138,6 +146,11 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.format === 'stylish' && options.maxWarnings !== undefined && code === 1 && !report.findings.some((f) => f.severity === 'error')) {
     text += `Crossproc found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
+  return emit(options, cwd, text, code);
+}
+
+/** Writes the output to stdout or the -o file; returns the exit code (2 when the file cannot be written). */
+async function emit(options: CliOptions, cwd: string, text: string, code: number): Promise<number> {
   if (options.outputFile === undefined) {
     process.stdout.write(text);
     return code;
