@@ -82,3 +82,20 @@ describe('CLI output: -o, colour, clean runs', () => {
     assert.equal(runCli(warned, '--quiet').stdout, '');
   });
 });
+
+describe('CLI --help', () => {
+  it('documents every option the parser accepts, and the README does too', () => {
+    const root = path.join(__dirname, '..');
+    const source = fs.readFileSync(path.join(root, 'server', 'src', 'cli', 'args.ts'), 'utf8');
+    const parser = source.slice(source.indexOf('options: {'), source.indexOf('} catch', source.indexOf('options: {')));
+    const flags = [...parser.matchAll(/^\s+'?([a-z-]+)'?: \{ type:/gm)].map((m) => `--${m[1]}`);
+    assert.ok(flags.includes('--output-file') && flags.includes('--statistics') && flags.includes('--fix-dry-run'), flags.join(' '));
+    const help = runCli(root, '--help').stdout;
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const flag of flags) {
+      assert.ok(help.includes(flag), `--help does not mention ${flag}`);
+      assert.ok(readme.includes(`\`${flag}`) || readme.includes(`${flag}\``), `README does not mention ${flag}`);
+    }
+    assert.match(help, /crossproc rule ID \| --all/);
+  });
+});

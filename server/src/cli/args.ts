@@ -81,7 +81,8 @@ Configuration: the nearest crossproc.json, "crossproc" key in package.json or
 ignore (gitignore-style patterns); flags override it.
 
 Exit codes: 0 no error-severity findings (and warnings within --max-warnings),
-            1 findings fail the run, 2 usage, configuration or I/O error.`;
+            1 findings fail the run (with --diff: there is something to fix),
+            2 usage, configuration or I/O error.`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
