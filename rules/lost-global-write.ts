@@ -35,6 +35,8 @@ export const lostGlobalWrite: Rule = {
         const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
         // a task storing what it was handed (`global X; X = param`) for code of its own process, which nobody here reads back
         if (w.access.fromParam && readsAfter.length === 0 && isSetUp(ctx.graph, prog, w)) continue;
+        // code the parent runs too (`Config.parse(path)` in both): the worker repeats the parent's set-up, it reports nothing
+        if (w.access.kind === 'assign' && prog.parent.has(w.key)) continue;
         if (prog.init.has(w.key) || (workerUses && isSetUp(ctx.graph, prog, w))) {
           // worker set-up (initializer, worker top level / branch, a task storing what it was
           // handed) is the right place for worker state, unless the parent expects to read what it produced

@@ -60,7 +60,7 @@ export const unguardedSpawn: Rule = {
           file,
           range,
           symbol: site.label,
-          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14) every child re-imports this module, reaches this line again and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
+          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. ${sm && sm !== 'fork' ? `Under the '${sm}' start method pinned here,` : 'Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14)'} every child re-imports this module, reaches this line again and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
           related: [],
         });
         continue;

@@ -18,7 +18,8 @@ export const unsendablePayload: Rule = {
           // the start method in force for the site it is handed to (the code's, or the assumption)
           const site = p.site !== undefined ? m.spawns[p.site] : undefined;
           const rec = site && ctx.graph.spawnRecords.find((r) => r.site === site);
-          const sm = rec?.startMethod;
+          // no site (a Process subclass's instance): the module's own pin, if any
+          const sm = site ? rec?.startMethod : m.startMethod;
           if (sm && !p.failsUnder.includes(sm)) continue;
           when = sm ? `Under the '${sm}' start method pinned here: ` : `${capitalise(startMethodWords(undefined))}: `;
         }

@@ -136,7 +136,7 @@ describe('incremental linking', () => {
 
   it('agrees with a fresh project after body edits, interface edits, removals and additions', async function () {
     // long on a loaded machine (the suite runs files in parallel): a time limit, not a speed test
-    this.timeout(180_000);
+    this.timeout(600_000);
     const texts = new Map(files.map((f) => [f, readFileSync(f, 'utf8')] as [string, string]));
     const project = await Project.create();
     for (const [f, t] of texts) project.updateFile(f, t);
@@ -175,7 +175,7 @@ describe('incremental linking', () => {
   });
 
   it('keeps the graph equal to a fresh one through every kind of edit, in every fixture', async function () {
-    this.timeout(180_000);
+    this.timeout(600_000);
     const texts = new Map(files.map((f) => [f, readFileSync(f, 'utf8')] as [string, string]));
     const project = await Project.create();
     for (const [f, t] of texts) project.updateFile(f, t);

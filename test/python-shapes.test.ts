@@ -174,6 +174,13 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(await found(text, 'lam-task'), ['unsendable-payload:10']);
     });
 
+    it('a Process bound to a name and never started pickles nothing (CPython test_flushing)', async () => {
+      const text = src('import multiprocessing', 'def test():', '    proc = multiprocessing.Process(target=lambda: None)', '    print(proc)');
+      assert.deepEqual(await found(text, 'never-started'), []);
+      const started = src('import multiprocessing', 'def test():', '    procs = []', '    proc = multiprocessing.Process(target=lambda: None)', '    procs.append(proc)', '    for p in procs:', '        p.start()');
+      assert.deepEqual(await found(started, 'loop-started'), ['unsendable-payload:4']);
+    });
+
     it('multiprocessing primitives in Process args and initargs are the right channel', async () => {
       const text = src('import multiprocessing as mp', 'def work(q, lock):', '    q.put(1)', 'def init(lock):', '    pass',
         "if __name__ == '__main__':", '    q = mp.Queue()', '    lock = mp.Lock()', '    p = mp.Process(target=work, args=(q, lock))',
@@ -192,6 +199,16 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(findings[0].fixes.map((f) => f.kind), ['disable-line']);
       const r = findings[0].range;
       assert.deepEqual([r.start.character, r.end.character], [15, 31], 'underlines Config.THRESHOLD');
+    });
+
+    it('a classmethod of an imported class setting cls.X, called by the parent', async () => {
+      const lib = src('class Config:', '    THRESHOLD = 10', '    @classmethod', '    def configure(cls, t):', '        cls.THRESHOLD = t', 'def check(x):', '    return x > Config.THRESHOLD');
+      const main = src('from multiprocessing import Pool', 'from cfg import Config, check', "if __name__ == '__main__':", '    Config.configure(50)', '    with Pool(2) as p:', '        p.map(check, [1])');
+      assert.deepEqual(await found(main, 'cls-cm', { 'cfg.py': lib }), ['stale-global-read:7']);
+      // a capitalised imported function's attribute call is no call of it
+      const fnLib = src('SEEN = []', 'def Helper():', '    SEEN.append(1)', 'def task(x):', '    return len(SEEN)');
+      const fnMain = src('from multiprocessing import Pool', 'from lib import Helper, task', "if __name__ == '__main__':", '    Helper.cache_clear()', '    with Pool(2) as p:', '        p.map(task, [1])');
+      assert.deepEqual(await found(fnMain, 'fn-attr', { 'lib.py': fnLib }), []);
     });
 
     it('not on instance attributes, nor on class attributes never written at run time', async () => {
@@ -231,6 +248,17 @@ describe('Python shapes (issue 11)', () => {
   });
 
   describe('precision on real shapes', () => {
+    it('a worker re-running the parent\'s configuration function repeats its set-up (BiG-SCAPE parse_config)', async () => {
+      const text = src('from concurrent.futures import ProcessPoolExecutor', 'class Config:', '    SIZE = 0', '    @staticmethod',
+        '    def parse(path):', '        Config.SIZE = len(path)', 'def task(path):', '    Config.parse(path)', '    return Config.SIZE',
+        "if __name__ == '__main__':", "    Config.parse('abc')", '    with ProcessPoolExecutor(2) as ex:', "        print(ex.submit(task, 'abc').result())", '    print(Config.SIZE)');
+      assert.deepEqual(await found(text, 'real-parse'), []);
+      // a helper both sides call to append results is still a lost write in the workers
+      const rec = src('from concurrent.futures import ProcessPoolExecutor', 'RESULTS = []', 'def record(x):', '    RESULTS.append(x)',
+        'def task(x):', '    record(x)', "if __name__ == '__main__':", '    record(0)', '    with ProcessPoolExecutor(2) as ex:', '        ex.submit(task, 1)', '    print(RESULTS)');
+      assert.deepEqual(await found(rec, 'real-record'), ['lost-global-write:4']);
+    });
+
     it('a Process target unpacking its argument into globals for its own handlers is set-up (mpire dashboard)', async () => {
       const text = src('from multiprocessing import Process', 'A = None', 'B = None', 'def serve(dicts):', '    global A, B', '    A, B, _ = dicts',
         "if __name__ == '__main__':", "    p = Process(target=serve, args=(({}, {}, None),), daemon=True)", '    p.start()');

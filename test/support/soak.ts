@@ -15,8 +15,8 @@ import { prng } from './prng';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
 
-/** Wait before an RSS sample: debounce + analysis + the server's idle delay, with room for a busy machine. */
-const SETTLE_MS = IDLE_MS + 1500;
+/** Wait after the last analysis before an RSS sample: the server's idle delay, with room for a busy machine. */
+const SETTLE_MS = IDLE_MS + 1000;
 
 /** The open documents edited in turn (relative to the workspace) and their language ids. */
 const EDITED: Array<[string, string]> = [
@@ -169,8 +169,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
       if (random() < 1 / editsPerRequest) await request(file);
       if (i % sampleEvery === 0 || i === edits) {
-        // a sample of the server at rest: the debounced analysis has run and the idle
-        // collection (handlers/memory.ts, IDLE_MS after the last work) has happened
+        // a sample of the server at rest: the analysis of the last edit has finished (its
+        // 'idle' status arrived) and the idle collection (handlers/memory.ts, IDLE_MS after
+        // the last work) has had time to run, however loaded the machine is
+        const statuses = s.notified<{ state: string }>('crossproc/status');
+        const seen = statuses.length;
+        await waitFor('the analysis of the last edit', () => statuses.length > seen && statuses[statuses.length - 1]!.state === 'idle', 120_000);
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const sample = { edits: i, requests, rssMb: Math.round(rssMbOf(s.child.pid!)) };
         samples.push(sample);

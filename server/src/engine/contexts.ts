@@ -11,9 +11,11 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Access, Binding, Call, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
+import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
+import { memberAccess, processClassSite } from './classes';
+import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
 
 export type UnitKey = string;
 
@@ -85,7 +87,7 @@ export interface AccessRecord {
 }
 
 /** The call edges out of one unit, in first-call order. */
-interface Edges {
+export interface Edges {
   to: UnitKey[];
   /** position of the first call (or of the closure's definition), for "happens before" questions */
   at: number[];
@@ -93,7 +95,7 @@ interface Edges {
   nested: boolean[];
 }
 
-type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
+export type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
 
 /** What computing a program read, to tell whether an edit can change it. */
 interface CachedProgram {
@@ -428,6 +430,7 @@ export class ProjectGraph {
         for (const c of u.calls) {
           const sym = this.linker.resolveCallable(m, c.callee);
           if (!sym) continue;
+          if (c.ifClass && this.linker.binding(this.linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
           calls.push({ from: key, sym, pos: posOrder(c.range.start) });
           if (m.language === 'python') {
             const site = processClassSite(this.linker, m, u, c, sym);
@@ -742,35 +745,14 @@ export class ProjectGraph {
     return this.s.edges.get(key)?.to ?? [];
   }
 
-  /**
-   * For a unit that runs at import time: the module top level whose calls reach it, and
-   * where that top level makes the first call on the way (a breadth-first path), or undefined.
-   */
+  /** What the order-of-events questions (./order.ts) read of the graph. */
+  private orderView(): OrderView {
+    return { edges: this.s.edges, modules: this.s.modules, reach: (roots, into, callsOnly) => this.reach(roots, into, callsOnly) };
+  }
+
+  /** See {@link importTimeCaller} (./order.ts): the top level whose calls reach `target` at import time. */
   importTimeCaller(target: UnitKey): { module: ModuleModel; line: number } | undefined {
-    const first = new Map<UnitKey, { module: ModuleModel; at: number }>();
-    const queue: UnitKey[] = [];
-    for (const m of this.s.modules.values()) {
-      const top = unitKey(m, m.units[0]);
-      const e = this.s.edges.get(top);
-      for (let i = 0; i < (e?.to.length ?? 0); i++) {
-        const k = e!.to[i];
-        if (e!.nested[i] || first.has(k)) continue;
-        first.set(k, { module: m, at: e!.at[i] });
-        queue.push(k);
-      }
-    }
-    for (let qi = 0; qi < queue.length && !first.has(target); qi++) {
-      const k = queue[qi];
-      const e = this.s.edges.get(k);
-      for (let i = 0; i < (e?.to.length ?? 0); i++) {
-        const t = e!.to[i];
-        if (e!.nested[i] || first.has(t)) continue;
-        first.set(t, first.get(k)!);
-        queue.push(t);
-      }
-    }
-    const hit = first.get(target);
-    return hit && { module: hit.module, line: Math.floor(hit.at / 1_000_000) };
+    return importTimeCaller(this.orderView(), target);
   }
 
   /**
@@ -915,7 +897,7 @@ export class ProjectGraph {
     const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
     const hit = perProgram.get(cacheKey);
     if (hit) return hit;
-    const result = this.computeHappensBefore(program, rec);
+    const result = happensBeforeSpawn(this.orderView(), program, rec);
     perProgram.set(cacheKey, result);
     return result;
   }
@@ -932,54 +914,9 @@ export class ProjectGraph {
     if (!perProgram) this.haCache.set(program, (perProgram = new Map()));
     const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
     let hit = perProgram.get(cacheKey);
-    if (!hit) perProgram.set(cacheKey, (hit = this.computeHappensAfter(program, rec, posOrder(end.end))));
+    if (!hit) perProgram.set(cacheKey, (hit = happensAfterEnd(this.orderView(), program, rec, posOrder(end.end))));
     const from = hit.cut.get(a.key);
     return hit.fully.has(a.key) || (from !== undefined && posOrder(a.access.range.start) > from);
-  }
-
-  private computeHappensAfter(program: Program, rec: SpawnRecord, endPos: number): HappensBefore {
-    const cut = new Map<UnitKey, number>();
-    const fully = new Set<UnitKey>();
-    const path = this.callPath(program, spawnUnitKey(rec));
-    if (!path) return { fully, cut };
-    // the cut-off in each unit of the path (positions after it come later), and what is called on each side
-    const earlier = new Set<UnitKey>();
-    const later: UnitKey[] = [];
-    let from = endPos;
-    for (let i = path.length - 1; i >= 0; i--) {
-      const k = path[i];
-      cut.set(k, from);
-      const e = this.s.edges.get(k);
-      for (let j = 0; j < (e?.to.length ?? 0); j++) {
-        if (e!.nested[j]) continue;
-        if (e!.at[j] > from) later.push(e!.to[j]);
-        else this.reach([e!.to[j]], earlier, true);
-      }
-      if (i > 0) {
-        const pe = this.s.edges.get(path[i - 1]);
-        from = pe?.at[pe.to.indexOf(k)] ?? Infinity;
-      }
-    }
-    for (const k of this.reach(later, new Set(), true)) if (!earlier.has(k) && !cut.has(k)) fully.add(k);
-    return { fully, cut };
-  }
-
-  /** The shortest call path from the program's root to `target` (both included), or undefined. */
-  private callPath(program: Program, target: UnitKey): UnitKey[] | undefined {
-    const rootKey = unitKey(program.root.module, program.root.unit);
-    const prev = new Map<UnitKey, UnitKey | null>([[rootKey, null]]);
-    const queue = [rootKey];
-    for (let qi = 0; qi < queue.length && !prev.has(target); qi++) {
-      for (const c of this.callees(queue[qi])) {
-        if (prev.has(c)) continue;
-        prev.set(c, queue[qi]);
-        queue.push(c);
-      }
-    }
-    if (!prev.has(target)) return undefined;
-    const path: UnitKey[] = [];
-    for (let k: UnitKey | null = target; k; k = prev.get(k) ?? null) path.unshift(k);
-    return path;
   }
 
   /** Whether an access in the parent happens before the workers of `rec` start. */
@@ -989,44 +926,7 @@ export class ProjectGraph {
     return fully.has(a.key) || (limit !== undefined && posOrder(a.access.range.start) < limit);
   }
 
-  private computeHappensBefore(program: Program, rec: SpawnRecord): HappensBefore {
-    const spawnUnit = spawnUnitKey(rec);
-    const rootKey = unitKey(program.root.module, program.root.unit);
-    // shortest call path root → spawn unit
-    const prev = new Map<UnitKey, UnitKey | null>([[rootKey, null]]);
-    const queue = [rootKey];
-    while (queue.length && !prev.has(spawnUnit)) {
-      const k = queue.shift()!;
-      for (const c of this.callees(k)) {
-        if (!prev.has(c)) {
-          prev.set(c, k);
-          queue.push(c);
-        }
-      }
-    }
-    const cut = new Map<UnitKey, number>();
-    const fully = new Set<UnitKey>();
-    if (!prev.has(spawnUnit)) return { fully, cut };
-    let k: UnitKey | null = spawnUnit;
-    // the spawn call's own arguments are evaluated before the workers start
-    let limit = posOrder(rec.site.range.end);
-    while (k) {
-      cut.set(k, limit);
-      const e = this.s.edges.get(k);
-      for (let i = 0; i < (e?.to.length ?? 0); i++) {
-        // a closure defined before the start (an 'exit' handler) runs later: never "before"
-        if (e!.at[i] < limit && !e!.nested[i]) this.reach([e!.to[i]], fully, true);
-      }
-      const p: UnitKey | null = prev.get(k) ?? null;
-      if (p) {
-        const pe = this.s.edges.get(p);
-        limit = pe?.at[pe.to.indexOf(k)] ?? 0;
-      }
-      k = p;
-    }
-    for (const c of cut.keys()) fully.delete(c);
-    return { fully, cut };
-  }
+
 }
 
 /** Whether re-linking a module gave what its link already says (same model, same resolutions). */
@@ -1049,7 +949,7 @@ function sameLink(a: ModuleLink, b: ModuleLink): boolean {
   return b.deps.every((d) => deps.has(d));
 }
 
-function spawnUnitKey(r: SpawnRecord): UnitKey {
+export function spawnUnitKey(r: SpawnRecord): UnitKey {
   return unitKey(r.module, r.module.units[r.site.unit] ?? r.module.units[0]);
 }
 
@@ -1090,55 +990,4 @@ export function posOrder(p: Position): number {
 export function shortPath(file: string, base: string): string {
   const rel = path.relative(base, file) || path.basename(file);
   return rel.split(path.sep).join('/');
-}
-
-/**
- * A spawn site for a call that instantiates a `Process` subclass (directly or through
- * module-level bases, across files): its `run` is the task, the nearest definition first.
- */
-function processClassSite(linker: Linker, m: ModuleModel, u: Unit, c: Call, sym: SymbolKey): SpawnSite | undefined {
-  const pc = processClassOf(linker, sym, new Set());
-  if (!pc) return undefined;
-  const label = splitSymbolKey(sym).name;
-  const site: SpawnSite = {
-    system: 'mp.Process',
-    unit: u.id,
-    range: c.range,
-    offset: c.offset,
-    label,
-    isProcess: true,
-    tasks: [{ ref: { name: c.callee.name, member: 'run' }, symbols: pc.runs, range: c.range, label: `${label}.run` }],
-    initializers: [],
-  };
-  if (pc.startMethod) site.startMethod = pc.startMethod;
-  if (c.started) site.startRange = c.started;
-  return site;
-}
-
-function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { startMethod?: StartMethod; runs: SymbolKey[] } | undefined {
-  if (seen.has(sym) || seen.size > 16) return undefined;
-  seen.add(sym);
-  const b = linker.binding(sym);
-  if (!b || b.kind !== 'class') return undefined;
-  let isProcess = !!b.processClass;
-  let startMethod = b.processClass?.startMethod;
-  const runs = [`${sym}.run`];
-  const owner = b.bases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
-  for (const ref of b.bases ?? []) {
-    const base = owner && linker.resolveRef(owner, ref);
-    const r = base ? processClassOf(linker, base, seen) : undefined;
-    if (!r) continue;
-    isProcess = true;
-    startMethod ??= r.startMethod;
-    runs.push(...r.runs);
-  }
-  return isProcess ? { startMethod, runs } : undefined;
-}
-
-/** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
-function memberAccess(a: Access, m: NonNullable<Access['member']>): Access {
-  const out: Access = { ref: { name: a.ref.name, member: m.name }, kind: m.kind, range: m.range, offset: a.offset };
-  if (m.detail !== undefined) out.detail = m.detail;
-  if (a.lazyInit) out.lazyInit = true;
-  return out;
 }

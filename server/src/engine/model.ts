@@ -142,6 +142,8 @@ export interface Call {
   callee: Ref;
   range: Range;
   offset: number;
+  /** Python: `Name.method()` on an imported name: a call only when the name turns out to be a class */
+  ifClass?: boolean;
   /** Python: `.start()` is called on the value this call returns (`Worker(...).start()`, `w = Worker(); w.start()`): its range */
   started?: Range;
 }

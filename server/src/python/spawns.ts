@@ -10,6 +10,9 @@ import type { SyntaxNode as Node } from './tree';
 import { PayloadPass } from './payloads';
 
 export abstract class SpawnPass extends PayloadPass {
+  /** `.start()` on a name with no known value (a loop variable) */
+  private looseStarts: Array<{ unit: number; offset: number }> = [];
+
   // -------------------------------------------------------------------------------------
   // spawns, submissions, payloads, json
 
@@ -40,7 +43,11 @@ export abstract class SpawnPass extends PayloadPass {
       if (!recv) return;
       if (POOL_SUBMIT.has(method) || EXECUTOR_SUBMIT.has(method) || method === 'start') {
         const targets = this.receiverValues(recv, scope);
-        if (targets.length === 0) return;
+        if (targets.length === 0) {
+          // `for p in procs: p.start()`: some process of this unit is started there
+          if (method === 'start' && unparen(recv).type === 'identifier') this.looseStarts.push({ unit, offset: n.startIndex });
+          return;
+        }
         // mark task args now (so callbacks are not counted as parent calls); resolve sites later
         this.deferred.push(() => {
           for (const t of targets) {
@@ -161,6 +168,27 @@ export abstract class SpawnPass extends PayloadPass {
   }
 
   /**
+   * A `Process` subclass (of this module) is pickled with its attributes when started under
+   * spawn/forkserver: what its `__init__` stores on `self` must be picklable.
+   */
+  private checkProcessInstances(): void {
+    for (const n of this.moduleClasses) {
+      const name = field(n, 'name')?.text;
+      const b = name ? this.model.bindings.get(name) : undefined;
+      const cs = this.classInfo.get(n.id);
+      if (!b?.processClass || b.processClass.startMethod === 'fork' || !cs?.classAttrs) continue;
+      for (const [attr, vals] of cs.classAttrs) {
+        for (const v of vals) {
+          if (v.index !== undefined || enclosingDefName(v.node) !== '__init__') continue;
+          const p = this.payloadWhat(v.node, this.moduleScope);
+          if (!p || p.what === 'process-queue' || p.what === 'process-lock') continue;
+          this.addPayload(v.node, p.what, p.symbol, `${name}.start() (self.${attr})`, { failsUnder: ['spawn', 'forkserver'] });
+        }
+      }
+    }
+  }
+
+  /**
    * Where a payload of the site being created fails: channels pickled only when the child is
    * a fresh interpreter (spawn, forkserver); under fork the child inherits them.
    */
@@ -266,10 +294,26 @@ export abstract class SpawnPass extends PayloadPass {
       if (c) c.started = range;
     }
     for (const id of this.taskArgNodes) this.dropCallbackId(id);
+    this.checkProcessInstances();
+    // a Process bound to a name that is never started pickles nothing: its channels cannot fail
+    this.model.payloads = this.model.payloads.filter((p) => {
+      const site = p.site !== undefined ? this.model.spawns[p.site] : undefined;
+      if (!site || site.system !== 'mp.Process' || site.startRange) return true;
+      if (this.looseStarts.some((x) => x.unit === site.unit && x.offset > site.offset)) return true;
+      const node = this.siteNodes.get(site);
+      const parent = node?.parent;
+      return !(parent?.type === 'assignment' && field(parent, 'right')?.id === node!.id && field(parent, 'left')?.type === 'identifier');
+    });
     if (this.model.startMethod) {
       for (const s of this.model.spawns) {
         if (!s.startMethod && s.isProcess !== false && s.system !== 'InterpreterPoolExecutor') s.startMethod = this.model.startMethod;
       }
     }
   }
+}
+
+/** The name of the def a node is in (the innermost), if any. */
+function enclosingDefName(n: Node): string | undefined {
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return field(p, 'name')?.text;
+  return undefined;
 }

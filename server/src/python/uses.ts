@@ -360,6 +360,8 @@ export abstract class UsePass extends DeclarePass {
               this.addCall(unit, { name: r.ref.name, member: method }, fn);
             } else {
               this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
+              // `Config.configure(...)` on an imported name: that method, if the name is a class
+              if (steps.length === 0 && b?.kind === 'import') this.addCall(unit, { name: r.ref.name, member: method }, fn).ifClass = true;
             }
           } else if (steps.length === 0) {
             // self.method() inside a method of a module-level class: that method of the class

@@ -1,0 +1,58 @@
+/**
+ * Python classes, as the engine sees them across files: which classes are `Process`
+ * subclasses (through bases in other modules) and where instantiating one starts a
+ * process; and class attributes as module-level symbols of their own (`Config.X`).
+ */
+import type { Access, Call, ModuleModel, SpawnSite, StartMethod, Unit } from './model';
+import { splitSymbolKey, type Linker, type SymbolKey } from './link';
+
+/**
+ * A spawn site for a call that instantiates a `Process` subclass (directly or through
+ * module-level bases, across files): its `run` is the task, the nearest definition first.
+ */
+export function processClassSite(linker: Linker, m: ModuleModel, u: Unit, c: Call, sym: SymbolKey): SpawnSite | undefined {
+  const pc = processClassOf(linker, sym, new Set());
+  if (!pc) return undefined;
+  const label = splitSymbolKey(sym).name;
+  const site: SpawnSite = {
+    system: 'mp.Process',
+    unit: u.id,
+    range: c.range,
+    offset: c.offset,
+    label,
+    isProcess: true,
+    tasks: [{ ref: { name: c.callee.name, member: 'run' }, symbols: pc.runs, range: c.range, label: `${label}.run` }],
+    initializers: [],
+  };
+  if (pc.startMethod) site.startMethod = pc.startMethod;
+  if (c.started) site.startRange = c.started;
+  return site;
+}
+
+function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { startMethod?: StartMethod; runs: SymbolKey[] } | undefined {
+  if (seen.has(sym) || seen.size > 16) return undefined;
+  seen.add(sym);
+  const b = linker.binding(sym);
+  if (!b || b.kind !== 'class') return undefined;
+  let isProcess = !!b.processClass;
+  let startMethod = b.processClass?.startMethod;
+  const runs = [`${sym}.run`];
+  const owner = b.bases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
+  for (const ref of b.bases ?? []) {
+    const base = owner && linker.resolveRef(owner, ref);
+    const r = base ? processClassOf(linker, base, seen) : undefined;
+    if (!r) continue;
+    isProcess = true;
+    startMethod ??= r.startMethod;
+    runs.push(...r.runs);
+  }
+  return isProcess ? { startMethod, runs } : undefined;
+}
+
+/** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
+export function memberAccess(a: Access, m: NonNullable<Access['member']>): Access {
+  const out: Access = { ref: { name: a.ref.name, member: m.name }, kind: m.kind, range: m.range, offset: a.offset };
+  if (m.detail !== undefined) out.detail = m.detail;
+  if (a.lazyInit) out.lazyInit = true;
+  return out;
+}
