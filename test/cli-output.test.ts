@@ -65,6 +65,8 @@ describe('CLI output: -o, colour, clean runs', () => {
     assert.match(runCliWithEnv(root, { FORCE_COLOR: '' }).stdout, ANSI, 'FORCE_COLOR set but empty means on');
     assert.doesNotMatch(runCliWithEnv(root, { FORCE_COLOR: '0' }).stdout, ANSI);
     assert.doesNotMatch(runCliWithEnv(root, { FORCE_COLOR: 'false' }).stdout, ANSI);
+    assert.doesNotMatch(runCliWithEnv(root, { FORCE_COLOR: 'no' }).stdout, ANSI, 'any other value is off, as in Node.js');
+    assert.match(runCliWithEnv(root, { FORCE_COLOR: '3', NO_COLOR: '1' }).stdout, ANSI, 'FORCE_COLOR wins over NO_COLOR');
     assert.doesNotMatch(runCliWithEnv(root, { FORCE_COLOR: '1' }, '--no-color').stdout, ANSI);
     assert.match(runCliWithEnv(root, { NO_COLOR: '1' }, '--color').stdout, ANSI, 'the flag wins over NO_COLOR');
     // the JSON format never has colour

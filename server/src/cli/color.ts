@@ -1,6 +1,6 @@
 /**
  * Whether a stream gets ANSI colours: an explicit --color/--no-color wins, then FORCE_COLOR
- * (set and not "0"/"false" turns colour on, "0"/"false" off, as Node.js and chalk read it),
+ * as Node.js reads it ("1", "2", "3", "true" or empty turn colour on, any other value off),
  * then NO_COLOR (set and non-empty turns it off, https://no-color.org), then whether the
  * stream is a terminal.
  */
@@ -11,7 +11,7 @@ export function useColor(
 ): boolean {
   if (flag !== undefined) return flag;
   const force = env['FORCE_COLOR'];
-  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (force !== undefined) return ['', '1', '2', '3', 'true'].includes(force);
   if (env['NO_COLOR']) return false;
   return Boolean(stream.isTTY);
 }
