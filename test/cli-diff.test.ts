@@ -70,6 +70,26 @@ describe('CLI --diff / --fix-dry-run', () => {
     assert.equal(fs.readFileSync(path.join(source, 'fixes.patch'), 'utf8'), run.stdout);
   });
 
+  it('keeps a BOM, CRLF and lone-CR line ends, so the patch applies and equals --fix', () => {
+    const program = ['import multiprocessing', '', 'def f(x):', '    return x', '', 'multiprocessing.Pool(2).map(f, [1])', ''];
+    const source = keep(
+      makeTree({
+        'cr.py': program.join('\r'),
+        'lf.py': program.join('\n'),
+      }),
+    );
+    fs.writeFileSync(path.join(source, 'bom_crlf.py'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(program.join('\r\n'))]));
+    const run = runCli(source, '--diff');
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal((run.stdout.match(/^\+\+\+ /gm) ?? []).length, 3);
+    const patched = keep(copyTree(source));
+    gitApply(patched, run.stdout);
+    const fixed = keep(copyTree(source));
+    runCli(fixed, '--fix');
+    assert.deepEqual(snapshot(patched), snapshot(fixed));
+    assert.equal(runCli(patched, '--diff').stdout, '', 'nothing left to fix');
+  });
+
   it('exits 0 with no output when nothing can be fixed; rejects --fix and --format with it', () => {
     const root = keep(makeTree({ 'a.py': 'print(1)\n' }));
     const run = runCli(root, '--diff');
