@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { escapeData, escapeProperty } from '../server/src/cli/format/github';
 import { xmlEscape } from '../server/src/cli/format/junit';
-import { NODE_PROGRAM, PYTHON_PROGRAM, makeTree, runCli } from './support/programs';
+import { NODE_PROGRAM, PYTHON_PROGRAM, makeTree, runCli, runCliWithEnv } from './support/programs';
 
 interface Finding {
   file: string;
@@ -160,6 +160,18 @@ describe('CLI formats: github, gitlab, junit', () => {
     assert.equal(xmlEscape(nasty), 'a&lt;b&gt;&amp;&quot;c&apos; d&#10;&#9;e');
     const doc = parseXml(`<testsuites><testsuite><testcase name="${xmlEscape(nasty)}"/></testsuite></testsuites>`);
     assert.equal(doc.suites[0]!.cases[0]!.attrs['name'], 'a<b>&"c\' d\n\te');
+  });
+
+  it('github and gitlab name files from the repository root (GITHUB_WORKSPACE, CI_PROJECT_DIR) when run in a subfolder', () => {
+    const sub = path.join(root, 'py');
+    const github = (env: Record<string, string>) => /file=([^,]*),/.exec(runCliWithEnv(sub, env, '--format', 'github').stdout)?.[1];
+    assert.equal(github({}), 'main.py');
+    assert.equal(github({ GITHUB_WORKSPACE: root }), 'py/main.py');
+    assert.equal(github({ GITHUB_WORKSPACE: path.join(root, 'node') }), 'main.py', 'a workspace that does not hold the cwd is ignored');
+    const gitlab = (env: Record<string, string>) =>
+      (JSON.parse(runCliWithEnv(sub, env, '--format', 'gitlab').stdout) as Array<{ location: { path: string } }>)[0]?.location.path;
+    assert.equal(gitlab({}), 'main.py');
+    assert.equal(gitlab({ CI_PROJECT_DIR: root }), 'py/main.py');
   });
 
   it('every format names its findings for the same run; unknown formats are usage errors', () => {

@@ -33,9 +33,9 @@ function render(options: CliOptions, report: Report, color: boolean): string {
     case 'sarif':
       return formatSarif(report);
     case 'github':
-      return formatGithub(report);
+      return formatGithub(report, process.env['GITHUB_WORKSPACE']);
     case 'gitlab':
-      return formatGitlab(report);
+      return formatGitlab(report, process.env['CI_PROJECT_DIR']);
     case 'junit':
       return formatJunit(report);
     case 'stylish':

@@ -5,7 +5,7 @@
  * properties), so a message can never end the command early or inject another one.
  */
 import { describeSkipReason } from '../../shared/files';
-import { displayPath, type Report } from './report';
+import { ciRoot, displayPath, type Report } from './report';
 
 /** Escapes a workflow command's message (actions/toolkit `escapeData`). */
 export function escapeData(s: string): string {
@@ -24,15 +24,17 @@ function command(kind: string, properties: Record<string, string | number>, mess
   return `::${kind} ${props}::${escapeData(message)}\n`;
 }
 
-export function formatGithub(report: Report): string {
+/** @param workspace GITHUB_WORKSPACE: annotation paths are relative to the repository root */
+export function formatGithub(report: Report, workspace: string | undefined = undefined): string {
+  const root = ciRoot(report.cwd, workspace);
   let out = '';
   for (const f of report.findings) {
     // related locations are part of the explanation: the annotation shows them as lines below
-    const related = f.related.map((r) => `\n${displayPath(report.cwd, r.file)}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`);
+    const related = f.related.map((r) => `\n${displayPath(root, r.file)}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`);
     out += command(
       f.severity === 'error' ? 'error' : 'warning',
       {
-        file: displayPath(report.cwd, f.file),
+        file: displayPath(root, f.file),
         line: f.range.start.line + 1,
         col: f.range.start.character + 1,
         endLine: f.range.end.line + 1,
@@ -43,7 +45,7 @@ export function formatGithub(report: Report): string {
     );
   }
   for (const s of report.skipped) {
-    if (s.explicit) out += command('notice', { file: displayPath(report.cwd, s.file), title: 'Crossproc' }, `skipped, ${describeSkipReason(s.reason)}`);
+    if (s.explicit) out += command('notice', { file: displayPath(root, s.file), title: 'Crossproc' }, `skipped, ${describeSkipReason(s.reason)}`);
   }
   return out;
 }

@@ -8,7 +8,7 @@
  * change it and two findings never share one.
  */
 import { createHash } from 'node:crypto';
-import { displayPath, type Report } from './report';
+import { ciRoot, displayPath, type Report } from './report';
 
 export interface CodeQualityIssue {
   type: 'issue';
@@ -20,10 +20,12 @@ export interface CodeQualityIssue {
   location: { path: string; lines: { begin: number; end: number } };
 }
 
-export function toGitlab(report: Report): CodeQualityIssue[] {
+/** @param projectDir CI_PROJECT_DIR: GitLab wants paths relative to the repository root */
+export function toGitlab(report: Report, projectDir: string | undefined = undefined): CodeQualityIssue[] {
+  const root = ciRoot(report.cwd, projectDir);
   const seen = new Map<string, number>();
   return report.findings.map((f) => {
-    const file = displayPath(report.cwd, f.file);
+    const file = displayPath(root, f.file);
     const key = JSON.stringify([f.rule, file, f.symbol]);
     const rank = seen.get(key) ?? 0;
     seen.set(key, rank + 1);
@@ -39,6 +41,6 @@ export function toGitlab(report: Report): CodeQualityIssue[] {
   });
 }
 
-export function formatGitlab(report: Report): string {
-  return `${JSON.stringify(toGitlab(report), null, 2)}\n`;
+export function formatGitlab(report: Report, projectDir: string | undefined = undefined): string {
+  return `${JSON.stringify(toGitlab(report, projectDir), null, 2)}\n`;
 }
