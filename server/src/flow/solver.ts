@@ -195,7 +195,6 @@ export class Solver {
   private fixpoint(): void {
     for (let round = 0; round < 8; round++) {
       this.drain();
-      if (process.env.FLOW_DEBUG) console.error('round', round, 'steps', this.steps, 'bases', this.basesChanged, 'waiting', this.waitingKeys.size, 'mroUsers', this.mroUsers.size, 'nodes', this.pts.length, 'full', this.pts.filter((p) => p && p.size >= MAX_VALUES).length);
       if (this.basesChanged) {
         this.basesChanged = false;
         this.mroCache = new Map();
