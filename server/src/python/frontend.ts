@@ -79,7 +79,7 @@ class PythonFrontEnd extends EventPass {
 }
 
 export interface PythonParseOptions {
-  /** value-flow facts (../flow): always (default), or only for a module that starts processes or threads */
+  /** value-flow facts (../flow): always (default), or only for a module that starts processes */
   flowFacts?: true | 'if-spawns';
 }
 
@@ -108,7 +108,7 @@ export function parsePython(path: string, text: string, options: PythonParseOpti
     const root = copyTree(tree, text);
     fe.run(root, tree.rootNode);
     const facts = options.flowFacts ?? true;
-    if (facts === true || fe.model.spawns.length > 0) fe.model.flow = extractPythonFacts(root);
+    if (facts === true || fe.model.spawns.some((x) => x.isProcess !== false)) fe.model.flow = extractPythonFacts(root);
   } catch (err) {
     if (fe.model.units.length === 0) fe.model.units.push(emptyModuleUnit());
     fe.model.problems.push({ range: zeroRange(), message: `Python analysis failed: ${err instanceof Error ? err.message : String(err)}` });
