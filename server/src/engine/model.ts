@@ -371,7 +371,19 @@ export interface ModuleModel {
   readsWorkerData?: boolean;
   /** Python: `multiprocessing.set_start_method('x')` found at any level of this module */
   startMethod?: StartMethod;
-  /** suppression comments: line (0-based) → rule ids disabled on that line ('*' for all) */
+  /**
+   * suppression comments: line (0-based) → rule ids disabled on that line ('*' for all); a
+   * negative key k disables them from line `-1 - k` to the end of the file (see {@link fromLineKey};
+   * FILE_WIDE: the whole file)
+   */
   suppressions: Map<number, string[]>;
   problems: ParseProblem[];
 }
+
+/** The `suppressions` key of a file-level directive that applies from `line` (0-based) to the end of the file. */
+export function fromLineKey(line: number): number {
+  return -1 - line;
+}
+
+/** The `suppressions` key of a directive for the whole file (`# crossproc: disable-file=...`). */
+export const FILE_WIDE = fromLineKey(0);

@@ -18,7 +18,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isRuleId, type Finding } from '../engine/findings';
 import type { Project } from '../engine/project';
-import { computeFix, type FixEdit } from '../fixes';
+import { computeFix, SUPPRESSION_FIX_KINDS, type FixEdit } from '../fixes';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../shared/protocol';
 import { ruleDocUrl } from '../shared/ruleInfo';
 import { pathToUri, uriToPath, type ServerContext } from './context';
@@ -153,7 +153,7 @@ export function register(ctx: ServerContext, connection: Connection): { capabili
           fix: fx.kind,
         };
         const action: CodeAction = { title: fx.title, kind: CodeActionKind.QuickFix, diagnostics: [d], data };
-        if (fx.kind !== 'disable-line' && preferred) {
+        if (!SUPPRESSION_FIX_KINDS.includes(fx.kind) && preferred) {
           action.isPreferred = true;
           preferred = false;
         }
