@@ -34,7 +34,7 @@ describe('language server: hover, code actions, code lens', function () {
     const caps = session.initializeResult.capabilities;
     assert.ok(caps.hoverProvider, 'hover');
     assert.ok(caps.codeLensProvider, 'code lens');
-    assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix'], resolveProvider: true });
+    assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.crossproc'], resolveProvider: true });
     await session.open(main(), 'python');
     await waitFor('stale-global-read on main.py:4', stale);
   });
