@@ -135,6 +135,12 @@ export interface Access {
    * `Config.X`, a symbol of its own (class attributes are module-level state).
    */
   member?: { name: string; kind: AccessKind; detail?: string; range: Range };
+  /**
+   * Python: `y.m(...)` where `y` comes from `from x import y`, which may be a submodule or a
+   * value: the front end records both readings, and the engine keeps this record only when
+   * `y` turns out to be (true) or not to be (false) a module (see Linker.importIsModule).
+   */
+  asModule?: boolean;
 }
 
 export interface Call {
@@ -144,6 +150,12 @@ export interface Call {
   offset: number;
   /** Python: `Name.method()` on an imported name: a call only when the name turns out to be a class */
   ifClass?: boolean;
+  /**
+   * Python: `y.m(...)` where `y` comes from `from x import y`, which may be a submodule or a
+   * value: the front end records both readings, and the engine keeps this record only when
+   * `y` turns out to be (true) or not to be (false) a module (see Linker.importIsModule).
+   */
+  asModule?: boolean;
   /** Python: `.start()` is called on the value this call returns (`Worker(...).start()`, `w = Worker(); w.start()`): its range */
   started?: Range;
 }
