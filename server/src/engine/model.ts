@@ -92,6 +92,17 @@ export interface Binding {
   processClass?: { startMethod?: StartMethod };
   /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
   bases?: Ref[];
+  /**
+   * Python, kind === 'class': bases `NAME['k1']['k2'].Process` — the Process class of a
+   * multiprocessing context kept in a dict (mpire's `MP_CONTEXTS['mp']['spawn'].Process`);
+   * the engine looks the key path up in the dict `NAME` resolves to ({@link Binding.contexts}).
+   */
+  contextBases?: Array<{ ref: Ref; keys: string[] }>;
+  /**
+   * Python: a module-level dict literal holding multiprocessing contexts
+   * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start method.
+   */
+  contexts?: Array<{ keys: string[]; startMethod?: StartMethod }>;
 }
 
 /** How a module-level binding is touched. */
