@@ -38,11 +38,12 @@ describe('CLI (dist/cli.js)', () => {
     for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exits 0 with no output on clean code', () => {
+  it('exits 0 on clean code with one line saying so (none with --quiet)', () => {
     const root = tree(CLEAN_PROGRAM);
     const run = runCli(root);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, '');
+    assert.equal(run.stdout, 'No problems found in 2 files.\n');
+    assert.equal(runCli(root, '--quiet').stdout, '');
     const out = json(runCli(root, '--format', 'json'));
     assert.deepEqual(out.findings, []);
     assert.equal(out.stats.files, 2);

@@ -36,7 +36,15 @@ export interface CliRun {
 
 /** Runs the built CLI with `args` in `cwd`. */
 export function runCli(cwd: string, ...args: string[]): CliRun {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  return runCliWithEnv(cwd, {}, ...args);
+}
+
+/** Runs the built CLI with `args` in `cwd`, with `env` over a colour-neutral environment. */
+export function runCliWithEnv(cwd: string, env: Record<string, string | undefined>, ...args: string[]): CliRun {
+  const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '' };
+  // what the environment of a CI run would change in the output
+  for (const name of ['FORCE_COLOR', 'GITHUB_WORKSPACE', 'CI_PROJECT_DIR']) delete base[name];
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

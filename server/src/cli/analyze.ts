@@ -196,7 +196,10 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
     progress.update(`read ${loaded + skipped.length - collected.skipped.length}/${files.length} files`);
   }
   progress.update('analysing');
-  const fixed = options.fix ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p))) : undefined;
+  const fixed =
+    options.fix || options.diff
+      ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p)), { write: !options.diff })
+      : undefined;
   const byFile = new Map<string, Finding[]>();
   for (const finding of project.analyze()) {
     const list = byFile.get(finding.file);

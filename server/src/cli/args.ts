@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { RULE_IDS, isRuleId, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
 import { SEVERITY_SETTINGS, START_METHOD_SETTINGS } from '../shared/protocol';
 
-export type OutputFormat = 'stylish' | 'json' | 'sarif';
-const FORMATS: readonly OutputFormat[] = ['stylish', 'json', 'sarif'];
+export type OutputFormat = 'stylish' | 'json' | 'sarif' | 'github' | 'gitlab' | 'junit';
+const FORMATS: readonly OutputFormat[] = ['stylish', 'json', 'sarif', 'github', 'gitlab', 'junit'];
 
 export interface CliOptions {
   paths: string[];
@@ -18,8 +18,16 @@ export interface CliOptions {
   /** undefined = no limit */
   maxWarnings?: number;
   quiet: boolean;
+  /** counts per rule or per file instead of the findings */
+  statistics?: 'rules' | 'files';
+  /** write the report to this file instead of stdout */
+  outputFile?: string;
+  /** --color / --no-color (the last one given); undefined = decide from FORCE_COLOR, NO_COLOR, the terminal */
+  color: boolean | undefined;
   /** apply each finding's preferred fix and write the files */
   fix: boolean;
+  /** --fix-dry-run / --diff: print the fixes as a unified diff, write nothing */
+  diff: boolean;
   help: boolean;
   version: boolean;
 }
@@ -30,6 +38,7 @@ export class UsageError extends Error {}
 const HINT = "Run 'crossproc --help' for usage.";
 
 export const HELP = `Usage: crossproc [options] [paths...]
+       crossproc rule ID | --all     show a rule's documentation (--format text|json)
 
 Finds cross-process global-state misuse in Python multiprocessing and Node.js workers.
 Analyses the given files and folders (default: the current folder). Folders are walked
@@ -37,16 +46,31 @@ recursively, respecting .gitignore and skipping node_modules, venv, .venv, .git 
 __pycache__.
 
 Options:
-  --format stylish|json|sarif    output format (default: stylish)
+  -f, --format FORMAT            output format (default: stylish):
+                                   stylish  for people (ESLint-like)
+                                   json     one object (SPEC §6)
+                                   sarif    SARIF 2.1.0 for GitHub code scanning
+                                   github   GitHub Actions annotations
+                                   gitlab   GitLab Code Quality report
+                                   junit    JUnit XML
   --rule ID=off|warning|error    set a rule's severity; repeatable
   --start-method portable|fork|spawn|forkserver
                                  Python start method to assume (default: the project
                                  file's, else portable, i.e. report what breaks under
                                  any default)
   --max-warnings N               fail (exit 1) when there are more than N warnings
-  --quiet                        report errors only
+  -q, --quiet                    report errors only (and no "No problems found" line)
+  --statistics[=rules|files]     print counts per rule (or per file) instead of the
+                                 findings (with --format stylish or json)
+  -o, --output-file FILE         write the report to FILE instead of standard output
+                                 (no colour there unless --color is given)
+  --color, --no-color            force colour on or off (default: on a terminal;
+                                 FORCE_COLOR and NO_COLOR are honoured)
   --fix                          apply each finding's preferred quick fix to the files,
                                  then report what is left
+  --diff, --fix-dry-run          print what --fix would change as a unified diff
+                                 (git apply / patch -p1 can apply it) and write
+                                 nothing; exit 1 when there is something to fix
   -h, --help                     show this help
   -v, --version                  print the version
 
@@ -57,7 +81,8 @@ Configuration: the nearest crossproc.json, "crossproc" key in package.json or
 ignore (gitignore-style patterns); flags override it.
 
 Exit codes: 0 no error-severity findings (and warnings within --max-warnings),
-            1 findings fail the run, 2 usage, configuration or I/O error.`;
+            1 findings fail the run (with --diff: there is something to fix),
+            2 usage, configuration or I/O error.`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -89,21 +114,37 @@ function describeParseError(error: unknown): string {
   return `${message.split('\n')[0]!.replace(/\.$/, '')}.`;
 }
 
+/**
+ * node:util parseArgs has no options with an optional value: a bare `--statistics` becomes
+ * `--statistics=rules` (never after `--`, where everything is a path).
+ */
+function withOptionalValues(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => (arg === '--statistics' && (end < 0 || i < end) ? '--statistics=rules' : arg));
+}
+
 /** Parses `argv` (without the node and script entries). Throws {@link UsageError}. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: withOptionalValues(argv),
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         format: { type: 'string', short: 'f' },
         rule: { type: 'string', multiple: true },
         'start-method': { type: 'string' },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        'output-file': { type: 'string', short: 'o' },
+        statistics: { type: 'string' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
         fix: { type: 'boolean' },
+        diff: { type: 'boolean' },
+        'fix-dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -111,7 +152,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   } catch (error) {
     throw new UsageError(`${describeParseError(error)} ${HINT}`);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  // the last of --color / --no-color wins, as in other tools
+  const colorToken = [...tokens].reverse().find((t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color'));
+  const color = colorToken?.kind === 'option' ? colorToken.name === 'color' : undefined;
+  const outputFile = values['output-file'];
+  if (outputFile !== undefined && outputFile.trim() === '') throw new UsageError(`--output-file needs a file name.`);
   const rules: Partial<Record<RuleId, SeveritySetting>> = {};
   for (const spec of values.rule ?? []) parseRule(spec, rules);
 
@@ -124,15 +170,30 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     maxWarnings = Number(raw);
   }
 
+  const format = values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format');
+  const statistics = values.statistics === undefined ? undefined : oneOf(values.statistics, ['rules', 'files'] as const, '--statistics');
+  const diff = Boolean(values.diff || values['fix-dry-run']);
+  if (diff && values.fix) throw new UsageError(`--diff shows the fixes without writing them; leave out --fix (or --diff).`);
+  if (diff && (statistics || format !== 'stylish')) {
+    throw new UsageError(`--diff prints a unified diff: it does not combine with --format or --statistics.`);
+  }
+  if (statistics && format !== 'stylish' && format !== 'json') {
+    throw new UsageError(`--statistics prints counts as text or JSON: use it with --format stylish or json, not ${format}.`);
+  }
+
   return {
     paths: positionals.length > 0 ? positionals : ['.'],
-    format: values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format'),
+    format,
+    statistics,
     rules,
     startMethod:
       values['start-method'] === undefined ? undefined : oneOf(values['start-method'], START_METHOD_SETTINGS, '--start-method'),
     maxWarnings,
     quiet: values.quiet ?? false,
+    outputFile,
+    color,
     fix: values.fix ?? false,
+    diff,
     help: values.help ?? false,
     version: values.version ?? false,
   };

@@ -22,7 +22,10 @@ export interface RefusedWrite {
 
 export interface FixSummary {
   applied: number;
+  /** the files written (with `write: false`, the files that would be) */
   files: string[];
+  /** each file in `files`: its text before and after the fixes (with `write: false`, as on disk, for --diff) */
+  changes: Array<{ file: string; before: string; after: string }>;
   /** files left untouched (outside the targets, a symlink, changed on disk since read) */
   refused: RefusedWrite[];
 }
@@ -64,6 +67,22 @@ export async function realTargets(targets: readonly string[]): Promise<string[]>
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
+ * The fixed text as it goes to disk, given the file's current text: a file whose lines end
+ * in lone CRs (and never a lone LF) keeps them, in the fixed lines too.
+ */
+function withLineEnds(current: string, text: string): string {
+  const crOnly = /\r(?!\n)/.test(current) && !/(?<!\r)\n/.test(current);
+  return crOnly ? text.replace(/(?<!\r)\n/g, '\r') : text;
+}
+
+/** For --diff: the file's bytes on disk now and what --fix would write, both as UTF-8 text (BOM kept). */
+async function diskForms(file: string, text: string): Promise<{ before: string; after: string }> {
+  const before = (await fs.readFile(file)).toString('utf8');
+  const bom = before.startsWith('\uFEFF') ? '\uFEFF' : '';
+  return { before, after: bom + withLineEnds(before, text) };
+}
+
+/**
  * Writes `text` over `file` if the file still holds `expected` and may be written; returns
  * why not otherwise. The new content goes to a temp file in the same folder (same mode)
  * that is renamed over the original, so a reader never sees half a file; a BOM is kept.
@@ -82,9 +101,7 @@ export async function writeFixedFile(file: string, expected: string, text: strin
   if (now.kind !== 'text' || normalizeLoneCarriageReturns(now.text) !== expected) return 'it changed on disk since it was read';
   const { mode } = await fs.stat(real);
   const head = await fs.readFile(real).then((b) => b.subarray(0, 3));
-  // a file whose lines end in lone CRs (and never a lone LF) keeps them, in the fixed lines too
-  const crOnly = /\r(?!\n)/.test(now.text) && !/(?<!\r)\n/.test(now.text);
-  const out = crOnly ? text.replace(/(?<!\r)\n/g, '\r') : text;
+  const out = withLineEnds(now.text, text);
   const bytes = Buffer.concat([head.equals(UTF8_BOM) ? UTF8_BOM : Buffer.alloc(0), Buffer.from(out, 'utf8')]);
   const tmp = path.join(path.dirname(real), `.${path.basename(real)}.crossproc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
@@ -107,9 +124,10 @@ export async function writeFixedFile(file: string, expected: string, text: strin
 /**
  * Applies fixes one at a time, re-analysing after each (edits shift positions), then writes
  * the files. `targets` are the command-line paths: a fix touching a file that may not be
- * written (see {@link whyNotWritable}) is not applied at all.
+ * written (see {@link whyNotWritable}) is not applied at all. With `write: false`
+ * (--fix-dry-run / --diff) nothing is written and the project is left as the disk is.
  */
-export async function applyPreferredFixes(project: Project, targets: readonly string[]): Promise<FixSummary> {
+export async function applyPreferredFixes(project: Project, targets: readonly string[], { write = true } = {}): Promise<FixSummary> {
   const roots = await realTargets(targets);
   const writable = new Map<string, string | undefined>();
   const refusal = async (file: string) => {
@@ -158,8 +176,21 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
     appliedFixes.push([...texts.keys()]);
   }
   const files: string[] = [];
+  const changes: FixSummary['changes'] = [];
   for (const [file, text] of written) {
     const expected = original.get(file)!;
+    if (!write) {
+      // the diff is of the bytes on disk (BOM, lone CR line ends), so that it applies
+      const forms = await diskForms(file, text).catch(() => undefined);
+      project.updateFile(file, expected);
+      if (forms) {
+        files.push(file);
+        changes.push({ file, ...forms });
+      } else {
+        refused.set(file, 'it cannot be read any more');
+      }
+      continue;
+    }
     const why = await writeFixedFile(file, expected, text, roots);
     if (why) {
       refused.set(file, why);
@@ -167,9 +198,10 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
       project.updateFile(file, expected);
     } else {
       files.push(file);
+      changes.push({ file, before: expected, after: text });
     }
   }
   const done = new Set(files);
   const applied = appliedFixes.filter((changed) => changed.every((f) => done.has(f))).length;
-  return { applied, files, refused: [...refused].map(([file, reason]) => ({ file, reason })) };
+  return { applied, files, changes, refused: [...refused].map(([file, reason]) => ({ file, reason })) };
 }

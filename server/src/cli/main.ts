@@ -2,26 +2,56 @@
  * `crossproc` — the command-line entry point (SPEC §6). Exit codes: 0 clean (errors: none,
  * warnings within --max-warnings), 1 findings fail the run, 2 usage/configuration/I-O error.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import pkg from '../../../package.json';
 import { HELP, UsageError, parseCliArgs, type CliOptions } from './args';
 import { Progress, analyzePaths } from './analyze';
+import { formatGithub } from './format/github';
+import { formatGitlab } from './format/gitlab';
 import { formatJson } from './format/json';
+import { formatJunit } from './format/junit';
 import { displayPath, skipNote, type Report } from './format/report';
 import { formatSarif } from './format/sarif';
+import { formatStatisticsJson, formatStatisticsText } from './format/statistics';
 import { formatStylish } from './format/stylish';
+import { useColor } from './color';
+import { unifiedDiff } from './diff';
+import { parseRuleArgs, runRuleCommand } from './rule';
 
 /** The package root: `dist/..` in the build (where `rules/` and README.md are shipped). */
 const PACKAGE_ROOT = path.join(__dirname, '..');
 
-function render(options: CliOptions, report: Report): string {
+function render(options: CliOptions, report: Report, color: boolean): string {
+  if (options.statistics) {
+    if (options.format === 'json') return formatStatisticsJson(report, options.statistics);
+    if (report.findings.length > 0) return formatStatisticsText(report, options.statistics);
+  }
   switch (options.format) {
     case 'json':
       return formatJson(report);
     case 'sarif':
       return formatSarif(report);
+    case 'github':
+      return formatGithub(report, process.env['GITHUB_WORKSPACE']);
+    case 'gitlab':
+      return formatGitlab(report, process.env['CI_PROJECT_DIR']);
+    case 'junit':
+      return formatJunit(report);
     case 'stylish':
-      return formatStylish(report, Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
+      return formatStylish(report, color, options.quiet);
+  }
+}
+
+/** Writes the report for -o (creating missing folders); returns why not on failure. */
+async function writeOutputFile(file: string, text: string): Promise<string | undefined> {
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, text);
+    return undefined;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return e.code === 'EISDIR' ? 'it is a folder' : e.code === 'EACCES' ? 'permission denied' : (e.message ?? String(error));
   }
 }
 
@@ -34,7 +64,23 @@ export function exitCodeFor(report: Report, maxWarnings: number | undefined): 0 
   return 0;
 }
 
+/** `crossproc rule ID|--all`: prints rule docs (a folder named `rule` is analysed as `./rule`). */
+async function ruleMain(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseRuleArgs(argv);
+    process.stdout.write(await runRuleCommand(command, PACKAGE_ROOT, useColor(command.color, process.stdout)));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`crossproc: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'rule') return ruleMain(argv.slice(1));
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);
@@ -71,8 +117,15 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const warning of result.warnings) process.stderr.write(`crossproc: ${warning}\n`);
   if (result.fixed) {
     const n = result.fixed.files.length;
-    process.stderr.write(`crossproc: applied ${result.fixed.applied} fix${result.fixed.applied === 1 ? '' : 'es'} in ${n} file${n === 1 ? '' : 's'}.\n`);
+    const verb = options.diff ? 'would apply' : 'applied';
+    process.stderr.write(`crossproc: ${verb} ${result.fixed.applied} fix${result.fixed.applied === 1 ? '' : 'es'} in ${n} file${n === 1 ? '' : 's'}.\n`);
     for (const r of result.fixed.refused) process.stderr.write(`crossproc: not writing '${displayPath(cwd, r.file)}': ${r.reason}.\n`);
+  }
+  if (options.diff && result.fixed) {
+    // --diff / --fix-dry-run: the patch is the output; exit 1 when there is something to fix, as `ruff --diff`
+    const changes = [...result.fixed.changes].sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+    const patch = changes.map((c) => unifiedDiff(displayPath(cwd, c.file), c.before, c.after)).join('');
+    return emit(options, cwd, patch, patch === '' ? 0 : 1);
   }
   const report: Report = {
     findings: result.findings,
@@ -86,10 +139,26 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.format !== 'stylish') {
     for (const s of report.skipped) if (s.explicit) process.stderr.write(`crossproc: note: ${skipNote(cwd, s)}.\n`);
   }
-  process.stdout.write(render(options, report));
+  // a file gets colour only when --color asks for it: FORCE_COLOR and the terminal are about stdout
+  const color = options.outputFile !== undefined ? options.color === true : useColor(options.color, process.stdout);
+  let text = render(options, report, color);
   const code = exitCodeFor(report, options.maxWarnings);
   if (options.format === 'stylish' && options.maxWarnings !== undefined && code === 1 && !report.findings.some((f) => f.severity === 'error')) {
-    process.stdout.write(`Crossproc found too many warnings (maximum: ${options.maxWarnings}).\n`);
+    text += `Crossproc found too many warnings (maximum: ${options.maxWarnings}).\n`;
+  }
+  return emit(options, cwd, text, code);
+}
+
+/** Writes the output to stdout or the -o file; returns the exit code (2 when the file cannot be written). */
+async function emit(options: CliOptions, cwd: string, text: string, code: number): Promise<number> {
+  if (options.outputFile === undefined) {
+    process.stdout.write(text);
+    return code;
+  }
+  const why = await writeOutputFile(path.resolve(cwd, options.outputFile), text);
+  if (why) {
+    process.stderr.write(`crossproc: cannot write the report to '${options.outputFile}': ${why}.\n`);
+    return 2;
   }
   return code;
 }

@@ -25,6 +25,18 @@ export function displayPath(cwd: string, file: string): string {
   return rel.split(path.sep).join('/');
 }
 
+/**
+ * The folder CI resolves report paths against (GitHub's GITHUB_WORKSPACE, GitLab's
+ * CI_PROJECT_DIR): `cwd` unless the checkout root is set and holds `cwd`, so a run from a
+ * subfolder still names files as the repository does.
+ */
+export function ciRoot(cwd: string, checkout: string | undefined): string {
+  if (!checkout) return cwd;
+  const root = path.resolve(checkout);
+  const rel = path.relative(root, cwd);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? cwd : root;
+}
+
 /** One line for a skipped file: `path: why` (no trailing period). */
 export function skipNote(cwd: string, skipped: { file: string; reason: SkipReason }): string {
   return `${displayPath(cwd, skipped.file)}: skipped, ${describeSkipReason(skipped.reason)}`;

@@ -10,17 +10,28 @@ interface Paint {
   dim(s: string): string;
   red(s: string): string;
   yellow(s: string): string;
+  green(s: string): string;
   bold(s: string): string;
 }
 
 const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
-const COLOR: Paint = { underline: ansi(4, 24), dim: ansi(2, 22), red: ansi(31, 39), yellow: ansi(33, 39), bold: ansi(1, 22) };
-const PLAIN: Paint = { underline: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, bold: (s) => s };
+const COLOR: Paint = {
+  underline: ansi(4, 24),
+  dim: ansi(2, 22),
+  red: ansi(31, 39),
+  yellow: ansi(33, 39),
+  green: ansi(32, 39),
+  bold: ansi(1, 22),
+};
+const PLAIN: Paint = { underline: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, bold: (s) => s };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Formats a report; `color` is decided by the caller (stdout is a TTY, NO_COLOR unset). */
-export function formatStylish(report: Report, color: boolean): string {
+/**
+ * Formats a report; `color` is decided by the caller (cli/color.ts). A run without findings
+ * says so in one line, unless `quiet` (errors only: a silent run is what was asked for).
+ */
+export function formatStylish(report: Report, color: boolean, quiet = false): string {
   const paint = color ? COLOR : PLAIN;
   const byFile = new Map<string, Finding[]>();
   for (const f of report.findings) {
@@ -60,6 +71,8 @@ export function formatStylish(report: Report, color: boolean): string {
   if (total > 0) {
     const summary = `\u2716 ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
     out += `\n${paint.bold(errors > 0 ? paint.red(summary) : paint.yellow(summary))}\n\n`;
+  } else if (!quiet) {
+    out += `${paint.green(`No problems found in ${plural(report.stats.files, 'file')}.`)}\n`;
   }
   const skips = skipSummary(report);
   if (skips.length > 0) {
