@@ -32,6 +32,19 @@ export const unguardedSpawn: Rule = {
       if (!clusterEntries) clusterEntries = loadTimeOfEntries(ctx.graph);
       return clusterEntries.find((e) => e.units.has(key))?.entry;
     };
+    // Python spawn/forkserver: a child re-imports the main module (the script that was run, as
+    // __mp_main__), so what reaches a start is that script's loading: its top level and the
+    // modules it imports, which may be another module than the one holding the start
+    let pyEntries: Array<{ entry: ModuleModel; units: Set<string> }> | undefined;
+    const reimported = (m: ModuleModel, key: string, caller: ModuleModel | undefined): string => {
+      if (!pyEntries) pyEntries = loadTimeOfEntries(ctx.graph, 'python');
+      const mains = pyEntries.filter((e) => e.units.has(key)).map((e) => e.entry);
+      if (mains.includes(m) || (mains.length === 0 && (!caller || caller === m))) return 'this module, reaches this line again';
+      const names = mains.map((e) => shortPath(e.path, path.dirname(m.path))).sort();
+      const main = names.length === 0 ? '' : names.length === 1 ? ` ${names[0]}` : ` (${names.join(' or ')})`;
+      return `the main module${main} (the script that was run), whose loading reaches this line again`;
+    };
+
     for (const rec of ctx.graph.spawnRecords) {
       const { module: m, site } = rec;
       const unit = m.units[site.unit];
@@ -49,6 +62,8 @@ export const unguardedSpawn: Rule = {
         if (!PY_SYSTEMS.has(site.system) || site.isProcess === false) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;
         const viaCall = via();
+        const caller = unit.kind === 'function' ? ctx.graph.importTimeCaller(unitKey(m, unit))?.module : undefined;
+        const reimport = reimported(m, unitKey(m, unit), caller);
         const range = site.startRange ?? site.range;
         const what = site.system === 'mp.Process' ? 'Process.start()' : `${site.label}()`;
         const sm = rec.startMethod;
@@ -60,7 +75,7 @@ export const unguardedSpawn: Rule = {
           file,
           range,
           symbol: site.label,
-          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. ${sm && sm !== 'fork' ? `Under the '${sm}' start method pinned here,` : 'Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14)'} every child re-imports this module, reaches this line again and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
+          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. ${sm && sm !== 'fork' ? `Under the '${sm}' start method pinned here,` : 'Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14)'} every child re-imports ${reimport} and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
           related: [],
         });
         continue;
@@ -99,9 +114,9 @@ export const unguardedSpawn: Rule = {
  * those required only in a main branch or a function), with what they call. Empty when a
  * module sends cluster workers to another script (`cluster.setupPrimary({ exec })`).
  */
-function loadTimeOfEntries(graph: RuleContext['graph']): Array<{ entry: ModuleModel; units: Set<string> }> {
-  const js = [...graph.modules.values()].filter((m) => m.language === 'js');
-  if (js.some((m) => m.clusterExec)) return [];
+function loadTimeOfEntries(graph: RuleContext['graph'], language: ModuleModel['language'] = 'js'): Array<{ entry: ModuleModel; units: Set<string> }> {
+  const js = [...graph.modules.values()].filter((m) => m.language === language);
+  if (language === 'js' && js.some((m) => m.clusterExec)) return [];
   const loads = new Map<string, ModuleModel[]>();
   const imported = new Set<string>();
   for (const m of js) {

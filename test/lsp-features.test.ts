@@ -34,7 +34,7 @@ describe('language server: hover, code actions, code lens', function () {
     const caps = session.initializeResult.capabilities;
     assert.ok(caps.hoverProvider, 'hover');
     assert.ok(caps.codeLensProvider, 'code lens');
-    assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix'], resolveProvider: true });
+    assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.crossproc'], resolveProvider: true });
     await session.open(main(), 'python');
     await waitFor('stale-global-read on main.py:4', stale);
   });
@@ -82,6 +82,7 @@ describe('language server: hover, code actions, code lens', function () {
     assert.deepEqual(titles, [
       'Pass GREETING to the workers through the initializer',
       'Disable stale-global-read for this line',
+      'Disable stale-global-read for this file',
       'Show documentation for stale-global-read',
     ]);
     const [fix, disable] = actions;
@@ -108,6 +109,24 @@ describe('language server: hover, code actions, code lens', function () {
     await session.edit(main(), { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# edited\n');
     const resolved = await session.connection.sendRequest<CodeAction>('codeAction/resolve', fix);
     assert.equal(resolved.edit, undefined);
+    await session.edit(main(), { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, '');
+    await waitFor('the finding back on line 4', () => stale()?.range.start.line === 3);
+  });
+
+  it('"Disable RULE for this file" writes the file directive at the top, and the finding goes', async () => {
+    const d = stale()!;
+    const actions = await session.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: uriOf(main()) },
+      range: d.range,
+      context: { diagnostics: [d] },
+    });
+    const disable = actions.find((a) => a.title === 'Disable stale-global-read for this file')!;
+    assert.equal(disable.isPreferred, undefined, 'a suppression is never the preferred fix');
+    const resolved = await session.connection.sendRequest<CodeAction>('codeAction/resolve', disable);
+    const change = resolved.edit!.documentChanges![0] as TextDocumentEdit;
+    assert.deepEqual(change.edits, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: '# crossproc: disable-file=stale-global-read\n' }]);
+    await session.edit(main(), change.edits[0]!.range, change.edits[0]!.newText);
+    await waitFor('no finding left in main.py', () => session.diagnostics.get(uriOf(main()))?.diagnostics.length === 0);
     await session.edit(main(), { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, '');
     await waitFor('the finding back on line 4', () => stale()?.range.start.line === 3);
   });

@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { initPython } from '../server/src/python/frontend';
 import { fixShapes } from './support/fix-shapes';
+import { SUPPRESSION_FIX_KINDS } from '../server/src/fixes';
 
 const { load, applyKind } = fixShapes('crossproc-python-shapes');
 
@@ -76,7 +77,7 @@ describe('Python shapes (issue 11)', () => {
       assert.deepEqual(findings.map((f) => `${f.rule}:${f.range.start.line + 1}`), ['lost-global-write:4']);
       assert.ok(findings[0].related.some((r) => r.range.start.line === 4 && /lost too/.test(r.message)));
       // every fix offered fixes both writes
-      const kinds = findings[0].fixes.map((f) => f.kind).filter((k) => k !== 'disable-line');
+      const kinds = findings[0].fixes.map((f) => f.kind).filter((k) => !SUPPRESSION_FIX_KINDS.includes(k));
       assert.ok(kinds.length > 0, 'a fix is offered');
       for (const kind of kinds) {
         const out = await applyKind({ 'main.py': text }, `group-w-${kind}`, 'lost-global-write', kind);
@@ -196,7 +197,7 @@ describe('Python shapes (issue 11)', () => {
       const main = src('from multiprocessing import Pool', 'from cfg import Config, check', "if __name__ == '__main__':", '    Config.THRESHOLD = 50', '    with Pool(2) as p:', '        p.map(check, [1])');
       const { findings } = await load({ 'main.py': main, 'cfg.py': cfg }, 'cls-x');
       assert.deepEqual(findings.map((f) => `${f.rule}:${f.symbol}:${f.range.start.line + 1}`), ['stale-global-read:Config.THRESHOLD:6']);
-      assert.deepEqual(findings[0].fixes.map((f) => f.kind), ['disable-line']);
+      assert.deepEqual(findings[0].fixes.map((f) => f.kind), ['disable-line', 'disable-file']);
       const r = findings[0].range;
       assert.deepEqual([r.start.character, r.end.character], [15, 31], 'underlines Config.THRESHOLD');
     });

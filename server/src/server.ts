@@ -42,7 +42,7 @@ connection.onInitialize((params): InitializeResult => {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, codeActions.FIX_ALL_KIND], resolveProvider: true },
       executeCommandProvider: { commands: [codeActions.SHOW_DOC_COMMAND] },
       hoverProvider: true,
       codeLensProvider: { resolveProvider: false },

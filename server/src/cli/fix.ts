@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { normalizeLoneCarriageReturns, type Project } from '../engine/project';
-import { applyFix, computeFix } from '../fixes';
+import { applyFix, computeFix, SUPPRESSION_FIX_KINDS } from '../fixes';
 import { readSourceFile } from '../shared/files';
 
 /** A file a fix would have changed but that was not written, and why. */
@@ -144,7 +144,7 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
   for (let round = 0; round < 500; round++) {
     let kind: string | undefined;
     const target = project.analyze().find((f) => {
-      const fx = f.fixes.find((x) => x.kind !== 'disable-line');
+      const fx = f.fixes.find((x) => !SUPPRESSION_FIX_KINDS.includes(x.kind));
       if (!fx || tried.has(`${f.file}|${f.rule}|${f.symbol}|${fx.kind}`)) return false;
       kind = fx.kind;
       return true;

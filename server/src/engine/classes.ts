@@ -46,6 +46,15 @@ function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): {
     startMethod ??= r.startMethod;
     runs.push(...r.runs);
   }
+  // `MP_CONTEXTS['mp']['spawn'].Process`: a process class when that path of the dict holds a context
+  const home = b.contextBases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
+  for (const cb of b.contextBases ?? []) {
+    const dict = home && linker.resolveRef(home, cb.ref);
+    const hit = dict ? linker.binding(dict)?.contexts?.find((c) => c.keys.join('\0') === cb.keys.join('\0')) : undefined;
+    if (!hit) continue;
+    isProcess = true;
+    startMethod ??= hit.startMethod;
+  }
   return isProcess ? { startMethod, runs } : undefined;
 }
 

@@ -431,6 +431,7 @@ export class ProjectGraph {
       for (const u of m.units) {
         const key = unitKey(m, u);
         for (const c of u.calls) {
+          if (!this.linker.holds(m, c)) continue;
           const sym = this.linker.resolveCallable(m, c.callee);
           if (!sym) continue;
           if (c.ifClass && this.linker.binding(this.linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
@@ -441,6 +442,7 @@ export class ProjectGraph {
           }
         }
         for (const a of u.accesses) {
+          if (!this.linker.holds(m, a)) continue;
           const sym = this.linker.resolveRef(m, a.ref);
           if (!sym) continue;
           // class attributes are module-level state of their own: `Config.X` is not `Config`

@@ -203,7 +203,7 @@ function accessAt(graph: ProjectGraph, m: ModuleModel, p: Position): AccessRecor
   for (const u of m.units) {
     if (!contains(u.range, p) && u.kind !== 'module') continue;
     for (const a of u.accesses as Access[]) {
-      if (!contains(a.range, p)) continue;
+      if (!contains(a.range, p) || !graph.linker.holds(m, a)) continue;
       const sym = graph.linker.resolveRef(m, a.ref);
       if (sym) return { module: m, unit: u, key: unitKey(m, u), access: a, symbol: sym };
     }

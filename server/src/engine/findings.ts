@@ -45,7 +45,7 @@ export interface Finding {
   symbol: string;
   message: string;
   related: RelatedLocation[];
-  /** the fixes offered (quick fixes first, then "disable for this line"); computed on first read */
+  /** the fixes offered (quick fixes first, then "disable for this line" and "disable for this file"); computed on first read */
   fixes: FixDescriptor[];
 }
 

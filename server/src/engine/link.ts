@@ -265,6 +265,39 @@ export class Linker {
     return this.resolveRef(m, ref);
   }
 
+  /**
+   * Python `from x import y`: whether `y` is a module (a submodule of package `x`), from
+   * what the import resolves to — the case of the name only when it resolves to nothing
+   * analysed (`from os import path`). `import x` is always a module.
+   */
+  importIsModule(m: ModuleModel, name: string): boolean {
+    const b = m.bindings.get(name);
+    if (!b || b.kind !== 'import' || !b.importFrom) return false;
+    if (b.importFrom.imported === '*') return true;
+    const t = this.resolveImport(m, b.importFrom);
+    if (t && 'module' in t) return true;
+    if (t) {
+      const tb = this.binding(t.symbol);
+      // a name the target module itself imports: a module when that is `import x`
+      if (tb && tb.kind !== 'import') return false;
+      if (tb?.importFrom?.imported === '*') return true;
+      if (tb?.importFrom) {
+        const { file } = splitSymbolKey(t.symbol);
+        const owner = this.modules.get(file);
+        const inner = owner && this.resolveImport(owner, tb.importFrom);
+        if (inner) return 'module' in inner;
+      }
+    }
+    return /^[a-z_]/.test(b.importFrom.imported);
+  }
+
+  /** Whether a record the front end gave both ways ({@link Call.asModule}) holds for `m`. */
+  holds(m: ModuleModel, rec: { asModule?: boolean; ref?: Ref; callee?: Ref }): boolean {
+    if (rec.asModule === undefined) return true;
+    const name = (rec.callee ?? rec.ref)!.name;
+    return this.importIsModule(m, name) === rec.asModule;
+  }
+
   private memberOf(mod: ModuleModel, member: string): SymbolKey | undefined {
     const e = this.resolveExport(mod, member);
     if (!e) return symbolKey(mod.path, member);
@@ -297,6 +330,8 @@ export function interfaceOf(m: ModuleModel): string {
       let kind = b.kind === 'class' || b.kind === 'import' ? `^${b.kind}` : b.kind === 'mutable' && b.methods?.length ? '^methods' : '';
       // whether a class starts processes (and through which bases) is read by the modules that instantiate it
       if (b.processClass) kind += `!${b.processClass.startMethod ?? ''}`;
+      if (b.contextBases?.length) kind += `[${b.contextBases.map((c) => `${c.ref.name}.${c.ref.member ?? ''}/${c.keys.join('/')}`).join(',')}]`;
+      if (b.contexts?.length) kind += `{${b.contexts.map((c) => `${c.keys.join('/')}=${c.startMethod ?? ''}`).join(',')}}`;
       if (b.bases?.length) kind += `(${b.bases.map((r) => (r.member ? `${r.name}.${r.member}` : r.name)).join(',')})`;
       parts.push(b.importFrom ? `${b.name}${kind}<${b.importFrom.specifier}:${b.importFrom.imported}` : b.name + kind);
     }

@@ -94,6 +94,17 @@ export interface Binding {
   processClass?: { startMethod?: StartMethod };
   /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
   bases?: Ref[];
+  /**
+   * Python, kind === 'class': bases `NAME['k1']['k2'].Process` — the Process class of a
+   * multiprocessing context kept in a dict (mpire's `MP_CONTEXTS['mp']['spawn'].Process`);
+   * the engine looks the key path up in the dict `NAME` resolves to ({@link Binding.contexts}).
+   */
+  contextBases?: Array<{ ref: Ref; keys: string[] }>;
+  /**
+   * Python: a module-level dict literal holding multiprocessing contexts
+   * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start method.
+   */
+  contexts?: Array<{ keys: string[]; startMethod?: StartMethod }>;
 }
 
 /** How a module-level binding is touched. */
@@ -137,6 +148,12 @@ export interface Access {
    * `Config.X`, a symbol of its own (class attributes are module-level state).
    */
   member?: { name: string; kind: AccessKind; detail?: string; range: Range };
+  /**
+   * Python: `y.m(...)` where `y` comes from `from x import y`, which may be a submodule or a
+   * value: the front end records both readings, and the engine keeps this record only when
+   * `y` turns out to be (true) or not to be (false) a module (see Linker.importIsModule).
+   */
+  asModule?: boolean;
 }
 
 export interface Call {
@@ -146,6 +163,12 @@ export interface Call {
   offset: number;
   /** Python: `Name.method()` on an imported name: a call only when the name turns out to be a class */
   ifClass?: boolean;
+  /**
+   * Python: `y.m(...)` where `y` comes from `from x import y`, which may be a submodule or a
+   * value: the front end records both readings, and the engine keeps this record only when
+   * `y` turns out to be (true) or not to be (false) a module (see Linker.importIsModule).
+   */
+  asModule?: boolean;
   /** Python: `.start()` is called on the value this call returns (`Worker(...).start()`, `w = Worker(); w.start()`): its range */
   started?: Range;
 }
@@ -389,9 +412,21 @@ export interface ModuleModel {
   readsWorkerData?: boolean;
   /** Python: `multiprocessing.set_start_method('x')` found at any level of this module */
   startMethod?: StartMethod;
-  /** suppression comments: line (0-based) → rule ids disabled on that line ('*' for all) */
+  /**
+   * suppression comments: line (0-based) → rule ids disabled on that line ('*' for all); a
+   * negative key k disables them from line `-1 - k` to the end of the file (see {@link fromLineKey};
+   * FILE_WIDE: the whole file)
+   */
   suppressions: Map<number, string[]>;
   problems: ParseProblem[];
   /** value-flow facts (definitions, assignments, calls...) for the value-flow layer (../flow) */
   flow?: ModuleFacts;
 }
+
+/** The `suppressions` key of a file-level directive that applies from `line` (0-based) to the end of the file. */
+export function fromLineKey(line: number): number {
+  return -1 - line;
+}
+
+/** The `suppressions` key of a directive for the whole file (`# crossproc: disable-file=...`). */
+export const FILE_WIDE = fromLineKey(0);

@@ -264,8 +264,11 @@ function lazyFixes(f: Finding, compute: () => Finding['fixes']): void {
 }
 
 function isSuppressed(m: ModuleModel, line: number, rule: RuleId): boolean {
-  const ids = m.suppressions.get(line);
-  return !!ids && (ids.includes('*') || ids.includes(rule));
+  const covers = (ids: string[] | undefined) => !!ids && (ids.includes('*') || ids.includes(rule));
+  if (covers(m.suppressions.get(line))) return true;
+  // file-level directives (negative keys, see ModuleModel.suppressions): rare, so a scan is fine
+  for (const [key, ids] of m.suppressions) if (key < 0 && -1 - key <= line && covers(ids)) return true;
+  return false;
 }
 
 function compareFindings(a: Finding, b: Finding): number {

@@ -4,6 +4,7 @@
 import type { FixDescriptor, Finding } from '../engine/findings';
 import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from './types';
 import { disableLine } from './disable-line';
+import { disableFile } from './disable-file';
 import { wrapInGuard } from './js/wrap-in-guard';
 import { passWorkerData } from './js/pass-workerdata';
 import { passArgv } from './js/pass-argv';
@@ -37,8 +38,11 @@ export const FIX_PROVIDERS: FixProvider[] = [
   copyProxy,
 ];
 
-/** Registered last so real fixes come first; every finding offers it. */
-const FALLBACK: FixProvider[] = [disableLine];
+/** Registered last so real fixes come first; every finding offers them. */
+const FALLBACK: FixProvider[] = [disableLine, disableFile];
+
+/** The fix kinds that write a suppression comment instead of changing the code (never applied by `--fix` or fix-all). */
+export const SUPPRESSION_FIX_KINDS: readonly string[] = FALLBACK.map((p) => p.kind);
 
 function providers(): FixProvider[] {
   return [...FIX_PROVIDERS, ...FALLBACK];
@@ -46,7 +50,7 @@ function providers(): FixProvider[] {
 
 /**
  * A Python class attribute (`Config.X`): the fixes rewrite module-level names (`global X`,
- * initargs, returned values), none of which applies to it; only disable-line is offered.
+ * initargs, returned values), none of which applies to it; only the suppressions are offered.
  */
 function isClassAttribute(finding: Finding): boolean {
   return /\.pyw?$|\.ipynb$/.test(finding.file) && finding.symbol.includes('.') && (finding.rule === 'stale-global-read' || finding.rule === 'lost-global-write');

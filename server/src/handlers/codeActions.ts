@@ -18,12 +18,36 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isRuleId, type Finding } from '../engine/findings';
 import type { Project } from '../engine/project';
-import { computeFix, type FixEdit } from '../fixes';
+import { computeFix, SUPPRESSION_FIX_KINDS, type FixEdit } from '../fixes';
+import { fixAllInFile, fixAllKindOf, minimalEdit } from '../fixes/fix-all';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../shared/protocol';
 import { ruleDocUrl } from '../shared/ruleInfo';
 import { pathToUri, uriToPath, type ServerContext } from './context';
 
 export const SHOW_DOC_COMMAND = 'crossproc.showRuleDocumentation';
+/** The source action of `editor.codeActionsOnSave` (`"source.fixAll.crossproc": "explicit"`, or all `source.fixAll`). */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.crossproc`;
+export const FIX_ALL_TITLE = 'Fix all Crossproc problems in this file';
+
+/** What the "Fix all" quick fix carries until it is resolved. */
+interface FixAllData {
+  uri: string;
+  version: number | null;
+  fixAll: true;
+}
+
+function fixAllData(value: unknown): FixAllData | undefined {
+  if (!isRecord(value) || value['fixAll'] !== true || typeof value['uri'] !== 'string') return undefined;
+  const version = value['version'];
+  if (!(version === null || Number.isInteger(version))) return undefined;
+  return { uri: value['uri'], version: version as number | null, fixAll: true };
+}
+
+/** Whether the request's `only` (absent: everything the client shows by default) asks for `kind`. */
+function wants(only: unknown, kind: string, byDefault: boolean): boolean {
+  if (!Array.isArray(only)) return byDefault;
+  return only.some((k) => typeof k === 'string' && (k === kind || kind.startsWith(`${k}.`)));
+}
 
 /** What a code action carries until it is resolved. */
 interface ActionData {
@@ -131,15 +155,37 @@ export function register(ctx: ServerContext, connection: Connection): { capabili
     return toWorkspaceEdit(ctx, fix, documentChanges);
   };
 
+  /**
+   * The whole-document edit of fix-all, against the open document's current version (a
+   * stale request gets none), or undefined when nothing is fixable.
+   */
+  const fixAllEdit = async (uri: string, version: number | null): Promise<WorkspaceEdit | undefined> => {
+    const doc = ctx.documents.get(uri);
+    if (!doc || (version !== null && doc.version !== version)) return undefined;
+    const project = await syncedProject(ctx, uri);
+    const file = uriToPath(uri);
+    if (!project || !file || !(await mayEdit(ctx, file))) return undefined;
+    const before = project.text(file);
+    const result = before === undefined ? undefined : fixAllInFile(project, file);
+    if (!result || before === undefined) return undefined;
+    // positions of the edit are in the document's own text (the project's copy only differs by lone CRs, which keep offsets)
+    const edit = minimalEdit(before, result.text);
+    return toWorkspaceEdit(ctx, { kind: 'fix-all', title: FIX_ALL_TITLE, changes: [{ file, edits: [edit] }] }, documentChanges);
+  };
+
   connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
     const actions: CodeAction[] = [];
     if (typeof params?.textDocument?.uri !== 'string' || !isRecord(params.context)) return actions;
     const doc = ctx.documents.get(params.textDocument.uri);
     const received: unknown = params.context.diagnostics;
     const ours = (Array.isArray(received) ? received : []).map(ourDiagnostic).filter((d) => d !== undefined);
-    if (Array.isArray(params.context.only) && !params.context.only.some((k) => typeof k === 'string' && (k === CodeActionKind.QuickFix || k.startsWith(`${CodeActionKind.QuickFix}.`)))) {
-      return actions;
+    const only: unknown = params.context.only;
+    if (wants(only, FIX_ALL_KIND, false)) {
+      // on save: computed now, as the client applies it without resolving
+      const edit = await fixAllEdit(params.textDocument.uri, doc ? doc.version : null);
+      if (edit) actions.push({ title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, edit });
     }
+    if (!wants(only, CodeActionKind.QuickFix, true)) return actions;
     const docsShown = new Set<string>();
     for (const { diagnostic: d, data: info } of ours) {
       let preferred = true;
@@ -153,7 +199,7 @@ export function register(ctx: ServerContext, connection: Connection): { capabili
           fix: fx.kind,
         };
         const action: CodeAction = { title: fx.title, kind: CodeActionKind.QuickFix, diagnostics: [d], data };
-        if (fx.kind !== 'disable-line' && preferred) {
+        if (!SUPPRESSION_FIX_KINDS.includes(fx.kind) && preferred) {
           action.isPreferred = true;
           preferred = false;
         }
@@ -175,10 +221,37 @@ export function register(ctx: ServerContext, connection: Connection): { capabili
         });
       }
     }
+    if (ours.some(({ data: info }) => fixAllKindOf(info) !== undefined)) {
+      const fixAll = await fixAllAction(params.textDocument.uri, doc ? doc.version : null);
+      if (fixAll) actions.push(fixAll);
+    }
     return actions;
   });
 
+  /**
+   * "Fix all Crossproc problems in this file", offered with a batch-safe fix when the file
+   * has more than one finding that has one (with one, it is that finding's own fix).
+   */
+  const fixAllAction = async (uri: string, version: number | null): Promise<CodeAction | undefined> => {
+    const project = await syncedProject(ctx, uri);
+    const file = uriToPath(uri);
+    if (!project || !file) return undefined;
+    const fixable = project.analyze().filter((f) => f.file === file && fixAllKindOf(f) !== undefined);
+    if (fixable.length < 2) return undefined;
+    const data: FixAllData = { uri, version, fixAll: true };
+    const action: CodeAction = { title: FIX_ALL_TITLE, kind: CodeActionKind.QuickFix, data };
+    if (resolveSupported) return action;
+    const edit = await fixAllEdit(uri, version);
+    return edit ? { title: FIX_ALL_TITLE, kind: CodeActionKind.QuickFix, edit } : undefined;
+  };
+
   connection.onCodeActionResolve(async (action: CodeAction): Promise<CodeAction> => {
+    const all = fixAllData(action?.data);
+    if (all) {
+      const edit = await fixAllEdit(all.uri, all.version);
+      if (edit) action.edit = edit;
+      return action;
+    }
     const data = actionData(action?.data);
     if (!data) return action;
     const edit = await editFor(data);

@@ -462,12 +462,59 @@ export abstract class DeclarePass extends Resolver {
   }
 
 
+  /** The key path of a base `NAME['k1']['k2'].Process` (after the steps the ref used), or null. */
+  private contextBase(used: number, steps: Node[]): string[] | null {
+    const rest = steps.slice(used);
+    const last = rest[rest.length - 1];
+    if (rest.length < 2 || last.type !== 'attribute' || field(last, 'attribute')?.text !== 'Process') return null;
+    const keys: string[] = [];
+    for (const s of rest.slice(0, -1)) {
+      const k = s.type === 'subscript' ? stringValue(s.childrenForFieldName('subscript')[0]) : null;
+      if (k === null || s.childrenForFieldName('subscript').length !== 1) return null;
+      keys.push(k);
+    }
+    return keys;
+  }
+
+  /** Module-level dict literals of multiprocessing contexts: {@link Binding.contexts}. */
+  private noteContextDicts(): void {
+    for (const [name, decls] of this.moduleDecls) {
+      const b = this.model.bindings.get(name);
+      const v = decls.length === 1 && decls[0].src && decls[0].src.index === undefined ? unparen(decls[0].src.node) : null;
+      if (!b || v?.type !== 'dictionary') continue;
+      const out: NonNullable<typeof b.contexts> = [];
+      const walk = (d: Node, keys: string[]): void => {
+        for (const p of named(d)) {
+          if (p.type !== 'pair' || keys.length > 4) continue;
+          const k = stringValue(field(p, 'key'));
+          let val = field(p, 'value');
+          // `mp.get_context('fork') if FORK_AVAILABLE else None`: the context when there is one
+          if (val?.type === 'conditional_expression') val = named(val)[0] ?? null;
+          val = val && unparen(val);
+          if (k === null || !val) continue;
+          if (val.type === 'dictionary') walk(val, [...keys, k]);
+          else if (val.type === 'call') {
+            const f = this.qualify(field(val, 'function'), this.moduleScope);
+            if (f?.q !== 'multiprocessing.get_context') continue;
+            const c: (typeof out)[number] = { keys: [...keys, k] };
+            const m = this.getContextMethod(val);
+            if (m) c.startMethod = m;
+            out.push(c);
+          }
+        }
+      };
+      walk(v, []);
+      if (out.length) b.contexts = out;
+    }
+  }
+
   /**
    * Bases of module-level classes, once every name is declared: a standard-library process
    * class marks the class as one (its `run()` is worker code); other module-level bases are
    * kept for the engine, which follows them across files.
    */
   protected finishClasses(): void {
+    this.noteContextDicts();
     for (const n of this.moduleClasses) {
       const name = field(n, 'name')?.text;
       const b = name ? this.model.bindings.get(name) : undefined;
@@ -492,6 +539,8 @@ export abstract class DeclarePass extends Resolver {
         const { bottom, steps } = this.chainOf(base);
         const r = bottom.type === 'identifier' ? this.refOfChain(bottom, steps, this.moduleScope) : null;
         if (r && r.used === steps.length) (b.bases ??= []).push(r.ref);
+        const cb = r && this.contextBase(r.used, steps);
+        if (cb) (b.contextBases ??= []).push({ ref: r!.ref, keys: cb });
       }
     }
   }

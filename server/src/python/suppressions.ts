@@ -5,6 +5,7 @@
 import type { Node as WasmNode } from 'web-tree-sitter';
 import type { ParseProblem } from '../engine/model';
 import { toRange } from './syntax';
+import { FILE_WIDE } from '../engine/model';
 
 /** Syntax problems of the tree-sitter tree (at most 100). */
 export function collectProblems(root: WasmNode, problems: ParseProblem[]): void {
@@ -28,9 +29,13 @@ export function collectProblems(root: WasmNode, problems: ParseProblem[]): void 
   walk(root);
 }
 
-/** `# crossproc: disable[-next-line]=rule,...` comments: line (0-based) → rule ids disabled there. */
+/**
+ * `# crossproc: disable[-next-line]=rule,...` comments: line (0-based) → rule ids disabled there;
+ * `# crossproc: disable-file[=rule,...]` on a line of its own: key FILE_WIDE (the whole file,
+ * wherever it stands, as Ruff's and flake8's file-level `noqa` do).
+ */
 export function collectSuppressions(text: string, suppressions: Map<number, string[]>): void {
-  const re = /#\s*crossproc\s*[:\-]?\s*(disable-next-line|disable)\b[ \t]*(?:[=:]?[ \t]*([A-Za-z0-9_\-*]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-*]+)*))?/g;
+  const re = /#\s*crossproc\s*[:\-]?\s*(disable-next-line|disable-file|disable)(?![\w-])[ \t]*(?:[=:]?[ \t]*([A-Za-z0-9_\-*]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-*]+)*))?/g;
   
   let line = 0;
   let lineStart = 0;
@@ -43,7 +48,9 @@ export function collectSuppressions(text: string, suppressions: Map<number, stri
       lineStart = nl + 1;
       nl = text.indexOf('\n', lineStart);
     }
-    const target = m[1] === 'disable-next-line' ? line + 1 : line;
+    // a file-wide directive must be a comment line of its own (not after code, where it reads as a line directive's typo)
+    if (m[1] === 'disable-file' && text.slice(lineStart, m.index).trim() !== '') continue;
+    const target = m[1] === 'disable-next-line' ? line + 1 : m[1] === 'disable-file' ? FILE_WIDE : line;
     const rules = m[2] ? m[2].split(',').map((s) => s.trim()).filter(Boolean) : ['*'];
     const prev = suppressions.get(target) ?? [];
     for (const r of rules) if (!prev.includes(r)) prev.push(r);

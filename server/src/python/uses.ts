@@ -350,8 +350,20 @@ export abstract class UsePass extends DeclarePass {
           const r = this.refOfChain(bottom, steps, scope);
           if (r) {
             const b = this.model.bindings.get(r.ref.name);
-            if (steps.length === 0 && this.isModuleLike(b)) {
-              this.callOfNode.set(n.id, this.addCall(unit, { name: r.ref.name, member: method }, fn));
+            // `from x import y; y.m()`: `y` may be a submodule or a value (a function, a
+            // dict); what it is shows once the import is resolved, so both readings are
+            // recorded, each kept by the engine only when it holds (`import x` is a module)
+            const either = steps.length === 0 && b?.kind === 'import' && !!b.importFrom && b.importFrom.imported !== '*';
+            const mark = either ? this.units[unit].accesses.length : -1;
+            const markCalls = either ? this.units[unit].calls.length : -1;
+            const onlyModule = steps.length === 0 && !either && this.isModuleLike(b);
+            if (onlyModule || either) {
+              const c = this.addCall(unit, { name: r.ref.name, member: method }, fn);
+              if (either) c.asModule = true;
+              this.callOfNode.set(n.id, c);
+            }
+            if (onlyModule) {
+              // `import x; x.m()`: a function of module x, called above
             } else if (MUTATING_METHODS.has(method)) {
               // deeper (`DB.metadata.tables[t].insert()`) the method is most often some library object's, not a container's
               this.withMember(this.addAccess(unit, r.ref, 'mutate-call', r.rangeNode, method), r, steps, 'mutate-call', 'read', method);
@@ -362,6 +374,10 @@ export abstract class UsePass extends DeclarePass {
               this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
               // `Config.configure(...)` on an imported name: that method, if the name is a class
               if (steps.length === 0 && b?.kind === 'import') this.addCall(unit, { name: r.ref.name, member: method }, fn).ifClass = true;
+            }
+            if (either) {
+              for (const x of this.units[unit].accesses.slice(mark)) x.asModule = false;
+              for (const x of this.units[unit].calls.slice(markCalls + 1)) x.asModule = false;
             }
           } else if (steps.length === 0) {
             // self.method() inside a method of a module-level class: that method of the class

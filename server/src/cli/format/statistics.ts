@@ -4,6 +4,7 @@
  */
 import type { Finding } from '../../engine/findings';
 import { displayPath, type Report } from './report';
+import { SUPPRESSION_FIX_KINDS } from '../../fixes';
 
 export type StatisticsMode = 'rules' | 'files';
 
@@ -24,7 +25,7 @@ export interface FileStatistic {
   fixable: number;
 }
 
-const fixable = (f: Finding) => f.fixes.some((x) => x.kind !== 'disable-line');
+const fixable = (f: Finding) => f.fixes.some((x) => !SUPPRESSION_FIX_KINDS.includes(x.kind));
 
 function tally<K extends string>(findings: readonly Finding[], key: (f: Finding) => K) {
   const rows = new Map<K, { count: number; errors: number; warnings: number; fixable: number }>();

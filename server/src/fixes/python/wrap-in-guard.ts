@@ -69,6 +69,7 @@ function plan(ctx: FixContext, f: Finding): (() => TextEdit[] | undefined) | und
   } else if (unit.kind === 'function') {
     const target = unitKey(m, unit);
     for (const c of m.units[0].calls) {
+      if (!graph.linker.holds(m, c)) continue;
       const reaches = graph.unitsOfRef(m, c.callee).some((k) => graph.reach([k]).has(target));
       if (reaches) rows.push(c.range.start.line);
     }
