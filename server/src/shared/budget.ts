@@ -40,6 +40,8 @@ export function countTokens(text: string, limit = Infinity): number {
 
 /** Whether `text` is over the per-file budget ({@link MAX_FILE_TOKENS}). */
 export function isOverBudget(text: string): boolean {
+  // every token is at least one character: most files are decided without a scan
+  if (text.length <= MAX_FILE_TOKENS) return false;
   return countTokens(text, MAX_FILE_TOKENS) > MAX_FILE_TOKENS;
 }
 
