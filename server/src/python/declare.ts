@@ -371,16 +371,7 @@ export abstract class DeclarePass extends Resolver {
         this.units[id].binding = name;
       }
     }
-    this.funcInfo.set(n.id, { unit: id, scope: fs });
-    // defaults and decorators run in the enclosing scope
-    if (params) {
-      for (const p of named(params)) {
-        const v = field(p, 'value');
-        if (v) this.declare(v, scope, unit);
-      }
-    }
-    const body = field(n, 'body');
-    if (body) this.declare(body, fs, id);
+    this.declareParamsAndBody(n, params, scope, unit, fs, id);
     this.units[id].globals = [...fs.globals];
   }
 
@@ -394,6 +385,11 @@ export abstract class DeclarePass extends Resolver {
     });
     const fs = newScope('function', scope, id);
     for (const p of paramList) fs.locals.add(p);
+    this.declareParamsAndBody(n, params, scope, unit, fs, id);
+  }
+
+  /** A def's or lambda's defaults (evaluated in the enclosing scope), then its body in its own. */
+  private declareParamsAndBody(n: Node, params: Node | null, scope: Scope, unit: number, fs: Scope, id: number): void {
     this.funcInfo.set(n.id, { unit: id, scope: fs });
     if (params) {
       for (const p of named(params)) {
