@@ -117,7 +117,7 @@ function report(
     } else if (rec.startMethod) {
       message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod)}, each worker re-imports ${mod} and reads ${value}.`;
     } else if (v.allBefore) {
-      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(undefined)} each worker re-imports ${mod} and reads ${value}; under fork it sees the parent's value only because it is set before the workers start.`;
+      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(undefined, ctx.pythonVersion)} each worker re-imports ${mod} and reads ${value}; under fork it sees the parent's value only because it is set before the workers start.`;
     } else {
       message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, after the workers start; ${unitName} runs in ${describeWorker(rec)} (${started}) and reads ${value} under spawn and forkserver, and the value from before the start under fork.`;
     }

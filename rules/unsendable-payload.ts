@@ -21,7 +21,7 @@ export const unsendablePayload: Rule = {
           // no site (a Process subclass's instance): the module's own pin, if any
           const sm = site ? rec?.startMethod : m.startMethod;
           if (sm && !p.failsUnder.includes(sm)) continue;
-          when = sm ? `Under the '${sm}' start method pinned here: ` : `${capitalise(startMethodWords(undefined))}: `;
+          when = sm ? `Under the '${sm}' start method pinned here: ` : `${capitalise(startMethodWords(undefined, ctx.pythonVersion))}: `;
         }
         ctx.report({
           file: m.path,
