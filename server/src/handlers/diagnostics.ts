@@ -20,6 +20,7 @@ import { ruleDocUrl } from '../shared/ruleInfo';
 import { applyRuleSettings } from '../shared/severity';
 import type { SettingsStore } from './configuration';
 import { pathToUri, uriToPath, type ServerContext } from './context';
+import { PullReports, type FileReport } from './pullDiagnostics';
 
 /** Delay between the last keystroke and the analysis. */
 export const DEBOUNCE_MS = 150;
@@ -73,11 +74,45 @@ export class DiagnosticsPublisher {
   private stopped = false;
   /** Set by "Analyze Workspace": publish every project file's findings, not only open documents'. */
   private publishAll = false;
+  /** Set when the client pulls diagnostics: reports go there instead of being pushed. */
+  private pull: PullReports | undefined;
+  /** a run is in progress (between its start and its end, cancelled or not) */
+  private running = false;
+  /** resolved when no edit is waiting to be analysed */
+  private settledWaiters: Array<() => void> = [];
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly settings: SettingsStore,
   ) {}
+
+  /** The client pulls diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`): answer its requests from now on. */
+  enablePull(): void {
+    if (this.pull) return;
+    const pull = new PullReports(this.ctx, () => this.settled());
+    this.pull = pull;
+    this.ctx.connection.languages.diagnostics.on((params) =>
+      pull.document(params.textDocument.uri, params.previousResultId),
+    );
+    this.ctx.connection.languages.diagnostics.onWorkspace((params, token) => pull.workspace(params.previousResultIds, token));
+  }
+
+  /** Resolves once every edit received so far has been analysed (or the server stops). */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private isSettled(): boolean {
+    return this.stopped || (!this.timer && !this.running && this.dirty.size === 0);
+  }
+
+  private wakeSettled(): void {
+    if (!this.isSettled()) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const wake of waiters) wake();
+  }
 
   /** An open document was opened or edited. */
   documentChanged(document: TextDocument): void {
@@ -112,7 +147,7 @@ export class DiagnosticsPublisher {
       this.timer = undefined;
       const token = new RunToken();
       this.current = token;
-      this.run(token).catch((error: unknown) => {
+      this.tracked(token).catch((error: unknown) => {
         this.ctx.logError('Crossproc analysis failed', error);
         this.status({ state: 'error', message: error instanceof Error ? error.message : String(error) });
       });
@@ -131,7 +166,7 @@ export class DiagnosticsPublisher {
       this.current?.cancel();
       const token = new RunToken();
       this.current = token;
-      const summary = await this.run(token);
+      const summary = await this.tracked(token);
       if (summary) return summary;
     }
     throw new Error('the analysis was interrupted too often (or the server is stopping); try again');
@@ -142,6 +177,35 @@ export class DiagnosticsPublisher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.current?.cancel();
+    this.pull?.dispose();
+    this.wakeSettled();
+  }
+
+  /** {@link run}, keeping {@link running} and waking pull requests when nothing is left to analyse. */
+  private async tracked(token: RunToken): Promise<AnalyzeWorkspaceResult | undefined> {
+    this.running = true;
+    try {
+      return await this.run(token);
+    } finally {
+      if (this.current === token) this.running = false;
+      this.wakeSettled();
+    }
+  }
+
+  /** Push mode: publish what changed, and clear files that left the project. */
+  private async push(reports: Map<string, FileReport>): Promise<void> {
+    for (const [uri, report] of reports) {
+      const key = JSON.stringify(report.diagnostics);
+      if (this.published.get(uri) === key) continue;
+      this.published.set(uri, key);
+      await this.ctx.connection.sendDiagnostics({ uri, version: report.version, diagnostics: report.diagnostics });
+    }
+    // A file that left the project (deleted, now ignored) loses what was published for it.
+    for (const uri of [...this.published.keys()]) {
+      if (reports.has(uri) || this.ctx.documents.get(uri)) continue;
+      this.published.delete(uri);
+      await this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
   }
 
   /** `crossproc/status` for the client's status bar item; never throws. */
@@ -178,6 +242,7 @@ export class DiagnosticsPublisher {
         this.ctx.logError(`Could not parse ${file}`, error);
       }
     }
+    const edited = new Set(this.dirty);
     this.dirty.clear();
     for (const document of this.ctx.documents.all()) versions.set(document.uri, document.version);
 
@@ -203,7 +268,10 @@ export class DiagnosticsPublisher {
       else byFile.set(finding.file, [finding]);
     }
 
+    // One report per file: the open documents', then the closed files' (counted for the
+    // status bar; delivered when pulled, or pushed after "Analyze Workspace").
     const counts = { error: 0, warning: 0 };
+    const reports = new Map<string, FileReport>();
     const visited = new Set<string>();
     for (const document of this.ctx.documents.all()) {
       const file = uriToPath(document.uri);
@@ -218,14 +286,10 @@ export class DiagnosticsPublisher {
       const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
       const skipped = settings.enable ? project.skippedReason(file) : undefined;
       if (skipped) diagnostics.push(skippedDiagnostic(skipped));
-      const key = JSON.stringify(diagnostics);
-      if (this.published.get(document.uri) === key) continue;
-      this.published.set(document.uri, key);
-      await this.ctx.connection.sendDiagnostics({ uri: document.uri, version: versions.get(document.uri), diagnostics });
+      reports.set(document.uri, { diagnostics, version: versions.get(document.uri) });
     }
-
-    // Files that are not open: counted for the status bar, published after "Analyze Workspace".
-    const closed = this.publishAll ? project.files() : [...byFile.keys()];
+    const pulling = this.pull !== undefined;
+    const closed = pulling || this.publishAll ? project.files() : [...byFile.keys()];
     for (const file of closed) {
       if (visited.has(file)) continue;
       visited.add(file);
@@ -233,24 +297,16 @@ export class DiagnosticsPublisher {
       if (token.isCancellationRequested) return;
       const kept = settings.enable ? applyRuleSettings(byFile.get(file) ?? [], settings.rules) : [];
       for (const f of kept) counts[f.severity]++;
-      if (!this.publishAll) continue;
-      const uri = pathToUri(file);
-      const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
-      const key = JSON.stringify(diagnostics);
-      if (this.published.get(uri) === key) continue;
-      this.published.set(uri, key);
-      await this.ctx.connection.sendDiagnostics({ uri, diagnostics });
-    }
-    // A file that left the project (deleted, now ignored) loses what was published for it.
-    for (const uri of [...this.published.keys()]) {
-      const file = uriToPath(uri);
-      if (file && visited.has(file)) continue;
-      if (this.ctx.documents.get(uri)) continue;
-      this.published.delete(uri);
-      await this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+      if (pulling || this.publishAll) reports.set(pathToUri(file), { diagnostics: kept.map((f) => toDiagnostic(f, this.ctx.packageRoot)) });
     }
 
-    this.status({ state: 'idle', findings: counts.error + counts.warning });
+    if (this.pull) this.pull.update(reports, edited);
+    else await this.push(reports);
+
+    const folder = this.ctx.folders[0];
+    const assumption = await this.settings.assumption(folder);
+    if (token.isCancellationRequested) return;
+    this.status({ state: 'idle', findings: counts.error + counts.warning, assumption });
     this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };
   }
