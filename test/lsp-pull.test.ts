@@ -83,7 +83,7 @@ describe('language server: pull diagnostics', function () {
     const mainId = (doc as FullDocumentDiagnosticReport).resultId!;
     // nothing differs from what the client has: the request is held until something does
     const open = pullWorkspace([
-      { uri: workerReport.uri, value: workerReport.resultId },
+      { uri: workerReport.uri, value: workerReport.resultId! },
       { uri: uriOf(file('main.js')), value: mainId },
     ]);
     const early = await Promise.race([open.then(() => 'answered'), new Promise((r) => setTimeout(() => r('held'), 500))]);

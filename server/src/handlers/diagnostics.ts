@@ -71,6 +71,7 @@ export class DiagnosticsPublisher {
   private timer: NodeJS.Timeout | undefined;
   private current: RunToken | undefined;
   private startMethod: StartMethodSetting | undefined;
+  private pythonVersion: string | undefined;
   private stopped = false;
   /** Set by "Analyze Workspace": publish every project file's findings, not only open documents'. */
   private publishAll = false;
@@ -222,13 +223,14 @@ export class DiagnosticsPublisher {
     if (token.isCancellationRequested) return;
     this.status({ state: 'analysing' });
 
-    // The start method is a project-wide assumption: take the first folder's setting.
-    const folderUri = this.ctx.folders[0] === undefined ? undefined : pathToUri(this.ctx.folders[0]);
-    const { startMethod } = await this.settings.get(folderUri);
+    // The start method and Python version are a project-wide assumption: the first folder's.
+    const assumption = await this.settings.assumption(this.ctx.folders[0]);
     if (token.isCancellationRequested) return;
-    if (startMethod !== this.startMethod) {
+    const { startMethod, pythonVersion } = assumption;
+    if (startMethod !== this.startMethod || pythonVersion !== this.pythonVersion) {
       this.startMethod = startMethod;
-      project.setOptions({ startMethod });
+      this.pythonVersion = pythonVersion;
+      project.setOptions({ startMethod, pythonVersion });
     }
 
     const versions = new Map<string, number>();
@@ -303,9 +305,6 @@ export class DiagnosticsPublisher {
     if (this.pull) this.pull.update(reports, edited);
     else await this.push(reports);
 
-    const folder = this.ctx.folders[0];
-    const assumption = await this.settings.assumption(folder);
-    if (token.isCancellationRequested) return;
     this.status({ state: 'idle', findings: counts.error + counts.warning, assumption });
     this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };

@@ -23,6 +23,7 @@ export function register(ctx: ServerContext, connection: Connection, settings: S
       position: params.position,
       findings: project.analyze(),
       docUrl: (rule) => ruleDocUrl(ctx.packageRoot, rule as RuleId),
+      pythonVersion: (await settings.assumption(ctx.folders[0])).pythonVersion,
     });
     if (!result) return null;
     return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: result.range };
