@@ -64,10 +64,11 @@ describe('language server: Python version awareness and hover advice per languag
       startMethodFrom: 'default',
       pythonVersion: '3.10',
       pythonVersionFrom: 'pyproject.toml requires-python ">=3.10, <4"',
+      python: true,
     });
     assert.match(
-      finding('main.py')()!.message,
-      /under spawn and forkserver \(for the project's Python 3\.10 the default on macOS and Windows; on Linux only from Python 3\.14\) each worker re-imports main\.py/,
+      String(finding('main.py')()!.message),
+      /under spawn and forkserver \(with the project's Python 3\.10, the default on macOS and Windows; on Linux only from 3\.14\) each worker re-imports main\.py/,
     );
   });
 
@@ -82,13 +83,13 @@ describe('language server: Python version awareness and hover advice per languag
   it('a JavaScript hover gives JavaScript advice only', async () => {
     const md = await hoverAt('worker.js');
     assert.match(md, /^\*\*Crossproc\*\* `stale-global-read`: the workers started by new Worker at \[main\.js:4\]/);
-    assert.match(md, /\*\*Fix:\*\* pass the value in `workerData`/);
+    assert.match(md, /\*\*Fix:\*\* pass it in `workerData`/);
     assert.doesNotMatch(md, /initargs|initializer|Manager|Process|pickl/);
   });
 
   it('crossproc.pythonVersion wins over requires-python; an explicit start method wins over the defaults', async () => {
     await changeSettings({ pythonVersion: '3.14' });
-    await waitFor('the 3.14 wording', () => /the default on every platform for the project's Python 3\.14\)/.test(finding('main.py')()?.message ?? ''));
+    await waitFor('the 3.14 wording', () => /\(with the project's Python 3\.14, the default everywhere\)/.test(String(finding('main.py')()?.message ?? '')));
     const md = await hoverAt('main.py');
     assert.match(md, /\| fork \(Linux before 3\.14\) \|/);
     assert.match(md, /\| \*\*forkserver\*\* \(default on Linux\) \|/);
@@ -97,7 +98,7 @@ describe('language server: Python version awareness and hover advice per languag
     await changeSettings({ pythonVersion: '3.14', startMethod: 'fork' });
     // under fork, with the write before the pool starts, the read is not stale
     await waitFor('the finding gone under an explicit fork', () => finding('main.py')() === undefined);
-    const last = await waitFor('a status with fork', () => statuses.findLast((s) => s.assumption?.startMethod === 'fork'));
+    const last = await waitFor('a status with fork', () => [...statuses].reverse().find((s) => s.assumption?.startMethod === 'fork'));
     assert.equal(last.assumption?.startMethodFrom, 'setting');
   });
 });

@@ -92,10 +92,10 @@ function startMethodTable(name: string, initial: string, rec: SpawnRecord, setBe
   const pinned = rec.pinnedInCode ? rec.startMethod : undefined;
   const forkCell =
     setBeforeStart === undefined
-      ? "the parent's value at the moment the workers start"
+      ? "the parent's value when the workers start"
       : setBeforeStart
         ? "the parent's value (it is set before the workers start)"
-        : 'the value from before the workers started — later writes never arrive';
+        : 'the value from before the workers started';
   const rows = [
     `| start method${version === undefined ? '' : ` · Python ${version}`} | what the worker sees for \`${name}\` |`,
     '|---|---|',
@@ -110,16 +110,16 @@ function startMethodTable(name: string, initial: string, rec: SpawnRecord, setBe
 /** The hover's "Fix:" advice, per language: a Python user is never told about workerData, nor a Node user about initargs. */
 const FIX_WORDS: Record<Language, Partial<Record<RuleId, string>>> = {
   python: {
-    'stale-global-read': 'pass the value to the workers — `initializer=`/`initargs=` on the pool, or an argument of the `Process` — or set it in the worker itself.',
-    'lost-global-write': 'return results from the task and collect them in the parent (`map` results, futures), or write to a `Manager().list()`/`Queue` passed via `initargs`/`args`.',
+    'stale-global-read': 'pass it to the workers with `initializer=`/`initargs=` (a `Process`: as an argument), or set it in the worker.',
+    'lost-global-write': 'return the results and collect them in the parent, or write to a `Manager().list()`/`Queue` passed via `initargs`/`args`.',
     'unguarded-spawn': "start workers only under `if __name__ == '__main__':`.",
     'thread-primitive-in-process': 'use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
     'unsendable-payload': 'send something picklable: a module-level `def` instead of a lambda or local function; queues and locks through `initargs` or as Manager proxies.',
     'manager-proxy-serialized': 'copy the proxy first: `list(proxy)` / `dict(proxy)`.',
   },
   js: {
-    'stale-global-read': 'pass the value in `workerData` (or a message) and read it in the worker, or set it in the worker itself.',
-    'lost-global-write': "send the update back with `parentPort.postMessage` (a child process: `process.send`) or return it from the pool task, and apply it in the parent's `message` handler.",
+    'stale-global-read': 'pass it in `workerData` (or a message) and read it there, or set it in the worker.',
+    'lost-global-write': "send the update with `parentPort.postMessage` (a child process: `process.send`) or return it from the pool task; apply it in the parent's `message` handler.",
     'unguarded-spawn': 'start workers only in the parent: `if (isMainThread)` / `if (cluster.isPrimary)`.',
     'unsendable-payload': 'send plain data: no functions, Symbols, Promises or class instances whose methods the worker needs; for `workerpool` `exec`, pass outer names as arguments.',
   },
@@ -132,9 +132,9 @@ function summary(f: Finding, language: Language, startedBy: string | undefined):
   const process = language === 'python' ? 'process' : 'worker';
   switch (f.rule) {
     case 'stale-global-read':
-      return `${head} ${workers} have their own copy of \`${f.symbol}\` and never see the parent's run-time value.`;
+      return `${head} ${workers} read their own copy of \`${f.symbol}\`, not the parent's.`;
     case 'lost-global-write':
-      return `${head} ${workers} write their own copy of \`${f.symbol}\`; the parent never sees the change.`;
+      return `${head} ${workers} write their own copy of \`${f.symbol}\`; the parent never sees it.`;
     case 'unguarded-spawn':
       return `${head} \`${f.symbol}\` runs at import time, so every child ${process} that loads this module runs it again.`;
     case 'thread-primitive-in-process':
@@ -178,10 +178,10 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
     const rec = findingAccess(graph, file, f.range);
     if (rec && m.language === 'python' && (f.rule === 'stale-global-read' || f.rule === 'lost-global-write')) {
       const why = firstWorkerReason(graph, rec.key);
-      if (why) parts.push(startMethodTable(f.symbol, f.rule === 'stale-global-read' ? 'the import-time value (the module is re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
+      if (why) parts.push(startMethodTable(f.symbol, f.rule === 'stale-global-read' ? 'the import-time value (re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
     }
     const fix = FIX_WORDS[m.language][f.rule];
-    parts.push(`${fix ? `**Fix:** ${fix} ` : ''}[Rule documentation](${input.docUrl(f.rule)})`);
+    parts.push(`${fix ? `**Fix:** ${fix} ` : ''}[Docs](${input.docUrl(f.rule)})`);
   }
   if (parts.length) return { markdown: parts.join('\n\n'), range: range! };
 
