@@ -305,7 +305,8 @@ export class DiagnosticsPublisher {
     if (this.pull) this.pull.update(reports, edited);
     else await this.push(reports);
 
-    this.status({ state: 'idle', findings: counts.error + counts.warning, assumption });
+    const python = project.files().some((f) => f.endsWith('.py'));
+    this.status({ state: 'idle', findings: counts.error + counts.warning, assumption: { ...assumption, python } });
     this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };
   }

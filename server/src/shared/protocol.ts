@@ -123,6 +123,8 @@ export interface Assumption {
   pythonVersion?: string;
   /** `setting`, the project file's name, `pyproject.toml requires-python ">=3.10"`, `.python-version` */
   pythonVersionFrom?: string;
+  /** whether the project has Python files at all (else the status bar leaves the assumption out) */
+  python?: boolean;
 }
 
 /**
