@@ -101,4 +101,13 @@ describe('language server: Python version awareness and hover advice per languag
     const last = await waitFor('a status with fork', () => [...statuses].reverse().find((s) => s.assumption?.startMethod === 'fork'));
     assert.equal(last.assumption?.startMethodFrom, 'setting');
   });
+
+  it('follows a changed requires-python without a restart (didChangeWatchedFiles)', async () => {
+    await changeSettings({});
+    await waitFor('the 3.10 wording back', () => /with the project's Python 3\.10,/.test(String(finding('main.py')()?.message ?? '')));
+    fs.writeFileSync(file('pyproject.toml'), '[project]\nname = "demo"\nrequires-python = ">=3.14"\n');
+    await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(file('pyproject.toml')), type: 2 }] });
+    await waitFor('the 3.14 wording', () => /with the project's Python 3\.14, the default everywhere/.test(String(finding('main.py')()?.message ?? '')));
+    assert.equal(statuses.at(-1)?.assumption?.pythonVersionFrom, 'pyproject.toml requires-python ">=3.14"');
+  });
 });
