@@ -124,4 +124,11 @@ describe('language server: pull diagnostics', function () {
     assert.equal(doc.kind, 'full');
     assert.deepEqual((doc as FullDocumentDiagnosticReport).items.map((d) => d.code), ['stale-global-read']);
   });
+
+  it('closing a file keeps its finding in the workspace report, and pushes nothing', async () => {
+    await session.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(file('worker.js')) } });
+    const report = await pullWorkspace([]);
+    assert.deepEqual(fullFor(report, 'worker.js')?.items.map((d) => d.code), ['stale-global-read']);
+    assert.equal(session.published.length, 0);
+  });
 });

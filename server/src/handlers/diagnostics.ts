@@ -127,6 +127,8 @@ export class DiagnosticsPublisher {
     this.dirty.delete(document.uri);
     this.published.delete(document.uri);
     this.settings.forget(document.uri);
+    // a pulling client keeps the file's report (it is still in the workspace's) and re-pulls
+    if (this.pull) return;
     void this.ctx.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }).catch((error: unknown) =>
       this.ctx.logError('Could not clear diagnostics', error),
     );
