@@ -87,6 +87,17 @@ describe('language server: Python version awareness and hover advice per languag
     assert.doesNotMatch(md, /initargs|initializer|Manager|Process|pickl/);
   });
 
+  it("hovering a module-level binding says how values reach the workers, in the file's language", async () => {
+    const hover = await session.connection.sendRequest<Hover | null>('textDocument/hover', {
+      textDocument: { uri: uriOf(file('main.py')) },
+      position: { line: 0, character: 2 },
+    });
+    const md = (hover?.contents as MarkupContent).value;
+    assert.match(md, /\*\*`GREETING`\*\* is module-level state/);
+    assert.match(md, /`initializer=`\/`initargs=`/);
+    assert.doesNotMatch(md, /workerData|postMessage/);
+  });
+
   it('crossproc.pythonVersion wins over requires-python; an explicit start method wins over the defaults', async () => {
     await changeSettings({ pythonVersion: '3.14' });
     await waitFor('the 3.14 wording', () => /\(with the project's Python 3\.14, the default everywhere\)/.test(String(finding('main.py')()?.message ?? '')));

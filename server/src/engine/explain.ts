@@ -189,7 +189,7 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
   const access = accessAt(graph, m, position);
   const sym = access?.symbol ?? declarationAt(m, position);
   if (sym) {
-    const md = explainSymbol(graph, file, sym);
+    const md = explainSymbol(graph, file, sym, m.language);
     if (md) return { markdown: md, range: access?.access.range ?? m.bindings.get(splitSymbolKey(sym).name)!.range };
   }
 
@@ -273,7 +273,7 @@ function declarationAt(m: ModuleModel, p: Position): SymbolKey | undefined {
 }
 
 /** Who touches a module-level binding, in which process. */
-function explainSymbol(graph: ProjectGraph, fromFile: string, sym: SymbolKey): string | undefined {
+function explainSymbol(graph: ProjectGraph, fromFile: string, sym: SymbolKey, language: Language): string | undefined {
   const recs = graph.accessesBySymbol.get(sym) ?? [];
   const name = splitSymbolKey(sym).name;
   const workerSide: string[] = [];
@@ -289,6 +289,10 @@ function explainSymbol(graph: ProjectGraph, fromFile: string, sym: SymbolKey): s
   const lines = [`**\`${name}\`** is module-level state: every worker has its own copy.`];
   if (parentSide.length) lines.push('**Parent:**', ...parentSide.slice(0, 5));
   lines.push('**Workers:**', ...workerSide.slice(0, 5));
-  lines.push('Values reach a worker only through arguments, initializers/`workerData` or messages; writes come back only through return values, queues/proxies or messages.');
+  lines.push(
+    language === 'python'
+      ? 'Values reach a worker only through task arguments or `initializer=`/`initargs=`; writes come back only through return values, queues or `Manager()` proxies.'
+      : 'Values reach a worker only through `workerData`, task arguments or messages; writes come back only through return values or `postMessage`.',
+  );
   return lines.join('\n');
 }
