@@ -195,6 +195,19 @@ export class DiagnosticsPublisher {
     }
   }
 
+  /** file: URIs of project files, kept: every run maps every file in pull mode. */
+  private readonly uris = new Map<string, string>();
+
+  private uriOf(file: string): string {
+    let uri = this.uris.get(file);
+    if (uri === undefined) {
+      if (this.uris.size > 100_000) this.uris.clear();
+      uri = pathToUri(file);
+      this.uris.set(file, uri);
+    }
+    return uri;
+  }
+
   /** Push mode: publish what changed, and clear files that left the project. */
   private async push(reports: Map<string, FileReport>): Promise<void> {
     for (const [uri, report] of reports) {
@@ -297,11 +310,17 @@ export class DiagnosticsPublisher {
     for (const file of closed) {
       if (visited.has(file)) continue;
       visited.add(file);
+      const found = byFile.get(file);
+      if (!found) {
+        // nothing to report: no settings to read (a workspace of thousands of clean files stays cheap)
+        if (pulling || this.publishAll) reports.set(this.uriOf(file), { diagnostics: [] });
+        continue;
+      }
       const settings = await this.settings.getForClosedFile(file);
       if (token.isCancellationRequested) return;
-      const kept = settings.enable ? applyRuleSettings(byFile.get(file) ?? [], settings.rules) : [];
+      const kept = settings.enable ? applyRuleSettings(found, settings.rules) : [];
       for (const f of kept) counts[f.severity]++;
-      if (pulling || this.publishAll) reports.set(pathToUri(file), { diagnostics: kept.map((f) => toDiagnostic(f, this.ctx.packageRoot)) });
+      if (pulling || this.publishAll) reports.set(this.uriOf(file), { diagnostics: kept.map((f) => toDiagnostic(f, this.ctx.packageRoot)) });
     }
 
     if (this.pull) this.pull.update(reports, edited);
