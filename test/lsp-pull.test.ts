@@ -15,6 +15,7 @@ import type {
   WorkspaceFullDocumentDiagnosticReport,
 } from 'vscode-languageserver-protocol';
 import { DEFAULT_CAPABILITIES, startSession, uriOf, waitFor, type LspSession } from './support/lsp-session';
+import type { StatusParams } from '../server/src/shared/protocol';
 import { NODE_PROGRAM, makeTree } from './support/programs';
 
 describe('language server: pull diagnostics', function () {
@@ -71,6 +72,10 @@ describe('language server: pull diagnostics', function () {
     assert.deepEqual(workerReport.items.map((d) => [d.code, d.range.start.line]), [['stale-global-read', 2]]);
     assert.ok(workerReport.resultId);
     assert.equal(session.published.length, 0, 'a pulling client gets no publishDiagnostics');
+    // a workspace without Python: the status says so, so the client leaves the start method out
+    const idle = await waitFor('an idle status', () => [...session.notified<StatusParams>('crossproc/status')].reverse().find((x) => x.state === 'idle' && x.assumption));
+    assert.equal(idle.assumption?.python, false);
+    assert.equal(idle.findings, 1);
   });
 
   it('answers "unchanged" for a report the client already has', async () => {
