@@ -103,6 +103,7 @@ const FIX_WORDS: Record<string, string> = {
   'thread-primitive-in-process': 'Use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
   'unsendable-payload': 'Send plain data: a module-level `def` instead of a lambda/local function; arguments instead of closures.',
   'manager-proxy-serialized': 'Copy the proxy first: `list(proxy)` / `dict(proxy)`.',
+  'unimportable-task': 'Define the function in a module file beside the notebook and import it: workers can import a module, never the notebook.',
 };
 
 export interface ExplainInput {
