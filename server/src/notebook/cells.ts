@@ -127,6 +127,20 @@ export class CellLayout {
     return { cell: m.cell, line: p.line - m.line - 1, character };
   }
 
+  /**
+   * {@link toCell} for the end of a range: the start of a marker line (where a range that
+   * takes a cell's last lines whole ends) is the end of the cell before it.
+   */
+  toCellEnd(p: { line: number; character: number }): CellPosition | undefined {
+    const k = this.marks.findIndex((m) => m.line === p.line);
+    if (k > 0 && p.character === 0) {
+      const prev = this.marks[k - 1];
+      const last = this.marks[k].line - 1;
+      return { cell: prev.cell, line: last - prev.line - 1, character: (this.lines[last] ?? '').length };
+    }
+    return this.toCell(p);
+  }
+
   /** The source position of a cell position, or undefined when the cell is not in the source. */
   fromCell(cell: number, line: number, character: number): { line: number; character: number } | undefined {
     const m = this.marks.find((x) => x.cell === cell);

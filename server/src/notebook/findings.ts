@@ -33,14 +33,19 @@ export class CellLayouts {
     return layout;
   }
 
-  /** A range of `file` in cell coordinates, or undefined when `file` is not a notebook. */
-  range(file: string, r: Range): { cell: number; range: Range } | undefined {
+  /**
+   * A range of `file` in cell coordinates, or undefined when `file` is not a notebook. A range
+   * that ends in another cell is cut to its start, or with `strict` (an edit) undefined.
+   */
+  range(file: string, r: Range, strict = false): { cell: number; range: Range } | undefined {
     const layout = this.layout(file);
     const start = layout?.toCell(r.start);
     if (!layout || !start) return undefined;
-    let end = layout.toCell(r.end);
-    // a range never leaves its cell in the output: clamp it to the start's line
-    if (!end || end.cell !== start.cell) end = { ...start };
+    let end = layout.toCellEnd(r.end);
+    if (!end || end.cell !== start.cell || end.line < start.line) {
+      if (strict) return undefined;
+      end = { ...start };
+    }
     return {
       cell: start.cell,
       range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } },
