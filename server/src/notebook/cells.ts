@@ -136,7 +136,9 @@ export class CellLayout {
     if (k > 0 && p.character === 0) {
       const prev = this.marks[k - 1];
       const last = this.marks[k].line - 1;
-      return { cell: prev.cell, line: last - prev.line - 1, character: (this.lines[last] ?? '').length };
+      const text = this.lines[last] ?? '';
+      const tagged = /^\s*#crossproc-magic:/.test(text);
+      return { cell: prev.cell, line: last - prev.line - 1, character: text.length - (tagged ? MAGIC_TAG.length : 0) };
     }
     return this.toCell(p);
   }
