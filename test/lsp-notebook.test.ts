@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CodeAction, CreateFile, Diagnostic, Hover, MarkupContent, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, CreateFile, Diagnostic, Hover, MarkupContent, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { DEFAULT_CAPABILITIES, startSession, uriOf, waitFor, type LspSession } from './support/lsp-session';
 import { makeTree } from './support/programs';
 
@@ -71,7 +71,7 @@ describe('language server: notebooks', function () {
   it('publishes the finding to the cell that defines the task, at its line in that cell', async () => {
     const d = await waitFor('unimportable-task in cell 3', () => diagnosticsOf(2).find((x) => x.code === 'unimportable-task'));
     assert.deepEqual(d.range, { start: { line: 2, character: 4 }, end: { line: 2, character: 10 } });
-    assert.match(d.message, /squares\.ipynb:cell 4:2/);
+    assert.match(d.message as string, /squares\.ipynb:cell 4:2/);
     assert.equal(d.relatedInformation?.[0]?.location.uri, cellUri(3));
     assert.equal(d.relatedInformation?.[0]?.location.range.start.line, 1);
     assert.deepEqual(diagnosticsOf(1), []);
@@ -107,7 +107,7 @@ describe('language server: notebooks', function () {
     assert.equal(cellEdit.textDocument.version, 1);
     assert.deepEqual(cellEdit.edits, [{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 25 } }, newText: 'from squares_tasks import square\n' }]);
     const module = edits.find((e) => e.textDocument.uri === create?.uri);
-    assert.match(module!.edits[0]!.newText, /^OFFSET = 1$[\s\S]*^def square\(x\):\n {4}return x \* x \+ OFFSET\n$/m);
+    assert.match((module!.edits[0] as TextEdit).newText, /^OFFSET = 1$[\s\S]*^def square\(x\):\n {4}return x \* x \+ OFFSET\n$/m);
     assert.ok(!edits.some((e) => e.textDocument.uri !== cellUri(2) && e.textDocument.uri !== create?.uri), 'no other document is edited');
   });
 
