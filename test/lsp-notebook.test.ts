@@ -105,7 +105,7 @@ describe('language server: notebooks', function () {
     const cellEdit = edits.find((e) => e.textDocument.uri === cellUri(2));
     assert.ok(cellEdit, 'an edit of cell 3');
     assert.equal(cellEdit.textDocument.version, 1);
-    assert.deepEqual(cellEdit.edits, [{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 25 } }, newText: 'from squares_tasks import square\n' }]);
+    assert.deepEqual(cellEdit.edits, [{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 25 } }, newText: 'from squares_tasks import square' }]);
     const module = edits.find((e) => e.textDocument.uri === create?.uri);
     assert.match((module!.edits[0] as TextEdit).newText, /^OFFSET = 1$[\s\S]*^def square\(x\):\n {4}return x \* x \+ OFFSET\n$/m);
     assert.ok(!edits.some((e) => e.textDocument.uri !== cellUri(2) && e.textDocument.uri !== create?.uri), 'no other document is edited');

@@ -143,6 +143,11 @@ export class CellLayout {
     return this.toCell(p);
   }
 
+  /** Whether `p` is the start of a marker line after the first: the end of the cell before it. */
+  isCellEnd(p: { line: number; character: number }): boolean {
+    return p.character === 0 && this.marks.findIndex((m) => m.line === p.line) > 0;
+  }
+
   /** The source position of a cell position, or undefined when the cell is not in the source. */
   fromCell(cell: number, line: number, character: number): { line: number; character: number } | undefined {
     const m = this.marks.find((x) => x.cell === cell);

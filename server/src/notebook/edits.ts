@@ -26,7 +26,9 @@ export function notebookWorkspaceEdit(ctx: ServerContext, fix: FixEdit, useDocum
         const at = ctx.cells.toCell(fe.file, e.range);
         if (!at) return undefined;
         const entry = byCell.get(at.uri) ?? { version: at.version, edits: [] };
-        entry.edits.push({ range: at.range, newText: e.newText });
+        // the line break that separated this cell from the next is not the cell's own
+        const newText = at.endsCell ? e.newText.replace(/\r?\n$/, '') : e.newText;
+        entry.edits.push({ range: at.range, newText });
         byCell.set(at.uri, entry);
       }
       for (const [uri, { version, edits }] of byCell) {

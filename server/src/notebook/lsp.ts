@@ -34,8 +34,12 @@ export const NOTEBOOK_SYNC = { notebookSelector: [{ notebook: { notebookType: 'j
 export interface CellDocuments {
   /** The notebook file and text position of a position in a cell document; undefined for any other URI. */
   toEngine(uri: string, position: Position): { file: string; position: Position; notebookUri: string } | undefined;
-  /** A range of an open notebook's text as a cell URI and a range in that cell (with the cell document's version); undefined when it spans cells. */
-  toCell(file: string, range: Range): { uri: string; range: Range; version: number } | undefined;
+  /**
+   * A range of an open notebook's text as a cell URI and a range in that cell (with the cell
+   * document's version); undefined when it spans cells. `endsCell`: the range ran to the next
+   * cell's start, i.e. takes the cell's last lines whole (with the line break between cells).
+   */
+  toCell(file: string, range: Range): { uri: string; range: Range; version: number; endsCell: boolean } | undefined;
   /** Whether `file` is a notebook open in the editor (its diagnostics go to its cells). */
   isOpen(file: string): boolean;
 }
@@ -121,14 +125,15 @@ export class NotebookSync implements CellDocuments {
     return at && { file, position: at, notebookUri: nb.uri };
   }
 
-  toCell(file: string, range: Range): { uri: string; range: Range; version: number } | undefined {
+  toCell(file: string, range: Range): { uri: string; range: Range; version: number; endsCell: boolean } | undefined {
     const nb = this.notebookOf(file);
     if (!nb) return undefined;
     const layouts = new CellLayouts(() => notebookSource(this.cellTexts(nb)));
     const at = layouts.range(file, range, true);
     const cell = at && nb.cells[at.cell - 1];
     const doc = cell && this.notebooks.getCellTextDocument(cell);
-    return at && cell && doc ? { uri: cell.document, range: at.range, version: doc.version } : undefined;
+    const endsCell = layouts.layout(file)?.isCellEnd(range.end) ?? false;
+    return at && cell && doc ? { uri: cell.document, range: at.range, version: doc.version, endsCell } : undefined;
   }
 
   /** Publishes the findings of every open notebook to its cells (after each analysis). */
