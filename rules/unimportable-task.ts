@@ -83,3 +83,14 @@ export const unimportableTask: Rule = {
     }
   },
 };
+
+/** The hover's table for a finding of this rule: what each start method's worker does with the task. */
+export function unimportableTaskTable(name: string): string {
+  return [
+    `| start method | what a worker does with \`${name}\` |`,
+    '|---|---|',
+    '| fork | runs it: the worker is a copy of the kernel, notebook included |',
+    "| spawn | cannot import the notebook: AttributeError, the pool breaks |",
+    '| forkserver | the same as spawn |',
+  ].join('\n');
+}
