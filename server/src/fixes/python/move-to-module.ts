@@ -14,7 +14,8 @@ import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
 import { isNotebookPath } from '../../notebook/cells';
 import type { FileEdit, FixContext, FixEdit, FixProvider, TextEdit } from '../types';
-import { BUILTINS, freeNames, named, pos, pyRoot, targetNames, walk } from './pyutil';
+import { BUILTINS, freeNames, targetNames } from './scopes';
+import { named, pos, pyRoot, walk } from './syntax-tree';
 
 const KIND = 'move-to-module';
 
