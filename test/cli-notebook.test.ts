@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { makeTree, runCli } from './support/programs';
+import { whyNotCreatable } from '../server/src/cli/fix';
 
 /** A notebook: markdown, imports (with an IPython line), the task's def, the pool. */
 function notebook(): string {
@@ -112,5 +113,18 @@ describe('CLI on notebooks', function () {
     const again = runCli(root, '--fix', 'other');
     assert.equal(fs.readFileSync(path.join(root, 'other/nb_tasks.py'), 'utf8'), '# mine\n');
     assert.match(again.stderr, /applied 0 fixes/);
+  });
+
+  it('a new file may be created only where none is, inside a folder given or beside a file given', async () => {
+    const real = fs.realpathSync(root);
+    const other = path.join(real, 'other');
+    const nb = path.join(real, 'nbs', 'squares.ipynb');
+    assert.equal(await whyNotCreatable(path.join(other, 'new.py'), [other]), undefined);
+    assert.equal(await whyNotCreatable(path.join(real, 'nbs', 'new.py'), [nb]), undefined);
+    assert.equal(await whyNotCreatable(path.join(real, 'nbs', 'new.py'), [other]), 'it is outside the paths given on the command line');
+    assert.equal(await whyNotCreatable(path.join(real, 'new.py'), [nb]), 'it is outside the paths given on the command line');
+    assert.equal(await whyNotCreatable(path.join(other, 'keep.py'), [other]), 'it already exists');
+    fs.symlinkSync(path.join(real, 'nbs'), path.join(other, 'link'));
+    assert.equal(await whyNotCreatable(path.join(other, 'link', 'new.py'), [other]), 'it is outside the paths given on the command line', 'not through a symlink');
   });
 });

@@ -87,9 +87,17 @@ function actionData(value: unknown): ActionData | undefined {
   return { uri, version: version as number | null, rule, line, character, fix };
 }
 
-/** The real path of `file`, or `file` itself when it does not exist on disk (yet). */
+/**
+ * The real path of `file`; for a file that does not exist yet (one a fix creates), its
+ * folder's real path joined with its name, so a symlinked folder cannot lead outside.
+ */
 async function realPathOf(file: string): Promise<string> {
-  return fs.realpath(file).catch(() => file);
+  return fs.realpath(file).catch(() =>
+    fs.realpath(path.dirname(file)).then(
+      (folder) => path.join(folder, path.basename(file)),
+      () => file,
+    ),
+  );
 }
 
 /**
