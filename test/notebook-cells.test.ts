@@ -5,7 +5,11 @@
 import { strict as assert } from 'node:assert';
 import { CellLayout, notebookSource, splitNotebookSource } from '../server/src/notebook/cells';
 import { applySourceToNotebook, notebookJsonToSource, parseNotebook } from '../server/src/notebook/ipynb';
-import { analyzeSources } from '../server/src/engine/project';
+import { Project, analyzeSources } from '../server/src/engine/project';
+import { CellLayouts } from '../server/src/notebook/findings';
+import { prng } from './support/prng';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** nbformat's own layout (indent 1, sorted keys), as Jupyter writes it. */
 function nbJson(cells: Array<[string, string]>, language = 'python'): string {
@@ -78,5 +82,39 @@ describe('notebooks: cells as Python text', () => {
     assert.deepEqual(after, before, 'nothing else changed');
     assert.equal(out, json.replace('    "import os\\n",\n', '    "import os\\n",\n    "import sys\\n",\n'), 'one line added, in the file\'s own layout');
     assert.equal(applySourceToNotebook(json, notebookJsonToSource(json)), json, 'no change, same bytes');
+  });
+
+  it('a mangled notebook never throws, and every finding maps into a cell that exists', async () => {
+    const file = path.resolve(__dirname, '..', 'fixtures', 'notebooks', 'unimportable-executor-map', 'nb.ipynb');
+    const json = fs.readFileSync(file, 'utf8');
+    const rand = prng(15);
+    const project = await Project.create();
+    const target = '/fuzz/nb.ipynb';
+    for (let i = 0; i < 300; i++) {
+      let text = json;
+      const at = Math.floor(rand() * text.length);
+      switch (i % 4) {
+        case 0:
+          text = text.slice(0, at);
+          break;
+        case 1:
+          text = text.slice(0, at) + String.fromCharCode(Math.floor(rand() * 128)) + text.slice(at + 1);
+          break;
+        case 2:
+          text = text.slice(0, at) + '%%bash\\n!x\\n' + text.slice(at);
+          break;
+        default:
+          text = text.slice(0, at) + text.slice(Math.min(text.length, at + Math.floor(rand() * 40)));
+      }
+      project.updateFile(target, text);
+      const source = project.text(target)!;
+      const cells = new CellLayouts(() => source);
+      const count = (JSON.parse(json) as { cells: unknown[] }).cells.length + 1;
+      for (const f of project.analyze()) {
+        const shown = cells.finding(f);
+        assert.ok(shown.cell !== undefined && shown.cell >= 1 && shown.cell <= count, `cell ${shown.cell}`);
+        assert.ok(shown.range.start.line >= 0 && shown.range.start.character >= 0);
+      }
+    }
   });
 });
