@@ -81,7 +81,7 @@ describe('SARIF output', () => {
       const run = log.runs[0]!;
       assert.deepEqual(
         run.tool.driver.rules.map((r) => r.id),
-        ['stale-global-read', 'lost-global-write', 'unguarded-spawn', 'thread-primitive-in-process', 'unsendable-payload', 'manager-proxy-serialized'],
+        ['stale-global-read', 'lost-global-write', 'unguarded-spawn', 'thread-primitive-in-process', 'unsendable-payload', 'manager-proxy-serialized', 'unimportable-task'],
       );
       for (const rule of run.tool.driver.rules) {
         assert.match(rule.helpUri, new RegExp(`^file:.*/rules/${rule.id}\\.md$`));

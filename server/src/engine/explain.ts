@@ -10,6 +10,7 @@ import type { Access, Language, ModuleModel, Position, Range, StartMethod, Unit 
 import { platformsDefaulting } from './pythonDefaults';
 import { splitSymbolKey, type SymbolKey } from './link';
 import { unitKey, type AccessRecord, type ProjectGraph, type SpawnRecord, type UnitKey, type WorkerReason } from './contexts';
+import { unimportableTaskTable } from '../../../rules/unimportable-task';
 
 export function contains(r: Range, p: Position): boolean {
   const afterStart = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
@@ -116,6 +117,7 @@ const FIX_WORDS: Record<Language, Partial<Record<RuleId, string>>> = {
     'thread-primitive-in-process': 'use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
     'unsendable-payload': 'send something picklable: a module-level `def` instead of a lambda or local function; queues and locks through `initargs` or as Manager proxies.',
     'manager-proxy-serialized': 'copy the proxy first: `list(proxy)` / `dict(proxy)`.',
+    'unimportable-task': 'define the function in a module file beside the notebook and import it: workers can import a module, never the notebook.',
   },
   js: {
     'stale-global-read': 'pass it in `workerData` (or a message) and read it there, or set it in the worker.',
@@ -143,6 +145,8 @@ function summary(f: Finding, language: Language, startedBy: string | undefined):
       return `${head} \`${f.symbol}\` cannot be ${language === 'python' ? 'pickled' : 'cloned'} to send it to the worker.`;
     case 'manager-proxy-serialized':
       return `${head} \`${f.symbol}\` is a \`Manager\` proxy, which \`json\` cannot serialise.`;
+    case 'unimportable-task':
+      return `${head} \`${f.symbol}\` is defined in the notebook, which spawn and forkserver workers cannot import.`;
   }
 }
 
@@ -180,6 +184,7 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
       const why = firstWorkerReason(graph, rec.key);
       if (why) parts.push(startMethodTable(f.symbol, f.rule === 'stale-global-read' ? 'the import-time value (re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
     }
+    if (f.rule === 'unimportable-task') parts.push(unimportableTaskTable(f.symbol));
     const fix = FIX_WORDS[m.language][f.rule];
     parts.push(`${fix ? `**Fix:** ${fix} ` : ''}[Docs](${input.docUrl(f.rule)})`);
   }

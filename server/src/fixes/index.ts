@@ -19,6 +19,7 @@ import { useProcessLock } from './python/use-process-lock';
 import { lambdaToDef } from './python/lambda-to-def';
 import { nestedToModule } from './python/nested-to-module';
 import { copyProxy } from './python/copy-proxy';
+import { moveToModule } from './python/move-to-module';
 
 /** Order matters: the first applicable provider is the finding's preferred fix (`--fix`). */
 export const FIX_PROVIDERS: FixProvider[] = [
@@ -36,6 +37,7 @@ export const FIX_PROVIDERS: FixProvider[] = [
   lambdaToDef,
   nestedToModule,
   copyProxy,
+  moveToModule,
 ];
 
 /** Registered last so real fixes come first; every finding offers them. */
@@ -118,7 +120,7 @@ export function lineStarts(text: string): number[] {
 export function applyFix(fix: FixEdit, text: (file: string) => string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const fe of fix.changes as FileEdit[]) {
-    const before = out.get(fe.file) ?? text(fe.file);
+    const before = out.get(fe.file) ?? text(fe.file) ?? (fe.create ? '' : undefined);
     if (before === undefined) throw new Error(`no text for ${fe.file}`);
     out.set(fe.file, applyEdits(before, fe.edits));
   }

@@ -21,6 +21,8 @@ import { applyRuleSettings } from '../shared/severity';
 import type { SettingsStore } from './configuration';
 import { pathToUri, uriToPath, type ServerContext } from './context';
 import { PullReports, type FileReport } from './pullDiagnostics';
+import { isNotebookPath } from '../notebook/cells';
+import type { Project } from '../engine/project';
 
 /** Delay between the last keystroke and the analysis. */
 export const DEBOUNCE_MS = 150;
@@ -81,6 +83,8 @@ export class DiagnosticsPublisher {
   private running = false;
   /** resolved when no edit is waiting to be analysed */
   private settledWaiters: Array<() => void> = [];
+  /** Publishes what goes elsewhere than a document's own URI (notebook cells: notebook/lsp.ts), after each analysis. */
+  afterAnalysis?: (findings: Finding[], project: Project, cancelled: () => boolean) => Promise<void>;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -320,13 +324,18 @@ export class DiagnosticsPublisher {
       if (token.isCancellationRequested) return;
       const kept = settings.enable ? applyRuleSettings(found, settings.rules) : [];
       for (const f of kept) counts[f.severity]++;
-      if (pulling || this.publishAll) reports.set(this.uriOf(file), { diagnostics: kept.map((f) => toDiagnostic(f, this.ctx.packageRoot)) });
+      // a notebook's positions are its cells' (afterAnalysis publishes them to the cells of an open one)
+      if ((pulling || this.publishAll) && !isNotebookPath(file)) {
+        reports.set(this.uriOf(file), { diagnostics: kept.map((f) => toDiagnostic(f, this.ctx.packageRoot)) });
+      }
     }
 
     if (this.pull) this.pull.update(reports, edited);
     else await this.push(reports);
 
-    const python = project.files().some((f) => f.endsWith('.py'));
+    if (this.afterAnalysis) await this.afterAnalysis(findings, project, () => token.isCancellationRequested);
+    if (token.isCancellationRequested) return;
+    const python = project.files().some((f) => f.endsWith('.py') || isNotebookPath(f));
     this.status({ state: 'idle', findings: counts.error + counts.warning, assumption: { ...assumption, python } });
     this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };

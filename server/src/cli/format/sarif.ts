@@ -34,6 +34,17 @@ function physicalLocation(cwd: string, file: string, range: Range) {
   return { artifactLocation: { uri: relativeUri(cwd, file), uriBaseId: SRCROOT }, region: region(range) };
 }
 
+/** In a notebook, a location's region is relative to a cell: `{ cell }` (1-based, all cells counted). */
+function cellOf(x: object): { cell?: number } {
+  return 'cell' in x && typeof x.cell === 'number' ? { cell: x.cell } : {};
+}
+
+/** The cell of a notebook location as the location's property bag, and as a logical location a person can read. */
+function cellProperties(x: object): object {
+  const c = cellOf(x).cell;
+  return c === undefined ? {} : { logicalLocations: [{ name: `cell ${c}`, kind: 'module' }], properties: { cell: c } };
+}
+
 /** Builds the SARIF log object for a report. */
 export function toSarif(report: Report): object {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id, i] as const));
@@ -77,13 +88,14 @@ export function toSarif(report: Report): object {
           ruleIndex: ruleIndex.get(f.rule) ?? -1,
           level: f.severity,
           message: { text: f.message },
-          locations: [{ physicalLocation: physicalLocation(report.cwd, f.file, f.range) }],
+          locations: [{ physicalLocation: physicalLocation(report.cwd, f.file, f.range), ...cellProperties(f) }],
           relatedLocations: f.related.map((r: RelatedLocation, id: number) => ({
             id,
             physicalLocation: physicalLocation(report.cwd, r.file, r.range),
             message: { text: r.message },
+            ...cellProperties(r),
           })),
-          properties: { symbol: f.symbol },
+          properties: { symbol: f.symbol, ...cellOf(f) },
         })),
       },
     ],
