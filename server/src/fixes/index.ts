@@ -19,6 +19,7 @@ import { useProcessLock } from './python/use-process-lock';
 import { lambdaToDef } from './python/lambda-to-def';
 import { nestedToModule } from './python/nested-to-module';
 import { copyProxy } from './python/copy-proxy';
+import { fitPythonFix } from './python/line-fit';
 
 /** Order matters: the first applicable provider is the finding's preferred fix (`--fix`). */
 export const FIX_PROVIDERS: FixProvider[] = [
@@ -80,7 +81,8 @@ export function computeFix(ctx: FixContext, finding: Finding, kind: string): Fix
     if (p.kind !== kind || !applicable(p, finding)) continue;
     try {
       const edit = p.compute(ctx, finding);
-      if (edit) return edit;
+      // code a fix writes keeps to the project's line length; a suppression comment is exempt, as for Ruff's E501
+      if (edit) return FALLBACK.includes(p) ? edit : fitPythonFix(edit, ctx.text);
     } catch {
       // this provider cannot handle the shape; another one of the same kind may
     }
