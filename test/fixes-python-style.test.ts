@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initPython } from '../server/src/python/frontend';
-import { splitLine } from '../server/src/fixes/python/line-fit';
+import { fitEdits, splitLine } from '../server/src/fixes/python/line-fit';
 import { DEFAULT_LINE_LENGTH, pythonLineLength } from '../server/src/fixes/python/line-length';
 import { fixShapes } from './support/fix-shapes';
 
@@ -148,6 +148,15 @@ describe('Python quick fixes: the project\'s style', () => {
     const two = one.replace(/\n\ndef /g, '\n\n\ndef ').replace('\n\nif __name__', '\n\n\nif __name__');
     const out2 = (await applyKind({ 'main.py': two }, 'blank', 'stale-global-read', 'move-to-initializer')).get('main.py')!;
     assert.ok(out2.includes(src('    return 1', '', '', 'def _init_GREETING(value):', '    global GREETING', '    GREETING = value', '', '', 'if __name__ == "__main__":')), out2);
+  });
+
+  it('splits only code: a long line inside a multi-line string stays whole', () => {
+    const text = src('DOC = """', `    see f(${'a, '.repeat(30)}b)`, '"""', 'x = g(1)');
+    const inString = { range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } }, newText: 'now ' };
+    assert.deepEqual(fitEdits(text, [inString], 88, '    '), [inString]);
+    const inCode = { range: { start: { line: 3, character: 6 }, end: { line: 3, character: 7 } }, newText: `${'item, '.repeat(20)}1` };
+    const [split] = fitEdits(text, [inCode], 88, '    ');
+    assert.match(split!.newText, /^x = g\(\n {4}item,\n/);
   });
 
   describe('splitLine', () => {

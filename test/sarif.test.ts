@@ -172,11 +172,13 @@ describe('SARIF output', () => {
     }
   });
 
-  it('drops relative links from the Markdown, keeps absolute ones', () => {
+  it('drops relative links from the Markdown, keeps absolute ones and code', () => {
     assert.equal(
       withoutLocalLinks('see [the guard](unguarded-spawn.md#fix), [docs](https://docs.python.org/3/), ![img](../docs/a.png) and [top](#top)'),
       'see the guard, [docs](https://docs.python.org/3/),  and top',
     );
+    // code is not a link
+    assert.equal(withoutLocalLinks('call `handlers[msg.type](msg)`\n```js\nx[a](b);\n```\n[t](u.md)'), 'call `handlers[msg.type](msg)`\n```js\nx[a](b);\n```\nt');
   });
 
   it('gives fingerprints that stay when lines move and differ between findings', () => {

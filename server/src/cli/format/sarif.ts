@@ -58,11 +58,36 @@ function physicalLocation(root: string, file: string, range: Range) {
   return { artifactLocation: { uri: relativeUri(root, file), uriBaseId: SRCROOT }, region: region(range) };
 }
 
-/** `[text](target)` → `text` unless the target is an absolute URL (a local file means nothing on GitHub). */
+/**
+ * `[text](target)` → `text` unless the target is an absolute URL (a local file means nothing
+ * on GitHub); code blocks and code spans (`handlers[msg.type](msg)`) are left alone.
+ */
 export function withoutLocalLinks(markdown: string): string {
-  return markdown.replace(/(!?)\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/g, (link, bang: string, text: string, target: string) =>
-    /^[a-z][a-z0-9+.-]*:/i.test(target) ? link : bang ? '' : text,
-  );
+  let fence: string | undefined;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      const f = /^\s*(```+|~~~+)/.exec(line)?.[1];
+      if (fence !== undefined) {
+        if (f?.startsWith(fence)) fence = undefined;
+        return line;
+      }
+      if (f) {
+        fence = f;
+        return line;
+      }
+      return line
+        .split(/(`+[^`]*`+)/)
+        .map((part, i) =>
+          i % 2 === 1
+            ? part
+            : part.replace(/(!?)\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/g, (link, bang: string, text: string, target: string) =>
+                /^[a-z][a-z0-9+.-]*:/i.test(target) ? link : bang ? '' : text,
+              ),
+        )
+        .join('');
+    })
+    .join('\n');
 }
 
 interface RuleDoc {

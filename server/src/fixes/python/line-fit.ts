@@ -18,7 +18,8 @@ import type { FixEdit, TextEdit } from '../types';
 import { applyEdits, lineStarts } from '../apply';
 import { indentUnit } from './layout';
 import { pythonLineLength } from './line-length';
-import { pyRoot } from './syntax-tree';
+import type { Node } from 'web-tree-sitter';
+import { pyRoot, walk } from './syntax-tree';
 
 const OPEN = '([{';
 const CLOSE = ')]}';
@@ -200,9 +201,24 @@ export function fitEdits(text: string, edits: readonly TextEdit[], limit: number
     }
   }
   if (!changed) return [...edits];
-  // the split must leave the file parsing wherever the unsplit fix did
-  const plain = applyEdits(text, edits);
-  if (pyRoot(plain) && !pyRoot(applyEdits(text, out))) return [...edits];
+  // the split must leave the file parsing wherever the unsplit fix did, and every string
+  // literal as it was (a line that was inside a multi-line string is not code to split)
+  const plain = pyRoot(applyEdits(text, edits));
+  if (!plain) return out;
+  const fitted = pyRoot(applyEdits(text, out));
+  if (!fitted || stringsOf(fitted).join('\0') !== stringsOf(plain).join('\0')) return [...edits];
+  return out;
+}
+
+function stringsOf(root: Node): string[] {
+  const out: string[] = [];
+  walk(root, (n) => {
+    if (n.type === 'string') {
+      out.push(n.text);
+      return false;
+    }
+    return true;
+  });
   return out;
 }
 
