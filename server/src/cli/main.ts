@@ -32,7 +32,7 @@ function render(options: CliOptions, report: Report, color: boolean): string {
     case 'json':
       return formatJson(report);
     case 'sarif':
-      return formatSarif(report);
+      return formatSarif(report, { exitCode: exitCodeFor(report, options.maxWarnings), checkout: process.env['GITHUB_WORKSPACE'] });
     case 'github':
       return formatGithub(report, process.env['GITHUB_WORKSPACE']);
     case 'gitlab':
