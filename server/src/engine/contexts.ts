@@ -15,6 +15,7 @@ import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMet
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
 import { FlowLink } from './flowLink';
+import { FlowLinkJs } from './flowLinkJs';
 import { memberAccess, processClassSite } from './classes';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
 
@@ -192,6 +193,8 @@ export class ProjectGraph {
   private isRetired = false;
   /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
   private flow?: FlowLink | null;
+  /** the same for JS workers: built when a JS start has a worker module */
+  private flowJs?: FlowLinkJs | null;
 
   /**
    * Links `modules` from scratch; or, with `previous` (same start method, same set of
@@ -789,6 +792,19 @@ export class ProjectGraph {
     return this.flow;
   }
 
+  /** the value-flow program of the JS worker side (see ./flowLinkJs.ts), null when no JS start has a worker module */
+  private jsFlowLink(): FlowLinkJs | null {
+    if (this.flowJs === undefined) {
+      const focus = new Set<ModuleModel>();
+      for (const r of this.spawnRecords) {
+        if (r.module.language !== 'js' || r.site.isProcess === false) continue;
+        focus.add(r.workerModule ?? r.module);
+      }
+      this.flowJs = focus.size ? new FlowLinkJs(this.s.modules, this.linker, [...focus], unitKey) : null;
+    }
+    return this.flowJs;
+  }
+
   /** what a unit the value-flow layer found reaches: through the front end's calls and the layer's */
   private reachWithFlow(root: UnitKey): Set<UnitKey> {
     const into = new Set<UnitKey>();
@@ -919,8 +935,10 @@ export class ProjectGraph {
             }
           }
         }
+        const jsFlow = rec.module.language === 'js' ? this.jsFlowLink() : null;
+        if (jsFlow) for (const m of jsFlow.modules) modules.add(m);
         for (const [k, why] of entries) {
-          for (const r of this.reach([k])) if (!worker.has(r)) worker.set(r, why);
+          for (const r of jsFlow ? jsFlowReach(k, (u) => this.s.edges.get(u), jsFlow) : this.reach([k])) if (!worker.has(r)) worker.set(r, why);
         }
         for (const [k, why] of flowEntries.splice(0)) {
           for (const r of this.reachWithFlow(k)) if (!worker.has(r)) worker.set(r, why);
@@ -994,6 +1012,32 @@ function sameLink(a: ModuleLink, b: ModuleLink): boolean {
   }
   const deps = new Set(a.deps);
   return b.deps.every((d) => deps.has(d));
+}
+
+/**
+ * What a JS worker unit reaches: the front end's calls and closures, and the value-flow
+ * layer's calls and registered callbacks. Where the layer resolved a call inside its
+ * program, its answer replaces the front end's (which takes `this.m()` as the enclosing
+ * class's `m`, not a subclass's override).
+ */
+function jsFlowReach(root: UnitKey, edges: (k: UnitKey) => Edges | undefined, flow: FlowLinkJs): Set<UnitKey> {
+  const into = new Set<UnitKey>();
+  const stack = [root];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (into.has(k)) continue;
+    into.add(k);
+    const e = edges(k);
+    const file = flow.covers(k) ? k.slice(0, k.lastIndexOf('::')) : undefined;
+    for (let i = 0; e && i < e.to.length; i++) {
+      const c = e.to[i];
+      if (into.has(c)) continue;
+      if (file !== undefined && !e.nested[i] && flow.covers(c) && flow.resolvedAt(file, e.at[i])) continue;
+      stack.push(c);
+    }
+    for (const c of flow.callees(k)) if (!into.has(c)) stack.push(c);
+  }
+  return into;
 }
 
 export function spawnUnitKey(r: SpawnRecord): UnitKey {

@@ -52,6 +52,7 @@ export class FlowProgram {
         return t ? this.index.get(t.path) : undefined;
       },
       absolute: (from, spec) => {
+        if (this.mods[from].language === 'js') return spec;
         const dots = /^\.*/.exec(spec)![0].length;
         if (dots === 0) return spec;
         const parts = this.names[from].split('.');
@@ -242,7 +243,7 @@ function commonDir(files: string[]): string {
 export function moduleName(file: string, root: string): string {
   let rel = path.relative(root, file);
   if (rel.startsWith('..')) rel = path.basename(file);
-  rel = rel.replace(/\.pyw?$/, '');
+  rel = rel.replace(/\.(pyw?|[cm]?[jt]sx?)$/, '');
   const parts = rel.split(/[\\/]/).filter(Boolean);
   if (parts[parts.length - 1] === '__init__' && parts.length > 1) parts.pop();
   return parts.join('.');

@@ -17,6 +17,7 @@ import * as nodePath from 'node:path';
 import type { ModuleModel, Range } from '../engine/model';
 import { scanSuppressions } from './suppressions';
 import { SpawnRecognizer } from './spawn-sites';
+import { jsFlowFacts } from './flowFacts';
 
 export { scanSuppressions };
 
@@ -43,6 +44,7 @@ export function parseJs(path: string, text: string): ModuleModel {
   try {
     sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindFor(path));
     new JsFrontend(sf, text, model).run();
+    model.flow = jsFlowFacts(sf);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     model.problems.push({ range: zeroRange(), message: `crossproc: internal error while analysing this file: ${msg}` });

@@ -1,0 +1,162 @@
+/**
+ * The engine's use of the value-flow layer (../flow) for JavaScript/TypeScript: what the
+ * code a worker runs calls where the front end cannot say — `this.m()` reaching a
+ * subclass's override (template methods), methods of class instances, handlers held in
+ * variables, objects and arrays, bound methods (`this.onMessage.bind(this)`) — and the
+ * callbacks it registers without calling them (`parentPort.on('message', f)`,
+ * `process.on('exit', f)`, `setTimeout(f)`): these run later, in the same thread.
+ *
+ * The flow program covers the worker modules of the project's JS starts and what they
+ * import, a few levels down (at most {@link MAX_MODULES} modules): enough to reach the
+ * classes a worker script instantiates, without solving a whole workspace.
+ */
+import type { ModuleModel, Unit } from './model';
+import type { Linker } from './link';
+import { FlowProgram, type FlowTarget } from '../flow/program';
+
+const MAX_MODULES = 120;
+const IMPORT_DEPTH = 4;
+/** propagation steps the engine gives the layer */
+const MAX_STEPS = 400_000;
+
+type UnitKey = string;
+
+export class FlowLinkJs {
+  readonly program: FlowProgram;
+  /** paths of the modules the flow program read */
+  readonly modules: string[];
+  private readonly unitAt = new Map<string, Map<string, Unit>>();
+  private edges?: Map<UnitKey, UnitKey[]>;
+  private readonly chosen: Set<string>;
+
+  constructor(
+    private readonly all: ReadonlyMap<string, ModuleModel>,
+    linker: Linker,
+    focus: ModuleModel[],
+    private readonly keyOf: (m: ModuleModel, u: Unit) => UnitKey,
+  ) {
+    const chosen = new Map<string, ModuleModel>();
+    let level = focus.filter((m) => m.language === 'js' && m.flow);
+    for (let depth = 0; depth <= IMPORT_DEPTH && level.length > 0; depth++) {
+      const next: ModuleModel[] = [];
+      for (const m of level) {
+        if (chosen.has(m.path) || chosen.size >= MAX_MODULES) continue;
+        chosen.set(m.path, m);
+        for (const spec of importSpecs(m)) {
+          const t = linker.resolveModule(m, spec);
+          if (t && t.flow && t.language === 'js' && !chosen.has(t.path)) next.push(t);
+        }
+      }
+      level = next;
+    }
+    this.modules = [...chosen.keys()];
+    this.chosen = new Set(this.modules);
+    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS);
+  }
+
+  private readonly resolved = new Map<string, Set<number>>();
+
+  /**
+   * Whether the layer resolved the call starting at a position (line × 1,000,000 +
+   * character) of a file to at least one analysed function: then its answer replaces the
+   * front end's for that call.
+   */
+  resolvedAt(file: string, pos: number): boolean {
+    let set = this.resolved.get(file);
+    if (!set) {
+      set = new Set();
+      this.resolved.set(file, set);
+      const m = this.program.moduleIndex(file);
+      const facts = m === undefined ? undefined : this.all.get(file)?.flow;
+      const lines = facts?.lineStarts;
+      if (m !== undefined && facts && lines) {
+        facts.nodes.forEach((op, i) => {
+          if (op.k !== 'call') return;
+          const callees = this.program.solver.siteCallees.get(`${m}:${i}`);
+          if (!callees || ![...callees].some((v) => this.program.callableTargets(v).some((t) => this.unitOf(t)))) return;
+          const line = lineOf(lines, op.at);
+          set!.add(line * 1_000_000 + (op.at - lines[line]));
+        });
+      }
+    }
+    return set.has(pos);
+  }
+
+  /** whether a unit's module is part of the flow program (its calls are all resolved by it) */
+  covers(key: UnitKey): boolean {
+    return this.chosen.has(key.slice(0, key.lastIndexOf('::')));
+  }
+
+  /** the units a flow function stands for (same file, same start) */
+  private unitOf(t: FlowTarget): UnitKey | undefined {
+    if ((t.kind !== 'function' && t.kind !== 'lambda') || !t.file) return undefined;
+    const m = this.all.get(t.file);
+    if (!m) return undefined;
+    let map = this.unitAt.get(t.file);
+    if (!map) {
+      map = new Map();
+      for (const u of m.units) if (u.kind === 'function') map.set(`${u.range.start.line}:${u.range.start.character}`, u);
+      this.unitAt.set(t.file, map);
+    }
+    const u = map.get(`${t.line}:${t.character}`);
+    return u ? this.keyOf(m, u) : undefined;
+  }
+
+  /** the unit a caller value stands for: a function's, or a module's top level */
+  private callerUnit(v: number): UnitKey | undefined {
+    const val = this.program.solver.values.get(v);
+    if (val.t === 'mod') {
+      const t = this.program.describe(v);
+      const m = t.file ? this.all.get(t.file) : undefined;
+      return m ? this.keyOf(m, m.units[0]) : undefined;
+    }
+    return this.program.callableTargets(v).map((t) => this.unitOf(t)).find(Boolean);
+  }
+
+  /**
+   * What a unit calls as the layer resolves it, and the callbacks it hands to code
+   * outside the program (registered handlers, timers, promise callbacks): these run in
+   * the same thread, later.
+   */
+  callees(key: UnitKey): readonly UnitKey[] {
+    if (!this.edges) {
+      this.edges = new Map();
+      const solver = this.program.solver;
+      const addAll = (graph: ReadonlyMap<number, ReadonlySet<number>>): void => {
+        for (const [caller, callees] of graph) {
+          const from = this.callerUnit(caller);
+          if (!from) continue;
+          let to = this.edges!.get(from);
+          if (!to) this.edges!.set(from, (to = []));
+          for (const c of callees) {
+            for (const t of this.program.callableTargets(c)) {
+              const k = this.unitOf(t);
+              if (k && k !== from && !to.includes(k)) to.push(k);
+            }
+          }
+        }
+      };
+      addAll(solver.edges);
+      addAll(solver.handedOut);
+    }
+    return this.edges.get(key) ?? [];
+  }
+}
+
+function importSpecs(m: ModuleModel): Set<string> {
+  const specs = new Set<string>([...m.imports, ...m.starExports]);
+  for (const b of m.bindings.values()) if (b.importFrom) specs.add(b.importFrom.specifier);
+  for (const op of m.flow?.nodes ?? []) if (op.k === 'import') specs.add(op.spec);
+  return specs;
+}
+
+function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
