@@ -344,6 +344,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
       const r = stringValue(unwrap(e.right));
       if (r !== undefined && this.isDirname(unwrap(e.left), depth)) return relPath(r.replace(/^[/\\]+/, ''));
+      // `import.meta.url + '/../entry/worker.js'`: a URL whose last segment is this file's name
+      const l = unwrap(e.left);
+      if (r !== undefined && r.startsWith('/') && ts.isPropertyAccessExpression(l) && l.name.text === 'url' && ts.isMetaProperty(l.expression)) {
+        const rel = nodePath.posix.normalize(`file${r}`);
+        return rel.startsWith('..') ? rel : `./${rel}`;
+      }
       return undefined;
     }
     if (ts.isTemplateExpression(e)) {
