@@ -11,7 +11,7 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
+import type { Access, Binding, ModuleModel, Payload, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
 import { FlowLink } from './flowLink';
@@ -800,9 +800,15 @@ export class ProjectGraph {
         if (r.module.language !== 'js' || r.site.isProcess === false) continue;
         focus.add(r.workerModule ?? r.module);
       }
-      this.flowJs = focus.size ? new FlowLinkJs(this.s.modules, this.linker, [...focus], unitKey) : null;
+      if (focus.size) for (const m of this.s.modules.values()) if (m.flowPoolCalls) focus.add(m);
+      this.flowJs = focus.size ? new FlowLinkJs(this.s.modules, this.linker, [...focus], unitKey, this.s.importers) : null;
     }
     return this.flowJs;
+  }
+
+  /** JS: payload problems of `x.run(...)` on a pool `m` does not make, when the value-flow layer finds one in `x` */
+  flowPayloads(m: ModuleModel): Payload[] {
+    return m.flowPoolCalls ? (this.jsFlowLink()?.poolPayloads(m) ?? []) : [];
   }
 
   /** what a unit the value-flow layer found reaches: through the front end's calls and the layer's */

@@ -10,7 +10,7 @@
  * import, a few levels down (at most {@link MAX_MODULES} modules): enough to reach the
  * classes a worker script instantiates, without solving a whole workspace.
  */
-import type { ModuleModel, Unit } from './model';
+import type { ModuleModel, Payload, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 
@@ -34,9 +34,20 @@ export class FlowLinkJs {
     linker: Linker,
     focus: ModuleModel[],
     private readonly keyOf: (m: ModuleModel, u: Unit) => UnitKey,
+    importers: ReadonlyMap<string, Set<string>>,
   ) {
     const chosen = new Map<string, ModuleModel>();
-    let level = focus.filter((m) => m.language === 'js' && m.flow);
+    // a pool given to a function as a parameter comes from its callers: the importers of
+    // the modules holding `x.run(...)` calls on pools they do not make
+    const start = new Set(focus);
+    for (const m of focus) {
+      if (!m.flowPoolCalls) continue;
+      for (const p of importers.get(m.path) ?? []) {
+        const im = all.get(p);
+        if (im && start.size < MAX_MODULES) start.add(im);
+      }
+    }
+    let level = [...start].filter((m) => m.language === 'js' && m.flow);
     for (let depth = 0; depth <= IMPORT_DEPTH && level.length > 0; depth++) {
       const next: ModuleModel[] = [];
       for (const m of level) {
@@ -85,6 +96,31 @@ export class FlowLinkJs {
   /** whether a unit's module is part of the flow program (its calls are all resolved by it) */
   covers(key: UnitKey): boolean {
     return this.chosen.has(key.slice(0, key.lastIndexOf('::')));
+  }
+
+  /**
+   * The payload problems of `x.run(...)` calls on pools a file does not make, when the
+   * layer finds `x` holds a piscina or tinypool pool (made elsewhere and passed in, or
+   * returned by a factory).
+   */
+  poolPayloads(m: ModuleModel): Payload[] {
+    const out: Payload[] = [];
+    for (const call of m.flowPoolCalls ?? []) {
+      let pool: 'piscina' | 'tinypool' | undefined;
+      for (const v of this.program.receiverValuesAt(m.path, call.offset)) pool ??= this.poolOf(v);
+      if (pool) for (const p of call.payloads) out.push({ ...p, channel: `${pool}.run` });
+    }
+    return out;
+  }
+
+  /** a piscina / tinypool pool: an instance of the package's class (external, or the package's own source) */
+  private poolOf(v: number): 'piscina' | 'tinypool' | undefined {
+    const val = this.program.solver.values.get(v);
+    if (val.t !== 'ext' && val.t !== 'inst') return undefined;
+    const name = this.program.qualifiedName(v);
+    if (/^piscina(\.(Piscina|default))?$/.test(name) || (val.t === 'inst' && /(^|\.)Piscina$/.test(name))) return 'piscina';
+    if (/^tinypool(\.(Tinypool|default))?$/.test(name) || (val.t === 'inst' && /(^|\.)Tinypool$/.test(name))) return 'tinypool';
+    return undefined;
   }
 
   /** the units a flow function stands for (same file, same start) */

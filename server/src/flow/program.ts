@@ -103,6 +103,17 @@ export class FlowProgram {
     return [...this.solver.valuesOf(this.solver.node(m, node))].map((v) => this.describe(v));
   }
 
+  /** the values of the receiver of a method call (`x` of `x.run(...)`), by the call's start offset */
+  receiverValuesAt(file: string, callOffset: number): number[] {
+    const m = this.index.get(file);
+    const node = m === undefined ? undefined : this.nodeAt(m, callOffset);
+    if (m === undefined || node === undefined) return [];
+    const nodes = this.mods[m].flow!.nodes;
+    const op = nodes[node];
+    const fn = op.k === 'call' ? nodes[op.fn] : undefined;
+    return fn?.k === 'attr' ? [...this.solver.valuesOf(this.solver.node(m, fn.obj))] : [];
+  }
+
   /** the raw value ids at an offset (for callers that walk values themselves) */
   valueIdsAt(file: string, offset: number): number[] {
     const m = this.index.get(file);

@@ -48,7 +48,7 @@ export function parseJs(path: string, text: string): ModuleModel {
     // value-flow facts cost about a fifth of the front end, and only the modules of a JS
     // worker side's flow program need them: files that start workers or handle their
     // messages get them now, from this tree; any other, when first asked (parsed again)
-    if (model.spawns.length || model.workerHandlers.length) model.flow = jsFlowFacts(sf);
+    if (model.spawns.length || model.workerHandlers.length || model.flowPoolCalls) model.flow = jsFlowFacts(sf);
     else lazyFacts(model, path, text);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -233,6 +233,9 @@ class JsFrontend extends SpawnRecognizer {
       if (pc.method === 'run') {
         if (c?.pool === 'piscina' || c?.pool === 'tinypool') {
           for (const p of pc.payloads) this.model.payloads.push({ ...p, channel: c.pool === 'tinypool' ? 'tinypool.run' : 'piscina.run' });
+        } else if (!c && pc.payloads.length) {
+          // a pool this file does not make (a parameter, a factory's result): the engine asks the value-flow layer
+          (this.model.flowPoolCalls ??= []).push({ offset: pc.at, payloads: pc.payloads });
         }
         continue;
       }

@@ -140,7 +140,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (s === 'workerpool.worker' && call.arguments[0]) this.taskObjectHandlers(call.arguments[0]);
     // pool submissions
     if ((method === 'run' || method === 'exec' || method === 'execute') && recvExpr) {
-      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [] };
+      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [], at: call.getStart(this.sf) };
       const a0 = call.arguments[0];
       if (method === 'run') {
         if (a0) this.analyzeSent(a0, call.arguments[1], 'piscina.run', pc.payloads);
