@@ -939,6 +939,8 @@ export class ProjectGraph {
             for (const u of wm.units) {
               if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
             }
+            // `module.exports = job.run.bind(job)`, `export default makeTask(...)`: what the layer says the exports are
+            for (const k of this.jsFlowLink()?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
           }
         }
         const jsFlow = rec.module.language === 'js' ? this.jsFlowLink() : null;

@@ -98,6 +98,25 @@ export class FlowLinkJs {
     return this.chosen.has(key.slice(0, key.lastIndexOf('::')));
   }
 
+  /** the functions a module exports (its `module.exports`, default and named exports), as the layer resolves them */
+  exportedCallables(m: ModuleModel): UnitKey[] {
+    const index = this.program.moduleIndex(m.path);
+    const facts = m.flow;
+    if (index === undefined || !facts) return [];
+    const nodes = [...facts.vars.values()];
+    if (facts.moduleValue !== undefined) nodes.push(facts.moduleValue);
+    const out: UnitKey[] = [];
+    for (const n of nodes) {
+      for (const v of this.program.solver.valuesOf(this.program.solver.node(index, n))) {
+        for (const t of this.program.callableTargets(v)) {
+          const k = this.unitOf(t);
+          if (k && !out.includes(k)) out.push(k);
+        }
+      }
+    }
+    return out;
+  }
+
   /**
    * The payload problems of `x.run(...)` calls on pools a file does not make, when the
    * layer finds `x` holds a piscina or tinypool pool (made elsewhere and passed in, or
