@@ -12,6 +12,7 @@
  */
 import type { ModuleModel, Payload, Unit } from './model';
 import type { Linker } from './link';
+import type { Edges, SpawnRecord } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 
 const MAX_MODULES = 120;
@@ -22,6 +23,24 @@ const MAX_STEPS = 400_000;
 type UnitKey = string;
 
 export class FlowLinkJs {
+  /** the program of a project's JS worker sides: null when no JS start makes processes or workers */
+  static forProject(
+    all: ReadonlyMap<string, ModuleModel>,
+    spawns: readonly SpawnRecord[],
+    linker: Linker,
+    keyOf: (m: ModuleModel, u: Unit) => UnitKey,
+    importers: ReadonlyMap<string, Set<string>>,
+  ): FlowLinkJs | null {
+    const focus = new Set<ModuleModel>();
+    for (const r of spawns) {
+      if (r.module.language !== 'js' || r.site.isProcess === false) continue;
+      focus.add(r.workerModule ?? r.module);
+    }
+    if (focus.size === 0) return null;
+    for (const m of all.values()) if (m.flowPoolCalls) focus.add(m);
+    return new FlowLinkJs(all, linker, [...focus], keyOf, importers);
+  }
+
   readonly program: FlowProgram;
   /** paths of the modules the flow program read */
   readonly modules: string[];
@@ -196,6 +215,32 @@ export class FlowLinkJs {
     }
     return this.edges.get(key) ?? [];
   }
+}
+
+/**
+ * What a JS worker unit reaches: the front end's calls and closures, and the value-flow
+ * layer's calls and registered callbacks. Where the layer resolved a call inside its
+ * program, its answer replaces the front end's (which takes `this.m()` as the enclosing
+ * class's `m`, not a subclass's override).
+ */
+export function jsFlowReach(root: UnitKey, edges: (k: UnitKey) => Edges | undefined, flow: FlowLinkJs): Set<UnitKey> {
+  const into = new Set<UnitKey>();
+  const stack = [root];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (into.has(k)) continue;
+    into.add(k);
+    const e = edges(k);
+    const file = flow.covers(k) ? k.slice(0, k.lastIndexOf('::')) : undefined;
+    for (let i = 0; e && i < e.to.length; i++) {
+      const c = e.to[i];
+      if (into.has(c)) continue;
+      if (file !== undefined && !e.nested[i] && flow.covers(c) && flow.resolvedAt(file, e.at[i])) continue;
+      stack.push(c);
+    }
+    for (const c of flow.callees(k)) if (!into.has(c)) stack.push(c);
+  }
+  return into;
 }
 
 function importSpecs(m: ModuleModel): Set<string> {
