@@ -156,8 +156,8 @@ export class ProjectGraph {
   private isRetired = false;
   /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
   private flow?: FlowLink | null;
-  /** the same for JS worker sides (./flowLinkJs.ts) */
-  private flowJs?: FlowLinkJs | null;
+  /** JS value-flow programs (./flowLinkJs.ts), by the module whose closure each covers */
+  private readonly flowJs = new Map<string, FlowLinkJs | null>();
 
   /**
    * Links `modules` from scratch; or, with `previous` (same start method, same set of
@@ -689,19 +689,31 @@ export class ProjectGraph {
       callees: (key) => this.callees(key),
       unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
       flowLink: () => this.flowLink(),
-      jsFlowLink: () => this.jsFlowLink(),
+      jsFlowLink: (m) => this.jsFlowLink(m),
       edges: (key) => this.s.edges.get(key),
     };
   }
 
-  private jsFlowLink(): FlowLinkJs | null {
-    if (this.flowJs === undefined) this.flowJs = FlowLinkJs.forProject(this.s.modules, this.spawnRecords, this.linker, unitKey, this.s.importers);
-    return this.flowJs;
+  /**
+   * The JS value-flow program of one module's closure (a worker module, a spawning root,
+   * a module calling `x.run(...)` on pools it does not make). One per module, not one per
+   * project: what it says depends only on the modules it covers, which the programs using
+   * it list as read (an edit elsewhere cannot change it).
+   */
+  private jsFlowLink(m: ModuleModel): FlowLinkJs | null {
+    let f = this.flowJs.get(m.path);
+    if (f === undefined) {
+      f = m.language === 'js' && m.flow ? new FlowLinkJs(this.s.modules, this.linker, [m], unitKey, this.s.importers) : null;
+      this.flowJs.set(m.path, f);
+    }
+    return f;
   }
 
   /** JS: payload problems of `x.run(...)` on a pool `m` does not make, when the value-flow layer finds one in `x` */
   flowPayloads(m: ModuleModel): Payload[] {
-    return m.flowPoolCalls ? (this.jsFlowLink()?.poolPayloads(m) ?? []) : [];
+    // only where the project starts JS workers (a pool made elsewhere is some start's)
+    if (!m.flowPoolCalls || !this.spawnRecords.some((r) => r.module.language === 'js' && r.site.isProcess !== false)) return [];
+    return this.jsFlowLink(m)?.poolPayloads(m) ?? [];
   }
 
   private flowLink(): FlowLink | null {

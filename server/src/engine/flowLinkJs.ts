@@ -12,7 +12,7 @@
  */
 import type { ModuleModel, Payload, Unit } from './model';
 import type { Linker } from './link';
-import type { Edges, SpawnRecord } from './contexts';
+import type { Edges } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 
 const MAX_MODULES = 120;
@@ -23,29 +23,12 @@ const MAX_STEPS = 400_000;
 type UnitKey = string;
 
 export class FlowLinkJs {
-  /** the program of a project's JS worker sides: null when no JS start makes processes or workers */
-  static forProject(
-    all: ReadonlyMap<string, ModuleModel>,
-    spawns: readonly SpawnRecord[],
-    linker: Linker,
-    keyOf: (m: ModuleModel, u: Unit) => UnitKey,
-    importers: ReadonlyMap<string, Set<string>>,
-  ): FlowLinkJs | null {
-    const focus = new Set<ModuleModel>();
-    for (const r of spawns) {
-      if (r.module.language !== 'js' || r.site.isProcess === false) continue;
-      focus.add(r.workerModule ?? r.module);
-    }
-    if (focus.size === 0) return null;
-    for (const m of all.values()) if (m.flowPoolCalls) focus.add(m);
-    return new FlowLinkJs(all, linker, [...focus], keyOf, importers);
-  }
-
   readonly program: FlowProgram;
   /** paths of the modules the flow program read */
   readonly modules: string[];
   private readonly unitAt = new Map<string, Map<string, Unit>>();
   private edges?: Map<UnitKey, UnitKey[]>;
+  private parentEdges?: Map<UnitKey, UnitKey[]>;
   private readonly chosen: Set<string>;
 
   constructor(
@@ -84,32 +67,40 @@ export class FlowLinkJs {
     this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS);
   }
 
-  private readonly resolved = new Map<string, Set<number>>();
+  private readonly resolved = new Map<string, Map<number, UnitKey>>();
 
   /**
    * Whether the layer resolved the call starting at a position (line × 1,000,000 +
-   * character) of a file to at least one analysed function: then its answer replaces the
-   * front end's for that call.
+   * character) of a file, made by unit `from`, to at least one analysed function: then its
+   * answer replaces the front end's for that call.
    */
-  resolvedAt(file: string, pos: number): boolean {
-    let set = this.resolved.get(file);
-    if (!set) {
-      set = new Set();
-      this.resolved.set(file, set);
+  resolvedAt(file: string, pos: number, from: UnitKey): boolean {
+    let map = this.resolved.get(file);
+    if (!map) {
+      const out = new Map<number, UnitKey>();
+      map = out;
+      this.resolved.set(file, out);
       const m = this.program.moduleIndex(file);
-      const facts = m === undefined ? undefined : this.all.get(file)?.flow;
-      const lines = facts?.lineStarts;
-      if (m !== undefined && facts && lines) {
-        facts.nodes.forEach((op, i) => {
-          if (op.k !== 'call') return;
-          const callees = this.program.solver.siteCallees.get(`${m}:${i}`);
-          if (!callees || ![...callees].some((v) => this.program.callableTargets(v).some((t) => this.unitOf(t)))) return;
-          const line = lineOf(lines, op.at);
-          set!.add(line * 1_000_000 + (op.at - lines[line]));
+      const model = this.all.get(file);
+      const lines = model?.flow?.lineStarts;
+      const solver = this.program.solver;
+      const resolves = (site: string): boolean => [...(solver.siteCallees.get(site) ?? [])].some((v) => this.program.callableTargets(v).some((t) => this.unitOf(t)));
+      const place = (at: number): number => {
+        const line = lineOf(lines!, at);
+        return line * 1_000_000 + (at - lines![line]);
+      };
+      if (m !== undefined && model?.flow && lines) {
+        model.flow.nodes.forEach((op, i) => {
+          if (op.k !== 'call' || op.scope < 0 || !resolves(`${m}:${i}`)) return;
+          const unit = this.callerUnit(solver.callerValue(m, op.scope));
+          if (unit) out.set(place(op.at), unit);
+        });
+        this.forTopLevelCalls(file, (unit, site, at) => {
+          if (resolves(site)) out.set(place(at), unit);
         });
       }
     }
-    return set.has(pos);
+    return map.get(pos) === from;
   }
 
   /** whether a unit's module is part of the flow program (its calls are all resolved by it) */
@@ -190,31 +181,61 @@ export class FlowLinkJs {
   /**
    * What a unit calls as the layer resolves it, and the callbacks it hands to code
    * outside the program (registered handlers, timers, promise callbacks): these run in
-   * the same thread, later.
+   * the same thread, later. `parentSide`: without the callbacks registered for 'exit'
+   * events (a worker's 'exit' handler runs after that worker ended, not beside it).
    */
-  callees(key: UnitKey): readonly UnitKey[] {
-    if (!this.edges) {
-      this.edges = new Map();
-      const solver = this.program.solver;
-      const addAll = (graph: ReadonlyMap<number, ReadonlySet<number>>): void => {
-        for (const [caller, callees] of graph) {
-          const from = this.callerUnit(caller);
-          if (!from) continue;
-          let to = this.edges!.get(from);
-          if (!to) this.edges!.set(from, (to = []));
-          for (const c of callees) {
-            for (const t of this.program.callableTargets(c)) {
-              const k = this.unitOf(t);
-              if (k && k !== from && !to.includes(k)) to.push(k);
-            }
-          }
-        }
-      };
-      addAll(solver.edges);
-      addAll(solver.handedOut);
-    }
-    return this.edges.get(key) ?? [];
+  callees(key: UnitKey, parentSide = false): readonly UnitKey[] {
+    if (parentSide && !this.parentEdges) this.parentEdges = this.computeEdges(true);
+    if (!parentSide && !this.edges) this.edges = this.computeEdges(false);
+    return (parentSide ? this.parentEdges : this.edges)!.get(key) ?? [];
   }
+
+  private computeEdges(parentSide: boolean): Map<UnitKey, UnitKey[]> {
+    const edges = new Map<UnitKey, UnitKey[]>();
+    const solver = this.program.solver;
+    const add = (from: UnitKey, callees: Iterable<number>, skipExit: boolean): void => {
+      let to = edges.get(from);
+      if (!to) edges.set(from, (to = []));
+      for (const c of callees) {
+        if (skipExit && solver.exitHandlers.has(c)) continue;
+        for (const t of this.program.callableTargets(c)) {
+          const k = this.unitOf(t);
+          if (k && k !== from && !to.includes(k)) to.push(k);
+        }
+      }
+    };
+    // functions: their calls and the callbacks they register
+    for (const [graph, skipExit] of [[solver.edges, false], [solver.handedOut, parentSide]] as const) {
+      for (const [caller, callees] of graph) {
+        if (solver.values.get(caller).t === 'mod') continue;
+        const from = this.callerUnit(caller);
+        if (from) add(from, callees, skipExit);
+      }
+    }
+    // top levels: by call site, for the unit (module body, main or worker branch) that holds it
+    for (const file of this.modules) this.forTopLevelCalls(file, (unit, site) => {
+      add(unit, solver.siteCallees.get(site) ?? [], false);
+      add(unit, solver.handedOutAt.get(site) ?? [], parentSide);
+    });
+    return edges;
+  }
+
+  /** each call made outside functions in a file: the top-level unit holding it and its site */
+  private forTopLevelCalls(file: string, f: (unit: UnitKey, site: string, at: number) => void): void {
+    const m = this.all.get(file);
+    const index = this.program.moduleIndex(file);
+    const lines = m?.flow?.lineStarts;
+    if (!m || index === undefined || !lines) return;
+    m.flow!.nodes.forEach((op, i) => {
+      if (op.k !== 'call' || op.scope !== -1) return;
+      const line = lineOf(lines, op.at);
+      const pos = { line, character: op.at - lines[line] };
+      let unit = m.units[0];
+      for (const u of m.units) if (u.kind !== 'function' && u.kind !== 'module' && within(pos, u.range)) unit = u;
+      f(this.keyOf(m, unit), `${index}:${i}`, op.at);
+    });
+  }
+
 }
 
 /**
@@ -223,7 +244,7 @@ export class FlowLinkJs {
  * program, its answer replaces the front end's (which takes `this.m()` as the enclosing
  * class's `m`, not a subclass's override).
  */
-export function jsFlowReach(root: UnitKey, edges: (k: UnitKey) => Edges | undefined, flow: FlowLinkJs): Set<UnitKey> {
+export function jsFlowReach(root: UnitKey, edges: (k: UnitKey) => Edges | undefined, flow: FlowLinkJs, parentSide = false): Set<UnitKey> {
   const into = new Set<UnitKey>();
   const stack = [root];
   while (stack.length) {
@@ -235,10 +256,10 @@ export function jsFlowReach(root: UnitKey, edges: (k: UnitKey) => Edges | undefi
     for (let i = 0; e && i < e.to.length; i++) {
       const c = e.to[i];
       if (into.has(c)) continue;
-      if (file !== undefined && !e.nested[i] && flow.covers(c) && flow.resolvedAt(file, e.at[i])) continue;
+      if (file !== undefined && !e.nested[i] && flow.covers(c) && flow.resolvedAt(file, e.at[i], k)) continue;
       stack.push(c);
     }
-    for (const c of flow.callees(k)) if (!into.has(c)) stack.push(c);
+    for (const c of flow.callees(k, parentSide)) if (!into.has(c)) stack.push(c);
   }
   return into;
 }
@@ -248,6 +269,12 @@ function importSpecs(m: ModuleModel): Set<string> {
   for (const b of m.bindings.values()) if (b.importFrom) specs.add(b.importFrom.specifier);
   for (const op of m.flow?.nodes ?? []) if (op.k === 'import') specs.add(op.spec);
   return specs;
+}
+
+function within(p: { line: number; character: number }, r: Unit['range']): boolean {
+  const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
+  const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
+  return after && before;
 }
 
 function lineOf(starts: readonly number[], offset: number): number {

@@ -231,7 +231,9 @@ export abstract class CallRules extends ObjectRules {
     const nodes = [...args.pos, ...args.kw.map(([, n]) => n)];
     // JS: who registers a callback (`port.on('message', f)`) — Python keeps no record
     const by = caller !== undefined && caller >= 0 && this.isJs(caller) ? caller : undefined;
-    for (const n of nodes) this.addCons(by === undefined ? { c: 'escape', src: n } : { c: 'escape', src: n, caller: by }, [n]);
+    const a0 = args.pos[0];
+    const exit = by !== undefined && a0 !== undefined && this.valuesOf(a0).has(this.values.intern({ t: 'const', key: 's:exit' }));
+    for (const n of nodes) this.addCons(by === undefined ? { c: 'escape', src: n } : exit ? { c: 'escape', src: n, caller: by, exit, site } : { c: 'escape', src: n, caller: by, site }, [n]);
   }
 
   protected escaped(v: number, depth = 0): void {

@@ -116,7 +116,7 @@ export abstract class ObjectRules extends Propagation {
     this.done.add(key);
     const parent = this.cons[cid];
     const caller = parent && 'caller' in parent ? (parent.caller ?? -1) : -1;
-    const site = parent && 'site' in parent ? parent.site : '';
+    const site = parent && 'site' in parent ? (parent.site ?? '') : '';
     this.addCons({ c: 'bind', src, self, cls, out, caller, site }, [src]);
   }
 

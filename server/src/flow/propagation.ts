@@ -44,7 +44,7 @@ export type Constraint =
   | { c: 'bind'; src: number; self: number | null; cls: number; out: number; caller: number; site: string }
   | { c: 'partial'; fn: number; out: number; m: number; node: number }
   | { c: 'mirror'; src: number; target: number }
-  | { c: 'escape'; src: number; caller?: number }
+  | { c: 'escape'; src: number; caller?: number; exit?: boolean; site?: string }
   /** JS `f.bind(x)` / `f.call(x, ...)`: f bound to each value of `self` */
   | { c: 'bindThis'; fn: number; self: number; out: number };
 
@@ -76,6 +76,10 @@ export abstract class Propagation {
   readonly edges = new Map<number, Set<number>>();
   /** caller value → callables it hands to code outside the program (JS: callbacks, handlers it registers) */
   readonly handedOut = new Map<number, Set<number>>();
+  /** the same by call site ('m:node') */
+  readonly handedOutAt = new Map<string, Set<number>>();
+  /** JS: callables registered for an 'exit' event (`worker.on('exit', f)`): they run when that ends */
+  readonly exitHandlers = new Set<number>();
   /** call site ('m:node') → callee values */
   readonly siteCallees = new Map<string, Set<number>>();
   /** set when a bound was hit: results are partial */
@@ -398,10 +402,14 @@ export abstract class Propagation {
     for (const [k, n] of [...(this.fields.get(src) ?? [])]) if (k.startsWith('[')) this.addEdge(n, this.field(target, k));
   }
 
-  protected escapedFrom(caller: number, v: number): void {
+  protected escapedFrom(caller: number, v: number, site?: string): void {
     let s = this.handedOut.get(caller);
     if (!s) this.handedOut.set(caller, (s = new Set()));
     s.add(v);
+    if (site === undefined) return;
+    let a = this.handedOutAt.get(site);
+    if (!a) this.handedOutAt.set(site, (a = new Set()));
+    a.add(v);
   }
 
   protected edge(caller: number, callee: number, site: string): void {
@@ -456,7 +464,8 @@ export abstract class Propagation {
         return;
       case 'escape':
         for (const v of vals) {
-          if (k.caller !== undefined) this.escapedFrom(k.caller, v);
+          if (k.caller !== undefined) this.escapedFrom(k.caller, v, k.site);
+          if (k.exit) this.exitHandlers.add(v);
           this.escaped(v);
         }
         return;
