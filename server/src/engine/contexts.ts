@@ -15,7 +15,7 @@ import type { Binding, ModuleModel, Payload, Position, Range, SpawnSite, StartMe
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
 import { FlowLink } from './flowLink';
-import { FlowLinkJs } from './flowLinkJs';
+import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
@@ -156,8 +156,8 @@ export class ProjectGraph {
   private isRetired = false;
   /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
   private flow?: FlowLink | null;
-  /** JS value-flow programs (./flowLinkJs.ts), by the module whose closure each covers */
-  private readonly flowJs = new Map<string, FlowLinkJs | null>();
+  /** JS value-flow programs, one per module closure (./flowLinkJs.ts) */
+  private flowJs?: JsFlowPrograms;
 
   /**
    * Links `modules` from scratch; or, with `previous` (same start method, same set of
@@ -689,31 +689,18 @@ export class ProjectGraph {
       callees: (key) => this.callees(key),
       unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
       flowLink: () => this.flowLink(),
-      jsFlowLink: (m) => this.jsFlowLink(m),
+      jsFlowLink: (m) => this.jsFlow().of(m),
       edges: (key) => this.s.edges.get(key),
     };
   }
 
-  /**
-   * The JS value-flow program of one module's closure (a worker module, a spawning root,
-   * a module calling `x.run(...)` on pools it does not make). One per module, not one per
-   * project: what it says depends only on the modules it covers, which the programs using
-   * it list as read (an edit elsewhere cannot change it).
-   */
-  private jsFlowLink(m: ModuleModel): FlowLinkJs | null {
-    let f = this.flowJs.get(m.path);
-    if (f === undefined) {
-      f = m.language === 'js' && m.flow ? new FlowLinkJs(this.s.modules, this.linker, [m], unitKey, this.s.importers) : null;
-      this.flowJs.set(m.path, f);
-    }
-    return f;
+  private jsFlow(): JsFlowPrograms {
+    return (this.flowJs ??= new JsFlowPrograms(this.s.modules, this.linker, unitKey, this.s.importers, this.spawnRecords));
   }
 
   /** JS: payload problems of `x.run(...)` on a pool `m` does not make, when the value-flow layer finds one in `x` */
   flowPayloads(m: ModuleModel): Payload[] {
-    // only where the project starts JS workers (a pool made elsewhere is some start's)
-    if (!m.flowPoolCalls || !this.spawnRecords.some((r) => r.module.language === 'js' && r.site.isProcess !== false)) return [];
-    return this.jsFlowLink(m)?.poolPayloads(m) ?? [];
+    return m.flowPoolCalls ? this.jsFlow().poolPayloads(m) : [];
   }
 
   private flowLink(): FlowLink | null {

@@ -12,7 +12,7 @@
  */
 import type { ModuleModel, Payload, Unit } from './model';
 import type { Linker } from './link';
-import type { Edges } from './contexts';
+import type { Edges, SpawnRecord } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 
 const MAX_MODULES = 120;
@@ -21,6 +21,39 @@ const IMPORT_DEPTH = 4;
 const MAX_STEPS = 400_000;
 
 type UnitKey = string;
+
+/**
+ * The JS value-flow programs of a project graph, one per module closure (a worker module,
+ * a spawning root, a module calling `x.run(...)` on pools it does not make): what one says
+ * depends only on the modules it covers, which the programs using it list as read, so an
+ * edit elsewhere cannot change it.
+ */
+export class JsFlowPrograms {
+  private readonly byModule = new Map<string, FlowLinkJs | null>();
+
+  constructor(
+    private readonly all: ReadonlyMap<string, ModuleModel>,
+    private readonly linker: Linker,
+    private readonly keyOf: (m: ModuleModel, u: Unit) => UnitKey,
+    private readonly importers: ReadonlyMap<string, Set<string>>,
+    private readonly spawns: readonly SpawnRecord[],
+  ) {}
+
+  of(m: ModuleModel): FlowLinkJs | null {
+    let f = this.byModule.get(m.path);
+    if (f === undefined) {
+      f = m.language === 'js' && m.flow ? new FlowLinkJs(this.all, this.linker, [m], this.keyOf, this.importers) : null;
+      this.byModule.set(m.path, f);
+    }
+    return f;
+  }
+
+  /** see {@link FlowLinkJs.poolPayloads}; only where the project starts JS workers (a pool made elsewhere is some start's) */
+  poolPayloads(m: ModuleModel): Payload[] {
+    if (!this.spawns.some((r) => r.module.language === 'js' && r.site.isProcess !== false)) return [];
+    return this.of(m)?.poolPayloads(m) ?? [];
+  }
+}
 
 export class FlowLinkJs {
   readonly program: FlowProgram;
