@@ -15,8 +15,8 @@ import type { Linker } from './link';
 import type { Edges, SpawnRecord } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 
-const MAX_MODULES = 120;
-const IMPORT_DEPTH = 4;
+const MAX_MODULES = 80;
+const IMPORT_DEPTH = 3;
 /** propagation steps the engine gives the layer */
 const MAX_STEPS = 400_000;
 
