@@ -12,7 +12,7 @@ export const unsendablePayload: Rule = {
   languages: ['python', 'js'],
   check(ctx) {
     for (const m of ctx.graph.modules.values()) {
-      for (const p of m.payloads) {
+      for (const p of m.flowPoolCalls ? [...m.payloads, ...ctx.graph.flowPayloads(m)] : m.payloads) {
         let when = '';
         if (p.failsUnder) {
           // the start method in force for the site it is handed to (the code's, or the assumption)
