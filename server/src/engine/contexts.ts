@@ -68,8 +68,10 @@ export interface Edges {
   to: UnitKey[];
   /** position of the first call (or of the closure's definition), for "happens before" questions */
   at: number[];
-  /** closure edges (the unit defines the callee): they run later, e.g. as handlers */
+  /** closure edges (the unit defines the callee) and registrations (`signal.signal(s, f)`): they run later, e.g. as handlers */
   nested: boolean[];
+  /** `atexit.register(f)`: runs when the process exits, after what it waited for (a nested edge too) */
+  atExit: boolean[];
 }
 
 export type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
@@ -370,20 +372,30 @@ export class ProjectGraph {
     const out = new Map<UnitKey, Edges>();
     // a set only for units with many callees: most have a few
     const many = new Map<UnitKey, Set<UnitKey>>();
-    const add = (from: UnitKey, to: UnitKey, at: number, nested: boolean): void => {
+    const add = (from: UnitKey, to: UnitKey, at: number, nested: boolean, atExit = false): void => {
       if (from === to || (only && !only.has(from))) return;
       let e = out.get(from);
-      if (!e) out.set(from, (e = { to: [], at: [], nested: [] }));
+      if (!e) out.set(from, (e = { to: [], at: [], nested: [], atExit: [] }));
       let seen = many.get(from);
-      if (seen ? seen.has(to) : e.to.includes(to)) return;
+      if (seen ? seen.has(to) : e.to.includes(to)) {
+        // a function registered (atexit, signal) and also called: the call is what runs first
+        const i = nested ? -1 : e.to.indexOf(to);
+        if (i >= 0 && e.nested[i]) {
+          e.at[i] = at;
+          e.nested[i] = false;
+          e.atExit[i] = false;
+        }
+        return;
+      }
       if (!seen && e.to.length >= 16) many.set(from, (seen = new Set(e.to)));
       seen?.add(to);
       e.to.push(to);
       e.at.push(at);
       e.nested.push(nested);
+      e.atExit.push(atExit);
     };
     for (const c of link.calls) {
-      for (const k of this.s.unitsBySymbol.get(c.sym) ?? []) add(c.from, k, c.pos, false);
+      for (const k of this.s.unitsBySymbol.get(c.sym) ?? []) add(c.from, k, c.pos, c.registered !== undefined, c.registered === 'exit');
     }
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
@@ -409,7 +421,7 @@ export class ProjectGraph {
     }
     const before = prev?.to ?? [];
     const after = next?.to ?? [];
-    const sameTargets = sameList(before, after) && sameList(prev?.nested ?? [], next?.nested ?? []);
+    const sameTargets = sameList(before, after) && sameList(prev?.nested ?? [], next?.nested ?? []) && sameList(prev?.atExit ?? [], next?.atExit ?? []);
     if (sameTargets && sameList(prev?.at ?? [], next?.at ?? [])) return;
     ch.moved.add(key);
     if (sameTargets) return;

@@ -1,7 +1,9 @@
 /**
  * Order of events in the parent, over the call graph: what happens before a spawn's
  * workers start, what happens after they have finished ({@link SpawnSite.endRange}), and
- * which module top level reaches a unit at import time. Positions are {@link posOrder}
+ * which module top level reaches a unit at import time. Functions registered to run
+ * later (nested edges: closures, `signal.signal` handlers) are never before a start;
+ * `atexit` handlers of the parent run after the workers it waited for. Positions are {@link posOrder}
  * numbers; a unit's call edges carry the position of their first call.
  */
 import type { ModuleModel } from './model';
@@ -89,6 +91,11 @@ export function happensAfterEnd(g: OrderView, program: Program, rec: SpawnRecord
       const pe = g.edges.get(path[i - 1]);
       from = pe?.at[pe.to.indexOf(k)] ?? Infinity;
     }
+  }
+  // what the parent registered with atexit runs when it exits: after the workers it waited for
+  for (const k of program.parent) {
+    const e = g.edges.get(k);
+    for (let j = 0; j < (e?.to.length ?? 0); j++) if (e!.atExit[j]) later.push(e!.to[j]);
   }
   for (const k of g.reach(later, new Set(), true)) if (!earlier.has(k) && !cut.has(k)) fully.add(k);
   return { fully, cut };
