@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import type { Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
-import { FlowLink } from './flowLink';
-import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
+import { projectFlowLink, type FlowLink } from './flowLink';
+import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
 
@@ -261,7 +261,9 @@ export class ProjectGraph {
     for (const t of targetsBefore) if (!s.targets.has(t)) rootCheck.add(t);
     for (const t of s.targets) if (!targetsBefore.has(t)) rootCheck.add(t);
 
-    this.updateImportTime(ch);
+    const gone = [...ch.units].filter((k) => !this.s.units.has(k));
+    updateImportTime(this.orderView(), this.s.importTime, this.edgeChanges, gone, (k) => this.s.units.get(k)?.unit.id, (k) => this.s.callers.get(k) ?? []);
+    this.edgeChanges.length = 0;
     this.updateRoots(rootCheck);
     this.buildPrograms(ch, prev);
   }
@@ -433,45 +435,8 @@ export class ProjectGraph {
     this.edgeChanges.push({ key, before, after });
   }
 
-  /** Edge lists changed by the current patch, for {@link updateImportTime}. */
+  /** Edge lists changed by the current patch, for {@link updateImportTime} (./order.ts). */
   private readonly edgeChanges: Array<{ key: UnitKey; before: readonly UnitKey[]; after: readonly UnitKey[] }> = [];
-
-  /**
-   * Keeps the import-time set equal to what reaches from the module top levels: what lost
-   * an edge into it is taken out with what it reaches, put back if something in the set
-   * (or a top level) still calls it, and new edges out of the set add what they reach.
-   */
-  private updateImportTime(ch: Changes): void {
-    const s = this.s;
-    const set = s.importTime;
-    const seeds: UnitKey[] = [];
-    for (const c of this.edgeChanges) {
-      if (!set.has(c.key)) continue;
-      const after = new Set(c.after);
-      for (const t of c.before) if (!after.has(t) && set.has(t)) seeds.push(t);
-    }
-    for (const k of ch.units) if (!s.units.has(k) && set.has(k)) seeds.push(k);
-    const gone = new Set<UnitKey>();
-    while (seeds.length) {
-      const k = seeds.pop()!;
-      if (gone.has(k)) continue;
-      gone.add(k);
-      for (const c of this.callees(k)) if (set.has(c) && !gone.has(c)) seeds.push(c);
-    }
-    for (const k of gone) set.delete(k);
-    const again: UnitKey[] = [];
-    for (const k of gone) {
-      const ref = s.units.get(k);
-      if (!ref) continue;
-      if (ref.unit.id === 0 || (s.callers.get(k) ?? []).some((c) => set.has(c))) again.push(k);
-    }
-    this.reach(again, set);
-    for (const c of this.edgeChanges) {
-      if (!set.has(c.key)) continue;
-      for (const t of c.after) if (!set.has(t)) this.reach([t], set);
-    }
-    this.edgeChanges.length = 0;
-  }
 
   private collectSpawnRecords(): void {
     const s = this.s;
@@ -696,6 +661,7 @@ export class ProjectGraph {
       spawnRecords: this.spawnRecords,
       reach: (roots, into, callsOnly) => this.reach(roots, into, callsOnly),
       callees: (key) => this.callees(key),
+      edgesOf: (key) => this.s.edges.get(key),
       unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
       flowLink: () => this.flowLink(),
     };
@@ -703,9 +669,7 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      // thread pools never make a worker side: only process starts need the layer
-      const focus = [...this.s.modules.values()].filter((m) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length));
-      this.flow = focus.length ? new FlowLink(this.s.modules, this.linker, focus, unitKey, this.s.importers) : null;
+      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns.length ?? 0);
     }
     return this.flow;
   }
