@@ -43,12 +43,11 @@ export class FlowLink {
     // the modules whose tasks only the layer resolves first, with what they need; then the
     // other modules starting processes (their tasks' reach through values), while there is room
     for (const group of [focus, more]) {
-      // callers pass tasks down: the importers of the focus modules, and theirs, and what
-      // they import. The other modules name their tasks: they alone (calls into the modules
-      // they import stay the front end's), to keep the solve small
+      // callers pass tasks (and the objects tasks work on) down: the importers of the
+      // group's modules, and theirs; then what all these import
       const first = new Set(group);
       let ring = group;
-      for (let depth = 0; depth < (group === focus ? IMPORTER_DEPTH : 0); depth++) {
+      for (let depth = 0; depth < IMPORTER_DEPTH; depth++) {
         const next: ModuleModel[] = [];
         for (const m of ring) {
           for (const p of importers.get(m.path) ?? []) {
@@ -62,7 +61,7 @@ export class FlowLink {
         ring = next;
       }
       let level = [...first].filter((m) => m.language === 'python' && m.flow);
-      for (let depth = 0; depth <= (group === focus ? IMPORT_DEPTH : 0) && level.length > 0 && chosen.size < MAX_MODULES; depth++) {
+      for (let depth = 0; depth <= IMPORT_DEPTH && level.length > 0 && chosen.size < MAX_MODULES; depth++) {
         const next: ModuleModel[] = [];
         for (const m of level) {
           if (chosen.has(m.path) || chosen.size >= MAX_MODULES) continue;
