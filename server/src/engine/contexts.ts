@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import type { Binding, ModuleModel, Payload, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
-import { FlowLink } from './flowLink';
+import { projectFlowLink, type FlowLink } from './flowLink';
 import { JsFlowPrograms } from './flowLinkJs';
-import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
+import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
 
@@ -69,8 +69,10 @@ export interface Edges {
   to: UnitKey[];
   /** position of the first call (or of the closure's definition), for "happens before" questions */
   at: number[];
-  /** closure edges (the unit defines the callee): they run later, e.g. as handlers */
+  /** closure edges (the unit defines the callee) and registrations (`signal.signal(s, f)`): they run later, e.g. as handlers */
   nested: boolean[];
+  /** `atexit.register(f)`: runs when the process exits, after what it waited for (a nested edge too) */
+  atExit: boolean[];
 }
 
 export type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
@@ -262,7 +264,9 @@ export class ProjectGraph {
     for (const t of targetsBefore) if (!s.targets.has(t)) rootCheck.add(t);
     for (const t of s.targets) if (!targetsBefore.has(t)) rootCheck.add(t);
 
-    this.updateImportTime(ch);
+    const gone = [...ch.units].filter((k) => !this.s.units.has(k));
+    updateImportTime(this.orderView(), this.s.importTime, this.edgeChanges, gone, (k) => this.s.units.get(k)?.unit.id, (k) => this.s.callers.get(k) ?? []);
+    this.edgeChanges.length = 0;
     this.updateRoots(rootCheck);
     this.buildPrograms(ch, prev);
   }
@@ -373,20 +377,30 @@ export class ProjectGraph {
     const out = new Map<UnitKey, Edges>();
     // a set only for units with many callees: most have a few
     const many = new Map<UnitKey, Set<UnitKey>>();
-    const add = (from: UnitKey, to: UnitKey, at: number, nested: boolean): void => {
+    const add = (from: UnitKey, to: UnitKey, at: number, nested: boolean, atExit = false): void => {
       if (from === to || (only && !only.has(from))) return;
       let e = out.get(from);
-      if (!e) out.set(from, (e = { to: [], at: [], nested: [] }));
+      if (!e) out.set(from, (e = { to: [], at: [], nested: [], atExit: [] }));
       let seen = many.get(from);
-      if (seen ? seen.has(to) : e.to.includes(to)) return;
+      if (seen ? seen.has(to) : e.to.includes(to)) {
+        // a function registered (atexit, signal) and also called: the call is what runs first
+        const i = nested ? -1 : e.to.indexOf(to);
+        if (i >= 0 && e.nested[i]) {
+          e.at[i] = at;
+          e.nested[i] = false;
+          e.atExit[i] = false;
+        }
+        return;
+      }
       if (!seen && e.to.length >= 16) many.set(from, (seen = new Set(e.to)));
       seen?.add(to);
       e.to.push(to);
       e.at.push(at);
       e.nested.push(nested);
+      e.atExit.push(atExit);
     };
     for (const c of link.calls) {
-      for (const k of this.s.unitsBySymbol.get(c.sym) ?? []) add(c.from, k, c.pos, false);
+      for (const k of this.s.unitsBySymbol.get(c.sym) ?? []) add(c.from, k, c.pos, c.registered !== undefined, c.registered === 'exit');
     }
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
@@ -412,7 +426,7 @@ export class ProjectGraph {
     }
     const before = prev?.to ?? [];
     const after = next?.to ?? [];
-    const sameTargets = sameList(before, after) && sameList(prev?.nested ?? [], next?.nested ?? []);
+    const sameTargets = sameList(before, after) && sameList(prev?.nested ?? [], next?.nested ?? []) && sameList(prev?.atExit ?? [], next?.atExit ?? []);
     if (sameTargets && sameList(prev?.at ?? [], next?.at ?? [])) return;
     ch.moved.add(key);
     if (sameTargets) return;
@@ -424,45 +438,8 @@ export class ProjectGraph {
     this.edgeChanges.push({ key, before, after });
   }
 
-  /** Edge lists changed by the current patch, for {@link updateImportTime}. */
+  /** Edge lists changed by the current patch, for {@link updateImportTime} (./order.ts). */
   private readonly edgeChanges: Array<{ key: UnitKey; before: readonly UnitKey[]; after: readonly UnitKey[] }> = [];
-
-  /**
-   * Keeps the import-time set equal to what reaches from the module top levels: what lost
-   * an edge into it is taken out with what it reaches, put back if something in the set
-   * (or a top level) still calls it, and new edges out of the set add what they reach.
-   */
-  private updateImportTime(ch: Changes): void {
-    const s = this.s;
-    const set = s.importTime;
-    const seeds: UnitKey[] = [];
-    for (const c of this.edgeChanges) {
-      if (!set.has(c.key)) continue;
-      const after = new Set(c.after);
-      for (const t of c.before) if (!after.has(t) && set.has(t)) seeds.push(t);
-    }
-    for (const k of ch.units) if (!s.units.has(k) && set.has(k)) seeds.push(k);
-    const gone = new Set<UnitKey>();
-    while (seeds.length) {
-      const k = seeds.pop()!;
-      if (gone.has(k)) continue;
-      gone.add(k);
-      for (const c of this.callees(k)) if (set.has(c) && !gone.has(c)) seeds.push(c);
-    }
-    for (const k of gone) set.delete(k);
-    const again: UnitKey[] = [];
-    for (const k of gone) {
-      const ref = s.units.get(k);
-      if (!ref) continue;
-      if (ref.unit.id === 0 || (s.callers.get(k) ?? []).some((c) => set.has(c))) again.push(k);
-    }
-    this.reach(again, set);
-    for (const c of this.edgeChanges) {
-      if (!set.has(c.key)) continue;
-      for (const t of c.after) if (!set.has(t)) this.reach([t], set);
-    }
-    this.edgeChanges.length = 0;
-  }
 
   private collectSpawnRecords(): void {
     const s = this.s;
@@ -687,6 +664,7 @@ export class ProjectGraph {
       spawnRecords: this.spawnRecords,
       reach: (roots, into, callsOnly) => this.reach(roots, into, callsOnly),
       callees: (key) => this.callees(key),
+      edgesOf: (key) => this.s.edges.get(key),
       unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
       flowLink: () => this.flowLink(),
       jsFlowLink: (m) => this.jsFlow().of(m),
@@ -705,9 +683,7 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      // thread pools never make a worker side: only process starts need the layer
-      const focus = [...this.s.modules.values()].filter((m) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length));
-      this.flow = focus.length ? new FlowLink(this.s.modules, this.linker, focus, unitKey, this.s.importers) : null;
+      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns.length ?? 0);
     }
     return this.flow;
   }

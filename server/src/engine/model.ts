@@ -171,6 +171,12 @@ export interface Call {
   asModule?: boolean;
   /** Python: `.start()` is called on the value this call returns (`Worker(...).start()`, `w = Worker(); w.start()`): its range */
   started?: Range;
+  /**
+   * Python: the callee is not called here but registered to run later in this process:
+   * 'exit' when the process exits (`atexit.register(f)`), 'later' at some later time
+   * (`signal.signal(s, f)`: when the signal arrives).
+   */
+  registered?: 'exit' | 'later';
 }
 
 export type UnitKind =

@@ -3,7 +3,7 @@
  * accesses with resolved symbols, the process-class instantiations it makes (Python). A
  * link is reused while the module's model and the interfaces it read stay the same.
  */
-import type { Access, ModuleModel, SpawnSite, Unit } from './model';
+import type { Access, Call, ModuleModel, SpawnSite, Unit } from './model';
 import { symbolKey, type Linker, type SymbolKey } from './link';
 import { memberAccess, processClassSite } from './classes';
 import { posOrder, unitKey, type UnitKey } from './contexts';
@@ -17,7 +17,8 @@ export interface ModuleLink {
   /** unit keys by unit id */
   keys: UnitKey[];
   unitSymbols: Array<[SymbolKey, UnitKey]>;
-  calls: Array<{ from: UnitKey; sym: SymbolKey; pos: number }>;
+  /** `registered`: not a call but a registration (see {@link Call.registered}) */
+  calls: Array<{ from: UnitKey; sym: SymbolKey; pos: number; registered?: Call['registered'] }>;
   accesses: AccessRecord[];
   /** paths of the analysed modules it imports */
   imports: string[];
@@ -71,7 +72,7 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
         const sym = linker.resolveCallable(m, c.callee);
         if (!sym) continue;
         if (c.ifClass && linker.binding(linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
-        calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+        calls.push({ from: key, sym, pos: posOrder(c.range.start), registered: c.registered });
         if (m.language === 'python') {
           const site = processClassSite(linker, m, u, c, sym);
           if (site) classSpawns.push(site);
@@ -107,7 +108,7 @@ export function sameLink(a: ModuleLink, b: ModuleLink): boolean {
   for (let i = 0; i < a.calls.length; i++) {
     const x = a.calls[i];
     const y = b.calls[i];
-    if (x.sym !== y.sym || x.from !== y.from || x.pos !== y.pos) return false;
+    if (x.sym !== y.sym || x.from !== y.from || x.pos !== y.pos || x.registered !== y.registered) return false;
   }
   for (let i = 0; i < a.accesses.length; i++) if (a.accesses[i].symbol !== b.accesses[i].symbol) return false;
   if (!sameList(a.imports, b.imports) || a.deps.length !== b.deps.length) return false;

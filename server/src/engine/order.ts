@@ -1,7 +1,9 @@
 /**
  * Order of events in the parent, over the call graph: what happens before a spawn's
  * workers start, what happens after they have finished ({@link SpawnSite.endRange}), and
- * which module top level reaches a unit at import time. Positions are {@link posOrder}
+ * which module top level reaches a unit at import time. Functions registered to run
+ * later (nested edges: closures, `signal.signal` handlers) are never before a start;
+ * `atexit` handlers of the parent run after the workers it waited for. Positions are {@link posOrder}
  * numbers; a unit's call edges carry the position of their first call.
  */
 import type { ModuleModel } from './model';
@@ -90,6 +92,11 @@ export function happensAfterEnd(g: OrderView, program: Program, rec: SpawnRecord
       from = pe?.at[pe.to.indexOf(k)] ?? Infinity;
     }
   }
+  // what the parent registered with atexit runs when it exits: after the workers it waited for
+  for (const k of program.parent) {
+    const e = g.edges.get(k);
+    for (let j = 0; j < (e?.to.length ?? 0); j++) if (e!.atExit[j]) later.push(e!.to[j]);
+  }
   for (const k of g.reach(later, new Set(), true)) if (!earlier.has(k) && !cut.has(k)) fully.add(k);
   return { fully, cut };
 }
@@ -122,4 +129,46 @@ export function importTimeCaller(g: OrderView, target: UnitKey): { module: Modul
   }
   const hit = first.get(target);
   return hit && { module: hit.module, line: Math.floor(hit.at / 1_000_000) };
+}
+
+/**
+ * Keeps the import-time set equal to what reaches from the module top levels after a patch
+ * changed the edge lists `changes` and removed the units `removed`: what lost an edge into
+ * it is taken out with what it reaches, put back if something in the set (or a top level,
+ * unit id 0) still calls it, and new edges out of the set add what they reach.
+ */
+export function updateImportTime(
+  g: OrderView,
+  set: Set<UnitKey>,
+  changes: ReadonlyArray<{ key: UnitKey; before: readonly UnitKey[]; after: readonly UnitKey[] }>,
+  removed: readonly UnitKey[],
+  unitId: (k: UnitKey) => number | undefined,
+  callers: (k: UnitKey) => readonly UnitKey[],
+): void {
+  const seeds: UnitKey[] = [];
+  for (const c of changes) {
+    if (!set.has(c.key)) continue;
+    const after = new Set(c.after);
+    for (const t of c.before) if (!after.has(t) && set.has(t)) seeds.push(t);
+  }
+  for (const k of removed) if (set.has(k)) seeds.push(k);
+  const gone = new Set<UnitKey>();
+  while (seeds.length) {
+    const k = seeds.pop()!;
+    if (gone.has(k)) continue;
+    gone.add(k);
+    for (const c of g.edges.get(k)?.to ?? []) if (set.has(c) && !gone.has(c)) seeds.push(c);
+  }
+  for (const k of gone) set.delete(k);
+  const again: UnitKey[] = [];
+  for (const k of gone) {
+    const id = unitId(k);
+    if (id === undefined) continue;
+    if (id === 0 || callers(k).some((c) => set.has(c))) again.push(k);
+  }
+  g.reach(again, set);
+  for (const c of changes) {
+    if (!set.has(c.key)) continue;
+    for (const t of c.after) if (!set.has(t)) g.reach([t], set);
+  }
 }

@@ -4,10 +4,11 @@
  * modules and handlers of each start and what they reach (through the value-flow layer
  * for what only it resolves) — with what computing it read, for the cache.
  */
-import type { ModuleModel, Range, TaskRef } from './model';
+import type { ModuleModel, Range, SpawnSite, TaskRef } from './model';
 import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
+import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
 import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
 
 /** What computing a program reads of the project graph. */
@@ -17,6 +18,7 @@ export interface ProgramSource {
   spawnRecords: readonly SpawnRecord[];
   reach(roots: Iterable<UnitKey>, into?: Set<UnitKey>, callsOnly?: boolean): Set<UnitKey>;
   callees(key: UnitKey): readonly UnitKey[];
+  edgesOf(key: UnitKey): Edges | undefined;
   unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[];
   /** the value-flow program (built on first use), or null when no spawn site needs it */
   flowLink(): FlowLink | null;
@@ -75,14 +77,26 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           initRoots.push(k);
         }
       }
-      // `self.method`, callable objects, partials, variables: what the value-flow layer says they are
-      const flow = rec.site.flowTasks?.length ? g.flowLink() : null;
+      // `self.method`, callable objects, partials, variables: what the value-flow layer says they are;
+      // and what a Python process's tasks reach through values (a dict of handlers, a
+      // function returned by a helper) is what the layer's calls say, when it solved them all
+      const flow = rec.module.language === 'python' && rec.site.isProcess !== false ? g.flowLink() : null;
+      const flowReach = !!flow && !flow.truncated && flow.coversModule(rec.module.path);
       if (flow) {
         for (const m of flow.modules) modules.add(m);
-        for (const t of rec.site.flowTasks!) {
+        for (const t of rec.site.flowTasks ?? []) {
           for (const k of flow.targets(rec.module, t.offset)) {
             flowEntries.push([k, reason(t.label, t.range)]);
             if (t.initializer) initRoots.push(k);
+          }
+        }
+        // a pool or executor returned by a factory: the tasks submitted to it where the factory is called
+        const methods = rec.site.system === 'mp.Pool' ? POOL_SUBMIT : rec.site.system === 'ProcessPoolExecutor' ? EXECUTOR_SUBMIT : undefined;
+        if (methods && rec.module.units[rec.site.unit]?.kind === 'function') {
+          for (const s of flow.returnedSubmissions(rec.module, rec.site.offset, methods)) {
+            const sub = submissionRecord(g, rec, s.file, s.argOffset, s.method);
+            modules.add(s.file);
+            for (const k of s.units) entries.push([k, { spawn: sub, via: `${rec.site.label}.${s.method}`, range: sub.site.range, file: sub.module.path }]);
           }
         }
       }
@@ -134,7 +148,8 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
       const jsFlow = rec.module.language === 'js' ? g.jsFlowLink(wm ?? rec.module) : null;
       if (jsFlow) for (const m of jsFlow.modules) modules.add(m);
       for (const [k, why] of entries) {
-        for (const r of jsFlow ? jsFlowReach(k, g.edges, jsFlow) : g.reach([k])) if (!worker.has(r)) worker.set(r, why);
+        const reached = jsFlow ? jsFlowReach(k, g.edges, jsFlow) : flowReach ? reachBoth(g, k) : g.reach([k]);
+        for (const r of reached) if (!worker.has(r)) worker.set(r, why);
       }
       for (const [k, why] of flowEntries.splice(0)) {
         for (const r of reachWithFlow(g, k)) if (!worker.has(r)) worker.set(r, why);
@@ -147,6 +162,48 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
+/** the pool methods that return only when their tasks are done */
+const BLOCKING = new Set(['map', 'starmap', 'apply']);
+
+/**
+ * The spawn record for a task submitted to a pool or executor a factory returned: the
+ * factory's site, placed at the submission (where the caller hands the task over, in the
+ * caller's unit), so that the order of events is the caller's. A blocking `Pool.map` /
+ * `starmap` / `apply` is also where those workers are done with it; other submissions
+ * leave the end unknown. Falls back to the factory's record when the submission is not found.
+ */
+function submissionRecord(g: ProgramSource, rec: SpawnRecord, file: string, argOffset: number, method: string): SpawnRecord {
+  const m = g.linker.moduleOf(file);
+  for (const u of m?.units ?? []) {
+    const c = u.calls.find((x) => x.offset === argOffset);
+    if (!c) continue;
+    const site: SpawnSite = { ...rec.site, unit: u.id, range: c.range, offset: c.offset, tasks: [], initializers: [], flowTasks: undefined, initializerUnits: undefined, startRange: undefined };
+    site.endRange = rec.site.system === 'mp.Pool' && BLOCKING.has(method) ? c.range : undefined;
+    return { ...rec, module: m!, site };
+  }
+  return rec;
+}
+
+/**
+ * What a task the front end resolved reaches: its calls and the value-flow layer's (a dict
+ * of handlers, a function returned by a helper, a method called on an instance). Both:
+ * the front end knows what the layer does not model (a decorated task is the front end's
+ * def, the layer's wrapper), so this is never less than the front end's reach.
+ */
+function reachBoth(g: ProgramSource, root: UnitKey): Set<UnitKey> {
+  const flow = g.flowLink();
+  const into = new Set<UnitKey>();
+  const stack = [root];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (into.has(k)) continue;
+    into.add(k);
+    for (const c of g.callees(k)) if (!into.has(c)) stack.push(c);
+    for (const c of flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
+  }
+  return into;
+}
+
 /** what a unit the value-flow layer found reaches: through the front end's calls and the layer's */
 function reachWithFlow(g: ProgramSource, root: UnitKey): Set<UnitKey> {
   const into = new Set<UnitKey>();
@@ -157,9 +214,15 @@ function reachWithFlow(g: ProgramSource, root: UnitKey): Set<UnitKey> {
     into.add(k);
     // inside the flow program the layer's calls replace the front end's (which take
     // `self.m()` as every class's `m`); calls leaving it are the front end's
+    // `self.m()` as every class's `m`); calls leaving it are the front end's, and so are
+    // closures and registered handlers (`atexit.register(f)`), which the layer does not call
     const flow = g.flowLink();
     const inFlow = flow?.covers(k) ?? false;
-    for (const c of g.callees(k)) if (!into.has(c) && !(inFlow && flow!.covers(c))) stack.push(c);
+    const e = g.edgesOf(k);
+    for (let i = 0; i < (e?.to.length ?? 0); i++) {
+      const c = e!.to[i];
+      if (!into.has(c) && !(inFlow && !e!.nested[i] && flow!.covers(c))) stack.push(c);
+    }
     for (const c of flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
   }
   return into;

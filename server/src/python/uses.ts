@@ -414,12 +414,24 @@ export abstract class UsePass extends DeclarePass {
     // the read of the name stays here.
     const deco = this.decoratedUnit(n);
     const callUnit = deco === undefined ? unit : deco;
+    const registered = this.registration(fn, scope);
     for (const a of named(al)) {
       const v = a.type === 'keyword_argument' ? field(a, 'value') : a;
       if (!v) continue;
-      if (callUnit !== null && this.callbackArg(v, scope, unit, callUnit)) continue;
+      if (callUnit !== null && this.callbackArg(v, scope, unit, callUnit)) {
+        const cb = registered && this.callbackCalls.get(v.id);
+        if (cb) cb.call.registered = registered;
+        continue;
+      }
       this.visit(v, scope, unit);
     }
+  }
+
+  /** `atexit.register(f)` / `signal.signal(s, f)`: `f` runs later in this process, not here (see {@link Call.registered}) */
+  protected registration(fn: Node | null, scope: Scope): Call['registered'] {
+    if (!fn || (fn.type !== 'attribute' && fn.type !== 'identifier')) return undefined;
+    const q = this.qualify(fn, scope)?.q;
+    return q === 'atexit.register' ? 'exit' : q === 'signal.signal' ? 'later' : undefined;
   }
 
   /**
