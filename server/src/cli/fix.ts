@@ -127,10 +127,20 @@ export async function writeFixedFile(file: string, expected: string, text: strin
  * written (see {@link whyNotWritable}) is not applied at all. With `write: false`
  * (--fix-dry-run / --diff) nothing is written and the project is left as the disk is.
  */
-export async function applyPreferredFixes(project: Project, targets: readonly string[], { write = true } = {}): Promise<FixSummary> {
-  const roots = await realTargets(targets);
+export interface FixOptions {
+  /** false: --diff (nothing written, the project left as the disk is) */
+  write?: boolean;
+  /** standard input: only this file (not on disk) may change; nothing is written, the project keeps the fixed text */
+  only?: string;
+  /** edits made after the findings' fixes (removing unused suppression comments): file → new text, and how many fixes that is */
+  finalEdits?: (project: Project) => Array<{ file: string; text: string; count: number }>;
+}
+
+export async function applyPreferredFixes(project: Project, targets: readonly string[], { write = true, only, finalEdits }: FixOptions = {}): Promise<FixSummary> {
+  const roots = only === undefined ? await realTargets(targets) : [];
   const writable = new Map<string, string | undefined>();
   const refusal = async (file: string) => {
+    if (only !== undefined) return file === only ? undefined : 'only the text read from standard input is fixed';
     if (!writable.has(file)) writable.set(file, await whyNotWritable(file, roots));
     return writable.get(file);
   };
@@ -175,10 +185,26 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
     }
     appliedFixes.push([...texts.keys()]);
   }
+  for (const edit of finalEdits?.(project) ?? []) {
+    const why = await refusal(edit.file);
+    if (why) {
+      refused.set(edit.file, why);
+      continue;
+    }
+    if (!original.has(edit.file)) original.set(edit.file, project.text(edit.file) ?? '');
+    project.updateFile(edit.file, edit.text);
+    written.set(edit.file, edit.text);
+    for (let i = 0; i < edit.count; i++) appliedFixes.push([edit.file]);
+  }
   const files: string[] = [];
   const changes: FixSummary['changes'] = [];
   for (const [file, text] of written) {
     const expected = original.get(file)!;
+    if (only !== undefined) {
+      files.push(file);
+      changes.push({ file, before: expected, after: text });
+      continue;
+    }
     if (!write) {
       // the diff is of the bytes on disk (BOM, lone CR line ends), so that it applies
       const forms = await diskForms(file, text).catch(() => undefined);

@@ -16,7 +16,7 @@ import { describeFixes } from '../fixes';
 import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget, ranOutOfStack } from '../shared/budget';
 
 /** Python source (UTF-16 units) a project extracts value-flow facts for; see {@link Project.parse} */
-const FLOW_FACTS_BYTES = 4_000_000;
+export const FLOW_FACTS_BYTES = 4_000_000;
 
 export interface CancellationLike {
   readonly isCancellationRequested: boolean;
@@ -28,6 +28,13 @@ interface FileEntry {
   text: string;
   version?: number;
   model: ModuleModel;
+}
+
+/** A finding a suppression comment silenced: where (0-based line) and which rule. */
+export interface SuppressedHit {
+  file: string;
+  line: number;
+  rule: RuleId;
 }
 
 /** Thrown by {@link Project.analyze} when the token asks to stop. */
@@ -201,6 +208,7 @@ export class Project {
     if (this.cached) return this.cached;
     const graph = this.graph();
     const findings: Finding[] = [];
+    const suppressed: SuppressedHit[] = [];
     for (const rule of RULES) {
       if (token?.isCancellationRequested) throw new AnalysisCancelled();
       const severity = this.severityOf(rule);
@@ -210,7 +218,10 @@ export class Project {
         text: (f) => this.entries.get(f)?.text,
         report: (f: FindingInput) => {
           const model = graph.modules.get(f.file);
-          if (model && isSuppressed(model, f.range.start.line, rule.id)) return;
+          if (model && isSuppressed(model, f.range.start.line, rule.id)) {
+            suppressed.push({ file: f.file, line: f.range.start.line, rule: rule.id });
+            return;
+          }
           findings.push({ ...f, rule: rule.id, severity, fixes: [] });
         },
       };
@@ -229,7 +240,16 @@ export class Project {
     for (const f of findings) lazyFixes(f, () => (graph.retired ? [] : describeFixes(fixCtx, f)));
     findings.sort(compareFindings);
     this.cached = findings;
+    this.suppressed = suppressed;
     return findings;
+  }
+
+  private suppressed: SuppressedHit[] = [];
+
+  /** The findings the last {@link analyze} left out because a suppression comment covers them. */
+  suppressedHits(): readonly SuppressedHit[] {
+    this.analyze();
+    return this.suppressed;
   }
 
   /** Internal errors of the last analyses (rule crashes), drained by the caller for logging. */
