@@ -23,7 +23,7 @@ import { applyRuleSettings, compareFindings } from '../shared/severity';
 import type { CliOptions } from './args';
 import { ConfigError, UsageError } from './args';
 import { applySuppressions, pruneSuppressions, readSuppressions, recordSuppressions, suppressionsFile, writeSuppressions } from './baseline';
-import { cacheFile, cacheKey, componentsOf, missingDependencies, planCache, writeCache, type CachePlan } from './cache';
+import { cacheFile, cacheKey, componentsOf, missingDependencies, planCache, writeCache, type CacheEntries, type CachePlan } from './cache';
 import { unusedDirectiveFindings, unusedDirectives, withoutUnusedDirectives } from './directives';
 import { applyPreferredFixes, type FixSummary } from './fix';
 
@@ -289,7 +289,7 @@ async function runEngine(
   }
   const fresh = rawOf(project, plan.analyse);
   const groups = componentsOf(project, plan.analyse, texts.keys());
-  const entries = new Map<string, Parameters<typeof writeCache>[2] extends Map<string, infer E> ? E : never>();
+  const entries: CacheEntries = new Map();
   const byFile = <T extends { file: string }>(list: readonly T[]) => {
     const out = new Map<string, T[]>();
     for (const x of list) (out.get(x.file) ?? out.set(x.file, []).get(x.file)!).push(x);
@@ -367,7 +367,8 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
                 }),
       })
     : undefined;
-  const results = raw === undefined || fixing ? rawOf(project, project.files()) : raw();
+  // after --fix the project holds the fixed texts: its results, not the ones before the fixes
+  const results = fixing ? rawOf(project, project.files()) : raw();
   for (const [file, why] of results.notAnalysed) skipped.push({ file, reason: skipReasonOf(why), explicit: named.has(file) });
   const byFile = new Map<string, Finding[]>();
   for (const finding of results.findings) {

@@ -243,12 +243,11 @@ function plainFinding(f: Finding): Finding {
   return { rule: f.rule, severity: f.severity, file: f.file, range: f.range, symbol: f.symbol, message: f.message, related: f.related, fixes: f.fixes.map((x) => ({ kind: x.kind, title: x.title })) };
 }
 
+/** What is written per file: fresh results (with the text, hashed on writing) or a reused entry. */
+export type CacheEntries = Map<string, { text: string; group: string; findings: Finding[]; suppressed: SuppressedHit[]; skip?: string } | CachedFile>;
+
 /** Writes the cache (atomically); a failure is a warning line, never the run's failure. */
-export async function writeCache(
-  file: string,
-  key: string,
-  entries: Map<string, { text: string; group: string; findings: Finding[]; suppressed: SuppressedHit[]; skip?: string } | CachedFile>,
-): Promise<string | undefined> {
+export async function writeCache(file: string, key: string, entries: CacheEntries): Promise<string | undefined> {
   const files: Record<string, CachedFile> = {};
   for (const [f, e] of entries) {
     files[f] =

@@ -182,6 +182,7 @@ export function unusedDirectiveFindings(file: string, text: string, unused: read
     const what = u.unusedIds.length === 0 ? (u.directive.ids.length === 0 ? '' : ` (no problems were reported from ${u.directive.ids.map((t) => `'${t.id}'`).join(', ')})`) : ` (no problems were reported from ${u.unusedIds.map((id) => `'${id}'`).join(', ')})`;
     const message = u.directive.ids.length === 0 && u.unusedIds.length === 0 ? 'Unused crossproc disable directive (no problems were reported).' : `Unused crossproc disable directive${what}.`;
     return {
+      // not an engine rule (no doc, not in RULE_IDS): the output formats take `rule` as a string
       rule: UNUSED_DIRECTIVE as RuleId,
       severity,
       file,
