@@ -91,6 +91,18 @@ describe('CLI --cache', () => {
     assert.match(tasks.message, /"level": 1/, 'with the new import-time value');
   });
 
+  it('JS: a worker module depends on the file that names it in new Worker(...), with no import between them', () => {
+    const root = tree({
+      'main.js': "const { Worker } = require('node:worker_threads');\nnew Worker('./worker.js');\n",
+      'worker.js': "const { parentPort } = require('node:worker_threads');\nconst seen = [];\nparentPort.on('message', (m) => { seen.push(m); });\n",
+    });
+    assert.deepEqual(findings(root, '--cache').map((f) => `${f.file} ${f.rule}`), ['worker.js lost-global-write']);
+    tamper(root, 'worker.js');
+    // main.js no longer starts the worker: worker.js is not worker code any more
+    fs.writeFileSync(path.join(root, 'main.js'), "const { Worker } = require('node:worker_threads');\n");
+    assert.deepEqual(findings(root, '--cache'), []);
+  });
+
   it('a changed file that now imports another component brings that component in', () => {
     const root = tree({
       ...PROGRAM,
