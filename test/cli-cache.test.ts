@@ -148,6 +148,10 @@ describe('CLI --cache', () => {
     assert.ok(!fs.existsSync(cachePath(root)), 'not in the default place');
     fs.writeFileSync(path.join(root, 'sub', 'my.cache'), '{ not json');
     assert.deepEqual(findings(root, '--cache', '--cache-location', 'sub/my.cache'), findings(root));
+    const data = readCache(root, path.join(root, 'sub', 'my.cache'));
+    for (const entry of Object.values(data.files)) (entry as { findings: unknown }).findings = 'oops';
+    fs.writeFileSync(path.join(root, 'sub', 'my.cache'), JSON.stringify(data));
+    assert.deepEqual(findings(root, '--cache', '--cache-location', 'sub/my.cache'), findings(root), 'a cache of the wrong shape is no cache');
     assert.equal(readCache(root, path.join(root, 'sub', 'my.cache')).files !== undefined, true, 'rewritten');
   });
 

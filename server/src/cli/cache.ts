@@ -108,7 +108,12 @@ export function cacheKey(input: {
 async function readCache(file: string): Promise<CacheData | undefined> {
   try {
     const data = JSON.parse(await fs.readFile(file, 'utf8')) as CacheData;
-    return data && data.format === FORMAT && typeof data.key === 'string' && data.files && typeof data.files === 'object' ? data : undefined;
+    if (!data || data.format !== FORMAT || typeof data.key !== 'string' || !data.files || typeof data.files !== 'object') return undefined;
+    // a file edited by hand (or by another tool) is no cache rather than a crash
+    const valid = Object.values(data.files).every(
+      (e) => e && typeof e.hash === 'string' && typeof e.group === 'string' && Array.isArray(e.findings) && Array.isArray(e.suppressed),
+    );
+    return valid ? data : undefined;
   } catch {
     return undefined;
   }
