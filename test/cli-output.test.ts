@@ -55,7 +55,9 @@ describe('CLI output: -o, colour, clean runs', () => {
     assert.equal(runCli(root, '-o', '').code, 2, 'an empty file name');
   });
 
-  it('colour: --color / --no-color (last wins), FORCE_COLOR, NO_COLOR; none on a pipe by default', () => {
+  it('colour: --color / --no-color (last wins), FORCE_COLOR, NO_COLOR; none on a pipe by default', function () {
+    // sixteen CLI runs in a row: over a minute when the suite's parallel jobs share two cores
+    this.timeout(240_000);
     const root = tree(PYTHON_PROGRAM);
     assert.doesNotMatch(runCli(root).stdout, ANSI);
     assert.match(runCli(root, '--color').stdout, ANSI);
