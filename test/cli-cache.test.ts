@@ -34,7 +34,9 @@ function findings(root: string, ...args: string[]): Array<{ file: string; messag
   return JSON.parse(run.stdout).findings;
 }
 
-describe('CLI --cache', () => {
+describe('CLI --cache', function () {
+  // each test runs the CLI several times; the suite runs files in parallel on shared cores
+  this.timeout(300_000);
   const made: string[] = [];
   const tree = (files: Record<string, string>) => {
     const root = makeTree(files);

@@ -22,7 +22,9 @@ function analysed(root: string, ...args: string[]): { files: string[]; rules: st
   };
 }
 
-describe('CLI -c/--config, --exclude, --no-ignore', () => {
+describe('CLI -c/--config, --exclude, --no-ignore', function () {
+  // each test runs the CLI several times; the suite runs files in parallel on shared cores
+  this.timeout(300_000);
   const made: string[] = [];
   const tree = (files: Record<string, string>) => {
     const root = makeTree(files);

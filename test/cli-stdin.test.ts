@@ -26,7 +26,9 @@ const PROJECT: Record<string, string> = {
   'other.py': PYTHON_PROGRAM['main.py']!,
 };
 
-describe('CLI standard input (-, --stdin-filename)', () => {
+describe('CLI standard input (-, --stdin-filename)', function () {
+  // each test runs the CLI several times; the suite runs files in parallel on shared cores
+  this.timeout(300_000);
   const made: string[] = [];
   const tree = (files: Record<string, string>) => {
     const root = makeTree(files);

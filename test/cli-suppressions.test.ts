@@ -30,7 +30,9 @@ function rows(root: string, ...args: string[]): { rows: Row[]; code: number | nu
 
 const names = (list: Row[]) => list.map((r) => `${r.file} ${r.rule} ${r.symbol}`);
 
-describe('CLI bulk suppressions (crossproc-suppressions.json)', () => {
+describe('CLI bulk suppressions (crossproc-suppressions.json)', function () {
+  // each test runs the CLI several times; the suite runs files in parallel on shared cores
+  this.timeout(300_000);
   const made: string[] = [];
   const tree = (files: Record<string, string>) => {
     const root = makeTree(files);

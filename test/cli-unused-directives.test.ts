@@ -27,7 +27,9 @@ function report(root: string, ...args: string[]): { rows: Row[]; code: number | 
   return { rows: JSON.parse(run.stdout).findings, code: run.code };
 }
 
-describe('CLI --report-unused-disable-directives', () => {
+describe('CLI --report-unused-disable-directives', function () {
+  // each test runs the CLI several times; the suite runs files in parallel on shared cores
+  this.timeout(300_000);
   const made: string[] = [];
   const tree = (files: Record<string, string>) => {
     const root = makeTree(files);
