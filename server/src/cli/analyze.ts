@@ -26,6 +26,7 @@ import { applySuppressions, pruneSuppressions, readSuppressions, recordSuppressi
 import { cacheFile, cacheKey, componentsOf, missingDependencies, planCache, writeCache, type CacheEntries, type CachePlan } from './cache';
 import { unusedDirectiveFindings, unusedDirectives, withoutUnusedDirectives } from './directives';
 import { applyPreferredFixes, type FixSummary } from './fix';
+import { CellLayouts } from '../notebook/findings';
 
 export { ConfigError };
 
@@ -396,6 +397,9 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   findings = await applyBaseline(options, cwd, findings, warnings);
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);
+  // notebooks: positions relative to their cells (sorted first, in the engine's cell order); a cached file is not in the project
+  const cells = new CellLayouts((f) => project.text(f) ?? read.texts.get(f));
+  findings = findings.map((f) => cells.finding(f));
   const analysed = read.texts.size - results.notAnalysed.size;
   const stdinOutput = stdinFile === undefined || !options.fix ? undefined : (project.text(stdinFile) ?? stdinText ?? '');
   return { findings, files: stdinFile === undefined ? analysed : 1, skipped, fixed, warnings, stdinOutput };
