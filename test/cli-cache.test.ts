@@ -140,6 +140,16 @@ describe('CLI --cache', function () {
     assert.notEqual(findings(root, '--cache').find((f) => f.file === 'alone.py')?.message, TAMPERED, 'a file added');
   });
 
+  it('notebooks: reused findings get the same cell positions and messages', () => {
+    const root = makeTree({});
+    made.push(root);
+    fs.cpSync(path.join(__dirname, '..', 'fixtures', 'notebooks'), root, { recursive: true });
+    const plain = findings(root);
+    assert.ok(plain.some((f) => f.file.endsWith('.ipynb')), 'the fixtures have notebook findings');
+    findings(root, '--cache');
+    assert.deepEqual(findings(root, '--cache'), plain);
+  });
+
   it('--cache-location names the file or a folder; an unreadable cache is ignored', () => {
     const root = tree(PROGRAM);
     findings(root, '--cache', '--cache-location', 'sub/my.cache');

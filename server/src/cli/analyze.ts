@@ -27,6 +27,8 @@ import { cacheFile, cacheKey, componentsOf, missingDependencies, planCache, writ
 import { unusedDirectiveFindings, unusedDirectives, withoutUnusedDirectives } from './directives';
 import { applyPreferredFixes, type FixSummary } from './fix';
 import { CellLayouts } from '../notebook/findings';
+import { isNotebookPath, isNotebookSource } from '../notebook/cells';
+import { notebookJsonToSource } from '../notebook/ipynb';
 
 export { ConfigError };
 
@@ -381,13 +383,20 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   for (const [file, list] of byFile) {
     findings.push(...applyRuleSettings(list, rulesFor(collected.files.get(file) ?? collected.first, options.rules)));
   }
+  // the text the engine's positions refer to (a notebook's cells as Python); after --fix the
+  // fixed text; a file whose results came from the cache is not in the project
+  const engineText = (file: string): string | undefined => {
+    const held = project.text(file);
+    if (held !== undefined) return held;
+    const raw = read.texts.get(file);
+    return raw !== undefined && isNotebookPath(file) && !isNotebookSource(raw) ? notebookJsonToSource(raw) : raw;
+  };
   if (unusedSeverity !== 'off') {
     const hitsOf = new Map<string, SuppressedHit[]>();
     for (const h of results.suppressed) (hitsOf.get(h.file) ?? hitsOf.set(h.file, []).get(h.file)!).push(h);
     for (const file of read.texts.keys()) {
       if (results.notAnalysed.has(file)) continue;
-      // after --fix the project holds the fixed text
-      const text = fixing ? project.text(file) : read.texts.get(file);
+      const text = engineText(file);
       if (text === undefined) continue;
       const unused = unusedDirectives(file, text, hitsOf.get(file) ?? [], checked);
       findings.push(...unusedDirectiveFindings(file, text, unused, unusedSeverity));
@@ -398,7 +407,7 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);
   // notebooks: positions relative to their cells (sorted first, in the engine's cell order); a cached file is not in the project
-  const cells = new CellLayouts((f) => project.text(f) ?? read.texts.get(f));
+  const cells = new CellLayouts(engineText);
   findings = findings.map((f) => cells.finding(f));
   const analysed = read.texts.size - results.notAnalysed.size;
   const stdinOutput = stdinFile === undefined || !options.fix ? undefined : (project.text(stdinFile) ?? stdinText ?? '');
