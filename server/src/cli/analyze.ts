@@ -2,6 +2,7 @@
  * One CLI run: gather the files named on the command line, load them into a project,
  * analyse, and return the report. No printing of results here.
  */
+import { findPythonVersion } from '../shared/pythonVersion';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore from 'ignore';
@@ -212,6 +213,14 @@ function rulesFor(config: ProjectConfig | undefined, flags: Partial<Record<RuleI
   return { ...config?.rules, ...flags };
 }
 
+/** What the engine is created with (the cache key holds all of it). */
+interface EngineSettings {
+  rules: Partial<Record<RuleId, SeveritySetting>>;
+  startMethod: StartMethodSetting;
+  /** only words the messages */
+  pythonVersion: string | undefined;
+}
+
 /** The files of a run, read: texts in run order, and what could not be read. */
 interface ReadFiles {
   texts: Map<string, string>;
@@ -242,7 +251,7 @@ async function readFiles(files: readonly string[], named: ReadonlySet<string>, s
 }
 
 /** A project of the files in `only` (all when undefined), added in run order (the engine's results follow it). */
-async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: { rules: Partial<Record<RuleId, SeveritySetting>>; startMethod: StartMethodSetting }): Promise<Project> {
+async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings): Promise<Project> {
   const project = await Project.create(settings);
   for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text);
   return project;
@@ -268,7 +277,7 @@ async function runEngine(
   options: CliOptions,
   cwd: string,
   texts: ReadonlyMap<string, string>,
-  settings: { rules: Partial<Record<RuleId, SeveritySetting>>; startMethod: StartMethodSetting },
+  settings: EngineSettings,
   useCache: boolean,
   warnings: string[],
 ): Promise<{ project: Project; raw: () => RawResults }> {
@@ -277,7 +286,7 @@ async function runEngine(
     return { project, raw: () => rawOf(project, texts.keys()) };
   }
   const file = await cacheFile(cwd, options.cacheLocation);
-  const key = cacheKey({ version: pkg.version, rules: settings.rules, startMethod: settings.startMethod, files: [...texts.keys()] });
+  const key = cacheKey({ version: pkg.version, rules: settings.rules, startMethod: settings.startMethod, pythonVersion: settings.pythonVersion, files: [...texts.keys()] });
   const plan: CachePlan = await planCache(file, key, texts);
   let project = await loadProject(texts, plan.analyse, settings);
   // a changed file may now reference a file of another component: load that component too, and start over
@@ -348,12 +357,16 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   // off. Otherwise the engine only knows the flags and each file's levels apply below.
   const configs = new Set(collected.files.values());
   const engineRules = configs.size === 1 ? rulesFor(collected.first, options.rules) : options.rules;
+  // The Python version only words the messages: the first path's project file, else the
+  // requires-python / .python-version found from that path.
+  const firstPath = path.resolve(cwd, options.paths[0] ?? '.');
+  const pythonVersion = collected.first?.pythonVersion ?? (await findPythonVersion(firstPath).catch(() => undefined))?.version;
   const unusedSeverity = options.reportUnusedDisableDirectives ?? collected.first?.reportUnusedDisableDirectives ?? 'off';
   const checked = (rule: RuleId) => engineRules[rule] !== 'off';
   progress.update('analysing');
   const fixing = options.fix || options.diff;
   const useCache = options.cache && !fixing && stdinFile === undefined;
-  const { project, raw } = await runEngine(options, cwd, read.texts, { rules: engineRules, startMethod }, useCache, warnings);
+  const { project, raw } = await runEngine(options, cwd, read.texts, { rules: engineRules, startMethod, pythonVersion }, useCache, warnings);
   const fixed = fixing
     ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p)), {
         write: !options.diff,

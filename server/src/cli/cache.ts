@@ -15,7 +15,7 @@
  * This over-approximates (a component may hold unrelated code), never the other way.
  *
  * Invalidated wholesale: another tool build, other engine settings (rule levels, start
- * method), a file added or removed (an import may now resolve elsewhere), a changed
+ * method, the Python version the messages name), a file added or removed (an import may now resolve elsewhere), a changed
  * package.json the JS linker reads, and — because the value-flow layer covers only a
  * project's first 4 MB of Python, which depends on the order of all files — any change in
  * a project with more Python than that.
@@ -86,6 +86,7 @@ export function cacheKey(input: {
   version: string;
   rules: Partial<Record<RuleId, SeveritySetting>>;
   startMethod: StartMethodSetting;
+  pythonVersion: string | undefined;
   files: readonly string[];
 }): string {
   let build = '';
@@ -101,7 +102,7 @@ export function cacheKey(input: {
     if (pkg) packages.add(JSON.stringify(pkg));
   }
   const rules = Object.entries(input.rules).sort(([a], [b]) => (a < b ? -1 : 1));
-  return hashText(JSON.stringify([FORMAT, input.version, build, rules, input.startMethod, [...input.files].sort(), [...packages].sort()]));
+  return hashText(JSON.stringify([FORMAT, input.version, build, rules, input.startMethod, input.pythonVersion ?? null, [...input.files].sort(), [...packages].sort()]));
 }
 
 /** Reads the cache file; anything unreadable or of another format is no cache. */
