@@ -5,28 +5,36 @@
 import { findPythonVersion } from '../shared/pythonVersion';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Finding, RuleId, SeveritySetting } from '../engine/findings';
-import { Project, isAnalyzable } from '../engine/project';
+import ignore from 'ignore';
+import pkg from '../../../package.json';
+import type { Finding, RuleId, SeveritySetting, StartMethodSetting } from '../engine/findings';
+import { Project, isAnalyzable, type SuppressedHit } from '../engine/project';
 import { TOO_DEEP_NOTE } from '../shared/budget';
 import { readSourceFile, walkSourceFiles, type SkipReason } from '../shared/files';
 import {
   IgnoreMatcher,
+  emptyProjectConfig,
   formatConfigProblem,
+  parseProjectConfig,
   loadProjectConfig,
   type LoadedProjectConfig,
   type ProjectConfig,
 } from '../shared/projectConfig';
 import { applyRuleSettings, compareFindings } from '../shared/severity';
 import type { CliOptions } from './args';
-import { UsageError } from './args';
+import { ConfigError, UsageError } from './args';
+import { applySuppressions, pruneSuppressions, readSuppressions, recordSuppressions, suppressionsFile, writeSuppressions } from './baseline';
+import { cacheFile, cacheKey, componentsOf, missingDependencies, planCache, writeCache, type CacheEntries, type CachePlan } from './cache';
+import { unusedDirectiveFindings, unusedDirectives, withoutUnusedDirectives } from './directives';
 import { applyPreferredFixes, type FixSummary } from './fix';
 import { CellLayouts } from '../notebook/findings';
+import { isNotebookPath, isNotebookSource } from '../notebook/cells';
+import { notebookJsonToSource } from '../notebook/ipynb';
+
+export { ConfigError };
 
 /** An I/O problem with a path the user named: exit code 2. */
 export class InputError extends UsageError {}
-
-/** A project configuration file that cannot be read as one: exit code 2. */
-export class ConfigError extends UsageError {}
 
 /** A file that was not analysed, and why. */
 export interface SkippedFile {
@@ -45,6 +53,8 @@ export interface AnalysisResult {
   fixed?: FixSummary;
   /** one line each: invalid values in a project file (the run goes on with their defaults) */
   warnings: string[];
+  /** '-' with --fix: the fixed text, for standard output */
+  stdinOutput?: string;
 }
 
 /**
@@ -109,17 +119,54 @@ interface CollectedFiles {
   warnings: string[];
 }
 
+/** -c/--config FILE: that file's settings for every path. A file without Crossproc settings is an error. */
+async function explicitConfig(given: string, cwd: string, warnings: Set<string>): Promise<ProjectConfig> {
+  const file = path.resolve(cwd, given);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the configuration file '${given}': ${describeIoError(given, error).replace(/^cannot read '[^']*': /, '').replace(/\. Check.*$/, '')}. Check the path given to --config.`);
+  }
+  const found = parseProjectConfig(file, text);
+  if (!found) {
+    throw new ConfigError(`'${given}' holds no Crossproc settings (a "crossproc" key in package.json, a [tool.crossproc] table in pyproject.toml): add them, or name a crossproc.json.`);
+  }
+  for (const problem of found.problems) {
+    const line = formatConfigProblem(problem, cwd);
+    if (problem.kind === 'malformed') throw new ConfigError(`${line}. Fix the file given to --config and run again.`);
+    warnings.add(`warning: ${line}`);
+  }
+  return found.config;
+}
+
+/** --exclude: gitignore-style patterns relative to the working folder, the same matcher as the project file's `ignore`. */
+function excludeMatcher(patterns: readonly string[], cwd: string): IgnoreMatcher | undefined {
+  if (patterns.length === 0) return undefined;
+  for (const pattern of patterns) {
+    try {
+      ignore().add(pattern);
+    } catch {
+      throw new UsageError(`--exclude '${pattern}' is not a valid gitignore-style pattern.`);
+    }
+  }
+  return new IgnoreMatcher({ ...emptyProjectConfig(), dir: cwd, ignore: patterns });
+}
+
 /**
  * The files to analyse, in a stable order; skipped counts non-source files named
- * explicitly. A folder's walk honours its project file's `ignore`; a file or folder named
- * on the command line is analysed even when `ignore` matches it (as Ruff does without
- * --force-exclude): naming it is asking for it.
+ * explicitly. A folder's walk honours its project file's `ignore` and --exclude; a file or
+ * folder named on the command line is analysed even when they match it (as Ruff does
+ * without --force-exclude): naming it is asking for it. With '-', the --stdin-filename file
+ * is added (its text comes from standard input).
  */
 async function collectFiles(options: CliOptions, cwd: string, progress: Progress): Promise<CollectedFiles> {
   const files = new Map<string, ProjectConfig>();
   const cache = new Map<string, Promise<LoadedProjectConfig>>();
   const warnings = new Set<string>();
-  let first: ProjectConfig | undefined;
+  const forced = options.config === undefined ? undefined : await explicitConfig(options.config, cwd, warnings);
+  const excluded = excludeMatcher(options.exclude, cwd);
+  let first: ProjectConfig | undefined = forced;
   const skipped: SkippedFile[] = [];
   const onSkip = (file: string, reason: SkipReason) => skipped.push({ file, reason, explicit: false });
   for (const given of options.paths) {
@@ -130,14 +177,15 @@ async function collectFiles(options: CliOptions, cwd: string, progress: Progress
     } catch (error) {
       throw new InputError(describeIoError(given, error));
     }
-    const config = await configFor(stat.isDirectory() ? target : path.dirname(target), cwd, cache, warnings);
+    const config = forced ?? (await configFor(stat.isDirectory() ? target : path.dirname(target), cwd, cache, warnings));
     first ??= config;
     if (stat.isDirectory()) {
-      const matcher = new IgnoreMatcher(config);
-      // A folder named explicitly that `ignore` matches is walked anyway (as with .gitignore).
-      const exclude = matcher.ignores(target, true) ? undefined : (p: string, isDir: boolean) => matcher.ignores(p, isDir);
+      const matchers = [new IgnoreMatcher(config), excluded]
+        // A folder named explicitly that `ignore` matches is walked anyway (as with .gitignore).
+        .filter((m): m is IgnoreMatcher => m !== undefined && !m.ignores(target, true));
+      const exclude = matchers.length === 0 ? undefined : (p: string, isDir: boolean) => matchers.some((m) => m.ignores(p, isDir));
       try {
-        for await (const file of walkSourceFiles(target, { exclude, onSkip })) {
+        for await (const file of walkSourceFiles(target, { exclude, onSkip, gitignore: !options.noIgnore })) {
           if (!files.has(file)) files.set(file, config);
           progress.update(`found ${files.size} files`);
         }
@@ -150,6 +198,13 @@ async function collectFiles(options: CliOptions, cwd: string, progress: Progress
       skipped.push({ file: target, reason: 'not-source', explicit: true });
     }
   }
+  if (options.stdinFilename !== undefined) {
+    const file = path.resolve(cwd, options.stdinFilename);
+    if (!isAnalyzable(file)) {
+      throw new UsageError(`--stdin-filename '${options.stdinFilename}' is not a Python or JavaScript/TypeScript file name: it decides how the text is read.`);
+    }
+    if (!files.has(file)) files.set(file, forced ?? (await configFor(path.dirname(file), cwd, cache, warnings)));
+  }
   return { files, skipped, first, warnings: [...warnings] };
 }
 
@@ -158,19 +213,145 @@ function rulesFor(config: ProjectConfig | undefined, flags: Partial<Record<RuleI
   return { ...config?.rules, ...flags };
 }
 
+/** What the engine is created with (the cache key holds all of it). */
+interface EngineSettings {
+  rules: Partial<Record<RuleId, SeveritySetting>>;
+  startMethod: StartMethodSetting;
+  /** only words the messages */
+  pythonVersion: string | undefined;
+}
+
+/** The files of a run, read: texts in run order, and what could not be read. */
+interface ReadFiles {
+  texts: Map<string, string>;
+  skipped: SkippedFile[];
+}
+
+async function readFiles(files: readonly string[], named: ReadonlySet<string>, stdin: { file: string; text: string } | undefined, progress: Progress): Promise<ReadFiles> {
+  const texts = new Map<string, string>();
+  const skipped: SkippedFile[] = [];
+  for (const file of files) {
+    if (file === stdin?.file) {
+      texts.set(file, stdin.text);
+      continue;
+    }
+    try {
+      const result = await readSourceFile(file);
+      if (result.kind === 'text') texts.set(file, result.text);
+      else skipped.push({ file, reason: result.reason, explicit: named.has(file) });
+    } catch (error) {
+      // A file named on the command line that cannot be read is the user's problem to fix;
+      // one that vanished or is unreadable inside a walked folder is skipped with a note.
+      if (named.has(file)) throw new InputError(describeIoError(file, error));
+      skipped.push({ file, reason: 'unreadable', explicit: false });
+    }
+    progress.update(`read ${texts.size + skipped.length}/${files.length} files`);
+  }
+  return { texts, skipped };
+}
+
+/** A project of the files in `only` (all when undefined), added in run order (the engine's results follow it). */
+async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings): Promise<Project> {
+  const project = await Project.create(settings);
+  for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text);
+  return project;
+}
+
+function skipReasonOf(why: string): SkipReason {
+  return why === TOO_DEEP_NOTE ? 'too-deep' : 'too-many-tokens';
+}
+
+/** The engine's results per file: findings and the findings suppression comments dropped. */
+interface RawResults {
+  findings: Finding[];
+  suppressed: SuppressedHit[];
+  /** files the engine did not analyse (budget), and why */
+  notAnalysed: Map<string, string>;
+}
+
+/**
+ * Runs the engine, from the cache where it may (see cache.ts), and updates the cache.
+ * Returns the project (of the analysed files) too, for --fix.
+ */
+async function runEngine(
+  options: CliOptions,
+  cwd: string,
+  texts: ReadonlyMap<string, string>,
+  settings: EngineSettings,
+  useCache: boolean,
+  warnings: string[],
+): Promise<{ project: Project; raw: () => RawResults }> {
+  if (!useCache) {
+    const project = await loadProject(texts, undefined, settings);
+    return { project, raw: () => rawOf(project, texts.keys()) };
+  }
+  const file = await cacheFile(cwd, options.cacheLocation);
+  const key = cacheKey({ version: pkg.version, rules: settings.rules, startMethod: settings.startMethod, pythonVersion: settings.pythonVersion, files: [...texts.keys()] });
+  const plan: CachePlan = await planCache(file, key, texts);
+  let project = await loadProject(texts, plan.analyse, settings);
+  // a changed file may now reference a file of another component: load that component too, and start over
+  for (;;) {
+    const missing = missingDependencies(project, plan, texts.keys());
+    if (missing.size === 0) break;
+    for (const f of missing) {
+      plan.analyse.add(f);
+      plan.reused.delete(f);
+    }
+    project = await loadProject(texts, plan.analyse, settings);
+  }
+  const fresh = rawOf(project, plan.analyse);
+  const groups = componentsOf(project, plan.analyse, texts.keys());
+  const entries: CacheEntries = new Map();
+  const byFile = <T extends { file: string }>(list: readonly T[]) => {
+    const out = new Map<string, T[]>();
+    for (const x of list) (out.get(x.file) ?? out.set(x.file, []).get(x.file)!).push(x);
+    return out;
+  };
+  const findingsOf = byFile(fresh.findings);
+  const suppressedOf = byFile(fresh.suppressed);
+  for (const f of texts.keys()) {
+    const reused = plan.reused.get(f);
+    if (reused) {
+      entries.set(f, reused);
+      fresh.findings.push(...reused.findings);
+      fresh.suppressed.push(...reused.suppressed);
+      if (reused.skip) fresh.notAnalysed.set(f, reused.skip);
+    } else {
+      const skip = fresh.notAnalysed.get(f);
+      entries.set(f, { text: texts.get(f)!, group: groups.get(f) ?? f, findings: findingsOf.get(f) ?? [], suppressed: suppressedOf.get(f) ?? [], ...(skip ? { skip } : {}) });
+    }
+  }
+  const why = await writeCache(file, key, entries);
+  if (why) warnings.push(`warning: ${why}.`);
+  return { project, raw: () => fresh };
+}
+
+function rawOf(project: Project, files: Iterable<string>): RawResults {
+  const notAnalysed = new Map<string, string>();
+  for (const f of files) {
+    const why = project.skippedReason(f);
+    if (why !== undefined) notAnalysed.set(f, why);
+  }
+  return { findings: [...project.analyze()], suppressed: [...project.suppressedHits()], notAnalysed };
+}
+
 /**
  * Runs the analysis the options ask for. Throws {@link UsageError}/{@link InputError}/
- * {@link ConfigError} (exit 2).
+ * {@link ConfigError} (exit 2). `stdinText`: the text of the --stdin-filename file.
  *
- * Precedence: command-line flags, then the project file, then the defaults. Rule levels
- * apply per file (each path argument's own project file); the start method is one
- * assumption for the whole run, taken from the first path's project file.
+ * Precedence: command-line flags, then the project file (-c's, or each path's nearest),
+ * then the defaults. Rule levels apply per file (each path argument's own project file);
+ * the start method is one assumption for the whole run, taken from the first path's
+ * project file.
  */
-export async function analyzePaths(options: CliOptions, cwd: string, progress: Progress): Promise<AnalysisResult> {
+export async function analyzePaths(options: CliOptions, cwd: string, progress: Progress, stdinText?: string): Promise<AnalysisResult> {
   const collected = await collectFiles(options, cwd, progress);
   const files = [...collected.files.keys()];
-  const skipped = [...collected.skipped];
   const named = new Set(options.paths.map((p) => path.resolve(cwd, p)));
+  const stdinFile = options.stdinFilename === undefined ? undefined : path.resolve(cwd, options.stdinFilename);
+  const read = await readFiles(files, named, stdinFile === undefined ? undefined : { file: stdinFile, text: stdinText ?? '' }, progress);
+  const skipped = [...collected.skipped, ...read.skipped];
+  const warnings = [...collected.warnings];
   const startMethod = options.startMethod ?? collected.first?.startMethod ?? 'portable';
   // One project file for every path (the usual case): let the engine skip rules it turns
   // off. Otherwise the engine only knows the flags and each file's levels apply below.
@@ -180,34 +361,33 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   // requires-python / .python-version found from that path.
   const firstPath = path.resolve(cwd, options.paths[0] ?? '.');
   const pythonVersion = collected.first?.pythonVersion ?? (await findPythonVersion(firstPath).catch(() => undefined))?.version;
-  const project = await Project.create({ rules: engineRules, startMethod, pythonVersion });
-  let loaded = 0;
-  for (const file of files) {
-    try {
-      const result = await readSourceFile(file);
-      if (result.kind === 'text') {
-        project.updateFile(file, result.text);
-        const why = project.skippedReason(file);
-        if (why === undefined) loaded++;
-        else skipped.push({ file, reason: why === TOO_DEEP_NOTE ? 'too-deep' : 'too-many-tokens', explicit: named.has(file) });
-      } else {
-        skipped.push({ file, reason: result.reason, explicit: named.has(file) });
-      }
-    } catch (error) {
-      // A file named on the command line that cannot be read is the user's problem to fix;
-      // one that vanished or is unreadable inside a walked folder is skipped with a note.
-      if (named.has(file)) throw new InputError(describeIoError(file, error));
-      skipped.push({ file, reason: 'unreadable', explicit: false });
-    }
-    progress.update(`read ${loaded + skipped.length - collected.skipped.length}/${files.length} files`);
-  }
+  const unusedSeverity = options.reportUnusedDisableDirectives ?? collected.first?.reportUnusedDisableDirectives ?? 'off';
+  const checked = (rule: RuleId) => engineRules[rule] !== 'off';
   progress.update('analysing');
-  const fixed =
-    options.fix || options.diff
-      ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p)), { write: !options.diff })
-      : undefined;
+  const fixing = options.fix || options.diff;
+  const useCache = options.cache && !fixing && stdinFile === undefined;
+  const { project, raw } = await runEngine(options, cwd, read.texts, { rules: engineRules, startMethod, pythonVersion }, useCache, warnings);
+  const fixed = fixing
+    ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p)), {
+        write: !options.diff,
+        only: stdinFile,
+        finalEdits:
+          unusedSeverity === 'off'
+            ? undefined
+            : (p) =>
+                p.files().flatMap((file) => {
+                  const text = p.text(file);
+                  const hits = p.suppressedHits().filter((h) => h.file === file);
+                  const unused = text === undefined || p.skippedReason(file) !== undefined ? [] : unusedDirectives(file, text, hits, checked);
+                  return unused.length ? [{ file, text: withoutUnusedDirectives(text!, unused), count: unused.length }] : [];
+                }),
+      })
+    : undefined;
+  // after --fix the project holds the fixed texts: its results, not the ones before the fixes
+  const results = fixing ? rawOf(project, project.files()) : raw();
+  for (const [file, why] of results.notAnalysed) skipped.push({ file, reason: skipReasonOf(why), explicit: named.has(file) });
   const byFile = new Map<string, Finding[]>();
-  for (const finding of project.analyze()) {
+  for (const finding of results.findings) {
     const list = byFile.get(finding.file);
     if (list) list.push(finding);
     else byFile.set(finding.file, [finding]);
@@ -216,10 +396,51 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   for (const [file, list] of byFile) {
     findings.push(...applyRuleSettings(list, rulesFor(collected.files.get(file) ?? collected.first, options.rules)));
   }
+  // the text the engine's positions refer to (a notebook's cells as Python); after --fix the
+  // fixed text; a file whose results came from the cache is not in the project
+  const engineText = (file: string): string | undefined => {
+    const held = project.text(file);
+    if (held !== undefined) return held;
+    const raw = read.texts.get(file);
+    return raw !== undefined && isNotebookPath(file) && !isNotebookSource(raw) ? notebookJsonToSource(raw) : raw;
+  };
+  if (unusedSeverity !== 'off') {
+    const hitsOf = new Map<string, SuppressedHit[]>();
+    for (const h of results.suppressed) (hitsOf.get(h.file) ?? hitsOf.set(h.file, []).get(h.file)!).push(h);
+    for (const file of read.texts.keys()) {
+      if (results.notAnalysed.has(file)) continue;
+      const text = engineText(file);
+      if (text === undefined) continue;
+      const unused = unusedDirectives(file, text, hitsOf.get(file) ?? [], checked);
+      findings.push(...unusedDirectiveFindings(file, text, unused, unusedSeverity));
+    }
+  }
+  if (stdinFile !== undefined) findings = findings.filter((f) => f.file === stdinFile);
+  findings = await applyBaseline(options, cwd, findings, warnings);
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);
-  // notebooks: positions relative to their cells (sorted first, in the engine's cell order)
-  const cells = new CellLayouts((f) => project.text(f));
+  // notebooks: positions relative to their cells (sorted first, in the engine's cell order); a cached file is not in the project
+  const cells = new CellLayouts(engineText);
   findings = findings.map((f) => cells.finding(f));
-  return { findings, files: loaded, skipped, fixed, warnings: collected.warnings };
+  const analysed = read.texts.size - results.notAnalysed.size;
+  const stdinOutput = stdinFile === undefined || !options.fix ? undefined : (project.text(stdinFile) ?? stdinText ?? '');
+  return { findings, files: stdinFile === undefined ? analysed : 1, skipped, fixed, warnings, stdinOutput };
+}
+
+/** crossproc-suppressions.json: record (--suppress-all/--suppress-rule), prune, and leave out what it covers. */
+async function applyBaseline(options: CliOptions, cwd: string, findings: Finding[], warnings: string[]): Promise<Finding[]> {
+  const file = suppressionsFile(cwd, options.suppressionsLocation);
+  let data = await readSuppressions(file);
+  if (options.suppress) {
+    data = recordSuppressions(findings, data, file, options.suppress);
+    await writeSuppressions(file, data);
+  } else if (options.pruneSuppressions) {
+    data = pruneSuppressions(findings, data, file);
+    await writeSuppressions(file, data);
+  }
+  const { findings: left, unmatched } = applySuppressions(findings, data, file);
+  if (unmatched > 0) {
+    warnings.push(`warning: ${unmatched} suppression${unmatched === 1 ? '' : 's'} in ${path.basename(file)} no longer occur${unmatched === 1 ? 's' : ''}; run with --prune-suppressions to remove ${unmatched === 1 ? 'it' : 'them'}.`);
+  }
+  return left;
 }

@@ -28,12 +28,35 @@ export interface CliOptions {
   fix: boolean;
   /** --fix-dry-run / --diff: print the fixes as a unified diff, write nothing */
   diff: boolean;
+  /** `-` among the paths: this file's text is read from standard input (--stdin-filename names it) */
+  stdinFilename?: string;
+  /** -c/--config: the project file to read settings from, instead of looking one up */
+  config?: string;
+  /** --exclude: gitignore-style patterns relative to the working folder; repeatable */
+  exclude: string[];
+  /** --no-ignore: walk what .gitignore files would skip */
+  noIgnore: boolean;
+  /** --cache: reuse the results of unchanged files and their dependencies */
+  cache: boolean;
+  /** --cache-location: the cache file (or a folder to put `.crossproccache` in) */
+  cacheLocation?: string;
+  /** undefined = the project file's `reportUnusedDisableDirectives`, else off */
+  reportUnusedDisableDirectives: SeveritySetting | undefined;
+  /** --suppress-all / --suppress-rule: record the current findings in the suppressions file */
+  suppress?: 'all' | RuleId[];
+  /** --prune-suppressions: drop suppressions-file entries that no longer occur */
+  pruneSuppressions: boolean;
+  /** --suppressions-location: the bulk-suppressions file (default crossproc-suppressions.json) */
+  suppressionsLocation?: string;
   help: boolean;
   version: boolean;
 }
 
 /** A usage or configuration error: exit code 2, message printed as one line. */
 export class UsageError extends Error {}
+
+/** A configuration file (project file, -c file, suppressions file) that cannot be read as one: exit code 2. */
+export class ConfigError extends UsageError {}
 
 const HINT = "Run 'crossproc --help' for usage.";
 
@@ -72,6 +95,30 @@ Options:
   --diff, --fix-dry-run          print what --fix would change as a unified diff
                                  (git apply / patch -p1 can apply it) and write
                                  nothing; exit 1 when there is something to fix
+  -c, --config FILE              read settings from FILE (crossproc.json, package.json
+                                 or pyproject.toml) instead of looking one up
+  --exclude GLOB                 skip what this gitignore-style pattern matches
+                                 (relative to the current folder); repeatable
+  --no-ignore                    also walk what .gitignore files exclude
+  -, --stdin-filename FILE       '-' as a path reads FILE's text from standard input
+                                 and reports on it alone, with the other paths
+                                 (default: the current folder) read from disk as its
+                                 project; with --fix, prints the fixed text instead
+  --cache                        reuse the results of files whose text, and whose
+                                 dependencies' text, did not change since the last run
+  --cache-location PATH          the cache file, or a folder for .crossproccache
+                                 (default: ./.crossproccache)
+  --report-unused-disable-directives
+                                 report suppression comments that suppress nothing
+                                 (as errors; --fix removes them)
+  --report-unused-disable-directives-severity off|warning|error
+                                 the same, at this severity
+  --suppress-all                 record every finding in crossproc-suppressions.json;
+                                 later runs report only findings beyond its counts
+  --suppress-rule ID             the same for one rule; repeatable
+  --prune-suppressions           remove suppressions that no longer occur
+  --suppressions-location FILE   the suppressions file (default:
+                                 ./crossproc-suppressions.json)
   -h, --help                     show this help
   -v, --version                  print the version
 
@@ -151,6 +198,18 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         fix: { type: 'boolean' },
         diff: { type: 'boolean' },
         'fix-dry-run': { type: 'boolean' },
+        config: { type: 'string', short: 'c' },
+        exclude: { type: 'string', multiple: true },
+        'no-ignore': { type: 'boolean' },
+        'stdin-filename': { type: 'string' },
+        cache: { type: 'boolean' },
+        'cache-location': { type: 'string' },
+        'report-unused-disable-directives': { type: 'boolean' },
+        'report-unused-disable-directives-severity': { type: 'string' },
+        'suppress-all': { type: 'boolean' },
+        'suppress-rule': { type: 'string', multiple: true },
+        'prune-suppressions': { type: 'boolean' },
+        'suppressions-location': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -187,8 +246,43 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new UsageError(`--statistics prints counts as text or JSON: use it with --format stylish or json, not ${format}.`);
   }
 
+  const stdinFilename = values['stdin-filename'];
+  const stdin = positionals.filter((p) => p === '-').length;
+  if (stdin > 1) throw new UsageError(`'-' (standard input) may be given once.`);
+  if (stdin === 1 && (stdinFilename === undefined || stdinFilename.trim() === '')) {
+    throw new UsageError(`'-' reads a file's text from standard input: name the file with --stdin-filename PATH (e.g. --stdin-filename src/app.py).`);
+  }
+  if (stdin === 0 && stdinFilename !== undefined) throw new UsageError(`--stdin-filename names the text read from standard input: add '-' to the paths.`);
+  for (const name of ['config', 'cache-location', 'suppressions-location'] as const) {
+    if (values[name] !== undefined && values[name]!.trim() === '') throw new UsageError(`--${name} needs a path.`);
+  }
+  const exclude = values.exclude ?? [];
+  for (const pattern of exclude) if (pattern.trim() === '') throw new UsageError(`--exclude needs a gitignore-style pattern, e.g. --exclude 'build/'.`);
+  const severity = values['report-unused-disable-directives-severity'];
+  const reportUnusedDisableDirectives =
+    severity !== undefined
+      ? oneOf(severity, SEVERITY_SETTINGS, '--report-unused-disable-directives-severity')
+      : values['report-unused-disable-directives']
+        ? 'error'
+        : undefined;
+  let suppress: CliOptions['suppress'];
+  if (values['suppress-all']) suppress = 'all';
+  if (values['suppress-rule']) {
+    if (suppress) throw new UsageError(`--suppress-all already records every rule: leave out --suppress-rule.`);
+    suppress = values['suppress-rule'].map((id) => {
+      if (!isRuleId(id)) throw new UsageError(`unknown rule '${id}' in --suppress-rule: use one of ${RULE_IDS.join(', ')}.`);
+      return id;
+    });
+  }
+  const pruneSuppressions = values['prune-suppressions'] ?? false;
+  if (pruneSuppressions && suppress) throw new UsageError(`--prune-suppressions does not combine with --suppress-all/--suppress-rule (they already rewrite the file).`);
+  if ((suppress || pruneSuppressions) && (values.fix || diff || stdin)) {
+    throw new UsageError(`--suppress-all, --suppress-rule and --prune-suppressions record findings: they do not combine with --fix, --diff or '-'.`);
+  }
+
   return {
-    paths: positionals.length > 0 ? positionals : ['.'],
+    // with '-', the other paths are the stdin file's project (read from disk)
+    paths: positionals.some((p) => p !== '-') ? positionals.filter((p) => p !== '-') : ['.'],
     format,
     statistics,
     rules,
@@ -200,6 +294,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     color,
     fix: values.fix ?? false,
     diff,
+    stdinFilename: stdin ? stdinFilename : undefined,
+    config: values.config,
+    exclude,
+    noIgnore: values['no-ignore'] ?? false,
+    cache: values.cache ?? false,
+    cacheLocation: values['cache-location'],
+    reportUnusedDisableDirectives,
+    suppress,
+    pruneSuppressions,
+    suppressionsLocation: values['suppressions-location'],
     help: values.help ?? false,
     version: values.version ?? false,
   };

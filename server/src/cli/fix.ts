@@ -163,16 +163,26 @@ export async function writeFixedFile(file: string, expected: string, text: strin
   return undefined;
 }
 
+export interface FixOptions {
+  /** false: --diff (nothing written, the project left as the disk is) */
+  write?: boolean;
+  /** standard input: only this file (not on disk) may change; nothing is written, the project keeps the fixed text */
+  only?: string;
+  /** edits made after the findings' fixes (removing unused suppression comments): file → new text, and how many fixes that is */
+  finalEdits?: (project: Project) => Array<{ file: string; text: string; count: number }>;
+}
+
 /**
  * Applies fixes one at a time, re-analysing after each (edits shift positions), then writes
  * the files. `targets` are the command-line paths: a fix touching a file that may not be
  * written (see {@link whyNotWritable}) is not applied at all. With `write: false`
  * (--fix-dry-run / --diff) nothing is written and the project is left as the disk is.
  */
-export async function applyPreferredFixes(project: Project, targets: readonly string[], { write = true } = {}): Promise<FixSummary> {
-  const roots = await realTargets(targets);
+export async function applyPreferredFixes(project: Project, targets: readonly string[], { write = true, only, finalEdits }: FixOptions = {}): Promise<FixSummary> {
+  const roots = only === undefined ? await realTargets(targets) : [];
   const writable = new Map<string, string | undefined>();
   const refusal = async (file: string) => {
+    if (only !== undefined) return file === only ? undefined : 'only the text read from standard input is fixed';
     if (!writable.has(file)) writable.set(file, await whyNotWritable(file, roots));
     return writable.get(file);
   };
@@ -206,7 +216,7 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
     let blocked = false;
     for (const fe of fix.changes) if (fe.create && project.text(fe.file) === undefined) created.add(fe.file);
     for (const file of texts.keys()) {
-      const why = created.has(file) ? await whyNotCreatable(file, roots) : await refusal(file);
+      const why = created.has(file) && only === undefined ? await whyNotCreatable(file, roots) : await refusal(file);
       if (why) {
         refused.set(file, why);
         blocked = true;
@@ -220,11 +230,27 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
     }
     appliedFixes.push([...texts.keys()]);
   }
+  for (const edit of finalEdits?.(project) ?? []) {
+    const why = await refusal(edit.file);
+    if (why) {
+      refused.set(edit.file, why);
+      continue;
+    }
+    if (!original.has(edit.file)) original.set(edit.file, project.text(edit.file) ?? '');
+    project.updateFile(edit.file, edit.text);
+    written.set(edit.file, edit.text);
+    for (let i = 0; i < edit.count; i++) appliedFixes.push([edit.file]);
+  }
   const files: string[] = [];
   const changes: FixSummary['changes'] = [];
   // new files first: a fix that moves code into one must not leave the code gone when the file cannot be made
   for (const [file, text] of [...written].sort((a, b) => Number(created.has(b[0])) - Number(created.has(a[0])))) {
     const expected = original.get(file)!;
+    if (only !== undefined) {
+      files.push(file);
+      changes.push({ file, before: expected, after: text });
+      continue;
+    }
     if (created.has(file)) {
       const why = write ? await createNewFile(file, text, roots) : undefined;
       if (why) {

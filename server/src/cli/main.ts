@@ -117,7 +117,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = new Progress(process.stderr.isTTY ? process.stderr : undefined);
   let result;
   try {
-    result = await analyzePaths(options, cwd, progress);
+    const stdinText = options.stdinFilename === undefined ? undefined : await readStdin();
+    result = await analyzePaths(options, cwd, progress, stdinText);
   } catch (error) {
     progress.clear();
     if (error instanceof UsageError) {
@@ -128,6 +129,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   progress.clear();
   for (const warning of result.warnings) process.stderr.write(`crossproc: ${warning}\n`);
+  // '-' with --fix: the fixed text is the output (as `ruff check --fix -`); the report goes to stderr
+  const toStderr = result.stdinOutput !== undefined;
+  if (result.stdinOutput !== undefined) process.stdout.write(result.stdinOutput);
   if (result.fixed) {
     const n = result.fixed.files.length;
     const verb = options.diff ? 'would apply' : 'applied';
@@ -153,19 +157,27 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const s of report.skipped) if (s.explicit) process.stderr.write(`crossproc: note: ${skipNote(cwd, s)}.\n`);
   }
   // a file gets colour only when --color asks for it: FORCE_COLOR and the terminal are about stdout
-  const color = options.outputFile !== undefined ? options.color === true : useColor(options.color, process.stdout);
+  const color = options.outputFile !== undefined ? options.color === true : useColor(options.color, toStderr ? process.stderr : process.stdout);
   let text = render(options, report, color);
   const code = exitCodeFor(report, options.maxWarnings);
   if (options.format === 'stylish' && options.maxWarnings !== undefined && code === 1 && !report.findings.some((f) => f.severity === 'error')) {
     text += `Crossproc found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
-  return emit(options, cwd, text, code);
+  return emit(options, cwd, text, code, toStderr);
 }
 
-/** Writes the output to stdout or the -o file; returns the exit code (2 when the file cannot be written). */
-async function emit(options: CliOptions, cwd: string, text: string, code: number): Promise<number> {
+/** Standard input as UTF-8 text (a BOM dropped). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** Writes the output to stdout (stderr when stdout holds fixed text) or the -o file; returns the exit code (2 when the file cannot be written). */
+async function emit(options: CliOptions, cwd: string, text: string, code: number, toStderr = false): Promise<number> {
   if (options.outputFile === undefined) {
-    process.stdout.write(text);
+    (toStderr ? process.stderr : process.stdout).write(text);
     return code;
   }
   const why = await writeOutputFile(path.resolve(cwd, options.outputFile), text);

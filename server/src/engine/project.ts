@@ -18,7 +18,7 @@ import { notebookJsonToSource } from '../notebook/ipynb';
 import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget, ranOutOfStack } from '../shared/budget';
 
 /** Python source (UTF-16 units) a project extracts value-flow facts for; see {@link Project.parse} */
-const FLOW_FACTS_BYTES = 4_000_000;
+export const FLOW_FACTS_BYTES = 4_000_000;
 
 export interface CancellationLike {
   readonly isCancellationRequested: boolean;
@@ -30,6 +30,13 @@ interface FileEntry {
   text: string;
   version?: number;
   model: ModuleModel;
+}
+
+/** A finding a suppression comment silenced: where (0-based line) and which rule. */
+export interface SuppressedHit {
+  file: string;
+  line: number;
+  rule: RuleId;
 }
 
 /** Thrown by {@link Project.analyze} when the token asks to stop. */
@@ -206,6 +213,7 @@ export class Project {
     if (this.cached) return this.cached;
     const graph = this.graph();
     const findings: Finding[] = [];
+    const suppressed: SuppressedHit[] = [];
     for (const rule of RULES) {
       if (token?.isCancellationRequested) throw new AnalysisCancelled();
       const severity = this.severityOf(rule);
@@ -216,7 +224,10 @@ export class Project {
         pythonVersion: this.options.pythonVersion,
         report: (f: FindingInput) => {
           const model = graph.modules.get(f.file);
-          if (model && isSuppressed(model, f.range.start.line, rule.id)) return;
+          if (model && isSuppressed(model, f.range.start.line, rule.id)) {
+            suppressed.push({ file: f.file, line: f.range.start.line, rule: rule.id });
+            return;
+          }
           findings.push({ ...f, rule: rule.id, severity, fixes: [] });
         },
       };
@@ -235,7 +246,16 @@ export class Project {
     for (const f of findings) lazyFixes(f, () => (graph.retired ? [] : describeFixes(fixCtx, f)));
     findings.sort(compareFindings);
     this.cached = findings;
+    this.suppressed = suppressed;
     return findings;
+  }
+
+  private suppressed: SuppressedHit[] = [];
+
+  /** The findings the last {@link analyze} left out because a suppression comment covers them. */
+  suppressedHits(): readonly SuppressedHit[] {
+    this.analyze();
+    return this.suppressed;
   }
 
   /** Internal errors of the last analyses (rule crashes), drained by the caller for logging. */

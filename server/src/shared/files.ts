@@ -18,6 +18,8 @@ export interface WalkOptions {
   skip?: ReadonlySet<string>;
   /** also skip what this says (e.g. the project file's `ignore` patterns); `target` is absolute */
   exclude?: (target: string, isDirectory: boolean) => boolean;
+  /** false: .gitignore files are not read (the CLI's --no-ignore) */
+  gitignore?: boolean;
   /** told about what the walk could not enter or read (an unreadable folder, a dangling symlink) */
   onSkip?: (target: string, reason: SkipReason) => void;
 }
@@ -117,7 +119,7 @@ function isIgnored(layers: readonly IgnoreLayer[], target: string, isDirectory: 
  * Unreadable sub-folders are skipped; an unreadable `root` throws.
  */
 export async function* walkSourceFiles(root: string, options: WalkOptions = {}): AsyncGenerator<string> {
-  let base = await ancestorLayers(root);
+  let base = options.gitignore === false ? [] : await ancestorLayers(root);
   // a folder named explicitly is analysed even if an outer .gitignore excludes it (as ripgrep
   // does): only the ignore files inside it apply then
   if (isIgnored(base, path.resolve(root), true)) base = [];
@@ -141,7 +143,7 @@ async function* walkDirectory(
     options.onSkip?.(dir, 'unreadable');
     return;
   }
-  const own = await readIgnoreFile(dir);
+  const own = options.gitignore === false ? undefined : await readIgnoreFile(dir);
   const here = own ? [...layers, own] : layers;
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {

@@ -26,7 +26,7 @@ import { normalizePythonVersion } from './pythonVersion';
 export { PROJECT_CONFIG_FILE_NAMES, PROJECT_CONFIG_GLOB } from './protocol';
 
 /** The keys a project configuration may set (`$schema` is tolerated in crossproc.json). */
-const KNOWN_KEYS = ['rules', 'startMethod', 'pythonVersion', 'ignore'] as const;
+const KNOWN_KEYS = ['rules', 'startMethod', 'pythonVersion', 'ignore', 'reportUnusedDisableDirectives'] as const;
 
 /** What one project file sets. Keys it does not set are `undefined` / empty. */
 export interface ProjectConfig {
@@ -40,6 +40,8 @@ export interface ProjectConfig {
   readonly pythonVersion?: string | undefined;
   /** gitignore-style patterns, relative to {@link dir} */
   readonly ignore: readonly string[];
+  /** CLI: report suppression comments that suppress nothing, at this severity (undefined = off) */
+  readonly reportUnusedDisableDirectives?: SeveritySetting;
 }
 
 export interface ConfigProblem {
@@ -249,7 +251,13 @@ export function validateProjectSection(
       }
     }
   }
-  return { file, dir: path.dirname(file), rules, startMethod, pythonVersion, ignore: patterns };
+  let reportUnusedDisableDirectives: SeveritySetting | undefined;
+  const rawUnused = section['reportUnusedDisableDirectives'];
+  if (rawUnused !== undefined) {
+    if ((SEVERITY_SETTINGS as readonly unknown[]).includes(rawUnused)) reportUnusedDisableDirectives = rawUnused as SeveritySetting;
+    else report(`"reportUnusedDisableDirectives" must be "off", "warning" or "error", not ${JSON.stringify(rawUnused)}; using off.`);
+  }
+  return { file, dir: path.dirname(file), rules, startMethod, pythonVersion, ignore: patterns, ...(reportUnusedDisableDirectives ? { reportUnusedDisableDirectives } : {}) };
 }
 
 /**
