@@ -4,7 +4,9 @@
  * `// path` comment line, which is how bundle lines map back to modules), and the
  * hottest functions by self and by total time.
  *
- *   npx tsx bench/cpuprofile.ts PROFILE.cpuprofile [--bundle dist/cli.js] [--top N]
+ *   npx tsx bench/cpuprofile.ts PROFILE.cpuprofile [--bundle dist/cli.js] [--top N] [--callers NAME]
+ *
+ * --callers NAME: the call stacks (5 frames) under which functions named NAME spent their self time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -56,7 +58,7 @@ function sectionOf(sections: ReadonlyArray<{ line: number; name: string }>, line
 
 function main(): void {
   const args = process.argv.slice(2);
-  const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(bundle|top)$/));
+  const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(bundle|top|callers)$/));
   if (!file) throw new Error('usage: bench/cpuprofile.ts PROFILE.cpuprofile [--bundle dist/cli.js] [--top N]');
   const bundle = path.resolve(argValue(args, '--bundle') ?? path.join(__dirname, '..', 'dist', 'cli.js'));
   const top = Number(argValue(args, '--top') ?? 30);
@@ -114,6 +116,18 @@ function main(): void {
   print('self time by module', byModule, top);
   print('self time by function', bySelf, top);
   print('total time by function', byTotal, top);
+  const callersOf = argValue(args, '--callers');
+  if (callersOf) {
+    const stacks = new Map<string, number>();
+    for (const [id, t] of self) {
+      if (byId.get(id)!.callFrame.functionName !== callersOf) continue;
+      const frames: string[] = [];
+      for (let cur = parent.get(id); cur !== undefined && frames.length < 5; cur = parent.get(cur)) frames.push(label(byId.get(cur)!.callFrame));
+      const key = frames.join(' < ');
+      stacks.set(key, (stacks.get(key) ?? 0) + t);
+    }
+    print(`self time of ${callersOf} by caller stack`, stacks, top);
+  }
 }
 
 main();
