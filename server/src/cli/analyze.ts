@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Finding, RuleId, SeveritySetting } from '../engine/findings';
 import { Project, isAnalyzable } from '../engine/project';
 import { TOO_DEEP_NOTE } from '../shared/budget';
-import { readSourceFile, walkSourceFiles, type SkipReason } from '../shared/files';
+import { readSourceFilesInOrder, walkSourceFiles, type SkipReason } from '../shared/files';
 import {
   IgnoreMatcher,
   formatConfigProblem,
@@ -176,9 +176,12 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   const engineRules = configs.size === 1 ? rulesFor(collected.first, options.rules) : options.rules;
   const project = await Project.create({ rules: engineRules, startMethod });
   let loaded = 0;
-  for (const file of files) {
+  // reads run ahead of parsing; the files are added in the given order (it matters to the project)
+  for await (const read of readSourceFilesInOrder(files)) {
+    const { file } = read;
     try {
-      const result = await readSourceFile(file);
+      if (!read.ok) throw read.error;
+      const { result } = read;
       if (result.kind === 'text') {
         project.updateFile(file, result.text);
         const why = project.skippedReason(file);
