@@ -36,7 +36,7 @@ const webTreeSitterCjs = {
 /**
  * TypeScript's compiler (9 MB) is shipped once, as dist/typescript.js next to the bundles,
  * and loaded on first use: a Python-only run of the CLI or the server never parses,
- * compiles or initialises it. `import * as ts from 'typescript'` gets a stand-in module
+ * compiles or initialises it. `import ts from 'typescript'` gets a stand-in object
  * with the compiler's exports (read here, at build time, from the same file that is
  * copied): its enums and constants as data, and for the rest a getter that loads the
  * compiler once and then replaces every getter by the plain value, so later accesses cost
@@ -62,20 +62,24 @@ const lazyTypescript = {
       }
       return {
         loader: 'js',
-        contents: `"use strict";
+        contents: `
+const ts = {};
 const data = JSON.parse(${JSON.stringify(JSON.stringify(data))});
-for (const name of Object.keys(data)) Object.defineProperty(module.exports, name, { value: data[name], enumerable: true, configurable: true, writable: true });
+for (const name of Object.keys(data)) Object.defineProperty(ts, name, { value: data[name], enumerable: true, configurable: true, writable: true });
 const lazy = ${JSON.stringify(lazy)};
 let compiler;
 function load() {
   if (!compiler) {
     // a plain require of the file next to the bundle, at run time (not bundled)
     compiler = require(require("path").join(__dirname, "typescript.js"));
-    for (const name of lazy) Object.defineProperty(module.exports, name, { value: compiler[name], enumerable: true, configurable: true, writable: true });
+    for (const name of lazy) Object.defineProperty(ts, name, { value: compiler[name], enumerable: true, configurable: true, writable: true });
   }
   return compiler;
 }
-for (const name of lazy) Object.defineProperty(module.exports, name, { get: () => load()[name], enumerable: true, configurable: true });
+for (const name of lazy) Object.defineProperty(ts, name, { get: () => load()[name], enumerable: true, configurable: true });
+// the sources use \`import ts from 'typescript'\` only: an ES module with a default export
+// spares each importing module a copy of every property (esbuild's CommonJS interop)
+export default ts;
 `,
       };
     });
