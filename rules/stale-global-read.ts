@@ -113,13 +113,16 @@ function report(
   if (rec.module.language === 'python') {
     const mod = baseName(r.module.path);
     if (rec.startMethod === 'fork') {
-      message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, after the workers started; ${unitName} runs in ${describeWorker(rec)} (${started}), which were forked earlier and keep the old value even under fork.`;
+      // 'late' = not provably before the start (the order of two separately called functions is unknown)
+      message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, which can run after the workers started; ${unitName} runs in ${describeWorker(rec)} (${started}), which were forked earlier and keep the value they had at the fork.`;
     } else if (rec.startMethod) {
       message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod)}, each worker re-imports ${mod} and reads ${value}.`;
     } else if (v.allBefore) {
       message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(undefined)} each worker re-imports ${mod} and reads ${value}; under fork it sees the parent's value only because it is set before the workers start.`;
     } else {
-      message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, after the workers start; ${unitName} runs in ${describeWorker(rec)} (${started}) and reads ${value} under spawn and forkserver, and the value from before the start under fork.`;
+      const lateAt = where(file, v.late!.module.path, v.late!.access.range);
+      const setFirst = first === v.late ? '' : ` (${setAt}, and ${lateAt}, which can run after the workers start)`;
+      message = `'${name}' is set by the parent at run time${setFirst || ` (${lateAt}, which can run after the workers start)`}; ${unitName} runs in ${describeWorker(rec)} (${started}) and reads ${value} under spawn and forkserver, and under fork only what was set before the start.`;
     }
   } else {
     const owner = baseName(sym.slice(0, sym.lastIndexOf('#')));

@@ -11,17 +11,17 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Access, Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
+import type { Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
-import { interfaceOf, Linker, splitSymbolKey, type SymbolKey, symbolKey } from './link';
+import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
 import { FlowLink } from './flowLink';
-import { memberAccess, processClassSite } from './classes';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
+import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
+import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
+
+export type { AccessRecord, ModuleLink } from './moduleLink';
 
 export type UnitKey = string;
-
-/** Methods that run when a class is called / instantiated. */
-const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'constructor']);
 
 export function unitKey(m: ModuleModel, u: Unit): UnitKey {
   return `${m.path}::${u.id}`;
@@ -63,30 +63,6 @@ export interface Program {
   init: Set<UnitKey>;
 }
 
-/** Linking results of one module, reusable while its model and the interfaces it read stay the same. */
-export interface ModuleLink {
-  model: ModuleModel;
-  /** unit keys by unit id */
-  keys: UnitKey[];
-  unitSymbols: Array<[SymbolKey, UnitKey]>;
-  calls: Array<{ from: UnitKey; sym: SymbolKey; pos: number }>;
-  accesses: AccessRecord[];
-  /** paths of the analysed modules it imports */
-  imports: string[];
-  /** spawn sites the engine makes: instantiations of `Process` subclasses (Python), with the `run` symbols to try */
-  classSpawns: SpawnSite[];
-  /** other modules whose interface linking it read: a change there re-links this module */
-  deps: string[];
-}
-
-export interface AccessRecord {
-  module: ModuleModel;
-  unit: Unit;
-  key: UnitKey;
-  access: Access;
-  symbol: SymbolKey;
-}
-
 /** The call edges out of one unit, in first-call order. */
 export interface Edges {
   to: UnitKey[];
@@ -97,19 +73,6 @@ export interface Edges {
 }
 
 export type HappensBefore = { fully: Set<UnitKey>; cut: Map<UnitKey, number> };
-
-/** What computing a program read, to tell whether an edit can change it. */
-interface CachedProgram {
-  program: Program;
-  /** the root's unit key */
-  key: UnitKey;
-  /** modules whose model it read (root, spawning and worker modules) */
-  modules: string[];
-  /** symbols whose function units it looked up (tasks, initializers, pool exports) */
-  syms: SymbolKey[];
-  /** modules whose interface its resolutions read */
-  interfaces: string[];
-}
 
 /** What a patch changed, for deciding which cached programs still hold. */
 interface Changes {
@@ -308,7 +271,7 @@ export class ProjectGraph {
    */
   private relink(file: string, old: ModuleLink | undefined, ch?: Changes, rootCheck?: Set<string>): boolean {
     const s = this.s;
-    const link = this.computeLink(s.modules.get(file)!);
+    const link = computeLink(this.linker, s.modules.get(file)!);
     // most importers of a module whose interface changed resolve as before: nothing to patch
     if (old && sameLink(old, link)) return false;
     s.links.set(file, link);
@@ -398,73 +361,6 @@ export class ProjectGraph {
       list.splice(i, 0, ...recs);
     }
   }
-
-  /**
-   * What linking one module yields, from its model and the interfaces of what it imports:
-   * the symbols its function units are stored in, its calls and accesses with resolved symbols.
-   */
-  private computeLink(m: ModuleModel): ModuleLink {
-    const unitSymbols: Array<[SymbolKey, UnitKey]> = [];
-    for (const u of m.units) {
-      const key = unitKey(m, u);
-      if (u.binding) unitSymbols.push([symbolKey(m.path, u.binding), key]);
-      for (const e of u.exportedAs ?? []) unitSymbols.push([symbolKey(m.path, e), key]);
-    }
-    for (const b of m.bindings.values()) {
-      const sym = symbolKey(m.path, b.name);
-      if (b.unit !== undefined && m.units[b.unit]) unitSymbols.push([sym, unitKey(m, m.units[b.unit])]);
-      for (const id of b.methods ?? []) {
-        const u = m.units[id];
-        if (!u) continue;
-        const short = u.name.slice(u.name.lastIndexOf('.') + 1);
-        // `Cls.m()` / `self.m()` reach that method; calling the class runs its constructor only
-        unitSymbols.push([`${sym}.${short}`, unitKey(m, u)]);
-        if (CONSTRUCTORS.has(short)) unitSymbols.push([sym, unitKey(m, u)]);
-      }
-    }
-    const calls: ModuleLink['calls'] = [];
-    const accesses: AccessRecord[] = [];
-    const classSpawns: SpawnSite[] = [];
-    const reads = new Set<string>();
-    this.linker.reads = reads;
-    try {
-      for (const u of m.units) {
-        const key = unitKey(m, u);
-        for (const c of u.calls) {
-          if (!this.linker.holds(m, c)) continue;
-          const sym = this.linker.resolveCallable(m, c.callee);
-          if (!sym) continue;
-          if (c.ifClass && this.linker.binding(this.linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
-          calls.push({ from: key, sym, pos: posOrder(c.range.start) });
-          if (m.language === 'python') {
-            const site = processClassSite(this.linker, m, u, c, sym);
-            if (site) classSpawns.push(site);
-          }
-        }
-        for (const a of u.accesses) {
-          if (!this.linker.holds(m, a)) continue;
-          const sym = this.linker.resolveRef(m, a.ref);
-          if (!sym) continue;
-          // class attributes are module-level state of their own: `Config.X` is not `Config`
-          if (a.member && this.linker.binding(sym)?.kind === 'class') {
-            accesses.push({ module: m, unit: u, key, access: memberAccess(a, a.member), symbol: `${sym}.${a.member.name}` });
-          } else {
-            accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
-          }
-        }
-      }
-    } finally {
-      this.linker.reads = undefined;
-    }
-    reads.delete(m.path);
-    const imports: string[] = [];
-    for (const spec of m.imports) {
-      const t = this.linker.resolveModule(m, spec);
-      if (t && t !== m) imports.push(t.path);
-    }
-    return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads], classSpawns };
-  }
-
   /**
    * Computes the edges out of a module's units (`only` those, if given) and stores them,
    * clearing those of `old`'s units that are gone; with `ch`, notes the units whose edges changed.
@@ -638,7 +534,7 @@ export class ProjectGraph {
         let c = s.rootPrograms.get(key);
         if (!usable(c, ref)) {
           if (c) this.forget(c, s.rootPrograms);
-          c = this.program(ref, key);
+          c = computeProgram(this.programSource(), ref, key);
           this.remember(c, s.rootPrograms);
         }
         this.programs.push(c.program);
@@ -655,7 +551,7 @@ export class ProjectGraph {
       const k = unitKey(r.module, u);
       if (s.covered.has(k) || reached.has(k)) continue;
       let c = before.get(k);
-      if (!usable(c, { module: r.module, unit: u })) c = this.program({ module: r.module, unit: u }, k);
+      if (!usable(c, { module: r.module, unit: u })) c = computeProgram(this.programSource(), { module: r.module, unit: u }, k);
       s.libraryPrograms.set(k, c);
       for (const x of c.program.parent) reached.add(x);
       this.programs.push(c.program);
@@ -780,6 +676,19 @@ export class ProjectGraph {
     return into;
   }
 
+  /** What computing a program (./programs.ts) reads of the graph. */
+  private programSource(): ProgramSource {
+    return {
+      linker: this.linker,
+      unitsBySymbol: this.s.unitsBySymbol,
+      spawnRecords: this.spawnRecords,
+      reach: (roots, into, callsOnly) => this.reach(roots, into, callsOnly),
+      callees: (key) => this.callees(key),
+      unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
+      flowLink: () => this.flowLink(),
+    };
+  }
+
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
       // thread pools never make a worker side: only process starts need the layer
@@ -789,25 +698,6 @@ export class ProjectGraph {
     return this.flow;
   }
 
-  /** what a unit the value-flow layer found reaches: through the front end's calls and the layer's */
-  private reachWithFlow(root: UnitKey): Set<UnitKey> {
-    const into = new Set<UnitKey>();
-    const stack = [root];
-    while (stack.length) {
-      const k = stack.pop()!;
-      if (into.has(k)) continue;
-      into.add(k);
-      // inside the flow program the layer's calls replace the front end's (which take
-      // `self.m()` as every class's `m`); calls leaving it are the front end's
-      const flow = this.flow;
-      const inFlow = flow?.covers(k) ?? false;
-      for (const c of this.callees(k)) if (!into.has(c) && !(inFlow && flow!.covers(c))) stack.push(c);
-      for (const c of flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
-    }
-    return into;
-  }
-
-  /** The spawn records of a module: its front end's sites, then the engine's (process-class instantiations). */
   private setSpawnRecords(m: ModuleModel): void {
     const sites = [...m.spawns, ...(this.s.links.get(m.path)?.classSpawns ?? [])];
     if (sites.length) this.s.spawns.set(m.path, sites.map((site) => this.spawnRecord(m, site)));
@@ -834,103 +724,6 @@ export class ProjectGraph {
     if (site.workerModule === 'self') workerModule = m;
     else if (site.workerModule) workerModule = this.linker.resolveWorkerModule(m, site.workerModule);
     return { module: m, site, startMethod, pinnedInCode, workerModule };
-  }
-
-  /** One program, with what computing it read (see {@link CachedProgram}). */
-  private program(root: UnitRef, key: UnitKey): CachedProgram {
-    const modules = new Set<string>([root.module.path]);
-    const syms = new Set<SymbolKey>();
-    const reads = new Set<string>();
-    const unitsOf = (sym: SymbolKey | undefined): UnitKey[] => {
-      if (!sym) return [];
-      syms.add(sym);
-      return this.s.unitsBySymbol.get(sym) ?? [];
-    };
-    const parent = this.reach([key]);
-    const spawns = this.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
-    const worker = new Map<UnitKey, WorkerReason>();
-    const initRoots: UnitKey[] = [];
-    const flowEntries: Array<[UnitKey, WorkerReason]> = [];
-    this.linker.reads = reads;
-    try {
-      for (const rec of spawns) {
-        modules.add(rec.module.path);
-        const entries: Array<[UnitKey, WorkerReason]> = [];
-        const reason = (via: string, range: Range, file = rec.module.path): WorkerReason => ({ spawn: rec, via, range, file });
-        for (const t of rec.site.tasks) {
-          for (const k of this.unitsOfTask(rec.module, t, syms)) entries.push([k, reason(t.label, t.range)]);
-        }
-        for (const ref of rec.site.initializers) {
-          for (const k of unitsOf(this.linker.resolveCallable(rec.module, ref))) {
-            entries.push([k, reason('initializer', rec.site.range)]);
-            initRoots.push(k);
-          }
-        }
-        // `self.method`, callable objects, partials, variables: what the value-flow layer says they are
-        const flow = rec.site.flowTasks?.length ? this.flowLink() : null;
-        if (flow) {
-          for (const m of flow.modules) modules.add(m);
-          for (const t of rec.site.flowTasks!) {
-            for (const k of flow.targets(rec.module, t.offset)) {
-              flowEntries.push([k, reason(t.label, t.range)]);
-              if (t.initializer) initRoots.push(k);
-            }
-          }
-        }
-        for (const id of rec.site.initializerUnits ?? []) {
-          const u = rec.module.units[id];
-          if (!u) continue;
-          entries.push([unitKey(rec.module, u), reason('initializer', rec.site.range)]);
-          initRoots.push(unitKey(rec.module, u));
-        }
-        // a cluster worker re-runs the entry script (this program's root module), not the
-        // module that calls cluster.fork()
-        const entryRun = rec.site.system === 'cluster' && root.unit.kind !== 'function' && root.module.language === 'js';
-        const wm = entryRun ? root.module : rec.workerModule;
-        if (wm) {
-          modules.add(wm.path);
-          const self = wm === rec.module || entryRun;
-          const spawnedBy = reason(rec.site.label, rec.site.range);
-          if (!self) {
-            const top = unitKey(wm, wm.units[0]);
-            entries.push([top, spawnedBy]);
-            initRoots.push(top);
-          }
-          for (const u of wm.units) {
-            if (u.kind !== 'worker-branch') continue;
-            // a worker branch runs once when the worker starts: like a worker module's top level, it is set-up
-            entries.push([unitKey(wm, u), spawnedBy]);
-            initRoots.push(unitKey(wm, u));
-          }
-          for (const id of wm.workerHandlers) {
-            const u = wm.units[id];
-            const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
-            if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
-          }
-          if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
-            for (const name of wm.exports.keys()) {
-              const t = this.linker.resolveExport(wm, name);
-              if (t && 'symbol' in t) {
-                for (const k of unitsOf(t.symbol)) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
-              }
-            }
-            for (const u of wm.units) {
-              if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
-            }
-          }
-        }
-        for (const [k, why] of entries) {
-          for (const r of this.reach([k])) if (!worker.has(r)) worker.set(r, why);
-        }
-        for (const [k, why] of flowEntries.splice(0)) {
-          for (const r of this.reachWithFlow(k)) if (!worker.has(r)) worker.set(r, why);
-        }
-      }
-    } finally {
-      this.linker.reads = undefined;
-    }
-    const init = this.reach(initRoots, new Set(), true);
-    return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
   }
 
   /**
@@ -975,37 +768,9 @@ export class ProjectGraph {
 
 
 }
-
-/** Whether re-linking a module gave what its link already says (same model, same resolutions). */
-function sameLink(a: ModuleLink, b: ModuleLink): boolean {
-  if (a.model !== b.model || a.calls.length !== b.calls.length || a.accesses.length !== b.accesses.length) return false;
-  for (let i = 0; i < a.calls.length; i++) {
-    const x = a.calls[i];
-    const y = b.calls[i];
-    if (x.sym !== y.sym || x.from !== y.from || x.pos !== y.pos) return false;
-  }
-  for (let i = 0; i < a.accesses.length; i++) if (a.accesses[i].symbol !== b.accesses[i].symbol) return false;
-  if (!sameList(a.imports, b.imports) || a.deps.length !== b.deps.length) return false;
-  if (a.classSpawns.length !== b.classSpawns.length) return false;
-  for (let i = 0; i < a.classSpawns.length; i++) {
-    const x = a.classSpawns[i];
-    const y = b.classSpawns[i];
-    if (x.offset !== y.offset || x.startMethod !== y.startMethod || !sameList(x.tasks[0].symbols ?? [], y.tasks[0].symbols ?? [])) return false;
-  }
-  const deps = new Set(a.deps);
-  return b.deps.every((d) => deps.has(d));
-}
-
 export function spawnUnitKey(r: SpawnRecord): UnitKey {
   return unitKey(r.module, r.module.units[r.site.unit] ?? r.module.units[0]);
 }
-
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function count(counts: Map<UnitKey, number>, keys: Iterable<UnitKey>, by: 1 | -1): void {
   for (const k of keys) {
     const n = (counts.get(k) ?? 0) + by;

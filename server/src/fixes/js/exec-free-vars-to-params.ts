@@ -13,7 +13,8 @@ import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { Payload } from '../../engine/model';
 import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
-import { boundNamesOf, insertAt, isFunctionLike, jsFile, nodeAtRange, type JsFile } from './util';
+import { boundNamesOf, isFunctionLike } from './scopes';
+import { insertAt, jsFile, nodeAtRange, type JsFile } from './source-file';
 
 const KIND = 'exec-free-vars-to-params';
 

@@ -17,25 +17,11 @@ import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { FixContext, FixProvider, TextEdit } from '../types';
 import { isPlainObjectState, parentWritesBeforeSpawn } from './pass-workerdata';
-import {
-  accessOf,
-  afterImportsOffset,
-  declaredBy,
-  eol,
-  exprForSymbol,
-  insertAt,
-  isImportedByAnyModule,
-  isShadowedAt,
-  jsFile,
-  nodeAtRange,
-  offsetOf,
-  planProvider,
-  singleSpawn,
-  symbolParts,
-  workerReasons,
-  type JsFile,
-  type Plan,
-} from './util';
+import { accessOf, exprForSymbol, isImportedByAnyModule, singleSpawn, symbolParts, workerReasons } from './graph-lookups';
+import { afterImportsOffset } from './imports';
+import { planProvider, type Plan } from './plan-provider';
+import { declaredBy, isShadowedAt } from './scopes';
+import { eol, insertAt, jsFile, nodeAtRange, offsetOf, type JsFile } from './source-file';
 
 const KIND = 'pass-argv';
 

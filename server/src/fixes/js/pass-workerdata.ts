@@ -20,30 +20,11 @@ import type { Finding } from '../../engine/findings';
 import type { ModuleModel, Unit } from '../../engine/model';
 import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord } from '../../engine/contexts';
 import type { FileEdit, FixContext, FixProvider, TextEdit } from '../types';
-import {
-  WORKER_THREADS,
-  accessOf,
-  afterImportsOffset,
-  declaredBy,
-  ensureDefaultImport,
-  ensureNamedImport,
-  eol,
-  exprForSymbol,
-  indentAt,
-  insertAt,
-  isImportedByAnyModule,
-  isShadowedAt,
-  jsFile,
-  lineStartOf,
-  nodeAtRange,
-  offsetOf,
-  planProvider,
-  singleSpawn,
-  symbolParts,
-  workerReasons,
-  type JsFile,
-  type Plan,
-} from './util';
+import { accessOf, exprForSymbol, isImportedByAnyModule, singleSpawn, symbolParts, workerReasons } from './graph-lookups';
+import { WORKER_THREADS, afterImportsOffset, ensureDefaultImport, ensureNamedImport } from './imports';
+import { planProvider, type Plan } from './plan-provider';
+import { declaredBy, isShadowedAt } from './scopes';
+import { eol, indentAt, insertAt, jsFile, lineStartOf, nodeAtRange, offsetOf, type JsFile } from './source-file';
 
 const KIND = 'pass-workerdata';
 

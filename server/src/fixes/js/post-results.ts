@@ -18,30 +18,11 @@ import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { AccessRecord, SpawnRecord } from '../../engine/contexts';
 import type { FileEdit, FixContext, FixProvider, TextEdit } from '../types';
-import {
-  WORKER_THREADS,
-  accessOf,
-  ensureNamedImport,
-  endOfLine,
-  eol,
-  exprForSymbol,
-  indentAt,
-  indentUnit,
-  insertAt,
-  isParentSide,
-  isShadowedAt,
-  isValueReference,
-  jsFile,
-  nodeAtRange,
-  offsetOf,
-  planProvider,
-  replace,
-  singleSpawn,
-  symbolParts,
-  workerReasons,
-  type JsFile,
-  type Plan,
-} from './util';
+import { accessOf, exprForSymbol, isParentSide, singleSpawn, symbolParts, workerReasons } from './graph-lookups';
+import { WORKER_THREADS, ensureNamedImport } from './imports';
+import { planProvider, type Plan } from './plan-provider';
+import { isShadowedAt, isValueReference } from './scopes';
+import { endOfLine, eol, indentAt, indentUnit, insertAt, jsFile, nodeAtRange, offsetOf, replace, type JsFile } from './source-file';
 
 const KIND = 'post-results';
 

@@ -18,30 +18,10 @@ import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { AccessRecord } from '../../engine/contexts';
 import type { FileEdit, FixContext, FixProvider, TextEdit } from '../types';
-import {
-  accessOf,
-  eol,
-  exprForSymbol,
-  hasCallers,
-  isImportedByAnyModule,
-  indentAt,
-  insertAt,
-  isFunctionLike,
-  isParentSide,
-  isShadowedAt,
-  isValueReference,
-  jsFile,
-  lineStartOf,
-  nodeAtRange,
-  offsetOf,
-  planProvider,
-  replace,
-  singleSpawn,
-  symbolParts,
-  workerReasons,
-  type JsFile,
-  type Plan,
-} from './util';
+import { accessOf, exprForSymbol, hasCallers, isImportedByAnyModule, isParentSide, singleSpawn, symbolParts, workerReasons } from './graph-lookups';
+import { planProvider, type Plan } from './plan-provider';
+import { isFunctionLike, isShadowedAt, isValueReference } from './scopes';
+import { eol, indentAt, insertAt, jsFile, lineStartOf, nodeAtRange, offsetOf, replace, type JsFile } from './source-file';
 
 const KIND = 'return-results';
 const POOL_MEMBERS_OK = new Set(['run', 'destroy', 'close', 'threads', 'queueSize', 'completed', 'duration', 'utilization', 'options', 'histogram', 'on', 'once', 'off', 'needsDrain', 'cancelPendingTasks', 'recycleWorkers', 'isolateWorkers', 'waitTime', 'runTime']);

@@ -12,20 +12,9 @@ import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { ModuleModel, SpawnSite } from '../../engine/model';
 import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
-import {
-  WORKER_THREADS,
-  declaredBy,
-  endOfLine,
-  ensureNamedImport,
-  eol,
-  indentUnit,
-  insertAt,
-  jsFile,
-  lineStartOf,
-  nodeAtRange,
-  references,
-  type JsFile,
-} from './util';
+import { WORKER_THREADS, ensureNamedImport } from './imports';
+import { declaredBy, references } from './scopes';
+import { endOfLine, eol, indentUnit, insertAt, jsFile, lineStartOf, nodeAtRange, type JsFile } from './source-file';
 
 const KIND = 'wrap-in-guard';
 

@@ -8,7 +8,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { FixEdit, FixProvider, FixContext } from '../types';
 import type { Finding } from '../../engine/findings';
-import { enclosingFunction, isPython, nodeAt, nodeRange, pyRoot, targetNames, walk } from './pyutil';
+import { targetNames } from './scopes';
+import { enclosingFunction, isPython, nodeAt, nodeRange, pyRoot, walk } from './syntax-tree';
 
 const KIND = 'copy-proxy';
 

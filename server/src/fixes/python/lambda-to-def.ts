@@ -11,23 +11,9 @@ import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
 import type { ModuleModel } from '../../engine/model';
 import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
-import {
-  ancestor,
-  BUILTINS,
-  enclosingScopes,
-  freeNames,
-  freshName,
-  identifiers,
-  indentUnit,
-  insertBeforeTopLevel,
-  isLocalOf,
-  isMainGuard,
-  isPython,
-  nodeAt,
-  nodeRange,
-  pyRoot,
-  topLevelStatement,
-} from './pyutil';
+import { indentUnit, insertBeforeTopLevel } from './layout';
+import { BUILTINS, enclosingScopes, freeNames, freshName, identifiers, isLocalOf } from './scopes';
+import { ancestor, isMainGuard, isPython, nodeAt, nodeRange, pyRoot, topLevelStatement } from './syntax-tree';
 
 const KIND = 'lambda-to-def';
 const TITLE = 'Turn the lambda into a module-level def';

@@ -22,18 +22,10 @@ import { posOrder } from '../../engine/contexts';
 import { isWrite } from '../../engine/rule';
 import { splitSymbolKey } from '../../engine/link';
 import type { FixContext, FixProvider, TextEdit } from '../types';
-import {
-  accessAt,
-  editsProvider,
-  globalInitValue,
-  handOverEdits,
-  handOverFor,
-  isPython,
-  pyRoot,
-  spawnsReaching,
-  type HandOver,
-  type InitValue,
-} from './pyutil';
+import { editsProvider } from './edits-provider';
+import { globalInitValue, handOverEdits, handOverFor, type HandOver, type InitValue } from './hand-over';
+import { accessAt, spawnsReaching } from './spawn-sites';
+import { isPython, pyRoot } from './syntax-tree';
 
 const KIND = 'move-to-initializer';
 

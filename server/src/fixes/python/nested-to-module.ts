@@ -9,21 +9,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
 import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
-import {
-  enclosingFunction,
-  freeNames,
-  hasMultilineString,
-  insertBeforeTopLevel,
-  isPython,
-  lines,
-  named,
-  pos,
-  pyRoot,
-  scopeBindings,
-  topLevelStatement,
-  walk,
-  nodeAt,
-} from './pyutil';
+import { insertBeforeTopLevel, lines } from './layout';
+import { freeNames, scopeBindings } from './scopes';
+import { enclosingFunction, hasMultilineString, isPython, named, pos, pyRoot, topLevelStatement, walk, nodeAt } from './syntax-tree';
 import { moduleLevelName } from './lambda-to-def';
 
 const KIND = 'nested-to-module';

@@ -23,30 +23,11 @@ import type { Finding } from '../../engine/findings';
 import { unitKey } from '../../engine/contexts';
 import { splitSymbolKey } from '../../engine/link';
 import type { FixContext, FixProvider, TextEdit } from '../types';
-import {
-  accessAt,
-  appendArgument,
-  callArgs,
-  countIdentifier,
-  editsProvider,
-  enclosingScopes,
-  eol,
-  freshName,
-  identifiers,
-  isLocalOf,
-  isPython,
-  lines,
-  mentionedElsewhere,
-  moduleDef,
-  named,
-  nodeAt,
-  nodeRange,
-  pos,
-  pyRoot,
-  spawnsReaching,
-  walk,
-  bodyInsertPoint,
-} from './pyutil';
+import { editsProvider } from './edits-provider';
+import { eol, lines, bodyInsertPoint } from './layout';
+import { countIdentifier, enclosingScopes, freshName, identifiers, isLocalOf, mentionedElsewhere } from './scopes';
+import { accessAt, appendArgument, callArgs, spawnsReaching } from './spawn-sites';
+import { isPython, moduleDef, named, nodeAt, nodeRange, pos, pyRoot, walk } from './syntax-tree';
 
 const KIND = 'return-results';
 /** How the parent gets each submission's result back. */

@@ -16,29 +16,12 @@ import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
 import { splitSymbolKey } from '../../engine/link';
 import type { FixContext, FixProvider, TextEdit } from '../types';
-import {
-  accessAt,
-  editsProvider,
-  enclosingStatement,
-  eol,
-  freshName,
-  globalInitValue,
-  handOverEdits,
-  handOverFor,
-  identifiers,
-  isPython,
-  lineIndent,
-  lines,
-  mpName,
-  named,
-  nodeAt,
-  pos,
-  pyRoot,
-  spawnsReaching,
-  walk,
-  type PoolCall,
-  type ProcessCall,
-} from './pyutil';
+import { editsProvider } from './edits-provider';
+import { globalInitValue, handOverEdits, handOverFor } from './hand-over';
+import { eol, lineIndent, lines, mpName } from './layout';
+import { freshName, identifiers } from './scopes';
+import { accessAt, spawnsReaching, type PoolCall, type ProcessCall } from './spawn-sites';
+import { enclosingStatement, isPython, named, nodeAt, pos, pyRoot, walk } from './syntax-tree';
 
 const KIND = 'shared-queue';
 const LIST_METHODS = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'sort', 'reverse', 'clear']);

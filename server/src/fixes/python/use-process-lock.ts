@@ -12,27 +12,17 @@
  * Not offered when: another module's code uses NAME; a start method is pinned anywhere (a
  * primitive of the default context cannot be given to a spawn/forkserver context's workers,
  * and creating it at import time fixes the default context); the spawns cannot take it (see
- * pyutil.handOverFor); the parent holds it around a wait for the workers (that would deadlock
+ * hand-over.ts handOverFor); the parent holds it around a wait for the workers (that would deadlock
  * once it is shared).
  */
 import type { Finding } from '../../engine/findings';
 import { splitSymbolKey } from '../../engine/link';
 import type { FixContext, FixProvider, TextEdit } from '../types';
-import {
-  accessAt,
-  ancestor,
-  editsProvider,
-  globalInitValue,
-  handOverEdits,
-  handOverFor,
-  isPython,
-  mpName,
-  nodeAt,
-  nodeRange,
-  pyRoot,
-  spawnsReaching,
-  type HandOver,
-} from './pyutil';
+import { editsProvider } from './edits-provider';
+import { globalInitValue, handOverEdits, handOverFor, type HandOver } from './hand-over';
+import { mpName } from './layout';
+import { accessAt, spawnsReaching } from './spawn-sites';
+import { ancestor, isPython, nodeAt, nodeRange, pyRoot } from './syntax-tree';
 
 const KIND = 'use-process-lock';
 const LOCKS = new Map([

@@ -16,22 +16,9 @@ import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../../engine/findings';
 import { unitKey } from '../../engine/contexts';
 import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
-import {
-  eol,
-  hasElse,
-  hasMultilineString,
-  indentUnit,
-  isMainGuard,
-  isPython,
-  leadingLine,
-  lines,
-  named,
-  pos,
-  pyRoot,
-  samePos,
-  scopeBindings,
-  walk,
-} from './pyutil';
+import { eol, indentUnit, leadingLine, lines } from './layout';
+import { scopeBindings } from './scopes';
+import { hasElse, hasMultilineString, isMainGuard, isPython, named, pos, pyRoot, samePos, walk } from './syntax-tree';
 
 const KIND = 'wrap-in-guard';
 const TITLE = "Move the process start under if __name__ == '__main__':";

@@ -1,0 +1,128 @@
+/**
+ * Linking one module: the symbols its function units are stored under, its calls and
+ * accesses with resolved symbols, the process-class instantiations it makes (Python). A
+ * link is reused while the module's model and the interfaces it read stay the same.
+ */
+import type { Access, ModuleModel, SpawnSite, Unit } from './model';
+import { symbolKey, type Linker, type SymbolKey } from './link';
+import { memberAccess, processClassSite } from './classes';
+import { posOrder, unitKey, type UnitKey } from './contexts';
+
+/** Methods that run when a class is called / instantiated. */
+const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'constructor']);
+
+/** Linking results of one module, reusable while its model and the interfaces it read stay the same. */
+export interface ModuleLink {
+  model: ModuleModel;
+  /** unit keys by unit id */
+  keys: UnitKey[];
+  unitSymbols: Array<[SymbolKey, UnitKey]>;
+  calls: Array<{ from: UnitKey; sym: SymbolKey; pos: number }>;
+  accesses: AccessRecord[];
+  /** paths of the analysed modules it imports */
+  imports: string[];
+  /** spawn sites the engine makes: instantiations of `Process` subclasses (Python), with the `run` symbols to try */
+  classSpawns: SpawnSite[];
+  /** other modules whose interface linking it read: a change there re-links this module */
+  deps: string[];
+}
+
+export interface AccessRecord {
+  module: ModuleModel;
+  unit: Unit;
+  key: UnitKey;
+  access: Access;
+  symbol: SymbolKey;
+}
+
+/**
+ * What linking one module yields, from its model and the interfaces of what it imports:
+ * the symbols its function units are stored in, its calls and accesses with resolved symbols.
+ */
+export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
+  const unitSymbols: Array<[SymbolKey, UnitKey]> = [];
+  for (const u of m.units) {
+    const key = unitKey(m, u);
+    if (u.binding) unitSymbols.push([symbolKey(m.path, u.binding), key]);
+    for (const e of u.exportedAs ?? []) unitSymbols.push([symbolKey(m.path, e), key]);
+  }
+  for (const b of m.bindings.values()) {
+    const sym = symbolKey(m.path, b.name);
+    if (b.unit !== undefined && m.units[b.unit]) unitSymbols.push([sym, unitKey(m, m.units[b.unit])]);
+    for (const id of b.methods ?? []) {
+      const u = m.units[id];
+      if (!u) continue;
+      const short = u.name.slice(u.name.lastIndexOf('.') + 1);
+      // `Cls.m()` / `self.m()` reach that method; calling the class runs its constructor only
+      unitSymbols.push([`${sym}.${short}`, unitKey(m, u)]);
+      if (CONSTRUCTORS.has(short)) unitSymbols.push([sym, unitKey(m, u)]);
+    }
+  }
+  const calls: ModuleLink['calls'] = [];
+  const accesses: AccessRecord[] = [];
+  const classSpawns: SpawnSite[] = [];
+  const reads = new Set<string>();
+  linker.reads = reads;
+  try {
+    for (const u of m.units) {
+      const key = unitKey(m, u);
+      for (const c of u.calls) {
+        if (!linker.holds(m, c)) continue;
+        const sym = linker.resolveCallable(m, c.callee);
+        if (!sym) continue;
+        if (c.ifClass && linker.binding(linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
+        calls.push({ from: key, sym, pos: posOrder(c.range.start) });
+        if (m.language === 'python') {
+          const site = processClassSite(linker, m, u, c, sym);
+          if (site) classSpawns.push(site);
+        }
+      }
+      for (const a of u.accesses) {
+        if (!linker.holds(m, a)) continue;
+        const sym = linker.resolveRef(m, a.ref);
+        if (!sym) continue;
+        // class attributes are module-level state of their own: `Config.X` is not `Config`
+        if (a.member && linker.binding(sym)?.kind === 'class') {
+          accesses.push({ module: m, unit: u, key, access: memberAccess(a, a.member), symbol: `${sym}.${a.member.name}` });
+        } else {
+          accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
+        }
+      }
+    }
+  } finally {
+    linker.reads = undefined;
+  }
+  reads.delete(m.path);
+  const imports: string[] = [];
+  for (const spec of m.imports) {
+    const t = linker.resolveModule(m, spec);
+    if (t && t !== m) imports.push(t.path);
+  }
+  return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads], classSpawns };
+}
+
+/** Whether re-linking a module gave what its link already says (same model, same resolutions). */
+export function sameLink(a: ModuleLink, b: ModuleLink): boolean {
+  if (a.model !== b.model || a.calls.length !== b.calls.length || a.accesses.length !== b.accesses.length) return false;
+  for (let i = 0; i < a.calls.length; i++) {
+    const x = a.calls[i];
+    const y = b.calls[i];
+    if (x.sym !== y.sym || x.from !== y.from || x.pos !== y.pos) return false;
+  }
+  for (let i = 0; i < a.accesses.length; i++) if (a.accesses[i].symbol !== b.accesses[i].symbol) return false;
+  if (!sameList(a.imports, b.imports) || a.deps.length !== b.deps.length) return false;
+  if (a.classSpawns.length !== b.classSpawns.length) return false;
+  for (let i = 0; i < a.classSpawns.length; i++) {
+    const x = a.classSpawns[i];
+    const y = b.classSpawns[i];
+    if (x.offset !== y.offset || x.startMethod !== y.startMethod || !sameList(x.tasks[0].symbols ?? [], y.tasks[0].symbols ?? [])) return false;
+  }
+  const deps = new Set(a.deps);
+  return b.deps.every((d) => deps.has(d));
+}
+
+export function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

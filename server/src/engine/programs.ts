@@ -1,0 +1,151 @@
+/**
+ * One program (see ./contexts.ts): its parent side (what the root reaches), the spawn sites
+ * that side reaches, and their worker side — the task callables, initializers, worker
+ * modules and handlers of each start and what they reach (through the value-flow layer
+ * for what only it resolves) — with what computing it read, for the cache.
+ */
+import type { ModuleModel, Range, TaskRef } from './model';
+import type { Linker, SymbolKey } from './link';
+import type { FlowLink } from './flowLink';
+import { spawnUnitKey, unitKey, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
+
+/** What computing a program reads of the project graph. */
+export interface ProgramSource {
+  linker: Linker;
+  unitsBySymbol: ReadonlyMap<SymbolKey, UnitKey[]>;
+  spawnRecords: readonly SpawnRecord[];
+  reach(roots: Iterable<UnitKey>, into?: Set<UnitKey>, callsOnly?: boolean): Set<UnitKey>;
+  callees(key: UnitKey): readonly UnitKey[];
+  unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[];
+  /** the value-flow program (built on first use), or null when no spawn site needs it */
+  flowLink(): FlowLink | null;
+}
+
+/** What computing a program read, to tell whether an edit can change it. */
+export interface CachedProgram {
+  program: Program;
+  /** the root's unit key */
+  key: UnitKey;
+  /** modules whose model it read (root, spawning and worker modules) */
+  modules: string[];
+  /** symbols whose function units it looked up (tasks, initializers, pool exports) */
+  syms: SymbolKey[];
+  /** modules whose interface its resolutions read */
+  interfaces: string[];
+}
+
+/** One program, with what computing it read (see {@link CachedProgram}). */
+export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): CachedProgram {
+  const modules = new Set<string>([root.module.path]);
+  const syms = new Set<SymbolKey>();
+  const reads = new Set<string>();
+  const unitsOf = (sym: SymbolKey | undefined): UnitKey[] => {
+    if (!sym) return [];
+    syms.add(sym);
+    return g.unitsBySymbol.get(sym) ?? [];
+  };
+  const parent = g.reach([key]);
+  const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
+  const worker = new Map<UnitKey, WorkerReason>();
+  const initRoots: UnitKey[] = [];
+  const flowEntries: Array<[UnitKey, WorkerReason]> = [];
+  g.linker.reads = reads;
+  try {
+    for (const rec of spawns) {
+      modules.add(rec.module.path);
+      const entries: Array<[UnitKey, WorkerReason]> = [];
+      const reason = (via: string, range: Range, file = rec.module.path): WorkerReason => ({ spawn: rec, via, range, file });
+      for (const t of rec.site.tasks) {
+        for (const k of g.unitsOfTask(rec.module, t, syms)) entries.push([k, reason(t.label, t.range)]);
+      }
+      for (const ref of rec.site.initializers) {
+        for (const k of unitsOf(g.linker.resolveCallable(rec.module, ref))) {
+          entries.push([k, reason('initializer', rec.site.range)]);
+          initRoots.push(k);
+        }
+      }
+      // `self.method`, callable objects, partials, variables: what the value-flow layer says they are
+      const flow = rec.site.flowTasks?.length ? g.flowLink() : null;
+      if (flow) {
+        for (const m of flow.modules) modules.add(m);
+        for (const t of rec.site.flowTasks!) {
+          for (const k of flow.targets(rec.module, t.offset)) {
+            flowEntries.push([k, reason(t.label, t.range)]);
+            if (t.initializer) initRoots.push(k);
+          }
+        }
+      }
+      for (const id of rec.site.initializerUnits ?? []) {
+        const u = rec.module.units[id];
+        if (!u) continue;
+        entries.push([unitKey(rec.module, u), reason('initializer', rec.site.range)]);
+        initRoots.push(unitKey(rec.module, u));
+      }
+      // a cluster worker re-runs the entry script (this program's root module), not the
+      // module that calls cluster.fork()
+      const entryRun = rec.site.system === 'cluster' && root.unit.kind !== 'function' && root.module.language === 'js';
+      const wm = entryRun ? root.module : rec.workerModule;
+      if (wm) {
+        modules.add(wm.path);
+        const self = wm === rec.module || entryRun;
+        const spawnedBy = reason(rec.site.label, rec.site.range);
+        if (!self) {
+          const top = unitKey(wm, wm.units[0]);
+          entries.push([top, spawnedBy]);
+          initRoots.push(top);
+        }
+        for (const u of wm.units) {
+          if (u.kind !== 'worker-branch') continue;
+          // a worker branch runs once when the worker starts: like a worker module's top level, it is set-up
+          entries.push([unitKey(wm, u), spawnedBy]);
+          initRoots.push(unitKey(wm, u));
+        }
+        for (const id of wm.workerHandlers) {
+          const u = wm.units[id];
+          const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
+          if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
+        }
+        if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
+          for (const name of wm.exports.keys()) {
+            const t = g.linker.resolveExport(wm, name);
+            if (t && 'symbol' in t) {
+              for (const k of unitsOf(t.symbol)) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
+            }
+          }
+          for (const u of wm.units) {
+            if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
+          }
+        }
+      }
+      for (const [k, why] of entries) {
+        for (const r of g.reach([k])) if (!worker.has(r)) worker.set(r, why);
+      }
+      for (const [k, why] of flowEntries.splice(0)) {
+        for (const r of reachWithFlow(g, k)) if (!worker.has(r)) worker.set(r, why);
+      }
+    }
+  } finally {
+    g.linker.reads = undefined;
+  }
+  const init = g.reach(initRoots, new Set(), true);
+  return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
+}
+
+/** what a unit the value-flow layer found reaches: through the front end's calls and the layer's */
+function reachWithFlow(g: ProgramSource, root: UnitKey): Set<UnitKey> {
+  const into = new Set<UnitKey>();
+  const stack = [root];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (into.has(k)) continue;
+    into.add(k);
+    // inside the flow program the layer's calls replace the front end's (which take
+    // `self.m()` as every class's `m`); calls leaving it are the front end's
+    const flow = g.flowLink();
+    const inFlow = flow?.covers(k) ?? false;
+    for (const c of g.callees(k)) if (!into.has(c) && !(inFlow && flow!.covers(c))) stack.push(c);
+    for (const c of flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
+  }
+  return into;
+}
+
