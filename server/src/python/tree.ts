@@ -163,25 +163,27 @@ export class SyntaxNode {
  */
 class Children {
   private readonly stack: SyntaxNode[] = [];
+  /** the stack's length in use (slots above it are stale, overwritten as the walk goes on) */
+  private top = 0;
   private readonly starts: number[] = [];
 
   /** the first child of the node being entered */
   open(child: SyntaxNode): SyntaxNode {
-    this.starts.push(this.stack.length);
-    this.stack.push(child);
+    this.starts.push(this.top);
+    this.stack[this.top++] = child;
     return child;
   }
 
   add(sibling: SyntaxNode): SyntaxNode {
-    this.stack.push(sibling);
+    this.stack[this.top++] = sibling;
     return sibling;
   }
 
   /** the walk goes back up to `parent`: its children are complete */
   close(parent: SyntaxNode): void {
     const start = this.starts.pop()!;
-    parent.children = this.stack.slice(start);
-    this.stack.length = start;
+    parent.children = this.stack.slice(start, this.top);
+    this.top = start;
   }
 }
 
