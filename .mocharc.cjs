@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const FIRST = ['fixtures-run-python', 'fixes-run', 'incremental', 'cli', 'fuzz', 'soak', 'config', 'fixtures-run-js', 'sarif'];
+const FIRST = ['fixtures-run-python', 'fixtures-run-notebooks', 'fixes-run', 'incremental', 'cli', 'fuzz', 'soak', 'config', 'fixtures-run-js', 'sarif'];
 const files = fs
   .readdirSync(path.join(__dirname, 'test'))
   .filter((f) => f.endsWith('.test.ts'))

@@ -6,6 +6,7 @@ import { unguardedSpawn } from './unguarded-spawn';
 import { threadPrimitiveInProcess } from './thread-primitive-in-process';
 import { unsendablePayload } from './unsendable-payload';
 import { managerProxySerialized } from './manager-proxy-serialized';
+import { unimportableTask } from './unimportable-task';
 
 export const RULES: readonly Rule[] = [
   staleGlobalRead,
@@ -14,4 +15,5 @@ export const RULES: readonly Rule[] = [
   threadPrimitiveInProcess,
   unsendablePayload,
   managerProxySerialized,
+  unimportableTask,
 ];

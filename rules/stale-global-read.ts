@@ -16,6 +16,18 @@ import {
   where,
 } from '../server/src/engine/rule';
 import { type AccessRecord, type Program, type WorkerReason } from '../server/src/engine/contexts';
+import type { StartMethod } from '../server/src/engine/model';
+import { splitSymbolKey } from '../server/src/engine/link';
+import { isNotebookPath } from '../server/src/notebook/cells';
+
+/**
+ * The start method a read is judged under: a notebook's globals exist only in forked
+ * workers (spawn and forkserver workers cannot import the notebook at all: unimportable-task
+ * reports that), so a notebook binding is judged as under fork.
+ */
+function methodFor(sym: string, why: WorkerReason): StartMethod | undefined {
+  return isNotebookPath(splitSymbolKey(sym).file) ? 'fork' : why.spawn.startMethod;
+}
 
 /** Not state a read can be stale on: code, modules, and primitives that other rules cover. */
 const NOT_STATE = new Set(['function', 'class', 'import', 'thread-primitive', 'pool']);
@@ -50,7 +62,7 @@ export const staleGlobalRead: Rule = {
         const why = prog.worker.get(r.key);
         if (!why) continue;
         if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;
-        const verdict = judge(ctx, prog, why, parentWrites);
+        const verdict = judge(ctx, prog, why, parentWrites, methodFor(sym, why));
         if (!verdict) continue;
         groups.add(sym, r, why, () => ({ parentWrites: verdict.writes, verdict, sym }));
       }
@@ -80,14 +92,14 @@ interface Verdict {
 }
 
 /** Decides whether the read is stale under the start method in force; undefined = not a finding. */
-function judge(ctx: RuleContext, prog: Program, why: WorkerReason, all: AccessRecord[]): Verdict | undefined {
+function judge(ctx: RuleContext, prog: Program, why: WorkerReason, all: AccessRecord[], method: StartMethod | undefined): Verdict | undefined {
   const rec = why.spawn;
   if (rec.module.language !== 'python') return { allBefore: true, writes: all };
   // a write after the workers have finished (after join(), the pool's with block...) is not one they could see
   const writes = all.filter((w) => !ctx.graph.isAfterEnd(prog, rec, w));
   if (writes.length === 0) return undefined;
   const late = writes.find((w) => !ctx.graph.isBeforeSpawn(prog, rec, w));
-  if (rec.startMethod === 'fork' && !late) return undefined;
+  if (method === 'fork' && !late) return undefined;
   return { allBefore: !late, late, writes };
 }
 
@@ -112,7 +124,7 @@ function report(
   let message: string;
   if (rec.module.language === 'python') {
     const mod = baseName(r.module.path);
-    if (rec.startMethod === 'fork') {
+    if (methodFor(sym, why) === 'fork') {
       // 'late' = not provably before the start (the order of two separately called functions is unknown)
       message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, which can run after the workers started; ${unitName} runs in ${describeWorker(rec)} (${started}), which were forked earlier and keep the value they had at the fork.`;
     } else if (rec.startMethod) {

@@ -71,6 +71,8 @@ describe('crossproc rule', () => {
   it('renders nested fences and headings of every level', () => {
     const text = renderRuleDoc('# T\n\n### Sub\n\n````md\n```js\nx\n```\n````\n**b** [l](x.md)\n', false);
     assert.equal(text, 'T\n=\n\nSub\n\n    (md)\n    ```js\n    x\n    ```\nb l\n');
+    // a code span is code, not a link
+    assert.equal(renderRuleDoc('`handlers[msg.type](msg)` and [l](x.md)\n', false), '`handlers[msg.type](msg)` and l\n');
   });
 
   it('works from the packaged CLI: npm pack ships every rule doc, and the installed layout finds them', function () {

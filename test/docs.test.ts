@@ -220,6 +220,15 @@ describe('rule docs', () => {
   }
 });
 
+/** A notebook (nbformat 4 JSON) from the percent format: each `# %%` line starts a code cell. */
+function percentToNotebook(text: string): string {
+  const cells = text
+    .split(/^# %%.*\n/m)
+    .filter((c) => c.trim() !== '')
+    .map((c) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: c.replace(/\n+$/, '') }));
+  return JSON.stringify({ cells, metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 }, null, 1);
+}
+
 describe('rule doc examples are analysed as documented', function () {
   let ProjectClass: typeof import('../server/src/engine/project').Project;
   let tmpRoot: string;
@@ -242,8 +251,10 @@ describe('rule doc examples are analysed as documented', function () {
     for (const f of ex.files) {
       const abs = path.join(dir, f.name);
       fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(abs, f.text);
-      project.updateFile(abs, f.text);
+      // a notebook example is written in the percent format (`# %%` starts a cell): stored as a real .ipynb
+      const text = f.name.endsWith('.ipynb') ? percentToNotebook(f.text) : f.text;
+      fs.writeFileSync(abs, text);
+      project.updateFile(abs, text);
       paths.push(abs);
     }
     const findings = project.analyze();

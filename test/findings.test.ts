@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { isAnalyzable, Project } from '../server/src/engine/project';
 import type { Finding } from '../server/src/engine/findings';
 import { FIXTURES_ROOT, listFixtures, parseExpectations } from './support/fixtures';
+import { CellLayout } from '../server/src/notebook/cells';
+import { notebookJsonToSource } from '../server/src/notebook/ipynb';
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -21,15 +23,41 @@ function sourceFiles(dir: string): string[] {
   return out.sort();
 }
 
+/** A notebook's code cells, by 1-based cell number (all cells counted). */
+function notebookCells(file: string): Array<[number, string]> {
+  const nb = JSON.parse(readFileSync(file, 'utf8')) as { cells: Array<{ cell_type: string; source: string | string[] }> };
+  return nb.cells.flatMap((c, i): Array<[number, string]> => (c.cell_type === 'code' ? [[i + 1, Array.isArray(c.source) ? c.source.join('') : c.source]] : []));
+}
+
+const EXPECT_IN_CELL = /#\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/;
+
 function expectedPairs(files: string[]): string[] {
   const out: string[] = [];
-  for (const f of files) for (const e of parseExpectations(f)) out.push(`${path.relative(FIXTURES_ROOT, f)}:${e.line} ${e.rule}`);
+  for (const f of files) {
+    const rel = path.relative(FIXTURES_ROOT, f);
+    if (f.endsWith('.ipynb')) {
+      // in a notebook an expectation stands in a cell: cell and line in it
+      for (const [cell, text] of notebookCells(f)) {
+        text.split('\n').forEach((l, j) => {
+          const m = EXPECT_IN_CELL.exec(l);
+          if (m) for (const rule of m[1].split(',')) out.push(`${rel}:cell ${cell}:${j + 1} ${rule.trim()}`);
+        });
+      }
+      continue;
+    }
+    for (const e of parseExpectations(f)) out.push(`${rel}:${e.line} ${e.rule}`);
+  }
   return [...new Set(out)].sort();
 }
 
 function actualPairs(findings: Finding[]): string[] {
   // a line may hold several findings of one rule (two symbols): expectations are per (line, rule)
-  return [...new Set(findings.map((f) => `${path.relative(FIXTURES_ROOT, f.file)}:${f.range.start.line + 1} ${f.rule}`))].sort();
+  const at = (f: Finding): string => {
+    if (!f.file.endsWith('.ipynb')) return `${f.range.start.line + 1}`;
+    const p = new CellLayout(notebookJsonToSource(readFileSync(f.file, 'utf8'))).toCell(f.range.start);
+    return `cell ${p?.cell}:${(p?.line ?? -2) + 1}`;
+  };
+  return [...new Set(findings.map((f) => `${path.relative(FIXTURES_ROOT, f.file)}:${at(f)} ${f.rule}`))].sort();
 }
 
 async function analyse(files: string[]): Promise<Finding[]> {

@@ -209,6 +209,120 @@ describe('Node quick fixes: shapes', () => {
   describe('post-results', () => {
     const results = 'module.exports.results = [];\n';
     const worker = ["const { workerData } = require('node:worker_threads');", "const { results } = require('./results');", 'results.push(workerData);', ''].join('\n');
+    const parent = [
+      "const { Worker } = require('node:worker_threads');",
+      "const { results } = require('./results');",
+      "const w = new Worker('./worker.js', { workerData: 2 });",
+      "w.on('exit', () => console.log(results));",
+      '',
+    ].join('\n');
+
+    it('sends a neutral { type, args } message and drops the require the worker no longer uses', async () => {
+      const out = await applyKind({ 'results.js': results, 'worker.js': worker, 'main.js': parent }, 'post-shape', 'lost-global-write', 'post-results');
+      assert.equal(
+        out.get('worker.js'),
+        ["const { workerData, parentPort } = require('node:worker_threads');", "parentPort.postMessage({ type: 'results:push', args: [workerData] });", ''].join('\n'),
+      );
+      assert.equal(
+        out.get('main.js'),
+        [
+          "const { Worker } = require('node:worker_threads');",
+          "const { results } = require('./results');",
+          "const w = new Worker('./worker.js', { workerData: 2 });",
+          "w.on('message', (msg) => {",
+          "  if (msg?.type === 'results:push') results.push(...msg.args);",
+          '});',
+          "w.on('exit', () => console.log(results));",
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('names each kind of change in the type, one handler line per type', async () => {
+      const out = await applyKind(
+        {
+          'state.js': 'module.exports.stats = { total: 0, last: null, count: 0 };\n',
+          'worker.js': [
+            "const { workerData } = require('node:worker_threads');",
+            "const { stats } = require('./state');",
+            'stats.total += workerData;',
+            'stats.last = workerData;',
+            'stats.count++;',
+            'stats.count++;',
+            '',
+          ].join('\n'),
+          'main.js': [
+            "const { Worker } = require('node:worker_threads');",
+            "const { stats } = require('./state');",
+            "const w = new Worker('./worker.js', { workerData: 2 });",
+            "w.on('exit', () => console.log(stats));",
+            '',
+          ].join('\n'),
+        },
+        'post-types',
+        'lost-global-write',
+        'post-results',
+      );
+      const worker = out.get('worker.js')!;
+      assert.match(worker, /parentPort\.postMessage\(\{ type: 'stats\.total:add', value: workerData \}\);/);
+      assert.match(worker, /parentPort\.postMessage\(\{ type: 'stats\.last:set', value: workerData \}\);/);
+      assert.equal(worker.match(/type: 'stats\.count:increment' \}/g)?.length, 2);
+      assert.doesNotMatch(worker, /require\('\.\/state'\)|crossproc/);
+      const main = out.get('main.js')!;
+      assert.match(main, /if \(msg\?\.type === 'stats\.total:add'\) stats\.total \+= msg\.value;/);
+      assert.match(main, /if \(msg\?\.type === 'stats\.last:set'\) stats\.last = msg\.value;/);
+      assert.equal(main.match(/stats\.count:increment/g)?.length, 1, main);
+    });
+
+    it('keeps the other names of the require, and a bare require when loading the module does something', async () => {
+      const withLimit = await applyKind(
+        {
+          'results.js': 'module.exports.results = [];\nmodule.exports.limit = 3;\n',
+          'worker.js': [
+            "const { workerData } = require('node:worker_threads');",
+            "const { results, limit } = require('./results');",
+            'if (workerData < limit) results.push(workerData);',
+            '',
+          ].join('\n'),
+          'main.js': parent,
+        },
+        'post-keep-other',
+        'lost-global-write',
+        'post-results',
+      );
+      assert.match(withLimit.get('worker.js')!, /^const \{ limit \} = require\('\.\/results'\);$/m);
+      const effects = await applyKind(
+        { 'results.js': "console.log('results loaded');\nmodule.exports.results = [];\n", 'worker.js': worker, 'main.js': parent },
+        'post-effects',
+        'lost-global-write',
+        'post-results',
+      );
+      assert.match(effects.get('worker.js')!, /^require\('\.\/results'\);$/m);
+    });
+
+    it('ESM: drops the unused import', async () => {
+      const out = await applyKind(
+        {
+          'results.mjs': 'export const results = [];\n',
+          'worker.mjs': ["import { workerData } from 'node:worker_threads';", "import { results } from './results.mjs';", '', 'results.push(workerData);', ''].join('\n'),
+          'main.mjs': [
+            "import { Worker } from 'node:worker_threads';",
+            "import { results } from './results.mjs';",
+            "const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: 2 });",
+            "w.on('exit', () => console.log(results));",
+            '',
+          ].join('\n'),
+        },
+        'post-esm',
+        'lost-global-write',
+        'post-results',
+      );
+      assert.equal(
+        out.get('worker.mjs'),
+        ["import { workerData, parentPort } from 'node:worker_threads';", '', "parentPort.postMessage({ type: 'results:push', args: [workerData] });", ''].join('\n'),
+      );
+    });
+
     it('is not offered when the parent already listens for messages from the worker', async () => {
       await assertNotOffered(
         {
@@ -297,7 +411,7 @@ describe('Node quick fixes: shapes', () => {
       assert.equal(
         out.get('task.js'),
         [
-          "const { processed } = require('./audit');",
+          // the task no longer uses the module-level array: its require goes
           'module.exports = function (n) {',
           '  const processedPushed = [];',
           '  if (n > 0) processedPushed.push(n);',

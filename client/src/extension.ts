@@ -184,7 +184,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
   context.subscriptions.push(status);
 
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })),
+    // Python cells of notebooks too, for hover and code actions (the server syncs them as notebooks)
+    documentSelector: [...LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })), { scheme: 'vscode-notebook-cell', language: 'python' }],
     synchronize: { fileEvents: watchers },
     outputChannel,
     middleware: {

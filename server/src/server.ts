@@ -20,6 +20,7 @@ import { createContext, guard, readInitializeParams } from './handlers/context';
 import * as diagnostics from './handlers/diagnostics';
 import * as hover from './handlers/hover';
 import * as workspace from './handlers/workspace';
+import { NOTEBOOK_SYNC, NotebookSync, reloadFromDisk } from './notebook/lsp';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -31,6 +32,13 @@ const publisher = diagnostics.register(ctx, settings);
 const files = workspace.register(ctx, publisher, settings);
 const actions = codeActions.register(ctx, connection);
 hover.register(ctx, connection, settings);
+// notebook cells: synced as notebooks, analysed as their notebook's text, diagnostics per cell
+const notebooks = new NotebookSync(ctx, settings, {
+  schedule: () => publisher.schedule(),
+  reload: async (file) => reloadFromDisk(await ctx.project, file),
+});
+ctx.cells = notebooks;
+publisher.afterAnalysis = (findings, project, cancelled) => notebooks.publish(findings, project, cancelled);
 
 connection.onInitialize((params): InitializeResult => {
   readInitializeParams(ctx, params);
@@ -42,6 +50,7 @@ connection.onInitialize((params): InitializeResult => {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      notebookDocumentSync: NOTEBOOK_SYNC,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, codeActions.FIX_ALL_KIND], resolveProvider: true },
       executeCommandProvider: { commands: [codeActions.SHOW_DOC_COMMAND] },
       hoverProvider: true,
@@ -81,5 +90,6 @@ connection.onShutdown(() => {
   ctx.memory.dispose();
 });
 
+notebooks.listen(connection);
 documents.listen(connection);
 connection.listen();

@@ -19,6 +19,7 @@ import { applyRuleSettings, compareFindings } from '../shared/severity';
 import type { CliOptions } from './args';
 import { UsageError } from './args';
 import { applyPreferredFixes, type FixSummary } from './fix';
+import { CellLayouts } from '../notebook/findings';
 
 /** An I/O problem with a path the user named: exit code 2. */
 export class InputError extends UsageError {}
@@ -215,5 +216,8 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   }
   if (options.quiet) findings = findings.filter((f) => f.severity === 'error');
   findings.sort(compareFindings);
+  // notebooks: positions relative to their cells (sorted first, in the engine's cell order)
+  const cells = new CellLayouts((f) => project.text(f));
+  findings = findings.map((f) => cells.finding(f));
   return { findings, files: loaded, skipped, fixed, warnings: collected.warnings };
 }

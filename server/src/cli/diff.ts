@@ -61,7 +61,7 @@ function printLine(op: Op): string {
 }
 
 /** The unified diff of `before` → `after` for `name` (a relative path with `/`), or '' when equal. */
-export function unifiedDiff(name: string, before: string, after: string, context = 3): string {
+export function unifiedDiff(name: string, before: string, after: string, context = 3, created = false): string {
   if (before === after) return '';
   const ops = diffLines(lines(before), lines(after));
   // positions (in ops) of changed lines, grouped into hunks that share or touch context
@@ -72,7 +72,8 @@ export function unifiedDiff(name: string, before: string, after: string, context
     if (last && i - last[1] <= 2 * context + 1) last[1] = i;
     else hunks.push([i, i]);
   }
-  let out = `--- a/${name}\n+++ b/${name}\n`;
+  // a file the fix creates is new to `git apply` / `patch`
+  let out = `--- ${created ? '/dev/null' : `a/${name}`}\n+++ b/${name}\n`;
   for (const [first, last] of hunks) {
     const from = Math.max(0, first - context);
     const to = Math.min(ops.length - 1, last + context);

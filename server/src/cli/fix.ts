@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { normalizeLoneCarriageReturns, type Project } from '../engine/project';
 import { applyFix, computeFix, SUPPRESSION_FIX_KINDS } from '../fixes';
 import { readSourceFile } from '../shared/files';
+import { isNotebookPath } from '../notebook/cells';
+import { applySourceToNotebook, notebookJsonToSource } from '../notebook/ipynb';
 
 /** A file a fix would have changed but that was not written, and why. */
 export interface RefusedWrite {
@@ -25,7 +27,7 @@ export interface FixSummary {
   /** the files written (with `write: false`, the files that would be) */
   files: string[];
   /** each file in `files`: its text before and after the fixes (with `write: false`, as on disk, for --diff) */
-  changes: Array<{ file: string; before: string; after: string }>;
+  changes: Array<{ file: string; before: string; after: string; created?: boolean }>;
   /** files left untouched (outside the targets, a symlink, changed on disk since read) */
   refused: RefusedWrite[];
 }
@@ -54,6 +56,34 @@ export async function whyNotWritable(file: string, roots: readonly string[]): Pr
   return undefined;
 }
 
+/**
+ * Why a fix may not create `file`, or undefined when it may: it must not exist yet, and its
+ * folder's real path must be inside a command-line folder, or be the folder of a file named
+ * on the command line (a module written beside the notebook it was moved out of).
+ */
+export async function whyNotCreatable(file: string, roots: readonly string[]): Promise<string | undefined> {
+  if (await fs.lstat(file).then(() => true, () => false)) return 'it already exists';
+  const folder = await fs.realpath(path.dirname(file)).catch(() => undefined);
+  if (!folder) return 'its folder cannot be read';
+  for (const root of roots) {
+    const isFile = await fs.stat(root).then((st) => st.isFile(), () => false);
+    if (isFile ? path.dirname(root) === folder : within(root, folder)) return undefined;
+  }
+  return 'it is outside the paths given on the command line';
+}
+
+/** Creates `file` with `text` (never over an existing file); returns why not on failure. */
+async function createNewFile(file: string, text: string, roots: readonly string[]): Promise<string | undefined> {
+  const why = await whyNotCreatable(file, roots);
+  if (why) return why;
+  try {
+    await fs.writeFile(file, text, { flag: 'wx' });
+    return undefined;
+  } catch (error) {
+    return `it could not be created (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 /** The real paths of the command-line targets (a target that cannot be resolved is left out). */
 export async function realTargets(targets: readonly string[]): Promise<string[]> {
   const out: string[] = [];
@@ -78,6 +108,11 @@ function withLineEnds(current: string, text: string): string {
 /** For --diff: the file's bytes on disk now and what --fix would write, both as UTF-8 text (BOM kept). */
 async function diskForms(file: string, text: string): Promise<{ before: string; after: string }> {
   const before = (await fs.readFile(file)).toString('utf8');
+  if (isNotebookPath(file)) {
+    const after = applySourceToNotebook(before, text);
+    if (after === undefined) throw new Error('the fix does not map onto the notebook cells');
+    return { before, after };
+  }
   const bom = before.startsWith('\uFEFF') ? '\uFEFF' : '';
   return { before, after: bom + withLineEnds(before, text) };
 }
@@ -97,11 +132,18 @@ export async function writeFixedFile(file: string, expected: string, text: strin
   } catch {
     return 'it cannot be read any more';
   }
-  // the project holds the text with lone CRs as LFs (engine/project.ts)
-  if (now.kind !== 'text' || normalizeLoneCarriageReturns(now.text) !== expected) return 'it changed on disk since it was read';
+  // the project holds the text with lone CRs as LFs (engine/project.ts); a notebook's, its cells' Python
+  const held = (t: string) => (isNotebookPath(file) ? notebookJsonToSource(t) : normalizeLoneCarriageReturns(t));
+  if (now.kind !== 'text' || held(now.text) !== expected) return 'it changed on disk since it was read';
+  if (isNotebookPath(file)) {
+    const json = applySourceToNotebook(now.text, text);
+    if (json === undefined) return 'the fix does not map onto its cells';
+    now = { ...now, text: '' };
+    text = json;
+  }
   const { mode } = await fs.stat(real);
   const head = await fs.readFile(real).then((b) => b.subarray(0, 3));
-  const out = withLineEnds(now.text, text);
+  const out = isNotebookPath(file) ? text : withLineEnds(now.text, text);
   const bytes = Buffer.concat([head.equals(UTF8_BOM) ? UTF8_BOM : Buffer.alloc(0), Buffer.from(out, 'utf8')]);
   const tmp = path.join(path.dirname(real), `.${path.basename(real)}.crossproc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
@@ -138,6 +180,8 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
   const written = new Map<string, string>();
   const refused = new Map<string, string>();
   const tried = new Set<string>();
+  /** files a fix creates (they did not exist when the run started) */
+  const created = new Set<string>();
   /** the files each applied fix changed */
   const appliedFixes: string[][] = [];
   // each round fixes one finding; a fix that leaves its finding behind is not tried twice
@@ -160,8 +204,9 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
       continue;
     }
     let blocked = false;
+    for (const fe of fix.changes) if (fe.create && project.text(fe.file) === undefined) created.add(fe.file);
     for (const file of texts.keys()) {
-      const why = await refusal(file);
+      const why = created.has(file) ? await whyNotCreatable(file, roots) : await refusal(file);
       if (why) {
         refused.set(file, why);
         blocked = true;
@@ -177,8 +222,21 @@ export async function applyPreferredFixes(project: Project, targets: readonly st
   }
   const files: string[] = [];
   const changes: FixSummary['changes'] = [];
-  for (const [file, text] of written) {
+  // new files first: a fix that moves code into one must not leave the code gone when the file cannot be made
+  for (const [file, text] of [...written].sort((a, b) => Number(created.has(b[0])) - Number(created.has(a[0])))) {
     const expected = original.get(file)!;
+    if (created.has(file)) {
+      const why = write ? await createNewFile(file, text, roots) : undefined;
+      if (why) {
+        refused.set(file, why);
+        project.removeFile(file);
+      } else {
+        files.push(file);
+        changes.push({ file, before: '', after: text, created: true });
+        if (!write) project.removeFile(file);
+      }
+      continue;
+    }
     if (!write) {
       // the diff is of the bytes on disk (BOM, lone CR line ends), so that it applies
       const forms = await diskForms(file, text).catch(() => undefined);

@@ -32,7 +32,7 @@ function render(options: CliOptions, report: Report, color: boolean): string {
     case 'json':
       return formatJson(report);
     case 'sarif':
-      return formatSarif(report);
+      return formatSarif(report, { exitCode: exitCodeFor(report, options.maxWarnings), checkout: process.env['GITHUB_WORKSPACE'] });
     case 'github':
       return formatGithub(report, process.env['GITHUB_WORKSPACE']);
     case 'gitlab':
@@ -137,7 +137,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.diff && result.fixed) {
     // --diff / --fix-dry-run: the patch is the output; exit 1 when there is something to fix, as `ruff --diff`
     const changes = [...result.fixed.changes].sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
-    const patch = changes.map((c) => unifiedDiff(displayPath(cwd, c.file), c.before, c.after)).join('');
+    const patch = changes.map((c) => unifiedDiff(displayPath(cwd, c.file), c.before, c.after, 3, c.created === true)).join('');
     return emit(options, cwd, patch, patch === '' ? 0 : 1);
   }
   const report: Report = {

@@ -80,9 +80,14 @@ const dim = (s: string, color: boolean) => (color ? `\u001b[2m${s}\u001b[22m` : 
 
 /** Inline Markdown as plain text: `**x**` → x (bold on a terminal), `[t](url)` → t (url). */
 function inline(line: string, color: boolean): string {
+  // links inside code spans stay as they are: `handlers[msg.type](msg)` is code, not a link
   return line
     .replace(/\*\*([^*]+)\*\*/g, (_, s: string) => bold(s, color))
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, text: string, url: string) => (/^[a-z]+:/i.test(url) ? `${text} <${url}>` : text));
+    .split(/(`+[^`]*`+)/)
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, text: string, url: string) => (/^[a-z]+:/i.test(url) ? `${text} <${url}>` : text)),
+    )
+    .join('');
 }
 
 /**

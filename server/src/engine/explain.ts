@@ -9,6 +9,7 @@ import type { Finding } from './findings';
 import type { Access, ModuleModel, Position, Range, Unit } from './model';
 import { splitSymbolKey, type SymbolKey } from './link';
 import { unitKey, type AccessRecord, type ProjectGraph, type SpawnRecord, type UnitKey, type WorkerReason } from './contexts';
+import { unimportableTaskTable } from '../../../rules/unimportable-task';
 
 export function contains(r: Range, p: Position): boolean {
   const afterStart = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
@@ -103,6 +104,7 @@ const FIX_WORDS: Record<string, string> = {
   'thread-primitive-in-process': 'Use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
   'unsendable-payload': 'Send plain data: a module-level `def` instead of a lambda/local function; arguments instead of closures.',
   'manager-proxy-serialized': 'Copy the proxy first: `list(proxy)` / `dict(proxy)`.',
+  'unimportable-task': 'Define the function in a module file beside the notebook and import it: workers can import a module, never the notebook.',
 };
 
 export interface ExplainInput {
@@ -136,6 +138,7 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
       const why = firstWorkerReason(graph, rec.key);
       if (why) parts.push(startMethodTable(f.symbol, f.rule === 'stale-global-read' ? 'the import-time value (the module is re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined));
     }
+    if (f.rule === 'unimportable-task') parts.push(unimportableTaskTable(f.symbol));
     parts.push(`**Fix:** ${FIX_WORDS[f.rule] ?? ''} [Rule documentation](${input.docUrl(f.rule)})`);
   }
   if (parts.length) return { markdown: parts.join('\n\n'), range: range! };

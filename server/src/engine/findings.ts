@@ -10,6 +10,7 @@ export const RULE_IDS = [
   'thread-primitive-in-process',
   'unsendable-payload',
   'manager-proxy-serialized',
+  'unimportable-task',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

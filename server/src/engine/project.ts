@@ -13,6 +13,8 @@ import { parseJs } from '../js/frontend';
 import { hasFlowFacts, initPython, parsePython } from '../python/frontend';
 import { languageOf } from './language';
 import { describeFixes } from '../fixes';
+import { isNotebookPath, isNotebookSource } from '../notebook/cells';
+import { notebookJsonToSource } from '../notebook/ipynb';
 import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget, ranOutOfStack } from '../shared/budget';
 
 /** Python source (UTF-16 units) a project extracts value-flow facts for; see {@link Project.parse} */
@@ -89,6 +91,9 @@ export class Project {
   updateFile(file: string, text: string, version?: number): boolean {
     const lang = languageOf(file);
     if (!lang) return false;
+    // a notebook arrives as its .ipynb JSON (from disk) or as the cells' Python text (an
+    // editor's cells, a fix's result): the project holds the Python text (notebook/cells.ts)
+    if (isNotebookPath(file) && !isNotebookSource(text)) text = notebookJsonToSource(text);
     text = normalizeLoneCarriageReturns(text);
     const cur = this.entries.get(file);
     if (cur && cur.text === text) {

@@ -19,6 +19,8 @@ import { useProcessLock } from './python/use-process-lock';
 import { lambdaToDef } from './python/lambda-to-def';
 import { nestedToModule } from './python/nested-to-module';
 import { copyProxy } from './python/copy-proxy';
+import { moveToModule } from './python/move-to-module';
+import { fitPythonFix } from './python/line-fit';
 
 /** Order matters: the first applicable provider is the finding's preferred fix (`--fix`). */
 export const FIX_PROVIDERS: FixProvider[] = [
@@ -36,6 +38,7 @@ export const FIX_PROVIDERS: FixProvider[] = [
   lambdaToDef,
   nestedToModule,
   copyProxy,
+  moveToModule,
 ];
 
 /** Registered last so real fixes come first; every finding offers them. */
@@ -80,7 +83,8 @@ export function computeFix(ctx: FixContext, finding: Finding, kind: string): Fix
     if (p.kind !== kind || !applicable(p, finding)) continue;
     try {
       const edit = p.compute(ctx, finding);
-      if (edit) return edit;
+      // code a fix writes keeps to the project's line length; a suppression comment is exempt, as for Ruff's E501
+      if (edit) return FALLBACK.includes(p) ? edit : fitPythonFix(edit, ctx.text);
     } catch {
       // this provider cannot handle the shape; another one of the same kind may
     }
@@ -88,41 +92,5 @@ export function computeFix(ctx: FixContext, finding: Finding, kind: string): Fix
   return undefined;
 }
 
-/** Applies non-overlapping edits to a text (positions are 0-based line/UTF-16 character). */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const starts = lineStarts(text);
-  const offset = (line: number, ch: number) => {
-    if (line >= starts.length) return text.length;
-    return Math.min(starts[line] + ch, line + 1 < starts.length ? starts[line + 1] : text.length);
-  };
-  const sorted = edits
-    .map((e, i) => ({ e, i, s: offset(e.range.start.line, e.range.start.character), t: offset(e.range.end.line, e.range.end.character) }))
-    .sort((a, b) => b.s - a.s || b.t - a.t || b.i - a.i);
-  let out = text;
-  let last = Infinity;
-  for (const { e, s, t } of sorted) {
-    if (t > last) throw new Error('overlapping edits');
-    out = out.slice(0, s) + e.newText + out.slice(t);
-    last = s;
-  }
-  return out;
-}
-
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-/** Applies a fix to the given texts; returns the new text of every file it touches. */
-export function applyFix(fix: FixEdit, text: (file: string) => string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const fe of fix.changes as FileEdit[]) {
-    const before = out.get(fe.file) ?? text(fe.file);
-    if (before === undefined) throw new Error(`no text for ${fe.file}`);
-    out.set(fe.file, applyEdits(before, fe.edits));
-  }
-  return out;
-}
-
+export { applyEdits, applyFix, lineStarts } from './apply';
 export type { FixContext, FixEdit, FixProvider, FileEdit, TextEdit } from './types';

@@ -18,6 +18,11 @@ export interface FileEdit {
   /** absolute path */
   file: string;
   edits: TextEdit[];
+  /**
+   * the file does not exist yet: the fix creates it (its edits insert into an empty text).
+   * Writers create it only where it is new and inside the workspace / command-line paths.
+   */
+  create?: boolean;
 }
 
 export interface FixEdit {

@@ -22,7 +22,8 @@ import { computeFix, SUPPRESSION_FIX_KINDS, type FixEdit } from '../fixes';
 import { fixAllInFile, fixAllKindOf, minimalEdit } from '../fixes/fix-all';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../shared/protocol';
 import { ruleDocUrl } from '../shared/ruleInfo';
-import { pathToUri, uriToPath, type ServerContext } from './context';
+import { documentPosition, pathToUri, uriToPath, type ServerContext } from './context';
+import { notebookWorkspaceEdit } from '../notebook/edits';
 
 export const SHOW_DOC_COMMAND = 'crossproc.showRuleDocumentation';
 /** The source action of `editor.codeActionsOnSave` (`"source.fixAll.crossproc": "explicit"`, or all `source.fixAll`). */
@@ -86,9 +87,17 @@ function actionData(value: unknown): ActionData | undefined {
   return { uri, version: version as number | null, rule, line, character, fix };
 }
 
-/** The real path of `file`, or `file` itself when it does not exist on disk (yet). */
+/**
+ * The real path of `file`; for a file that does not exist yet (one a fix creates), its
+ * folder's real path joined with its name, so a symlinked folder cannot lead outside.
+ */
 async function realPathOf(file: string): Promise<string> {
-  return fs.realpath(file).catch(() => file);
+  return fs.realpath(file).catch(() =>
+    fs.realpath(path.dirname(file)).then(
+      (folder) => path.join(folder, path.basename(file)),
+      () => file,
+    ),
+  );
 }
 
 /**
@@ -121,8 +130,12 @@ function findFinding(project: Project, file: string, rule: string, line: number,
     .find((f) => f.file === file && f.rule === rule && f.range.start.line === line && f.range.start.character === character);
 }
 
-/** A WorkspaceEdit for a fix: one version-checked TextDocumentEdit per file. */
-export function toWorkspaceEdit(ctx: ServerContext, fix: FixEdit, useDocumentChanges: boolean): WorkspaceEdit {
+/**
+ * A WorkspaceEdit for a fix: one version-checked TextDocumentEdit per file. A fix that edits an
+ * open notebook or creates a file goes through notebook/edits.ts (undefined when it cannot).
+ */
+export function toWorkspaceEdit(ctx: ServerContext, fix: FixEdit, useDocumentChanges: boolean): WorkspaceEdit | undefined {
+  if (fix.changes.some((fe) => fe.create || ctx.cells?.isOpen(fe.file))) return notebookWorkspaceEdit(ctx, fix, useDocumentChanges);
   if (!useDocumentChanges) {
     const changes: WorkspaceEdit['changes'] = {};
     for (const fe of fix.changes) changes[pathToUri(fe.file)] = fe.edits;
@@ -145,9 +158,10 @@ export function register(ctx: ServerContext, connection: Connection): { capabili
     // the document moved on since the action was offered: no stale edit
     if (doc && data.version !== null && doc.version !== data.version) return undefined;
     const project = await syncedProject(ctx, data.uri);
-    const file = uriToPath(data.uri);
-    if (!project || !file) return undefined;
-    const finding = findFinding(project, file, data.rule, data.line, data.character);
+    // a notebook cell's position is one of its notebook's text
+    const at = documentPosition(ctx, data.uri, { line: data.line, character: data.character });
+    if (!project || !at) return undefined;
+    const finding = findFinding(project, at.file, data.rule, at.position.line, at.position.character);
     if (!finding) return undefined;
     const fix = computeFix({ graph: project.graph(), text: (f) => project.text(f) }, finding, data.fix);
     if (!fix) return undefined;

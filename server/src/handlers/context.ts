@@ -8,6 +8,7 @@ import type { Connection, InitializeParams, TextDocuments } from 'vscode-languag
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Project } from '../engine/project';
 import { IdleCollector } from './memory';
+import type { CellDocuments } from '../notebook/lsp';
 
 /** What the client said it supports in `initialize`. */
 export interface ClientSupport {
@@ -33,6 +34,8 @@ export interface ServerContext {
   client: ClientSupport;
   /** Absolute paths of the workspace folders (file scheme only). */
   folders: string[];
+  /** Notebook cells (notebook/lsp.ts): a cell document's positions in its notebook's text, and back. */
+  cells?: CellDocuments;
   log(message: string): void;
   /** Logs an error with its stack to the output channel; never throws. */
   logError(message: string, error?: unknown): void;
@@ -77,6 +80,22 @@ export function createContext(
     void connection.window.showErrorMessage('Crossproc could not start its analyser; see the "Crossproc" output channel.');
   });
   return ctx;
+}
+
+/**
+ * The project file and position a request's document position stands for: a `file:` document
+ * as it is, a notebook cell as its notebook file's text ({@link ServerContext.cells}).
+ * `settingsUri` is the URI to read settings for (a cell's notebook).
+ */
+export function documentPosition(
+  ctx: ServerContext,
+  uri: string,
+  position: { line: number; character: number },
+): { file: string; position: { line: number; character: number }; settingsUri: string } | undefined {
+  const file = uriToPath(uri);
+  if (file) return { file, position, settingsUri: uri };
+  const cell = ctx.cells?.toEngine(uri, position);
+  return cell && { file: cell.file, position: cell.position, settingsUri: cell.notebookUri };
 }
 
 /** Records the client's capabilities and workspace folders from `initialize`. */

@@ -20,6 +20,8 @@ import { ruleDocUrl } from '../shared/ruleInfo';
 import { applyRuleSettings } from '../shared/severity';
 import type { SettingsStore } from './configuration';
 import { pathToUri, uriToPath, type ServerContext } from './context';
+import { isNotebookPath } from '../notebook/cells';
+import type { Project } from '../engine/project';
 
 /** Delay between the last keystroke and the analysis. */
 export const DEBOUNCE_MS = 150;
@@ -73,6 +75,8 @@ export class DiagnosticsPublisher {
   private stopped = false;
   /** Set by "Analyze Workspace": publish every project file's findings, not only open documents'. */
   private publishAll = false;
+  /** Publishes what goes elsewhere than a document's own URI (notebook cells: notebook/lsp.ts), after each analysis. */
+  afterAnalysis?: (findings: Finding[], project: Project, cancelled: () => boolean) => Promise<void>;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -233,7 +237,8 @@ export class DiagnosticsPublisher {
       if (token.isCancellationRequested) return;
       const kept = settings.enable ? applyRuleSettings(byFile.get(file) ?? [], settings.rules) : [];
       for (const f of kept) counts[f.severity]++;
-      if (!this.publishAll) continue;
+      // a notebook's positions are its cells' (afterAnalysis publishes them to the cells of an open one)
+      if (!this.publishAll || isNotebookPath(file)) continue;
       const uri = pathToUri(file);
       const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
       const key = JSON.stringify(diagnostics);
@@ -250,6 +255,8 @@ export class DiagnosticsPublisher {
       await this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
     }
 
+    if (this.afterAnalysis) await this.afterAnalysis(findings, project, () => token.isCancellationRequested);
+    if (token.isCancellationRequested) return;
     this.status({ state: 'idle', findings: counts.error + counts.warning });
     this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };

@@ -7,25 +7,28 @@ import { explainAt, workerHint } from '../engine/explain';
 import { ruleDocUrl } from '../shared/ruleInfo';
 import type { RuleId } from '../engine/findings';
 import { syncedProject } from './codeActions';
-import { uriToPath, type ServerContext } from './context';
+import { documentPosition, uriToPath, type ServerContext } from './context';
 import type { SettingsStore } from './configuration';
 
 export function register(ctx: ServerContext, connection: Connection, settings: SettingsStore): void {
   connection.onHover(async (params): Promise<Hover | null> => {
-    const file = uriToPath(params.textDocument.uri);
-    if (!file) return null;
-    if (!(await settings.get(params.textDocument.uri)).enable) return null;
+    // a notebook cell stands for a place in its notebook's text
+    const at = documentPosition(ctx, params.textDocument.uri, params.position);
+    if (!at) return null;
+    const file = at.file;
+    if (!(await settings.get(at.settingsUri)).enable) return null;
     const project = await syncedProject(ctx, params.textDocument.uri);
     if (!project?.hasFile(file)) return null;
     const result = explainAt({
       graph: project.graph(),
       file,
-      position: params.position,
+      position: at.position,
       findings: project.analyze(),
       docUrl: (rule) => ruleDocUrl(ctx.packageRoot, rule as RuleId),
     });
     if (!result) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: result.range };
+    const range = uriToPath(params.textDocument.uri) ? result.range : ctx.cells?.toCell(file, result.range)?.range;
+    return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range };
   });
 
   connection.onCodeLens(async (params): Promise<CodeLens[]> => {

@@ -47,7 +47,8 @@ export class WorkspaceFiles {
   }
 
   private isOpen(file: string): boolean {
-    return this.ctx.documents.all().some((d) => uriToPath(d.uri) === file);
+    // an open notebook's text is its cells' (notebook/lsp.ts), not the file on disk
+    return this.ctx.documents.all().some((d) => uriToPath(d.uri) === file) || this.ctx.cells?.isOpen(file) === true;
   }
 
   /** The workspace folder a file belongs to, if any. */

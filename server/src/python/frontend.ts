@@ -50,9 +50,10 @@ class PythonFrontEnd extends EventPass {
     // A package's `__main__.py` (`python -m pkg`) is "main only" code: multiprocessing's
     // spawn/forkserver children never re-run it (multiprocessing/spawn.py,
     // _fixup_main_from_name), so its whole top level is parent run time, like the body
-    // of `if __name__ == '__main__':`.
+    // of `if __name__ == '__main__':`. So is a Jupyter notebook's (the kernel's `__main__`,
+    // which no child process ever imports).
     let top = 0;
-    if (/(^|[\\/])__main__\.pyw?$/.test(this.model.path)) {
+    if (/(^|[\\/])__main__\.pyw?$|\.ipynb$/i.test(this.model.path)) {
       top = this.addUnit({
         kind: 'main-guard', name: '<main>', range: toRange(root),
         nameRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isAnalyzable } from '../engine/project';
+import { isNotebookPath } from '../notebook/cells';
 import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget } from './budget';
 import { SKIPPED_DIRECTORIES } from './protocol';
 
@@ -23,6 +24,8 @@ export interface WalkOptions {
 
 /** Files larger than this are skipped (generated bundles, data dumps). */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** A Jupyter notebook may be larger: its outputs are skipped, only its code cells are read. */
+export const MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024;
 
 export interface CancellationLike {
   readonly isCancellationRequested: boolean;
@@ -225,10 +228,14 @@ export type ReadResult =
  * unreadable) throw.
  */
 export async function readSourceFile(file: string): Promise<ReadResult> {
+  // a notebook's size is mostly its outputs (images, tables), which are not read: only its
+  // code cells are analysed, and the project checks their token budget (engine/project.ts)
+  const notebook = isNotebookPath(file);
+  const limit = notebook ? MAX_NOTEBOOK_BYTES : MAX_FILE_BYTES;
   const stat = await fs.stat(file);
-  if (stat.size > MAX_FILE_BYTES) return { kind: 'skipped', reason: 'too-large' };
+  if (stat.size > limit) return { kind: 'skipped', reason: 'too-large' };
   const bytes = await fs.readFile(file);
-  if (bytes.length > MAX_FILE_BYTES) return { kind: 'skipped', reason: 'too-large' };
+  if (bytes.length > limit) return { kind: 'skipped', reason: 'too-large' };
   if (bytes.subarray(0, 8192).includes(0)) return { kind: 'skipped', reason: 'binary' };
   let text: string;
   try {
@@ -236,7 +243,7 @@ export async function readSourceFile(file: string): Promise<ReadResult> {
   } catch {
     return { kind: 'skipped', reason: 'not-utf8' };
   }
-  if (isOverBudget(text)) return { kind: 'skipped', reason: 'too-many-tokens' };
+  if (!notebook && isOverBudget(text)) return { kind: 'skipped', reason: 'too-many-tokens' };
   return { kind: 'text', text };
 }
 

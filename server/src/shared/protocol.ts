@@ -18,7 +18,7 @@ export const DIAGNOSTIC_SOURCE = 'crossproc';
 export const LANGUAGE_IDS = ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'] as const;
 
 /** File extensions the engine analyses (mirrors `isAnalyzable` in the engine). */
-export const ANALYZABLE_EXTENSIONS = ['py', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'mts', 'cts'] as const;
+export const ANALYZABLE_EXTENSIONS = ['py', 'ipynb', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'mts', 'cts'] as const;
 
 /** Glob for file watchers: the analysable extensions. */
 export const WATCH_GLOB = `**/*.{${ANALYZABLE_EXTENSIONS.join(',')}}`;

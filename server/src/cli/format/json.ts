@@ -9,6 +9,8 @@ export interface JsonRelated {
   line: number;
   column: number;
   message: string;
+  /** in a notebook: the 1-based cell (all cells counted) that `line` and `column` are relative to */
+  cell?: number;
 }
 
 export interface JsonFinding {
@@ -23,6 +25,8 @@ export interface JsonFinding {
   message: string;
   related: JsonRelated[];
   fixes: { title: string }[];
+  /** in a notebook: the 1-based cell (all cells counted) that the lines and columns are relative to */
+  cell?: number;
 }
 
 /** A file that was not analysed (added after SPEC §6's first version: consumers may ignore it). */
@@ -40,6 +44,11 @@ export interface JsonOutput {
   findings: JsonFinding[];
   stats: { files: number; durationMs: number };
   skipped: JsonSkipped[];
+}
+
+/** `{ cell }` for a location in a notebook (notebook/findings.ts), else nothing. */
+function cellOf(x: object): { cell?: number } {
+  return 'cell' in x && typeof x.cell === 'number' ? { cell: x.cell } : {};
 }
 
 /** Builds the SPEC §6 JSON object for a report. */
@@ -61,8 +70,10 @@ export function toJson(report: Report): JsonOutput {
         line: r.range.start.line + 1,
         column: r.range.start.character + 1,
         message: r.message,
+        ...cellOf(r),
       })),
       fixes: f.fixes.map((fix) => ({ title: fix.title })),
+      ...cellOf(f),
     })),
     stats: { files: report.stats.files, durationMs: report.stats.durationMs },
     skipped: report.skipped.map((s) => ({

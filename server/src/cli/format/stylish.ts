@@ -47,7 +47,8 @@ export function formatStylish(report: Report, color: boolean, quiet = false): st
       if (f.severity === 'error') errors++;
       else warnings++;
       return {
-        position: `${f.range.start.line + 1}:${f.range.start.character + 1}`,
+        // a notebook's finding names its cell (positions are relative to it)
+        position: `${'cell' in f && typeof f.cell === 'number' ? `cell ${f.cell}:` : ''}${f.range.start.line + 1}:${f.range.start.character + 1}`,
         severity: f.severity,
         message: f.message.replace(/\s*\n\s*/g, ' '),
         rule: f.rule,

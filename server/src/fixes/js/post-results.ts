@@ -3,9 +3,11 @@
  *
  * Every worker-side write of the state (`results.push(x)`, `count++`, `stats.total += n`,
  * `totals.set(k, v)`, `state.last = v`, `map[k] = v`) becomes
- * `parentPort.postMessage({ crossproc: '<label>', ... })`, and the parent gets a
- * `worker.on('message', ...)` handler, next to the `new Worker(...)`, that applies the same
- * change to its own copy. Messages a worker posts before it ends are delivered before its
+ * `parentPort.postMessage({ type: 'results:push', args: [x] })` (the type names the state
+ * and the change: `handled:increment`, `stats.total:add`, `state.last:set`), and the parent
+ * gets a `worker.on('message', ...)` handler, next to the `new Worker(...)`, that applies
+ * the same change to its own copy. A worker module left with no use of the state's import
+ * loses it (unused-imports.ts). Messages a worker posts before it ends are delivered before its
  * 'exit' event, so a parent that read the state in an 'exit' listener now sees the updates.
  *
  * Offered only when: one `new Worker` reaches the writes, the parent has no 'message'
@@ -23,6 +25,7 @@ import { WORKER_THREADS, ensureNamedImport } from './imports';
 import { planProvider, type Plan } from './plan-provider';
 import { isShadowedAt, isValueReference } from './scopes';
 import { endOfLine, eol, indentAt, indentUnit, insertAt, jsFile, nodeAtRange, offsetOf, replace, type JsFile } from './source-file';
+import { dropUnusedImport } from './unused-imports';
 
 const KIND = 'post-results';
 
@@ -35,6 +38,8 @@ export const postResults: FixProvider = planProvider(KIND, ['lost-global-write']
 interface WriteShape {
   rec: AccessRecord;
   file: JsFile;
+  /** how the worker module names the state (`results`, `state.results`) */
+  local: string;
   /** the expression statement's expression (what gets replaced) */
   expr: ts.Expression;
   /** property path after the state (`.a.b`), for the parent's target */
@@ -102,8 +107,9 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   const edits = new Map<string, TextEdit[]>();
   const add = (file: string, e: TextEdit[]) => edits.set(file, [...(edits.get(file) ?? []), ...e]);
   const imported = new Map<string, string>();
-  const labels = new Map<WriteShape, string>();
-  const used = new Set<string>();
+  /** per worker file, the name its writes went through (its import may now be unused) */
+  const locals = new Map<string, { file: JsFile; name: string }>();
+  const types = new Map<WriteShape, string>();
   for (const s of shapes) {
     let pp = imported.get(s.file.file);
     if (!pp) {
@@ -114,16 +120,21 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
       imported.set(s.file.file, pp);
     }
     if (isShadowedAt(s.file.sf, s.expr, pp.split('.')[0])) return undefined;
-    let label = labelOf(name, s);
-    for (let i = 2; used.has(label); i++) label = `${labelOf(name, s)}#${i}`;
-    used.add(label);
-    labels.set(s, label);
-    add(s.file.file, [replace(s.file.text, s.expr.getStart(s.file.sf), s.expr.end, `${pp}.postMessage(${messageOf(label, s)})`)]);
+    // equal types mean equal updates (same target, same operation): one handler line serves both
+    const type = typeOf(name, s);
+    types.set(s, type);
+    locals.set(s.file.file, { file: s.file, name: s.local.split('.')[0] });
+    add(s.file.file, [replace(s.file.text, s.expr.getStart(s.file.sf), s.expr.end, `${pp}.postMessage(${messageOf(type, s)})`)]);
+  }
+  for (const { file, name: local } of locals.values()) {
+    if (file.file !== parentFile.file) add(file.file, dropUnusedImport(ctx, file, edits.get(file.file) ?? [], local));
   }
 
   const param = ['msg', 'message', 'update', 'change'].find((p) => p !== parentExpr.split('.')[0]);
   if (!param) return undefined;
-  const applies = shapes.map((s) => `if (${param} && ${param}.crossproc === ${quote(labels.get(s)!)}) ${applyOf(parentExpr, param, s)};`);
+  const applies = [...new Map(shapes.map((s) => [types.get(s)!, s] as const))].map(
+    ([type, s]) => `if (${param}?.type === ${quote(type)}) ${applyOf(parentExpr, param, s)};`,
+  );
   add(parentFile.file, [handlerEdit(parentFile, spawnNode, listeners, param, applies)]);
 
   const changes: FileEdit[] = [...edits].map(([file, e]) => ({ file, edits: e }));
@@ -134,20 +145,42 @@ function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function labelOf(name: string, s: WriteShape): string {
-  const target = `${name}${s.path}${s.key !== undefined ? '[]' : ''}`;
+/** Words for the compound assignments, so a message says what to do (`stats.total:add`). */
+const OPERATOR_VERBS: Record<string, string> = {
+  '=': 'set',
+  '+=': 'add',
+  '-=': 'subtract',
+  '*=': 'multiply',
+  '/=': 'divide',
+  '%=': 'remainder',
+  '**=': 'power',
+  '<<=': 'shift-left',
+  '>>=': 'shift-right',
+  '>>>=': 'shift-right-unsigned',
+  '&=': 'bitwise-and',
+  '|=': 'bitwise-or',
+  '^=': 'bitwise-xor',
+};
+
+/**
+ * The message's `type`: the state (with its property path; `[key]` when the message carries
+ * the key) and what to do to it — `results:push`, `handled:increment`, `stats.total:add`,
+ * `counts[key]:set`.
+ */
+function typeOf(name: string, s: WriteShape): string {
+  const target = `${name}${s.path}${s.key !== undefined ? '[key]' : ''}`;
   switch (s.op.kind) {
     case 'call':
-      return `${target}.${s.op.method}`;
+      return `${target}:${s.op.method}`;
     case 'assign':
-      return `${target} ${s.op.operator}`;
+      return `${target}:${OPERATOR_VERBS[s.op.operator] ?? s.op.operator}`;
     default:
-      return `${target} ${s.op.operator}`;
+      return `${target}:${s.op.operator === '+=' ? 'increment' : 'decrement'}`;
   }
 }
 
-function messageOf(label: string, s: WriteShape): string {
-  const parts = [`crossproc: ${quote(label)}`];
+function messageOf(type: string, s: WriteShape): string {
+  const parts = [`type: ${quote(type)}`];
   if (s.key !== undefined) parts.push(`key: ${s.key}`);
   if (s.op.kind === 'call') parts.push(`args: [${s.op.args}]`);
   else if (s.op.kind === 'assign') parts.push(`value: ${s.op.value}`);
@@ -220,7 +253,7 @@ function writeShape(file: JsFile, w: AccessRecord, local: string): WriteShape | 
   // what is sent must survive the structured clone: no functions or classes written inline
   const sent = ts.isCallExpression(expr) ? [...expr.arguments] : ts.isBinaryExpression(expr) ? [expr.right] : [];
   if (sent.some((a) => containsFunction(a))) return undefined;
-  return { rec: w, file, expr, path, key, op };
+  return { rec: w, file, local, expr, path, key, op };
 }
 
 /** A function/class written as the sent value itself or inside an array/object literal that is sent. */

@@ -12,7 +12,8 @@
  * default-export task (not async, not a generator, block body); the workers never read
  * NAME; the pool is kept in a variable used only through `pool.member` (so every `run` is
  * seen) and every `run(...)` is awaited; and the parent reads NAME only after those awaits,
- * in the same function, as the program did.
+ * in the same function, as the program did. The task module's import of NAME goes when
+ * nothing else there uses it.
  */
 import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
@@ -22,6 +23,7 @@ import { accessOf, exprForSymbol, hasCallers, isImportedByAnyModule, isParentSid
 import { planProvider, type Plan } from './plan-provider';
 import { isFunctionLike, isShadowedAt, isValueReference } from './scopes';
 import { eol, indentAt, insertAt, jsFile, lineStartOf, nodeAtRange, offsetOf, replace, type JsFile } from './source-file';
+import { dropUnusedImport } from './unused-imports';
 
 const KIND = 'return-results';
 const POOL_MEMBERS_OK = new Set(['run', 'destroy', 'close', 'threads', 'queueSize', 'completed', 'duration', 'utilization', 'options', 'histogram', 'on', 'once', 'off', 'needsDrain', 'cancelPendingTasks', 'recycleWorkers', 'isolateWorkers', 'waitTime', 'runTime']);
@@ -70,9 +72,11 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   } else {
     workerEdits.push(insertAt(wf.text, firstStart, `const ${local} = []; `));
   }
+  let stateLocal: string | undefined;
   for (const w of writes) {
     const ref = nodeAtRange(wf, w.access.range);
     if (!ref || !ts.isIdentifier(ref)) return undefined;
+    stateLocal = ref.text;
     const pa = ref.parent;
     if (!ts.isPropertyAccessExpression(pa) || pa.expression !== ref || pa.name.text !== 'push') return undefined;
     const call = pa.parent;
@@ -168,6 +172,8 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
     if (!node || at < lastAwait || enclosingFunction(node) !== container) return undefined;
   }
 
+  // the task no longer touches the module-level array: its import may be unused now
+  if (stateLocal) workerEdits.push(...dropUnusedImport(ctx, wf, workerEdits, stateLocal));
   const changes: FileEdit[] = [
     { file: pf.file, edits: parentEdits },
     { file: wf.file, edits: workerEdits },

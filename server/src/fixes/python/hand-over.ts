@@ -61,7 +61,7 @@ export function initializerEdits(
     if (stmts.length !== pcs.length) return undefined;
     stmts.sort((a, b) => a.startIndex - b.startIndex);
     edits.push(insertBeforeTopLevel(text, stmts[0], def));
-    for (const p of pcs) edits.push(appendArgument(p, `initializer=${fname}, initargs=(${iv.value},)`));
+    for (const p of pcs) edits.push(appendArgument(p, `initializer=${fname}`, `initargs=(${iv.value},)`));
     return edits;
   }
   if (pcs.length !== 1) return undefined;

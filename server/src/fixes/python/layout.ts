@@ -1,6 +1,7 @@
 /**
  * Where and how the Python fix providers insert text: lines and line endings, the file's
- * indentation unit, a module-level block before a statement (PEP 8 blank lines), an import
+ * indentation unit, a module-level block before a statement (with the file's blank lines
+ * between top-level defs), an import
  * after the leading imports, the top of a def's body.
  */
 import type { Node } from 'web-tree-sitter';
@@ -51,21 +52,43 @@ export function leadingLine(text: string, stmt: Node): number {
 }
 
 /**
+ * How many blank lines the file puts before its top-level defs and classes: 1 when most of
+ * them have one, else 2 (PEP 8, and Black's and Ruff's formatters).
+ */
+export function topLevelBlankLines(root: Node, text: string): 1 | 2 {
+  const ls = lines(text);
+  const stmts = named(root).filter((s) => s.type !== 'comment');
+  let one = 0;
+  let two = 0;
+  for (let i = 1; i < stmts.length; i++) {
+    const s = stmts[i];
+    if (s.type !== 'function_definition' && s.type !== 'class_definition' && s.type !== 'decorated_definition') continue;
+    let blanks = 0;
+    for (let l = leadingLine(text, s) - 1; l > stmts[i - 1].endPosition.row && (ls[l] ?? '').trim() === ''; l--) blanks++;
+    if (blanks === 1) one++;
+    else if (blanks >= 2) two++;
+  }
+  return one > two ? 1 : 2;
+}
+
+/**
  * An edit that inserts a module-level block (a def, without trailing newline) before the
- * top-level statement `stmt`, separated by two blank lines on both sides (PEP 8).
+ * top-level statement `stmt`, separated by the file's blank lines between top-level defs on
+ * both sides (two unless the file uses one: `topLevelBlankLines`).
  */
 export function insertBeforeTopLevel(text: string, stmt: Node, block: string): TextEdit {
   const nl = eol(text);
   const ls = lines(text);
   const at = leadingLine(text, stmt);
+  const want = stmt.parent ? topLevelBlankLines(stmt.parent, text) : 2;
   let prefix = '';
   if (at > 0) {
     let blanks = 0;
     for (let l = at - 1; l >= 0 && (ls[l] ?? '').trim() === ''; l--) blanks++;
-    if (blanks < 2 && at - blanks > 0) prefix = nl.repeat(2 - blanks);
+    if (blanks < want && at - blanks > 0) prefix = nl.repeat(want - blanks);
   }
   const body = block.split('\n').join(nl);
-  return { range: { start: pos(at, 0), end: pos(at, 0) }, newText: `${prefix}${body}${nl}${nl}${nl}` };
+  return { range: { start: pos(at, 0), end: pos(at, 0) }, newText: `${prefix}${body}${nl}${nl.repeat(want)}` };
 }
 
 /** Inserts a line at the top of the module, after the docstring, `__future__` imports and the leading import block. */

@@ -147,13 +147,42 @@ export function namesGlobalAt(n: Node, names: string[]): boolean {
   return true;
 }
 
-/** Inserts `, text` after the last argument (or `text` into empty parentheses). */
-export function appendArgument(pc: PoolCall, text: string): TextEdit {
+/**
+ * Inserts the arguments `args` after the last argument (or into empty parentheses): on the
+ * same line (`Pool(2, initializer=f, initargs=(X,))`), or, when the call already has its
+ * last argument on a line of its own, each on a line of its own, keeping its trailing comma:
+ *
+ *     Pool(
+ *         processes=2,
+ *         initializer=f,
+ *         initargs=(X,),
+ *     )
+ */
+export function appendArgument(pc: PoolCall, ...args: string[]): TextEdit {
+  const text = args.join(', ');
   if (pc.last) {
+    const line = sourceLine(pc.last);
+    const indent = line.slice(0, pc.last.startPosition.column);
+    const comma = pc.last.nextSibling?.type === ',' ? pc.last.nextSibling : undefined;
+    const afterLast = line.slice((comma ?? pc.last).endPosition.column).trim();
+    const ownLine = indent.trim() === '' && pc.last.startPosition.row > pc.args.startPosition.row && pc.last.startPosition.row === pc.last.endPosition.row;
+    if (ownLine && (afterLast === '' || afterLast === ')')) {
+      const nl = line.endsWith('\r') ? '\r\n' : '\n';
+      if (comma) return { range: { start: endOf(comma), end: endOf(comma) }, newText: args.map((a) => `${nl}${indent}${a},`).join('') };
+      const at = endOf(pc.last);
+      return { range: { start: at, end: at }, newText: args.map((a) => `,${nl}${indent}${a}`).join('') };
+    }
     const at = endOf(pc.last);
     return { range: { start: at, end: at }, newText: `, ${text}` };
   }
   const open = children(pc.args).find((c) => c.type === '(');
   const at = open ? endOf(open) : startOf(pc.args);
   return { range: { start: at, end: at }, newText: text };
+}
+
+/** The source line holding the start of `n` (with its line break's `\r`, if any). */
+function sourceLine(n: Node): string {
+  let root = n;
+  while (root.parent) root = root.parent;
+  return root.text.split('\n')[n.startPosition.row] ?? '';
 }
