@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { shortPath, unitKey } from '../server/src/engine/contexts';
 import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
+import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
 
 const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
 const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
@@ -75,7 +76,7 @@ export const unguardedSpawn: Rule = {
           file,
           range,
           symbol: site.label,
-          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. ${sm && sm !== 'fork' ? `Under the '${sm}' start method pinned here,` : 'Under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14)'} every child re-imports ${reimport} and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
+          message: `${what} runs at import time${viaCall}, outside if __name__ == '__main__':. ${sm && sm !== 'fork' ? `Under the '${sm}' start method pinned here,` : `Under spawn and forkserver ${reimportDefaultsWords(ctx.pythonVersion)}`} every child re-imports ${reimport} and fails with "An attempt has been made to start a new process before the current process has finished its bootstrapping phase".${tail}`,
           related: [],
         });
         continue;

@@ -12,7 +12,7 @@ export const unsendablePayload: Rule = {
   languages: ['python', 'js'],
   check(ctx) {
     for (const m of ctx.graph.modules.values()) {
-      for (const p of m.payloads) {
+      for (const p of m.flowPoolCalls ? [...m.payloads, ...ctx.graph.flowPayloads(m)] : m.payloads) {
         let when = '';
         if (p.failsUnder) {
           // the start method in force for the site it is handed to (the code's, or the assumption)
@@ -21,7 +21,7 @@ export const unsendablePayload: Rule = {
           // no site (a Process subclass's instance): the module's own pin, if any
           const sm = site ? rec?.startMethod : m.startMethod;
           if (sm && !p.failsUnder.includes(sm)) continue;
-          when = sm ? `Under the '${sm}' start method pinned here: ` : `${capitalise(startMethodWords(undefined))}: `;
+          when = sm ? `Under the '${sm}' start method pinned here: ` : `${capitalise(startMethodWords(undefined, ctx.pythonVersion))}: `;
         }
         ctx.report({
           file: m.path,

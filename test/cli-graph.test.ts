@@ -89,6 +89,28 @@ describe('CLI: crossproc graph', () => {
     assert.match(run.stdout, /-\. starts \.->/);
   });
 
+  it('JavaScript: functions with their contexts, this.m() reaching an override, registered callbacks as calls', () => {
+    const js = makeTree({
+      'main.js': "const { Worker } = require('node:worker_threads');\nconst w = new Worker(__dirname + '/worker.js');\nw.on('message', () => w.terminate());\n",
+      'worker.js':
+        "const { parentPort } = require('node:worker_threads');\nclass Base {\n  constructor() { parentPort.on('message', this.listen.bind(this)); }\n  listen(m) { parentPort.postMessage(this.handle(m)); }\n  handle(m) { return m; }\n}\nclass Job extends Base {\n  handle(m) { return m * 2; }\n}\nnew Job();\n",
+    });
+    try {
+      const run = runCli(js, 'graph', '--format', 'json', 'main.js', 'worker.js');
+      assert.equal(run.code, 0, run.stderr);
+      const fns = (JSON.parse(run.stdout) as { functions: Fn[] }).functions;
+      const fn = (name: string) => fns.find((f) => f.name === name)!;
+      assert.ok(fn('worker.Base.constructor').calls.includes('worker.Base.listen'), 'a registered bound method');
+      assert.deepEqual(fn('worker.Base.listen').calls.filter((c) => c.startsWith('worker.')), ['worker.Job.handle']);
+      assert.equal(fn('worker.Job.handle').worker[0]?.start, 'new Worker at main.js:2');
+      assert.equal(fn('worker.Base.handle').worker.length, 0, "the overridden method does not run");
+      const pycg = runCli(js, 'graph', '--format', 'pycg', 'main.js', 'worker.js');
+      assert.deepEqual(JSON.parse(pycg.stdout), {}, 'pycg is Python only');
+    } finally {
+      fs.rmSync(js, { recursive: true, force: true });
+    }
+  });
+
   it('usage: --help, a bad format, a missing path', () => {
     const help = runCli(root, 'graph', '--help');
     assert.equal(help.code, 0);

@@ -55,7 +55,9 @@ describe('CLI output: -o, colour, clean runs', () => {
     assert.equal(runCli(root, '-o', '').code, 2, 'an empty file name');
   });
 
-  it('colour: --color / --no-color (last wins), FORCE_COLOR, NO_COLOR; none on a pipe by default', () => {
+  it('colour: --color / --no-color (last wins), FORCE_COLOR, NO_COLOR; none on a pipe by default', function () {
+    // fourteen CLI runs: about 5 s on an idle machine, over the default 60 s when the machine is loaded
+    this.timeout(240_000);
     const root = tree(PYTHON_PROGRAM);
     assert.doesNotMatch(runCli(root).stdout, ANSI);
     assert.match(runCli(root, '--color').stdout, ANSI);

@@ -19,6 +19,7 @@ import * as configuration from './handlers/configuration';
 import { createContext, guard, readInitializeParams } from './handlers/context';
 import * as diagnostics from './handlers/diagnostics';
 import * as hover from './handlers/hover';
+import { PULL_IDENTIFIER } from './handlers/pullDiagnostics';
 import * as workspace from './handlers/workspace';
 import { NOTEBOOK_SYNC, NotebookSync, reloadFromDisk } from './notebook/lsp';
 
@@ -47,9 +48,15 @@ connection.onInitialize((params): InitializeResult => {
     resolve: Boolean(caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit')),
     documentChanges: Boolean(caps.workspace?.workspaceEdit?.documentChanges),
   });
+  // Pull diagnostics when the client can (every analysed file, open or not, in its Problems
+  // panel); push otherwise. A change in one file changes findings in others.
+  if (ctx.client.pullDiagnostics) publisher.enablePull();
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      ...(ctx.client.pullDiagnostics
+        ? { diagnosticProvider: { identifier: PULL_IDENTIFIER, interFileDependencies: true, workspaceDiagnostics: true } }
+        : {}),
       notebookDocumentSync: NOTEBOOK_SYNC,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, codeActions.FIX_ALL_KIND], resolveProvider: true },
       executeCommandProvider: { commands: [codeActions.SHOW_DOC_COMMAND] },

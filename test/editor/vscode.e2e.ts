@@ -19,10 +19,10 @@ import { PY_FIX_EXPECT, PY_FIX_TITLES, ROOT, RULE, SCREENSHOTS, editorTools, pol
 const JS_FIX_TITLES = ['Pass settings to the worker through workerData', 'Disable stale-global-read for this line'] as const;
 
 /** How Crossproc's own hover (Markdown) starts, below VS Code's diagnostic hover. */
-const HOVER_HEADING = `Crossproc: ${RULE}`;
+const HOVER_HEADING = `Crossproc ${RULE}:`;
 
 /** Screenshots copied to docs/images/ for the README (CROSSPROC_UPDATE_SCREENSHOTS=1). */
-const README_SHOTS = ['python-squiggle.png', 'python-hover.png', 'python-quickfix.png'];
+const README_SHOTS = ['python-squiggle.png', 'python-hover.png', 'python-quickfix.png', 'workspace-problems.png', 'status-menu.png'];
 
 /** User settings that keep the layout predictable (REAL-EDITOR.md step 7). */
 const USER_SETTINGS = {
@@ -232,6 +232,22 @@ describe('VS Code (code-server + Chromium, the packaged .vsix)', function () {
     }, 30000);
   }
 
+  /**
+   * The open hover's height at VS Code's default size (250 px, the minimum of the editor
+   * hover's maximum), and how tall Crossproc's own part is. VS Code puts the diagnostic's
+   * message and related locations above it; other providers (TypeScript) add theirs.
+   */
+  async function hoverHeights(): Promise<{ box: number; ours: number; overflow: number }> {
+    const hoverBox = page.locator('.monaco-hover').filter({ hasText: HOVER_HEADING }).first();
+    const ours = await page.locator('.monaco-hover .hover-row', { hasText: HOVER_HEADING }).first().evaluate((e) => (e as unknown as { offsetHeight: number }).offsetHeight);
+    const { box, overflow } = await hoverBox.evaluate((el) => {
+      const content = el.querySelector('.monaco-hover-content') as unknown as { scrollHeight: number; parentElement: { clientHeight: number } } | null;
+      const box = (el as unknown as { clientHeight: number }).clientHeight;
+      return { box, overflow: content ? content.scrollHeight - content.parentElement.clientHeight : 0 };
+    });
+    return { box, ours, overflow };
+  }
+
   /** Scrolls the open hover (the mouse stays inside it, so it stays open) until `selector` is in view. */
   async function scrollHoverTo(selector: string): Promise<void> {
     const hoverBox = page.locator('.monaco-hover').filter({ hasText: HOVER_HEADING }).first();
@@ -295,6 +311,33 @@ describe('VS Code (code-server + Chromium, the packaged .vsix)', function () {
     return title;
   }
 
+  /** The Crossproc status bar item. */
+  const statusItem = () => page.locator('.statusbar-item', { hasText: 'Crossproc' }).first();
+
+  describe('the whole workspace, before any file is opened', function () {
+    it('lists the findings of files that are not open in the Problems panel (pull diagnostics)', async function () {
+      assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'no editor is open');
+      const text = await problems(/worker\.js[\s\S]*main\.py|main\.py[\s\S]*worker\.js/);
+      assert.match(text, /'settings' is changed by the parent at run time/);
+      assert.match(text, /'GREETING' is set by the parent at run time/);
+      // the status item counts the same findings, and shows the assumption (.python-version says 3.12)
+      const status = await poll('the status item to show the assumption', async () => {
+        const t = (await statusItem().innerText()).replace(/\u00a0/g, ' ');
+        return /portable · 3\.12/.test(t) ? t : undefined;
+      });
+      assert.match(status, /Crossproc: portable · 3\.12\s*2/);
+      await shot(page, 'workspace-problems.png');
+      // its menu: the problems first, then the assumption to change
+      await statusItem().click();
+      const rows = page.locator('.quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: 'Show Problems' }).first().waitFor();
+      assert.match(await rows.filter({ hasText: 'Show Problems' }).first().innerText(), /2 findings in the workspace/);
+      await shot(page, 'status-menu.png');
+      await page.keyboard.press('Escape');
+      await hidePanel();
+    });
+  });
+
   describe('Python multiprocessing (main.py)', function () {
     let s: Locator;
 
@@ -312,8 +355,19 @@ describe('VS Code (code-server + Chromium, the packaged .vsix)', function () {
     it('explains the finding on hover: the binding and the start methods', async function () {
       const text = await hover(s, [/GREETING/, /start method/]);
       const ours = text.slice(text.indexOf(HOVER_HEADING));
-      assert.match(ours, /what the worker sees for GREETING/);
-      for (const method of ['fork', 'spawn', 'forkserver']) assert.match(ours, new RegExp(`^${method}\\b`, 'm'));
+      // one sentence first, then the table, which marks the project's Python (3.12: Linux forks)
+      assert.match(ours, /^Crossproc stale-global-read: the workers started by Pool\.map at main\.py:12 read their own copy of GREETING, not the parent's/);
+      assert.match(ours, /start method · Python 3\.12\s+what the worker sees for GREETING/);
+      assert.match(ours, /^fork \(default on Linux\)/m);
+      assert.match(ours, /^spawn \(default on macOS, Windows\)/m);
+      assert.match(ours, /^forkserver \(Linux from 3\.14\)/m);
+      assert.match(ours, /Fix: pass it to the workers with initializer=\/initargs=/);
+      assert.doesNotMatch(ours, /workerData|postMessage/);
+      // Crossproc's part (summary, table, fix) fits the default hover size on its own; the
+      // diagnostic's message above it is the rule's (as the CLI prints it)
+      const heights = await hoverHeights();
+      console.log(`      hover: box ${heights.box} px, Crossproc's part ${heights.ours} px, scrolls by ${heights.overflow} px`);
+      assert.ok(heights.ours <= 250, `Crossproc's part of the hover is ${heights.ours} px tall`);
       await scrollHoverTo('.monaco-hover table'); // the start-method table, for the picture
       await shot(page, 'python-hover.png');
     });
@@ -350,9 +404,12 @@ describe('VS Code (code-server + Chromium, the packaged .vsix)', function () {
     it('explains the finding on hover', async function () {
       const text = await hover(s, [/settings/, /worker/i]);
       const ours = text.slice(text.indexOf(HOVER_HEADING));
-      assert.match(ours, /stale-global-read · settings/);
-      assert.match(ours, /Worker started by new Worker at main\.js:5/);
-      assert.match(ours, /main\.js/);
+      assert.match(ours, /the workers started by new Worker at main\.js:5 read their own copy of settings, not the parent's/);
+      assert.match(ours, /Fix: pass it in workerData/);
+      assert.doesNotMatch(ours, /initargs|initializer|Manager\(\)/);
+      const heights = await hoverHeights();
+      console.log(`      hover: box ${heights.box} px, Crossproc's part ${heights.ours} px, scrolls by ${heights.overflow} px`);
+      assert.ok(heights.ours <= 120, `Crossproc's part of the hover is ${heights.ours} px tall`);
       await shot(page, 'worker-hover.png');
     });
 
@@ -372,6 +429,28 @@ describe('VS Code (code-server + Chromium, the packaged .vsix)', function () {
       }
       writeFileSync(path.join(SCREENSHOTS, '..', 'vscode-main.js.fixed'), readFileSync(path.join(workspace, 'main.js'), 'utf8'));
       writeFileSync(path.join(SCREENSHOTS, '..', 'vscode-worker.js.fixed'), readFileSync(path.join(workspace, 'worker.js'), 'utf8'));
+    });
+  });
+
+  describe('the status item', function () {
+    it('offers to change the start method, writes the setting, and shows the new assumption', async function () {
+      await page.keyboard.press('Escape');
+      await statusItem().click();
+      const rows = page.locator('.quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: 'Show Problems' }).first().waitFor();
+      assert.match(await rows.filter({ hasText: 'Python version' }).first().innerText(), /Python version: 3\.12/);
+      await rows.filter({ hasText: 'Start method' }).first().click();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'forkserver' }).first().waitFor();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^spawn/ }).first().click();
+      const settings = path.join(workspace, '.vscode', 'settings.json');
+      await poll('.vscode/settings.json to set crossproc.startMethod', () => {
+        try {
+          return (JSON.parse(readFileSync(settings, 'utf8')) as Record<string, unknown>)['crossproc.startMethod'] === 'spawn';
+        } catch {
+          return false;
+        }
+      });
+      await poll('the status item to show spawn', async () => /Crossproc: spawn · 3\.12/.test((await statusItem().innerText()).replace(/\u00a0/g, ' ')));
     });
   });
 

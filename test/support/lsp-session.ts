@@ -136,7 +136,10 @@ export async function startSession(
     return { success: true };
   });
   connection.onRequest('workspace/codeLens/refresh', () => null);
-  connection.onRequest('workspace/diagnostic/refresh', () => null);
+  connection.onRequest('workspace/diagnostic/refresh', () => {
+    notified('workspace/diagnostic/refresh').push(null);
+    return null;
+  });
   connection.listen();
 
   session.open = async (file, languageId) => {

@@ -2,6 +2,7 @@
  * One CLI run: gather the files named on the command line, load them into a project,
  * analyse, and return the report. No printing of results here.
  */
+import { findPythonVersion } from '../shared/pythonVersion';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, RuleId, SeveritySetting } from '../engine/findings';
@@ -175,7 +176,11 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   // off. Otherwise the engine only knows the flags and each file's levels apply below.
   const configs = new Set(collected.files.values());
   const engineRules = configs.size === 1 ? rulesFor(collected.first, options.rules) : options.rules;
-  const project = await Project.create({ rules: engineRules, startMethod });
+  // The Python version only words the messages: the first path's project file, else the
+  // requires-python / .python-version found from that path.
+  const firstPath = path.resolve(cwd, options.paths[0] ?? '.');
+  const pythonVersion = collected.first?.pythonVersion ?? (await findPythonVersion(firstPath).catch(() => undefined))?.version;
+  const project = await Project.create({ rules: engineRules, startMethod, pythonVersion });
   let loaded = 0;
   // reads run ahead of parsing; the files are added in the given order (it matters to the project)
   for await (const read of readSourceFilesInOrder(files)) {

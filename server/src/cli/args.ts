@@ -82,8 +82,9 @@ Commands:
 Rules: ${RULE_IDS.join(', ')}
 
 Configuration: the nearest crossproc.json, "crossproc" key in package.json or
-[tool.crossproc] in pyproject.toml above each path sets rules, startMethod and
-ignore (gitignore-style patterns); flags override it.
+[tool.crossproc] in pyproject.toml above each path sets rules, startMethod,
+pythonVersion and ignore (gitignore-style patterns); flags override it. Without
+pythonVersion, requires-python (pyproject.toml) or .python-version words messages.
 
 Exit codes: 0 no error-severity findings (and warnings within --max-warnings),
             1 findings fail the run (with --diff: there is something to fix),

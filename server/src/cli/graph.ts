@@ -27,12 +27,14 @@ const GRAPH_FORMATS: readonly GraphFormat[] = ['pycg', 'json', 'dot', 'mermaid']
 export const GRAPH_HELP = `Usage: crossproc graph [options] [paths...]
 
 Prints the call graph Crossproc uses and where each function runs (import time,
-parent run time, worker of which start, initializer). Python only for now.
+parent run time, worker of which start, initializer), for Python and JavaScript/
+TypeScript; the pycg format is Python's.
 
 Options:
   --format pycg|json|dot|mermaid  output (default: json)
                                     pycg     PyCG's call-graph JSON: {"caller": ["callee", ...]},
                                              names module-qualified from the analysed folder
+                                             (Python modules only)
                                     json     every function with its contexts and calls
                                     dot      Graphviz: one cluster per process
                                     mermaid  Mermaid flowchart: one subgraph per process
@@ -89,7 +91,10 @@ export function parseGraphArgs(argv: readonly string[]): GraphOptions {
 export interface GraphData {
   project: Project;
   graph: ProjectGraph;
+  /** the Python modules' flow program (the pycg format) */
   flow: FlowProgram;
+  /** the JS/TS modules' flow program: their calls, and the callbacks they register */
+  flowJs: FlowProgram;
   root: string;
   /** with an entry: the modules it reaches through imports */
   shown: Set<string> | undefined;
@@ -118,11 +123,12 @@ export async function loadGraph(options: GraphOptions, cwd: string): Promise<Gra
     const r = await readSourceFile(f).catch(() => undefined);
     if (r?.kind === 'text') project.updateFile(f, r.text);
   }
-  const models = project.files().map((f) => project.model(f)!).filter((m) => m.language === 'python');
-  const flow = new FlowProgram(models, root);
+  const all = project.files().map((f) => project.model(f)!);
+  const flow = new FlowProgram(all.filter((m) => m.language === 'python'), root);
+  const flowJs = new FlowProgram(all.filter((m) => m.language === 'js'), root);
   const graph = project.graph();
   const shown = entry ? reachableModules(graph, entry) : undefined;
-  return { project, graph, flow, root, shown };
+  return { project, graph, flow, flowJs, root, shown };
 }
 
 /** the modules `entry` imports, directly or not (itself included) */
@@ -211,7 +217,7 @@ interface FunctionContexts {
 /** the flow name of each unit (by file and start position) */
 function flowNames(data: GraphData): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of data.flow.functions()) {
+  for (const f of [...data.flow.functions(), ...data.flowJs.functions()]) {
     if (f.def) out.set(`${f.file}:${f.def.line}:${f.def.character}`, f.name);
     else out.set(`${f.file}:module`, f.name);
   }
@@ -237,7 +243,7 @@ function startLabel(data: GraphData, label: string, file: string, line: number):
 
 export function functionContexts(data: GraphData): FunctionContexts[] {
   const names = flowNames(data);
-  const calls = data.flow.callGraph();
+  const calls = allCalls(data);
   const topLevel = topLevelCalls(data);
   const out: FunctionContexts[] = [];
   for (const m of data.graph.modules.values()) {
@@ -271,12 +277,38 @@ export function functionContexts(data: GraphData): FunctionContexts[] {
   return out;
 }
 
+/**
+ * caller → callees of both flow programs; a JS function's callees include the callbacks it
+ * registers (`port.on('message', this.onMessage.bind(this))`): they run in its thread
+ */
+function allCalls(data: GraphData): Map<string, Set<string>> {
+  const out = new Map(data.flow.callGraph());
+  for (const [k, v] of data.flowJs.callGraph()) out.set(k, new Set([...(out.get(k) ?? []), ...v]));
+  const js = data.flowJs;
+  for (const [caller, vs] of js.solver.handedOut) {
+    const from = js.qualifiedName(caller);
+    let set = out.get(from);
+    if (!set) out.set(from, (set = new Set()));
+    for (const v of vs) for (const t of js.callableTargets(v)) set.add(t.name);
+  }
+  return out;
+}
+
 /** calls made outside functions, by the top-level unit (module body, main guard) that makes them */
 function topLevelCalls(data: GraphData): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const m of data.graph.modules.values()) {
     const text = data.project.text(m.path);
-    const calls = m.flow && text !== undefined ? data.flow.topLevelCalls(m.path) : [];
+    const program = m.language === 'js' ? data.flowJs : data.flow;
+    const index = program.moduleIndex(m.path);
+    const calls = text !== undefined && index !== undefined ? program.topLevelCalls(m.path) : [];
+    // JS: callbacks the top level registers (`parentPort.on('message', listener)`)
+    const handed = m.language === 'js' && index !== undefined ? program.solver.handedOut.get(program.solver.values.intern({ t: 'mod', m: index })) : undefined;
+    if (handed?.size) {
+      let set = out.get(unitKey(m, m.units[0]));
+      if (!set) out.set(unitKey(m, m.units[0]), (set = new Set()));
+      for (const v of handed) for (const t of program.callableTargets(v)) set.add(t.name);
+    }
     if (calls.length === 0) continue;
     const starts = [0];
     for (let i = text!.indexOf('\n'); i !== -1; i = text!.indexOf('\n', i + 1)) starts.push(i + 1);

@@ -11,10 +11,11 @@
  * one folder never mix.
  */
 import * as path from 'node:path';
-import type { Binding, ModuleModel, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
+import type { Binding, ModuleModel, Payload, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
 import { FlowLink } from './flowLink';
+import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
@@ -155,6 +156,8 @@ export class ProjectGraph {
   private isRetired = false;
   /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
   private flow?: FlowLink | null;
+  /** JS value-flow programs, one per module closure (./flowLinkJs.ts) */
+  private flowJs?: JsFlowPrograms;
 
   /**
    * Links `modules` from scratch; or, with `previous` (same start method, same set of
@@ -686,7 +689,18 @@ export class ProjectGraph {
       callees: (key) => this.callees(key),
       unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
       flowLink: () => this.flowLink(),
+      jsFlowLink: (m) => this.jsFlow().of(m),
+      edges: (key) => this.s.edges.get(key),
     };
+  }
+
+  private jsFlow(): JsFlowPrograms {
+    return (this.flowJs ??= new JsFlowPrograms(this.s.modules, this.linker, unitKey, this.s.importers, this.spawnRecords));
+  }
+
+  /** JS: payload problems of `x.run(...)` on a pool `m` does not make, when the value-flow layer finds one in `x` */
+  flowPayloads(m: ModuleModel): Payload[] {
+    return m.flowPoolCalls ? this.jsFlow().poolPayloads(m) : [];
   }
 
   private flowLink(): FlowLink | null {

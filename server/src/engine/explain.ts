@@ -5,8 +5,9 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Finding } from './findings';
-import type { Access, ModuleModel, Position, Range, Unit } from './model';
+import type { Finding, RuleId } from './findings';
+import type { Access, Language, ModuleModel, Position, Range, StartMethod, Unit } from './model';
+import { platformsDefaulting } from './pythonDefaults';
 import { splitSymbolKey, type SymbolKey } from './link';
 import { unitKey, type AccessRecord, type ProjectGraph, type SpawnRecord, type UnitKey, type WorkerReason } from './contexts';
 import { unimportableTaskTable } from '../../../rules/unimportable-task';
@@ -76,36 +77,78 @@ export function workerHint(graph: ProjectGraph, m: ModuleModel, u: Unit): string
   return `${kind} — ${w.via}, ${rel}:${w.range.start.line + 1}${more}`;
 }
 
-function startMethodTable(name: string, initial: string, rec: SpawnRecord, setBeforeStart: boolean | undefined): string {
+/** The start-method column's label: with a known version, which platforms default to it (bold) for that version. */
+function methodLabel(method: StartMethod, version: string | undefined): string {
+  const general: Record<StartMethod, string> = {
+    fork: 'fork (Linux before 3.14)',
+    spawn: 'spawn (macOS, Windows)',
+    forkserver: 'forkserver (Linux from 3.14)',
+  };
+  if (version === undefined) return general[method];
+  const on = platformsDefaulting(method, version);
+  return on.length ? `**${method}** (default on ${on.join(', ')})` : general[method];
+}
+
+function startMethodTable(name: string, initial: string, rec: SpawnRecord, setBeforeStart: boolean | undefined, version: string | undefined): string {
   const pinned = rec.pinnedInCode ? rec.startMethod : undefined;
   const forkCell =
     setBeforeStart === undefined
-      ? "the parent's value at the moment the workers start"
+      ? "the parent's value when the workers start"
       : setBeforeStart
         ? "the parent's value (it is set before the workers start)"
-        : 'the value from before the workers started — later writes never arrive';
+        : 'the value from before the workers started';
   const rows = [
-    `| start method | what the worker sees for \`${name}\` |`,
+    `| start method${version === undefined ? '' : ` · Python ${version}`} | what the worker sees for \`${name}\` |`,
     '|---|---|',
-    `| fork (Linux default before 3.14) | ${forkCell} |`,
-    `| spawn (macOS, Windows default) | ${initial} |`,
-    `| forkserver (Linux default from 3.14) | ${initial} |`,
+    `| ${methodLabel('fork', version)} | ${forkCell} |`,
+    `| ${methodLabel('spawn', version)} | ${initial} |`,
+    `| ${methodLabel('forkserver', version)} | ${initial} |`,
   ];
   const note = pinned ? `\n\nThis code pins **${pinned}**.` : '';
   return rows.join('\n') + note;
 }
 
-const FIX_WORDS: Record<string, string> = {
-  'stale-global-read':
-    'Pass the value explicitly: `initializer=`/`initargs=` (Python pools), a `Process` argument, or `workerData` (Node) — or set it in the worker itself.',
-  'lost-global-write':
-    'Return results from the task and collect them in the parent (`map` results, futures, `run()`, `message` events), or write to a `Manager().list()`/`Queue` passed via `initargs`/`args` (Node: `parentPort.postMessage`).',
-  'unguarded-spawn': "Start workers only in the parent: `if __name__ == '__main__':` / `if (isMainThread)` / `if (cluster.isPrimary)`.",
-  'thread-primitive-in-process': 'Use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
-  'unsendable-payload': 'Send plain data: a module-level `def` instead of a lambda/local function; arguments instead of closures.',
-  'manager-proxy-serialized': 'Copy the proxy first: `list(proxy)` / `dict(proxy)`.',
-  'unimportable-task': 'Define the function in a module file beside the notebook and import it: workers can import a module, never the notebook.',
+/** The hover's "Fix:" advice, per language: a Python user is never told about workerData, nor a Node user about initargs. */
+const FIX_WORDS: Record<Language, Partial<Record<RuleId, string>>> = {
+  python: {
+    'stale-global-read': 'pass it to the workers with `initializer=`/`initargs=` (a `Process`: as an argument), or set it in the worker.',
+    'lost-global-write': 'return the results and collect them in the parent, or write to a `Manager().list()`/`Queue` passed via `initargs`/`args`.',
+    'unguarded-spawn': "start workers only under `if __name__ == '__main__':`.",
+    'thread-primitive-in-process': 'use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
+    'unsendable-payload': 'send something picklable: a module-level `def` instead of a lambda or local function; queues and locks through `initargs` or as Manager proxies.',
+    'manager-proxy-serialized': 'copy the proxy first: `list(proxy)` / `dict(proxy)`.',
+    'unimportable-task': 'define the function in a module file beside the notebook and import it: workers can import a module, never the notebook.',
+  },
+  js: {
+    'stale-global-read': 'pass it in `workerData` (or a message) and read it there, or set it in the worker.',
+    'lost-global-write': "send the update with `parentPort.postMessage` (a child process: `process.send`) or return it from the pool task; apply it in the parent's `message` handler.",
+    'unguarded-spawn': 'start workers only in the parent: `if (isMainThread)` / `if (cluster.isPrimary)`.',
+    'unsendable-payload': 'send plain data: no functions, Symbols, Promises or class instances whose methods the worker needs; for `workerpool` `exec`, pass outer names as arguments.',
+  },
 };
+
+/** The hover's first line for a finding: one sentence on what happens, for this code. */
+function summary(f: Finding, language: Language, startedBy: string | undefined): string {
+  const head = `**Crossproc** \`${f.rule}\`:`;
+  const workers = startedBy ? `the workers started by ${startedBy}` : 'the workers';
+  const process = language === 'python' ? 'process' : 'worker';
+  switch (f.rule) {
+    case 'stale-global-read':
+      return `${head} ${workers} read their own copy of \`${f.symbol}\`, not the parent's.`;
+    case 'lost-global-write':
+      return `${head} ${workers} write their own copy of \`${f.symbol}\`; the parent never sees it.`;
+    case 'unguarded-spawn':
+      return `${head} \`${f.symbol}\` runs at import time, so every child ${process} that loads this module runs it again.`;
+    case 'thread-primitive-in-process':
+      return `${head} \`${f.symbol}\` is a \`threading\` object: each process has its own, so it coordinates nothing between them.`;
+    case 'unsendable-payload':
+      return `${head} \`${f.symbol}\` cannot be ${language === 'python' ? 'pickled' : 'cloned'} to send it to the worker.`;
+    case 'manager-proxy-serialized':
+      return `${head} \`${f.symbol}\` is a \`Manager\` proxy, which \`json\` cannot serialise.`;
+    case 'unimportable-task':
+      return `${head} \`${f.symbol}\` is defined in the notebook, which spawn and forkserver workers cannot import.`;
+  }
+}
 
 export interface ExplainInput {
   graph: ProjectGraph;
@@ -115,6 +158,8 @@ export interface ExplainInput {
   findings: Finding[];
   /** where rule docs live, as links */
   docUrl(rule: string): string;
+  /** the project's Python version (`major.minor`), marked in the start-method table */
+  pythonVersion?: string;
 }
 
 /** Markdown for a hover at `position`, or undefined when there is nothing specific to say. */
@@ -128,18 +173,20 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
   const hits = input.findings.filter((f) => f.file === file && contains(f.range, position));
   for (const f of hits) {
     range ??= f.range;
-    // the editor shows the diagnostic's message right above: say where things run instead
-    parts.push(`**Crossproc: ${f.rule}** · \`${f.symbol}\``);
-    // where the worker starts, linked (editors that show related information list the rest)
+    // The editor shows the diagnostic's message right above: a one-sentence summary of what
+    // happens (with where the workers start, linked), the start-method table, the fix.
     const started = f.related.find((r) => /started here/.test(r.message));
-    if (started) parts.push(`Worker ${started.message.replace(/^the worker is started here \((.*)\)$/, 'started by $1')} at ${link(file, started.file, started.range)}.`);
+    const via = started ? /^the worker is started here \((.*)\)$/.exec(started.message)?.[1] : undefined;
+    const startedBy = started ? `${via ?? 'the call'} at ${link(file, started.file, started.range)}` : undefined;
+    parts.push(summary(f, m.language, startedBy));
     const rec = findingAccess(graph, file, f.range);
     if (rec && m.language === 'python' && (f.rule === 'stale-global-read' || f.rule === 'lost-global-write')) {
       const why = firstWorkerReason(graph, rec.key);
-      if (why) parts.push(startMethodTable(f.symbol, f.rule === 'stale-global-read' ? 'the import-time value (the module is re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined));
+      if (why) parts.push(startMethodTable(f.symbol, f.rule === 'stale-global-read' ? 'the import-time value (re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
     }
     if (f.rule === 'unimportable-task') parts.push(unimportableTaskTable(f.symbol));
-    parts.push(`**Fix:** ${FIX_WORDS[f.rule] ?? ''} [Rule documentation](${input.docUrl(f.rule)})`);
+    const fix = FIX_WORDS[m.language][f.rule];
+    parts.push(`${fix ? `**Fix:** ${fix} ` : ''}[Docs](${input.docUrl(f.rule)})`);
   }
   if (parts.length) return { markdown: parts.join('\n\n'), range: range! };
 
@@ -147,7 +194,7 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
   const access = accessAt(graph, m, position);
   const sym = access?.symbol ?? declarationAt(m, position);
   if (sym) {
-    const md = explainSymbol(graph, file, sym);
+    const md = explainSymbol(graph, file, sym, m.language);
     if (md) return { markdown: md, range: access?.access.range ?? m.bindings.get(splitSymbolKey(sym).name)!.range };
   }
 
@@ -176,7 +223,16 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
     for (const t of s.tasks) lines.push(`- task: \`${t.ref.member ? `${t.ref.name}.${t.ref.member}` : t.ref.name}\` via ${t.label}`);
     if (rec.workerModule && rec.workerModule !== m) lines.push(`- worker module: ${link(file, rec.workerModule.path, rec.workerModule.units[0].range)}`);
     if (m.language === 'python') {
-      lines.push(rec.startMethod ? `- start method: **${rec.startMethod}**${rec.pinnedInCode ? ' (pinned here)' : ' (assumed by configuration)'}` : '- start method: platform default (spawn on macOS/Windows, fork on Linux < 3.14, forkserver on Linux ≥ 3.14)');
+      const version = input.pythonVersion;
+      const defaults =
+        version === undefined
+          ? 'platform default (spawn on macOS/Windows, fork on Linux < 3.14, forkserver on Linux ≥ 3.14)'
+          : `platform default for Python ${version}: ${(['fork', 'spawn', 'forkserver'] as const)
+              .map((sm) => [sm, platformsDefaulting(sm, version)] as const)
+              .filter(([, on]) => on.length > 0)
+              .map(([sm, on]) => `${sm} on ${on.join(' and ')}`)
+              .join(', ')}`;
+      lines.push(rec.startMethod ? `- start method: **${rec.startMethod}**${rec.pinnedInCode ? ' (pinned here)' : ' (assumed by configuration)'}` : `- start method: ${defaults}`);
     }
     return { markdown: lines.join('\n'), range: s.range };
   }
@@ -222,7 +278,7 @@ function declarationAt(m: ModuleModel, p: Position): SymbolKey | undefined {
 }
 
 /** Who touches a module-level binding, in which process. */
-function explainSymbol(graph: ProjectGraph, fromFile: string, sym: SymbolKey): string | undefined {
+function explainSymbol(graph: ProjectGraph, fromFile: string, sym: SymbolKey, language: Language): string | undefined {
   const recs = graph.accessesBySymbol.get(sym) ?? [];
   const name = splitSymbolKey(sym).name;
   const workerSide: string[] = [];
@@ -238,6 +294,10 @@ function explainSymbol(graph: ProjectGraph, fromFile: string, sym: SymbolKey): s
   const lines = [`**\`${name}\`** is module-level state: every worker has its own copy.`];
   if (parentSide.length) lines.push('**Parent:**', ...parentSide.slice(0, 5));
   lines.push('**Workers:**', ...workerSide.slice(0, 5));
-  lines.push('Values reach a worker only through arguments, initializers/`workerData` or messages; writes come back only through return values, queues/proxies or messages.');
+  lines.push(
+    language === 'python'
+      ? 'Values reach a worker only through task arguments or `initializer=`/`initargs=`; writes come back only through return values, queues or `Manager()` proxies.'
+      : 'Values reach a worker only through `workerData`, task arguments or messages; writes come back only through return values or `postMessage`.',
+  );
   return lines.join('\n');
 }

@@ -57,4 +57,6 @@ export interface AnalysisOptions {
   /** per-rule severity override; missing = the rule's default */
   rules?: Partial<Record<RuleId, SeveritySetting>>;
   startMethod?: StartMethodSetting;
+  /** the lowest Python version the project supports ("3.12"); only the wording of messages depends on it */
+  pythonVersion?: string;
 }

@@ -63,7 +63,17 @@ export class Linker {
     if (near || from.language !== 'js' || !spec.startsWith('.')) return near;
     const pkg = packageAt(path.dirname(from.path));
     if (!pkg) return undefined;
-    return this.fileWithExt(path.resolve(pkg.root, spec));
+    const atRoot = this.fileWithExt(path.resolve(pkg.root, spec));
+    if (atRoot) return atRoot;
+    // a bundler flattens the source tree (tinypool's `src/runtime/thread-worker.ts` names
+    // `./entry/worker.js` next to the bundle, `src/entry/worker.ts` in the source): the
+    // folders above, up to the package root
+    for (let dir = path.dirname(path.dirname(from.path)); dir.startsWith(pkg.root) && dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const m = this.fileWithExt(path.resolve(dir, spec));
+      if (m) return m;
+      if (dir === pkg.root) break;
+    }
+    return undefined;
   }
 
   private file(p: string): ModuleModel | undefined {

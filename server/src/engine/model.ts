@@ -421,6 +421,12 @@ export interface ModuleModel {
   problems: ParseProblem[];
   /** value-flow facts (definitions, assignments, calls...) for the value-flow layer (../flow) */
   flow?: ModuleFacts;
+  /**
+   * JS: `x.run(payload)` calls on a receiver this file does not make (a parameter, a
+   * factory's result), with the payload problems found in them: they count when the
+   * value-flow layer finds a piscina/tinypool pool in `x` (see engine/flowLinkJs.ts)
+   */
+  flowPoolCalls?: Array<{ offset: number; payloads: Payload[] }>;
 }
 
 /** The `suppressions` key of a file-level directive that applies from `line` (0-based) to the end of the file. */

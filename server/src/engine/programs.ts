@@ -7,7 +7,8 @@
 import type { ModuleModel, Range, TaskRef } from './model';
 import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
-import { spawnUnitKey, unitKey, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
+import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
+import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
 
 /** What computing a program reads of the project graph. */
 export interface ProgramSource {
@@ -19,6 +20,9 @@ export interface ProgramSource {
   unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[];
   /** the value-flow program (built on first use), or null when no spawn site needs it */
   flowLink(): FlowLink | null;
+  /** the JS worker sides' value-flow program (./flowLinkJs.ts), or null when no JS start makes workers */
+  jsFlowLink(m: ModuleModel): FlowLinkJs | null;
+  edges(key: UnitKey): Edges | undefined;
 }
 
 /** What computing a program read, to tell whether an edit can change it. */
@@ -44,7 +48,14 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
     syms.add(sym);
     return g.unitsBySymbol.get(sym) ?? [];
   };
-  const parent = g.reach([key]);
+  // JS: the parent side too follows `this.m()`, handlers in variables and objects, and the
+  // callbacks it registers (`worker.on('message', this.onReply.bind(this))`)
+  let parent = g.reach([key]);
+  const rootFlow = root.module.language === 'js' && g.spawnRecords.some((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r))) ? g.jsFlowLink(root.module) : null;
+  if (rootFlow) {
+    parent = jsFlowReach(key, g.edges, rootFlow, true);
+    for (const m of rootFlow.modules) modules.add(m);
+  }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
   const worker = new Map<UnitKey, WorkerReason>();
   const initRoots: UnitKey[] = [];
@@ -115,10 +126,15 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           for (const u of wm.units) {
             if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
           }
+          // `module.exports = job.run.bind(job)`, `export default makeTask(...)`: what the layer says the exports are
+          for (const k of g.jsFlowLink(wm)?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
         }
       }
+      // JS: `this.m()` reaching overrides, handlers in variables and objects, registered callbacks
+      const jsFlow = rec.module.language === 'js' ? g.jsFlowLink(wm ?? rec.module) : null;
+      if (jsFlow) for (const m of jsFlow.modules) modules.add(m);
       for (const [k, why] of entries) {
-        for (const r of g.reach([k])) if (!worker.has(r)) worker.set(r, why);
+        for (const r of jsFlow ? jsFlowReach(k, g.edges, jsFlow) : g.reach([k])) if (!worker.has(r)) worker.set(r, why);
       }
       for (const [k, why] of flowEntries.splice(0)) {
         for (const r of reachWithFlow(g, k)) if (!worker.has(r)) worker.set(r, why);

@@ -214,6 +214,7 @@ export class Project {
       const ctx: RuleContext = {
         graph,
         text: (f) => this.entries.get(f)?.text,
+        pythonVersion: this.options.pythonVersion,
         report: (f: FindingInput) => {
           const model = graph.modules.get(f.file);
           if (model && isSuppressed(model, f.range.start.line, rule.id)) return;

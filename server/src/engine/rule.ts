@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { FixDescriptor, Finding, RelatedLocation, RuleId, Severity } from './findings';
 import type { Access, AccessKind, Language, ModuleModel, Range, StartMethod } from './model';
 import { splitSymbolKey, type SymbolKey } from './link';
+import { reimportDefaultsWords } from './pythonDefaults';
 import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord, type WorkerReason } from './contexts';
 
 export interface Rule {
@@ -23,6 +24,8 @@ export interface RuleContext {
   /** the current text of an analysed file (for initial-value snippets in messages) */
   text(file: string): string | undefined;
   report(f: FindingInput): void;
+  /** the lowest Python version the project supports ("3.12"), when known: sharpens the start-method words */
+  pythonVersion?: string;
 }
 
 export function isWrite(kind: AccessKind): boolean {
@@ -126,8 +129,8 @@ export function describeWorker(rec: SpawnRecord): string {
 }
 
 /** Start methods a Python bug shows under, as words. */
-export function startMethodWords(sm: StartMethod | undefined): string {
-  if (!sm) return 'under spawn and forkserver (the default on macOS and Windows, and on Linux from Python 3.14)';
+export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string): string {
+  if (!sm) return `under spawn and forkserver ${reimportDefaultsWords(pythonVersion)}`;
   return `under the '${sm}' start method pinned here`;
 }
 

@@ -10,7 +10,7 @@ import { ObjectRules } from './objects';
 export abstract class CallRules extends ObjectRules {
   protected abstract externalCall(name: string, v: number, args: Args, out: number, site: string): void;
   protected abstract builtinCall(caller: number, name: string, args: Args, out: number, site: string): void;
-  protected abstract containerMethod(box: number, name: string, args: Args, out: number, site: string): void;
+  protected abstract containerMethod(box: number, name: string, args: Args, out: number, site: string, caller?: number): void;
 
   /** calls method `name` of instance `inst` (found through its class's MRO) */
   protected callMethod(inst: number, name: string, args: Args, out: number, caller: number, site: string, cid: number): void {
@@ -40,7 +40,8 @@ export abstract class CallRules extends ObjectRules {
           return;
         }
         if (caller >= 0) this.edge(caller, v, site);
-        this.bindArgs(val.m, d, args, 0, site, v);
+        // a JS function called plainly: its `this` parameter gets nothing
+        this.bindArgs(val.m, d, args, d.thisParam ? 1 : 0, site, v);
         this.addEdge(this.node(val.m, d.ret), out);
         if (d.yields !== undefined) this.addVal(out, this.values.intern({ t: 'gen', fn: v }));
         return;
@@ -52,6 +53,10 @@ export abstract class CallRules extends ObjectRules {
           return;
         }
         const d = this.def(fv);
+        if (d.lexicalThis) {
+          this.invoke(caller, val.fn, args, out, site, cid);
+          return;
+        }
         if (caller >= 0) this.edge(caller, val.fn, site);
         if (d.params[0]) this.addVal(this.node(fv.m, d.params[0].node), val.self);
         this.bindArgs(fv.m, d, args, 1, site, val.fn);
@@ -81,18 +86,46 @@ export abstract class CallRules extends ObjectRules {
       case 'ext':
         if (caller >= 0) this.edge(caller, v, site);
         this.externalCall(val.name, v, args, out, site);
-        this.escape(args, site);
+        this.escape(args, site, caller);
         return;
       case 'builtin':
         if (caller >= 0) this.edge(caller, v, site);
         this.builtinCall(caller, val.name, args, out, site);
         return;
       case 'method':
-        this.containerMethod(val.of, val.name, args, out, site);
+        if (this.values.get(val.of).t === 'box') this.containerMethod(val.of, val.name, args, out, site, caller);
+        else this.functionMethod(caller, val.of, val.name, args, out, site);
         return;
       default:
         return;
     }
+  }
+
+  /** a value of a JS module (a caller: module or function) */
+  protected isJs(v: number): boolean {
+    const val = this.values.get(v);
+    return (val.t === 'def' || val.t === 'mod') && this.modules[val.m].facts.js === true;
+  }
+
+  /** JS `f.bind(x, ...)`, `f.call(x, ...)`, `f.apply(x, args)` (f a function or a bound method) */
+  protected functionMethod(caller: number, fn: number, name: string, args: Args, out: number, site: string): void {
+    const fv = this.values.get(fn);
+    const self = args.pos[0];
+    const plain = fv.t === 'def' && !this.def(fv).lexicalThis && self !== undefined;
+    const node = name === 'bind' ? out : this.newNodeSlot();
+    if (plain) {
+      const key = `bindThis:${site}:${fn}`;
+      if (!this.done.has(key)) {
+        this.done.add(key);
+        this.addCons({ c: 'bindThis', fn, self, out: node }, [self]);
+      }
+    } else this.addVal(node, fn);
+    if (name === 'bind') return;
+    const rest: Args = name === 'call' ? { pos: args.pos.slice(1), kw: [], star: args.star, dstar: null } : { pos: [], kw: [], star: args.pos[1] ?? null, dstar: null };
+    const key = `fncall:${site}:${fn}`;
+    if (this.done.has(key)) return;
+    this.done.add(key);
+    this.addCons({ c: 'call', fn: node, args: rest, out, caller, site }, [node]);
   }
 
   protected instantiate(caller: number, cls: number, args: Args, out: number, site: string, cid: number): void {
@@ -103,7 +136,9 @@ export abstract class CallRules extends ObjectRules {
     let init = this.methodNodes.get(key);
     const fresh = init === undefined;
     if (init === undefined) this.methodNodes.set(key, (init = this.newNodeSlot()));
-    this.lookupFrom(this.mro(cls), '__init__', inst, cls, init, cid);
+    const cv = this.values.get(cls);
+    const ctor = cv.t === 'def' && this.modules[cv.m].facts.js ? 'constructor' : '__init__';
+    this.lookupFrom(this.mro(cls), ctor, inst, cls, init, cid);
     if (!fresh) return;
     this.addCons({ c: 'call', fn: init, args, out: this.newNodeSlot(), caller, site }, [init]);
   }
@@ -189,12 +224,16 @@ export abstract class CallRules extends ObjectRules {
    * registry) may be called there: a bound method's function then gets its instance as
    * `self`, an object's `__call__` gets the object. No call edge: what calls them is not known.
    */
-  protected escape(args: Args, site: string): void {
+  protected escape(args: Args, site: string, caller?: number): void {
     const key = `escape:${site}`;
     if (this.done.has(key)) return;
     this.done.add(key);
     const nodes = [...args.pos, ...args.kw.map(([, n]) => n)];
-    for (const n of nodes) this.addCons({ c: 'escape', src: n }, [n]);
+    // JS: who registers a callback (`port.on('message', f)`) — Python keeps no record
+    const by = caller !== undefined && caller >= 0 && this.isJs(caller) ? caller : undefined;
+    const a0 = args.pos[0];
+    const exit = by !== undefined && a0 !== undefined && this.valuesOf(a0).has(this.values.intern({ t: 'const', key: 's:exit' }));
+    for (const n of nodes) this.addCons(by === undefined ? { c: 'escape', src: n } : exit ? { c: 'escape', src: n, caller: by, exit, site } : { c: 'escape', src: n, caller: by, site }, [n]);
   }
 
   protected escaped(v: number, depth = 0): void {

@@ -11,7 +11,8 @@
 
 export type NodeId = number;
 
-export type ContainerKind = 'list' | 'tuple' | 'dict' | 'set';
+/** 'object': a JS object literal, whose properties are its string-keyed items (`o.a` is `o['a']`) */
+export type ContainerKind = 'list' | 'tuple' | 'dict' | 'set' | 'object';
 
 /** How a node gets its values. */
 export type FlowOp =
@@ -72,6 +73,10 @@ export interface DefFact {
   /** classes: base class expressions, and the class body's names (class attributes) */
   bases?: NodeId[];
   attrs?: Map<string, NodeId>;
+  /** JS functions and methods: params[0] is `this` (a plain call gives it nothing) */
+  thisParam?: boolean;
+  /** JS arrow functions: `this` is the enclosing function's; never bound to a receiver */
+  lexicalThis?: boolean;
 }
 
 /** `obj.name = value` (name set) or `obj[key] = value` (key null: not known). */
@@ -92,4 +97,10 @@ export interface ModuleFacts {
   starImports: string[];
   /** pairs (start offset, node) of call arguments (positional and keyword values) and of calls: for queries */
   at: number[];
+  /** JS: classes are made by `constructor` (not `__init__`); functions have `bind`/`call`/`apply` */
+  js?: boolean;
+  /** JS CommonJS: what `require` gives when `module.exports = X` replaces the exports object */
+  moduleValue?: NodeId;
+  /** JS: the file's line start offsets (to place call offsets as line and character) */
+  lineStarts?: readonly number[];
 }

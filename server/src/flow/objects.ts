@@ -43,6 +43,7 @@ export abstract class ObjectRules extends Propagation {
         return;
       case 'def':
         if (this.def(val).kind === 'class') this.classAttr(v, name, null, out, cid);
+        else if (this.isJsFunctionMethod(v, name)) this.addVal(out, this.values.intern({ t: 'method', of: v, name }));
         else this.addEdge(this.field(v, name), out);
         return;
       case 'inst':
@@ -62,15 +63,27 @@ export abstract class ObjectRules extends Propagation {
         if (val.name.split('.').length < MAX_EXT_DEPTH) this.addVal(out, this.ext(`${val.name}.${name}`));
         return;
       case 'box':
-        this.addVal(out, this.values.intern({ t: 'method', of: v, name }));
+        // a JS object's properties; its methods get the object as `this`
+        if (val.kind === 'object') this.bindFrom(this.field(v, `[s:${name}]`), v, v, out, cid);
+        else this.addVal(out, this.values.intern({ t: 'method', of: v, name }));
         return;
       case 'bound':
+        if (this.isJsFunctionMethod(val.fn, name)) this.addVal(out, this.values.intern({ t: 'method', of: v, name }));
+        else this.addEdge(this.field(v, name), out);
+        return;
       case 'partial':
         this.addEdge(this.field(v, name), out);
         return;
       default:
         return;
     }
+  }
+
+  /** JS `f.bind` / `f.call` / `f.apply` of an analysed function */
+  protected isJsFunctionMethod(fn: number, name: string): boolean {
+    if (name !== 'bind' && name !== 'call' && name !== 'apply') return false;
+    const val = this.values.get(fn);
+    return val.t === 'def' && this.modules[val.m].facts.js === true && this.def(val).kind !== 'class';
   }
 
   /** `C.name` (self null) or `inst.name`, through C's MRO */
@@ -102,8 +115,8 @@ export abstract class ObjectRules extends Propagation {
     if (this.done.has(key)) return;
     this.done.add(key);
     const parent = this.cons[cid];
-    const caller = parent && 'caller' in parent ? parent.caller : -1;
-    const site = parent && 'site' in parent ? parent.site : '';
+    const caller = parent && 'caller' in parent ? (parent.caller ?? -1) : -1;
+    const site = parent && 'site' in parent ? (parent.site ?? '') : '';
     this.addCons({ c: 'bind', src, self, cls, out, caller, site }, [src]);
   }
 
@@ -114,7 +127,7 @@ export abstract class ObjectRules extends Propagation {
       return;
     }
     const d = this.def(val);
-    if (d.method === 'static') this.addVal(out, v);
+    if (d.method === 'static' || d.lexicalThis) this.addVal(out, v);
     else if (d.method === 'class') this.addVal(out, this.values.intern({ t: 'bound', fn: v, self: cls }));
     else if (self === null) this.addVal(out, v);
     else if (d.method === 'property') {
@@ -210,7 +223,7 @@ export abstract class ObjectRules extends Propagation {
           return;
         }
       }
-      this.addEdge(k.value, this.field(o, k.name));
+      this.addEdge(k.value, this.field(o, val.t === 'box' && val.kind === 'object' ? `[s:${k.name}]` : k.name));
       return;
     }
     if (val.t === 'inst') {

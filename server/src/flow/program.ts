@@ -52,6 +52,7 @@ export class FlowProgram {
         return t ? this.index.get(t.path) : undefined;
       },
       absolute: (from, spec) => {
+        if (this.mods[from].language === 'js') return spec;
         const dots = /^\.*/.exec(spec)![0].length;
         if (dots === 0) return spec;
         const parts = this.names[from].split('.');
@@ -100,6 +101,17 @@ export class FlowProgram {
     const node = this.nodeAt(m, offset);
     if (node === undefined) return [];
     return [...this.solver.valuesOf(this.solver.node(m, node))].map((v) => this.describe(v));
+  }
+
+  /** the values of the receiver of a method call (`x` of `x.run(...)`), by the call's start offset */
+  receiverValuesAt(file: string, callOffset: number): number[] {
+    const m = this.index.get(file);
+    const node = m === undefined ? undefined : this.nodeAt(m, callOffset);
+    if (m === undefined || node === undefined) return [];
+    const nodes = this.mods[m].flow!.nodes;
+    const op = nodes[node];
+    const fn = op.k === 'call' ? nodes[op.fn] : undefined;
+    return fn?.k === 'attr' ? [...this.solver.valuesOf(this.solver.node(m, fn.obj))] : [];
   }
 
   /** the raw value ids at an offset (for callers that walk values themselves) */
@@ -242,7 +254,7 @@ function commonDir(files: string[]): string {
 export function moduleName(file: string, root: string): string {
   let rel = path.relative(root, file);
   if (rel.startsWith('..')) rel = path.basename(file);
-  rel = rel.replace(/\.pyw?$/, '');
+  rel = rel.replace(/\.(pyw?|[cm]?[jt]sx?)$/, '');
   const parts = rel.split(/[\\/]/).filter(Boolean);
   if (parts[parts.length - 1] === '__init__' && parts.length > 1) parts.pop();
   return parts.join('.');

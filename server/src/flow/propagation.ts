@@ -44,7 +44,9 @@ export type Constraint =
   | { c: 'bind'; src: number; self: number | null; cls: number; out: number; caller: number; site: string }
   | { c: 'partial'; fn: number; out: number; m: number; node: number }
   | { c: 'mirror'; src: number; target: number }
-  | { c: 'escape'; src: number };
+  | { c: 'escape'; src: number; caller?: number; exit?: boolean; site?: string }
+  /** JS `f.bind(x)` / `f.call(x, ...)`: f bound to each value of `self` */
+  | { c: 'bindThis'; fn: number; self: number; out: number };
 
 export abstract class Propagation {
   readonly values = new ValueTable();
@@ -72,6 +74,12 @@ export abstract class Propagation {
   protected steps = 0;
   /** caller value → callee values */
   readonly edges = new Map<number, Set<number>>();
+  /** caller value → callables it hands to code outside the program (JS: callbacks, handlers it registers) */
+  readonly handedOut = new Map<number, Set<number>>();
+  /** the same by call site ('m:node') */
+  readonly handedOutAt = new Map<string, Set<number>>();
+  /** JS: callables registered for an 'exit' event (`worker.on('exit', f)`): they run when that ends */
+  readonly exitHandlers = new Set<number>();
   /** call site ('m:node') → callee values */
   readonly siteCallees = new Map<string, Set<number>>();
   /** set when a bound was hit: results are partial */
@@ -252,6 +260,9 @@ export abstract class Propagation {
       case 'escape':
         inputs.push(k.src);
         break;
+      case 'bindThis':
+        inputs.push(k.self);
+        break;
       case 'super':
         inputs.push(k.self);
         break;
@@ -311,7 +322,10 @@ export abstract class Propagation {
           return;
         }
         const mv = this.values.intern({ t: 'mod', m: target });
-        if (op.name === null) this.addVal(node, mv);
+        const replaced = this.modules[target].facts.moduleValue;
+        // JS `module.exports = X`: `require` gives X
+        if (op.name === null && replaced !== undefined) this.addEdge(this.node(target, replaced), node);
+        else if (op.name === null) this.addVal(node, mv);
         else this.moduleAttr(target, op.name, node, 0);
         return;
       }
@@ -388,6 +402,16 @@ export abstract class Propagation {
     for (const [k, n] of [...(this.fields.get(src) ?? [])]) if (k.startsWith('[')) this.addEdge(n, this.field(target, k));
   }
 
+  protected escapedFrom(caller: number, v: number, site?: string): void {
+    let s = this.handedOut.get(caller);
+    if (!s) this.handedOut.set(caller, (s = new Set()));
+    s.add(v);
+    if (site === undefined) return;
+    let a = this.handedOutAt.get(site);
+    if (!a) this.handedOutAt.set(site, (a = new Set()));
+    a.add(v);
+  }
+
   protected edge(caller: number, callee: number, site: string): void {
     let s = this.edges.get(caller);
     if (!s) this.edges.set(caller, (s = new Set()));
@@ -439,7 +463,14 @@ export abstract class Propagation {
         for (const v of vals) this.addVal(k.out, this.values.intern({ t: 'partial', fn: v, m: k.m, node: k.node }));
         return;
       case 'escape':
-        for (const v of vals) this.escaped(v);
+        for (const v of vals) {
+          if (k.caller !== undefined) this.escapedFrom(k.caller, v, k.site);
+          if (k.exit) this.exitHandlers.add(v);
+          this.escaped(v);
+        }
+        return;
+      case 'bindThis':
+        for (const v of vals) this.addVal(k.out, this.values.intern({ t: 'bound', fn: k.fn, self: v }));
         return;
       case 'mirror':
         if (k.target < 0) this.basesChanged = true;

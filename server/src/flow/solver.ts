@@ -101,12 +101,15 @@ export class Solver extends CallRules {
     }
   }
 
-  protected containerMethod(box: number, name: string, args: Args, out: number, site: string): void {
+  protected containerMethod(box: number, name: string, args: Args, out: number, site: string, caller = -1): void {
     const a0 = args.pos[0];
     switch (name) {
       case 'append':
       case 'add':
-      case 'appendleft': {
+      case 'appendleft':
+      // JS arrays
+      case 'push':
+      case 'unshift': {
         if (a0 !== undefined) this.addEdge(a0, this.field(box, '[*]'));
         return;
       }
@@ -135,6 +138,20 @@ export class Solver extends CallRules {
           if (name === 'setdefault' && args.pos[1] !== undefined) this.addEdge(args.pos[1], this.field(box, x.t === 'const' ? `[${x.key}]` : '[*]'));
         }
         if (args.pos[1] !== undefined) this.addEdge(args.pos[1], out);
+        return;
+      }
+      case 'forEach':
+      case 'map':
+      case 'filter':
+      case 'find':
+      case 'some':
+      case 'every':
+      case 'flatMap': {
+        // JS array callbacks: called with each element
+        if (a0 === undefined || this.values.get(box).t !== 'box' || (this.values.get(box) as { kind: string }).kind !== 'list') return;
+        const elems = this.newNodeSlot();
+        this.allElements(box, elems);
+        this.addCons({ c: 'call', fn: a0, args: { pos: [elems], kw: [], star: null, dstar: null }, out: this.newNodeSlot(), caller, site: `${site}:${name}` }, [a0]);
         return;
       }
       case 'popleft':

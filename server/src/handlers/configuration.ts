@@ -27,8 +27,10 @@ import {
   SECTION,
   SEVERITY_SETTINGS,
   START_METHOD_SETTINGS,
+  type Assumption,
   type CrossprocSettings,
 } from '../shared/protocol';
+import { findPythonVersion, normalizePythonVersion, type FoundPythonVersion } from '../shared/pythonVersion';
 import { pathToUri, uriToPath, type ServerContext } from './context';
 
 /** The editor settings a client actually sent: a missing key defers to the project file. */
@@ -49,6 +51,7 @@ export function resolveSettings(editor: EditorSettings, project: ProjectConfig):
     codeLens: editor.codeLens ?? DEFAULT_SETTINGS.codeLens,
     rules: { ...project.rules, ...editor.rules },
     startMethod: editor.startMethod ?? project.startMethod ?? DEFAULT_SETTINGS.startMethod,
+    pythonVersion: editor.pythonVersion ?? project.pythonVersion,
   };
 }
 
@@ -78,6 +81,13 @@ export function validateEditorSettings(raw: unknown, report: (problem: string) =
     } else {
       report(`"${SECTION}.startMethod" must be one of ${START_METHOD_SETTINGS.join(', ')}; using portable.`);
     }
+  }
+  const version = value['pythonVersion'];
+  // "" (the VS Code default) and null mean "from the project"
+  if (version !== undefined && version !== null && version !== '') {
+    const normal = typeof version === 'string' ? normalizePythonVersion(version) : undefined;
+    if (normal !== undefined) settings.pythonVersion = normal;
+    else report(`"${SECTION}.pythonVersion" must be a version such as "3.12"; using the project's.`);
   }
   const rules = value['rules'];
   if (rules !== undefined && rules !== null) {
@@ -109,6 +119,8 @@ export class SettingsStore {
   private readonly editorCache = new Map<string, Promise<EditorSettings>>();
   /** loadProjectConfig's per-folder cache */
   private projectCache = new Map<string, Promise<LoadedProjectConfig>>();
+  /** findPythonVersion's per-folder cache (pyproject.toml, .python-version), emptied with the project files' */
+  private versionCache = new Map<string, Promise<FoundPythonVersion | undefined>>();
   /** Settings pushed by a client without `workspace/configuration` support. */
   private global: EditorSettings = {};
   /** Problems already shown, so a bad setting does not notify on every keystroke. */
@@ -147,6 +159,23 @@ export class SettingsStore {
     return new IgnoreMatcher(project.config).ignores(file) ? { ...settings, enable: false } : settings;
   }
 
+  /**
+   * What the analysis assumes for a folder (the status bar shows it): the start method and
+   * Python version, each with where it came from. The version is the setting's, else the
+   * project file's, else the one the folder's pyproject.toml / .python-version declares.
+   */
+  async assumption(folder: string | undefined): Promise<Assumption> {
+    const resource = folder === undefined ? undefined : pathToUri(folder);
+    const [editor, project] = await Promise.all([this.editor(resource), this.projectFor(resource)]);
+    const fileName = project.config.file === undefined ? 'project file' : path.basename(project.config.file);
+    const startMethod = editor.startMethod ?? project.config.startMethod ?? DEFAULT_SETTINGS.startMethod;
+    const startMethodFrom = editor.startMethod ? 'setting' : project.config.startMethod ? fileName : 'default';
+    if (editor.pythonVersion) return { startMethod, startMethodFrom, pythonVersion: editor.pythonVersion, pythonVersionFrom: 'setting' };
+    if (project.config.pythonVersion) return { startMethod, startMethodFrom, pythonVersion: project.config.pythonVersion, pythonVersionFrom: fileName };
+    const found = folder === undefined ? undefined : await findPythonVersion(folder, this.versionCache).catch(() => undefined);
+    return found ? { startMethod, startMethodFrom, pythonVersion: found.version, pythonVersionFrom: found.source } : { startMethod, startMethodFrom };
+  }
+
   /** The `ignore` patterns that apply to a workspace folder's files. */
   async ignoreMatcher(folder: string): Promise<IgnoreMatcher> {
     return new IgnoreMatcher((await this.projectFor(pathToUri(folder))).config);
@@ -176,12 +205,15 @@ export class SettingsStore {
    */
   async projectFilesChanged(): Promise<{ changed: boolean; ignoreChanged: boolean }> {
     const before = await this.folderConfigs();
+    const assumedBefore = JSON.stringify(await this.assumption(this.ctx.folders[0]));
     this.projectCache = new Map();
+    this.versionCache = new Map();
     this.cache.clear();
     this.reported.clear();
     const after = await this.folderConfigs();
     // Without workspace folders nothing can be compared: assume the loose files' file changed.
-    let changed = this.ctx.folders.length === 0;
+    // A new requires-python / .python-version changes the assumption without touching our section.
+    let changed = this.ctx.folders.length === 0 || JSON.stringify(await this.assumption(this.ctx.folders[0])) !== assumedBefore;
     let ignoreChanged = false;
     for (const [folder, config] of after) {
       const old = before.get(folder);

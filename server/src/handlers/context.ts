@@ -20,6 +20,10 @@ export interface ClientSupport {
   workDoneProgress: boolean;
   /** `workspace/didChangeWorkspaceFolders` */
   workspaceFolders: boolean;
+  /** pull diagnostics (`textDocument/diagnostic`, LSP 3.17): then nothing is pushed */
+  pullDiagnostics: boolean;
+  /** `workspace/diagnostic/refresh` */
+  diagnosticRefresh: boolean;
 }
 
 export interface ServerContext {
@@ -66,7 +70,14 @@ export function createContext(
     packageRoot,
     project: Project.create(),
     memory: new IdleCollector(),
-    client: { configuration: false, configurationRegistration: false, workDoneProgress: false, workspaceFolders: false },
+    client: {
+      configuration: false,
+      configurationRegistration: false,
+      workDoneProgress: false,
+      workspaceFolders: false,
+      pullDiagnostics: false,
+      diagnosticRefresh: false,
+    },
     folders: [],
     log: (message) => connection.console.log(message),
     logError: (message, error) => {
@@ -106,6 +117,8 @@ export function readInitializeParams(ctx: ServerContext, params: InitializeParam
     configurationRegistration: Boolean(caps.workspace?.didChangeConfiguration?.dynamicRegistration),
     workDoneProgress: Boolean(caps.window?.workDoneProgress),
     workspaceFolders: Boolean(caps.workspace?.workspaceFolders),
+    pullDiagnostics: caps.textDocument?.diagnostic !== undefined,
+    diagnosticRefresh: Boolean(caps.workspace?.diagnostics?.refreshSupport),
   };
   const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   ctx.folders = uris.map(uriToPath).filter((p): p is string => p !== undefined);

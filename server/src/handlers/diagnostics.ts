@@ -20,6 +20,7 @@ import { ruleDocUrl } from '../shared/ruleInfo';
 import { applyRuleSettings } from '../shared/severity';
 import type { SettingsStore } from './configuration';
 import { pathToUri, uriToPath, type ServerContext } from './context';
+import { PullReports, type FileReport } from './pullDiagnostics';
 import { isNotebookPath } from '../notebook/cells';
 import type { Project } from '../engine/project';
 
@@ -72,9 +73,16 @@ export class DiagnosticsPublisher {
   private timer: NodeJS.Timeout | undefined;
   private current: RunToken | undefined;
   private startMethod: StartMethodSetting | undefined;
+  private pythonVersion: string | undefined;
   private stopped = false;
   /** Set by "Analyze Workspace": publish every project file's findings, not only open documents'. */
   private publishAll = false;
+  /** Set when the client pulls diagnostics: reports go there instead of being pushed. */
+  private pull: PullReports | undefined;
+  /** a run is in progress (between its start and its end, cancelled or not) */
+  private running = false;
+  /** resolved when no edit is waiting to be analysed */
+  private settledWaiters: Array<() => void> = [];
   /** Publishes what goes elsewhere than a document's own URI (notebook cells: notebook/lsp.ts), after each analysis. */
   afterAnalysis?: (findings: Finding[], project: Project, cancelled: () => boolean) => Promise<void>;
 
@@ -82,6 +90,34 @@ export class DiagnosticsPublisher {
     private readonly ctx: ServerContext,
     private readonly settings: SettingsStore,
   ) {}
+
+  /** The client pulls diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`): answer its requests from now on. */
+  enablePull(): void {
+    if (this.pull) return;
+    const pull = new PullReports(this.ctx, () => this.settled());
+    this.pull = pull;
+    this.ctx.connection.languages.diagnostics.on((params) =>
+      pull.document(params.textDocument.uri, params.previousResultId),
+    );
+    this.ctx.connection.languages.diagnostics.onWorkspace((params, token) => pull.workspace(params.previousResultIds, token));
+  }
+
+  /** Resolves once every edit received so far has been analysed (or the server stops). */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private isSettled(): boolean {
+    return this.stopped || (!this.timer && !this.running && this.dirty.size === 0);
+  }
+
+  private wakeSettled(): void {
+    if (!this.isSettled()) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const wake of waiters) wake();
+  }
 
   /** An open document was opened or edited. */
   documentChanged(document: TextDocument): void {
@@ -95,6 +131,8 @@ export class DiagnosticsPublisher {
     this.dirty.delete(document.uri);
     this.published.delete(document.uri);
     this.settings.forget(document.uri);
+    // a pulling client keeps the file's report (it is still in the workspace's) and re-pulls
+    if (this.pull) return;
     void this.ctx.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }).catch((error: unknown) =>
       this.ctx.logError('Could not clear diagnostics', error),
     );
@@ -116,7 +154,7 @@ export class DiagnosticsPublisher {
       this.timer = undefined;
       const token = new RunToken();
       this.current = token;
-      this.run(token).catch((error: unknown) => {
+      this.tracked(token).catch((error: unknown) => {
         this.ctx.logError('Crossproc analysis failed', error);
         this.status({ state: 'error', message: error instanceof Error ? error.message : String(error) });
       });
@@ -135,7 +173,7 @@ export class DiagnosticsPublisher {
       this.current?.cancel();
       const token = new RunToken();
       this.current = token;
-      const summary = await this.run(token);
+      const summary = await this.tracked(token);
       if (summary) return summary;
     }
     throw new Error('the analysis was interrupted too often (or the server is stopping); try again');
@@ -146,6 +184,48 @@ export class DiagnosticsPublisher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.current?.cancel();
+    this.pull?.dispose();
+    this.wakeSettled();
+  }
+
+  /** {@link run}, keeping {@link running} and waking pull requests when nothing is left to analyse. */
+  private async tracked(token: RunToken): Promise<AnalyzeWorkspaceResult | undefined> {
+    this.running = true;
+    try {
+      return await this.run(token);
+    } finally {
+      if (this.current === token) this.running = false;
+      this.wakeSettled();
+    }
+  }
+
+  /** file: URIs of project files, kept: every run maps every file in pull mode. */
+  private readonly uris = new Map<string, string>();
+
+  private uriOf(file: string): string {
+    let uri = this.uris.get(file);
+    if (uri === undefined) {
+      if (this.uris.size > 100_000) this.uris.clear();
+      uri = pathToUri(file);
+      this.uris.set(file, uri);
+    }
+    return uri;
+  }
+
+  /** Push mode: publish what changed, and clear files that left the project. */
+  private async push(reports: Map<string, FileReport>): Promise<void> {
+    for (const [uri, report] of reports) {
+      const key = JSON.stringify(report.diagnostics);
+      if (this.published.get(uri) === key) continue;
+      this.published.set(uri, key);
+      await this.ctx.connection.sendDiagnostics({ uri, version: report.version, diagnostics: report.diagnostics });
+    }
+    // A file that left the project (deleted, now ignored) loses what was published for it.
+    for (const uri of [...this.published.keys()]) {
+      if (reports.has(uri) || this.ctx.documents.get(uri)) continue;
+      this.published.delete(uri);
+      await this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
   }
 
   /** `crossproc/status` for the client's status bar item; never throws. */
@@ -162,13 +242,14 @@ export class DiagnosticsPublisher {
     if (token.isCancellationRequested) return;
     this.status({ state: 'analysing' });
 
-    // The start method is a project-wide assumption: take the first folder's setting.
-    const folderUri = this.ctx.folders[0] === undefined ? undefined : pathToUri(this.ctx.folders[0]);
-    const { startMethod } = await this.settings.get(folderUri);
+    // The start method and Python version are a project-wide assumption: the first folder's.
+    const assumption = await this.settings.assumption(this.ctx.folders[0]);
     if (token.isCancellationRequested) return;
-    if (startMethod !== this.startMethod) {
+    const { startMethod, pythonVersion } = assumption;
+    if (startMethod !== this.startMethod || pythonVersion !== this.pythonVersion) {
       this.startMethod = startMethod;
-      project.setOptions({ startMethod });
+      this.pythonVersion = pythonVersion;
+      project.setOptions({ startMethod, pythonVersion });
     }
 
     const versions = new Map<string, number>();
@@ -182,6 +263,7 @@ export class DiagnosticsPublisher {
         this.ctx.logError(`Could not parse ${file}`, error);
       }
     }
+    const edited = new Set(this.dirty);
     this.dirty.clear();
     for (const document of this.ctx.documents.all()) versions.set(document.uri, document.version);
 
@@ -207,7 +289,10 @@ export class DiagnosticsPublisher {
       else byFile.set(finding.file, [finding]);
     }
 
+    // One report per file: the open documents', then the closed files' (counted for the
+    // status bar; delivered when pulled, or pushed after "Analyze Workspace").
     const counts = { error: 0, warning: 0 };
+    const reports = new Map<string, FileReport>();
     const visited = new Set<string>();
     for (const document of this.ctx.documents.all()) {
       const file = uriToPath(document.uri);
@@ -222,42 +307,36 @@ export class DiagnosticsPublisher {
       const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
       const skipped = settings.enable ? project.skippedReason(file) : undefined;
       if (skipped) diagnostics.push(skippedDiagnostic(skipped));
-      const key = JSON.stringify(diagnostics);
-      if (this.published.get(document.uri) === key) continue;
-      this.published.set(document.uri, key);
-      await this.ctx.connection.sendDiagnostics({ uri: document.uri, version: versions.get(document.uri), diagnostics });
+      reports.set(document.uri, { diagnostics, version: versions.get(document.uri) });
     }
-
-    // Files that are not open: counted for the status bar, published after "Analyze Workspace".
-    const closed = this.publishAll ? project.files() : [...byFile.keys()];
+    const pulling = this.pull !== undefined;
+    const closed = pulling || this.publishAll ? project.files() : [...byFile.keys()];
     for (const file of closed) {
       if (visited.has(file)) continue;
       visited.add(file);
+      const found = byFile.get(file);
+      if (!found) {
+        // nothing to report: no settings to read (a workspace of thousands of clean files stays cheap)
+        if (pulling || this.publishAll) reports.set(this.uriOf(file), { diagnostics: [] });
+        continue;
+      }
       const settings = await this.settings.getForClosedFile(file);
       if (token.isCancellationRequested) return;
-      const kept = settings.enable ? applyRuleSettings(byFile.get(file) ?? [], settings.rules) : [];
+      const kept = settings.enable ? applyRuleSettings(found, settings.rules) : [];
       for (const f of kept) counts[f.severity]++;
       // a notebook's positions are its cells' (afterAnalysis publishes them to the cells of an open one)
-      if (!this.publishAll || isNotebookPath(file)) continue;
-      const uri = pathToUri(file);
-      const diagnostics = kept.map((f) => toDiagnostic(f, this.ctx.packageRoot));
-      const key = JSON.stringify(diagnostics);
-      if (this.published.get(uri) === key) continue;
-      this.published.set(uri, key);
-      await this.ctx.connection.sendDiagnostics({ uri, diagnostics });
+      if ((pulling || this.publishAll) && !isNotebookPath(file)) {
+        reports.set(this.uriOf(file), { diagnostics: kept.map((f) => toDiagnostic(f, this.ctx.packageRoot)) });
+      }
     }
-    // A file that left the project (deleted, now ignored) loses what was published for it.
-    for (const uri of [...this.published.keys()]) {
-      const file = uriToPath(uri);
-      if (file && visited.has(file)) continue;
-      if (this.ctx.documents.get(uri)) continue;
-      this.published.delete(uri);
-      await this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
-    }
+
+    if (this.pull) this.pull.update(reports, edited);
+    else await this.push(reports);
 
     if (this.afterAnalysis) await this.afterAnalysis(findings, project, () => token.isCancellationRequested);
     if (token.isCancellationRequested) return;
-    this.status({ state: 'idle', findings: counts.error + counts.warning });
+    const python = project.files().some((f) => f.endsWith('.py') || isNotebookPath(f));
+    this.status({ state: 'idle', findings: counts.error + counts.warning, assumption: { ...assumption, python } });
     this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };
   }

@@ -25,6 +25,7 @@ export function register(ctx: ServerContext, connection: Connection, settings: S
       position: at.position,
       findings: project.analyze(),
       docUrl: (rule) => ruleDocUrl(ctx.packageRoot, rule as RuleId),
+      pythonVersion: (await settings.assumption(ctx.folders[0])).pythonVersion,
     });
     if (!result) return null;
     const range = uriToPath(params.textDocument.uri) ? result.range : ctx.cells?.toCell(file, result.range)?.range;

@@ -20,7 +20,12 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAnalyzable, type Project } from '../engine/project';
 import { describeSkipReason, isExcludedFrom, readSourceFile, walkSourceFiles } from '../shared/files';
 import { PROJECT_CONFIG_FILE_NAMES } from '../shared/projectConfig';
-import { ANALYZE_WORKSPACE_REQUEST, EDITOR_SKIPPED_DIRECTORIES, type AnalyzeWorkspaceResult } from '../shared/protocol';
+import {
+  ANALYZE_WORKSPACE_REQUEST,
+  EDITOR_SKIPPED_DIRECTORIES,
+  PYTHON_VERSION_FILE_NAME,
+  type AnalyzeWorkspaceResult,
+} from '../shared/protocol';
 import type { SettingsStore } from './configuration';
 import { uriToPath, type ServerContext } from './context';
 import type { DiagnosticsPublisher } from './diagnostics';
@@ -134,7 +139,8 @@ export class WorkspaceFiles {
   async filesChanged(params: DidChangeWatchedFilesParams): Promise<void> {
     const project = await this.ctx.project;
     let changed = false;
-    const isConfig = (file: string) => (PROJECT_CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(file));
+    const isConfig = (file: string) =>
+      [...PROJECT_CONFIG_FILE_NAMES, PYTHON_VERSION_FILE_NAME].includes(path.basename(file));
     if (params.changes.some((change) => isConfig(uriToPath(change.uri) ?? ''))) {
       // A project file changed: new rules/startMethod apply to every file; new `ignore`
       // patterns change which files are in the project.

@@ -15,8 +15,10 @@
 import ts from 'typescript';
 import * as nodePath from 'node:path';
 import type { ModuleModel, Range } from '../engine/model';
+import type { ModuleFacts } from '../flow/facts';
 import { scanSuppressions } from './suppressions';
 import { SpawnRecognizer } from './spawn-sites';
+import { jsFlowFacts } from './flowFacts';
 
 export { scanSuppressions };
 
@@ -43,6 +45,11 @@ export function parseJs(path: string, text: string): ModuleModel {
   try {
     sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindFor(path));
     new JsFrontend(sf, text, model).run();
+    // value-flow facts cost about a fifth of the front end, and only the modules of a JS
+    // worker side's flow program need them: files that start workers or handle their
+    // messages get them now, from this tree; any other, when first asked (parsed again)
+    if (model.spawns.length || model.workerHandlers.length || model.flowPoolCalls) model.flow = jsFlowFacts(sf);
+    else lazyFacts(model, path, text);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     model.problems.push({ range: zeroRange(), message: `crossproc: internal error while analysing this file: ${msg}` });
@@ -53,6 +60,27 @@ export function parseJs(path: string, text: string): ModuleModel {
     /* keep defaults */
   }
   return model;
+}
+
+function lazyFacts(model: ModuleModel, path: string, text: string): void {
+  let facts: ModuleFacts | undefined;
+  Object.defineProperty(model, 'flow', {
+    configurable: true,
+    enumerable: false,
+    get(): ModuleFacts {
+      if (!facts) {
+        try {
+          facts = jsFlowFacts(ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindFor(path)));
+        } catch {
+          facts = { nodes: [], defs: [], stores: [], vars: new Map(), starImports: [], at: [], js: true };
+        }
+      }
+      return facts;
+    },
+    set(v: ModuleFacts | undefined) {
+      facts = v;
+    },
+  });
 }
 
 function emptyModel(path: string): ModuleModel {
@@ -205,6 +233,9 @@ class JsFrontend extends SpawnRecognizer {
       if (pc.method === 'run') {
         if (c?.pool === 'piscina' || c?.pool === 'tinypool') {
           for (const p of pc.payloads) this.model.payloads.push({ ...p, channel: c.pool === 'tinypool' ? 'tinypool.run' : 'piscina.run' });
+        } else if (!c && pc.payloads.length) {
+          // a pool this file does not make (a parameter, a factory's result): the engine asks the value-flow layer
+          (this.model.flowPoolCalls ??= []).push({ offset: pc.at, payloads: pc.payloads });
         }
         continue;
       }

@@ -74,6 +74,8 @@ export interface PendingPoolCall {
   method: 'run' | 'exec' | 'execute';
   payloads: Payload[];
   execFn?: { fn: ts.FunctionLikeDeclaration; range: Range; symbol: string; inline: boolean };
+  /** start offset of the call */
+  at: number;
 }
 
 export abstract class ScopeModel {

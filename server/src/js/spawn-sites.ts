@@ -140,7 +140,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (s === 'workerpool.worker' && call.arguments[0]) this.taskObjectHandlers(call.arguments[0]);
     // pool submissions
     if ((method === 'run' || method === 'exec' || method === 'execute') && recvExpr) {
-      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [] };
+      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [], at: call.getStart(this.sf) };
       const a0 = call.arguments[0];
       if (method === 'run') {
         if (a0) this.analyzeSent(a0, call.arguments[1], 'piscina.run', pc.payloads);
@@ -344,6 +344,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
       const r = stringValue(unwrap(e.right));
       if (r !== undefined && this.isDirname(unwrap(e.left), depth)) return relPath(r.replace(/^[/\\]+/, ''));
+      // `import.meta.url + '/../entry/worker.js'`: a URL whose last segment is this file's name
+      const l = unwrap(e.left);
+      if (r !== undefined && r.startsWith('/') && ts.isPropertyAccessExpression(l) && l.name.text === 'url' && ts.isMetaProperty(l.expression)) {
+        const rel = nodePath.posix.normalize(`file${r}`);
+        return rel.startsWith('..') ? rel : `./${rel}`;
+      }
       return undefined;
     }
     if (ts.isTemplateExpression(e)) {

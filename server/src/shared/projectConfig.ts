@@ -21,11 +21,12 @@ import { createScanner, parse as parseJsonc, printParseErrorCode, type ParseErro
 import { parse as parseToml } from 'smol-toml';
 import { isRuleId, RULE_IDS, type RuleId, type SeveritySetting, type StartMethodSetting } from '../engine/findings';
 import { PROJECT_CONFIG_FILE_NAMES, SEVERITY_SETTINGS, START_METHOD_SETTINGS } from './protocol';
+import { normalizePythonVersion } from './pythonVersion';
 
 export { PROJECT_CONFIG_FILE_NAMES, PROJECT_CONFIG_GLOB } from './protocol';
 
 /** The keys a project configuration may set (`$schema` is tolerated in crossproc.json). */
-const KNOWN_KEYS = ['rules', 'startMethod', 'ignore'] as const;
+const KNOWN_KEYS = ['rules', 'startMethod', 'pythonVersion', 'ignore'] as const;
 
 /** What one project file sets. Keys it does not set are `undefined` / empty. */
 export interface ProjectConfig {
@@ -35,6 +36,8 @@ export interface ProjectConfig {
   readonly dir: string | undefined;
   readonly rules: Partial<Record<RuleId, SeveritySetting>>;
   readonly startMethod: StartMethodSetting | undefined;
+  /** the Python version the project targets, `major.minor` (overrides requires-python / .python-version) */
+  readonly pythonVersion?: string | undefined;
   /** gitignore-style patterns, relative to {@link dir} */
   readonly ignore: readonly string[];
 }
@@ -192,6 +195,7 @@ export function validateProjectSection(
 ): ProjectConfig {
   const rules: Partial<Record<RuleId, SeveritySetting>> = {};
   let startMethod: StartMethodSetting | undefined;
+  let pythonVersion: string | undefined;
   const patterns: string[] = [];
   for (const key of Object.keys(section)) {
     if (key === '$schema' || (KNOWN_KEYS as readonly string[]).includes(key)) continue;
@@ -218,6 +222,13 @@ export function validateProjectSection(
     if ((START_METHOD_SETTINGS as readonly unknown[]).includes(rawStart)) startMethod = rawStart as StartMethodSetting;
     else report(`"startMethod" must be one of ${START_METHOD_SETTINGS.join(', ')}, not ${JSON.stringify(rawStart)}; using the default.`);
   }
+  const rawVersion = section['pythonVersion'];
+  if (rawVersion !== undefined) {
+    // a TOML/JSON number cannot say 3.10 (it reads 3.1): only strings
+    const version = typeof rawVersion === 'string' ? normalizePythonVersion(rawVersion) : undefined;
+    if (version !== undefined) pythonVersion = version;
+    else report(`"pythonVersion" must be a version string such as "3.12", not ${JSON.stringify(rawVersion)}; ignoring it.`);
+  }
   const rawIgnore = section['ignore'];
   if (rawIgnore !== undefined) {
     const list = typeof rawIgnore === 'string' ? [rawIgnore] : rawIgnore;
@@ -238,7 +249,7 @@ export function validateProjectSection(
       }
     }
   }
-  return { file, dir: path.dirname(file), rules, startMethod, ignore: patterns };
+  return { file, dir: path.dirname(file), rules, startMethod, pythonVersion, ignore: patterns };
 }
 
 /**

@@ -26,8 +26,11 @@ export const WATCH_GLOB = `**/*.{${ANALYZABLE_EXTENSIONS.join(',')}}`;
 /** The project configuration files (shared/projectConfig.ts), in the order tried within a folder. */
 export const PROJECT_CONFIG_FILE_NAMES = ['crossproc.json', 'package.json', 'pyproject.toml'] as const;
 
-/** Glob for file watchers: every file that can hold a project configuration. */
-export const PROJECT_CONFIG_GLOB = `**/{${PROJECT_CONFIG_FILE_NAMES.join(',')}}`;
+/** pyenv's / uv's file naming the project's Python version (pyproject.toml's requires-python comes first). */
+export const PYTHON_VERSION_FILE_NAME = '.python-version';
+
+/** Glob for file watchers: every file that can hold a project configuration, and `.python-version`. */
+export const PROJECT_CONFIG_GLOB = `**/{${[...PROJECT_CONFIG_FILE_NAMES, PYTHON_VERSION_FILE_NAME].join(',')}}`;
 
 /** Folder names the CLI never walks: dependencies, virtualenvs, VCS and cache folders. */
 export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
@@ -63,6 +66,8 @@ export interface CrossprocSettings {
   codeLens: boolean;
   rules: Partial<Record<RuleId, SeveritySetting>>;
   startMethod: StartMethodSetting;
+  /** `major.minor`; undefined = from the project file, pyproject.toml or .python-version */
+  pythonVersion?: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<CrossprocSettings> = Object.freeze({
@@ -77,6 +82,8 @@ export const COMMANDS = {
   analyzeWorkspace: 'crossproc.analyzeWorkspace',
   showOutput: 'crossproc.showOutput',
   restartServer: 'crossproc.restartServer',
+  /** the status bar item's menu: show the problems, change the assumptions */
+  statusMenu: 'crossproc.statusMenu',
 } as const;
 
 /**
@@ -103,6 +110,21 @@ export interface StatusParams {
   findings?: number;
   /** with `error`: what failed, one line */
   message?: string;
+  /** with `idle`: what the analysis assumed for the (first) workspace folder */
+  assumption?: Assumption;
+}
+
+/** The start method and Python version the analysis assumes, and where each came from. */
+export interface Assumption {
+  startMethod: StartMethodSetting;
+  /** `setting`, the project file's name (`crossproc.json`...), or `default` */
+  startMethodFrom: string;
+  /** `major.minor`, when known */
+  pythonVersion?: string;
+  /** `setting`, the project file's name, `pyproject.toml requires-python ">=3.10"`, `.python-version` */
+  pythonVersionFrom?: string;
+  /** whether the project has Python files at all (else the status bar leaves the assumption out) */
+  python?: boolean;
 }
 
 /**
