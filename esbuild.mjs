@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-/** The .wasm files the Python front end loads from next to the server/CLI bundle. */
+/** The .wasm files the Python front end loads from next to the server/CLI bundle (TypeScript's compiler: see lazyTypescript). */
 const WASM_FILES = [
   'node_modules/web-tree-sitter/tree-sitter.wasm',
   'node_modules/tree-sitter-python/tree-sitter-python.wasm',
@@ -30,6 +30,59 @@ const webTreeSitterCjs = {
   setup(build) {
     const cjs = require.resolve('web-tree-sitter'); // the "require" condition: tree-sitter.cjs
     build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: cjs }));
+  },
+};
+
+/**
+ * TypeScript's compiler (9 MB) is shipped once, as dist/typescript.js next to the bundles,
+ * and loaded on first use: a Python-only run of the CLI or the server never parses,
+ * compiles or initialises it. `import ts from 'typescript'` gets a stand-in object
+ * with the compiler's exports (read here, at build time, from the same file that is
+ * copied): its enums and constants as data, and for the rest a getter that loads the
+ * compiler once and then replaces every getter by the plain value, so later accesses cost
+ * what a direct import costs.
+ */
+const TYPESCRIPT_FILE = 'node_modules/typescript/lib/typescript.js';
+const lazyTypescript = {
+  name: 'lazy-typescript',
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'lazy-typescript' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-typescript' }, () => {
+      const ts = require(path.join(root, TYPESCRIPT_FILE));
+      // Enums (`ts.SyntaxKind`...) and constants are data: the front ends build tables from
+      // them at import time, so they are copied in here and need no compiler.
+      const data = {};
+      const lazy = [];
+      for (const name of Object.keys(ts)) {
+        const v = ts[name];
+        const isEnum = v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype
+          && Object.values(v).every((x) => typeof x === 'number' || typeof x === 'string');
+        if (isEnum || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') data[name] = v;
+        else lazy.push(name);
+      }
+      return {
+        loader: 'js',
+        contents: `
+const ts = {};
+const data = JSON.parse(${JSON.stringify(JSON.stringify(data))});
+for (const name of Object.keys(data)) Object.defineProperty(ts, name, { value: data[name], enumerable: true, configurable: true, writable: true });
+const lazy = ${JSON.stringify(lazy)};
+let compiler;
+function load() {
+  if (!compiler) {
+    // a plain require of the file next to the bundle, at run time (not bundled)
+    compiler = require(require("path").join(__dirname, "typescript.js"));
+    for (const name of lazy) Object.defineProperty(ts, name, { value: compiler[name], enumerable: true, configurable: true, writable: true });
+  }
+  return compiler;
+}
+for (const name of lazy) Object.defineProperty(ts, name, { get: () => load()[name], enumerable: true, configurable: true });
+// the sources use \`import ts from 'typescript'\` only: an ES module with a default export
+// spares each importing module a copy of every property (esbuild's CommonJS interop)
+export default ts;
+`,
+      };
+    });
   },
 };
 
@@ -79,12 +132,12 @@ const common = {
 
 const targets = [
   { label: 'client', entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { label: 'server', entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [webTreeSitterCjs] },
+  { label: 'server', entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [webTreeSitterCjs, lazyTypescript] },
   {
     label: 'cli',
     entryPoints: ['server/src/cli/main.ts'],
     outfile: 'dist/cli.js',
-    plugins: [webTreeSitterCjs, executable],
+    plugins: [webTreeSitterCjs, lazyTypescript, executable],
     banner: { js: '#!/usr/bin/env node' },
   },
 ];
@@ -93,7 +146,7 @@ async function copyAssets() {
   // a production build starts clean, so no map or stale file of a dev build gets packaged
   if (production) await rm(dist, { recursive: true, force: true });
   await mkdir(dist, { recursive: true });
-  await Promise.all(WASM_FILES.map((file) => copyFile(path.join(root, file), path.join(dist, path.basename(file)))));
+  await Promise.all([...WASM_FILES, TYPESCRIPT_FILE].map((file) => copyFile(path.join(root, file), path.join(dist, path.basename(file)))));
 }
 
 async function main() {

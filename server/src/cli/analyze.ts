@@ -10,7 +10,7 @@ import pkg from '../../../package.json';
 import type { Finding, RuleId, SeveritySetting, StartMethodSetting } from '../engine/findings';
 import { Project, isAnalyzable, type SuppressedHit } from '../engine/project';
 import { TOO_DEEP_NOTE } from '../shared/budget';
-import { readSourceFile, walkSourceFiles, type SkipReason } from '../shared/files';
+import { readSourceFilesInOrder, walkSourceFiles, type SkipReason } from '../shared/files';
 import {
   IgnoreMatcher,
   emptyProjectConfig,
@@ -230,13 +230,12 @@ interface ReadFiles {
 async function readFiles(files: readonly string[], named: ReadonlySet<string>, stdin: { file: string; text: string } | undefined, progress: Progress): Promise<ReadFiles> {
   const texts = new Map<string, string>();
   const skipped: SkippedFile[] = [];
-  for (const file of files) {
-    if (file === stdin?.file) {
-      texts.set(file, stdin.text);
-      continue;
-    }
+  // reads run ahead (several in flight); outcomes come back in the given order, which the engine's results follow
+  for await (const read of readSourceFilesInOrder(files.filter((f) => f !== stdin?.file))) {
+    const { file } = read;
     try {
-      const result = await readSourceFile(file);
+      if (!read.ok) throw read.error;
+      const { result } = read;
       if (result.kind === 'text') texts.set(file, result.text);
       else skipped.push({ file, reason: result.reason, explicit: named.has(file) });
     } catch (error) {
@@ -247,7 +246,14 @@ async function readFiles(files: readonly string[], named: ReadonlySet<string>, s
     }
     progress.update(`read ${texts.size + skipped.length}/${files.length} files`);
   }
-  return { texts, skipped };
+  if (stdin === undefined || !files.includes(stdin.file)) return { texts, skipped };
+  // the stdin text takes its file's place in the order
+  const ordered = new Map<string, string>();
+  for (const file of files) {
+    const text = file === stdin.file ? stdin.text : texts.get(file);
+    if (text !== undefined) ordered.set(file, text);
+  }
+  return { texts: ordered, skipped };
 }
 
 /** A project of the files in `only` (all when undefined), added in run order (the engine's results follow it). */

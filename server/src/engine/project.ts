@@ -10,7 +10,7 @@ import { ProjectGraph } from './contexts';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { parseJs } from '../js/frontend';
-import { initPython, parsePython } from '../python/frontend';
+import { hasFlowFacts, initPython, parsePython } from '../python/frontend';
 import { languageOf } from './language';
 import { describeFixes } from '../fixes';
 import { isNotebookPath, isNotebookSource } from '../notebook/cells';
@@ -137,8 +137,9 @@ export class Project {
       // first FLOW_FACTS_BYTES of Python (and always for files that start processes); past
       // that, files are outside the value-flow program, like external modules
       const full = this.allFlowFacts || this.factsFiles.has(file) || this.factsBytes < FLOW_FACTS_BYTES;
-      const model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns' });
-      if (model.flow && !this.factsFiles.has(file)) {
+      // `crossproc graph` reads every module's facts: no point deferring them there
+      const model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns', lazyFlowFacts: !this.allFlowFacts });
+      if (hasFlowFacts(model) && !this.factsFiles.has(file)) {
         this.factsFiles.add(file);
         this.factsBytes += text.length;
       }

@@ -82,6 +82,50 @@ class PythonFrontEnd extends EventPass {
 export interface PythonParseOptions {
   /** value-flow facts (../flow): always (default), or only for a module that starts processes */
   flowFacts?: true | 'if-spawns';
+  /**
+   * extract the facts on first read of `model.flow` (re-parsing the text) rather than now:
+   * the engine's flow program reads the facts of a few modules around unresolved tasks
+   * (engine/flowLink.ts), and extracting them for every file cost as much as the rest of
+   * the front end. The facts are the same either way.
+   */
+  lazyFlowFacts?: boolean;
+}
+
+/** models whose value-flow facts are extracted on first read (see {@link PythonParseOptions.lazyFlowFacts}) */
+const deferredFacts = new WeakSet<ModuleModel>();
+
+/** Whether a model has value-flow facts, without extracting deferred ones. */
+export function hasFlowFacts(model: ModuleModel): boolean {
+  return deferredFacts.has(model) || model.flow !== undefined;
+}
+
+/** Makes `model.flow` the facts of `text`, extracted when first read. */
+function deferFacts(model: ModuleModel, text: string): void {
+  deferredFacts.add(model);
+  const settle = (value: ModuleModel['flow']) => {
+    Object.defineProperty(model, 'flow', { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  Object.defineProperty(model, 'flow', {
+    enumerable: true,
+    configurable: true,
+    get: () => settle(extractFactsOf(model, text)),
+    set: settle,
+  });
+}
+
+function extractFactsOf(model: ModuleModel, text: string): ModuleModel['flow'] {
+  const parser = getPythonParser();
+  const tree = parser?.parse(text);
+  if (!tree) return undefined;
+  try {
+    return extractPythonFacts(copyTree(tree, text));
+  } catch (err) {
+    model.problems.push({ range: zeroRange(), message: `Python analysis failed: ${err instanceof Error ? err.message : String(err)}` });
+    return undefined;
+  } finally {
+    tree.delete();
+  }
 }
 
 /**
@@ -109,7 +153,10 @@ export function parsePython(path: string, text: string, options: PythonParseOpti
     const root = copyTree(tree, text);
     fe.run(root, tree.rootNode);
     const facts = options.flowFacts ?? true;
-    if (facts === true || fe.model.spawns.some((x) => x.isProcess !== false)) fe.model.flow = extractPythonFacts(root);
+    if (facts === true || fe.model.spawns.some((x) => x.isProcess !== false)) {
+      if (options.lazyFlowFacts) deferFacts(fe.model, text);
+      else fe.model.flow = extractPythonFacts(root);
+    }
   } catch (err) {
     if (fe.model.units.length === 0) fe.model.units.push(emptyModuleUnit());
     fe.model.problems.push({ range: zeroRange(), message: `Python analysis failed: ${err instanceof Error ? err.message : String(err)}` });

@@ -121,8 +121,15 @@ export class SyntaxNode {
   get namedChildren(): SyntaxNode[] {
     let n = this.named;
     if (!n) {
-      n = [];
-      for (const c of this.children) if (c.isNamed) n.push(c);
+      const all = this.children;
+      let count = 0;
+      for (const c of all) if (c.isNamed) count++;
+      // callers never modify these arrays: when every child is named, it is the same list
+      if (count === all.length) n = all;
+      else {
+        n = [];
+        for (const c of all) if (c.isNamed) n.push(c);
+      }
       this.named = n;
     }
     return n;
@@ -146,6 +153,37 @@ export class SyntaxNode {
     const out: SyntaxNode[] = [];
     for (const c of this.children) if (c.field === name) out.push(c);
     return out;
+  }
+}
+
+/**
+ * The children lists of the nodes open in a depth-first walk, kept on one stack and
+ * copied into each node's own exact-size array when the walk leaves it (an array grown by
+ * `push` would keep room for 17 children, and most nodes have two or three).
+ */
+class Children {
+  private readonly stack: SyntaxNode[] = [];
+  /** the stack's length in use (slots above it are stale, overwritten as the walk goes on) */
+  private top = 0;
+  private readonly starts: number[] = [];
+
+  /** the first child of the node being entered */
+  open(child: SyntaxNode): SyntaxNode {
+    this.starts.push(this.top);
+    this.stack[this.top++] = child;
+    return child;
+  }
+
+  add(sibling: SyntaxNode): SyntaxNode {
+    this.stack[this.top++] = sibling;
+    return sibling;
+  }
+
+  /** the walk goes back up to `parent`: its children are complete */
+  close(parent: SyntaxNode): void {
+    const start = this.starts.pop()!;
+    parent.children = this.stack.slice(start, this.top);
+    this.top = start;
   }
 }
 
@@ -181,23 +219,21 @@ export function copyTreeWithCursor(tree: Tree, text: string): SyntaxNode {
   try {
     const root = make(null);
     let cur = root;
+    const kids = new Children();
     for (;;) {
       if (cursor.gotoFirstChild()) {
-        const child = make(cur);
-        cur.children = [child];
-        cur = child;
+        cur = kids.open(make(cur));
         continue;
       }
       for (;;) {
         if (cur === root) return root;
         const parent = cur.parent!;
         if (cursor.gotoNextSibling()) {
-          const sib = make(parent);
-          parent.children.push(sib);
-          cur = sib;
+          cur = kids.add(make(parent));
           break;
         }
         cursor.gotoParent();
+        kids.close(parent);
         cur = parent;
       }
     }
@@ -316,23 +352,21 @@ function copyTreeFast(rt: { m: RuntimeModule; transfer: number }, tree: Tree, te
   try {
     const root = make(null);
     let cur = root;
+    const kids = new Children();
     for (;;) {
       if (m._ts_tree_cursor_goto_first_child_wasm(addr) === 1) {
-        const child = make(cur);
-        cur.children = [child];
-        cur = child;
+        cur = kids.open(make(cur));
         continue;
       }
       for (;;) {
         if (cur === root) return root;
         const parent = cur.parent!;
         if (m._ts_tree_cursor_goto_next_sibling_wasm(addr) === 1) {
-          const sib = make(parent);
-          parent.children.push(sib);
-          cur = sib;
+          cur = kids.add(make(parent));
           break;
         }
         m._ts_tree_cursor_goto_parent_wasm(addr);
+        kids.close(parent);
         cur = parent;
       }
     }

@@ -248,3 +248,26 @@ export async function readSourceFile(file: string): Promise<ReadResult> {
   if (!notebook && isOverBudget(text)) return { kind: 'skipped', reason: 'too-many-tokens' };
   return { kind: 'text', text };
 }
+
+/** One file's read: its result, or the I/O error {@link readSourceFile} threw. */
+export type ReadOutcome = { file: string; ok: true; result: ReadResult } | { file: string; ok: false; error: unknown };
+
+/**
+ * Reads `files` with up to `ahead` reads in flight and yields the outcomes in the given
+ * order, so the caller parses one file while the next ones are read. Each read's error is
+ * caught into its outcome (a rejection waiting for its turn would be an unhandled one).
+ */
+export async function* readSourceFilesInOrder(files: readonly string[], ahead = 8): AsyncGenerator<ReadOutcome> {
+  const pending: Array<Promise<ReadOutcome>> = [];
+  let next = 0;
+  const start = () => {
+    const file = files[next++]!;
+    pending.push(readSourceFile(file).then((result) => ({ file, ok: true, result }), (error: unknown) => ({ file, ok: false, error })));
+  };
+  while (next < files.length && pending.length < ahead) start();
+  while (pending.length > 0) {
+    const outcome = await pending.shift()!;
+    if (next < files.length) start();
+    yield outcome;
+  }
+}
