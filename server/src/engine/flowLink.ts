@@ -47,7 +47,9 @@ export class FlowLink {
       // group's modules, and theirs; then what all these import
       const first = new Set(group);
       let ring = group;
-      for (let depth = 0; depth < IMPORTER_DEPTH; depth++) {
+      // the other starts' tasks are resolved by the front end: one ring of importers (the
+      // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib
+      for (let depth = 0; depth < (group === focus ? IMPORTER_DEPTH : 1); depth++) {
         const next: ModuleModel[] = [];
         for (const m of ring) {
           for (const p of importers.get(m.path) ?? []) {
