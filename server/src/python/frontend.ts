@@ -153,8 +153,11 @@ export function parsePython(path: string, text: string, options: PythonParseOpti
     const root = copyTree(tree, text);
     fe.run(root, tree.rootNode);
     const facts = options.flowFacts ?? true;
-    if (facts === true || fe.model.spawns.some((x) => x.isProcess !== false)) {
-      if (options.lazyFlowFacts) deferFacts(fe.model, text);
+    const startsProcesses = fe.model.spawns.some((x) => x.isProcess !== false);
+    if (facts === true || startsProcesses) {
+      // a module that starts processes is always in the engine's flow program: extract from
+      // the tree at hand rather than re-parse later
+      if (options.lazyFlowFacts && !startsProcesses) deferFacts(fe.model, text);
       else fe.model.flow = extractPythonFacts(root);
     }
   } catch (err) {
