@@ -14,6 +14,7 @@
 import type { ModuleModel, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
+import { FlowUnits } from './flowUnits';
 
 const MAX_MODULES = 80;
 const IMPORT_DEPTH = 1;
@@ -27,7 +28,7 @@ export class FlowLink {
   readonly program: FlowProgram;
   /** paths of the modules the flow program read */
   readonly modules: string[];
-  private readonly unitAt = new Map<string, Map<string, Unit>>();
+  private units?: FlowUnits<UnitKey>;
   private edges?: Map<UnitKey, UnitKey[]>;
   private readonly chosen: Set<string>;
 
@@ -153,19 +154,9 @@ export class FlowLink {
     return out;
   }
 
-  /** the units a flow function stands for (same file, same start) */
+  /** the unit a flow function stands for (same file, same start) */
   private unitOf(t: FlowTarget): UnitKey | undefined {
-    if ((t.kind !== 'function' && t.kind !== 'lambda') || !t.file) return undefined;
-    const m = this.all.get(t.file);
-    if (!m) return undefined;
-    let map = this.unitAt.get(t.file);
-    if (!map) {
-      map = new Map();
-      for (const u of m.units) if (u.kind === 'function') map.set(`${u.range.start.line}:${u.range.start.character}`, u);
-      this.unitAt.set(t.file, map);
-    }
-    const u = map.get(`${t.line}:${t.character}`);
-    return u ? this.keyOf(m, u) : undefined;
+    return (this.units ??= new FlowUnits(this.all, this.keyOf)).unitOf(t);
   }
 
   /** whether a module is part of the flow program */
