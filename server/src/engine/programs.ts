@@ -8,7 +8,7 @@ import type { ModuleModel, Range, SpawnSite, TaskRef } from './model';
 import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
-import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
+import { submitMethod, submitMethodNames } from '../frameworks/python';
 import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
 
 /** What computing a program reads of the project graph. */
@@ -91,7 +91,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           }
         }
         // a pool or executor returned by a factory: the tasks submitted to it where the factory is called
-        const methods = rec.site.system === 'mp.Pool' ? POOL_SUBMIT : rec.site.system === 'ProcessPoolExecutor' ? EXECUTOR_SUBMIT : undefined;
+        const methods = submitMethodNames(rec.site.system);
         if (methods && rec.module.units[rec.site.unit]?.kind === 'function') {
           for (const s of flow.returnedSubmissions(rec.module, rec.site.offset, methods)) {
             const sub = submissionRecord(g, rec, s.file, s.argOffset, s.method);
@@ -162,9 +162,6 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
-/** the pool methods that return only when their tasks are done */
-const BLOCKING = new Set(['map', 'starmap', 'apply']);
-
 /**
  * The spawn record for a task submitted to a pool or executor a factory returned: the
  * factory's site, placed at the submission (where the caller hands the task over, in the
@@ -178,7 +175,7 @@ function submissionRecord(g: ProgramSource, rec: SpawnRecord, file: string, argO
     const c = u.calls.find((x) => x.offset === argOffset);
     if (!c) continue;
     const site: SpawnSite = { ...rec.site, unit: u.id, range: c.range, offset: c.offset, tasks: [], initializers: [], flowTasks: undefined, initializerUnits: undefined, startRange: undefined };
-    site.endRange = rec.site.system === 'mp.Pool' && BLOCKING.has(method) ? c.range : undefined;
+    site.endRange = submitMethod(rec.site.system, method)?.blocking ? c.range : undefined;
     return { ...rec, module: m!, site };
   }
   return rec;

@@ -1,10 +1,13 @@
 /**
  * Spawn-site recognition: pools, executors, processes and managers created; tasks
- * submitted to them (resolved after pass B); `.start()`; start methods.
+ * submitted to them (resolved after pass B); `.start()`; start methods. What each call
+ * means (which argument is the task, the initializer, the context) is the framework
+ * models' (../frameworks/python/).
  */
 import type { SpawnSite, StartMethod } from '../engine/model';
-import { type SystemInfo, SYSTEMS, POOL_SUBMIT, EXECUTOR_SUBMIT } from './stdlib';
-import { callArgs, field, named, startMethodOf, stringValue, toRange, unparen } from './syntax';
+import { type PyCallInfo, START_METHOD_SETTERS, SUBMIT_METHOD_NAMES, WORKER_CALLS, submitMethod } from '../frameworks/python';
+import type { PySubmitMethod } from '../frameworks/python/types';
+import { argAt, callArgs, field, named, startMethodOf, stringValue, toRange, unparen } from './syntax';
 import type { Candidate, Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { PayloadPass } from './payloads';
@@ -21,9 +24,9 @@ export abstract class SpawnPass extends PayloadPass {
     if (!fn) return;
     const q = this.qualify(fn, scope);
     if (q) {
-      if (q.q === 'multiprocessing.set_start_method' || (q.q === 'multiprocessing.set_start_method')) {
-        const a = callArgs(n);
-        const m = startMethodOf(stringValue(a.pos[0] ?? a.kw.get('method')));
+      const setter = START_METHOD_SETTERS.get(q.q);
+      if (setter) {
+        const m = startMethodOf(stringValue(argAt(callArgs(n), setter.method)));
         if (m && !this.model.startMethod) this.model.startMethod = m;
       }
       if (q.q === 'json.dumps' || q.q === 'json.dump') {
@@ -33,7 +36,7 @@ export abstract class SpawnPass extends PayloadPass {
       }
     }
     const cands = this.classCandidates(fn, scope);
-    const systems = cands.cands.map((c) => ({ c, s: SYSTEMS.get(c.q) })).filter((x) => !!x.s) as { c: Candidate; s: SystemInfo }[];
+    const systems = cands.cands.map((c) => ({ c, s: WORKER_CALLS.get(c.q) })).filter((x) => !!x.s) as { c: Candidate; s: PyCallInfo }[];
     if (systems.length > 0) {
       this.createSite(n, systems, cands.unknown || systems.length < cands.cands.length, scope, unit);
     }
@@ -41,7 +44,7 @@ export abstract class SpawnPass extends PayloadPass {
       const method = field(fn, 'attribute')?.text ?? '';
       const recv = field(fn, 'object');
       if (!recv) return;
-      if (POOL_SUBMIT.has(method) || EXECUTOR_SUBMIT.has(method) || method === 'start') {
+      if (SUBMIT_METHOD_NAMES.has(method)) {
         const targets = this.receiverValues(recv, scope);
         if (targets.length === 0) {
           // `for p in procs: p.start()`: some process of this unit is started there
@@ -60,11 +63,11 @@ export abstract class SpawnPass extends PayloadPass {
               continue;
             }
             if (method === 'start') {
-              if ((site.shape === 'process') && callArgs(n).pos.length === 0) site.site.startRange = toRange(n);
+              if (site.call.launch === method && callArgs(n).pos.length === 0) site.site.startRange = toRange(n);
               return;
             }
-            if (site.shape === 'pool' && POOL_SUBMIT.has(method)) this.addSubmission(site, n, method, scope);
-            else if (site.shape === 'executor' && EXECUTOR_SUBMIT.has(method)) this.addSubmission(site, n, method, scope);
+            const sm = site.call.submit?.find((x) => x.name === method);
+            if (sm) this.addSubmission(site, n, sm, scope);
             return;
           }
         });
@@ -87,7 +90,7 @@ export abstract class SpawnPass extends PayloadPass {
     return [];
   }
 
-  protected createSite(n: Node, systems: { c: Candidate; s: SystemInfo }[], unknown: boolean, scope: Scope, unit: number): void {
+  protected createSite(n: Node, systems: { c: Candidate; s: PyCallInfo }[], unknown: boolean, scope: Scope, unit: number): void {
     const processOnes = systems.filter((x) => x.s.isProcess);
     const first = processOnes[0] ?? systems[0];
     const allSame = systems.every((x) => x.s.system === first.s.system);
@@ -102,26 +105,18 @@ export abstract class SpawnPass extends PayloadPass {
       isProcess, tasks: [], initializers: [],
     };
     let method: StartMethod | undefined = first.c.method;
-    let initializer: Node | undefined;
-    let initargs: Node | undefined;
-    if (info.shape === 'pool') {
-      initializer = a.kw.get('initializer') ?? a.pos[1];
-      initargs = a.kw.get('initargs') ?? a.pos[2];
-      method ??= this.contextExprMethod(a.kw.get('context') ?? a.pos[4], scope);
-    } else if (info.shape === 'executor') {
-      const isPPE = info.system === 'ProcessPoolExecutor';
-      initializer = a.kw.get('initializer') ?? a.pos[2];
-      initargs = a.kw.get('initargs') ?? a.pos[3];
-      const ctxArg = isPPE ? a.kw.get('mp_context') ?? a.pos[1] : undefined;
-      method ??= this.contextExprMethod(ctxArg, scope);
-      if (isPPE && !method && !ctxArg && a.kw.has('max_tasks_per_child')) {
-        const v = a.kw.get('max_tasks_per_child');
-        if (v && v.type !== 'none') method = 'spawn';
-      }
-    } else if (info.shape === 'process') {
-      const target = a.kw.get('target') ?? a.pos[1];
-      const args = a.kw.get('args') ?? a.pos[3];
-      const kwargs = a.kw.get('kwargs') ?? a.pos[4];
+    const initializer = argAt(a, info.initializer);
+    const initargs = argAt(a, info.initargs);
+    const ctxArg = argAt(a, info.context);
+    method ??= this.contextExprMethod(ctxArg, scope);
+    if (info.spawnWhenSet && !method && !ctxArg && a.kw.has(info.spawnWhenSet)) {
+      const v = a.kw.get(info.spawnWhenSet);
+      if (v && v.type !== 'none') method = 'spawn';
+    }
+    if (info.shape === 'process') {
+      const target = argAt(a, info.task);
+      const args = argAt(a, info.args);
+      const kwargs = argAt(a, info.kwargs);
       if (args || kwargs) site.passesState = true;
       if (target) {
         const t = this.taskOf(target, scope);
@@ -163,8 +158,20 @@ export abstract class SpawnPass extends PayloadPass {
     if (initargs) site.passesState = true;
     if (method) site.startMethod = method;
     this.model.spawns.push(site);
-    this.siteByNode.set(n.id, { site, shape: info.shape });
+    this.siteByNode.set(n.id, { site, call: info });
     this.siteNodes.set(site, n);
+  }
+
+  /** The model of the call that created a site of this module. */
+  protected callOf(site: SpawnSite): PyCallInfo | undefined {
+    const node = this.siteNodes.get(site);
+    return node ? this.siteByNode.get(node.id)?.call : undefined;
+  }
+
+  /** A process site that a method starts (`p = Process(...); p.start()`), not its creation. */
+  protected launchedProcess(site: SpawnSite): boolean {
+    const c = this.callOf(site);
+    return !!c?.launch && c.kind === 'process';
   }
 
   /**
@@ -216,11 +223,11 @@ export abstract class SpawnPass extends PayloadPass {
     }
   }
 
-  protected addSubmission(meta: { site: SpawnSite }, call: Node, method: string, scope: Scope): void {
+  protected addSubmission(meta: { site: SpawnSite }, call: Node, sm: PySubmitMethod, scope: Scope): void {
     const { site } = meta;
-    const label = `${site.label}.${method}`;
+    const label = `${site.label}.${sm.name}`;
     const a = callArgs(call);
-    const fnArg = a.pos[0] ?? a.kw.get('func') ?? a.kw.get('fn');
+    const fnArg = argAt(a, sm.task);
     const candidates: Node[] = [];
     if (fnArg) {
       const t = this.taskOf(fnArg, scope);
@@ -240,40 +247,37 @@ export abstract class SpawnPass extends PayloadPass {
       candidates.push(...t.bound);
     }
     if (site.isProcess !== true) return;
-    switch (method) {
-      case 'map': case 'map_async': case 'imap': case 'imap_unordered': {
-        const iters = site.system === 'mp.Pool' ? [a.pos[1] ?? a.kw.get('iterable')] : a.pos.slice(1);
-        for (const it of iters) if (it) candidates.push(...this.elementsOf(it));
+    const lay = sm.args;
+    const items = (x: Node | undefined): Node[] => {
+      const u = x && unparen(x);
+      return u && (u.type === 'tuple' || u.type === 'list') ? named(u).filter((k) => k.type !== 'comment') : [];
+    };
+    switch (lay.kind) {
+      case 'iterable': {
+        const it = argAt(a, lay.slot);
+        if (it) candidates.push(...this.elementsOf(it));
         break;
       }
-      case 'starmap': case 'starmap_async': {
-        const it = a.pos[1] ?? a.kw.get('iterable');
-        if (it) {
-          for (const e of this.elementsOf(it)) {
-            const x = unparen(e);
-            if (x.type === 'tuple' || x.type === 'list') candidates.push(...named(x).filter((k) => k.type !== 'comment'));
-          }
-        }
+      case 'iterables':
+        for (const it of a.pos.slice(lay.from)) candidates.push(...this.elementsOf(it));
+        break;
+      case 'tuples': {
+        const it = argAt(a, lay.slot);
+        if (it) for (const e of this.elementsOf(it)) candidates.push(...items(e));
         break;
       }
-      case 'apply': case 'apply_async': {
-        const args = a.pos[1] ?? a.kw.get('args');
-        if (args) {
-          const x = unparen(args);
-          if (x.type === 'tuple' || x.type === 'list') candidates.push(...named(x).filter((k) => k.type !== 'comment'));
-        }
-        const kwds = a.pos[2] ?? a.kw.get('kwds');
+      case 'args-kwargs': {
+        candidates.push(...items(argAt(a, lay.args)));
+        const kwds = argAt(a, lay.kwargs);
         if (kwds && unparen(kwds).type === 'dictionary') {
           for (const p of named(unparen(kwds))) if (p.type === 'pair') { const v = field(p, 'value'); if (v) candidates.push(v); }
         }
         break;
       }
-      case 'submit': {
-        candidates.push(...a.pos.slice(1));
-        for (const [k, v] of a.kw) if (k !== 'fn' && k !== 'func') candidates.push(v);
+      case 'rest':
+        candidates.push(...a.pos.slice(lay.from));
+        for (const [k, v] of a.kw) if (k !== sm.task.kw) candidates.push(v);
         break;
-      }
-      default: break;
     }
     for (const c of candidates) {
       const p = this.payloadWhat(c, scope);
@@ -301,7 +305,7 @@ export abstract class SpawnPass extends PayloadPass {
     // a Process bound to a name that is never started pickles nothing: its channels cannot fail
     this.model.payloads = this.model.payloads.filter((p) => {
       const site = p.site !== undefined ? this.model.spawns[p.site] : undefined;
-      if (!site || site.system !== 'mp.Process' || site.startRange) return true;
+      if (!site || !this.launchedProcess(site) || site.startRange) return true;
       if (this.looseStarts.some((x) => x.unit === site.unit && x.offset > site.offset)) return true;
       const node = this.siteNodes.get(site);
       const parent = node?.parent;
@@ -309,7 +313,8 @@ export abstract class SpawnPass extends PayloadPass {
     });
     if (this.model.startMethod) {
       for (const s of this.model.spawns) {
-        if (!s.startMethod && s.isProcess !== false && s.system !== 'InterpreterPoolExecutor') s.startMethod = this.model.startMethod;
+        // sub-interpreters import every module afresh whatever the program's start method
+        if (!s.startMethod && s.isProcess !== false && !this.callOf(s)?.freshImports) s.startMethod = this.model.startMethod;
       }
     }
   }
