@@ -61,6 +61,7 @@ export const staleGlobalRead: Rule = {
         if (!readsValue(r) || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
+        if (sentWithTask(prog, why, r, sym)) continue;
         if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;
         const verdict = judge(ctx, prog, why, parentWrites, methodFor(sym, why));
         if (!verdict) continue;
@@ -70,6 +71,17 @@ export const staleGlobalRead: Rule = {
     for (const g of groups.entries()) report(ctx, g.first, g.others, g.why, g.data.parentWrites, g.data.sym, g.data.verdict);
   },
 };
+
+/**
+ * The entry script's own globals, read by the entry script's code, travel with a task that
+ * a by-value serialiser sends (cloudpickle: joblib, loky): the worker reads the parent's
+ * value at submission, not an import-time copy.
+ */
+function sentWithTask(prog: Program, why: WorkerReason, r: AccessRecord, sym: string): boolean {
+  if (!why.spawn.site.mainByValue || r.module.language !== 'python') return false;
+  const main = prog.root.module;
+  return prog.root.unit.kind !== 'function' && r.module === main && splitSymbolKey(sym).file === main.path;
+}
 
 /** Whether access `a` runs before access `b` of the same unit (the front end lists a unit's accesses in evaluation order). */
 function evaluatedBefore(a: AccessRecord, b: AccessRecord): boolean {
@@ -128,7 +140,7 @@ function report(
       // 'late' = not provably before the start (the order of two separately called functions is unknown)
       message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, which can run after the workers started; ${unitName} runs in ${describeWorker(rec)} (${started}), which were forked earlier and keep the value they had at the fork.`;
     } else if (rec.startMethod) {
-      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod)}, each worker re-imports ${mod} and reads ${value}.`;
+      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod, undefined, rec.site.startMethodBy)}, each worker re-imports ${mod} and reads ${value}.`;
     } else if (v.allBefore) {
       message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(undefined, ctx.pythonVersion)} each worker re-imports ${mod} and reads ${value}; under fork it sees the parent's value only because it is set before the workers start.`;
     } else {

@@ -8,7 +8,8 @@ import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
 
-const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
+// loky's workers (joblib, get_reusable_executor) never run the entry script: not here
+const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor', 'pathos']);
 const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
 
 export const unguardedSpawn: Rule = {

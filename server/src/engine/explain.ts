@@ -61,6 +61,8 @@ function systemWords(rec: SpawnRecord): string {
       return 'pool worker threads (their own copy of every module)';
     case 'threads':
       return 'threads of this process (they share globals)';
+    case 'InterpreterPoolExecutor':
+      return 'worker interpreters (each imports every module afresh)';
     default:
       return rec.site.isProcess === 'maybe' ? 'worker processes, if the executor is a process pool' : 'worker processes';
   }

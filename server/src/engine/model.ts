@@ -251,7 +251,13 @@ export type SystemKind =
   | 'tinypool'
   | 'workerpool'
   /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
-  | 'poolifier';
+  | 'poolifier'
+  /** joblib `Parallel(...)` on its default loky backend (cloudpickle; the workers do not run `__main__`) */
+  | 'joblib'
+  /** loky's `get_reusable_executor` / `ProcessPoolExecutor` (also `joblib.externals.loky`) */
+  | 'loky'
+  /** pathos process pools (`ProcessPool`, `ProcessingPool`): multiprocess with dill, `map(f, *iterables)`, `pipe(f, *args)` */
+  | 'pathos';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -353,6 +359,17 @@ export interface SpawnSite {
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
   startMethod?: StartMethod;
+  /** Python: who fixes {@link startMethod} when the program cannot change it ('loky', 'sub-interpreters'), for messages */
+  startMethodBy?: string;
+  /**
+   * Python: tasks defined in the entry script travel by value with the current values of the
+   * script's globals they name (cloudpickle: joblib, loky), so such a task's read of a
+   * script global sees the parent's value at submission; module state it reaches through
+   * imports is still each worker's own.
+   */
+  mainByValue?: boolean;
+  /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
+  byValue?: boolean;
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */

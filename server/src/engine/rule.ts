@@ -125,12 +125,15 @@ export function describeWorker(rec: SpawnRecord): string {
         return 'a worker thread';
     }
   }
+  if (rec.site.system === 'InterpreterPoolExecutor') return 'worker interpreters';
   return rec.site.isProcess === 'maybe' ? 'worker processes (if the executor is a process pool)' : 'worker processes';
 }
 
 /** Start methods a Python bug shows under, as words. */
-export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string): string {
+export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string, by?: string): string {
   if (!sm) return `under spawn and forkserver ${reimportDefaultsWords(pythonVersion)}`;
+  // a framework that always starts fresh interpreters (loky, sub-interpreters), whatever the program sets
+  if (by) return `as under the '${sm}' start method (${by} workers start as fresh interpreters)`;
   return `under the '${sm}' start method pinned here`;
 }
 

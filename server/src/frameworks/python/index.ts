@@ -4,16 +4,43 @@
  * and list it in {@link PYTHON_FRAMEWORKS}.
  */
 import type { StartMethod, SystemKind } from '../../engine/model';
-import type { PyContextFactory, PyStartMethodSetter, PySubmitMethod, PythonFramework, PyWorkerCall } from './types';
+import type { Serializer } from '../types';
+import type { PyConfigContext, PyContextFactory, PyHandOver, PyStartMethodSetter, PySubmitMethod, PythonFramework, PyWorkerCall } from './types';
 import { multiprocessing } from './multiprocessing';
 import { concurrentFutures } from './concurrent_futures';
 import { threading } from './threading';
+import { joblib } from './joblib';
+import { loky } from './loky';
+import { asyncio } from './asyncio';
+import { multiprocess } from './multiprocess';
+import { billiard } from './billiard';
+import { torchMultiprocessing } from './torch_multiprocessing';
+import { pathos } from './pathos';
 
-export const PYTHON_FRAMEWORKS: readonly PythonFramework[] = [multiprocessing, concurrentFutures, threading];
+export const PYTHON_FRAMEWORKS: readonly PythonFramework[] = [
+  multiprocessing, concurrentFutures, threading, joblib, loky, asyncio, multiprocess, billiard, torchMultiprocessing, pathos,
+];
+
+/** Serialisers that send functions by value: lambdas, nested defs and closures can be sent. */
+export function sendsFunctionsByValue(s: Serializer): boolean {
+  return s === 'cloudpickle' || s === 'dill';
+}
+
+/**
+ * Serialisers that send the entry script's functions with the current values of the script
+ * globals they name. cloudpickle does (tried: joblib 1.2 / cloudpickle in Debian 12);
+ * dill 0.3.6 does not — it sends `__main__`'s globals by reference, so a worker reads its
+ * own copy, as with pickle.
+ */
+export function capturesMainGlobals(s: Serializer): boolean {
+  return s === 'cloudpickle';
+}
 
 /** A worker-creating call as the front end sees it: the call's model, its framework, and whether it makes processes. */
 export interface PyCallInfo extends PyWorkerCall {
   framework: PythonFramework;
+  /** the framework's serializer (a backend option may change it) */
+  serializer: Serializer;
   /** the workers are processes or interpreters (module state is not shared) */
   isProcess: boolean;
 }
@@ -28,6 +55,15 @@ export const CONTEXT_FACTORIES = new Map<string, PyContextFactory>();
 export const CONTEXT_MODULES = new Set<string>();
 /** qualified name → where its start method argument is (`multiprocessing.set_start_method`) */
 export const START_METHOD_SETTERS = new Map<string, PyStartMethodSetter>();
+/** method name → the hand-over calls that submit to an executor argument (`loop.run_in_executor`) */
+export const HAND_OVERS = new Map<string, PyHandOver>();
+/** qualified name of a config context manager (`joblib.parallel_config`) → its model */
+export const CONFIG_CONTEXTS = new Map<string, PyConfigContext>();
+/**
+ * modules that re-export another's API → that module (`multiprocess` → `multiprocessing`):
+ * the tables of primitives and managers (../../python/stdlib.ts) are keyed by the original
+ */
+export const MODULE_ALIASES = new Map<string, string>();
 /** every method name that submits a task or starts a worker, for a quick first test */
 export const SUBMIT_METHOD_NAMES = new Set<string>();
 /** every submit method name that returns only when its tasks are done (`Pool.map`) */
@@ -47,7 +83,7 @@ function renamed(name: string, alias: PythonFramework['aliasOf']): string | unde
 function register(fw: PythonFramework, source: PythonFramework): void {
   const alias = fw === source ? undefined : fw.aliasOf;
   for (const call of source.calls) {
-    const info: PyCallInfo = { ...call, framework: fw, isProcess: call.kind !== 'thread' };
+    const info: PyCallInfo = { ...call, framework: fw, serializer: fw.serializer, isProcess: call.kind !== 'thread' };
     for (const n of call.names) {
       const name = renamed(n, alias);
       if (name) WORKER_CALLS.set(name, info);
@@ -61,7 +97,10 @@ function register(fw: PythonFramework, source: PythonFramework): void {
       if (!by.has(m.name)) by.set(m.name, m);
     }
     if (call.launch) SUBMIT_METHOD_NAMES.add(call.launch);
+    for (const cc of call.configContexts ?? []) for (const n of cc.names) CONFIG_CONTEXTS.set(n, cc);
   }
+  if (alias) MODULE_ALIASES.set(alias.to, alias.from);
+  for (const h of source.handOvers ?? []) HAND_OVERS.set(h.method, h);
   for (const c of source.processClasses ?? []) {
     const name = renamed(c.name, alias);
     if (name) PROCESS_CLASSES.set(name, c.startMethod);
@@ -81,9 +120,13 @@ function register(fw: PythonFramework, source: PythonFramework): void {
 }
 
 for (const fw of PYTHON_FRAMEWORKS) {
-  const source = fw.aliasOf ? PYTHON_FRAMEWORKS.find((x) => x.doc.id === fw.aliasOf!.of) : fw;
-  if (!source) throw new Error(`framework ${fw.doc.id}: alias of unknown model ${fw.aliasOf!.of}`);
-  register(fw, source);
+  if (fw.aliasOf) {
+    const source = PYTHON_FRAMEWORKS.find((x) => x.doc.id === fw.aliasOf!.of);
+    if (!source) throw new Error(`framework ${fw.doc.id}: alias of unknown model ${fw.aliasOf.of}`);
+    register(fw, source);
+  }
+  // its own calls (an alias's too: `torch.multiprocessing.spawn`), which win over renamed ones
+  register(fw, fw);
 }
 
 /** The submit method `name` of a site of this system (`Pool.map`, `ProcessPoolExecutor.submit`), if it is one. */
@@ -95,4 +138,13 @@ export function submitMethod(system: SystemKind, name: string): PySubmitMethod |
 export function submitMethodNames(system: SystemKind): ReadonlySet<string> | undefined {
   const by = PROCESS_SYSTEMS.has(system) ? SUBMIT_BY_SYSTEM.get(system) : undefined;
   return by ? new Set(by.keys()) : undefined;
+}
+
+/** A qualified name with an aliased module's prefix replaced by the original's (`multiprocess.Queue` → `multiprocessing.Queue`). */
+export function canonicalName(name: string): string {
+  for (const [to, from] of MODULE_ALIASES) {
+    if (name === to) return from;
+    if (name.startsWith(`${to}.`)) return from + name.slice(to.length);
+  }
+  return name;
 }
