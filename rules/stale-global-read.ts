@@ -73,14 +73,23 @@ export const staleGlobalRead: Rule = {
 };
 
 /**
- * The entry script's own globals, read by the entry script's code, travel with a task that
- * a by-value serialiser sends (cloudpickle: joblib, loky): the worker reads the parent's
- * value at submission, not an import-time copy.
+ * A function cloudpickle sends by value (joblib, loky) travels with the current values of
+ * the module globals it names: the worker reads the parent's value at submission, not an
+ * import-time copy. By value are the functions it cannot send by reference: those of the
+ * entry script (`__main__`), and a lambda or nested def given as the task (with the defs
+ * nested in it). Functions they reach in other modules are sent by reference: stale there.
  */
 function sentWithTask(prog: Program, why: WorkerReason, r: AccessRecord, sym: string): boolean {
-  if (!why.spawn.site.mainByValue || r.module.language !== 'python') return false;
-  const main = prog.root.module;
-  return prog.root.unit.kind !== 'function' && r.module === main && splitSymbolKey(sym).file === main.path;
+  const site = why.spawn.site;
+  if (!site.capturesGlobals || r.module.language !== 'python' || splitSymbolKey(sym).file !== r.module.path) return false;
+  if (prog.root.unit.kind !== 'function' && r.module === prog.root.module) return true;
+  if (r.module !== why.spawn.module) return false;
+  const taskUnits = new Set(site.tasks.map((t) => t.unit).filter((u): u is number => u !== undefined));
+  for (let u: number | undefined = r.unit.id; u !== undefined; u = r.module.units[u]?.parent) {
+    if (taskUnits.has(u)) return true;
+    if (!r.module.units[u]?.isNested) break;
+  }
+  return false;
 }
 
 /** Whether access `a` runs before access `b` of the same unit (the front end lists a unit's accesses in evaluation order). */

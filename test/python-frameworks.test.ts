@@ -72,7 +72,7 @@ def go(xs, lock):
       assert.strictEqual(s.isProcess, true);
       assert.strictEqual(s.startMethod, 'spawn');
       assert.strictEqual(s.startMethodBy, 'loky');
-      assert.strictEqual(s.mainByValue, true);
+      assert.strictEqual(s.capturesGlobals, true);
       assert.deepStrictEqual(tasks(s), ['Parallel(...):work.scale']);
     });
 
@@ -121,11 +121,11 @@ def go(xs, n, backend):
         '15:joblib:true',
         '16:joblib:true',
         '17:joblib:true',
-        '18:mp.Pool:true',
+        '18:joblib:true',
       ]);
       const mp = m.spawns[m.spawns.length - 1];
       assert.strictEqual(mp.startMethod, undefined, 'the multiprocessing backend uses the program\'s start method');
-      assert.strictEqual(mp.mainByValue, undefined);
+      assert.strictEqual(mp.capturesGlobals, undefined);
       assert.strictEqual(mp.byValue, undefined);
     });
 
@@ -201,7 +201,7 @@ def go(xs):
     with multiprocessing.Pool(2) as q:
         q.map(lambda x: x, xs)
 `);
-      assert.deepStrictEqual(m.spawns.map((s) => [s.system, !!s.byValue, !!s.mainByValue]), [['mp.Pool', true, false], ['mp.Pool', false, false]]);
+      assert.deepStrictEqual(m.spawns.map((s) => [s.system, !!s.byValue, !!s.capturesGlobals]), [['mp.Pool', true, false], ['mp.Pool', false, false]]);
       assert.deepStrictEqual(m.payloads.map((p) => `${p.range.start.line}:${p.what}`), ['7:lambda']);
     });
 
@@ -249,11 +249,14 @@ def go(xs):
     p.pipe(f, 1, 2)
     p.amap(lambda x: x, xs)
     ThreadPool(2).map(f, xs, xs)
+    amap = ProcessPool().amap
+    amap(f, xs, xs)
 `);
       assert.deepStrictEqual(m.spawns.map((s) => [s.system, ...tasks(s)]), [
         ['pathos', 'ProcessPool.map:f'],
         ['pathos', 'ProcessPool.pipe:f', 'ProcessPool.amap:<lambda>'],
         ['threads', 'ThreadPool.map:f'],
+        ['pathos', 'ProcessPool.amap:f'],
       ]);
       assert.deepStrictEqual(m.payloads, []);
     });

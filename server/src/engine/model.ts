@@ -362,12 +362,12 @@ export interface SpawnSite {
   /** Python: who fixes {@link startMethod} when the program cannot change it ('loky', 'sub-interpreters'), for messages */
   startMethodBy?: string;
   /**
-   * Python: tasks defined in the entry script travel by value with the current values of the
-   * script's globals they name (cloudpickle: joblib, loky), so such a task's read of a
-   * script global sees the parent's value at submission; module state it reaches through
-   * imports is still each worker's own.
+   * Python: functions sent by value (those of the entry script, a lambda or nested def
+   * task) travel with the current values of the module globals they name (cloudpickle:
+   * joblib, loky), so their reads of those globals see the parent's value at submission;
+   * module state reached through imported modules is still each worker's own.
    */
-  mainByValue?: boolean;
+  capturesGlobals?: boolean;
   /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
   byValue?: boolean;
   /** Node: a pool's `workerData` option is present / Python: initargs given */

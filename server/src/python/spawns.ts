@@ -48,8 +48,17 @@ export abstract class SpawnPass extends PayloadPass {
     // calling a pool object submits to it: `Parallel(n_jobs=2)(delayed(f)(x) for x in xs)`, `parallel(...)`
     const fx = unparen(fn);
     if (fx.type === 'call' || fx.type === 'identifier') {
-      const targets = this.receiverValues(fx, scope).filter((t) => t.type === 'call');
+      const values = this.receiverValues(fx, scope);
+      const targets = values.filter((t) => t.type === 'call');
       if (targets.length) this.deferred.push(() => this.submitTo(targets, n, '__call__', scope));
+      // a submit method held in a name: `amap = ProcessPool().amap; amap(f, xs)`
+      for (const v of values) {
+        const m = v.type === 'attribute' ? field(v, 'attribute')?.text ?? '' : '';
+        const recv = v.type === 'attribute' ? field(v, 'object') : null;
+        if (!recv || !SUBMIT_METHOD_NAMES.has(m) || m === 'start') continue;
+        const held = this.receiverValues(recv, scope).filter((t) => t.type === 'call');
+        if (held.length) this.deferred.push(() => this.submitTo(held, n, m, scope));
+      }
     }
     if (fn.type === 'attribute') {
       const method = field(fn, 'attribute')?.text ?? '';
@@ -151,7 +160,7 @@ export abstract class SpawnPass extends PayloadPass {
       isProcess, tasks: [], initializers: [],
     };
     if (info.fixedStart && isProcess !== false) site.startMethodBy = info.fixedStart.by;
-    if (capturesMainGlobals(info.serializer) && isProcess !== false) site.mainByValue = true;
+    if (capturesMainGlobals(info.serializer) && isProcess !== false) site.capturesGlobals = true;
     if (sendsFunctionsByValue(info.serializer) && isProcess !== false) site.byValue = true;
     let method: StartMethod | undefined = info.fixedStart?.method ?? first.c.method;
     const initializer = argAt(a, info.initializer);

@@ -43,7 +43,9 @@ export const joblib: PythonFramework = {
           slot: { pos: 1, kw: 'backend' },
           values: {
             loky: PROCESSES,
-            multiprocessing: { kind: 'process', system: 'mp.Pool', serializer: 'pickle', programStartMethod: true },
+            // a multiprocessing pool under the program's start method, pickle; joblib runs nested
+            // Parallel calls inline in its daemonic workers, so a top-level call is not an unguarded start
+            multiprocessing: { kind: 'process', serializer: 'pickle', programStartMethod: true },
             threading: THREADS,
             sequential: { kind: 'inline' },
           },
