@@ -7,9 +7,11 @@
  *
  * The flow program covers the modules holding such expressions, the modules importing
  * them and theirs (a task is often a parameter: `def run(pool, job): pool.map(job, ...)`), and what
- * all these import (two levels; at most {@link MAX_MODULES} modules): enough to find the
+ * all these import (one level; at most {@link MAX_MODULES} modules): enough to find the
  * classes and functions a task is made of, without solving a whole workspace. The other
- * modules that start processes, and theirs, come after, in the room left.
+ * modules that start processes, and theirs, come after, in the room left. Which modules
+ * fill the room depends only on the import graph (distance from a start, ties by path),
+ * never on the order modules were read in.
  */
 import type { ModuleModel, Unit } from './model';
 import type { Linker } from './link';
@@ -17,7 +19,6 @@ import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
 
 const MAX_MODULES = 80;
-const IMPORT_DEPTH = 1;
 const IMPORTER_DEPTH = 2;
 /** propagation steps the engine gives the layer (the graph command gives more) */
 const MAX_STEPS = 400_000;
@@ -35,51 +36,13 @@ export class FlowLink {
   constructor(
     private readonly all: ReadonlyMap<string, ModuleModel>,
     linker: Linker,
-    focus: ModuleModel[],
+    groups: ReadonlyArray<{ seeds: ModuleModel[]; importerDepth: number }>,
     private readonly keyOf: (m: ModuleModel, u: Unit) => UnitKey,
     importers: ReadonlyMap<string, Set<string>>,
-    more: ModuleModel[] = [],
   ) {
-    const chosen = new Map<string, ModuleModel>();
-    // the modules whose tasks only the layer resolves first, with what they need; then the
-    // other modules starting processes (their tasks' reach through values), while there is room
-    for (const group of [focus, more]) {
-      // callers pass tasks (and the objects tasks work on) down: the importers of the
-      // group's modules, and theirs; then what all these import
-      const first = new Set(group);
-      let ring = group;
-      // the other starts' tasks are resolved by the front end: one ring of importers (the
-      // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib
-      for (let depth = 0; depth < (group === focus ? IMPORTER_DEPTH : 1); depth++) {
-        const next: ModuleModel[] = [];
-        for (const m of ring) {
-          for (const p of importers.get(m.path) ?? []) {
-            const im = all.get(p);
-            if (im && !first.has(im) && first.size < MAX_MODULES) {
-              first.add(im);
-              next.push(im);
-            }
-          }
-        }
-        ring = next;
-      }
-      let level = [...first].filter((m) => m.language === 'python' && m.flow);
-      for (let depth = 0; depth <= IMPORT_DEPTH && level.length > 0 && chosen.size < MAX_MODULES; depth++) {
-        const next: ModuleModel[] = [];
-        for (const m of level) {
-          if (chosen.has(m.path) || chosen.size >= MAX_MODULES) continue;
-          chosen.set(m.path, m);
-          for (const spec of importSpecs(m)) {
-            const t = linker.resolveModule(m, spec);
-            if (t && t.flow && !chosen.has(t.path)) next.push(t);
-          }
-        }
-        level = next;
-      }
-    }
-    this.modules = [...chosen.keys()];
+    this.modules = chooseModules(all, linker, groups, importers);
     this.chosen = new Set(this.modules);
-    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS);
+    this.program = new FlowProgram(this.modules.map((p) => all.get(p)!), undefined, MAX_STEPS);
   }
 
   /** whether the layer stopped at its step bound (its call graph may then miss calls; a node's value bound does not) */
@@ -191,6 +154,63 @@ export class FlowLink {
   }
 }
 
+/**
+ * The modules of the flow program, in rank order: group by group (the starts whose tasks
+ * only the layer resolves first), then by distance from the group's starts — over
+ * importer edges (up to the group's `importerDepth` rings: callers hand tasks and objects
+ * down) and one import edge from any of those (what they are made of) — ties by path.
+ * Breadth-first by layers sorted by path, so the choice under the {@link MAX_MODULES} cap
+ * does not depend on the order of `all` or of the importer sets; modules are read (their
+ * facts, their imports) only when their turn comes.
+ */
+export function chooseModules(
+  all: ReadonlyMap<string, ModuleModel>,
+  linker: Linker,
+  groups: ReadonlyArray<{ seeds: ModuleModel[]; importerDepth: number }>,
+  importers: ReadonlyMap<string, Set<string>>,
+): string[] {
+  const chosen = new Set<string>();
+  // modules whose importers / imports were already added (a module is expanded once per way)
+  const ringDone = new Set<string>();
+  const importsDone = new Set<string>();
+  type Entry = { m: ModuleModel; ring: number };
+  const byPathThenRing = (a: Entry, b: Entry): number => (a.m.path < b.m.path ? -1 : a.m.path > b.m.path ? 1 : b.ring - a.ring);
+  for (const group of groups) {
+    // `ring`: importer rings from the seeds (-1: reached by an import edge, not expanded)
+    let layer: Entry[] = group.seeds.map((m) => ({ m, ring: 0 }));
+    while (layer.length && chosen.size < MAX_MODULES) {
+      layer.sort(byPathThenRing);
+      const next: Entry[] = [];
+      for (const { m, ring } of layer) {
+        const usable = m.language === 'python' && !!m.flow;
+        if (usable && !chosen.has(m.path)) {
+          if (chosen.size >= MAX_MODULES) break;
+          chosen.add(m.path);
+        }
+        if (ring < 0) continue;
+        if (ring < group.importerDepth && !ringDone.has(m.path)) {
+          ringDone.add(m.path);
+          for (const p of importers.get(m.path) ?? []) {
+            const im = all.get(p);
+            if (im) next.push({ m: im, ring: ring + 1 });
+          }
+        }
+        if (usable && !importsDone.has(m.path)) {
+          importsDone.add(m.path);
+          for (const spec of importSpecs(m)) {
+            const t = linker.resolveModule(m, spec);
+            if (t && t !== m) next.push({ m: t, ring: -1 });
+          }
+        }
+      }
+      // one entry per module: the one expanding furthest (sorted first among equal paths)
+      const kept = new Set<string>();
+      layer = next.sort(byPathThenRing).filter((e) => !kept.has(e.m.path) && !!kept.add(e.m.path));
+    }
+  }
+  return [...chosen];
+}
+
 function importSpecs(m: ModuleModel): Set<string> {
   const specs = new Set<string>([...m.imports, ...m.starExports]);
   for (const b of m.bindings.values()) if (b.importFrom) specs.add(b.importFrom.specifier);
@@ -223,5 +243,11 @@ export function projectFlowLink(
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
   const rest = starts.filter((m) => !needs(m));
-  return new FlowLink(modules, linker, starts.filter(needs), keyOf, importers, [...rest.filter(inFunction), ...rest.filter((m) => !inFunction(m))]);
+  // the other starts' tasks are resolved by the front end: one ring of importers (the
+  // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib
+  return new FlowLink(modules, linker, [
+    { seeds: starts.filter(needs), importerDepth: IMPORTER_DEPTH },
+    { seeds: rest.filter(inFunction), importerDepth: 1 },
+    { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
+  ], keyOf, importers);
 }
