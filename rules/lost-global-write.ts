@@ -33,8 +33,10 @@ export const lostGlobalWrite: Rule = {
         const why = prog.worker.get(w.key)!;
         // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
         const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
-        // a task storing what it was handed (`global X; X = param`) for code of its own process, which nobody here reads back
-        if (w.access.fromParam && readsAfter.length === 0 && isSetUp(ctx.graph, prog, w)) continue;
+        // a task, or a setter it calls, storing what it was handed (`global X; X = param`,
+        // mpire's `TqdmManager.set_connection_details(details)`) for code of its own process,
+        // which nobody here reads back: the parent had the value already
+        if (w.access.fromParam && readsAfter.length === 0) continue;
         // code the parent runs too (`Config.parse(path)` in both): the worker repeats the parent's set-up, it reports nothing
         if (w.access.kind === 'assign' && prog.parent.has(w.key)) continue;
         if (prog.init.has(w.key) || (workerUses && isSetUp(ctx.graph, prog, w))) {

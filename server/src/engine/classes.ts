@@ -34,6 +34,17 @@ export function processClassSite(linker: Linker, m: ModuleModel, u: Unit, c: Cal
 }
 
 function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { startMethod?: StartMethod; runs: SymbolKey[]; thread?: boolean } | undefined {
+  const c = classOf(linker, sym, seen);
+  if (c?.isProcess) return { startMethod: c.startMethod, runs: c.runs };
+  return c?.isThread ? { runs: c.runs, thread: true } : undefined;
+}
+
+/**
+ * A class and its module-level bases: whether one is a process (thread) class, and every
+ * `run` along the way, the nearest first — a mixin's `run()` (mpire's `AbstractWorker`,
+ * listed before the context's `Process`) is the one a process subclass runs.
+ */
+function classOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { isProcess: boolean; isThread: boolean; startMethod?: StartMethod; runs: SymbolKey[] } | undefined {
   if (seen.has(sym) || seen.size > 16) return undefined;
   seen.add(sym);
   const b = linker.binding(sym);
@@ -45,10 +56,10 @@ function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): {
   const owner = b.bases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
   for (const ref of b.bases ?? []) {
     const base = owner && linker.resolveRef(owner, ref);
-    const r = base ? processClassOf(linker, base, seen) : undefined;
+    const r = base ? classOf(linker, base, seen) : undefined;
     if (!r) continue;
-    if (r.thread) isThread = true;
-    else isProcess = true;
+    isThread ||= r.isThread;
+    isProcess ||= r.isProcess;
     startMethod ??= r.startMethod;
     runs.push(...r.runs);
   }
@@ -61,8 +72,7 @@ function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): {
     isProcess = true;
     startMethod ??= hit.startMethod;
   }
-  if (isProcess) return { startMethod, runs };
-  return isThread ? { runs, thread: true } : undefined;
+  return { isProcess, isThread, startMethod, runs };
 }
 
 /** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
@@ -70,5 +80,6 @@ export function memberAccess(a: Access, m: NonNullable<Access['member']>): Acces
   const out: Access = { ref: { name: a.ref.name, member: m.name }, kind: m.kind, range: m.range, offset: a.offset };
   if (m.detail !== undefined) out.detail = m.detail;
   if (a.lazyInit) out.lazyInit = true;
+  if (a.fromParam && m.kind === 'assign') out.fromParam = true;
   return out;
 }

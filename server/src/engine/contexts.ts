@@ -667,6 +667,7 @@ export class ProjectGraph {
       edgesOf: (key) => this.s.edges.get(key),
       unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
       flowLink: () => this.flowLink(),
+      spawnRecord: (m, site) => this.spawnRecord(m, site),
       jsFlowLink: (m) => this.jsFlow().of(m),
       edges: (key) => this.s.edges.get(key),
     };

@@ -117,6 +117,41 @@ export class FlowLink {
     return out;
   }
 
+  private classCallList?: Array<{ file: string; offset: number; end?: number; classes: string[] }>;
+
+  /**
+   * Calls that instantiate module-level classes the layer finds through values — a class
+   * kept in an attribute or returned by a factory (mpire's `self.Worker = worker_factory(...)`,
+   * then `self.Worker(...)`): the call's file and start offset, and the classes as the
+   * engine's class names (the caller asks the engine which are `Process` subclasses);
+   * `end`: where the call ends (its arguments are evaluated before the process exists).
+   * Calls naming the class directly are the front end's too (the caller keeps one record per call).
+   */
+  classCalls(): ReadonlyArray<{ file: string; offset: number; end?: number; classes: string[] }> {
+    if (this.classCallList) return this.classCallList;
+    const out: Array<{ file: string; offset: number; end?: number; classes: string[] }> = [];
+    const solver = this.program.solver;
+    const fileOf = new Map(this.modules.map((p) => [this.program.moduleIndex(p), p]));
+    solver.modules.forEach(({ facts: f }, j) => {
+      const file = fileOf.get(j);
+      if (!file) return;
+      f.nodes.forEach((op) => {
+        if (op.k !== 'call' || op.raise) return;
+        const classes: string[] = [];
+        for (const v of solver.valuesOf(solver.node(j, op.fn))) {
+          const val = solver.values.get(v);
+          if (val.t !== 'def') continue;
+          const d = solver.def(val);
+          if (d.kind !== 'class' || d.parent !== -1) continue;
+          const cf = fileOf.get(val.m);
+          if (cf) classes.push(`${cf}#${d.name}`);
+        }
+        if (classes.length) out.push({ file, offset: op.at, end: op.end, classes });
+      });
+    });
+    return (this.classCallList = out);
+  }
+
   /** the unit a flow function stands for (same file, same start) */
   private unitOf(t: FlowTarget): UnitKey | undefined {
     return (this.units ??= new FlowUnits(this.all, this.keyOf)).unitOf(t);
@@ -150,7 +185,30 @@ export class FlowLink {
         if (to.length) this.edges.set(from, to);
       }
     }
-    return this.edges.get(key) ?? [];
+    return this.edges.get(key) ?? this.topLevelCallees(key);
+  }
+
+  private readonly topLevel = new Map<UnitKey, UnitKey[]>();
+
+  /**
+   * A module's top level or main guard is no function of the layer's: what its calls
+   * (the front end's, by start offset; a chain `Runner().run(...)` starts where its
+   * first call does) call as the layer resolves them.
+   */
+  private topLevelCallees(key: UnitKey): readonly UnitKey[] {
+    const hit = this.topLevel.get(key);
+    if (hit) return hit;
+    const out: UnitKey[] = [];
+    const m = this.all.get(key.slice(0, key.lastIndexOf('::')));
+    const u = m && this.chosen.has(m.path) ? m.units.find((x) => x.kind !== 'function' && this.keyOf(m, x) === key) : undefined;
+    for (const c of u?.calls ?? []) {
+      for (const t of this.program.callees(m!.path, c.offset)) {
+        const k = this.unitOf(t);
+        if (k && !out.includes(k)) out.push(k);
+      }
+    }
+    this.topLevel.set(key, out);
+    return out;
   }
 }
 
@@ -239,7 +297,12 @@ export function projectFlowLink(
   const starts = [...modules.values()].filter(
     (m) => m.language === 'python' && (m.spawns.some((site) => site.isProcess !== false && site.system !== 'mp.Manager') || classSpawns(m) > 0),
   );
-  if (starts.length === 0) return null;
+  // modules defining process classes the front end sees instantiated nowhere: a factory may
+  // hand the class out (mpire's `worker_factory`), instantiated where only the layer sees it
+  const classHomes = [...modules.values()].filter(
+    (m) => m.language === 'python' && classSpawns(m) === 0 && !starts.includes(m) && [...m.bindings.values()].some((b) => b.processClass || b.contextBases?.length),
+  );
+  if (starts.length === 0 && classHomes.length === 0) return null;
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
   const rest = starts.filter((m) => !needs(m));
@@ -249,5 +312,6 @@ export function projectFlowLink(
     { seeds: starts.filter(needs), importerDepth: IMPORTER_DEPTH },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
+    { seeds: classHomes, importerDepth: 1 },
   ], keyOf, importers);
 }

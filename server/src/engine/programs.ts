@@ -8,6 +8,7 @@ import type { ModuleModel, Range, SpawnSite, TaskRef } from './model';
 import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
+import { processClassSite } from './classes';
 import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
 import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
 
@@ -22,6 +23,8 @@ export interface ProgramSource {
   unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[];
   /** the value-flow program (built on first use), or null when no spawn site needs it */
   flowLink(): FlowLink | null;
+  /** a spawn record for a site the engine makes itself (start method from the site, module or setting) */
+  spawnRecord(m: ModuleModel, site: SpawnSite): SpawnRecord;
   /** the JS worker sides' value-flow program (./flowLinkJs.ts), or null when no JS start makes workers */
   jsFlowLink(m: ModuleModel): FlowLinkJs | null;
   edges(key: UnitKey): Edges | undefined;
@@ -59,6 +62,12 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
     for (const m of rootFlow.modules) modules.add(m);
   }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
+  if (root.module.language === 'python') {
+    for (const rec of flowClassStarts(g, parent)) {
+      spawns.push(rec);
+      modules.add(rec.module.path);
+    }
+  }
   const worker = new Map<UnitKey, WorkerReason>();
   const initRoots: UnitKey[] = [];
   const flowEntries: Array<[UnitKey, WorkerReason]> = [];
@@ -162,6 +171,51 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
+/**
+ * `Process` subclasses instantiated through values the front end cannot name (a class a
+ * factory returned, kept in `self.Worker`: mpire's pool): a spawn site per such call the
+ * parent side reaches, its task the `run()` of every process class the call may make; the
+ * start method only when they all pin the same one. Calls the front end already made a
+ * site of are left to it.
+ */
+function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
+  const flow = g.flowLink();
+  if (!flow || flow.truncated) return [];
+  const out: SpawnRecord[] = [];
+  // the parent side as the layer sees it too (`pool.map()` on an instance reaching
+  // `self._start_worker()`): where such calls run; what the parent writes stays the front end's
+  let reached: Set<UnitKey> | undefined;
+  for (const cc of flow.classCalls()) {
+    const m = g.linker.moduleOf(cc.file);
+    if (!m || g.spawnRecords.some((r) => r.module === m && r.site.offset === cc.offset)) continue;
+    const u = m.units.find((x) => x.calls.some((c) => c.offset === cc.offset));
+    const c = u?.calls.find((x) => x.offset === cc.offset);
+    if (!u || !c) continue;
+    const key = unitKey(m, u);
+    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
+    let site: SpawnSite | undefined;
+    const methods = new Set<string | undefined>();
+    for (const sym of cc.classes) {
+      const s = processClassSite(g.linker, m, u, c, sym);
+      if (!s?.isProcess) continue;
+      methods.add(s.startMethod);
+      if (!site) site = s;
+      else site.tasks[0].symbols = [...new Set([...(site.tasks[0].symbols ?? []), ...(s.tasks[0].symbols ?? [])])];
+    }
+    if (!site) continue;
+    if (methods.size > 1) delete site.startMethod;
+    // the whole call: what its arguments read or call happens before the child exists
+    if (cc.end !== undefined) site.range = { start: c.range.start, end: { line: Math.floor(cc.end / 1_000_000), character: cc.end % 1_000_000 } };
+    if (cc.classes.length > 1) {
+      // several classes: name the call (`self.Worker`), not one of them
+      site.label = c.callee.member ?? c.callee.name;
+      site.tasks[0].label = `${site.label}.run`;
+    }
+    out.push(g.spawnRecord(m, site));
+  }
+  return out;
+}
+
 /** the pool methods that return only when their tasks are done */
 const BLOCKING = new Set(['map', 'starmap', 'apply']);
 
@@ -194,6 +248,21 @@ function reachBoth(g: ProgramSource, root: UnitKey): Set<UnitKey> {
   const flow = g.flowLink();
   const into = new Set<UnitKey>();
   const stack = [root];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (into.has(k)) continue;
+    into.add(k);
+    for (const c of g.callees(k)) if (!into.has(c)) stack.push(c);
+    for (const c of flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
+  }
+  return into;
+}
+
+/** what `roots` reach through the front end's calls and the value-flow layer's */
+function reachRoots(g: ProgramSource, roots: Iterable<UnitKey>): Set<UnitKey> {
+  const flow = g.flowLink();
+  const into = new Set<UnitKey>();
+  const stack = [...roots];
   while (stack.length) {
     const k = stack.pop()!;
     if (into.has(k)) continue;

@@ -187,15 +187,17 @@ export abstract class UsePass extends DeclarePass {
       const left = a?.type === 'assignment' ? field(a, 'left') : null;
       const right = a?.type === 'assignment' ? field(a, 'right') : null;
       if (!left || !right || right.type !== 'identifier' || !params.has(right.text)) break;
-      // `A, B, _ = param` unpacks what the caller passed as well
-      const unpacked = (left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).every((k) => k.type === 'identifier');
+      // `A, B, _ = param` (`cls.A, cls.B = param`) unpacks what the caller passed as well
+      const unpacked = (left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).every((k) => k.type === 'identifier' || k.type === 'attribute');
       if (left.type !== 'identifier' && left.type !== 'attribute' && !unpacked) break;
       heads.push([left.startIndex, left.endIndex]);
     }
     if (heads.length === 0) return;
     for (let i = from; i < u.accesses.length; i++) {
       const acc = u.accesses[i];
-      if (acc.kind === 'assign' && heads.some(([s, e]) => acc.offset >= s && acc.offset < e)) acc.fromParam = true;
+      // `cls.X = param` is recorded on the class, its member assigned
+      const assigns = acc.kind === 'assign' || acc.member?.kind === 'assign';
+      if (assigns && heads.some(([s, e]) => acc.offset >= s && acc.offset < e)) acc.fromParam = true;
     }
   }
 
