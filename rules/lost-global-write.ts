@@ -19,8 +19,13 @@ export const lostGlobalWrite: Rule = {
     const groups = new CauseGroups<{ readsAfter: AccessRecord[]; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && SHARED_KINDS.has(b.kind)) continue;
-      const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
+      let writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
       if (writes.length === 0) continue;
+      // a Manager proxy (also one a helper returned): writes through it reach the manager, only rebinding is local
+      if (writes.some((w) => w.access.kind !== 'assign') && writes[0].module.language === 'python' && ctx.graph.holdsProxy(sym)) {
+        writes = writes.filter((w) => w.access.kind === 'assign');
+        if (writes.length === 0) continue;
+      }
       // the initializer hands the worker its object (a proxy, a queue): writes through it reach the parent
       const initAssigns = recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r));
       // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it

@@ -13,12 +13,14 @@
  * fill the room depends only on the import graph (distance from a start, ties by path),
  * never on the order modules were read in.
  */
-import type { ModuleModel, Unit } from './model';
+import type { ModuleModel, SpawnSite, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
 
 const MAX_MODULES = 80;
+/** what the layer names a Manager's proxy: `multiprocessing.Manager.dict`, `...get_context.Manager.list`, `multiprocessing.managers.SyncManager.Namespace` */
+const MANAGER_PROXY = /^multiprocessing\b.*\.(?:Manager|SyncManager)\.(?:dict|list|Namespace|Queue|JoinableQueue|Value|Array|Lock|RLock|Event|Condition|Semaphore|BoundedSemaphore|Barrier)$/;
 const IMPORTER_DEPTH = 2;
 /** propagation steps the engine gives the layer (the graph command gives more) */
 const MAX_STEPS = 400_000;
@@ -115,6 +117,22 @@ export class FlowLink {
       });
     });
     return out;
+  }
+
+  /**
+   * Whether a module-level name may hold a `Manager()` proxy (`Manager().dict()`, also
+   * through a helper that returns one): writes through a proxy reach the manager process.
+   */
+  holdsProxy(file: string, name: string): boolean {
+    const mi = this.program.moduleIndex(file);
+    const node = mi === undefined ? undefined : this.all.get(file)?.flow?.vars.get(name);
+    if (mi === undefined || node === undefined) return false;
+    const solver = this.program.solver;
+    for (const v of solver.valuesOf(solver.node(mi, node))) {
+      const val = solver.values.get(v);
+      if (val.t === 'ext' && MANAGER_PROXY.test(val.name)) return true;
+    }
+    return false;
   }
 
   private classCallList?: Array<{ file: string; offset: number; end?: number; classes: string[] }>;
@@ -284,23 +302,27 @@ function importSpecs(m: ModuleModel): Set<string> {
 /**
  * The flow program of a project: thread pools never make a worker side, so only the Python
  * modules starting processes need the layer — those with tasks only the layer can resolve
- * first (the program has a size bound), then those creating a pool in a function (a factory
- * may return it), then the others. Null when no module starts a process.
+ * first (the program has a size bound), then those defining process classes no call names
+ * (a factory may return one), then those creating a pool in a function (a factory may
+ * return it), then the others. Null when no module starts a process or defines such a class.
  */
 export function projectFlowLink(
   modules: ReadonlyMap<string, ModuleModel>,
   linker: Linker,
   keyOf: (m: ModuleModel, u: Unit) => UnitKey,
   importers: ReadonlyMap<string, Set<string>>,
-  classSpawns: (m: ModuleModel) => number,
+  classSpawns: (m: ModuleModel) => readonly SpawnSite[],
 ): FlowLink | null {
-  const starts = [...modules.values()].filter(
-    (m) => m.language === 'python' && (m.spawns.some((site) => site.isProcess !== false && site.system !== 'mp.Manager') || classSpawns(m) > 0),
+  const python = [...modules.values()].filter((m) => m.language === 'python');
+  const starts = python.filter(
+    (m) => m.spawns.some((site) => site.isProcess !== false && site.system !== 'mp.Manager') || classSpawns(m).some((site) => site.isProcess),
   );
-  // modules defining process classes the front end sees instantiated nowhere: a factory may
-  // hand the class out (mpire's `worker_factory`), instantiated where only the layer sees it
-  const classHomes = [...modules.values()].filter(
-    (m) => m.language === 'python' && classSpawns(m) === 0 && !starts.includes(m) && [...m.bindings.values()].some((b) => b.processClass || b.contextBases?.length),
+  // modules defining process classes no call names (the front end's class sites): a factory
+  // may hand the class out (mpire's `worker_factory`), instantiated where only the layer sees it
+  const named = new Set<string>();
+  for (const m of python) for (const site of classSpawns(m)) for (const t of site.tasks) for (const sym of t.symbols ?? []) named.add(sym);
+  const classHomes = python.filter(
+    (m) => !starts.includes(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
   );
   if (starts.length === 0 && classHomes.length === 0) return null;
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
@@ -310,8 +332,9 @@ export function projectFlowLink(
   // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib
   return new FlowLink(modules, linker, [
     { seeds: starts.filter(needs), importerDepth: IMPORTER_DEPTH },
+    // without the layer their starts are not seen at all
+    { seeds: classHomes, importerDepth: 1 },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
-    { seeds: classHomes, importerDepth: 1 },
   ], keyOf, importers);
 }
