@@ -13,12 +13,32 @@
  * fill the room depends only on the import graph (distance from a start, ties by path),
  * never on the order modules were read in.
  */
-import type { ModuleModel, SpawnSite, Unit } from './model';
+import type { ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
 
 const MAX_MODULES = 80;
+/** what the layer names a context's pool or process, and their methods: `multiprocessing.context.SpawnContext.Pool.map` */
+const CONTEXT_STARTS = /^multiprocessing\.context\.(SpawnContext|ForkContext|ForkServerContext)\.(Pool|Process)(?:\.(\w+))?$/;
+const CONTEXT_METHODS: Record<string, StartMethod> = { SpawnContext: 'spawn', ForkContext: 'fork', ForkServerContext: 'forkserver' };
+/** pool methods that hand the worker a callable as first argument */
+const POOL_SUBMITTERS = new Set(['map', 'map_async', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'apply', 'apply_async']);
+
+/** A task handed to a pool or process of a context only the layer names (see {@link FlowLink.contextStarts}). */
+export interface ContextStart {
+  file: string;
+  /** the call handing the task over: start offset, start and end in position order */
+  offset: number;
+  pos: number;
+  end: number;
+  startMethod: StartMethod;
+  system: 'mp.Pool' | 'mp.Process';
+  /** pools: the submitting method ('map'...) */
+  method?: string;
+  /** the task argument's start offset */
+  argOffset: number;
+}
 /** what the layer names a Manager's proxy: `multiprocessing.Manager.dict`, `...get_context.Manager.list`, `multiprocessing.managers.SyncManager.Namespace` */
 const MANAGER_PROXY = /^multiprocessing\b.*\.(?:Manager|SyncManager)\.(?:dict|list|Namespace|Queue|JoinableQueue|Value|Array|Lock|RLock|Event|Condition|Semaphore|BoundedSemaphore|Barrier)$/;
 const IMPORTER_DEPTH = 2;
@@ -133,6 +153,43 @@ export class FlowLink {
       if (val.t === 'ext' && MANAGER_PROXY.test(val.name)) return true;
     }
     return false;
+  }
+
+  private contextStartList?: ContextStart[];
+
+  /**
+   * Pools and processes made from a multiprocessing context the layer names but the front
+   * end cannot (a helper returning `get_context("spawn")`, kept and used later: `ctx =
+   * make_ctx(); ctx.Pool(...)`): per task handed over — a `Process(target=)`, a callable
+   * submitted to such a pool (`pool.map(f, xs)`) — where and with which start method.
+   */
+  contextStarts(): readonly ContextStart[] {
+    if (this.contextStartList) return this.contextStartList;
+    const out: ContextStart[] = [];
+    const solver = this.program.solver;
+    const fileOf = new Map(this.modules.map((p) => [this.program.moduleIndex(p), p]));
+    solver.modules.forEach(({ facts: f }, j) => {
+      const file = fileOf.get(j);
+      if (!file) return;
+      f.nodes.forEach((op) => {
+        if (op.k !== 'call' || op.pos === undefined || op.end === undefined) return;
+        for (const v of solver.valuesOf(solver.node(j, op.fn))) {
+          const val = solver.values.get(v);
+          const hit = val.t === 'ext' ? CONTEXT_STARTS.exec(val.name) : null;
+          if (!hit) continue;
+          const [, cls, kind, method] = hit;
+          const task = kind === 'Process' ? (method ? undefined : op.kw.find(([k]) => k === 'target')?.[1] ?? op.args[1])
+            : method && POOL_SUBMITTERS.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
+          if (task === undefined) continue;
+          let argOffset = -1;
+          for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];
+          if (argOffset < 0) continue;
+          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: CONTEXT_METHODS[cls], system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset });
+          break;
+        }
+      });
+    });
+    return (this.contextStartList = out);
   }
 
   private classCallList?: Array<{ file: string; offset: number; end?: number; classes: string[] }>;
@@ -303,8 +360,10 @@ function importSpecs(m: ModuleModel): Set<string> {
  * The flow program of a project: thread pools never make a worker side, so only the Python
  * modules starting processes need the layer — those with tasks only the layer can resolve
  * first (the program has a size bound), then those defining process classes no call names
- * (a factory may return one), then those creating a pool in a function (a factory may
- * return it), then the others. Null when no module starts a process or defines such a class.
+ * (a factory may return one) and those using multiprocessing without a start the front end
+ * sees (a helper returning a context) — without the layer their starts are not seen at
+ * all — then those creating a pool in a function (a factory may return it), then the
+ * others. Null when there are none of these.
  */
 export function projectFlowLink(
   modules: ReadonlyMap<string, ModuleModel>,
@@ -324,7 +383,13 @@ export function projectFlowLink(
   const classHomes = python.filter(
     (m) => !starts.includes(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
   );
-  if (starts.length === 0 && classHomes.length === 0) return null;
+  // modules using multiprocessing without starting anything the front end sees: a helper
+  // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
+  const mpUsers = python.filter(
+    (m) => !starts.includes(m) && !classHomes.includes(m)
+      && (m.imports.some((s) => s === 'multiprocessing' || s.startsWith('multiprocessing.')) || [...m.bindings.values()].some((b) => b.importFrom?.specifier === 'multiprocessing')),
+  );
+  if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
   const rest = starts.filter((m) => !needs(m));
@@ -334,6 +399,7 @@ export function projectFlowLink(
     { seeds: starts.filter(needs), importerDepth: IMPORTER_DEPTH },
     // without the layer their starts are not seen at all
     { seeds: classHomes, importerDepth: 1 },
+    { seeds: mpUsers, importerDepth: 1 },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
   ], keyOf, importers);

@@ -4,13 +4,13 @@
  * modules and handlers of each start and what they reach (through the value-flow layer
  * for what only it resolves) — with what computing it read, for the cache.
  */
-import type { ModuleModel, Range, SpawnSite, TaskRef } from './model';
+import type { ModuleModel, Range, SpawnSite, TaskRef, Unit } from './model';
 import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
 import { processClassSite } from './classes';
 import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
-import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
+import { posOrder, spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
 
 /** What computing a program reads of the project graph. */
 export interface ProgramSource {
@@ -63,7 +63,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
   if (root.module.language === 'python') {
-    for (const rec of flowClassStarts(g, parent)) {
+    for (const rec of [...flowClassStarts(g, parent), ...flowContextStarts(g, parent)]) {
       spawns.push(rec);
       modules.add(rec.module.path);
     }
@@ -205,7 +205,7 @@ function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnR
     if (!site) continue;
     if (methods.size > 1) delete site.startMethod;
     // the whole call: what its arguments read or call happens before the child exists
-    if (cc.end !== undefined) site.range = { start: c.range.start, end: { line: Math.floor(cc.end / 1_000_000), character: cc.end % 1_000_000 } };
+    if (cc.end !== undefined) site.range = { start: c.range.start, end: fromOrder(cc.end) };
     if (cc.classes.length > 1) {
       // several classes: name the call (`self.Worker`), not one of them
       site.label = c.callee.member ?? c.callee.name;
@@ -214,6 +214,57 @@ function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnR
     out.push(g.spawnRecord(m, site));
   }
   return out;
+}
+
+/**
+ * Tasks handed to pools and processes of a multiprocessing context only the value-flow
+ * layer names (`ctx = make_ctx(); ctx.Pool(2).map(f, xs)`, the helper returning
+ * `get_context("spawn")`): a spawn record per hand-over the parent side reaches, placed
+ * there with the context's start method (a blocking `map` is also where those workers are
+ * done). Hand-overs the front end already made a site of are left to it.
+ */
+function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
+  const flow = g.flowLink();
+  if (!flow || flow.truncated) return [];
+  const out: SpawnRecord[] = [];
+  let reached: Set<UnitKey> | undefined;
+  for (const cs of flow.contextStarts()) {
+    const m = g.linker.moduleOf(cs.file);
+    if (!m) continue;
+    const known = g.spawnRecords.some((r) => r.module === m && (r.site.offset === cs.offset || r.site.flowTasks?.some((t) => t.offset === cs.argOffset)
+      || r.site.tasks.some((t) => posOrder(t.range.start) <= cs.pos && posOrder(t.range.end) >= cs.end)));
+    if (known) continue;
+    const range = { start: fromOrder(cs.pos), end: fromOrder(cs.end) };
+    // the innermost unit holding the call
+    let u: Unit | undefined;
+    for (const x of m.units) {
+      if (posOrder(x.range.start) <= cs.pos && posOrder(x.range.end) >= cs.end && (!u || posOrder(x.range.start) >= posOrder(u.range.start))) u = x;
+    }
+    if (!u) continue;
+    const key = unitKey(m, u);
+    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
+    const pool = cs.system === 'mp.Pool';
+    const label = pool ? `Pool.${cs.method}` : 'Process(target=)';
+    const site: SpawnSite = {
+      system: cs.system,
+      unit: u.id,
+      range,
+      offset: cs.offset,
+      label: pool ? 'Pool' : 'Process',
+      isProcess: true,
+      tasks: [],
+      initializers: [],
+      flowTasks: [{ offset: cs.argOffset, range, label }],
+      startMethod: cs.startMethod,
+    };
+    if (pool && BLOCKING.has(cs.method ?? '')) site.endRange = range;
+    out.push(g.spawnRecord(m, site));
+  }
+  return out;
+}
+
+function fromOrder(n: number): { line: number; character: number } {
+  return { line: Math.floor(n / 1_000_000), character: n % 1_000_000 };
 }
 
 /** the pool methods that return only when their tasks are done */
