@@ -49,6 +49,8 @@ export interface PyCallInfo extends PyWorkerCall {
 export const WORKER_CALLS = new Map<string, PyCallInfo>();
 /** qualified name of a process class → the start method it pins (undefined: the program's) */
 export const PROCESS_CLASSES = new Map<string, StartMethod | undefined>();
+/** qualified names of thread classes a user class may subclass (`threading.Thread`): its `run()` is thread code */
+export const THREAD_CLASSES = new Set<string>();
 /** qualified name → the context factory (`multiprocessing.get_context`) */
 export const CONTEXT_FACTORIES = new Map<string, PyContextFactory>();
 /** the modules whose context objects carry a start method (`ctx = get_context('spawn'); ctx.Pool`) */
@@ -104,6 +106,10 @@ function register(fw: PythonFramework, source: PythonFramework): void {
   for (const c of source.processClasses ?? []) {
     const name = renamed(c.name, alias);
     if (name) PROCESS_CLASSES.set(name, c.startMethod);
+  }
+  for (const c of source.threadClasses ?? []) {
+    const name = renamed(c, alias);
+    if (name) THREAD_CLASSES.add(name);
   }
   for (const f of source.contextFactories ?? []) {
     const name = renamed(f.name, alias);

@@ -169,6 +169,8 @@ export interface PythonFramework {
   serializer: Serializer;
   calls: PyWorkerCall[];
   processClasses?: PyProcessClass[];
+  /** classes a user class may subclass whose `run()` is thread code of the process that starts it (`threading.Thread`) */
+  threadClasses?: string[];
   contextFactories?: PyContextFactory[];
   startMethodSetters?: PyStartMethodSetter[];
   handOvers?: PyHandOver[];
