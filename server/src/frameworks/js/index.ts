@@ -11,8 +11,10 @@ import { piscina } from './piscina';
 import { tinypool } from './tinypool';
 import { workerpool } from './workerpool';
 import { poolifier } from './poolifier';
+import { jestWorker } from './jest-worker';
+import { electron } from './electron';
 
-export const JS_MODELS: readonly JsFrameworkModel[] = [workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier];
+export const JS_MODELS: readonly JsFrameworkModel[] = [workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron];
 
 /** Modules the front end resolves symbols of besides the frameworks' own. */
 const OTHER_KNOWN = ['process', 'path', 'url'];
@@ -57,6 +59,11 @@ export function createdBy(form: 'new' | 'call', symbol: string | undefined): (Js
   return s ? { ...s.creates, label: s.label } : undefined;
 }
 
+/** A quick test of a file's text for a start that hands its child an argv list (`fork(`, `spawn(`). */
+export const ARGV_STARTS = new RegExp(
+  `\\b(${[...new Set(JS_MODELS.flatMap((m) => m.starts.filter((s) => s.argv !== undefined).map((s) => s.symbol.split('.').pop())))].join('|')})\\s*\\(`,
+);
+
 const INSTANCE_TYPES = new Map<string, JsCreates>();
 for (const m of JS_MODELS) {
   for (const s of m.starts) if (s.form === 'new') INSTANCE_TYPES.set(s.symbol, s.creates);
@@ -83,7 +90,7 @@ for (const m of JS_MODELS) {
     // the shape of a call is read before its receiver is known: models sharing a method name share its slots
     const first = SUBMIT_METHODS.get(submit.method);
     if (!first) SUBMIT_METHODS.set(submit.method, submit);
-    else if (first.payload !== submit.payload || first.transfer !== submit.transfer || first.task !== submit.task)
+    else if (first.payload !== submit.payload || String(first.transfer) !== String(submit.transfer) || first.task !== submit.task)
       throw new Error(`framework models disagree on the arguments of .${submit.method}()`);
   }
 }
@@ -107,8 +114,10 @@ export const MESSAGE_RECEIVERS = new Map<string, Set<string>>(
 );
 /** `workerpool.worker({ name: fn })`: the callee symbol → the position of the task object. */
 export const TASK_OBJECT_CALLS = new Map<string, number>(ENTRIES.flatMap((e) => (e.shape === 'task-object' ? [[e.symbol, e.arg] as const] : [])));
-/** `new ThreadWorker(fn | { name: fn })` and subclasses: the class symbol → the position of the tasks. */
-export const TASK_CLASSES = new Map<string, number>(ENTRIES.flatMap((e) => (e.shape === 'task-class' ? [[e.symbol, e.arg] as const] : [])));
+/** `new ThreadWorker(fn | { name: fn })` and subclasses: the class symbol → where the tasks are. */
+export const TASK_CLASSES = new Map<string, { arg: number; functionKey?: string }>(
+  ENTRIES.flatMap((e) => (e.shape === 'task-class' ? [[e.symbol, { arg: e.arg, functionKey: e.functionKey }] as const] : [])),
+);
 
 /** Calls whose option picks the script a self-spawning start runs (`cluster.setupPrimary({ exec })`). */
 export const SCRIPT_SETTERS = new Map<string, string>(JS_MODELS.flatMap((m) => (m.scriptSetters ?? []).map((s) => [s.symbol, s.option] as const)));
@@ -127,7 +136,15 @@ export function exportsAreTasks(system: SystemKind): boolean {
 
 /** The start a spawn site was made by (its system and label), for the words that describe its workers. */
 export function startOfSite(site: { system: SystemKind; label: string }): JsStart | undefined {
-  for (const m of JS_MODELS) for (const s of m.starts) if (s.system === site.system && s.label === site.label) return s;
+  for (const m of JS_MODELS) {
+    for (const s of m.starts) {
+      if (s.system !== site.system) continue;
+      if (s.label === site.label) return s;
+      // a variant (`enableWorkerThreads: true`) speaks of its own workers
+      const v = s.variants?.find((x) => x.label === site.label);
+      if (v) return { ...s, ...v, variants: undefined };
+    }
+  }
   for (const m of JS_MODELS) for (const s of m.starts) if (s.system === site.system) return s;
   return undefined;
 }
