@@ -177,6 +177,8 @@ export interface Call {
    * (`signal.signal(s, f)`: when the signal arrives).
    */
   registered?: 'exit' | 'later';
+  /** JS: a function handed to the callee as an argument (`app.get('/me', me)`): it may run now or later */
+  handedOver?: boolean;
 }
 
 export type UnitKind =

@@ -145,6 +145,7 @@ class JsFrontend extends SpawnRecognizer {
     if (/\benv\b/.test(this.text) || ARGV_STARTS.test(this.text)) this.collectChildFlags(sf);
 
     this.visitStatements(sf.statements);
+    this.configStarts();
 
     this.finish();
     this.model.imports = Array.from(this.importSet);

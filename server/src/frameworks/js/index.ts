@@ -3,7 +3,7 @@
  * engine read, built once. Adding a framework is one model file plus an entry in MODELS.
  */
 import type { SystemKind } from '../../engine/model';
-import type { JsCreates, JsFrameworkModel, JsMessageChannel, JsStart, JsSubmit, JsWorkerEntry } from './types';
+import type { JsConfigStart, JsCreates, JsFrameworkModel, JsMessageChannel, JsStart, JsSubmit, JsWorkerEntry } from './types';
 import { workerThreads } from './worker_threads';
 import { childProcess } from './child_process';
 import { cluster } from './cluster';
@@ -13,8 +13,9 @@ import { workerpool } from './workerpool';
 import { poolifier } from './poolifier';
 import { jestWorker } from './jest-worker';
 import { electron } from './electron';
+import { pm2 } from './pm2';
 
-export const JS_MODELS: readonly JsFrameworkModel[] = [workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron];
+export const JS_MODELS: readonly JsFrameworkModel[] = [workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron, pm2];
 
 /** Modules the front end resolves symbols of besides the frameworks' own. */
 const OTHER_KNOWN = ['process', 'path', 'url'];
@@ -134,6 +135,15 @@ export function exportsAreTasks(system: SystemKind): boolean {
   return EXPORT_TASKS.has(system);
 }
 
+/** Configuration files that start processes (pm2's ecosystem file). */
+export const CONFIG_STARTS: readonly JsConfigStart[] = JS_MODELS.flatMap((m) => m.configStarts ?? []);
+
+const PEERS = new Set<SystemKind>(JS_MODELS.flatMap((m) => m.peerSystems ?? []));
+/** Whether the workers of `system` are peer instances of one service (pm2 cluster mode). */
+export function peerInstances(system: SystemKind): boolean {
+  return PEERS.has(system);
+}
+
 /** The start a spawn site was made by (its system and label), for the words that describe its workers. */
 export function startOfSite(site: { system: SystemKind; label: string }): JsStart | undefined {
   for (const m of JS_MODELS) {
@@ -146,5 +156,8 @@ export function startOfSite(site: { system: SystemKind; label: string }): JsStar
     }
   }
   for (const m of JS_MODELS) for (const s of m.starts) if (s.system === site.system) return s;
+  // a configuration file's start speaks of its workers in its own words
+  const c = CONFIG_STARTS.find((x) => x.system === site.system);
+  if (c) return { symbol: c.list, form: 'call', system: c.system, label: c.label, kind: c.kind, serializer: 'json', creates: {}, workerWords: c.workerWords, systemWords: c.systemWords };
   return undefined;
 }
