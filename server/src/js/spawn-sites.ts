@@ -265,7 +265,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (!arr) return undefined;
     let skip = false;
     for (const el of arr.elements) {
-      if (ts.isSpreadElement(el)) return undefined;
+      // `...process.execArgv` passes on this process's Node flags; another spread: unknown
+      if (ts.isSpreadElement(el)) {
+        if (this.sym(el.expression) === 'process.execArgv') continue;
+        return undefined;
+      }
       const lit = stringValue(unwrap(el));
       if (skip) {
         skip = false;
