@@ -101,6 +101,21 @@ export function submitShape(method: string): JsSubmit | undefined {
   return SUBMIT_METHODS.get(method);
 }
 
+let runClasses: { module: string; cls: string; channel: string }[] | undefined;
+/**
+ * Pool classes whose instances take `run(...)` submissions (`piscina.Piscina` → module
+ * 'piscina', class 'Piscina', channel 'piscina.run'), for pools the value-flow layer finds.
+ */
+export function runPoolClasses(): { module: string; cls: string; channel: string }[] {
+  return (runClasses ??= JS_MODELS.flatMap((m) =>
+    m.starts.flatMap((s) => {
+      const sub = s.form === 'new' ? submitOf(s.creates.pool, 'run') : undefined;
+      const dot = s.symbol.indexOf('.');
+      return sub && dot > 0 ? [{ module: s.symbol.slice(0, dot), cls: s.symbol.slice(dot + 1), channel: sub.channel }] : [];
+    }),
+  ));
+}
+
 /** The submission `.method(...)` on a pool of `pool` is, if that pool has one. */
 export function submitOf(pool: SystemKind | undefined, method: string): JsSubmit | undefined {
   return pool ? SUBMITS.get(`${pool} ${method}`) : undefined;
