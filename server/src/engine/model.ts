@@ -179,6 +179,8 @@ export interface Call {
    * (`signal.signal(s, f)`: when the signal arrives).
    */
   registered?: 'exit' | 'later';
+  /** JS: a function handed to the callee as an argument (`app.get('/me', me)`): it may run now or later */
+  handedOver?: boolean;
 }
 
 export type UnitKind =
@@ -259,7 +261,15 @@ export type SystemKind =
   /** loky's `get_reusable_executor` / `ProcessPoolExecutor` (also `joblib.externals.loky`) */
   | 'loky'
   /** pathos process pools (`ProcessPool`, `ProcessingPool`): multiprocess with dill, `map(f, *iterables)`, `pipe(f, *args)` */
-  | 'pathos';
+  | 'pathos'
+  /** `child_process.spawn/execFile/exec` (and their Sync forms) running a Node script: a child process without an IPC channel */
+  | 'child_process.spawn'
+  /** jest-worker's `new Worker(module, { exposedMethods })`: the module's exports run in child processes (threads with enableWorkerThreads) */
+  | 'jest-worker'
+  /** Electron's `utilityProcess.fork(modulePath)`: a Node child process; messages over `process.parentPort` */
+  | 'electron.utilityProcess'
+  /** pm2's `ecosystem.config.js` app with `exec_mode: 'cluster'`: the script runs once per instance, each a process */
+  | 'pm2.cluster';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -372,6 +382,8 @@ export interface SpawnSite {
   capturesGlobals?: boolean;
   /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
   byValue?: boolean;
+  /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
+  taskExports?: string[];
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */
