@@ -344,6 +344,15 @@ export function chooseModules(
   return [...chosen];
 }
 
+/** whether a module calls `multiprocessing.get_context` (`mp.get_context(...)`, `get_context(...)` imported from it) */
+function callsGetContext(m: ModuleModel): boolean {
+  return m.units.some((u) => u.calls.some((c) => {
+    const from = m.bindings.get(c.callee.name)?.importFrom;
+    if (from?.specifier !== 'multiprocessing') return false;
+    return from.imported === '*' ? c.callee.member === 'get_context' : from.imported === 'get_context' && !c.callee.member;
+  }));
+}
+
 function importSpecs(m: ModuleModel): Set<string> {
   const specs = new Set<string>([...m.imports, ...m.starExports]);
   for (const b of m.bindings.values()) if (b.importFrom) specs.add(b.importFrom.specifier);
@@ -360,7 +369,7 @@ function importSpecs(m: ModuleModel): Set<string> {
  * The flow program of a project: thread pools never make a worker side, so only the Python
  * modules starting processes need the layer — those with tasks only the layer can resolve
  * first (the program has a size bound), then those defining process classes no call names
- * (a factory may return one) and those using multiprocessing without a start the front end
+ * (a factory may return one) and those calling `get_context` without a start the front end
  * sees (a helper returning a context) — without the layer their starts are not seen at
  * all — then those creating a pool in a function (a factory may return it), then the
  * others. Null when there are none of these.
@@ -383,12 +392,9 @@ export function projectFlowLink(
   const classHomes = python.filter(
     (m) => !starts.includes(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
   );
-  // modules using multiprocessing without starting anything the front end sees: a helper
+  // modules calling `get_context` without starting anything the front end sees: a helper
   // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
-  const mpUsers = python.filter(
-    (m) => !starts.includes(m) && !classHomes.includes(m)
-      && (m.imports.some((s) => s === 'multiprocessing' || s.startsWith('multiprocessing.')) || [...m.bindings.values()].some((b) => b.importFrom?.specifier === 'multiprocessing')),
-  );
+  const mpUsers = python.filter((m) => !starts.includes(m) && !classHomes.includes(m) && callsGetContext(m));
   if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
