@@ -219,7 +219,9 @@ export class FlowLink {
           const d = solver.def(val);
           if (d.kind !== 'class' || d.parent !== -1) continue;
           const cf = fileOf.get(val.m);
-          if (cf) classes.push(`${cf}#${d.name}`);
+          // only a class with a process base, or bases to follow, can start a process
+          const b = cf ? this.all.get(cf)?.bindings.get(d.name) : undefined;
+          if (b && (b.processClass || b.bases?.length || b.contextBases?.length)) classes.push(`${cf}#${d.name}`);
         }
         if (classes.length) out.push({ file, offset: op.at, end: op.end, classes });
       });
