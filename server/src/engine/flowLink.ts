@@ -17,13 +17,12 @@ import type { ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
+import { submitMethodNames } from '../frameworks/python';
 
 const MAX_MODULES = 80;
 /** what the layer names a context's pool or process, and their methods: `multiprocessing.context.SpawnContext.Pool.map` */
 const CONTEXT_STARTS = /^multiprocessing\.context\.(SpawnContext|ForkContext|ForkServerContext)\.(Pool|Process)(?:\.(\w+))?$/;
 const CONTEXT_METHODS: Record<string, StartMethod> = { SpawnContext: 'spawn', ForkContext: 'fork', ForkServerContext: 'forkserver' };
-/** pool methods that hand the worker a callable as first argument */
-const POOL_SUBMITTERS = new Set(['map', 'map_async', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'apply', 'apply_async']);
 
 /** A task handed to a pool or process of a context only the layer names (see {@link FlowLink.contextStarts}). */
 export interface ContextStart {
@@ -167,6 +166,7 @@ export class FlowLink {
     if (this.contextStartList) return this.contextStartList;
     const out: ContextStart[] = [];
     const solver = this.program.solver;
+    const submitters = submitMethodNames('mp.Pool') ?? new Set<string>();
     const fileOf = new Map(this.modules.map((p) => [this.program.moduleIndex(p), p]));
     solver.modules.forEach(({ facts: f }, j) => {
       const file = fileOf.get(j);
@@ -179,7 +179,7 @@ export class FlowLink {
           if (!hit) continue;
           const [, cls, kind, method] = hit;
           const task = kind === 'Process' ? (method ? undefined : op.kw.find(([k]) => k === 'target')?.[1] ?? op.args[1])
-            : method && POOL_SUBMITTERS.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
+            : method && submitters.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
           if (task === undefined) continue;
           let argOffset = -1;
           for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];

@@ -179,6 +179,8 @@ export interface Call {
    * (`signal.signal(s, f)`: when the signal arrives).
    */
   registered?: 'exit' | 'later';
+  /** JS: a function handed to the callee as an argument (`app.get('/me', me)`): it may run now or later */
+  handedOver?: boolean;
 }
 
 export type UnitKind =
@@ -253,7 +255,21 @@ export type SystemKind =
   | 'tinypool'
   | 'workerpool'
   /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
-  | 'poolifier';
+  | 'poolifier'
+  /** joblib `Parallel(...)` on its default loky backend (cloudpickle; the workers do not run `__main__`) */
+  | 'joblib'
+  /** loky's `get_reusable_executor` / `ProcessPoolExecutor` (also `joblib.externals.loky`) */
+  | 'loky'
+  /** pathos process pools (`ProcessPool`, `ProcessingPool`): multiprocess with dill, `map(f, *iterables)`, `pipe(f, *args)` */
+  | 'pathos'
+  /** `child_process.spawn/execFile/exec` (and their Sync forms) running a Node script: a child process without an IPC channel */
+  | 'child_process.spawn'
+  /** jest-worker's `new Worker(module, { exposedMethods })`: the module's exports run in child processes (threads with enableWorkerThreads) */
+  | 'jest-worker'
+  /** Electron's `utilityProcess.fork(modulePath)`: a Node child process; messages over `process.parentPort` */
+  | 'electron.utilityProcess'
+  /** pm2's `ecosystem.config.js` app with `exec_mode: 'cluster'`: the script runs once per instance, each a process */
+  | 'pm2.cluster';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -355,6 +371,19 @@ export interface SpawnSite {
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
   startMethod?: StartMethod;
+  /** Python: who fixes {@link startMethod} when the program cannot change it ('loky', 'sub-interpreters'), for messages */
+  startMethodBy?: string;
+  /**
+   * Python: functions sent by value (those of the entry script, a lambda or nested def
+   * task) travel with the current values of the module globals they name (cloudpickle:
+   * joblib, loky), so their reads of those globals see the parent's value at submission;
+   * module state reached through imported modules is still each worker's own.
+   */
+  capturesGlobals?: boolean;
+  /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
+  byValue?: boolean;
+  /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
+  taskExports?: string[];
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */

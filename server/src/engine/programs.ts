@@ -9,8 +9,9 @@ import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
 import { processClassSite } from './classes';
-import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
+import { submitMethod, submitMethodNames } from '../frameworks/python';
 import { posOrder, spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
+import { exportsAreTasks, startOfSite } from '../frameworks/js';
 
 /** What computing a program reads of the project graph. */
 export interface ProgramSource {
@@ -100,7 +101,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           }
         }
         // a pool or executor returned by a factory: the tasks submitted to it where the factory is called
-        const methods = rec.site.system === 'mp.Pool' ? POOL_SUBMIT : rec.site.system === 'ProcessPoolExecutor' ? EXECUTOR_SUBMIT : undefined;
+        const methods = submitMethodNames(rec.site.system);
         if (methods && rec.module.units[rec.site.unit]?.kind === 'function') {
           for (const s of flow.returnedSubmissions(rec.module, rec.site.offset, methods)) {
             const sub = submissionRecord(g, rec, s.file, s.argOffset, s.method);
@@ -139,18 +140,30 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
           if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
         }
-        if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
+        if (!self && exportsAreTasks(rec.site.system)) {
+          // jest-worker's `exposedMethods`: only the listed exports are tasks
+          const listed = rec.site.taskExports;
+          // jest-worker's `setup(...setupArgs)` export: each worker's initializer
+          const init = startOfSite(rec.site)?.initializerExport;
+          const initTarget = init !== undefined ? g.linker.resolveExport(wm, init) : undefined;
+          if (initTarget && 'symbol' in initTarget) {
+            for (const k of unitsOf(initTarget.symbol)) {
+              entries.push([k, reason(`${rec.site.label} ${init}()`, rec.site.range)]);
+              initRoots.push(k);
+            }
+          }
           for (const name of wm.exports.keys()) {
+            if (listed && !listed.includes(name)) continue;
             const t = g.linker.resolveExport(wm, name);
             if (t && 'symbol' in t) {
               for (const k of unitsOf(t.symbol)) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
             }
           }
           for (const u of wm.units) {
-            if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
+            if (u.exportedAs?.length && (!listed || u.exportedAs.some((n) => listed.includes(n)))) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
           }
           // `module.exports = job.run.bind(job)`, `export default makeTask(...)`: what the layer says the exports are
-          for (const k of g.jsFlowLink(wm)?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
+          if (!listed) for (const k of g.jsFlowLink(wm)?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
         }
       }
       // JS: `this.m()` reaching overrides, handlers in variables and objects, registered callbacks
@@ -262,7 +275,7 @@ function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitK
       flowTasks: [{ offset: cs.argOffset, range, label }],
       startMethod: cs.startMethod,
     };
-    if (pool && BLOCKING.has(cs.method ?? '')) site.endRange = range;
+    if (pool && submitMethod(cs.system, cs.method ?? '')?.blocking) site.endRange = range;
     out.push({ key: unitKey(m, u), rec: g.spawnRecord(m, site) });
   }
   return out;
@@ -271,9 +284,6 @@ function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitK
 function fromOrder(n: number): { line: number; character: number } {
   return { line: Math.floor(n / 1_000_000), character: n % 1_000_000 };
 }
-
-/** the pool methods that return only when their tasks are done */
-const BLOCKING = new Set(['map', 'starmap', 'apply']);
 
 /**
  * The spawn record for a task submitted to a pool or executor a factory returned: the
@@ -288,7 +298,7 @@ function submissionRecord(g: ProgramSource, rec: SpawnRecord, file: string, argO
     const c = u.calls.find((x) => x.offset === argOffset);
     if (!c) continue;
     const site: SpawnSite = { ...rec.site, unit: u.id, range: c.range, offset: c.offset, tasks: [], initializers: [], flowTasks: undefined, initializerUnits: undefined, startRange: undefined };
-    site.endRange = rec.site.system === 'mp.Pool' && BLOCKING.has(method) ? c.range : undefined;
+    site.endRange = submitMethod(rec.site.system, method)?.blocking ? c.range : undefined;
     return { ...rec, module: m!, site };
   }
   return rec;
