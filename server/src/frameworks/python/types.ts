@@ -112,6 +112,8 @@ export interface PyWorkerCall {
    * fixes it, for messages
    */
   fixedStart?: { method: StartMethod; by: string };
+  /** a string argument that names the start method, pinning it (`start_method="fork"`) */
+  startMethodArg?: ArgSlot;
   /**
    * options that choose the backend, in precedence order: the first with a known value
    * decides (each looked up on the call, then on the innermost config context)
