@@ -26,8 +26,18 @@ import {
 } from './support/fixtures';
 import { PYTHON, PY_SUPPORT_DIR, describeResult, limited, runProcess, type ProgramResult } from './support/run-program';
 
-/** fixture.json of a Python fixture: the shared shape plus `pinned`. */
-type PyManifest = FixtureManifest & { pinned?: boolean };
+/**
+ * fixture.json of a Python fixture: the shared shape plus `pinned`; `debian`: the Debian
+ * packages (for /usr/bin/python3) a framework fixture needs, which .ci/run installs; such a
+ * fixture runs with {@link SYSTEM_PYTHON}. `static`: the framework does not install here, so
+ * the program is not run (no `runs`); its README.md cites the documented behaviour it follows.
+ */
+type PyManifest = FixtureManifest & { pinned?: boolean; debian?: string[]; static?: boolean };
+
+/** The interpreter Debian's python3-* packages install for ($CROSSPROC_SYSTEM_PYTHON to override). */
+const SYSTEM_PYTHON = process.env.CROSSPROC_SYSTEM_PYTHON || '/usr/bin/python3';
+/** .ci/run, which must install every fixture's `debian` packages */
+const CI_RUN = readFileSync(path.resolve(__dirname, '..', '.ci', 'run'), 'utf8');
 
 const RULES = new Set<string>(RULE_IDS);
 /** Minimum number of fixtures per rule: [positive, negative] (issue 3, item 4). */
@@ -49,10 +59,17 @@ const SYSTEMS = [
   'mp.Manager',
   'mp.Queue/SimpleQueue/Pipe/Value/Array',
   'start-methods',
+  // frameworks beyond the standard library (issue 12)
+  'torch.DataLoader',
+  'celery',
+  'dask',
+  'ray',
+  'pyspark',
+  'mpire',
 ];
 const METHODS = new Set(['spawn', 'fork', 'forkserver']);
 const RUN_KEYS = new Set(['stdout', 'stdoutIncludes', 'stderrIncludes', 'exitCode', 'stopAfter']);
-const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system', 'runs', 'timeoutMs', 'pinned']);
+const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system', 'runs', 'timeoutMs', 'pinned', 'debian', 'static']);
 const PINNING_RE = /\b(?:get_context|set_start_method)\s*\(/;
 const DEFAULT_TIMEOUT_MS = 20000;
 const CONCURRENCY = 2;
@@ -75,8 +92,18 @@ function manifestProblems(fx: FixtureInfo, m: PyManifest): string[] {
   if (typeof m.system !== 'string' || !SYSTEMS.includes(m.system)) p.push(`system: one of ${SYSTEMS.join(', ')}`);
   if (m.timeoutMs !== undefined && !(typeof m.timeoutMs === 'number' && m.timeoutMs > 0)) p.push('timeoutMs: positive number');
   if (m.pinned !== undefined && typeof m.pinned !== 'boolean') p.push('pinned: boolean');
+  if (m.debian !== undefined && (!isStrArray(m.debian) || m.debian.some((d) => !/^python3-[a-z0-9.-]+$/.test(d)))) p.push('debian: python3-* package names');
+  for (const d of m.debian ?? []) if (!CI_RUN.includes(` ${d}`)) p.push(`debian: .ci/run does not install ${d}`);
+  if (m.static !== undefined && m.static !== true) p.push('static: true or absent');
+  if (m.static) {
+    if (m.runs !== undefined) p.push('a static fixture is not run: no "runs"');
+    if (m.debian !== undefined) p.push('a static fixture needs no "debian" packages');
+    const readme = path.join(fx.dir, 'README.md');
+    if (!existsSync(readme) || !/https:\/\/\S+/.test(readFileSync(readme, 'utf8'))) p.push('a static fixture has a README.md citing the documentation it is checked against (https://...)');
+  }
   if (m.kind === 'negative' && !fx.name.startsWith('ok-')) p.push('negative fixtures are named ok-<case>');
   if (m.kind === 'positive' && fx.name.startsWith('ok-')) p.push('ok-<case> fixtures must be negative');
+  if (m.static) return p;
   if (!m.runs || typeof m.runs !== 'object' || Array.isArray(m.runs)) {
     p.push('runs: object required');
     return p;
@@ -130,7 +157,7 @@ function runEnv(method: string, pinned: boolean): NodeJS.ProcessEnv {
 function runFixture(fx: FixtureInfo, m: PyManifest, method: string): Promise<ProgramResult> {
   const run: FixtureRun = m.runs?.[method] ?? {};
   return runProcess({
-    cmd: PYTHON,
+    cmd: m.debian ? SYSTEM_PYTHON : PYTHON,
     args: [m.entry],
     cwd: fx.dir,
     env: runEnv(method, m.pinned === true),
@@ -196,7 +223,8 @@ describe('Python fixtures: manifests and inline expectations', () => {
   });
 
   for (const fx of fixtures) {
-    it(fx.name, () => {
+    const staticOnly = tryManifest(fx)?.static === true;
+    it(staticOnly ? `${fx.name} (static-only: not run, checked against the documentation its README cites)` : fx.name, () => {
       const m = readManifest(fx) as PyManifest;
       const problems = manifestProblems(fx, m);
       assert.deepEqual(problems, [], `${fx.manifestPath}:\n  ${problems.join('\n  ')}`);

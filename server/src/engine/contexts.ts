@@ -19,6 +19,7 @@ import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
+import { inheritedSymbols } from './remoteSites';
 
 export type { AccessRecord, ModuleLink } from './moduleLink';
 
@@ -697,7 +698,7 @@ export class ProjectGraph {
   /** Function units a task callable denotes: a unit given directly, the engine's symbols (nearest first), or its reference. */
   unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[] {
     if (t.unit !== undefined) return m.units[t.unit] ? [unitKey(m, m.units[t.unit])] : [];
-    for (const sym of t.symbols ?? [this.linker.resolveCallable(m, t.ref)]) {
+    for (const sym of t.symbols ?? (t.inherited ? inheritedSymbols(this.linker, m, t) : [this.linker.resolveCallable(m, t.ref)])) {
       if (!sym) continue;
       syms?.add(sym);
       const units = this.s.unitsBySymbol.get(sym);

@@ -105,6 +105,13 @@ export interface Binding {
    * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start method.
    */
   contexts?: Array<{ keys: string[]; startMethod?: StartMethod }>;
+  /**
+   * Python: a module-level function (or class) a framework runs in other processes when it
+   * is submitted (`@ray.remote`, `@app.task`, `@udf`; ../frameworks/python): the submitting
+   * methods, or '()' when calling it submits it. A class with `actors` is an actor class:
+   * `Cls.remote()` starts its process, where all its methods run.
+   */
+  remote?: { system: SystemKind; label: string; submit: string[]; actors?: boolean; isProcess: boolean | 'maybe' };
 }
 
 /** How a module-level binding is touched. */
@@ -177,6 +184,12 @@ export interface Call {
    * (`signal.signal(s, f)`: when the signal arrives).
    */
   registered?: 'exit' | 'later';
+  /**
+   * Python: not a call of the callee but `callee.<submits>(...)` (`task.delay(x)`,
+   * `f.remote(x)`): a submission when the callee turns out to be a remote function
+   * ({@link Binding.remote}), never a call edge.
+   */
+  submits?: string;
 }
 
 export type UnitKind =
@@ -251,7 +264,21 @@ export type SystemKind =
   | 'tinypool'
   | 'workerpool'
   /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
-  | 'poolifier';
+  | 'poolifier'
+  /** PyTorch `DataLoader(dataset, num_workers>0)`: the Dataset's methods run in its worker processes */
+  | 'torch.DataLoader'
+  /** Celery: `@app.task` / `@shared_task` bodies, submitted with `.delay()` / `.apply_async()`, run in worker processes */
+  | 'celery'
+  /** dask's processes scheduler (`scheduler="processes"`, dask.bag's default) */
+  | 'dask'
+  /** dask.distributed: `Client.submit` / `Client.map` run on the cluster's worker processes */
+  | 'dask.distributed'
+  /** Ray: `@ray.remote` functions (`.remote()`) and actor classes run in Ray worker processes */
+  | 'ray'
+  /** PySpark: functions given to RDD methods and UDFs run on the executors */
+  | 'pyspark'
+  /** mpire `WorkerPool`: functions given to `map`/`apply`/... run in its worker processes */
+  | 'mpire';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -269,6 +296,11 @@ export interface TaskRef {
    * it runs in the worker, not in the unit that defines it.
    */
   unit?: number;
+  /**
+   * Python: `ref` is `{ name: Cls, member: m }` for a method of an instance handed to the
+   * workers (a DataLoader's Dataset): the engine also looks for `m` along the class's bases.
+   */
+  inherited?: boolean;
 }
 
 /**
