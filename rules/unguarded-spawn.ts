@@ -7,8 +7,8 @@ import { shortPath, unitKey } from '../server/src/engine/contexts';
 import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
+import { startsLocalProcesses } from '../server/src/frameworks/python';
 
-const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
 const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
 
 export const unguardedSpawn: Rule = {
@@ -60,7 +60,8 @@ export const unguardedSpawn: Rule = {
         return ` (inside '${unit.name}', which ${at} calls)`;
       };
       if (m.language === 'python') {
-        if (!PY_SYSTEMS.has(site.system) || site.isProcess === false) continue;
+        // the processes the program starts itself (the framework models say which): not a framework's own workers
+        if (!startsLocalProcesses(site.system) || site.isProcess === false || site.restartOf !== undefined) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;
         const viaCall = via();
         const caller = unit.kind === 'function' ? ctx.graph.importTimeCaller(unitKey(m, unit))?.module : undefined;

@@ -234,6 +234,8 @@ export class ProjectGraph {
       const old = s.links.get(file)!;
       if (this.relink(file, old, ch, rootCheck)) olds.set(file, old);
     }
+    // a re-linked module's framework submissions at its top level make it a root (updateRoots)
+    for (const file of olds.keys()) rootCheck.add(file);
     // edges: the re-linked modules', and those of other units calling a symbol whose function units changed
     for (const [file, old] of olds) this.setModuleEdges(s.links.get(file)!, old, undefined, ch);
     const owners = new Set<string>();
@@ -474,6 +476,10 @@ export class ProjectGraph {
         // a Python module that starts processes at import time (unguarded-spawn) is its own
         // parent: under fork its workers run, and what they write is lost to the top level
         else if (m.language === 'python' && m.spawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Manager')) {
+          root(m.units[0]);
+        } else if (m.language === 'python' && s.links.get(file)?.classSpawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Process')) {
+          // a script that submits to a framework's workers at its top level (`f.remote(x)`,
+          // `task.delay(x)`; frameworks need no main guard): its top level is the parent
           root(m.units[0]);
         }
       }

@@ -396,6 +396,12 @@ export interface SpawnSite {
    * submission. Parent code after it does not run while the workers do.
    */
   endRange?: Range;
+  /**
+   * Python: the site is one submission of a pool that restarts its workers on each
+   * (mpire without `keep_alive`): the offset of the pool's creating call, which stands for
+   * the pool where one finding per pool is wanted (unguarded-spawn)
+   */
+  restartOf?: number;
 }
 
 /** Module-local facts that need no cross-file context. */

@@ -8,6 +8,7 @@
  * counts, thread switches and string start methods of worker-creating calls.
  */
 import type { Binding, Payload, SpawnSite, SystemKind } from '../engine/model';
+import type { Serializer } from '../frameworks/types';
 import {
   REMOTE_DECORATORS,
   REMOTE_METHOD_DECORATORS,
@@ -16,7 +17,7 @@ import {
   frameworkOfSystem,
   type PyCallInfo,
 } from '../frameworks/python';
-import type { PyRemoteDecorator, PyScheduler, PySubmitMethod } from '../frameworks/python/types';
+import type { PyRemoteDecorator, PyScheduler, PyShippingMethods, PySubmitMethod } from '../frameworks/python/types';
 import { argAt, callArgs, field, named, startMethodOf, stringValue, toRange, unparen } from './syntax';
 import type { Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
@@ -35,8 +36,12 @@ export abstract class FrameworkPass extends SpawnPass {
   private scheduled: ScheduledSite[] = [];
   /** bindings a scheduler-dependent decorator made remote, decided with the sites */
   private scheduledBindings: Array<{ remote: NonNullable<Binding['remote']>; scheduler: PyScheduler }> = [];
-  /** `scheduler=` strings given anywhere in the module, and whether it makes a distributed client */
+  /** `scheduler=` strings given anywhere in the module */
   private schedulerNames = new Set<string>();
+  /** a site's serializer when an argument changed it (`use_dill=True`) */
+  private siteSerializer = new Map<SpawnSite, Serializer | undefined>();
+  /** non-blocking submissions that restart a pool's workers: they end when the pool does */
+  private perSubmission: Array<{ site: SpawnSite; pool: SpawnSite }> = [];
 
   protected override declareFunction(n: Node, scope: Scope, unit: number): void {
     super.declareFunction(n, scope, unit);
@@ -119,6 +124,7 @@ export abstract class FrameworkPass extends SpawnPass {
     if (REMOTE_SUBMIT_NAMES.has(method)) this.noteSubmission(n, recv, method, scope, unit);
     for (const sm of SHIPPING_METHODS.get(method) ?? []) {
       if (!this.model.imports.some((i) => sm.imports.some((p) => i === p || i.startsWith(`${p}.`)))) continue;
+      if (!this.madeBy(recv, sm, scope, 0)) continue;
       const f = argAt(a, sm.task);
       if (f) this.shipSite(n, f, sm.system, `${sm.label}.${method}`, scope, unit, sm.scheduler, sm.defaultProcesses ?? false);
       break;
@@ -135,6 +141,25 @@ export abstract class FrameworkPass extends SpawnPass {
     const r = this.refOfChain(bottom, steps, scope);
     if (!r || r.used !== steps.length || r.viaCls) return;
     this.units[unit].calls.push({ callee: r.ref, range: toRange(n), offset: n.startIndex, submits: method });
+  }
+
+  /**
+   * Whether an expression is an object of a shipping method's framework: a chain through
+   * one of its sources (`sc.parallelize(xs).map(f)`, `df.rdd`), or a name bound to one.
+   */
+  private madeBy(expr: Node, sm: PyShippingMethods, scope: Scope, depth: number): boolean {
+    if (depth > 6) return false;
+    const x = unparen(expr);
+    if (x.type === 'identifier') {
+      return this.valuesOf(x.text, scope).some((v) => v.index === undefined && this.madeBy(v.node, sm, scope, depth + 1));
+    }
+    const at = x.type === 'call' ? field(x, 'function') : x;
+    if (!at || at.type !== 'attribute') return false;
+    const name = field(at, 'attribute')?.text ?? '';
+    if (sm.sources.includes(name)) return true;
+    const obj = field(at, 'object');
+    const chained = x.type === 'call' && (sm.methods.includes(name) || !!sm.passThrough?.includes(name));
+    return !!obj && chained && this.madeBy(obj, sm, scope, depth + 1);
   }
 
   /**
@@ -168,6 +193,10 @@ export abstract class FrameworkPass extends SpawnPass {
       const v = c ? unparen(c) : undefined;
       if (!v || (v.type === 'integer' && Number(v.text) === 0)) site.isProcess = false;
       else if (v.type !== 'integer') site.isProcess = 'maybe';
+    }
+    for (const w of call.serializerWhen ?? []) {
+      const v = argAt(a, w.slot);
+      if (v && w.values.includes(stringValue(v) ?? unparen(v).text)) this.siteSerializer.set(site, w.serializer);
     }
     for (const t of call.threadsWhen ?? []) {
       const v = argAt(a, t.slot);
@@ -212,13 +241,29 @@ export abstract class FrameworkPass extends SpawnPass {
     return b && (b.kind === 'class' || b.kind === 'import') ? { name: r.ref.name } : undefined;
   }
 
-  /** mpire's `map(..., worker_init=f)`: an initializer of the site given with the submission. */
+  /**
+   * mpire's `map(..., worker_init=f)`: an initializer of the site given with the submission;
+   * a pool that restarts its workers on every submission: a site of its own at each.
+   */
   protected override addSubmission(meta: { site: SpawnSite }, call: Node, sm: PySubmitMethod, scope: Scope): void {
     const before = this.model.payloads.length;
-    super.addSubmission(meta, call, sm, scope);
-    const { site } = meta;
+    const model = this.callOf(meta.site);
+    const restarts = model?.restartsPerSubmission;
+    const node = this.siteNodes.get(meta.site);
+    const keepAlive = restarts && node ? argAt(callArgs(node), restarts.unless) : undefined;
+    let site = meta.site;
+    if (restarts && (!keepAlive || unparen(keepAlive).type === 'false')) {
+      // the workers are started (forked) by this call: the parent's state of this moment
+      site = { ...meta.site, range: toRange(call), offset: call.startIndex, tasks: [], initializers: [...meta.site.initializers], flowTasks: undefined, restartOf: meta.site.offset };
+      if (sm.blocking) site.endRange = toRange(call);
+      else this.perSubmission.push({ site, pool: meta.site });
+      this.model.spawns.push(site);
+      this.siteSerializer.set(site, this.siteSerializer.get(meta.site));
+    }
+    super.addSubmission({ site }, call, sm, scope);
     const fw = frameworkOfSystem(site.system);
-    const byValue = fw?.serializer === 'cloudpickle' || fw?.serializer === 'dill';
+    const serializer = this.siteSerializer.get(site) ?? fw?.serializer;
+    const byValue = serializer === 'cloudpickle' || serializer === 'dill';
     if (byValue) {
       // cloudpickle ships lambdas and closures: not unsendable; their body runs in the workers
       const shipped = (p: Payload): boolean => p.what === 'lambda' || p.what === 'local-function';
@@ -252,6 +297,7 @@ export abstract class FrameworkPass extends SpawnPass {
     };
     for (const x of this.scheduled) x.site.isProcess = kind(x.scheduler, x.defaultProcesses);
     for (const x of this.scheduledBindings) x.remote.isProcess = kind(x.scheduler, false);
+    for (const x of this.perSubmission) x.site.endRange ??= x.pool.endRange;
     super.finishSpawns();
   }
 }

@@ -60,6 +60,9 @@ export const dask: PythonFramework = {
       imports: ['dask.bag'],
       methods: ['map', 'map_partitions', 'filter', 'starmap', 'reduction', 'foldby', 'accumulate'],
       task: { pos: 0, kw: 'func' },
+      // db.from_sequence(xs), db.read_text(p), dask.bag.from_delayed(parts)
+      sources: ['from_sequence', 'read_text', 'from_delayed', 'from_url', 'read_avro', 'from_dataframe'],
+      passThrough: ['repartition', 'flatten', 'pluck', 'distinct', 'persist', 'take', 'concat', 'random_sample', 'groupby', 'product', 'join'],
       system: 'dask', label: 'dask.bag',
       scheduler: SCHEDULER,
       defaultProcesses: true,

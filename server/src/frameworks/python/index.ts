@@ -52,6 +52,8 @@ const FRAMEWORK_OF_SYSTEM = new Map<SystemKind, PythonFramework>();
 const SUBMIT_BY_SYSTEM = new Map<SystemKind, Map<string, PySubmitMethod>>();
 /** the systems whose workers are processes or interpreters */
 const PROCESS_SYSTEMS = new Set<SystemKind>();
+/** the systems whose calls make 'process' or 'interpreter' workers (see {@link startsLocalProcesses}) */
+const LOCAL_PROCESS_SYSTEMS = new Set<SystemKind>();
 
 /** `multiprocessing.Pool` under the prefix `multiprocessing` seen from an alias `multiprocess`: 'multiprocess.Pool' */
 function renamed(name: string, alias: PythonFramework['aliasOf']): string | undefined {
@@ -69,6 +71,7 @@ function register(fw: PythonFramework, source: PythonFramework): void {
       if (name) WORKER_CALLS.set(name, info);
     }
     if (info.isProcess) PROCESS_SYSTEMS.add(call.system);
+    if (call.kind === 'process' || call.kind === 'interpreter') LOCAL_PROCESS_SYSTEMS.add(call.system);
     if (!FRAMEWORK_OF_SYSTEM.has(call.system) && call.system !== 'threads') FRAMEWORK_OF_SYSTEM.set(call.system, fw);
     for (const m of call.submit ?? []) {
       SUBMIT_METHOD_NAMES.add(m.name);
@@ -154,4 +157,14 @@ export function separateWorkerMethod(system: SystemKind, symbolFile: string, scr
   if (!fw?.separateWorkers) return undefined;
   const byValue = fw.serializer === 'cloudpickle' || fw.serializer === 'dill';
   return byValue && symbolFile === scriptFile ? 'fork' : 'spawn';
+}
+
+/**
+ * Whether a system's workers are processes this program starts with multiprocessing (or
+ * sub-interpreters), so that starting them at import time re-runs in each child: the
+ * standard library's and those of models whose calls make 'process' workers (a DataLoader,
+ * an mpire pool), not the workers a framework runs itself (Celery, Ray, a dask cluster).
+ */
+export function startsLocalProcesses(system: SystemKind): boolean {
+  return LOCAL_PROCESS_SYSTEMS.has(system);
 }

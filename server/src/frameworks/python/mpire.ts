@@ -42,6 +42,8 @@ export const mpire: PythonFramework = {
       startMethodArg: { pos: 6, kw: 'start_method' },
       threadsWhen: [{ slot: { pos: 6, kw: 'start_method' }, values: ['threading'] }],
       defaultStartMethod: 'fork',
+      serializerWhen: [{ slot: { pos: 8, kw: 'use_dill' }, values: ['True'], serializer: 'dill' }],
+      restartsPerSubmission: { unless: { pos: 7, kw: 'keep_alive' } },
       submit: METHODS,
     },
   ],

@@ -8,6 +8,18 @@
  */
 import type { PythonFramework } from './types';
 
+/** what makes an RDD: `sc.parallelize(xs)`, `sc.textFile(p)`, `df.rdd` */
+const RDD_SOURCES = [
+  'parallelize', 'textFile', 'wholeTextFiles', 'binaryFiles', 'binaryRecords', 'pickleFile', 'sequenceFile',
+  'hadoopFile', 'newAPIHadoopFile', 'hadoopRDD', 'newAPIHadoopRDD', 'emptyRDD', 'rdd',
+];
+/** RDD methods that return an RDD */
+const RDD_PASS_THROUGH = [
+  'cache', 'persist', 'unpersist', 'repartition', 'coalesce', 'partitionBy', 'union', 'intersection', 'subtract',
+  'distinct', 'sample', 'zip', 'zipWithIndex', 'zipWithUniqueId', 'join', 'leftOuterJoin', 'rightOuterJoin',
+  'fullOuterJoin', 'cogroup', 'groupByKey', 'sortByKey', 'keys', 'values', 'cartesian', 'glom', 'setName',
+];
+
 export const pyspark: PythonFramework = {
   doc: {
     id: 'pyspark',
@@ -42,9 +54,11 @@ export const pyspark: PythonFramework = {
         'combineByKey', 'groupBy', 'keyBy', 'sortBy', 'treeReduce', 'treeAggregate',
       ],
       task: { pos: 0, kw: 'f' },
+      sources: RDD_SOURCES,
+      passThrough: RDD_PASS_THROUGH,
       system: 'pyspark', label: 'rdd',
     },
     // spark.udf.register(name, f, returnType)
-    { imports: ['pyspark'], methods: ['register'], task: { pos: 1, kw: 'f' }, system: 'pyspark', label: 'spark.udf' },
+    { imports: ['pyspark'], methods: ['register'], task: { pos: 1, kw: 'f' }, sources: ['udf'], system: 'pyspark', label: 'spark.udf' },
   ],
 };

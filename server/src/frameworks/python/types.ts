@@ -75,6 +75,14 @@ export interface PyWorkerCall {
   workerCount?: ArgSlot;
   /** literal values of an argument that make the workers threads (`start_method='threading'`, `processes=False`) */
   threadsWhen?: Array<{ slot: ArgSlot; values: string[] }>;
+  /** literal values of an argument that change how tasks travel (mpire `use_dill=True`: lambdas travel) */
+  serializerWhen?: Array<{ slot: ArgSlot; values: string[]; serializer: Serializer }>;
+  /**
+   * each submission starts the workers afresh unless this argument is true (mpire restarts
+   * its workers on every map call unless `keep_alive=True`): under fork each submission
+   * sees the parent's state of that moment
+   */
+  restartsPerSubmission?: { unless: ArgSlot };
   /** an argument naming the start method by string or context (`start_method='spawn'`, `multiprocessing_context=`) */
   startMethodArg?: ArgSlot;
   /** the start method the library uses when none is given (mpire: 'fork' where fork exists) */
@@ -131,6 +139,14 @@ export interface PyShippingMethods {
   imports: string[];
   methods: string[];
   task: ArgSlot;
+  /**
+   * the receiver must be the framework's object: a chain through one of these names
+   * (`sc.parallelize(xs)`, `df.rdd`, `db.from_sequence(xs)`), possibly through these
+   * methods or {@link passThrough} ones, directly or through a variable bound to it
+   */
+  sources: string[];
+  /** methods that return the same kind of object (`cache`, `repartition`, `union`) */
+  passThrough?: string[];
   system: SystemKind;
   label: string;
   /** see {@link PyRemoteDecorator.scheduler}; absent: always processes */
