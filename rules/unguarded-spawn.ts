@@ -7,7 +7,7 @@ import { shortPath, unitKey } from '../server/src/engine/contexts';
 import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
-import { startsLocalProcesses } from '../server/src/frameworks/python';
+import { startsLocalProcesses, startsWhenIterated } from '../server/src/frameworks/python';
 
 const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
 
@@ -48,7 +48,11 @@ export const unguardedSpawn: Rule = {
 
     for (const rec of ctx.graph.spawnRecords) {
       const { module: m, site } = rec;
-      const unit = m.units[site.unit];
+      // workers that start when their object is iterated (a DataLoader): the first iteration at import time
+      const iterated = m.language === 'python' && startsWhenIterated(site.system);
+      const launch = iterated ? site.launches?.find((l) => m.units[l.unit] && ctx.graph.importTime.has(unitKey(m, m.units[l.unit]))) : undefined;
+      if (iterated && !launch) continue;
+      const unit = m.units[launch?.unit ?? site.unit];
       if (!unit || !ctx.graph.importTime.has(unitKey(m, unit))) continue;
       const file = m.path;
       // where the start is reached from, named only for a finding (a breadth-first search)
@@ -66,8 +70,8 @@ export const unguardedSpawn: Rule = {
         const viaCall = via();
         const caller = unit.kind === 'function' ? ctx.graph.importTimeCaller(unitKey(m, unit))?.module : undefined;
         const reimport = reimported(m, unitKey(m, unit), caller);
-        const range = site.startRange ?? site.range;
-        const what = site.system === 'mp.Process' ? 'Process.start()' : `${site.label}()`;
+        const range = launch?.range ?? site.startRange ?? site.range;
+        const what = site.system === 'mp.Process' ? 'Process.start()' : launch ? `Iterating a ${site.label} with worker processes` : `${site.label}()`;
         const sm = rec.startMethod;
         const tail =
           sm === 'fork'

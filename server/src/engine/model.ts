@@ -402,6 +402,12 @@ export interface SpawnSite {
    * the pool where one finding per pool is wanted (unguarded-spawn)
    */
   restartOf?: number;
+  /**
+   * Python: for workers that start when the object is iterated (a DataLoader): where this
+   * code iterates it, by unit (`for batch in loader` in `train()`), so that a start at
+   * import time is an iteration there, not the creation
+   */
+  launches?: Array<{ unit: number; range: Range }>;
 }
 
 /** Module-local facts that need no cross-file context. */

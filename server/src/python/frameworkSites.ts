@@ -23,6 +23,9 @@ import type { Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { SpawnPass } from './spawns';
 
+/** calls that iterate their first argument */
+const ITERATING = new Set(['iter', 'enumerate', 'list', 'tuple', 'zip', 'next', 'tqdm', 'sorted', 'sum', 'map', 'filter']);
+
 /** A site whose kind (processes or threads) the module's `scheduler=` choices decide, at the end. */
 interface ScheduledSite {
   site: SpawnSite;
@@ -191,7 +194,9 @@ export abstract class FrameworkPass extends SpawnPass {
     if (call.workerCount) {
       const c = argAt(a, call.workerCount);
       const v = c ? unparen(c) : undefined;
-      if (!v || (v.type === 'integer' && Number(v.text) === 0)) site.isProcess = false;
+      // `DataLoader(ds, **kwargs)`: the count may be in the kwargs
+      if (!v && a.hasStar) site.isProcess = 'maybe';
+      else if (!v || (v.type === 'integer' && Number(v.text) === 0)) site.isProcess = false;
       else if (v.type !== 'integer') site.isProcess = 'maybe';
     }
     for (const w of call.serializerWhen ?? []) {
@@ -298,6 +303,61 @@ export abstract class FrameworkPass extends SpawnPass {
     for (const x of this.scheduled) x.site.isProcess = kind(x.scheduler, x.defaultProcesses);
     for (const x of this.scheduledBindings) x.remote.isProcess = kind(x.scheduler, false);
     for (const x of this.perSubmission) x.site.endRange ??= x.pool.endRange;
+    for (const site of this.model.spawns) if (this.callOf(site)?.startsWhenIterated) this.findLaunches(site);
     super.finishSpawns();
+  }
+
+  /**
+   * Where the object a site makes is iterated ({@link SpawnSite.launches}): the creating call
+   * itself in a `for` / `enumerate(...)`, or the name it is bound to (`loader = DataLoader(...)`)
+   * anywhere in the scope that binds it (the module, or the function).
+   */
+  private findLaunches(site: SpawnSite): void {
+    const node = this.siteNodes.get(site);
+    if (!node) return;
+    const launches: NonNullable<SpawnSite['launches']> = [];
+    const direct = this.iteration(node);
+    if (direct) launches.push({ unit: site.unit, range: toRange(direct) });
+    const asg = node.parent;
+    const left = asg?.type === 'assignment' && field(asg, 'right')?.id === node.id ? field(asg, 'left') : null;
+    if (left?.type === 'identifier') {
+      let scopeNode: Node | null = asg!;
+      while (scopeNode && scopeNode.type !== 'function_definition' && scopeNode.type !== 'module') scopeNode = scopeNode.parent;
+      const walk = (n: Node): void => {
+        if (n.type === 'identifier' && n.text === left.text && n.id !== left.id) {
+          const it = this.iteration(n);
+          if (it) launches.push({ unit: this.unitAt(it), range: toRange(it) });
+        }
+        for (const c of n.children) if (c) walk(c);
+      };
+      if (scopeNode) walk(scopeNode);
+    }
+    if (launches.length) site.launches = launches;
+  }
+
+  /** The statement or call that iterates `n`: `for x in n`, `enumerate(n)`, `iter(n)`, `list(n)`, `tqdm(n)`... */
+  private iteration(n: Node): Node | undefined {
+    const p = n.parent;
+    if (!p) return undefined;
+    if ((p.type === 'for_statement' || p.type === 'for_in_clause') && field(p, 'right')?.id === n.id) return p;
+    const call = p.type === 'argument_list' ? p.parent : null;
+    const fn = call?.type === 'call' ? field(call, 'function') : null;
+    const name = fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' ? field(fn, 'attribute')?.text : undefined;
+    if (!call || !name || !ITERATING.has(name) || named(p)[0]?.id !== n.id) return undefined;
+    return this.iteration(call) ?? call;
+  }
+
+  /** The unit code at `n` belongs to: the innermost def or lambda, a main guard's body, or the top level. */
+  private unitAt(n: Node): number {
+    let child = n;
+    for (let p = n.parent; p; child = p, p = p.parent) {
+      if (p.type === 'function_definition' || p.type === 'lambda') {
+        const fi = this.funcInfo.get(p.id);
+        if (fi && field(p, 'body')?.id === child.id) return fi.unit;
+      }
+      const mu = this.mainGuards.get(p.id);
+      if (mu !== undefined && field(p, 'consequence')?.id === child.id) return mu;
+    }
+    return 0;
   }
 }

@@ -52,6 +52,8 @@ const FRAMEWORK_OF_SYSTEM = new Map<SystemKind, PythonFramework>();
 const SUBMIT_BY_SYSTEM = new Map<SystemKind, Map<string, PySubmitMethod>>();
 /** the systems whose workers are processes or interpreters */
 const PROCESS_SYSTEMS = new Set<SystemKind>();
+/** the systems whose workers start when their object is iterated (a DataLoader) */
+const ITERATED_SYSTEMS = new Set<SystemKind>();
 /** the systems whose calls make 'process' or 'interpreter' workers (see {@link startsLocalProcesses}) */
 const LOCAL_PROCESS_SYSTEMS = new Set<SystemKind>();
 
@@ -72,6 +74,7 @@ function register(fw: PythonFramework, source: PythonFramework): void {
     }
     if (info.isProcess) PROCESS_SYSTEMS.add(call.system);
     if (call.kind === 'process' || call.kind === 'interpreter') LOCAL_PROCESS_SYSTEMS.add(call.system);
+    if (call.startsWhenIterated) ITERATED_SYSTEMS.add(call.system);
     if (!FRAMEWORK_OF_SYSTEM.has(call.system) && call.system !== 'threads') FRAMEWORK_OF_SYSTEM.set(call.system, fw);
     for (const m of call.submit ?? []) {
       SUBMIT_METHOD_NAMES.add(m.name);
@@ -167,4 +170,9 @@ export function separateWorkerMethod(system: SystemKind, symbolFile: string, scr
  */
 export function startsLocalProcesses(system: SystemKind): boolean {
   return LOCAL_PROCESS_SYSTEMS.has(system);
+}
+
+/** Whether a system's workers start when its object is iterated (`for batch in loader`), not when it is made. */
+export function startsWhenIterated(system: SystemKind): boolean {
+  return ITERATED_SYSTEMS.has(system);
 }

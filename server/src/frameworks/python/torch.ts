@@ -36,6 +36,7 @@ export const torch: PythonFramework = {
       workerCount: { pos: 5, kw: 'num_workers' },
       initializer: { pos: 10, kw: 'worker_init_fn' },
       startMethodArg: { pos: 11, kw: 'multiprocessing_context' },
+      startsWhenIterated: true,
     },
   ],
 };

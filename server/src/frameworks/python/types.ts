@@ -75,6 +75,11 @@ export interface PyWorkerCall {
   workerCount?: ArgSlot;
   /** literal values of an argument that make the workers threads (`start_method='threading'`, `processes=False`) */
   threadsWhen?: Array<{ slot: ArgSlot; values: string[] }>;
+  /**
+   * the workers start when the object is iterated (`for batch in loader`, `iter(loader)`),
+   * not when it is made: a start at import time is an iteration there
+   */
+  startsWhenIterated?: boolean;
   /** literal values of an argument that change how tasks travel (mpire `use_dill=True`: lambdas travel) */
   serializerWhen?: Array<{ slot: ArgSlot; values: string[]; serializer: Serializer }>;
   /**
