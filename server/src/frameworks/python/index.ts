@@ -44,6 +44,8 @@ export const REMOTE_DECORATORS = new Map<string, PyRemoteDecorator>();
 export const REMOTE_METHOD_DECORATORS = new Map<string, Map<string, PyRemoteDecorator>>();
 /** every method name that submits a remote function (`delay`, `remote`) */
 export const REMOTE_SUBMIT_NAMES = new Set<string>();
+/** method name → the module prefixes whose import makes it a shared-channel factory (`sc.accumulator`) */
+export const CHANNEL_METHODS = new Map<string, string[]>();
 /** method name → the shipping methods of that name (`rdd.map(f)`) */
 export const SHIPPING_METHODS = new Map<string, PyShippingMethods[]>();
 /** system → the framework whose model makes it */
@@ -94,6 +96,9 @@ function register(fw: PythonFramework, source: PythonFramework): void {
     }
     for (const m of d.submit) if (m !== '()') REMOTE_SUBMIT_NAMES.add(m);
     if (!FRAMEWORK_OF_SYSTEM.has(d.system)) FRAMEWORK_OF_SYSTEM.set(d.system, fw);
+  }
+  for (const m of source.channelFactories?.methods ?? []) {
+    CHANNEL_METHODS.set(m, [...(CHANNEL_METHODS.get(m) ?? []), ...source.channelFactories!.imports]);
   }
   for (const sm of source.shippingMethods ?? []) {
     for (const m of sm.methods) {

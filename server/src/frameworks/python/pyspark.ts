@@ -36,6 +36,7 @@ export const pyspark: PythonFramework = {
     ],
   },
   serializer: 'cloudpickle',
+  channelFactories: { imports: ['pyspark'], methods: ['accumulator', 'broadcast'] },
   separateWorkers: true,
   workers: 'Spark executors\' Python workers',
   calls: [],

@@ -207,6 +207,12 @@ export interface PythonFramework {
    * whatever the start method
    */
   separateWorkers?: boolean;
+  /**
+   * objects that really are shared with the workers, made by these methods in modules that
+   * import the framework (Spark's `sc.accumulator(0)`, `sc.broadcast(v)`): writes to them and
+   * reads of them are the channel, never a finding
+   */
+  channelFactories?: { imports: string[]; methods: string[] };
   /** how findings name the workers: 'Celery worker processes' (default: 'worker processes') */
   workers?: string;
   /** when a site whose kind an expression decides makes processes: 'if num_workers > 0' (default: 'if the executor is a process pool') */
