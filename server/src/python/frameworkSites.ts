@@ -127,7 +127,7 @@ export abstract class FrameworkPass extends SpawnPass {
     if (REMOTE_SUBMIT_NAMES.has(method)) this.noteSubmission(n, recv, method, scope, unit);
     for (const sm of SHIPPING_METHODS.get(method) ?? []) {
       if (!this.model.imports.some((i) => sm.imports.some((p) => i === p || i.startsWith(`${p}.`)))) continue;
-      if (!this.madeBy(recv, sm, scope, 0)) continue;
+      if (!sm.anyReceiver && !this.madeBy(recv, sm, scope, 0)) continue;
       const f = argAt(a, sm.task);
       if (f) this.shipSite(n, f, sm.system, `${sm.label}.${method}`, scope, unit, sm.scheduler, sm.defaultProcesses ?? false);
       break;

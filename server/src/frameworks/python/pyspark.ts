@@ -25,7 +25,7 @@ export const pyspark: PythonFramework = {
     id: 'pyspark',
     language: 'python',
     title: 'PySpark',
-    runsInWorker: 'functions given to RDD methods (map, foreach, ...) and UDFs (udf, pandas_udf)',
+    runsInWorker: 'functions given to RDD methods (map, foreach, ...), DataFrame mapInPandas / mapInArrow / applyInPandas, and UDFs (udf, pandas_udf)',
     channels: ['accumulators (sc.accumulator)', 'broadcast variables (sc.broadcast)', 'what transformations return'],
     detected: ['module state the driver changes after shipping', 'module state executors write (lost counters, appends)'],
     fixtures: 'static',
@@ -59,6 +59,8 @@ export const pyspark: PythonFramework = {
       passThrough: RDD_PASS_THROUGH,
       system: 'pyspark', label: 'rdd',
     },
+    // DataFrame methods that run a Python function on the executors; the names are Spark's own
+    { imports: ['pyspark'], methods: ['mapInPandas', 'mapInArrow', 'applyInPandas', 'applyInArrow', 'applyInPandasWithState', 'foreachBatch'], task: { pos: 0, kw: 'func' }, sources: [], anyReceiver: true, system: 'pyspark', label: 'DataFrame' },
     // spark.udf.register(name, f, returnType)
     { imports: ['pyspark'], methods: ['register'], task: { pos: 1, kw: 'f' }, sources: ['udf'], system: 'pyspark', label: 'spark.udf' },
   ],

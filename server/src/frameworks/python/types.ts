@@ -150,6 +150,8 @@ export interface PyShippingMethods {
    * methods or {@link passThrough} ones, directly or through a variable bound to it
    */
   sources: string[];
+  /** the method names are the framework's own (`mapInPandas`): any receiver, in a module importing it */
+  anyReceiver?: boolean;
   /** methods that return the same kind of object (`cache`, `repartition`, `union`) */
   passThrough?: string[];
   system: SystemKind;
