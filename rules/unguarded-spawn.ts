@@ -7,8 +7,12 @@ import { shortPath, unitKey } from '../server/src/engine/contexts';
 import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
-import { startsLocalProcesses, startsWhenIterated } from '../server/src/frameworks/python';
+import { startsWhenIterated } from '../server/src/frameworks/python';
 
+// loky's workers (joblib, get_reusable_executor) never run the entry script: not here; a DataLoader's
+// and an mpire pool's are multiprocessing's (the workers a framework runs itself, Celery, Ray,
+// Spark, a dask cluster, never re-import the script either)
+const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor', 'pathos', 'torch.DataLoader', 'mpire']);
 const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
 
 export const unguardedSpawn: Rule = {
@@ -64,8 +68,7 @@ export const unguardedSpawn: Rule = {
         return ` (inside '${unit.name}', which ${at} calls)`;
       };
       if (m.language === 'python') {
-        // the processes the program starts itself (the framework models say which): not a framework's own workers
-        if (!startsLocalProcesses(site.system) || site.isProcess === false || site.restartOf !== undefined) continue;
+        if (!PY_SYSTEMS.has(site.system) || site.isProcess === false || site.restartOf !== undefined) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;
         const viaCall = via();
         const caller = unit.kind === 'function' ? ctx.graph.importTimeCaller(unitKey(m, unit))?.module : undefined;

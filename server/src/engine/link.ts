@@ -342,6 +342,7 @@ export function interfaceOf(m: ModuleModel): string {
       if (b.processClass) kind += `!${b.processClass.startMethod ?? ''}`;
       // whether a function is a framework's remote task is read by the modules that submit it
       if (b.remote) kind += `~${b.remote.system}:${b.remote.submit.join(',')}:${b.remote.isProcess}:${b.remote.actors ?? ''}`;
+      if (b.threadClass) kind += '!t';
       if (b.contextBases?.length) kind += `[${b.contextBases.map((c) => `${c.ref.name}.${c.ref.member ?? ''}/${c.keys.join('/')}`).join(',')}]`;
       if (b.contexts?.length) kind += `{${b.contexts.map((c) => `${c.keys.join('/')}=${c.startMethod ?? ''}`).join(',')}}`;
       if (b.bases?.length) kind += `(${b.bases.map((r) => (r.member ? `${r.name}.${r.member}` : r.name)).join(',')})`;

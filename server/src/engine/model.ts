@@ -92,6 +92,8 @@ export interface Binding {
    * with the start method the base pins. The class's `run()` is worker code.
    */
   processClass?: { startMethod?: StartMethod };
+  /** Python, kind === 'class': a base is `threading.Thread`: the class's `run()` is thread code of the process that starts it */
+  threadClass?: boolean;
   /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
   bases?: Ref[];
   /**
@@ -265,6 +267,12 @@ export type SystemKind =
   | 'workerpool'
   /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
   | 'poolifier'
+  /** joblib `Parallel(...)` on its default loky backend (cloudpickle; the workers do not run `__main__`) */
+  | 'joblib'
+  /** loky's `get_reusable_executor` / `ProcessPoolExecutor` (also `joblib.externals.loky`) */
+  | 'loky'
+  /** pathos process pools (`ProcessPool`, `ProcessingPool`): multiprocess with dill, `map(f, *iterables)`, `pipe(f, *args)` */
+  | 'pathos'
   /** PyTorch `DataLoader(dataset, num_workers>0)`: the Dataset's methods run in its worker processes */
   | 'torch.DataLoader'
   /** Celery: `@app.task` / `@shared_task` bodies, submitted with `.delay()` / `.apply_async()`, run in worker processes */
@@ -385,6 +393,17 @@ export interface SpawnSite {
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
   startMethod?: StartMethod;
+  /** Python: who fixes {@link startMethod} when the program cannot change it ('loky', 'sub-interpreters'), for messages */
+  startMethodBy?: string;
+  /**
+   * Python: functions sent by value (those of the entry script, a lambda or nested def
+   * task) travel with the current values of the module globals they name (cloudpickle:
+   * joblib, loky), so their reads of those globals see the parent's value at submission;
+   * module state reached through imported modules is still each worker's own.
+   */
+  capturesGlobals?: boolean;
+  /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
+  byValue?: boolean;
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */

@@ -126,13 +126,16 @@ export function describeWorker(rec: SpawnRecord): string {
         return 'a worker thread';
     }
   }
+  if (rec.site.system === 'InterpreterPoolExecutor') return 'worker interpreters';
   const words = workerWords(rec.site.system) ?? 'worker processes';
   return rec.site.isProcess === 'maybe' ? `${words} (${frameworkOfSystem(rec.site.system)?.maybeWhen ?? 'if the executor is a process pool'})` : words;
 }
 
 /** Start methods a Python bug shows under, as words. */
-export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string): string {
+export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string, by?: string): string {
   if (!sm) return `under spawn and forkserver ${reimportDefaultsWords(pythonVersion)}`;
+  // a framework that always starts fresh interpreters (loky, sub-interpreters), whatever the program sets
+  if (by) return `as under the '${sm}' start method (${by} workers start as fresh interpreters)`;
   return `under the '${sm}' start method pinned here`;
 }
 

@@ -7,7 +7,7 @@
  * (`rdd.map(f)`, `bag.map(f)`), per-submission initializers (mpire `worker_init=`), worker
  * counts, thread switches and string start methods of worker-creating calls.
  */
-import type { Binding, Payload, SpawnSite, SystemKind } from '../engine/model';
+import type { Binding, SpawnSite, SystemKind } from '../engine/model';
 import type { Serializer } from '../frameworks/types';
 import {
   REMOTE_DECORATORS,
@@ -42,7 +42,7 @@ export abstract class FrameworkPass extends SpawnPass {
   /** `scheduler=` strings given anywhere in the module */
   private schedulerNames = new Set<string>();
   /** a site's serializer when an argument changed it (`use_dill=True`) */
-  private siteSerializer = new Map<SpawnSite, Serializer | undefined>();
+  private siteSerializer = new Map<SpawnSite, Serializer>();
   /** non-blocking submissions that restart a pool's workers: they end when the pool does */
   private perSubmission: Array<{ site: SpawnSite; pool: SpawnSite }> = [];
 
@@ -191,8 +191,8 @@ export abstract class FrameworkPass extends SpawnPass {
   /** What a worker-creating call's model says beyond the common shapes (./spawns.ts). */
   private refineSite(site: SpawnSite, call: PyCallInfo, n: Node, scope: Scope): void {
     const a = callArgs(n);
-    if (call.workerCount) {
-      const c = argAt(a, call.workerCount);
+    if (call.workersArg) {
+      const c = argAt(a, call.workersArg);
       const v = c ? unparen(c) : undefined;
       // `DataLoader(ds, **kwargs)`: the count may be in the kwargs
       if (!v && a.hasStar) site.isProcess = 'maybe';
@@ -250,10 +250,8 @@ export abstract class FrameworkPass extends SpawnPass {
    * mpire's `map(..., worker_init=f)`: an initializer of the site given with the submission;
    * a pool that restarts its workers on every submission: a site of its own at each.
    */
-  protected override addSubmission(meta: { site: SpawnSite }, call: Node, sm: PySubmitMethod, scope: Scope): void {
-    const before = this.model.payloads.length;
-    const model = this.callOf(meta.site);
-    const restarts = model?.restartsPerSubmission;
+  protected override addSubmission(meta: { site: SpawnSite; call: PyCallInfo }, call: Node, sm: PySubmitMethod, scope: Scope): void {
+    const restarts = meta.call.restartsPerSubmission;
     const node = this.siteNodes.get(meta.site);
     const keepAlive = restarts && node ? argAt(callArgs(node), restarts.unless) : undefined;
     let site = meta.site;
@@ -263,24 +261,11 @@ export abstract class FrameworkPass extends SpawnPass {
       if (sm.blocking) site.endRange = toRange(call);
       else this.perSubmission.push({ site, pool: meta.site });
       this.model.spawns.push(site);
-      this.siteSerializer.set(site, this.siteSerializer.get(meta.site));
     }
-    super.addSubmission({ site }, call, sm, scope);
-    const fw = frameworkOfSystem(site.system);
-    const serializer = this.siteSerializer.get(site) ?? fw?.serializer;
-    const byValue = serializer === 'cloudpickle' || serializer === 'dill';
-    if (byValue) {
-      // cloudpickle ships lambdas and closures: not unsendable; their body runs in the workers
-      const shipped = (p: Payload): boolean => p.what === 'lambda' || p.what === 'local-function';
-      const added = this.model.payloads.splice(before);
-      this.model.payloads.push(...added.filter((p) => !shipped(p)));
-      const f = argAt(callArgs(call), sm.task);
-      const u = f && !this.taskOf(f, scope).ref ? this.localCallableUnit(f, scope) : undefined;
-      if (u !== undefined) {
-        site.tasks.push({ ref: { name: this.units[u].name }, unit: u, range: toRange(call), label: `${site.label}.${sm.name}` });
-        this.units[u].detached = true;
-      }
-    }
+    // an argument of the pool that changes how tasks travel (`use_dill=True`: lambdas are sent)
+    const serializer = this.siteSerializer.get(meta.site);
+    if (serializer && site.isProcess !== false) site.byValue = serializer === 'cloudpickle' || serializer === 'dill';
+    super.addSubmission({ site, call: serializer ? { ...meta.call, serializer } : meta.call }, call, sm, scope);
     const init = argAt(callArgs(call), sm.initializer);
     if (!init || site.isProcess === false) return;
     const t = this.taskOf(init, scope);

@@ -6,7 +6,7 @@
 import type { ArgSlot } from '../frameworks/types';
 import type { Binding, Call, ModuleModel, SpawnSite, StartMethod, Unit, ValueKind, Range } from '../engine/model';
 import { THREAD_PRIMITIVES, MP_PRIMITIVE_NAMES, MANAGER_CTORS, MANAGER_PROXY_METHODS, MUTABLE_CTORS, CONSTANT_CTORS, OPEN_CALLS, CLASS_EXPR_TYPES } from './stdlib';
-import { CHANNEL_METHODS, CONTEXT_FACTORIES, CONTEXT_MODULES, type PyCallInfo, WORKER_CALLS } from '../frameworks/python';
+import { CHANNEL_METHODS, CONTEXT_FACTORIES, CONTEXT_MODULES, type PyCallInfo, WORKER_CALLS, canonicalName } from '../frameworks/python';
 import { argAt, callArgs, field, named, startMethodOf, stringValue, unparen } from './syntax';
 import type { Candidate, ChainRef, Classified, Scope, ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
@@ -185,7 +185,7 @@ export abstract class Resolver {
       const v = unparen(src.node);
       if (v.type === 'call') {
         const q = this.qualify(field(v, 'function'), scope);
-        if (q && (q.q === 'multiprocessing.Pipe')) return { kind: 'process-primitive', detail: 'multiprocessing.Pipe' };
+        if (q && canonicalName(q.q) === 'multiprocessing.Pipe') return { kind: 'process-primitive', detail: 'multiprocessing.Pipe' };
       }
       return { kind: 'unknown' };
     }
@@ -246,8 +246,9 @@ export abstract class Resolver {
     if (!fn) return { kind: 'unknown' };
     const q = this.qualify(fn, scope);
     if (q) {
-      const name = q.q;
-      if (CONTEXT_FACTORIES.has(name)) return { kind: 'unknown', context: true };
+      // `multiprocess.Queue` is `multiprocessing.Queue` (a re-exporting module's names are the original's)
+      const name = canonicalName(q.q);
+      if (CONTEXT_FACTORIES.has(q.q)) return { kind: 'unknown', context: true };
       if (OPEN_CALLS.has(name)) return { kind: 'unknown', openFile: true, detail: name };
       if (MUTABLE_CTORS.has(name)) return { kind: 'mutable', detail: name };
       if (CONSTANT_CTORS.has(name)) return { kind: 'constant' };
@@ -260,7 +261,7 @@ export abstract class Resolver {
         return { kind: 'process-primitive', detail: `multiprocessing.${last}` };
       }
       if (name.startsWith('multiprocessing.shared_memory.')) return { kind: 'process-primitive', detail: name };
-      const sysInfo = WORKER_CALLS.get(name);
+      const sysInfo = WORKER_CALLS.get(q.q);
       if (sysInfo && sysInfo.shape !== 'process' && sysInfo.shape !== 'manager') return { kind: 'pool', detail: sysInfo.label };
       // a call of a generator function
       if (fn.type === 'identifier') {

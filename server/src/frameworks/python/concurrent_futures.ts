@@ -41,7 +41,7 @@ export const concurrentFutures: PythonFramework = {
       // each worker is a sub-interpreter: modules are imported afresh in it, whatever the start method
       names: ['concurrent.futures.InterpreterPoolExecutor', 'concurrent.futures.interpreter.InterpreterPoolExecutor'],
       system: 'InterpreterPoolExecutor', label: 'InterpreterPoolExecutor', kind: 'interpreter', shape: 'executor',
-      ...INIT, freshImports: true,
+      ...INIT, fixedStart: { method: 'spawn', by: 'InterpreterPoolExecutor' },
       submit: EXECUTOR_METHODS,
     },
     {

@@ -4,10 +4,18 @@
  * and list it in {@link PYTHON_FRAMEWORKS}.
  */
 import type { StartMethod, SystemKind } from '../../engine/model';
-import type { PyContextFactory, PyRemoteDecorator, PyShippingMethods, PyStartMethodSetter, PySubmitMethod, PythonFramework, PyWorkerCall } from './types';
+import type { Serializer } from '../types';
+import type { PyConfigContext, PyContextFactory, PyHandOver, PyRemoteDecorator, PyShippingMethods, PyStartMethodSetter, PySubmitMethod, PythonFramework, PyWorkerCall } from './types';
 import { multiprocessing } from './multiprocessing';
 import { concurrentFutures } from './concurrent_futures';
 import { threading } from './threading';
+import { joblib } from './joblib';
+import { loky } from './loky';
+import { asyncio } from './asyncio';
+import { multiprocess } from './multiprocess';
+import { billiard } from './billiard';
+import { torchMultiprocessing } from './torch_multiprocessing';
+import { pathos } from './pathos';
 import { torch } from './torch';
 import { celery } from './celery';
 import { dask } from './dask';
@@ -15,11 +23,31 @@ import { ray } from './ray';
 import { pyspark } from './pyspark';
 import { mpire } from './mpire';
 
-export const PYTHON_FRAMEWORKS: readonly PythonFramework[] = [multiprocessing, concurrentFutures, threading, torch, celery, dask, ray, pyspark, mpire];
+export const PYTHON_FRAMEWORKS: readonly PythonFramework[] = [
+  multiprocessing, concurrentFutures, threading, joblib, loky, asyncio, multiprocess, billiard, torchMultiprocessing, pathos,
+  torch, celery, dask, ray, pyspark, mpire,
+];
+
+/** Serialisers that send functions by value: lambdas, nested defs and closures can be sent. */
+export function sendsFunctionsByValue(s: Serializer): boolean {
+  return s === 'cloudpickle' || s === 'dill';
+}
+
+/**
+ * Serialisers that send the entry script's functions with the current values of the script
+ * globals they name. cloudpickle does (tried: joblib 1.2 / cloudpickle in Debian 12);
+ * dill 0.3.6 does not — it sends `__main__`'s globals by reference, so a worker reads its
+ * own copy, as with pickle.
+ */
+export function capturesMainGlobals(s: Serializer): boolean {
+  return s === 'cloudpickle';
+}
 
 /** A worker-creating call as the front end sees it: the call's model, its framework, and whether it makes processes. */
 export interface PyCallInfo extends PyWorkerCall {
   framework: PythonFramework;
+  /** the framework's serializer (a backend option may change it) */
+  serializer: Serializer;
   /** the workers are processes or interpreters (module state is not shared) */
   isProcess: boolean;
 }
@@ -28,12 +56,23 @@ export interface PyCallInfo extends PyWorkerCall {
 export const WORKER_CALLS = new Map<string, PyCallInfo>();
 /** qualified name of a process class → the start method it pins (undefined: the program's) */
 export const PROCESS_CLASSES = new Map<string, StartMethod | undefined>();
+/** qualified names of thread classes a user class may subclass (`threading.Thread`): its `run()` is thread code */
+export const THREAD_CLASSES = new Set<string>();
 /** qualified name → the context factory (`multiprocessing.get_context`) */
 export const CONTEXT_FACTORIES = new Map<string, PyContextFactory>();
 /** the modules whose context objects carry a start method (`ctx = get_context('spawn'); ctx.Pool`) */
 export const CONTEXT_MODULES = new Set<string>();
 /** qualified name → where its start method argument is (`multiprocessing.set_start_method`) */
 export const START_METHOD_SETTERS = new Map<string, PyStartMethodSetter>();
+/** method name → the hand-over calls that submit to an executor argument (`loop.run_in_executor`) */
+export const HAND_OVERS = new Map<string, PyHandOver>();
+/** qualified name of a config context manager (`joblib.parallel_config`) → its model */
+export const CONFIG_CONTEXTS = new Map<string, PyConfigContext>();
+/**
+ * modules that re-export another's API → that module (`multiprocess` → `multiprocessing`):
+ * the tables of primitives and managers (../../python/stdlib.ts) are keyed by the original
+ */
+export const MODULE_ALIASES = new Map<string, string>();
 /** every method name that submits a task or starts a worker, for a quick first test */
 export const SUBMIT_METHOD_NAMES = new Set<string>();
 /** every submit method name that returns only when its tasks are done (`Pool.map`) */
@@ -56,8 +95,6 @@ const SUBMIT_BY_SYSTEM = new Map<SystemKind, Map<string, PySubmitMethod>>();
 const PROCESS_SYSTEMS = new Set<SystemKind>();
 /** the systems whose workers start when their object is iterated (a DataLoader) */
 const ITERATED_SYSTEMS = new Set<SystemKind>();
-/** the systems whose calls make 'process' or 'interpreter' workers (see {@link startsLocalProcesses}) */
-const LOCAL_PROCESS_SYSTEMS = new Set<SystemKind>();
 
 /** `multiprocessing.Pool` under the prefix `multiprocessing` seen from an alias `multiprocess`: 'multiprocess.Pool' */
 function renamed(name: string, alias: PythonFramework['aliasOf']): string | undefined {
@@ -69,13 +106,12 @@ function renamed(name: string, alias: PythonFramework['aliasOf']): string | unde
 function register(fw: PythonFramework, source: PythonFramework): void {
   const alias = fw === source ? undefined : fw.aliasOf;
   for (const call of source.calls) {
-    const info: PyCallInfo = { ...call, framework: fw, isProcess: call.kind !== 'thread' };
+    const info: PyCallInfo = { ...call, framework: fw, serializer: fw.serializer, isProcess: call.kind !== 'thread' };
     for (const n of call.names) {
       const name = renamed(n, alias);
       if (name) WORKER_CALLS.set(name, info);
     }
     if (info.isProcess) PROCESS_SYSTEMS.add(call.system);
-    if (call.kind === 'process' || call.kind === 'interpreter') LOCAL_PROCESS_SYSTEMS.add(call.system);
     if (call.startsWhenIterated) ITERATED_SYSTEMS.add(call.system);
     if (!FRAMEWORK_OF_SYSTEM.has(call.system) && call.system !== 'threads') FRAMEWORK_OF_SYSTEM.set(call.system, fw);
     for (const m of call.submit ?? []) {
@@ -86,7 +122,10 @@ function register(fw: PythonFramework, source: PythonFramework): void {
       if (!by.has(m.name)) by.set(m.name, m);
     }
     if (call.launch) SUBMIT_METHOD_NAMES.add(call.launch);
+    for (const cc of call.configContexts ?? []) for (const n of cc.names) CONFIG_CONTEXTS.set(n, cc);
   }
+  if (alias) MODULE_ALIASES.set(alias.to, alias.from);
+  for (const h of source.handOvers ?? []) HAND_OVERS.set(h.method, h);
   for (const d of source.remoteDecorators ?? []) {
     for (const n of d.names ?? []) REMOTE_DECORATORS.set(n, d);
     for (const ctor of d.methodOf?.ctors ?? []) {
@@ -112,6 +151,10 @@ function register(fw: PythonFramework, source: PythonFramework): void {
     const name = renamed(c.name, alias);
     if (name) PROCESS_CLASSES.set(name, c.startMethod);
   }
+  for (const c of source.threadClasses ?? []) {
+    const name = renamed(c, alias);
+    if (name) THREAD_CLASSES.add(name);
+  }
   for (const f of source.contextFactories ?? []) {
     const name = renamed(f.name, alias);
     const module = renamed(f.module, alias);
@@ -127,9 +170,13 @@ function register(fw: PythonFramework, source: PythonFramework): void {
 }
 
 for (const fw of PYTHON_FRAMEWORKS) {
-  const source = fw.aliasOf ? PYTHON_FRAMEWORKS.find((x) => x.doc.id === fw.aliasOf!.of) : fw;
-  if (!source) throw new Error(`framework ${fw.doc.id}: alias of unknown model ${fw.aliasOf!.of}`);
-  register(fw, source);
+  if (fw.aliasOf) {
+    const source = PYTHON_FRAMEWORKS.find((x) => x.doc.id === fw.aliasOf!.of);
+    if (!source) throw new Error(`framework ${fw.doc.id}: alias of unknown model ${fw.aliasOf.of}`);
+    register(fw, source);
+  }
+  // its own calls (an alias's too: `torch.multiprocessing.spawn`), which win over renamed ones
+  register(fw, fw);
 }
 
 /** The submit method `name` of a site of this system (`Pool.map`, `ProcessPoolExecutor.submit`), if it is one. */
@@ -167,17 +214,16 @@ export function separateWorkerMethod(system: SystemKind, symbolFile: string, scr
   return byValue && symbolFile === scriptFile ? 'fork' : 'spawn';
 }
 
-/**
- * Whether a system's workers are processes this program starts with multiprocessing (or
- * sub-interpreters), so that starting them at import time re-runs in each child: the
- * standard library's and those of models whose calls make 'process' workers (a DataLoader,
- * an mpire pool), not the workers a framework runs itself (Celery, Ray, a dask cluster).
- */
-export function startsLocalProcesses(system: SystemKind): boolean {
-  return LOCAL_PROCESS_SYSTEMS.has(system);
-}
-
 /** Whether a system's workers start when its object is iterated (`for batch in loader`), not when it is made. */
 export function startsWhenIterated(system: SystemKind): boolean {
   return ITERATED_SYSTEMS.has(system);
+}
+
+/** A qualified name with an aliased module's prefix replaced by the original's (`multiprocess.Queue` → `multiprocessing.Queue`). */
+export function canonicalName(name: string): string {
+  for (const [to, from] of MODULE_ALIASES) {
+    if (name === to) return from;
+    if (name.startsWith(`${to}.`)) return from + name.slice(to.length);
+  }
+  return name;
 }

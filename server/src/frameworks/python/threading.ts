@@ -13,6 +13,7 @@ export const threading: PythonFramework = {
     references: ['https://docs.python.org/3/library/threading.html'],
   },
   serializer: 'none',
+  threadClasses: ['threading.Thread'],
   calls: [
     {
       names: ['threading.Thread'],

@@ -33,7 +33,7 @@ export const torch: PythonFramework = {
       // DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, collate_fn,
       //            pin_memory, drop_last, timeout, worker_init_fn, multiprocessing_context, ...)
       instanceTasks: { slot: { pos: 0, kw: 'dataset' }, methods: ['__getitem__', '__getitems__', '__iter__', '__len__'] },
-      workerCount: { pos: 5, kw: 'num_workers' },
+      workersArg: { pos: 5, kw: 'num_workers' },
       initializer: { pos: 10, kw: 'worker_init_fn' },
       startMethodArg: { pos: 11, kw: 'multiprocessing_context' },
       startsWhenIterated: true,

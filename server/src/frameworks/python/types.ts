@@ -18,7 +18,13 @@ export type PyArgLayout =
   /** `Pool.apply(f, args, kwds)`: the items of a literal tuple and the values of a literal dict */
   | { kind: 'args-kwargs'; args: ArgSlot; kwargs: ArgSlot }
   /** `Executor.submit(fn, *args, **kwargs)`: every positional argument from `from` on and every keyword but the task's */
-  | { kind: 'rest'; from: number };
+  | { kind: 'rest'; from: number }
+  /**
+   * joblib `Parallel(...)(delayed(f)(x) for x in xs)`: each element of the iterable is a
+   * call of a wrapper call (`delayed(f)`) whose argument is the task; the element's
+   * arguments are the task's (the submit method's own task slot is not used)
+   */
+  | { kind: 'wrapped-calls'; slot: ArgSlot; wrappers: string[] };
 
 /** A method of a pool/executor object that hands a task to its workers. */
 export interface PySubmitMethod {
@@ -30,6 +36,45 @@ export interface PySubmitMethod {
   blocking?: boolean;
   /** a callable this submission runs once in each worker it starts (mpire's `map(..., worker_init=)`) */
   initializer?: ArgSlot;
+}
+
+/**
+ * A choice a call's options make (joblib's `backend=`, `prefer=`): where the tasks run
+ * ('inline': in the caller, one after the other — no workers at all), and what changes
+ * with it.
+ */
+export interface PyBackend {
+  kind: WorkerKind | 'inline';
+  /** the system when it differs from the call's (`backend="multiprocessing"`: a multiprocessing Pool) */
+  system?: SystemKind;
+  serializer?: Serializer;
+  /** the choice uses the program's start method, not the call's fixed one */
+  programStartMethod?: boolean;
+}
+
+/** An option of the call (or of an enclosing config context) that picks a backend by its string value. */
+export interface PyKindOption {
+  /** the option's keyword (also its name in a config context) and position */
+  slot: ArgSlot;
+  values: Record<string, PyBackend>;
+}
+
+/** How many workers: a literal 1 runs the tasks in the caller; absent or None means `absent`. */
+export interface PyWorkerCount {
+  slot: ArgSlot;
+  absent: 'inline' | 'many';
+}
+
+/**
+ * A context manager that sets a call's options for the calls in its block
+ * (`with parallel_config(backend="threading"):`): the option names are the call's keywords.
+ */
+export interface PyConfigContext {
+  names: string[];
+  /** option keyword of the call → where it is in the context manager's call */
+  options: Record<string, ArgSlot>;
+  /** the worker count a context implies when it does not give one (`parallel_backend`'s n_jobs=-1) */
+  countDefault?: 'inline' | 'many';
 }
 
 /**
@@ -64,15 +109,24 @@ export interface PyWorkerCall {
   /** the methods that submit tasks */
   submit?: PySubmitMethod[];
   /**
-   * the program's start method does not apply: each worker imports every module afresh
-   * (sub-interpreters), whatever `set_start_method` says
+   * the program's start method does not apply: the workers always start this way
+   * (sub-interpreters and loky's processes import every module afresh), and `by` says who
+   * fixes it, for messages
    */
-  freshImports?: boolean;
+  fixedStart?: { method: StartMethod; by: string };
   /**
-   * how many workers: absent, or the literal 0, runs the tasks in this process (PyTorch
-   * `DataLoader(num_workers=0)`, the default): no worker at all; another expression: processes
+   * options that choose the backend, in precedence order: the first with a known value
+   * decides (each looked up on the call, then on the innermost config context)
    */
-  workerCount?: ArgSlot;
+  kindOptions?: PyKindOption[];
+  workerCount?: PyWorkerCount;
+  configContexts?: PyConfigContext[];
+  /**
+   * how many worker processes: absent, or the literal 0, runs the tasks in this process
+   * (PyTorch `DataLoader(num_workers=0)`, the default): no worker at all; another
+   * expression (or `**kwargs`): maybe processes
+   */
+  workersArg?: ArgSlot;
   /** literal values of an argument that make the workers threads (`start_method='threading'`, `processes=False`) */
   threadsWhen?: Array<{ slot: ArgSlot; values: string[] }>;
   /**
@@ -185,14 +239,36 @@ export interface PyStartMethodSetter {
   method: ArgSlot;
 }
 
+/**
+ * A call that hands a task to an executor given as an argument, not as the receiver:
+ * asyncio's `loop.run_in_executor(executor, func, *args)`. The executor's site gets the
+ * submission; with `None` (or no executor) the task runs on `none` (the loop's default
+ * thread pool) and nothing is recorded.
+ */
+export interface PyHandOver {
+  /** the method name (on any receiver: an event loop) */
+  method: string;
+  executor: ArgSlot;
+  task: ArgSlot;
+  args: PyArgLayout;
+  none: WorkerKind;
+}
+
 export interface PythonFramework {
   doc: FrameworkDoc;
-  /** how tasks and their arguments travel: by reference (pickle) or by value (cloudpickle, dill) */
+  /**
+   * how tasks and their arguments travel: by reference (pickle) or by value (cloudpickle,
+   * dill: lambdas and closures can be sent; cloudpickle also sends the entry script's
+   * functions with the current values of the globals they name)
+   */
   serializer: Serializer;
   calls: PyWorkerCall[];
   processClasses?: PyProcessClass[];
+  /** classes a user class may subclass whose `run()` is thread code of the process that starts it (`threading.Thread`) */
+  threadClasses?: string[];
   contextFactories?: PyContextFactory[];
   startMethodSetters?: PyStartMethodSetter[];
+  handOvers?: PyHandOver[];
   /**
    * This framework is another module re-exporting a model's API (`multiprocess` is
    * `multiprocessing` with dill): every name of the model `of` under the prefix `from` is
