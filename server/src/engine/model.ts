@@ -192,6 +192,8 @@ export interface Call {
    * ({@link Binding.remote}), never a call edge.
    */
   submits?: string;
+  /** JS: a function handed to the callee as an argument (`app.get('/me', me)`): it may run now or later */
+  handedOver?: boolean;
 }
 
 export type UnitKind =
@@ -286,7 +288,15 @@ export type SystemKind =
   /** PySpark: functions given to RDD methods and UDFs run on the executors */
   | 'pyspark'
   /** mpire `WorkerPool`: functions given to `map`/`apply`/... run in its worker processes */
-  | 'mpire';
+  | 'mpire'
+  /** `child_process.spawn/execFile/exec` (and their Sync forms) running a Node script: a child process without an IPC channel */
+  | 'child_process.spawn'
+  /** jest-worker's `new Worker(module, { exposedMethods })`: the module's exports run in child processes (threads with enableWorkerThreads) */
+  | 'jest-worker'
+  /** Electron's `utilityProcess.fork(modulePath)`: a Node child process; messages over `process.parentPort` */
+  | 'electron.utilityProcess'
+  /** pm2's `ecosystem.config.js` app with `exec_mode: 'cluster'`: the script runs once per instance, each a process */
+  | 'pm2.cluster';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -404,6 +414,8 @@ export interface SpawnSite {
   capturesGlobals?: boolean;
   /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
   byValue?: boolean;
+  /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
+  taskExports?: string[];
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */

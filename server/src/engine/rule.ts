@@ -8,6 +8,7 @@ import { splitSymbolKey, type SymbolKey } from './link';
 import { reimportDefaultsWords } from './pythonDefaults';
 import { frameworkOfSystem, workerWords } from '../frameworks/python';
 import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord, type WorkerReason } from './contexts';
+import { startOfSite } from '../frameworks/js';
 
 export interface Rule {
   id: RuleId;
@@ -114,18 +115,7 @@ export function accessVerb(a: Access): string {
 
 export function describeWorker(rec: SpawnRecord): string {
   const lang = rec.module.language;
-  if (lang === 'js') {
-    switch (rec.site.system) {
-      case 'child_process.fork':
-        return 'a child process';
-      case 'cluster':
-        return 'a cluster worker process';
-      case 'poolifier':
-        return rec.site.label.includes('Cluster') ? 'a cluster worker process' : 'a worker thread';
-      default:
-        return 'a worker thread';
-    }
-  }
+  if (lang === 'js') return startOfSite(rec.site)?.workerWords ?? 'a worker thread';
   if (rec.site.system === 'InterpreterPoolExecutor') return 'worker interpreters';
   const words = workerWords(rec.site.system) ?? 'worker processes';
   return rec.site.isProcess === 'maybe' ? `${words} (${frameworkOfSystem(rec.site.system)?.maybeWhen ?? 'if the executor is a process pool'})` : words;
