@@ -142,10 +142,27 @@ export interface PoolResult {
 }
 
 /**
- * The models of `items` on `threads` threads (the main thread and threads-1 workers).
- * `onDone` is told the count done.
+ * Starts `count` model workers now, to be handed to {@link extractModels}: a worker takes
+ * about 0.1 s to load the bundle and the Python grammar, which can overlap the reading of
+ * the files. Undefined when none could start.
  */
-export async function extractModels(items: readonly PoolItem[], threads: number, onDone?: (done: number) => void): Promise<PoolResult> {
+export function startWorkers(count: number): Worker[] {
+  const out: Worker[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      out.push(startWorker());
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The models of `items` on `threads` threads (the main thread and threads-1 workers,
+ * `started` ones first; those not needed are stopped). `onDone` is told the count done.
+ */
+export async function extractModels(items: readonly PoolItem[], threads: number, onDone?: (done: number) => void, started?: readonly Worker[]): Promise<PoolResult> {
   const out = new Map<string, ExtractedModel>();
   let fromWorkers = 0;
   // without the grammar the project makes the Python models (empty, with a problem saying so)
@@ -185,10 +202,13 @@ export async function extractModels(items: readonly PoolItem[], threads: number,
     batches.set(batch, { worker, indices: taken });
     worker.postMessage({ batch, items: taken.map((index) => ({ index, ...items[index]! })) } satisfies PoolRequest);
   };
+  const early = [...(started ?? [])];
+  // workers started early that this much source does not warrant
+  for (const w of early.splice(Math.max(0, threads - 1))) void w.terminate();
   for (let k = 1; k < threads && items.length > 0; k++) {
     let worker: Worker;
     try {
-      worker = startWorker();
+      worker = early.shift() ?? startWorker();
     } catch {
       break;
     }
