@@ -159,10 +159,11 @@ export interface ChildRun {
 }
 
 /** Runs `argv` under /usr/bin/time (GNU time) and returns its CPU, wall time and peak RSS. */
-export function timeChild(argv: readonly string[], options: { cwd?: string; okStatus?: readonly number[] } = {}): ChildRun {
+export function timeChild(argv: readonly string[], options: { cwd?: string; okStatus?: readonly number[]; env?: Record<string, string> } = {}): ChildRun {
   const timeFile = path.join(os.tmpdir(), `crossproc-bench-time-${process.pid}`);
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S %e %M', '-o', timeFile, ...argv], {
     cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : undefined,
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });
