@@ -92,6 +92,8 @@ export interface Binding {
    * with the start method the base pins. The class's `run()` is worker code.
    */
   processClass?: { startMethod?: StartMethod };
+  /** Python, kind === 'class': a base is `threading.Thread`: the class's `run()` is thread code of the process that starts it */
+  threadClass?: boolean;
   /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
   bases?: Ref[];
   /**

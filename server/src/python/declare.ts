@@ -2,7 +2,7 @@
  * Pass A (declare): units, scopes, module-level bindings and the values assigned to every name.
  */
 import type { ValueKind } from '../engine/model';
-import { PROCESS_CLASSES } from './stdlib';
+import { PROCESS_CLASSES, THREAD_CLASSES } from './stdlib';
 import { field, named, stringValue, toRange, unparen } from './syntax';
 import { newScope, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
@@ -530,6 +530,10 @@ export abstract class DeclarePass extends Resolver {
           b.processClass = {};
           const method = q.method ?? PROCESS_CLASSES.get(q.q);
           if (method) b.processClass.startMethod = method;
+          continue;
+        }
+        if (q && THREAD_CLASSES.has(q.q)) {
+          b.threadClass = true;
           continue;
         }
         const { bottom, steps } = this.chainOf(base);

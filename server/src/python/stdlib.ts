@@ -83,6 +83,9 @@ export const START_METHODS = new Set<string>(['fork', 'spawn', 'forkserver']);
 /** value expressions {@link PythonFrontEnd.classCandidates} follows */
 export const CLASS_EXPR_TYPES = new Set(['identifier', 'attribute', 'subscript', 'conditional_expression', 'parenthesized_expression']);
 
+/** Standard-library thread classes a user class may subclass: its `run()` is thread code of the process that starts it. */
+export const THREAD_CLASSES = new Set(['threading.Thread']);
+
 /** Standard-library process classes a user class may subclass (its `run()` is worker code), with the start method each pins. */
 export const PROCESS_CLASSES = new Map<string, StartMethod | undefined>([
   ['multiprocessing.Process', undefined],
