@@ -44,35 +44,41 @@ async function idleAfter(s: LspSession, seen: number, timeoutMs: number): Promis
 const idleCount = (s: LspSession) => s.notified<StatusParams>('crossproc/status').filter((p) => p.state === 'idle').length;
 
 /** Starts a server on `root` and waits until it has loaded every file and analysed them. */
-async function loaded(root: string): Promise<{ session: LspSession; files: number; seconds: number }> {
+async function loaded(root: string): Promise<{ session: LspSession; files: number; seconds: number; loadMs: number }> {
   const started = Date.now();
   const session = await startSession(root, { folderName: path.basename(root) });
   const end = Date.now() + LOAD_TIMEOUT_MS;
   let files: number | undefined;
+  let loadMs = NaN;
   while (files === undefined) {
     const line = session.log.find((l) => /Loaded \d+ files/.test(l));
-    if (line) files = Number(/Loaded (\d+) files/.exec(line)![1]);
+    if (line) {
+      files = Number(/Loaded (\d+) files/.exec(line)![1]);
+      loadMs = Number(/ in (\d+) ms/.exec(line)?.[1] ?? NaN);
+    }
     else if (Date.now() > end) throw new Error(`the server did not load ${root}`);
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
   // the load ends with an analysis of everything (schedule(0)); its idle status is the last
   await idleAfter(session, idleCount(session) - 1, LOAD_TIMEOUT_MS);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return { session, files, seconds: (Date.now() - started) / 1000 };
+  return { session, files, seconds: (Date.now() - started) / 1000, loadMs };
 }
 
 export interface IndexFigures {
   files: number;
+  /** the load alone (walk, read, parse), as the server logs it */
+  loadMs: number;
   rssMb: number;
   seconds: number;
 }
 
 /** RSS of a server that has loaded and analysed the workspace `root`. */
 export async function indexRss(root: string): Promise<IndexFigures> {
-  const { session, files, seconds } = await loaded(root);
+  const { session, files, seconds, loadMs } = await loaded(root);
   const rssMb = rssMbOf(session.child.pid!);
   await session.close();
-  return { files, rssMb, seconds };
+  return { files, rssMb, seconds, loadMs };
 }
 
 /**
