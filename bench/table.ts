@@ -147,6 +147,57 @@ async function main(): Promise<void> {
   const server: { index: IndexFigures[]; edits: number[] } = { index: [], edits: [] };
   const loads: string[] = [];
 
+  /** The table and the JSON of the rounds done so far (written after every round, so a run cut short still leaves its figures). */
+  const report = (done: number): void => {
+    const m = (key: string) => (series.has(key) ? median(series.get(key)!) : NaN);
+    const rows: Row[] = [];
+    const row = (figure: string, value: number, unit: string, target: string, ok: (v: number) => boolean, detail: string) =>
+      rows.push({ figure, value: Number.isFinite(value) ? value : null, unit, target, met: Number.isFinite(value) ? ok(value) : null, detail });
+    row('CPU of a full CLI run (--jobs 1) on the Python stdlib (no test/) ÷ tree-sitter parse-only', m('py.cli1.cpu') / m('py.parse'), '×', '≤ 1.5 ×', (v) => v <= 1.5,
+      `${std.length} files; CLI ${fmt(m('py.cli1.cpu'))} s, parse-only ${fmt(m('py.parse'))} s`);
+    row('the same for all .js/.ts under node_modules ÷ ts.createSourceFile only', m('js.cli1.cpu') / m('ts.parse'), '×', '≤ 1.4 ×', (v) => v <= 1.4,
+      `${nm.length} files; CLI ${fmt(m('js.cli1.cpu'))} s, createSourceFile ${fmt(m('ts.parse'))} s`);
+    for (const [name, label] of [['std', 'stdlib'], ...(luigi ? [['luigi', 'luigi']] : [])]) {
+      row(`CLI wall time, ${label}: 1 core (--jobs 1) ÷ 2 cores (default --jobs)`, m(`${name}.wall.1core`) / m(`${name}.wall.2core`), '× speed-up', '≥ 1.7 ×', (v) => v >= 1.7,
+        `taskset -c 0: ${fmt(m(`${name}.wall.1core`))} s, taskset -c 0,1: ${fmt(m(`${name}.wall.2core`))} s, at the load averages below`);
+      row(`  the same, load-independent estimate: CPU at --jobs 1 ÷ main-thread CPU at the default`, m(`${name}.cpu.1core`) / m(`${name}.main.2core`), '× speed-up', '≥ 1.7 ×', (v) => v >= 1.7,
+        `${fmt(m(`${name}.cpu.1core`))} s ÷ ${fmt(m(`${name}.main.2core`))} s; all threads at the default: ${fmt(m(`${name}.cpu.2core`))} s CPU`);
+    }
+    row('CLI peak RSS, stdlib (default --jobs)', m('py.cli.rss'), 'MB', '≤ 250 MB', (v) => v <= 250, `--jobs 1: ${fmt(m('py.cli1.rss'), 0)} MB; CPU at the default --jobs ${fmt(m('py.cli.cpu'))} s`);
+    if (server.index.length) {
+      const idx = server.index;
+      row(`language server RSS after indexing a ${idx[0]!.files}-file workspace`, median(idx.map((x) => x.rssMb)), 'MB', '≤ 400 MB', (v) => v <= 400,
+        `load + first analysis ${fmt(median(idx.map((x) => x.seconds)), 0)} s`);
+    } else {
+      row('language server RSS after indexing a 10,000-file workspace', NaN, 'MB', '≤ 400 MB', () => false, 'not measured (--no-server)');
+    }
+    row('CPU of `crossproc one.py` ÷ `node -e 0`', m('one.cpu') / m('node0.cpu'), '×', '≤ 3 ×', (v) => v <= 3,
+      `${fmt(m('one.cpu'), 3)} s and ${fmt(m('node0.cpu'), 3)} s (means of 10 runs a round)`);
+    if (server.edits.length) {
+      row('edit → diagnostics beyond the debounce, tarfile.py (2,896 lines) in the stdlib workspace, p95', percentile(server.edits, 95), 'ms', '≤ 30 ms', (v) => v <= 30,
+        `${server.edits.length} edits; median ${fmt(median(server.edits), 0)} ms`);
+    } else {
+      row('edit → diagnostics beyond the debounce, 3,000-line file, p95', NaN, 'ms', '≤ 30 ms', () => false, 'not measured (--no-server)');
+    }
+    row('pylint (global-statement only, -j 1) ÷ Crossproc CPU, same stdlib files', m('pylint.cpu') / m('py.cli1.cpu'), '×', '≥ 20 ×', (v) => v >= 20,
+      pylint ? `pylint ${fmt(m('pylint.cpu'))} s (${pylint})` : 'pylint is not installed (apt-get install pylint)');
+    row('ESLint (no-global-assign only) ÷ Crossproc CPU, same .js/.mjs/.cjs files', m('eslint.cpu') / m('js.cli1.jsonly.cpu'), '×', '≥ 4 ×', (v) => v >= 4,
+      eslint ? `${nmJs.length} files; ESLint ${fmt(m('eslint.cpu'))} s, Crossproc ${fmt(m('js.cli1.jsonly.cpu'))} s` : 'ESLint not found (npm ci)');
+    row('Crossproc ÷ Ruff (PLW0603 only) CPU, stdlib', m('py.cli1.cpu') / m('ruff.cpu'), '×', '≤ 8 ×', (v) => v <= 8,
+      ruff ? `Ruff's WebAssembly build (@astral-sh/ruff-wasm-nodejs; native Ruff does not install here), ${fmt(m('ruff.cpu'))} s: not comparable with native Ruff` : 'Ruff not found');
+
+    const load = loads.join('; ');
+    console.log(`\n${done} of ${rounds} round(s), medians; load average (1, 5, 15 min) after each round: ${load}; ${os.cpus().length} cores\n`);
+    console.log('| figure | measured | target | met |');
+    console.log('|---|---|---|---|');
+    for (const r of rows) {
+      const v = r.value === null ? '–' : `${fmt(r.value, r.unit === 'MB' || r.unit === 'ms' ? 0 : 2)} ${r.unit}`;
+      console.log(`| ${r.figure} | ${v} (${r.detail}) | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} |`);
+    }
+    fs.writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), rounds: done, loadAverages: loads, cores: os.cpus().length, rows, series: Object.fromEntries(series), server, findings: Object.fromEntries(findings) }, null, 1) + '\n');
+    console.log(`\nJSON: ${path.relative(process.cwd(), jsonOut)}`);
+  };
+
   for (let round = 1; round <= rounds; round++) {
     const t0 = Date.now();
     add('py.parse', pyParse(std).cpu);
@@ -197,55 +248,9 @@ async function main(): Promise<void> {
     }
     loads.push(os.loadavg().map((x) => fmt(x)).join(' '));
     log(`round ${round}/${rounds}: ${((Date.now() - t0) / 1000).toFixed(0)} s, load average ${loads[loads.length - 1]}`);
+    report(round);
   }
 
-  const m = (key: string) => (series.has(key) ? median(series.get(key)!) : NaN);
-  const rows: Row[] = [];
-  const row = (figure: string, value: number, unit: string, target: string, ok: (v: number) => boolean, detail: string) =>
-    rows.push({ figure, value: Number.isFinite(value) ? value : null, unit, target, met: Number.isFinite(value) ? ok(value) : null, detail });
-  row('CPU of a full CLI run (--jobs 1) on the Python stdlib (no test/) ÷ tree-sitter parse-only', m('py.cli1.cpu') / m('py.parse'), '×', '≤ 1.5 ×', (v) => v <= 1.5,
-    `${std.length} files; CLI ${fmt(m('py.cli1.cpu'))} s, parse-only ${fmt(m('py.parse'))} s`);
-  row('the same for all .js/.ts under node_modules ÷ ts.createSourceFile only', m('js.cli1.cpu') / m('ts.parse'), '×', '≤ 1.4 ×', (v) => v <= 1.4,
-    `${nm.length} files; CLI ${fmt(m('js.cli1.cpu'))} s, createSourceFile ${fmt(m('ts.parse'))} s`);
-  for (const [name, label] of [['std', 'stdlib'], ...(luigi ? [['luigi', 'luigi']] : [])]) {
-    row(`CLI wall time, ${label}: 1 core (--jobs 1) ÷ 2 cores (default --jobs)`, m(`${name}.wall.1core`) / m(`${name}.wall.2core`), '× speed-up', '≥ 1.7 ×', (v) => v >= 1.7,
-      `taskset -c 0: ${fmt(m(`${name}.wall.1core`))} s, taskset -c 0,1: ${fmt(m(`${name}.wall.2core`))} s, at the load averages below`);
-    row(`  the same, load-independent estimate: CPU at --jobs 1 ÷ main-thread CPU at the default`, m(`${name}.cpu.1core`) / m(`${name}.main.2core`), '× speed-up', '≥ 1.7 ×', (v) => v >= 1.7,
-      `${fmt(m(`${name}.cpu.1core`))} s ÷ ${fmt(m(`${name}.main.2core`))} s; all threads at the default: ${fmt(m(`${name}.cpu.2core`))} s CPU`);
-  }
-  row('CLI peak RSS, stdlib (default --jobs)', m('py.cli.rss'), 'MB', '≤ 250 MB', (v) => v <= 250, `--jobs 1: ${fmt(m('py.cli1.rss'), 0)} MB; CPU at the default --jobs ${fmt(m('py.cli.cpu'))} s`);
-  if (server.index.length) {
-    const idx = server.index;
-    row(`language server RSS after indexing a ${idx[0]!.files}-file workspace`, median(idx.map((x) => x.rssMb)), 'MB', '≤ 400 MB', (v) => v <= 400,
-      `load + first analysis ${fmt(median(idx.map((x) => x.seconds)), 0)} s`);
-  } else {
-    row('language server RSS after indexing a 10,000-file workspace', NaN, 'MB', '≤ 400 MB', () => false, 'not measured (--no-server)');
-  }
-  row('CPU of `crossproc one.py` ÷ `node -e 0`', m('one.cpu') / m('node0.cpu'), '×', '≤ 3 ×', (v) => v <= 3,
-    `${fmt(m('one.cpu'), 3)} s and ${fmt(m('node0.cpu'), 3)} s (means of 10 runs a round)`);
-  if (server.edits.length) {
-    row('edit → diagnostics beyond the debounce, tarfile.py (2,896 lines) in the stdlib workspace, p95', percentile(server.edits, 95), 'ms', '≤ 30 ms', (v) => v <= 30,
-      `${server.edits.length} edits; median ${fmt(median(server.edits), 0)} ms`);
-  } else {
-    row('edit → diagnostics beyond the debounce, 3,000-line file, p95', NaN, 'ms', '≤ 30 ms', () => false, 'not measured (--no-server)');
-  }
-  row('pylint (global-statement only, -j 1) ÷ Crossproc CPU, same stdlib files', m('pylint.cpu') / m('py.cli1.cpu'), '×', '≥ 20 ×', (v) => v >= 20,
-    pylint ? `pylint ${fmt(m('pylint.cpu'))} s (${pylint})` : 'pylint is not installed (apt-get install pylint)');
-  row('ESLint (no-global-assign only) ÷ Crossproc CPU, same .js/.mjs/.cjs files', m('eslint.cpu') / m('js.cli1.jsonly.cpu'), '×', '≥ 4 ×', (v) => v >= 4,
-    eslint ? `${nmJs.length} files; ESLint ${fmt(m('eslint.cpu'))} s, Crossproc ${fmt(m('js.cli1.jsonly.cpu'))} s` : 'ESLint not found (npm ci)');
-  row('Crossproc ÷ Ruff (PLW0603 only) CPU, stdlib', m('py.cli1.cpu') / m('ruff.cpu'), '×', '≤ 8 ×', (v) => v <= 8,
-    ruff ? `Ruff's WebAssembly build (@astral-sh/ruff-wasm-nodejs; native Ruff does not install here), ${fmt(m('ruff.cpu'))} s: not comparable with native Ruff` : 'Ruff not found');
-
-  const load = loads.join('; ');
-  console.log(`\n${rounds} round(s), medians; load average (1, 5, 15 min) after each round: ${load}; ${os.cpus().length} cores\n`);
-  console.log('| figure | measured | target | met |');
-  console.log('|---|---|---|---|');
-  for (const r of rows) {
-    const v = r.value === null ? '–' : `${fmt(r.value, r.unit === 'MB' || r.unit === 'ms' ? 0 : 2)} ${r.unit}`;
-    console.log(`| ${r.figure} | ${v} (${r.detail}) | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} |`);
-  }
-  fs.writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), rounds, loadAverages: loads, cores: os.cpus().length, rows, series: Object.fromEntries(series), server, findings: Object.fromEntries(findings) }, null, 1) + '\n');
-  console.log(`\nJSON: ${path.relative(process.cwd(), jsonOut)}`);
   for (const dir of [wsStd, ws10k, oneDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
