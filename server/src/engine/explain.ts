@@ -100,7 +100,9 @@ function startMethodTable(initial: string, rec: SpawnRecord, setBeforeStart: boo
     `| ${methodLabel('spawn', version)} | ${initial} |`,
     `| ${methodLabel('forkserver', version)} | ${initial} |`,
   ];
-  const note = pinned ? `\n\nThis code pins **${pinned}**.` : '';
+  const by = rec.site.startMethodBy;
+  // a framework that always starts fresh interpreters (loky, sub-interpreters): the program's method does not apply
+  const note = by && pinned ? `\n\n${by} workers always start as fresh interpreters (as **${pinned}**), whatever the program's start method.` : pinned ? `\n\nThis code pins **${pinned}**.` : '';
   return rows.join('\n') + note;
 }
 

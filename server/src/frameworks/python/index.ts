@@ -179,6 +179,12 @@ for (const fw of PYTHON_FRAMEWORKS) {
   register(fw, fw);
 }
 
+/** The first model registered for a system (`mp.Pool`: multiprocessing's `Pool`), for its argument slots. */
+export function firstCallOf(system: SystemKind): PyCallInfo | undefined {
+  for (const c of WORKER_CALLS.values()) if (c.system === system) return c;
+  return undefined;
+}
+
 /** The submit method `name` of a site of this system (`Pool.map`, `ProcessPoolExecutor.submit`), if it is one. */
 export function submitMethod(system: SystemKind, name: string): PySubmitMethod | undefined {
   return SUBMIT_BY_SYSTEM.get(system)?.get(name);

@@ -114,6 +114,8 @@ export interface PyWorkerCall {
    * fixes it, for messages
    */
   fixedStart?: { method: StartMethod; by: string };
+  /** an argument naming the start method by string or context, pinning it (`start_method="fork"`, `multiprocessing_context=`) */
+  startMethodArg?: ArgSlot;
   /**
    * options that choose the backend, in precedence order: the first with a known value
    * decides (each looked up on the call, then on the innermost config context)
@@ -142,8 +144,6 @@ export interface PyWorkerCall {
    * sees the parent's state of that moment
    */
   restartsPerSubmission?: { unless: ArgSlot };
-  /** an argument naming the start method by string or context (`start_method='spawn'`, `multiprocessing_context=`) */
-  startMethodArg?: ArgSlot;
   /** the start method the library uses when none is given (mpire: 'fork' where fork exists) */
   defaultStartMethod?: StartMethod;
   /**
