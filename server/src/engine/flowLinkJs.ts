@@ -17,6 +17,8 @@ import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
 
 const MAX_MODULES = 80;
+/** what `new Worker(...)`, `fork(...)`, `cluster.fork()` give, as the layer names them */
+const WORKER_OR_CHILD = /^(node:)?(worker_threads\.Worker|child_process\.fork|cluster\.fork)$/;
 const IMPORT_DEPTH = 3;
 /** propagation steps the engine gives the layer */
 const MAX_STEPS = 400_000;
@@ -174,6 +176,21 @@ export class FlowLinkJs {
       if (pool) for (const p of call.payloads) out.push({ ...p, channel: `${pool}.run` });
     }
     return out;
+  }
+
+  /**
+   * The parent units of `m` that run after a worker ended: the `w.on('exit', fn)` handlers
+   * (and what is nested in them) whose `w` the layer finds is a worker thread or a child
+   * process (made by a factory in another file, passed in as a parameter).
+   */
+  afterExitUnits(m: ModuleModel): UnitKey[] {
+    const ids = new Set<number>();
+    for (const h of m.flowExitHandlers ?? []) {
+      if (this.program.receiverValuesAt(m.path, h.offset).some((v) => WORKER_OR_CHILD.test(this.program.qualifiedName(v)))) ids.add(h.unit);
+    }
+    if (ids.size === 0) return [];
+    for (const u of m.units) if (u.parent !== undefined && ids.has(u.parent)) ids.add(u.id);
+    return [...ids].map((id) => this.keyOf(m, m.units[id]));
   }
 
   /** a piscina / tinypool pool: an instance of the package's class (external, or the package's own source) */

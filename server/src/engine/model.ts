@@ -433,6 +433,13 @@ export interface ModuleModel {
    * value-flow layer finds a piscina/tinypool pool in `x` (see engine/flowLinkJs.ts)
    */
   flowPoolCalls?: Array<{ offset: number; payloads: Payload[] }>;
+  /**
+   * JS: `w.on('exit', fn)` on a receiver this file does not make (an imported factory's
+   * result, a parameter): `offset` is the call's start, `unit` fn's unit. When the
+   * value-flow layer finds a worker or child process in `w`, fn (and what is nested in it)
+   * runs after that worker ended, like {@link Unit.afterWorkerExit}.
+   */
+  flowExitHandlers?: Array<{ offset: number; unit: number }>;
 }
 
 /** The `suppressions` key of a file-level directive that applies from `line` (0-based) to the end of the file. */

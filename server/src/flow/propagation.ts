@@ -402,6 +402,15 @@ export abstract class Propagation {
     for (const [k, n] of [...(this.fields.get(src) ?? [])]) if (k.startsWith('[')) this.addEdge(n, this.field(target, k));
   }
 
+  private escapeElements(box: number, k: Constraint & { c: 'escape' }): void {
+    const key = `escbox:${box}:${k.caller}:${k.site}`;
+    if (this.done.has(key)) return;
+    this.done.add(key);
+    const elems = this.newNodeSlot();
+    this.allElements(box, elems);
+    this.addCons({ ...k, src: elems }, [elems]);
+  }
+
   protected escapedFrom(caller: number, v: number, site?: string): void {
     let s = this.handedOut.get(caller);
     if (!s) this.handedOut.set(caller, (s = new Set()));
@@ -467,6 +476,8 @@ export abstract class Propagation {
           if (k.caller !== undefined) this.escapedFrom(k.caller, v, k.site);
           if (k.exit) this.exitHandlers.add(v);
           this.escaped(v);
+          // JS: functions inside a container handed out (`new Map([['job', fn]])`) are handed out too
+          if (k.caller !== undefined && this.values.get(v).t === 'box') this.escapeElements(v, k);
         }
         return;
       case 'bindThis':

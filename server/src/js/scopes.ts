@@ -104,7 +104,7 @@ export abstract class ScopeModel {
   protected readonly deferredRequires = new Set<string>();
   protected readonly eagerRequires = new Set<string>();
   /** `w.on('exit', fn)` registrations, resolved against what `w` is at the end */
-  protected readonly pendingExitHandlers: { recv: RecvKey | 'cluster'; fn: ts.FunctionLikeDeclaration }[] = [];
+  protected readonly pendingExitHandlers: { recv: RecvKey | 'cluster'; fn: ts.FunctionLikeDeclaration; at: number }[] = [];
   private readonly selfNames = new Map<string, string>();
   protected readonly lazyCache = new Map<ts.Node, Map<string, boolean>>();
 

@@ -135,7 +135,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       call.arguments[1]
     ) {
       const fn = this.functionNodeOf(call.arguments[1]);
-      if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn });
+      if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn, at: call.getStart(this.sf) });
     }
     if (s === 'workerpool.worker' && call.arguments[0]) this.taskObjectHandlers(call.arguments[0]);
     // pool submissions
