@@ -33,6 +33,11 @@ export interface FixtureManifest {
   system: string;
   runs: Record<string, FixtureRun>;
   timeoutMs?: number;
+  /**
+   * JS: why the fixture is not run (no browser, Deno or Bun here); its README.md cites the
+   * documentation its behaviour is checked against. Such a fixture has no `runs`.
+   */
+  static?: string;
 }
 
 export interface FixtureInfo {
