@@ -11,6 +11,7 @@ import { platformsDefaulting } from './pythonDefaults';
 import { splitSymbolKey, type SymbolKey } from './link';
 import { unitKey, type AccessRecord, type ProjectGraph, type SpawnRecord, type UnitKey, type WorkerReason } from './contexts';
 import { unimportableTaskTable } from '../../../rules/unimportable-task';
+import { startOfSite } from '../frameworks/js';
 
 export function contains(r: Range, p: Position): boolean {
   const afterStart = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
@@ -45,20 +46,9 @@ export function placementOf(graph: ProjectGraph, key: UnitKey): Placement {
 }
 
 function systemWords(rec: SpawnRecord): string {
+  const js = rec.module.language === 'js' ? startOfSite(rec.site) : undefined;
+  if (js) return js.systemWords;
   switch (rec.site.system) {
-    case 'worker_threads':
-      return 'a worker thread (its own copy of every module)';
-    case 'child_process.fork':
-      return 'a child process (its own copy of every module)';
-    case 'cluster':
-      return 'cluster worker processes';
-    case 'poolifier':
-      if (rec.site.label.includes('Cluster')) return 'cluster worker processes';
-      return 'pool worker threads (their own copy of every module)';
-    case 'piscina':
-    case 'tinypool':
-    case 'workerpool':
-      return 'pool worker threads (their own copy of every module)';
     case 'threads':
       return 'threads of this process (they share globals)';
     default:

@@ -10,6 +10,7 @@ import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
 import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
 import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
+import { exportsAreTasks } from '../frameworks/js';
 
 /** What computing a program reads of the project graph. */
 export interface ProgramSource {
@@ -130,7 +131,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
           if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
         }
-        if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
+        if (!self && exportsAreTasks(rec.site.system)) {
           for (const name of wm.exports.keys()) {
             const t = g.linker.resolveExport(wm, name);
             if (t && 'symbol' in t) {

@@ -7,6 +7,7 @@ import type { Access, AccessKind, Language, ModuleModel, Range, StartMethod } fr
 import { splitSymbolKey, type SymbolKey } from './link';
 import { reimportDefaultsWords } from './pythonDefaults';
 import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord, type WorkerReason } from './contexts';
+import { startOfSite } from '../frameworks/js';
 
 export interface Rule {
   id: RuleId;
@@ -113,18 +114,7 @@ export function accessVerb(a: Access): string {
 
 export function describeWorker(rec: SpawnRecord): string {
   const lang = rec.module.language;
-  if (lang === 'js') {
-    switch (rec.site.system) {
-      case 'child_process.fork':
-        return 'a child process';
-      case 'cluster':
-        return 'a cluster worker process';
-      case 'poolifier':
-        return rec.site.label.includes('Cluster') ? 'a cluster worker process' : 'a worker thread';
-      default:
-        return 'a worker thread';
-    }
-  }
+  if (lang === 'js') return startOfSite(rec.site)?.workerWords ?? 'a worker thread';
   return rec.site.isProcess === 'maybe' ? 'worker processes (if the executor is a process pool)' : 'worker processes';
 }
 

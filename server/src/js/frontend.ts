@@ -19,6 +19,7 @@ import type { ModuleFacts } from '../flow/facts';
 import { scanSuppressions } from './suppressions';
 import { SpawnRecognizer } from './spawn-sites';
 import { jsFlowFacts } from './flowFacts';
+import { submitOf } from '../frameworks/js';
 
 export { scanSuppressions };
 
@@ -223,26 +224,25 @@ class JsFrontend extends SpawnRecognizer {
     // pool submissions
     for (const pc of this.pendingPoolCalls) {
       const c = this.recvCreation(pc.recv);
-      if (pc.method === 'execute') {
-        // a cluster pool's messages go over the IPC channel, serialised as JSON
-        if (c?.pool === 'poolifier') {
-          for (const p of pc.payloads) {
-            if (!c.cluster) this.model.payloads.push(p);
-            else if (p.what !== 'needs-transfer') this.model.payloads.push({ ...p, channel: 'cluster pool.execute' });
-          }
+      const sub = submitOf(c?.pool, pc.method);
+      if (sub && sub.task === undefined) {
+        // a pool of processes (poolifier's cluster pools) gets JSON over IPC: nothing is transferred
+        for (const p of pc.payloads) {
+          if (!c?.cluster) this.model.payloads.push({ ...p, channel: sub.channel });
+          else if (p.what !== 'needs-transfer') this.model.payloads.push({ ...p, channel: sub.processChannel ?? sub.channel });
         }
         continue;
       }
       if (pc.method === 'run') {
-        if (c?.pool === 'piscina' || c?.pool === 'tinypool') {
-          for (const p of pc.payloads) this.model.payloads.push({ ...p, channel: c.pool === 'tinypool' ? 'tinypool.run' : 'piscina.run' });
-        } else if (!c && pc.payloads.length) {
+        if (!c && pc.payloads.length) {
           // a pool this file does not make (a parameter, a factory's result): the engine asks the value-flow layer
           (this.model.flowPoolCalls ??= []).push({ offset: pc.at, payloads: pc.payloads });
         }
         continue;
       }
-      const isPool = c?.pool === 'workerpool' || (!c && (pc.recv.unknown || pc.recv.member !== undefined) && !!pc.execFn?.inline);
+      if (pc.method === 'execute') continue;
+      // `exec(fn, args)`: a workerpool pool, or an unknown receiver handed an inline function
+      const isPool = !!sub || (!c && (pc.recv.unknown || pc.recv.member !== undefined) && !!pc.execFn?.inline);
       if (!isPool) continue;
       this.model.payloads.push(...pc.payloads);
       if (pc.execFn) {

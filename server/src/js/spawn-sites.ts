@@ -7,8 +7,10 @@
 import ts from 'typescript';
 import * as nodePath from 'node:path';
 import type { Payload, SpawnSite, SystemKind } from '../engine/model';
+import type { JsStart } from '../frameworks/js/types';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
-import { CALLBACK_TAKERS, POOLIFIER_POOLS, POOLIFIER_WORKERS, WT, normModule } from './known-names';
+import { CALLBACK_TAKERS, WT, normModule } from './known-names';
+import { MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TASK_CLASSES, TASK_OBJECT_CALLS, startOf, submitShape } from '../frameworks/js';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -41,28 +43,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
 
     const s = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? this.sym(callee) : undefined;
-    if (s === 'child_process.fork') {
-      this.addSpawn('child_process.fork', 'fork', call, call.arguments[0] ? this.modulePath(call.arguments[0]) : undefined);
-    } else if (s === 'cluster.fork') {
-      this.addSpawn('cluster', 'cluster.fork', call, 'self');
-    } else if (s === 'cluster.setupPrimary' || s === 'cluster.setupMaster') {
+    const start = startOf('call', s);
+    if (start) this.started(start, call.arguments, call);
+    const setter = s ? SCRIPT_SETTERS.get(s) : undefined;
+    if (setter) {
       const opts = call.arguments[0] && this.objectLiteralOf(call.arguments[0]);
-      if (opts && this.propValue(opts, 'exec')) this.model.clusterExec = true;
-    } else if (s === 'workerpool.pool') {
-      const site = this.addSpawn(
-        'workerpool',
-        'workerpool.pool',
-        call,
-        call.arguments[0] && !ts.isObjectLiteralExpression(unwrap(call.arguments[0])) ? this.modulePath(call.arguments[0]) : undefined,
-      );
-      const opts = call.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
-      if (opts) {
-        const wd = this.findWorkerData(opts, 2);
-        if (wd) {
-          site.passesState = true;
-          this.analyzePayload(wd, 'workerData');
-        }
-      }
+      if (opts && this.propValue(opts, setter)) this.model.clusterExec = true;
     }
 
     let method: string | undefined;
@@ -73,14 +59,15 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
 
     // payloads known before visiting
-    if (method === 'postMessage' || (ts.isIdentifier(callee) && callee.text === 'postMessage' && !this.lookup('postMessage'))) {
-      if (call.arguments[0]) this.analyzeSent(call.arguments[0], call.arguments[1], 'postMessage');
-    } else if (method === 'send' && recvExpr && call.arguments[0]) {
-      const rs = this.sym(recvExpr);
-      if (rs === 'process') this.analyzePayload(call.arguments[0], 'process.send');
+    const bare = ts.isIdentifier(callee) ? MESSAGE_CHANNELS.get(callee.text) : undefined;
+    const msg = method ? MESSAGE_CHANNELS.get(method) : bare?.global && !this.lookup(bare.method) ? bare : undefined;
+    if (msg && call.arguments[0]) {
+      const transfer = msg.transfer !== undefined ? call.arguments[msg.transfer] : undefined;
+      if (!msg.onCreated || !recvExpr) this.analyzeSent(call.arguments[0], transfer, msg.channel);
+      else if (msg.receivers?.includes(this.sym(recvExpr) ?? '')) this.analyzePayload(call.arguments[0], msg.channel);
       else {
         const payloads: Payload[] = [];
-        this.analyzePayload(call.arguments[0], 'process.send', undefined, undefined, payloads);
+        this.analyzePayload(call.arguments[0], msg.channel, undefined, undefined, payloads);
         if (payloads.length) this.pendingSends.push({ recv: this.recvKey(recvExpr), payloads });
       }
     }
@@ -100,12 +87,13 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       const ref = this.methodCallRef(x);
       if (ref) this.unit.calls.push({ callee: ref, range: this.range(a), offset: a.getStart(this.sf) });
     }
-    // `super(tasks)` in a subclass of poolifier's ThreadWorker/ClusterWorker
+    // `super(tasks)` in a subclass of a task class (poolifier's ThreadWorker/ClusterWorker)
     // `super(...)` in a subclass of Worker / Piscina / a poolifier pool constructs one
     if (callee.kind === ts.SyntaxKind.SuperKeyword) {
       const cls = this.enclosingClass(call);
       const base = cls && this.baseSym(cls);
-      if (cls && base && POOLIFIER_WORKERS.has(base)) this.poolifierTasks(call.arguments[0], cls);
+      const taskArg = base ? TASK_CLASSES.get(base) : undefined;
+      if (cls && taskArg !== undefined) this.classTasks(call.arguments[taskArg], cls);
       else if (base) this.constructed(base, call.arguments, call);
     }
 
@@ -118,11 +106,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       method &&
       recvExpr &&
       (method === 'on' || method === 'once' || method === 'addListener' || method === 'prependListener' || method === 'addEventListener') &&
-      stringValue(call.arguments[0]) === 'message' &&
       call.arguments[1]
     ) {
-      const rs = this.sym(recvExpr);
-      if (rs === `${WT}.parentPort` || rs === 'process' || rs === 'cluster.worker') {
+      const ev = stringValue(call.arguments[0]);
+      const rs = ev !== undefined ? this.sym(recvExpr) : undefined;
+      if (ev !== undefined && rs && MESSAGE_RECEIVERS.get(rs)?.has(ev)) {
         const fn = this.functionNodeOf(call.arguments[1]);
         if (fn) this.pendingHandlers.push(fn);
       }
@@ -137,28 +125,28 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       const fn = this.functionNodeOf(call.arguments[1]);
       if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn, at: call.getStart(this.sf) });
     }
-    if (s === 'workerpool.worker' && call.arguments[0]) this.taskObjectHandlers(call.arguments[0]);
-    // pool submissions
-    if ((method === 'run' || method === 'exec' || method === 'execute') && recvExpr) {
-      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [], at: call.getStart(this.sf) };
-      const a0 = call.arguments[0];
-      if (method === 'run') {
-        if (a0) this.analyzeSent(a0, call.arguments[1], 'piscina.run', pc.payloads);
-      } else if (method === 'execute') {
-        // poolifier: execute(data, name, transferList)
-        if (a0) this.analyzeSent(a0, call.arguments[2], 'poolifier.execute', pc.payloads);
-      } else if (a0) {
-        const fn = this.functionNodeOf(a0);
+    const taskObj = s ? TASK_OBJECT_CALLS.get(s) : undefined;
+    if (taskObj !== undefined && call.arguments[taskObj]) this.taskObjectHandlers(call.arguments[taskObj]);
+    // pool submissions: the slots are the method's; which pool it is (and so the channel) is known at the end
+    const sub = method && recvExpr ? submitShape(method) : undefined;
+    if (sub && recvExpr) {
+      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method: sub.method, payloads: [], at: call.getStart(this.sf) };
+      const taskArg = sub.task !== undefined ? call.arguments[sub.task] : undefined;
+      const data = call.arguments[sub.payload];
+      if (sub.task === undefined) {
+        if (data) this.analyzeSent(data, sub.transfer !== undefined ? call.arguments[sub.transfer] : undefined, sub.channel, pc.payloads);
+      } else if (taskArg) {
+        const fn = this.functionNodeOf(taskArg);
         if (fn) {
-          const u = unwrap(a0);
+          const u = unwrap(taskArg);
           pc.execFn = {
             fn,
-            range: this.range(a0),
+            range: this.range(taskArg),
             symbol: ts.isIdentifier(u) ? u.text : this.functionInfo(fn).name,
             inline: isFunctionExpr(u),
           };
         }
-        if (call.arguments[1]) this.analyzePayload(call.arguments[1], 'pool.exec', undefined, undefined, pc.payloads);
+        if (data) this.analyzePayload(data, sub.channel, undefined, undefined, pc.payloads);
       }
       if (pc.execFn || pc.payloads.length) this.pendingPoolCalls.push(pc);
     }
@@ -169,48 +157,46 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
    * MyWorker extends Worker { constructor() { super(file) } }`), `ne` being that call.
    */
   protected constructed(s: string, args: readonly ts.Expression[], ne: ts.Node): void {
-    const poolifierFile = s ? POOLIFIER_POOLS.get(s) : undefined;
-    if (s && poolifierFile !== undefined) {
-      const file = args[poolifierFile];
-      const site = this.addSpawn('poolifier', `new ${s.slice(s.indexOf('.') + 1)}`, ne, file ? this.modulePath(file) : undefined);
-      const opts = args[poolifierFile + 1];
-      const wd = opts ? this.findWorkerData(opts, 2) : undefined;
+    const taskArg = TASK_CLASSES.get(s);
+    if (taskArg !== undefined) this.classTasks(args[taskArg], undefined);
+    const start = startOf('new', s);
+    if (start) this.started(start, args, ne);
+  }
+
+  /** A start (`new Worker(file, opts)`, `fork(file)`, `workerpool.pool(file, opts)`) as its model places its arguments. */
+  protected started(start: JsStart, args: readonly ts.Expression[], node: ts.Node): void {
+    const { workerModule, opts } = this.startArgs(start, args);
+    const site = this.addSpawn(start.system, start.label, node, workerModule);
+    if (start.workerData && opts) {
+      const wd = this.findWorkerData(opts, start.workerData.depth);
       if (wd) {
         site.passesState = true;
-        this.analyzePayload(wd, 'workerData');
-      }
-    } else if (s && POOLIFIER_WORKERS.has(s)) {
-      this.poolifierTasks(args[0], undefined);
-    } else if (s === `${WT}.Worker`) {
-      const site = this.addSpawn('worker_threads', 'new Worker', ne, args[0] ? this.modulePath(args[0]) : undefined);
-      if (args[1]) {
-        const wd = this.findWorkerData(args[1], 1);
-        if (wd) {
-          site.passesState = true;
-          // `new Worker(file, { workerData, transferList })`
-          const opts = this.objectLiteralOf(args[1]);
-          this.analyzeSent(wd, opts && this.propValue(opts, 'transferList'), 'workerData');
-        }
-      }
-    } else if (s === 'piscina.Piscina' || s === 'tinypool.Tinypool') {
-      const system: SystemKind = s === 'piscina.Piscina' ? 'piscina' : 'tinypool';
-      const site = this.addSpawn(system, system === 'piscina' ? 'new Piscina' : 'new Tinypool', ne, undefined);
-      if (args[0]) {
-        const opts = this.objectLiteralOf(args[0]);
-        if (opts) {
-          const fname = this.propValue(opts, 'filename');
-          if (fname) site.workerModule = this.modulePath(fname);
-          const wd = this.propValue(opts, 'workerData');
-          if (wd) {
-            site.passesState = true;
-            this.analyzePayload(wd, 'workerData');
-          }
-        } else {
-          // piscina also accepts (filename) in older versions
-          site.workerModule = this.modulePath(args[0]);
-        }
+        // `new Worker(file, { workerData, transferList })`
+        const tl = start.workerData.transferList;
+        const lit = tl ? this.objectLiteralOf(opts) : undefined;
+        this.analyzeSent(wd, lit && tl ? this.propValue(lit, tl) : undefined, 'workerData');
       }
     }
+  }
+
+  /** Where a start's worker module and options object are among its arguments. */
+  protected startArgs(start: JsStart, args: readonly ts.Expression[]): { workerModule?: string; opts?: ts.Expression } {
+    let opts: ts.Expression | undefined;
+    if (start.options === 'first-object-literal') opts = args.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
+    else if (start.options !== undefined) opts = args[start.options];
+    else if (start.argv !== undefined) {
+      // `fork(file, [args], opts)` / `fork(file, opts)`: the args array is optional
+      const arr = args[start.argv];
+      opts = arr && ts.isArrayLiteralExpression(unwrap(arr)) ? args[start.argv + 1] : arr;
+    }
+    const wf = start.workerFile;
+    if (wf === 'self') return { workerModule: 'self', opts };
+    if (!wf) return { opts };
+    const lit = opts && wf.kw ? this.objectLiteralOf(opts) : undefined;
+    const named = lit && wf.kw ? this.propValue(lit, wf.kw) : undefined;
+    if (named) return { workerModule: this.modulePath(named), opts };
+    const file = wf.pos !== undefined ? args[wf.pos] : undefined;
+    return { workerModule: file && !(lit && opts === file) ? this.modulePath(file) : undefined, opts };
   }
 
   protected visitNew(ne: ts.NewExpression): void {
@@ -239,10 +225,10 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   }
 
   /**
-   * poolifier's `new ThreadWorker(fn | { name: fn })` (or `super(...)` in a subclass, `cls`):
-   * the task functions run in the worker, and so does every method of the subclass.
+   * A task class — poolifier's `new ThreadWorker(fn | { name: fn })` (or `super(...)` in a
+   * subclass, `cls`): the task functions run in the worker, and so does every method of the subclass.
    */
-  protected poolifierTasks(arg: ts.Expression | undefined, cls: ts.ClassLikeDeclaration | undefined): void {
+  protected classTasks(arg: ts.Expression | undefined, cls: ts.ClassLikeDeclaration | undefined): void {
     if (arg) {
       const fn = this.functionNodeOf(arg);
       if (fn) this.pendingHandlers.push(fn);
