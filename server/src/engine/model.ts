@@ -251,7 +251,11 @@ export type SystemKind =
   | 'tinypool'
   | 'workerpool'
   /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
-  | 'poolifier';
+  | 'poolifier'
+  /** threads.js: `spawn(new Worker('./w'))`, `Pool(() => spawn(...))`; the worker file's `expose(...)` functions run in it */
+  | 'threads.js'
+  /** the Web Worker API (browsers, Deno, Bun): a global `new Worker(url)` / `new SharedWorker(url)` */
+  | 'web-worker';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 

@@ -9,7 +9,7 @@ import type { Binding, ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit
 import { dottedName, hasModifier, isFunctionExpr, isFunctionNode, propertyNameText, stringValue, unwrap } from './syntax';
 import { selfPackageName } from './package-self';
 import { MUTABLE_CTORS, normModule } from './known-names';
-import { KNOWN_MODULES, createdBy, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel } from '../frameworks/js';
+import { KNOWN_MODULES, createdBy, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel, GLOBAL_SYMBOLS } from '../frameworks/js';
 
 export type DeclKind =
   | 'var'
@@ -426,7 +426,7 @@ export abstract class ScopeModel {
     if (depth > 4) return undefined;
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text, scope);
-      if (!d) return e.text === 'process' ? 'process' : undefined;
+      if (!d) return e.text === 'process' ? 'process' : GLOBAL_SYMBOLS.has(e.text) ? e.text : undefined;
       if (d.importFrom) {
         const mod = this.moduleName(d.importFrom.specifier);
         if (!KNOWN_MODULES.has(mod)) return undefined;

@@ -11,6 +11,7 @@ import type { JsStart } from '../frameworks/js/types';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
 import { CALLBACK_TAKERS, WT, normModule } from './known-names';
 import { MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TASK_CLASSES, TASK_OBJECT_CALLS, startOf, submitShape } from '../frameworks/js';
+import { EXPOSE_CALLS, GLOBAL_HANDLER_PROPERTIES, GLOBAL_MESSAGE_EVENTS, HANDLER_PROPERTIES, REMOTE_PROXIES } from '../frameworks/js';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -72,6 +73,16 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       }
     }
 
+    // `api.m(x)` on a worker's exposed API (comlink's `wrap(...)`, threads.js's `await spawn(...)`): x is sent
+    const remote = recvExpr ? this.remoteProxyOf(recvExpr) : undefined;
+    if (remote) {
+      for (const a of call.arguments) {
+        const u = unwrap(a);
+        const via = ts.isCallExpression(u) ? this.sym(u.expression) : undefined;
+        if (!via || !remote.passThrough?.includes(via)) this.analyzePayload(a, remote.channel);
+      }
+    }
+
     // `this.m()` / `h.m()` on an instance of a module-level class reaches the method
     const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
     if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
@@ -114,6 +125,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         const fn = this.functionNodeOf(call.arguments[1]);
         if (fn) this.pendingHandlers.push(fn);
       }
+    } else if (ts.isIdentifier(callee) && callee.text === 'addEventListener' && !this.lookup('addEventListener') && call.arguments[1]) {
+      // a Web Worker's global scope: `addEventListener('message', fn)`
+      const ev = stringValue(call.arguments[0]);
+      const fn = ev !== undefined && GLOBAL_MESSAGE_EVENTS.has(ev) ? this.functionNodeOf(call.arguments[1]) : undefined;
+      if (fn) this.pendingHandlers.push(fn);
     }
     if (
       method &&
@@ -127,6 +143,8 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
     const taskObj = s ? TASK_OBJECT_CALLS.get(s) : undefined;
     if (taskObj !== undefined && call.arguments[taskObj]) this.taskObjectHandlers(call.arguments[taskObj]);
+    const exposed = s ? EXPOSE_CALLS.get(s) : undefined;
+    if (exposed !== undefined && call.arguments[exposed]) this.exposedHandlers(call.arguments[exposed]);
     // pool submissions: the slots are the method's; which pool it is (and so the channel) is known at the end
     const sub = method && recvExpr ? submitShape(method) : undefined;
     if (sub && recvExpr) {
@@ -199,6 +217,19 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     return { workerModule: file && !(lit && opts === file) ? this.modulePath(file) : undefined, opts };
   }
 
+  /** A Web Worker's handler, `self.onmessage = fn` / `onmessage = fn`: fn runs in the worker. */
+  protected override visitBinary(b: ts.BinaryExpression): void {
+    if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(b.left);
+      const handler = ts.isPropertyAccessExpression(left)
+        ? HANDLER_PROPERTIES.get(this.sym(left.expression) ?? '')?.has(left.name.text)
+        : ts.isIdentifier(left) && GLOBAL_HANDLER_PROPERTIES.has(left.text) && !this.lookup(left.text);
+      const fn = handler ? this.functionNodeOf(b.right) : undefined;
+      if (fn) this.pendingHandlers.push(fn);
+    }
+    super.visitBinary(b);
+  }
+
   protected visitNew(ne: ts.NewExpression): void {
     const s = this.sym(ne.expression);
     const args = ne.arguments ?? [];
@@ -222,6 +253,47 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
       if (fn) this.pendingHandlers.push(fn);
     }
+  }
+
+  /**
+   * `expose(x)` (threads.js, comlink): x's code runs in the worker when the parent calls it —
+   * a function, an object's functions, or the methods of a class (given, or instantiated).
+   */
+  protected exposedHandlers(arg: ts.Expression): void {
+    const fn = this.functionNodeOf(arg);
+    if (fn) {
+      this.pendingHandlers.push(fn);
+      return;
+    }
+    let e = unwrap(arg);
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (d?.classNode) return this.classTasks(undefined, d.classNode);
+      if (d?.init && !d.pattern && ts.isNewExpression(d.init)) e = d.init;
+    }
+    if (ts.isClassExpression(e)) return this.classTasks(undefined, e);
+    if (ts.isNewExpression(e)) {
+      const c = unwrap(e.expression);
+      const cls = ts.isIdentifier(c) ? this.lookup(c.text)?.classNode : ts.isClassExpression(c) ? c : undefined;
+      if (cls) this.classTasks(undefined, cls);
+      return;
+    }
+    this.taskObjectHandlers(arg);
+  }
+
+  /** The remote-proxy model a receiver was made by: `wrap(ep)` / `await spawn(w)`, directly or through a variable. */
+  protected remoteProxyOf(recv: ts.Expression): { channel: string; passThrough?: string[] } | undefined {
+    if (REMOTE_PROXIES.size === 0) return undefined;
+    let e = unwrap(recv);
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (!d?.init || d.pattern) return undefined;
+      e = unwrap(d.init);
+    }
+    if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+    if (!ts.isCallExpression(e)) return undefined;
+    const s = this.sym(e.expression);
+    return s ? REMOTE_PROXIES.get(s) : undefined;
   }
 
   /**
@@ -311,7 +383,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       // `require('node:path').join(...)`: no dotted name, but the method name is what matters
       const callee = unwrap(e.expression);
       const last = name?.split('.').pop() ?? (ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined);
-      if (last === 'fileURLToPath' || last === 'pathToFileURL' || name === 'require.resolve') {
+      // `import.meta.resolve('./worker.js')` (Deno, browsers) is the URL of that module
+      const metaResolve = isImportMeta(callee, 'resolve');
+      if (last === 'fileURLToPath' || last === 'pathToFileURL' || name === 'require.resolve' || metaResolve) {
         return e.arguments[0] ? this.modulePath(e.arguments[0], depth + 1) : undefined;
       }
       if ((last === 'join' || last === 'resolve') && e.arguments.length >= 1) {

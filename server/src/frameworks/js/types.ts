@@ -83,8 +83,21 @@ export interface JsMessageChannel {
 
 /** Code that runs on the worker side. */
 export type JsWorkerEntry =
-  /** `parentPort.on('message', fn)`, `process.on('message', fn)` */
-  | { shape: 'message-handler'; receiver: string; events: string[] }
+  /**
+   * `parentPort.on('message', fn)`, `process.on('message', fn)`, `self.addEventListener('message', fn)`;
+   * `global`: also the bare call in the worker's global scope (`addEventListener('message', fn)`)
+   */
+  | { shape: 'message-handler'; receiver: string; events: string[]; global?: boolean }
+  /**
+   * `self.onmessage = fn` (a Web Worker's handler properties); `global`: also the bare
+   * assignment (`onmessage = fn`, `onconnect = fn`) when the name is not declared
+   */
+  | { shape: 'handler-property'; receiver: string; properties: string[]; global?: boolean }
+  /**
+   * `expose(fn | { name: fn } | instance | Class)` (threads.js, comlink): the function, the
+   * object's functions, or the class's methods run in the worker when the parent calls them
+   */
+  | { shape: 'exposed'; symbol: string; arg: number }
   /** `workerpool.worker({ name: fn })`: the object's functions */
   | { shape: 'task-object'; symbol: string; arg: number }
   /** `new ThreadWorker(fn | { name: fn })` or a subclass: the functions and every method of the subclass */
@@ -121,4 +134,23 @@ export interface JsFrameworkModel {
   workerMarkers?: string[];
   /** channels copied by structured clone: what can only be moved must be in a transfer list */
   transferChannels?: string[];
+  /**
+   * global names (neither imported nor declared) that are this framework's symbols, named
+   * as themselves: the Web Worker API's 'Worker', 'SharedWorker', 'self'
+   */
+  globals?: string[];
+  /**
+   * Calls whose result stands for the worker's exposed API (comlink's `wrap(endpoint)`,
+   * threads.js's `await spawn(worker)`): every argument of a method call on it is sent to
+   * the worker on `channel`, except those wrapped by a call to one of `passThrough`
+   * (`proxy(fn)`: a function called back over a port; `transfer(v, list)`: moved).
+   */
+  remoteProxies?: JsRemoteProxy[];
+}
+
+/** See {@link JsFrameworkModel.remoteProxies}. */
+export interface JsRemoteProxy {
+  symbol: string;
+  channel: string;
+  passThrough?: string[];
 }
