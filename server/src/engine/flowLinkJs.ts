@@ -15,8 +15,11 @@ import type { Linker } from './link';
 import type { Edges, SpawnRecord } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
+import { EXPOSE_CALLS } from '../frameworks/js';
 
 const MAX_MODULES = 80;
+/** `expose(obj)` calls as the layer names them ('comlink.expose'): obj's methods run in the worker */
+const EXPOSERS = new Set([...EXPOSE_CALLS.keys()]);
 /** what `new Worker(...)`, `fork(...)`, `cluster.fork()` give, as the layer names them */
 const WORKER_OR_CHILD = /^(node:)?(worker_threads\.Worker|child_process\.fork|cluster\.fork)$/;
 const IMPORT_DEPTH = 3;
@@ -100,7 +103,7 @@ export class FlowLinkJs {
     }
     this.modules = [...chosen.keys()];
     this.chosen = new Set(this.modules);
-    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS);
+    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS, EXPOSERS);
   }
 
   private readonly resolved = new Map<string, Map<number, UnitKey>>();
