@@ -131,7 +131,8 @@ function report(
     } else if (rec.startMethod) {
       message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod)}, each worker re-imports ${mod} and reads ${value}.`;
     } else if (v.allBefore) {
-      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(undefined, ctx.pythonVersion)} each worker re-imports ${mod} and reads ${value}; under fork it sees the parent's value only because it is set before the workers start.`;
+      // short: editors show it above the hover, whose start-method table says what fork sees
+      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which re-import ${mod} ${startMethodWords(undefined, ctx.pythonVersion)} and read ${value}.`;
     } else {
       const lateAt = where(file, v.late!.module.path, v.late!.access.range);
       const setFirst = first === v.late ? '' : ` (${setAt}, and ${lateAt}, which can run after the workers start)`;

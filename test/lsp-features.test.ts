@@ -57,10 +57,10 @@ describe('language server: hover, code actions, code lens', function () {
     const md = (hover?.contents as MarkupContent).value;
     const [first, ...rest] = md.split('\n\n');
     // one sentence first: what happens, where the workers start (linked); the table after it
-    assert.match(first!, /^\*\*Crossproc\*\* `stale-global-read`: the workers started by Pool\.map at \[main\.py:10\]\(file:[^)]*\) read their own copy of `GREETING`, not the parent's\.$/);
-    assert.match(rest[0]!, /^\| start method \| what the worker sees for `GREETING` \|\n\|---\|---\|\n\| fork .*\|\n\| spawn .*\| the import-time value/);
+    assert.match(first!, /^\*\*Crossproc\*\* `stale-global-read`: workers of Pool\.map at \[main\.py:10\]\(file:[^)]*\) read a copy of `GREETING`\.$/);
+    assert.match(rest[0]!, /^\| start method \| the worker sees \|\n\|---\|---\|\n\| fork .*\|\n\| spawn .*\| the import-time value/);
     // Python advice only
-    assert.match(md, /\*\*Fix:\*\* pass it to the workers with `initializer=`\/`initargs=`/);
+    assert.match(md, /\*\*Fix:\*\* pass it with `initializer=`\/`initargs=`/);
     assert.doesNotMatch(md, /workerData|postMessage/);
     assert.doesNotMatch(md, new RegExp(String(d.message).slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'does not repeat the diagnostic');
   });

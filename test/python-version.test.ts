@@ -81,7 +81,7 @@ describe('Python version awareness', function () {
     assert.equal(defaultStartMethod('macOS', '3.8'), 'spawn');
     assert.equal(defaultStartMethod('Windows', '3.6'), 'spawn');
     assert.equal(reimportDefaultsWords(undefined), '(the default on macOS and Windows, and on Linux from Python 3.14)');
-    assert.equal(reimportDefaultsWords('3.7'), "(with the project's Python 3.7, the default on Windows; on Linux only from 3.14 and macOS only from 3.8)");
+    assert.equal(reimportDefaultsWords('3.7'), '(Python 3.7: the default on Windows, on Linux from 3.14 and on macOS from 3.8)');
   });
 
   it('the CLI words its messages for the version pyproject.toml declares; the findings stay the same', () => {
@@ -93,7 +93,7 @@ describe('Python version awareness', function () {
       const shape = (r: { findings: Array<{ rule: string; line: number }> }) => r.findings.map((f) => [f.rule, f.line]);
       assert.deepEqual(shape(after), shape(before));
       assert.match(before.findings[0].message, /\(the default on macOS and Windows, and on Linux from Python 3\.14\)/);
-      assert.match(after.findings[0].message, /\(with the project's Python 3\.14, the default everywhere\)/);
+      assert.match(after.findings[0].message, /\(Python 3\.14: the default everywhere\)/);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -79,7 +79,7 @@ function methodLabel(method: StartMethod, version: string | undefined): string {
   return on.length ? `**${method}** (default on ${on.join(', ')})` : general[method];
 }
 
-function startMethodTable(name: string, initial: string, rec: SpawnRecord, setBeforeStart: boolean | undefined, version: string | undefined): string {
+function startMethodTable(initial: string, rec: SpawnRecord, setBeforeStart: boolean | undefined, version: string | undefined): string {
   const pinned = rec.pinnedInCode ? rec.startMethod : undefined;
   const forkCell =
     setBeforeStart === undefined
@@ -88,7 +88,8 @@ function startMethodTable(name: string, initial: string, rec: SpawnRecord, setBe
         ? "the parent's value (it is set before the workers start)"
         : 'the value from before the workers started';
   const rows = [
-    `| start method${version === undefined ? '' : ` · Python ${version}`} | what the worker sees for \`${name}\` |`,
+    // short headers keep each row on one line: the hover fits the editor's default size
+    `| start method${version === undefined ? '' : ` · Python ${version}`} | the worker sees |`,
     '|---|---|',
     `| ${methodLabel('fork', version)} | ${forkCell} |`,
     `| ${methodLabel('spawn', version)} | ${initial} |`,
@@ -101,7 +102,7 @@ function startMethodTable(name: string, initial: string, rec: SpawnRecord, setBe
 /** The hover's "Fix:" advice, per language: a Python user is never told about workerData, nor a Node user about initargs. */
 const FIX_WORDS: Record<Language, Partial<Record<RuleId, string>>> = {
   python: {
-    'stale-global-read': 'pass it to the workers with `initializer=`/`initargs=` (a `Process`: as an argument), or set it in the worker.',
+    'stale-global-read': 'pass it with `initializer=`/`initargs=` (to a `Process`: in `args`) or set it in the worker.',
     'lost-global-write': 'return the results and collect them in the parent, or write to a `Manager().list()`/`Queue` passed via `initargs`/`args`.',
     'unguarded-spawn': "start workers only under `if __name__ == '__main__':`.",
     'thread-primitive-in-process': 'use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
@@ -120,11 +121,11 @@ const FIX_WORDS: Record<Language, Partial<Record<RuleId, string>>> = {
 /** The hover's first line for a finding: one sentence on what happens, for this code. */
 function summary(f: Finding, language: Language, startedBy: string | undefined): string {
   const head = `**Crossproc** \`${f.rule}\`:`;
-  const workers = startedBy ? `the workers started by ${startedBy}` : 'the workers';
+  const workers = startedBy ? `workers of ${startedBy}` : 'workers';
   const process = language === 'python' ? 'process' : 'worker';
   switch (f.rule) {
     case 'stale-global-read':
-      return `${head} ${workers} read their own copy of \`${f.symbol}\`, not the parent's.`;
+      return `${head} ${workers} read a copy of \`${f.symbol}\`.`;
     case 'lost-global-write':
       return `${head} ${workers} write their own copy of \`${f.symbol}\`; the parent never sees it.`;
     case 'unguarded-spawn':
@@ -172,7 +173,7 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
     const rec = findingAccess(graph, file, f.range);
     if (rec && m.language === 'python' && (f.rule === 'stale-global-read' || f.rule === 'lost-global-write')) {
       const why = firstWorkerReason(graph, rec.key);
-      if (why) parts.push(startMethodTable(f.symbol, f.rule === 'stale-global-read' ? 'the import-time value (re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
+      if (why) parts.push(startMethodTable(f.rule === 'stale-global-read' ? 'the import-time value (re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
     }
     if (f.rule === 'unimportable-task') parts.push(unimportableTaskTable(f.symbol));
     const fix = FIX_WORDS[m.language][f.rule];

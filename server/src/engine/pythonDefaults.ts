@@ -64,7 +64,7 @@ function list(items: string[]): string {
 export function reimportDefaultsWords(version: string | undefined): string {
   if (version === undefined || !versionParts(version)) return '(the default on macOS and Windows, and on Linux from Python 3.14)';
   const on = reimportingPlatforms(version);
-  if (on.length === PLATFORMS.length) return `(with the project's Python ${version}, the default everywhere)`;
-  const later = PLATFORMS.filter((p) => !on.includes(p)).map((p) => `${p} only from ${p === 'Linux' ? '3.14' : '3.8'}`);
-  return `(with the project's Python ${version}, the default on ${list(on)}; on ${list(later)})`;
+  if (on.length === PLATFORMS.length) return `(Python ${version}: the default everywhere)`;
+  const later = PLATFORMS.filter((p) => !on.includes(p)).map((p) => `on ${p} from ${p === 'Linux' ? '3.14' : '3.8'}`);
+  return `(Python ${version}: the default on ${list(on)}, ${list(later)})`;
 }
