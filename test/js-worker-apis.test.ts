@@ -32,6 +32,27 @@ describe('js worker APIs: threads.js, comlink, Web Workers', () => {
       ]);
     });
 
+    it("Vite: the default import of './w?worker' constructs a Web Worker; of './w?worker&url' is its URL", () => {
+      const m = parse(`
+        import HashWorker from './hash.worker.ts?worker';
+        import SharedOne from './shared.ts?sharedworker&inline';
+        import workerUrl from './url.worker.js?worker&url';
+        import * as other from './other.js?worker';
+        import plain from './plain.js?raw';
+        const a = new HashWorker();
+        const b = new SharedOne({ name: 'one' });
+        const c = new Worker(workerUrl, { type: 'module' });
+        const d = new Worker(new URL(workerUrl, import.meta.url));
+        const e = new plain();
+      `);
+      assert.deepEqual(spawns(m), [
+        { system: 'web-worker', label: 'new Worker', workerModule: './hash.worker.ts' },
+        { system: 'web-worker', label: 'new SharedWorker', workerModule: './shared.ts' },
+        { system: 'web-worker', label: 'new Worker', workerModule: './url.worker.js' },
+        { system: 'web-worker', label: 'new Worker', workerModule: './url.worker.js' },
+      ]);
+    });
+
     it('an imported or declared Worker is not the global one', () => {
       const m = parse(`
         const { Worker } = require('node:worker_threads');
@@ -69,6 +90,17 @@ describe('js worker APIs: threads.js, comlink, Web Workers', () => {
         port.onmessage = function notSelf(e) {};
       `);
       assert.deepEqual(handlerNames(m), ['<anonymous>', 'bare', 'connected', 'onMsg']);
+    });
+
+    it("a handler set on a worker this file makes (worker.onmessage = fn) runs as a closure of the code setting it", () => {
+      const m = parse(`
+        const worker = new Worker(new URL('./w.js', import.meta.url));
+        worker.onmessage = (e) => {};
+        const other = {};
+        other.onmessage = (e) => {};
+      `);
+      const fns = m.units.filter((u) => u.kind === 'function');
+      assert.deepEqual(fns.map((u) => [u.nameRange.start.line, u.isNested]), [[2, true], [4, false]]);
     });
 
     it('a declared onmessage or addEventListener is not the global one', () => {

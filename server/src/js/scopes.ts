@@ -9,7 +9,7 @@ import type { Binding, ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit
 import { dottedName, hasModifier, isFunctionExpr, isFunctionNode, propertyNameText, stringValue, unwrap } from './syntax';
 import { selfPackageName } from './package-self';
 import { MUTABLE_CTORS, normModule } from './known-names';
-import { KNOWN_MODULES, createdBy, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel, GLOBAL_SYMBOLS } from '../frameworks/js';
+import { KNOWN_MODULES, createdBy, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel, GLOBAL_SYMBOLS, workerImportOf } from '../frameworks/js';
 
 export type DeclKind =
   | 'var'
@@ -429,6 +429,8 @@ export abstract class ScopeModel {
       if (!d) return e.text === 'process' ? 'process' : GLOBAL_SYMBOLS.has(e.text) ? e.text : undefined;
       if (d.importFrom) {
         const mod = this.moduleName(d.importFrom.specifier);
+        // `import W from './w.js?worker'` (Vite): a Worker constructor (its script: see SpawnRecognizer.workerImport)
+        if (d.importFrom.imported === 'default' && mod.includes('?')) return workerImportOf(mod)?.start?.symbol;
         if (!KNOWN_MODULES.has(mod)) return undefined;
         if (d.importFrom.imported === '*') return moduleObject(mod);
         if (d.importFrom.imported === 'default') return defaultOf(mod);

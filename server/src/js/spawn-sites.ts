@@ -11,7 +11,7 @@ import type { JsStart } from '../frameworks/js/types';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
 import { CALLBACK_TAKERS, WT, normModule } from './known-names';
 import { MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TASK_CLASSES, TASK_OBJECT_CALLS, startOf, submitShape } from '../frameworks/js';
-import { EXPOSE_CALLS, GLOBAL_HANDLER_PROPERTIES, GLOBAL_MESSAGE_EVENTS, HANDLER_PROPERTIES, REMOTE_PROXIES } from '../frameworks/js';
+import { EXPOSE_CALLS, GLOBAL_HANDLER_PROPERTIES, GLOBAL_MESSAGE_EVENTS, HANDLER_PROPERTIES, REMOTE_PROXIES, workerImportOf } from '../frameworks/js';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -217,8 +217,21 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     return { workerModule: file && !(lit && opts === file) ? this.modulePath(file) : undefined, opts };
   }
 
-  /** A Web Worker's handler, `self.onmessage = fn` / `onmessage = fn`: fn runs in the worker. */
+  /** The bundler worker import (`'./w.js?worker'`) a name is the default import of, if any. */
+  protected workerImport(e0: ts.Expression): ReturnType<typeof workerImportOf> {
+    const e = unwrap(e0);
+    if (!ts.isIdentifier(e)) return undefined;
+    const from = this.lookup(e.text)?.importFrom;
+    return from && from.imported === 'default' ? workerImportOf(from.specifier) : undefined;
+  }
+
+  /**
+   * A Web Worker's handler, `self.onmessage = fn` / `onmessage = fn`: fn runs in the worker.
+   * A handler set on a worker this file makes (`worker.onmessage = fn`) runs later in the
+   * thread that holds the worker, like a closure of the code that sets it.
+   */
   protected override visitBinary(b: ts.BinaryExpression): void {
+    let onWorker = false;
     if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const left = unwrap(b.left);
       const handler = ts.isPropertyAccessExpression(left)
@@ -226,14 +239,21 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         : ts.isIdentifier(left) && GLOBAL_HANDLER_PROPERTIES.has(left.text) && !this.lookup(left.text);
       const fn = handler ? this.functionNodeOf(b.right) : undefined;
       if (fn) this.pendingHandlers.push(fn);
+      onWorker = ts.isPropertyAccessExpression(left) && /^on[a-z]+$/.test(left.name.text) && this.recvCreation(this.recvKey(left.expression))?.proc === 'worker';
     }
     super.visitBinary(b);
+    const u = onWorker ? unwrap(b.right) : undefined;
+    const id = u && isFunctionExpr(u) ? this.fnUnit.get(u) : undefined;
+    if (id !== undefined) this.units[id].isNested = true;
   }
 
   protected visitNew(ne: ts.NewExpression): void {
     const s = this.sym(ne.expression);
     const args = ne.arguments ?? [];
-    if (s) this.constructed(s, args, ne);
+    // `new MyWorker()` where `import MyWorker from './w.js?worker'` (Vite): the import names the script
+    const imp = this.workerImport(ne.expression);
+    if (imp?.gives === 'constructor' && imp.start) this.addSpawn(imp.start.system, imp.start.label, ne, imp.file);
+    else if (s) this.constructed(s, args, ne);
     this.visit(ne.expression);
     for (const a of args) this.visit(a);
   }
@@ -367,7 +387,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text);
       if (d?.init && !d.pattern) return this.modulePath(d.init, depth + 1);
-      return undefined;
+      // `import url from './w.js?worker&url'` (Vite)
+      const imp = this.workerImport(e);
+      return imp?.gives === 'url' ? imp.file : undefined;
     }
     if (ts.isNewExpression(e)) {
       const c = dottedName(e.expression);
@@ -375,6 +397,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       if ((c === 'URL' || c?.endsWith('.URL')) && args.length >= 1) {
         const first = stringValue(unwrap(args[0]));
         if (first !== undefined) return args.length >= 2 ? first : first;
+        // `new URL(workerUrl, import.meta.url)` with `workerUrl` a bundler's worker URL import
+        const imp = this.workerImport(args[0]);
+        if (imp?.gives === 'url') return imp.file;
       }
       return undefined;
     }

@@ -3,7 +3,7 @@
  * engine read, built once. Adding a framework is one model file plus an entry in MODELS.
  */
 import type { SystemKind } from '../../engine/model';
-import type { JsCreates, JsFrameworkModel, JsMessageChannel, JsRemoteProxy, JsStart, JsSubmit, JsWorkerEntry } from './types';
+import type { JsCreates, JsFrameworkModel, JsMessageChannel, JsRemoteProxy, JsStart, JsSubmit, JsWorkerEntry, JsWorkerImport } from './types';
 import { workerThreads } from './worker_threads';
 import { childProcess } from './child_process';
 import { cluster } from './cluster';
@@ -128,6 +128,21 @@ export const GLOBAL_SYMBOLS = new Set<string>(JS_MODELS.flatMap((m) => m.globals
 
 /** Calls whose result stands for a worker's exposed API (comlink's `wrap`, threads.js's `spawn`), by callee symbol. */
 export const REMOTE_PROXIES = new Map<string, JsRemoteProxy>(JS_MODELS.flatMap((m) => (m.remoteProxies ?? []).map((p) => [p.symbol, p] as const)));
+
+const WORKER_IMPORTS: JsWorkerImport[] = JS_MODELS.flatMap((m) => m.workerImports ?? []);
+
+/**
+ * A bundler import naming a worker script (`'./w.js?worker'`): the script's specifier, what
+ * the default import is, and for a constructor the start it makes.
+ */
+export function workerImportOf(spec: string): { file: string; gives: 'constructor' | 'url'; start?: JsStart } | undefined {
+  const q = spec.indexOf('?');
+  if (q < 0 || WORKER_IMPORTS.length === 0) return undefined;
+  const tokens = new Set(spec.slice(q + 1).split('&').map((t) => t.split('=')[0]));
+  const hit = WORKER_IMPORTS.find((w) => w.query.split('&').every((t) => tokens.has(t)));
+  if (!hit) return undefined;
+  return { file: spec.slice(0, q), gives: hit.gives, start: hit.start ? startOf('new', hit.start) : undefined };
+}
 
 /** Calls whose option picks the script a self-spawning start runs (`cluster.setupPrimary({ exec })`). */
 export const SCRIPT_SETTERS = new Map<string, string>(JS_MODELS.flatMap((m) => (m.scriptSetters ?? []).map((s) => [s.symbol, s.option] as const)));

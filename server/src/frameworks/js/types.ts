@@ -146,6 +146,23 @@ export interface JsFrameworkModel {
    * (`proxy(fn)`: a function called back over a port; `transfer(v, list)`: moved).
    */
   remoteProxies?: JsRemoteProxy[];
+  /**
+   * Bundler imports that name a worker script by the importing module's specifier with a
+   * query (Vite's `import W from './w.js?worker'`, `import url from './w.js?worker&url'`):
+   * every token of `query` is among the specifier's; the default import is either a
+   * constructor that starts `start` (a symbol of this model's starts) with that script, or
+   * the script's URL.
+   */
+  workerImports?: JsWorkerImport[];
+}
+
+/** See {@link JsFrameworkModel.workerImports}. */
+export interface JsWorkerImport {
+  /** '&'-separated tokens: 'worker', 'worker&url', 'sharedworker' */
+  query: string;
+  gives: 'constructor' | 'url';
+  /** for a constructor: the start it makes ('Worker', 'SharedWorker') */
+  start?: string;
 }
 
 /** See {@link JsFrameworkModel.remoteProxies}. */

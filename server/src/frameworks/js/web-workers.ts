@@ -37,6 +37,7 @@ export const webWorkers: JsFrameworkModel = {
       'https://developer.mozilla.org/en-US/docs/Web/API/Web_Workers_API/Structured_clone_algorithm',
       'https://docs.deno.com/runtime/reference/web_platform_apis/#web-workers',
       'https://bun.sh/docs/api/workers',
+      'https://vite.dev/guide/features.html#web-workers',
     ],
   },
   modules: [],
@@ -47,4 +48,10 @@ export const webWorkers: JsFrameworkModel = {
     { shape: 'handler-property', receiver: 'self', properties: ['onmessage', 'onconnect'], global: true },
   ],
   transferChannels: ['postMessage'],
+  // Vite: https://vite.dev/guide/features.html#import-with-query-suffixes
+  workerImports: [
+    { query: 'worker&url', gives: 'url' },
+    { query: 'sharedworker', gives: 'constructor', start: 'SharedWorker' },
+    { query: 'worker', gives: 'constructor', start: 'Worker' },
+  ],
 };
