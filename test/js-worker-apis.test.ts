@@ -53,6 +53,15 @@ describe('js worker APIs: threads.js, comlink, Web Workers', () => {
       ]);
     });
 
+    it("the 'web-worker' package's Worker is the Web Worker API", () => {
+      const esm = parse(`import Worker from 'web-worker'; new Worker(new URL('./w.mjs', import.meta.url), { type: 'module' });`);
+      const cjs = parse(`const Worker = require('web-worker'); new Worker('./w.js');`);
+      assert.deepEqual([...spawns(esm), ...spawns(cjs)], [
+        { system: 'web-worker', label: 'new Worker', workerModule: './w.mjs' },
+        { system: 'web-worker', label: 'new Worker', workerModule: './w.js' },
+      ]);
+    });
+
     it('an imported or declared Worker is not the global one', () => {
       const m = parse(`
         const { Worker } = require('node:worker_threads');

@@ -29,7 +29,9 @@ export const webWorkers: JsFrameworkModel = {
     runsInWorker: 'the worker script (its top level and its message handlers), in a realm with its own global scope and modules',
     channels: ['postMessage', 'transfer lists', 'MessageChannel', 'SharedArrayBuffer'],
     detected: ['state read or written in the worker script', 'unsendable postMessage payloads'],
-    fixtures: 'static',
+    // run on Node through the 'web-worker' package; the browser, Deno, Bun and Vite fixtures are static (cited)
+    fixtures: 'runnable',
+    runtime: { npm: ['web-worker'] },
     references: [
       'https://developer.mozilla.org/en-US/docs/Web/API/Web_Workers_API/Using_web_workers',
       'https://developer.mozilla.org/en-US/docs/Web/API/Worker/Worker',
@@ -38,9 +40,13 @@ export const webWorkers: JsFrameworkModel = {
       'https://docs.deno.com/runtime/reference/web_platform_apis/#web-workers',
       'https://bun.sh/docs/api/workers',
       'https://vite.dev/guide/features.html#web-workers',
+      'https://github.com/developit/web-worker#readme',
     ],
   },
-  modules: [],
+  // the 'web-worker' package: the same API on Node (in a worker thread) and in browsers
+  modules: ['web-worker'],
+  moduleObject: { 'web-worker': 'Worker' },
+  defaultExport: { 'web-worker': 'Worker' },
   globals: ['Worker', 'SharedWorker', 'self'],
   starts: [webWorker('Worker'), webWorker('SharedWorker')],
   workerEntries: [
