@@ -7,9 +7,9 @@ import { shortPath, unitKey } from '../server/src/engine/contexts';
 import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
+import { startOfSite } from '../server/src/frameworks/js';
 
 const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
-const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
 
 export const unguardedSpawn: Rule = {
   id: 'unguarded-spawn',
@@ -81,27 +81,21 @@ export const unguardedSpawn: Rule = {
         });
         continue;
       }
-      if (!JS_SELF_SYSTEMS.has(site.system) || site.workerModule !== 'self') continue;
+      const start = startOfSite(site);
+      if (!start?.selfSpawn || site.workerModule !== 'self') continue;
       let entry: ModuleModel | undefined = m;
       if (site.system === 'cluster') entry = entryRunning(unitKey(m, unit));
       else if (!ranByOwnTop(m, unitKey(m, unit))) continue;
       if (!entry) continue;
       const viaCall = via();
-      let consequence: string;
-      if (site.system === 'cluster') {
-        consequence = `Every cluster worker runs this file again and reaches this line too, where cluster.fork is not a function (TypeError): guard it with if (cluster.isPrimary).`;
-      } else if (site.system === 'child_process.fork') {
-        consequence = `The child runs this file again and forks its own child, without end: guard it (e.g. check process.send === undefined, or an argv/env flag) so only the parent forks.`;
-      } else {
-        consequence = `Every worker runs this file again and starts another worker, without end: guard it with if (isMainThread).`;
-      }
+      const consequence = start.selfSpawn.consequence;
       ctx.report({
         file,
         range: site.range,
         symbol: site.label,
         message:
           entry === m
-            ? `${site.label}(${site.system === 'cluster' ? '' : '__filename'}) runs at the top level of its own script${viaCall}. ${consequence}`
+            ? `${site.label}(${start.selfSpawn.args}) runs at the top level of its own script${viaCall}. ${consequence}`
             : `cluster.fork() runs when the entry script ${shortPath(entry.path, path.dirname(m.path))} is loaded (inside '${unit.name}', which loading it reaches). Every cluster worker re-runs that entry script, reaches this line too, and cluster.fork is not a function there (TypeError): guard the start with if (cluster.isPrimary).`,
         related: [],
       });

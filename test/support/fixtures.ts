@@ -33,10 +33,7 @@ export interface FixtureManifest {
   system: string;
   runs: Record<string, FixtureRun>;
   timeoutMs?: number;
-  /**
-   * JS: why the fixture is not run (no browser, Deno or Bun here); its README.md cites the
-   * documentation its behaviour is checked against. Such a fixture has no `runs`.
-   */
+  /** a fixture whose runtime cannot run here (Electron, pm2): why; its README.md cites the documented behaviour it is checked against */
   static?: string;
 }
 

@@ -252,6 +252,14 @@ export type SystemKind =
   | 'workerpool'
   /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
   | 'poolifier'
+  /** `child_process.spawn/execFile/exec` (and their Sync forms) running a Node script: a child process without an IPC channel */
+  | 'child_process.spawn'
+  /** jest-worker's `new Worker(module, { exposedMethods })`: the module's exports run in child processes (threads with enableWorkerThreads) */
+  | 'jest-worker'
+  /** Electron's `utilityProcess.fork(modulePath)`: a Node child process; messages over `process.parentPort` */
+  | 'electron.utilityProcess'
+  /** pm2's `ecosystem.config.js` app with `exec_mode: 'cluster'`: the script runs once per instance, each a process */
+  | 'pm2.cluster'
   /** threads.js: `spawn(new Worker('./w'))`, `Pool(() => spawn(...))`; the worker file's `expose(...)` functions run in it */
   | 'threads.js'
   /** the Web Worker API (browsers, Deno, Bun): a global `new Worker(url)` / `new SharedWorker(url)` */
@@ -357,6 +365,8 @@ export interface SpawnSite {
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
   startMethod?: StartMethod;
+  /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
+  taskExports?: string[];
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */

@@ -10,7 +10,7 @@ import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
 import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
 import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
-import { exportsAreTasks } from '../frameworks/js';
+import { exportsAreTasks, startOfSite } from '../frameworks/js';
 
 /** What computing a program reads of the project graph. */
 export interface ProgramSource {
@@ -132,17 +132,29 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
         }
         if (!self && exportsAreTasks(rec.site.system)) {
+          // jest-worker's `exposedMethods`: only the listed exports are tasks
+          const listed = rec.site.taskExports;
+          // jest-worker's `setup(...setupArgs)` export: each worker's initializer
+          const init = startOfSite(rec.site)?.initializerExport;
+          const initTarget = init !== undefined ? g.linker.resolveExport(wm, init) : undefined;
+          if (initTarget && 'symbol' in initTarget) {
+            for (const k of unitsOf(initTarget.symbol)) {
+              entries.push([k, reason(`${rec.site.label} ${init}()`, rec.site.range)]);
+              initRoots.push(k);
+            }
+          }
           for (const name of wm.exports.keys()) {
+            if (listed && !listed.includes(name)) continue;
             const t = g.linker.resolveExport(wm, name);
             if (t && 'symbol' in t) {
               for (const k of unitsOf(t.symbol)) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
             }
           }
           for (const u of wm.units) {
-            if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
+            if (u.exportedAs?.length && (!listed || u.exportedAs.some((n) => listed.includes(n)))) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
           }
           // `module.exports = job.run.bind(job)`, `export default makeTask(...)`: what the layer says the exports are
-          for (const k of g.jsFlowLink(wm)?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
+          if (!listed) for (const k of g.jsFlowLink(wm)?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
         }
       }
       // JS: `this.m()` reaching overrides, handlers in variables and objects, registered callbacks

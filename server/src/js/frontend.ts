@@ -19,7 +19,7 @@ import type { ModuleFacts } from '../flow/facts';
 import { scanSuppressions } from './suppressions';
 import { SpawnRecognizer } from './spawn-sites';
 import { jsFlowFacts } from './flowFacts';
-import { submitOf } from '../frameworks/js';
+import { ARGV_STARTS, submitOf } from '../frameworks/js';
 
 export { scanSuppressions };
 
@@ -142,7 +142,7 @@ class JsFrontend extends SpawnRecognizer {
     this.collectEsmExports(sf.statements);
     this.createBindings();
     const esmImports = new Set(this.importSet);
-    if (/\benv\b|\bfork\s*\(/.test(this.text)) this.collectChildFlags(sf);
+    if (/\benv\b/.test(this.text) || ARGV_STARTS.test(this.text)) this.collectChildFlags(sf);
 
     this.visitStatements(sf.statements);
 
@@ -240,9 +240,8 @@ class JsFrontend extends SpawnRecognizer {
         }
         continue;
       }
-      if (pc.method === 'execute') continue;
       // `exec(fn, args)`: a workerpool pool, or an unknown receiver handed an inline function
-      const isPool = !!sub || (!c && (pc.recv.unknown || pc.recv.member !== undefined) && !!pc.execFn?.inline);
+      const isPool = !!sub || (pc.method === 'exec' && !c && (pc.recv.unknown || pc.recv.member !== undefined) && !!pc.execFn?.inline);
       if (!isPool) continue;
       this.model.payloads.push(...pc.payloads);
       if (pc.execFn) {
@@ -253,7 +252,7 @@ class JsFrontend extends SpawnRecognizer {
             range: pc.execFn.range,
             symbol: pc.execFn.symbol,
             what: 'closure',
-            channel: 'pool.exec',
+            channel: sub?.channel ?? 'pool.exec',
             freeNames: Array.from(free),
             unit: id,
           });

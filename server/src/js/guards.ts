@@ -25,7 +25,7 @@ export abstract class GuardClassifier extends ExportCollector {
   protected abstract readonly visit: (node: ts.Node) => void;
   /** the worker/child module a spawn names (spawn-sites.ts) */
   protected abstract modulePath(e0: ts.Expression, depth?: number): string | undefined;
-  protected abstract startArgs(start: JsStart, args: readonly ts.Expression[]): { workerModule?: string; opts?: ts.Expression };
+  protected abstract startArgs(start: JsStart, args: readonly ts.Expression[]): { applies: boolean; workerModule?: string; opts?: ts.Expression };
 
   protected visitStatements(stmts: readonly ts.Statement[]): void {
     for (let i = 0; i < stmts.length; i++) {

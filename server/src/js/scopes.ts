@@ -9,7 +9,8 @@ import type { Binding, ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit
 import { dottedName, hasModifier, isFunctionExpr, isFunctionNode, propertyNameText, stringValue, unwrap } from './syntax';
 import { selfPackageName } from './package-self';
 import { MUTABLE_CTORS, normModule } from './known-names';
-import { KNOWN_MODULES, createdBy, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel, GLOBAL_SYMBOLS, workerImportOf } from '../frameworks/js';
+import type { JsStart } from '../frameworks/js/types';
+import { KNOWN_MODULES, createdBy, startOf, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel, GLOBAL_SYMBOLS, workerImportOf } from '../frameworks/js';
 
 export type DeclKind =
   | 'var'
@@ -74,7 +75,7 @@ export interface Creation {
 
 export interface PendingPoolCall {
   recv: RecvKey;
-  method: 'run' | 'exec' | 'execute';
+  method: string;
   payloads: Payload[];
   execFn?: { fn: ts.FunctionLikeDeclaration; range: Range; symbol: string; inline: boolean };
   /** start offset of the call */
@@ -487,8 +488,8 @@ export abstract class ScopeModel {
       if (made) return made;
     } else if (ts.isCallExpression(e)) {
       const s = this.sym(e.expression, scope);
-      const made = createdBy('call', s);
-      if (made) return made;
+      const start = startOf('call', s);
+      if (start && this.startApplies(start, e.arguments)) return { ...start.creates, label: start.label };
       // a factory in this file: `function makePool() { return new Piscina(...) }`
       const c = unwrap(e.expression);
       if (!s && ts.isIdentifier(c) && depth < 3) {
@@ -497,6 +498,11 @@ export abstract class ScopeModel {
       }
     }
     return undefined;
+  }
+
+  /** Whether a call of a start's symbol starts what its model says (`spawn('ls')` runs no Node script); see SpawnRecognizer. */
+  protected startApplies(_start: JsStart, _args: readonly ts.Expression[]): boolean {
+    return true;
   }
 
   /** The well-known symbol a class extends (`class W extends Worker` → 'worker_threads.Worker'). */

@@ -103,8 +103,8 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (callee.kind === ts.SyntaxKind.SuperKeyword) {
       const cls = this.enclosingClass(call);
       const base = cls && this.baseSym(cls);
-      const taskArg = base ? TASK_CLASSES.get(base) : undefined;
-      if (cls && taskArg !== undefined) this.classTasks(call.arguments[taskArg], cls);
+      const tc = base ? TASK_CLASSES.get(base) : undefined;
+      if (cls && tc) this.classTasks(call.arguments[tc.arg], cls, tc.functionKey);
       else if (base) this.constructed(base, call.arguments, call);
     }
 
@@ -150,9 +150,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (sub && recvExpr) {
       const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method: sub.method, payloads: [], at: call.getStart(this.sf) };
       const taskArg = sub.task !== undefined ? call.arguments[sub.task] : undefined;
-      const data = call.arguments[sub.payload];
+      const data = sub.payload !== undefined ? call.arguments[sub.payload] : undefined;
       if (sub.task === undefined) {
-        if (data) this.analyzeSent(data, sub.transfer !== undefined ? call.arguments[sub.transfer] : undefined, sub.channel, pc.payloads);
+        if (data) this.analyzeSent(data, this.transferArg(call.arguments, sub.transfer), sub.channel, pc.payloads);
       } else if (taskArg) {
         const fn = this.functionNodeOf(taskArg);
         if (fn) {
@@ -175,16 +175,35 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
    * MyWorker extends Worker { constructor() { super(file) } }`), `ne` being that call.
    */
   protected constructed(s: string, args: readonly ts.Expression[], ne: ts.Node): void {
-    const taskArg = TASK_CLASSES.get(s);
-    if (taskArg !== undefined) this.classTasks(args[taskArg], undefined);
+    const tc = TASK_CLASSES.get(s);
+    if (tc) this.classTasks(args[tc.arg], undefined, tc.functionKey);
     const start = startOf('new', s);
     if (start) this.started(start, args, ne);
   }
 
+  /** The transfer list among a submission's arguments: the first of the positions holding an array, else the first given. */
+  private transferArg(args: readonly ts.Expression[], at: number[] | undefined): ts.Expression | undefined {
+    const given = (at ?? []).map((i) => args[i]).filter((a): a is ts.Expression => a !== undefined);
+    return given.find((a) => this.arrayLiteralOf(a)) ?? given[0];
+  }
+
   /** A start (`new Worker(file, opts)`, `fork(file)`, `workerpool.pool(file, opts)`) as its model places its arguments. */
   protected started(start: JsStart, args: readonly ts.Expression[], node: ts.Node): void {
-    const { workerModule, opts } = this.startArgs(start, args);
-    const site = this.addSpawn(start.system, start.label, node, workerModule);
+    const { applies, workerModule, opts } = this.startArgs(start, args);
+    if (!applies) return;
+    const variant = start.variants?.find((v) => {
+      const lit = opts && this.objectLiteralOf(opts);
+      const val = lit && this.propValue(lit, v.option);
+      return !!val && unwrap(val).kind === (v.value ? ts.SyntaxKind.TrueKeyword : ts.SyntaxKind.FalseKeyword);
+    });
+    const site = this.addSpawn(start.system, variant?.label ?? start.label, node, workerModule);
+    if (start.exposedOption && opts) {
+      const lit = this.objectLiteralOf(opts);
+      const list = lit && this.propValue(lit, start.exposedOption);
+      const arr = list && this.arrayLiteralOf(list);
+      const names = arr?.elements.map((el) => stringValue(unwrap(el)));
+      if (names && names.every((n) => n !== undefined)) site.taskExports = names as string[];
+    }
     if (start.workerData && opts) {
       const wd = this.findWorkerData(opts, start.workerData.depth);
       if (wd) {
@@ -197,24 +216,37 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
   }
 
-  /** Where a start's worker module and options object are among its arguments. */
-  protected startArgs(start: JsStart, args: readonly ts.Expression[]): { workerModule?: string; opts?: ts.Expression } {
+  protected override startApplies(start: JsStart, args: readonly ts.Expression[]): boolean {
+    return this.startArgs(start, args).applies;
+  }
+
+  /**
+   * Where a start's worker module and options object are among its arguments; `applies` is
+   * false when the call does not start what the model says (`spawn('ls')` runs no Node script).
+   */
+  protected startArgs(start: JsStart, args: readonly ts.Expression[]): { applies: boolean; workerModule?: string; opts?: ts.Expression } {
+    if (start.nodeProgram !== undefined && !(args[start.nodeProgram] && this.isNodeProgram(args[start.nodeProgram]))) return { applies: false };
     let opts: ts.Expression | undefined;
     if (start.options === 'first-object-literal') opts = args.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
     else if (start.options !== undefined) opts = args[start.options];
     else if (start.argv !== undefined) {
       // `fork(file, [args], opts)` / `fork(file, opts)`: the args array is optional
       const arr = args[start.argv];
-      opts = arr && ts.isArrayLiteralExpression(unwrap(arr)) ? args[start.argv + 1] : arr;
+      opts = arr && this.arrayLiteralOf(arr) ? args[start.argv + 1] : arr;
     }
     const wf = start.workerFile;
-    if (wf === 'self') return { workerModule: 'self', opts };
-    if (!wf) return { opts };
+    if (wf === 'self') return { applies: true, workerModule: 'self', opts };
+    if (!wf) return { applies: true, opts };
+    const file = wf.pos !== undefined ? args[wf.pos] : undefined;
+    if (wf.inArray) return { applies: true, workerModule: file && this.scriptInArgs(file), opts };
+    if (wf.command) {
+      const cmd = file && this.nodeCommandScript(file);
+      return cmd === undefined ? { applies: false } : { applies: true, workerModule: cmd || undefined, opts };
+    }
     const lit = opts && wf.kw ? this.objectLiteralOf(opts) : undefined;
     const named = lit && wf.kw ? this.propValue(lit, wf.kw) : undefined;
-    if (named) return { workerModule: this.modulePath(named), opts };
-    const file = wf.pos !== undefined ? args[wf.pos] : undefined;
-    return { workerModule: file && !(lit && opts === file) ? this.modulePath(file) : undefined, opts };
+    if (named) return { applies: true, workerModule: this.modulePath(named), opts };
+    return { applies: true, workerModule: file && !(lit && opts === file) ? this.modulePath(file) : undefined, opts };
   }
 
   /** The bundler worker import (`'./w.js?worker'`) a name is the default import of, if any. */
@@ -247,6 +279,101 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (id !== undefined) this.units[id].isNested = true;
   }
 
+  private arrayLiteralOf(e0: ts.Expression, depth = 0): ts.ArrayLiteralExpression | undefined {
+    const e = unwrap(e0);
+    if (ts.isArrayLiteralExpression(e)) return e;
+    if (ts.isIdentifier(e) && depth < 2) {
+      const d = this.lookup(e.text);
+      if (d?.init && !d.pattern) return this.arrayLiteralOf(d.init, depth + 1);
+    }
+    return undefined;
+  }
+
+  /** `process.execPath`, `process.argv[0]`, `process.argv0`, `'node'`: the program run is Node. */
+  private isNodeProgram(e0: ts.Expression, depth = 0): boolean {
+    const e = unwrap(e0);
+    const lit = stringValue(e);
+    if (lit !== undefined) return /^(.*[/\\])?(node|nodejs)(\.exe)?$/.test(lit);
+    const s = this.sym(e);
+    if (s === 'process.execPath' || s === 'process.argv0') return true;
+    if (ts.isElementAccessExpression(e)) {
+      const i = unwrap(e.argumentExpression);
+      return this.sym(e.expression) === 'process.argv' && ts.isNumericLiteral(i) && i.text === '0';
+    }
+    if (ts.isIdentifier(e) && depth < 3) {
+      const d = this.lookup(e.text);
+      return !!d?.init && !d.pattern && this.isNodeProgram(d.init, depth + 1);
+    }
+    return false;
+  }
+
+  /** The script in Node's argument list: the first element that is not a `-flag` (a spread: unknown). */
+  private scriptInArgs(e: ts.Expression): string | undefined {
+    const arr = this.arrayLiteralOf(e);
+    if (!arr) return undefined;
+    let skip = false;
+    for (const el of arr.elements) {
+      if (ts.isSpreadElement(el)) return undefined;
+      const lit = stringValue(unwrap(el));
+      if (skip) {
+        skip = false;
+        continue;
+      }
+      if (lit !== undefined && lit.startsWith('-')) {
+        if (EVAL_FLAGS.has(lit)) return undefined;
+        skip = VALUE_FLAGS.has(lit);
+        continue;
+      }
+      return this.modulePath(el);
+    }
+    return undefined;
+  }
+
+  /**
+   * The script of a shell command that runs Node: `'node worker.js'`, `` `node ${__filename}` ``,
+   * `` `"${process.execPath}" ${script}` ``. '' when Node runs a script this file cannot name;
+   * undefined when the command does not run Node.
+   */
+  private nodeCommandScript(e0: ts.Expression): string | undefined {
+    const e = unwrap(e0);
+    // the command with each `${expr}` as a placeholder, quotes dropped, split into words
+    const exprs: ts.Expression[] = [];
+    let text = stringValue(e);
+    if (text === undefined && ts.isTemplateExpression(e)) {
+      text = e.head.text;
+      for (const sp of e.templateSpans) text += `\u0001${exprs.push(sp.expression) - 1}\u0001${sp.literal.text}`;
+    }
+    if (text === undefined) return undefined;
+    const words = text.replace(/["']/g, ' ').split(/\s+/).filter((w) => w !== '');
+    const exprOf = (w: string): ts.Expression | undefined => {
+      const m = /^\u0001(\d+)\u0001$/.exec(w);
+      return m ? exprs[Number(m[1])] : undefined;
+    };
+    const isNode = (w: string): boolean => {
+      const x = exprOf(w);
+      return x ? this.isNodeProgram(x) : /^(.*[/\\])?(node|nodejs)(\.exe)?$/.test(w);
+    };
+    if (words.length === 0 || !isNode(words[0])) return undefined;
+    let skip = false;
+    for (const w of words.slice(1)) {
+      if (skip) {
+        skip = false;
+        continue;
+      }
+      if (w.startsWith('-')) {
+        if (EVAL_FLAGS.has(w)) return '';
+        skip = VALUE_FLAGS.has(w);
+        continue;
+      }
+      const x = exprOf(w);
+      if (x) return this.modulePath(x) ?? '';
+      if (w.includes('\u0001') || !/\.[cm]?[jt]s$/.test(w)) return '';
+      return w.startsWith('.') || w.startsWith('/') ? w : `./${w}`;
+    }
+    return '';
+  }
+
+
   protected visitNew(ne: ts.NewExpression): void {
     const s = this.sym(ne.expression);
     const args = ne.arguments ?? [];
@@ -259,7 +386,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   }
 
   /** The functions of a `{ name: fn, ... }` task object (workerpool.worker, poolifier) run in the worker. */
-  protected taskObjectHandlers(arg: ts.Expression): void {
+  protected taskObjectHandlers(arg: ts.Expression, functionKey?: string): void {
     let obj = unwrap(arg);
     if (ts.isIdentifier(obj)) {
       const d = this.lookup(obj.text);
@@ -269,8 +396,13 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     for (const p of obj.properties) {
       let fn: ts.Node | undefined;
       if (ts.isMethodDeclaration(p)) fn = p;
-      else if (ts.isPropertyAssignment(p)) fn = this.functionNodeOf(p.initializer);
-      else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
+      else if (ts.isPropertyAssignment(p)) {
+        fn = this.functionNodeOf(p.initializer);
+        // `{ name: { taskFunction: fn, priority } }`
+        const holder = !fn && functionKey ? this.objectLiteralOf(p.initializer) : undefined;
+        const inner = holder && this.propValue(holder, functionKey!);
+        if (inner) fn = this.functionNodeOf(inner);
+      } else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
       if (fn) this.pendingHandlers.push(fn);
     }
   }
@@ -320,11 +452,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
    * A task class — poolifier's `new ThreadWorker(fn | { name: fn })` (or `super(...)` in a
    * subclass, `cls`): the task functions run in the worker, and so does every method of the subclass.
    */
-  protected classTasks(arg: ts.Expression | undefined, cls: ts.ClassLikeDeclaration | undefined): void {
+  protected classTasks(arg: ts.Expression | undefined, cls: ts.ClassLikeDeclaration | undefined, functionKey?: string): void {
     if (arg) {
       const fn = this.functionNodeOf(arg);
       if (fn) this.pendingHandlers.push(fn);
-      else this.taskObjectHandlers(arg);
+      else this.taskObjectHandlers(arg, functionKey);
     }
     for (const m of cls?.members ?? []) {
       if (ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) {
@@ -493,6 +625,10 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   }
 }
 
+
+/** Node flags whose next argument is their value, not the script; flags that run code instead of a script. */
+const VALUE_FLAGS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--title']);
+const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print']);
 
 function relPath(...parts: string[]): string {
   const joined = nodePath.posix.join(...parts.map((p) => p.replace(/\\/g, '/')));

@@ -26,6 +26,11 @@ export const cluster: JsFrameworkModel = {
       env: 0,
       workerWords: 'a cluster worker process',
       systemWords: 'cluster worker processes',
+      selfSpawn: {
+        args: '',
+        consequence:
+          'Every cluster worker runs this file again and reaches this line too, where cluster.fork is not a function (TypeError): guard it with if (cluster.isPrimary).',
+      },
     },
   ],
   scriptSetters: [

@@ -11,11 +11,15 @@ import { piscina } from './piscina';
 import { tinypool } from './tinypool';
 import { workerpool } from './workerpool';
 import { poolifier } from './poolifier';
+import { jestWorker } from './jest-worker';
+import { electron } from './electron';
 import { threads } from './threads';
 import { comlink } from './comlink';
 import { webWorkers } from './web-workers';
 
-export const JS_MODELS: readonly JsFrameworkModel[] = [workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, threads, comlink, webWorkers];
+export const JS_MODELS: readonly JsFrameworkModel[] = [
+  workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron, threads, comlink, webWorkers,
+];
 
 /** Modules the front end resolves symbols of besides the frameworks' own. */
 const OTHER_KNOWN = ['process', 'path', 'url'];
@@ -60,6 +64,11 @@ export function createdBy(form: 'new' | 'call', symbol: string | undefined): (Js
   return s ? { ...s.creates, label: s.label } : undefined;
 }
 
+/** A quick test of a file's text for a start that hands its child an argv list (`fork(`, `spawn(`). */
+export const ARGV_STARTS = new RegExp(
+  `\\b(${[...new Set(JS_MODELS.flatMap((m) => m.starts.filter((s) => s.argv !== undefined).map((s) => s.symbol.split('.').pop())))].join('|')})\\s*\\(`,
+);
+
 const INSTANCE_TYPES = new Map<string, JsCreates>();
 for (const m of JS_MODELS) {
   for (const s of m.starts) if (s.form === 'new') INSTANCE_TYPES.set(s.symbol, s.creates);
@@ -86,7 +95,7 @@ for (const m of JS_MODELS) {
     // the shape of a call is read before its receiver is known: models sharing a method name share its slots
     const first = SUBMIT_METHODS.get(submit.method);
     if (!first) SUBMIT_METHODS.set(submit.method, submit);
-    else if (first.payload !== submit.payload || first.transfer !== submit.transfer || first.task !== submit.task)
+    else if (first.payload !== submit.payload || String(first.transfer) !== String(submit.transfer) || first.task !== submit.task)
       throw new Error(`framework models disagree on the arguments of .${submit.method}()`);
   }
 }
@@ -110,8 +119,10 @@ export const MESSAGE_RECEIVERS = new Map<string, Set<string>>(
 );
 /** `workerpool.worker({ name: fn })`: the callee symbol → the position of the task object. */
 export const TASK_OBJECT_CALLS = new Map<string, number>(ENTRIES.flatMap((e) => (e.shape === 'task-object' ? [[e.symbol, e.arg] as const] : [])));
-/** `new ThreadWorker(fn | { name: fn })` and subclasses: the class symbol → the position of the tasks. */
-export const TASK_CLASSES = new Map<string, number>(ENTRIES.flatMap((e) => (e.shape === 'task-class' ? [[e.symbol, e.arg] as const] : [])));
+/** `new ThreadWorker(fn | { name: fn })` and subclasses: the class symbol → where the tasks are. */
+export const TASK_CLASSES = new Map<string, { arg: number; functionKey?: string }>(
+  ENTRIES.flatMap((e) => (e.shape === 'task-class' ? [[e.symbol, { arg: e.arg, functionKey: e.functionKey }] as const] : [])),
+);
 
 /** bare `addEventListener(event, fn)` in a worker's global scope: the events that run in the worker */
 export const GLOBAL_MESSAGE_EVENTS = new Set<string>(ENTRIES.flatMap((e) => (e.shape === 'message-handler' && e.global ? e.events : [])));
@@ -161,7 +172,15 @@ export function exportsAreTasks(system: SystemKind): boolean {
 
 /** The start a spawn site was made by (its system and label), for the words that describe its workers. */
 export function startOfSite(site: { system: SystemKind; label: string }): JsStart | undefined {
-  for (const m of JS_MODELS) for (const s of m.starts) if (s.system === site.system && s.label === site.label) return s;
+  for (const m of JS_MODELS) {
+    for (const s of m.starts) {
+      if (s.system !== site.system) continue;
+      if (s.label === site.label) return s;
+      // a variant (`enableWorkerThreads: true`) speaks of its own workers
+      const v = s.variants?.find((x) => x.label === site.label);
+      if (v) return { ...s, ...v, variants: undefined };
+    }
+  }
   for (const m of JS_MODELS) for (const s of m.starts) if (s.system === site.system) return s;
   return undefined;
 }

@@ -34,7 +34,7 @@ export const piscina: JsFrameworkModel = {
       systemWords: 'pool worker threads (their own copy of every module)',
     },
   ],
-  submits: [{ pool: 'piscina', submit: { method: 'run', payload: 0, transfer: 1, channel: 'piscina.run' } }],
+  submits: [{ pool: 'piscina', submit: { method: 'run', payload: 0, transfer: [1], channel: 'piscina.run' } }],
   exportsAreTasks: ['piscina'],
   transferChannels: ['piscina.run'],
 };

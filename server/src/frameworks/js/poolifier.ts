@@ -28,7 +28,8 @@ const clusterPool = (name: string, file: number): JsStart => ({
 /**
  * poolifier: `new FixedThreadPool(n, file)`, `new DynamicClusterPool(min, max, file)`; the
  * worker file's `new ThreadWorker(fn | { name: fn })` / `ClusterWorker` (or a subclass)
- * holds the tasks; `pool.execute(data, name, transferList)` submits.
+ * holds the tasks; `pool.execute(data, name, abortSignal, transferList)` (v4: `(data, name,
+ * transferList)`) and `mapExecute` submit; `pool.addTaskFunction(name, fn)` sends `fn`'s source.
  */
 export const poolifier: JsFrameworkModel = {
   doc: {
@@ -37,8 +38,9 @@ export const poolifier: JsFrameworkModel = {
     title: 'poolifier',
     runsInWorker: 'the task functions given to ThreadWorker/ClusterWorker (and the methods of their subclasses), in pool threads or cluster processes',
     channels: ['execute() data', 'workerData (workerOptions)', 'transferList (thread pools)'],
-    detected: ['state read or written by tasks', 'unsendable execute() data'],
-    fixtures: 'static',
+    detected: ['state read or written by tasks', 'unsendable execute()/mapExecute() data', 'closures given to addTaskFunction'],
+    fixtures: 'runnable',
+    runtime: { npm: ['poolifier'] },
     references: ['https://poolifier.github.io/poolifier/'],
   },
   modules: ['poolifier'],
@@ -51,12 +53,22 @@ export const poolifier: JsFrameworkModel = {
   submits: [
     {
       pool: 'poolifier',
-      submit: { method: 'execute', payload: 0, transfer: 2, channel: 'poolifier.execute', processChannel: 'cluster pool.execute' },
+      submit: { method: 'execute', payload: 0, transfer: [2, 3], channel: 'poolifier.execute', processChannel: 'cluster pool.execute' },
+    },
+    {
+      // `mapExecute([data, ...], name, abortSignals, transferList)`: each element is one task's data
+      pool: 'poolifier',
+      submit: { method: 'mapExecute', payload: 0, transfer: [3], channel: 'poolifier.execute', processChannel: 'cluster pool.execute' },
+    },
+    {
+      // `addTaskFunction(name, fn | { taskFunction })`: the function's source text is sent and evaluated in each worker
+      pool: 'poolifier',
+      submit: { method: 'addTaskFunction', task: 1, channel: 'pool.addTaskFunction' },
     },
   ],
   workerEntries: [
-    { shape: 'task-class', symbol: 'poolifier.ThreadWorker', arg: 0 },
-    { shape: 'task-class', symbol: 'poolifier.ClusterWorker', arg: 0 },
+    { shape: 'task-class', symbol: 'poolifier.ThreadWorker', arg: 0, functionKey: 'taskFunction' },
+    { shape: 'task-class', symbol: 'poolifier.ClusterWorker', arg: 0, functionKey: 'taskFunction' },
   ],
   transferChannels: ['poolifier.execute'],
 };

@@ -32,7 +32,7 @@ export const tinypool: JsFrameworkModel = {
       systemWords: 'pool worker threads (their own copy of every module)',
     },
   ],
-  submits: [{ pool: 'tinypool', submit: { method: 'run', payload: 0, transfer: 1, channel: 'tinypool.run' } }],
+  submits: [{ pool: 'tinypool', submit: { method: 'run', payload: 0, transfer: [1], channel: 'tinypool.run' } }],
   exportsAreTasks: ['tinypool'],
   transferChannels: ['tinypool.run'],
 };

@@ -32,9 +32,24 @@ export interface JsStart {
   creates: JsCreates;
   /**
    * The worker module: `pos`, an argument (skipped when it is the options object), `kw`, a
-   * property of the options object (piscina's `filename`); 'self': the entry script runs again.
+   * property of the options object (piscina's `filename`); `inArray`: the first element of the
+   * array at `pos` that is not a `-flag` (`spawn(process.execPath, ['--flag', script])`);
+   * `command`: the script of a shell command line at `pos` (`exec('node w.js')`);
+   * 'self': the entry script runs again.
    */
-  workerFile?: ArgSlot | 'self';
+  workerFile?: (ArgSlot & { inArray?: boolean; command?: boolean }) | 'self';
+  /** a start only when the program run at this position is Node itself (`process.execPath`, `'node'`) */
+  nodeProgram?: number;
+  /**
+   * Options whose literal value changes the workers (`enableWorkerThreads: true` in jest-worker):
+   * the site then takes the variant's label, kind, serialiser and words.
+   */
+  variants?: { option: string; value: boolean; label: string; kind: WorkerKind; serializer: Serializer; workerWords: string; systemWords: string }[];
+  /**
+   * With the file's own path as worker module the child runs this file's top level again and
+   * reaches this start again (unguarded-spawn): how the call reads in the message and what happens.
+   */
+  selfSpawn?: { args: string; consequence: string };
   /** the options object: an argument position, or the first object literal among the arguments */
   options?: number | 'first-object-literal';
   /**
@@ -42,6 +57,10 @@ export interface JsStart {
    * down (poolifier's `{ workerOptions: { workerData } }`); `transferList`: the option that moves values.
    */
   workerData?: { depth: number; transferList?: string };
+  /** an export of the worker module each worker calls once before any task (jest-worker's `setup(...setupArgs)`): an initializer */
+  initializerExport?: string;
+  /** an option listing the names of the worker module's exports that are tasks (jest-worker's `exposedMethods`) */
+  exposedOption?: string;
   /** argv strings handed to the child (a "am I the child" flag): the position of the args array */
   argv?: number;
   /** env handed to the child: 'options' (its `env` property) or an argument position holding the env object itself */
@@ -54,11 +73,15 @@ export interface JsStart {
 
 /** A method that submits work to a pool made by a {@link JsStart}: `pool.run(data, { transferList })`. */
 export interface JsSubmit {
-  method: 'run' | 'exec' | 'execute';
+  method: string;
   /** the data sent (structured clone or JSON) */
-  payload: number;
-  /** a transfer list, or an options object holding one */
-  transfer?: number;
+  payload?: number;
+  /**
+   * a transfer list, or an options object holding one; several positions when versions
+   * differ (poolifier 4: `execute(data, name, list)`, 5: `execute(data, name, signal, list)`):
+   * the first that holds an array literal, else the first given
+   */
+  transfer?: number[];
   /** a function handed over to run in the worker (`pool.exec(fn, args)`): its free names are a closure finding */
   task?: number;
   /** the channel named in findings */
@@ -100,8 +123,11 @@ export type JsWorkerEntry =
   | { shape: 'exposed'; symbol: string; arg: number }
   /** `workerpool.worker({ name: fn })`: the object's functions */
   | { shape: 'task-object'; symbol: string; arg: number }
-  /** `new ThreadWorker(fn | { name: fn })` or a subclass: the functions and every method of the subclass */
-  | { shape: 'task-class'; symbol: string; arg: number };
+  /**
+   * `new ThreadWorker(fn | { name: fn })` or a subclass: the functions and every method of the
+   * subclass; `functionKey`: a task given as an object holding the function (`{ name: { taskFunction: fn, priority } }`)
+   */
+  | { shape: 'task-class'; symbol: string; arg: number; functionKey?: string };
 
 /** A call whose option changes which script a self-spawning start runs (`cluster.setupPrimary({ exec })`). */
 export interface JsScriptSetter {

@@ -28,6 +28,10 @@ export const workerThreads: JsFrameworkModel = {
       env: 'options',
       workerWords: 'a worker thread',
       systemWords: 'a worker thread (its own copy of every module)',
+      selfSpawn: {
+        args: '__filename',
+        consequence: 'Every worker runs this file again and starts another worker, without end: guard it with if (isMainThread).',
+      },
     },
   ],
   messages: [{ method: 'postMessage', channel: 'postMessage', transfer: 1, global: true }],
