@@ -516,6 +516,15 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       const inner = unwrap(e.expression);
       return ts.isNewExpression(inner) || ts.isCallExpression(inner) ? this.modulePath(inner, depth + 1) : undefined;
     }
+    // `this._childWorkerPath`, set in the constructor (`this._childWorkerPath = opts.path || require.resolve('./child')`)
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const init = this.memberInits.get(e.name.text);
+      return init ? this.modulePath(init, depth + 1) : undefined;
+    }
+    // `options.workerPath || require.resolve('./worker')`: the default this file names
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+      return this.modulePath(e.left, depth + 1) ?? this.modulePath(e.right, depth + 1);
+    }
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text);
       if (d?.init && !d.pattern) return this.modulePath(d.init, depth + 1);
