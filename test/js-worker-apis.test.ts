@@ -6,6 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { parseJs } from '../server/src/js/frontend';
 import type { ModuleModel } from '../server/src/engine/model';
+import { Project } from '../server/src/engine/project';
+import { explainAt } from '../server/src/engine/explain';
 
 function parse(src: string, file = '/proj/main.js'): ModuleModel {
   return parseJs(file, src);
@@ -193,6 +195,24 @@ describe('js worker APIs: threads.js, comlink, Web Workers', () => {
         api.each([1], (x) => x);
       `);
       assert.deepEqual(m.payloads, []);
+    });
+  });
+
+  describe('hover', () => {
+    it("a Web Worker's stale read is told to go in a message, not in workerData", async () => {
+      const project = await Project.create();
+      const files: Record<string, string> = {
+        '/proj/config.js': `export const settings = { mode: 'slow' };\n`,
+        '/proj/main.js': `import { settings } from './config.js';\nsettings.mode = 'fast';\nconst w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });\nw.postMessage(1);\n`,
+        '/proj/worker.js': `import { settings } from './config.js';\nself.onmessage = () => self.postMessage(settings.mode);\n`,
+      };
+      for (const [f, t] of Object.entries(files)) project.updateFile(f, t);
+      const findings = project.analyze();
+      const f = findings.find((x) => x.rule === 'stale-global-read');
+      assert.ok(f, JSON.stringify(findings));
+      const hover = explainAt({ graph: project.graph(), file: f.file, position: f.range.start, findings, docUrl: (r) => r });
+      assert.match(hover!.markdown, /\*\*Fix:\*\* send it in a message \(`worker\.postMessage`\)/);
+      assert.doesNotMatch(hover!.markdown, /workerData/);
     });
   });
 });

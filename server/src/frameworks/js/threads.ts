@@ -33,6 +33,10 @@ export const threads: JsFrameworkModel = {
       options: 1,
       workerWords: 'a worker thread',
       systemWords: 'a threads.js worker thread (its own copy of every module)',
+      fixWords: {
+        'stale-global-read': 'pass it as an argument of the exposed function and use the argument, or set it in the worker.',
+        'lost-global-write': 'return it from the exposed function and apply it in the parent.',
+      },
     },
   ],
   workerEntries: [

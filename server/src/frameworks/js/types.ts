@@ -69,6 +69,8 @@ export interface JsStart {
   workerWords: string;
   /** words for the workers in explanations: 'a child process (its own copy of every module)' */
   systemWords: string;
+  /** the hover's "Fix:" advice for its workers, where the language's default does not fit (a Web Worker has no workerData) */
+  fixWords?: { 'stale-global-read'?: string; 'lost-global-write'?: string };
 }
 
 /** A method that submits work to a pool made by a {@link JsStart}: `pool.run(data, { transferList })`. */

@@ -13,6 +13,10 @@ const webWorker = (name: string): JsStart => ({
   options: 1,
   workerWords: name === 'SharedWorker' ? 'a shared worker' : 'a Web Worker',
   systemWords: name === 'SharedWorker' ? 'a shared worker (its own global scope and modules)' : 'a Web Worker (its own global scope and modules)',
+  fixWords: {
+    'stale-global-read': 'send it in a message (`worker.postMessage`) and read it from the message there, or set it in the worker.',
+    'lost-global-write': "send the update back with `self.postMessage` and apply it in the page's `onmessage` handler.",
+  },
 });
 
 /**
