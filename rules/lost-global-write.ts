@@ -19,8 +19,13 @@ export const lostGlobalWrite: Rule = {
     const groups = new CauseGroups<{ readsAfter: AccessRecord[]; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && SHARED_KINDS.has(b.kind)) continue;
-      const writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
+      let writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
       if (writes.length === 0) continue;
+      // a Manager proxy (also one a helper returned): writes through it reach the manager, only rebinding is local
+      if (writes.some((w) => w.access.kind !== 'assign') && writes[0].module.language === 'python' && ctx.graph.holdsProxy(sym)) {
+        writes = writes.filter((w) => w.access.kind === 'assign');
+        if (writes.length === 0) continue;
+      }
       // the initializer hands the worker its object (a proxy, a queue): writes through it reach the parent
       const initAssigns = recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r));
       // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
@@ -33,8 +38,10 @@ export const lostGlobalWrite: Rule = {
         const why = prog.worker.get(w.key)!;
         // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
         const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
-        // a task storing what it was handed (`global X; X = param`) for code of its own process, which nobody here reads back
-        if (w.access.fromParam && readsAfter.length === 0 && isSetUp(ctx.graph, prog, w)) continue;
+        // a task, or a setter it calls, storing what it was handed (`global X; X = param`,
+        // mpire's `TqdmManager.set_connection_details(details)`) for code of its own process,
+        // which nobody here reads back: the parent had the value already
+        if (w.access.fromParam && readsAfter.length === 0) continue;
         // code the parent runs too (`Config.parse(path)` in both): the worker repeats the parent's set-up, it reports nothing
         if (w.access.kind === 'assign' && prog.parent.has(w.key)) continue;
         if (prog.init.has(w.key) || (workerUses && isSetUp(ctx.graph, prog, w))) {

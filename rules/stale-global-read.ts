@@ -62,6 +62,7 @@ export const staleGlobalRead: Rule = {
         if (!readsValue(r) || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
+        if (sentWithTask(prog, why, r, sym)) continue;
         if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;
         const verdict = judge(ctx, prog, why, parentWrites, methodFor(sym, why));
         if (!verdict) continue;
@@ -71,6 +72,26 @@ export const staleGlobalRead: Rule = {
     for (const g of groups.entries()) report(ctx, g.first, g.others, g.why, g.data.parentWrites, g.data.sym, g.data.verdict);
   },
 };
+
+/**
+ * A function cloudpickle sends by value (joblib, loky) travels with the current values of
+ * the module globals it names: the worker reads the parent's value at submission, not an
+ * import-time copy. By value are the functions it cannot send by reference: those of the
+ * entry script (`__main__`), and a lambda or nested def given as the task (with the defs
+ * nested in it). Functions they reach in other modules are sent by reference: stale there.
+ */
+function sentWithTask(prog: Program, why: WorkerReason, r: AccessRecord, sym: string): boolean {
+  const site = why.spawn.site;
+  if (!site.capturesGlobals || r.module.language !== 'python' || splitSymbolKey(sym).file !== r.module.path) return false;
+  if (prog.root.unit.kind !== 'function' && r.module === prog.root.module) return true;
+  if (r.module !== why.spawn.module) return false;
+  const taskUnits = new Set(site.tasks.map((t) => t.unit).filter((u): u is number => u !== undefined));
+  for (let u: number | undefined = r.unit.id; u !== undefined; u = r.module.units[u]?.parent) {
+    if (taskUnits.has(u)) return true;
+    if (!r.module.units[u]?.isNested) break;
+  }
+  return false;
+}
 
 /** Whether access `a` runs before access `b` of the same unit (the front end lists a unit's accesses in evaluation order). */
 function evaluatedBefore(a: AccessRecord, b: AccessRecord): boolean {
@@ -129,7 +150,7 @@ function report(
       // 'late' = not provably before the start (the order of two separately called functions is unknown)
       message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, which can run after the workers started; ${unitName} runs in ${describeWorker(rec)} (${started}), which were forked earlier and keep the value they had at the fork.`;
     } else if (rec.startMethod) {
-      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod)}, each worker re-imports ${mod} and reads ${value}.`;
+      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod, undefined, rec.site.startMethodBy)}, each worker re-imports ${mod} and reads ${value}.`;
     } else if (v.allBefore) {
       // short: editors show it above the hover, whose start-method table says what fork sees
       message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which re-import ${mod} ${startMethodWords(undefined, ctx.pythonVersion)} and read ${value}.`;

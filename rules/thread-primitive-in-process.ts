@@ -5,6 +5,17 @@
 import type { Rule } from '../server/src/engine/rule';
 import { CauseGroups, describeWorker, isSetUp, moreText, related, symbolName, where } from '../server/src/engine/rule';
 import type { Binding } from '../server/src/engine/model';
+import type { ProjectGraph, UnitKey } from '../server/src/engine/contexts';
+
+/** the units Python threads run: thread targets, `Thread` subclasses' `run()`, thread-pool tasks, and what they call */
+function threadSide(g: ProjectGraph): Set<UnitKey> {
+  const roots: UnitKey[] = [];
+  for (const rec of g.spawnRecords) {
+    if (rec.site.isProcess !== false || rec.module.language !== 'python') continue;
+    for (const t of rec.site.tasks) roots.push(...g.unitsOfTask(rec.module, t));
+  }
+  return g.reach(roots);
+}
 
 export const threadPrimitiveInProcess: Rule = {
   id: 'thread-primitive-in-process',
@@ -13,8 +24,14 @@ export const threadPrimitiveInProcess: Rule = {
   languages: ['python'],
   check(ctx) {
     const groups = new CauseGroups<{ sym: string; b: Binding }>();
+    let threads: Set<UnitKey> | undefined;
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (!b || b.kind !== 'thread-primitive') continue;
+      // threads also take it (a `threading.Thread` target or subclass `run()`, a thread pool's
+      // task): it is meant to exclude the threads of one process, and each process having
+      // its own is by design (luigi's `fork_lock` keeps a process's threads from forking mid-call)
+      threads ??= threadSide(ctx.graph);
+      if (recs.some((r) => threads!.has(r.key))) continue;
       // an initializer or a task head rebinding it (to a primitive passed from the parent) fixes the worker's copy
       if (recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r))) continue;
       for (const r of recs) {

@@ -9,7 +9,8 @@ import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
 import { startOfSite } from '../server/src/frameworks/js';
 
-const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
+// loky's workers (joblib, get_reusable_executor) never run the entry script: not here
+const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor', 'pathos']);
 
 export const unguardedSpawn: Rule = {
   id: 'unguarded-spawn',

@@ -120,4 +120,28 @@ describe('Python: registration without a call (issue 11, item 3)', () => {
     const fs = await analyze(prog, 'init-atexit');
     assert.deepEqual(found(fs), ['lost-global-write:5']);
   });
+  it('putting a function in a table runs nothing: the dispatch site decides where it runs', async () => {
+    const prog = (register: string) =>
+      src(
+        'from multiprocessing import Pool',
+        'SCALE = 10',
+        'HOOKS = []',
+        'def reset(*args):',
+        '    global SCALE',
+        '    SCALE = 0',
+        'def scaled(x):',
+        '    return x * SCALE',
+        "if __name__ == '__main__':",
+        `    ${register}`,
+        '    with Pool(2) as pool:',
+        '        print(pool.map(scaled, [1, 2]))',
+        '    for h in HOOKS:',
+        '        h()',
+      );
+    // dispatched in the parent after the pool's block: neither a write before nor while the workers run
+    assert.deepEqual(found(await analyze(prog('HOOKS.append(reset)'), 'table-parent')), []);
+    assert.deepEqual(found(await analyze(prog('HOOKS.insert(0, reset)'), 'table-insert')), []);
+    // a plain call at that line is a write before the start
+    assert.deepEqual(found(await analyze(prog('reset()'), 'table-called')), ['stale-global-read:8']);
+  });
 });

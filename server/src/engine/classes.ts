@@ -1,7 +1,8 @@
 /**
  * Python classes, as the engine sees them across files: which classes are `Process`
- * subclasses (through bases in other modules) and where instantiating one starts a
- * process; and class attributes as module-level symbols of their own (`Config.X`).
+ * (or `threading.Thread`) subclasses (through bases in other modules) and where
+ * instantiating one starts a process (a thread); and class attributes as module-level
+ * symbols of their own (`Config.X`).
  */
 import type { Access, Call, ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import { splitSymbolKey, type Linker, type SymbolKey } from './link';
@@ -9,18 +10,21 @@ import { splitSymbolKey, type Linker, type SymbolKey } from './link';
 /**
  * A spawn site for a call that instantiates a `Process` subclass (directly or through
  * module-level bases, across files): its `run` is the task, the nearest definition first.
+ * A `threading.Thread` subclass gives a thread site the same way: its `run()` is thread
+ * code of the process that instantiates it (the rules tell threads from processes by
+ * {@link SpawnSite.isProcess}).
  */
 export function processClassSite(linker: Linker, m: ModuleModel, u: Unit, c: Call, sym: SymbolKey): SpawnSite | undefined {
   const pc = processClassOf(linker, sym, new Set());
   if (!pc) return undefined;
   const label = splitSymbolKey(sym).name;
   const site: SpawnSite = {
-    system: 'mp.Process',
+    system: pc.thread ? 'threads' : 'mp.Process',
     unit: u.id,
     range: c.range,
     offset: c.offset,
     label,
-    isProcess: true,
+    isProcess: !pc.thread,
     tasks: [{ ref: { name: c.callee.name, member: 'run' }, symbols: pc.runs, range: c.range, label: `${label}.run` }],
     initializers: [],
   };
@@ -29,20 +33,33 @@ export function processClassSite(linker: Linker, m: ModuleModel, u: Unit, c: Cal
   return site;
 }
 
-function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { startMethod?: StartMethod; runs: SymbolKey[] } | undefined {
+function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { startMethod?: StartMethod; runs: SymbolKey[]; thread?: boolean } | undefined {
+  const c = classOf(linker, sym, seen);
+  if (c?.isProcess) return { startMethod: c.startMethod, runs: c.runs };
+  return c?.isThread ? { runs: c.runs, thread: true } : undefined;
+}
+
+/**
+ * A class and its module-level bases: whether one is a process (thread) class, and every
+ * `run` along the way, the nearest first — a mixin's `run()` (mpire's `AbstractWorker`,
+ * listed before the context's `Process`) is the one a process subclass runs.
+ */
+function classOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { isProcess: boolean; isThread: boolean; startMethod?: StartMethod; runs: SymbolKey[] } | undefined {
   if (seen.has(sym) || seen.size > 16) return undefined;
   seen.add(sym);
   const b = linker.binding(sym);
   if (!b || b.kind !== 'class') return undefined;
   let isProcess = !!b.processClass;
+  let isThread = !!b.threadClass;
   let startMethod = b.processClass?.startMethod;
   const runs = [`${sym}.run`];
   const owner = b.bases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
   for (const ref of b.bases ?? []) {
     const base = owner && linker.resolveRef(owner, ref);
-    const r = base ? processClassOf(linker, base, seen) : undefined;
+    const r = base ? classOf(linker, base, seen) : undefined;
     if (!r) continue;
-    isProcess = true;
+    isThread ||= r.isThread;
+    isProcess ||= r.isProcess;
     startMethod ??= r.startMethod;
     runs.push(...r.runs);
   }
@@ -55,7 +72,7 @@ function processClassOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): {
     isProcess = true;
     startMethod ??= hit.startMethod;
   }
-  return isProcess ? { startMethod, runs } : undefined;
+  return { isProcess, isThread, startMethod, runs };
 }
 
 /** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
@@ -63,5 +80,6 @@ export function memberAccess(a: Access, m: NonNullable<Access['member']>): Acces
   const out: Access = { ref: { name: a.ref.name, member: m.name }, kind: m.kind, range: m.range, offset: a.offset };
   if (m.detail !== undefined) out.detail = m.detail;
   if (a.lazyInit) out.lazyInit = true;
+  if (a.fromParam && m.kind === 'assign') out.fromParam = true;
   return out;
 }

@@ -669,6 +669,7 @@ export class ProjectGraph {
       edgesOf: (key) => this.s.edges.get(key),
       unitsOfTask: (m, t, syms) => this.unitsOfTask(m, t, syms),
       flowLink: () => this.flowLink(),
+      spawnRecord: (m, site) => this.spawnRecord(m, site),
       jsFlowLink: (m) => this.jsFlow().of(m),
       edges: (key) => this.s.edges.get(key),
     };
@@ -685,7 +686,7 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns.length ?? 0);
+      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns ?? []);
     }
     return this.flow;
   }
@@ -749,6 +750,12 @@ export class ProjectGraph {
     if (!hit) perProgram.set(cacheKey, (hit = happensAfterEnd(this.orderView(), program, rec, posOrder(end.end))));
     const from = hit.cut.get(a.key);
     return hit.fully.has(a.key) || (from !== undefined && posOrder(a.access.range.start) > from);
+  }
+
+  /** Python: whether the value-flow layer finds a Manager proxy in module-level `sym` (writes through it are shared) */
+  holdsProxy(sym: SymbolKey): boolean {
+    const i = sym.lastIndexOf('#');
+    return this.flowLink()?.holdsProxy(sym.slice(0, i), sym.slice(i + 1)) ?? false;
   }
 
   /** Whether an access in the parent happens before the workers of `rec` start. */

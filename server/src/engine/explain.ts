@@ -51,6 +51,8 @@ function systemWords(rec: SpawnRecord): string {
   switch (rec.site.system) {
     case 'threads':
       return 'threads of this process (they share globals)';
+    case 'InterpreterPoolExecutor':
+      return 'worker interpreters (each imports every module afresh)';
     default:
       return rec.site.isProcess === 'maybe' ? 'worker processes, if the executor is a process pool' : 'worker processes';
   }

@@ -7,17 +7,40 @@
  *
  * The flow program covers the modules holding such expressions, the modules importing
  * them and theirs (a task is often a parameter: `def run(pool, job): pool.map(job, ...)`), and what
- * all these import (two levels; at most {@link MAX_MODULES} modules): enough to find the
+ * all these import (one level; at most {@link MAX_MODULES} modules): enough to find the
  * classes and functions a task is made of, without solving a whole workspace. The other
- * modules that start processes, and theirs, come after, in the room left.
+ * modules that start processes, and theirs, come after, in the room left. Which modules
+ * fill the room depends only on the import graph (distance from a start, ties by path),
+ * never on the order modules were read in.
  */
-import type { ModuleModel, Unit } from './model';
+import type { ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
 
 const MAX_MODULES = 80;
-const IMPORT_DEPTH = 1;
+/** what the layer names a context's pool or process, and their methods: `multiprocessing.context.SpawnContext.Pool.map` */
+const CONTEXT_STARTS = /^multiprocessing\.context\.(SpawnContext|ForkContext|ForkServerContext)\.(Pool|Process)(?:\.(\w+))?$/;
+const CONTEXT_METHODS: Record<string, StartMethod> = { SpawnContext: 'spawn', ForkContext: 'fork', ForkServerContext: 'forkserver' };
+/** pool methods that hand the worker a callable as first argument */
+const POOL_SUBMITTERS = new Set(['map', 'map_async', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'apply', 'apply_async']);
+
+/** A task handed to a pool or process of a context only the layer names (see {@link FlowLink.contextStarts}). */
+export interface ContextStart {
+  file: string;
+  /** the call handing the task over: start offset, start and end in position order */
+  offset: number;
+  pos: number;
+  end: number;
+  startMethod: StartMethod;
+  system: 'mp.Pool' | 'mp.Process';
+  /** pools: the submitting method ('map'...) */
+  method?: string;
+  /** the task argument's start offset */
+  argOffset: number;
+}
+/** what the layer names a Manager's proxy: `multiprocessing.Manager.dict`, `...get_context.Manager.list`, `multiprocessing.managers.SyncManager.Namespace` */
+const MANAGER_PROXY = /^multiprocessing\b.*\.(?:Manager|SyncManager)\.(?:dict|list|Namespace|Queue|JoinableQueue|Value|Array|Lock|RLock|Event|Condition|Semaphore|BoundedSemaphore|Barrier)$/;
 const IMPORTER_DEPTH = 2;
 /** propagation steps the engine gives the layer (the graph command gives more) */
 const MAX_STEPS = 400_000;
@@ -35,51 +58,13 @@ export class FlowLink {
   constructor(
     private readonly all: ReadonlyMap<string, ModuleModel>,
     linker: Linker,
-    focus: ModuleModel[],
+    groups: ReadonlyArray<{ seeds: ModuleModel[]; importerDepth: number }>,
     private readonly keyOf: (m: ModuleModel, u: Unit) => UnitKey,
     importers: ReadonlyMap<string, Set<string>>,
-    more: ModuleModel[] = [],
   ) {
-    const chosen = new Map<string, ModuleModel>();
-    // the modules whose tasks only the layer resolves first, with what they need; then the
-    // other modules starting processes (their tasks' reach through values), while there is room
-    for (const group of [focus, more]) {
-      // callers pass tasks (and the objects tasks work on) down: the importers of the
-      // group's modules, and theirs; then what all these import
-      const first = new Set(group);
-      let ring = group;
-      // the other starts' tasks are resolved by the front end: one ring of importers (the
-      // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib
-      for (let depth = 0; depth < (group === focus ? IMPORTER_DEPTH : 1); depth++) {
-        const next: ModuleModel[] = [];
-        for (const m of ring) {
-          for (const p of importers.get(m.path) ?? []) {
-            const im = all.get(p);
-            if (im && !first.has(im) && first.size < MAX_MODULES) {
-              first.add(im);
-              next.push(im);
-            }
-          }
-        }
-        ring = next;
-      }
-      let level = [...first].filter((m) => m.language === 'python' && m.flow);
-      for (let depth = 0; depth <= IMPORT_DEPTH && level.length > 0 && chosen.size < MAX_MODULES; depth++) {
-        const next: ModuleModel[] = [];
-        for (const m of level) {
-          if (chosen.has(m.path) || chosen.size >= MAX_MODULES) continue;
-          chosen.set(m.path, m);
-          for (const spec of importSpecs(m)) {
-            const t = linker.resolveModule(m, spec);
-            if (t && t.flow && !chosen.has(t.path)) next.push(t);
-          }
-        }
-        level = next;
-      }
-    }
-    this.modules = [...chosen.keys()];
+    this.modules = chooseModules(all, linker, groups, importers);
     this.chosen = new Set(this.modules);
-    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS);
+    this.program = new FlowProgram(this.modules.map((p) => all.get(p)!), undefined, MAX_STEPS);
   }
 
   /** whether the layer stopped at its step bound (its call graph may then miss calls; a node's value bound does not) */
@@ -154,6 +139,94 @@ export class FlowLink {
     return out;
   }
 
+  /**
+   * Whether a module-level name may hold a `Manager()` proxy (`Manager().dict()`, also
+   * through a helper that returns one): writes through a proxy reach the manager process.
+   */
+  holdsProxy(file: string, name: string): boolean {
+    const mi = this.program.moduleIndex(file);
+    const node = mi === undefined ? undefined : this.all.get(file)?.flow?.vars.get(name);
+    if (mi === undefined || node === undefined) return false;
+    const solver = this.program.solver;
+    for (const v of solver.valuesOf(solver.node(mi, node))) {
+      const val = solver.values.get(v);
+      if (val.t === 'ext' && MANAGER_PROXY.test(val.name)) return true;
+    }
+    return false;
+  }
+
+  private contextStartList?: ContextStart[];
+
+  /**
+   * Pools and processes made from a multiprocessing context the layer names but the front
+   * end cannot (a helper returning `get_context("spawn")`, kept and used later: `ctx =
+   * make_ctx(); ctx.Pool(...)`): per task handed over — a `Process(target=)`, a callable
+   * submitted to such a pool (`pool.map(f, xs)`) — where and with which start method.
+   */
+  contextStarts(): readonly ContextStart[] {
+    if (this.contextStartList) return this.contextStartList;
+    const out: ContextStart[] = [];
+    const solver = this.program.solver;
+    const fileOf = new Map(this.modules.map((p) => [this.program.moduleIndex(p), p]));
+    solver.modules.forEach(({ facts: f }, j) => {
+      const file = fileOf.get(j);
+      if (!file) return;
+      f.nodes.forEach((op) => {
+        if (op.k !== 'call' || op.pos === undefined || op.end === undefined) return;
+        for (const v of solver.valuesOf(solver.node(j, op.fn))) {
+          const val = solver.values.get(v);
+          const hit = val.t === 'ext' ? CONTEXT_STARTS.exec(val.name) : null;
+          if (!hit) continue;
+          const [, cls, kind, method] = hit;
+          const task = kind === 'Process' ? (method ? undefined : op.kw.find(([k]) => k === 'target')?.[1] ?? op.args[1])
+            : method && POOL_SUBMITTERS.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
+          if (task === undefined) continue;
+          let argOffset = -1;
+          for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];
+          if (argOffset < 0) continue;
+          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: CONTEXT_METHODS[cls], system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset });
+          break;
+        }
+      });
+    });
+    return (this.contextStartList = out);
+  }
+
+  private classCallList?: Array<{ file: string; offset: number; end?: number; classes: string[] }>;
+
+  /**
+   * Calls that instantiate module-level classes the layer finds through values — a class
+   * kept in an attribute or returned by a factory (mpire's `self.Worker = worker_factory(...)`,
+   * then `self.Worker(...)`): the call's file and start offset, and the classes as the
+   * engine's class names (the caller asks the engine which are `Process` subclasses);
+   * `end`: where the call ends (its arguments are evaluated before the process exists).
+   * Calls naming the class directly are the front end's too (the caller keeps one record per call).
+   */
+  classCalls(): ReadonlyArray<{ file: string; offset: number; end?: number; classes: string[] }> {
+    if (this.classCallList) return this.classCallList;
+    const out: Array<{ file: string; offset: number; end?: number; classes: string[] }> = [];
+    const solver = this.program.solver;
+    const fileOf = new Map(this.modules.map((p) => [this.program.moduleIndex(p), p]));
+    solver.modules.forEach(({ facts: f }, j) => {
+      const file = fileOf.get(j);
+      if (!file) return;
+      f.nodes.forEach((op) => {
+        if (op.k !== 'call' || op.raise) return;
+        const classes: string[] = [];
+        for (const v of solver.valuesOf(solver.node(j, op.fn))) {
+          const val = solver.values.get(v);
+          if (val.t !== 'def') continue;
+          const d = solver.def(val);
+          if (d.kind !== 'class' || d.parent !== -1) continue;
+          const cf = fileOf.get(val.m);
+          if (cf) classes.push(`${cf}#${d.name}`);
+        }
+        if (classes.length) out.push({ file, offset: op.at, end: op.end, classes });
+      });
+    });
+    return (this.classCallList = out);
+  }
+
   /** the unit a flow function stands for (same file, same start) */
   private unitOf(t: FlowTarget): UnitKey | undefined {
     return (this.units ??= new FlowUnits(this.all, this.keyOf)).unitOf(t);
@@ -187,8 +260,88 @@ export class FlowLink {
         if (to.length) this.edges.set(from, to);
       }
     }
-    return this.edges.get(key) ?? [];
+    return this.edges.get(key) ?? this.topLevelCallees(key);
   }
+
+  private readonly topLevel = new Map<UnitKey, UnitKey[]>();
+
+  /**
+   * A module's top level or main guard is no function of the layer's: what its calls
+   * (the front end's, by start offset; a chain `Runner().run(...)` starts where its
+   * first call does) call as the layer resolves them.
+   */
+  private topLevelCallees(key: UnitKey): readonly UnitKey[] {
+    const hit = this.topLevel.get(key);
+    if (hit) return hit;
+    const out: UnitKey[] = [];
+    const m = this.all.get(key.slice(0, key.lastIndexOf('::')));
+    const u = m && this.chosen.has(m.path) ? m.units.find((x) => x.kind !== 'function' && this.keyOf(m, x) === key) : undefined;
+    for (const c of u?.calls ?? []) {
+      for (const t of this.program.callees(m!.path, c.offset)) {
+        const k = this.unitOf(t);
+        if (k && !out.includes(k)) out.push(k);
+      }
+    }
+    this.topLevel.set(key, out);
+    return out;
+  }
+}
+
+/**
+ * The modules of the flow program, in rank order: group by group (the starts whose tasks
+ * only the layer resolves first), then by distance from the group's starts — over
+ * importer edges (up to the group's `importerDepth` rings: callers hand tasks and objects
+ * down) and one import edge from any of those (what they are made of) — ties by path.
+ * Breadth-first by layers sorted by path, so the choice under the {@link MAX_MODULES} cap
+ * does not depend on the order of `all` or of the importer sets; modules are read (their
+ * facts, their imports) only when their turn comes.
+ */
+export function chooseModules(
+  all: ReadonlyMap<string, ModuleModel>,
+  linker: Linker,
+  groups: ReadonlyArray<{ seeds: ModuleModel[]; importerDepth: number }>,
+  importers: ReadonlyMap<string, Set<string>>,
+): string[] {
+  const chosen = new Set<string>();
+  // modules whose importers / imports were already added (a module is expanded once per way)
+  const ringDone = new Set<string>();
+  const importsDone = new Set<string>();
+  type Entry = { m: ModuleModel; ring: number };
+  const byPathThenRing = (a: Entry, b: Entry): number => (a.m.path < b.m.path ? -1 : a.m.path > b.m.path ? 1 : b.ring - a.ring);
+  for (const group of groups) {
+    // `ring`: importer rings from the seeds (-1: reached by an import edge, not expanded)
+    let layer: Entry[] = group.seeds.map((m) => ({ m, ring: 0 }));
+    while (layer.length && chosen.size < MAX_MODULES) {
+      layer.sort(byPathThenRing);
+      const next: Entry[] = [];
+      for (const { m, ring } of layer) {
+        const usable = m.language === 'python' && !!m.flow;
+        if (usable && !chosen.has(m.path)) {
+          if (chosen.size >= MAX_MODULES) break;
+          chosen.add(m.path);
+        }
+        if (ring < 0) continue;
+        if (ring < group.importerDepth && !ringDone.has(m.path)) {
+          ringDone.add(m.path);
+          for (const p of importers.get(m.path) ?? []) {
+            const im = all.get(p);
+            if (im) next.push({ m: im, ring: ring + 1 });
+          }
+        }
+        if (usable && !importsDone.has(m.path)) {
+          importsDone.add(m.path);
+          for (const spec of importSpecs(m)) {
+            const t = linker.resolveModule(m, spec);
+            if (t && t !== m) next.push({ m: t, ring: -1 });
+          }
+        }
+      }
+      // one entry per module: the one expanding furthest (sorted first among equal paths)
+      const kept = new Set<string>();
+      layer = next.sort(byPathThenRing).filter((e) => !kept.has(e.m.path) && !!kept.add(e.m.path));
+    }
+  }
+  return [...chosen];
 }
 
 function importSpecs(m: ModuleModel): Set<string> {
@@ -206,22 +359,48 @@ function importSpecs(m: ModuleModel): Set<string> {
 /**
  * The flow program of a project: thread pools never make a worker side, so only the Python
  * modules starting processes need the layer — those with tasks only the layer can resolve
- * first (the program has a size bound), then those creating a pool in a function (a factory
- * may return it), then the others. Null when no module starts a process.
+ * first (the program has a size bound), then those defining process classes no call names
+ * (a factory may return one) and those using multiprocessing without a start the front end
+ * sees (a helper returning a context) — without the layer their starts are not seen at
+ * all — then those creating a pool in a function (a factory may return it), then the
+ * others. Null when there are none of these.
  */
 export function projectFlowLink(
   modules: ReadonlyMap<string, ModuleModel>,
   linker: Linker,
   keyOf: (m: ModuleModel, u: Unit) => UnitKey,
   importers: ReadonlyMap<string, Set<string>>,
-  classSpawns: (m: ModuleModel) => number,
+  classSpawns: (m: ModuleModel) => readonly SpawnSite[],
 ): FlowLink | null {
-  const starts = [...modules.values()].filter(
-    (m) => m.language === 'python' && (m.spawns.some((site) => site.isProcess !== false && site.system !== 'mp.Manager') || classSpawns(m) > 0),
+  const python = [...modules.values()].filter((m) => m.language === 'python');
+  const starts = python.filter(
+    (m) => m.spawns.some((site) => site.isProcess !== false && site.system !== 'mp.Manager') || classSpawns(m).some((site) => site.isProcess),
   );
-  if (starts.length === 0) return null;
+  // modules defining process classes no call names (the front end's class sites): a factory
+  // may hand the class out (mpire's `worker_factory`), instantiated where only the layer sees it
+  const named = new Set<string>();
+  for (const m of python) for (const site of classSpawns(m)) for (const t of site.tasks) for (const sym of t.symbols ?? []) named.add(sym);
+  const classHomes = python.filter(
+    (m) => !starts.includes(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
+  );
+  // modules using multiprocessing without starting anything the front end sees: a helper
+  // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
+  const mpUsers = python.filter(
+    (m) => !starts.includes(m) && !classHomes.includes(m)
+      && (m.imports.some((s) => s === 'multiprocessing' || s.startsWith('multiprocessing.')) || [...m.bindings.values()].some((b) => b.importFrom?.specifier === 'multiprocessing')),
+  );
+  if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
   const rest = starts.filter((m) => !needs(m));
-  return new FlowLink(modules, linker, starts.filter(needs), keyOf, importers, [...rest.filter(inFunction), ...rest.filter((m) => !inFunction(m))]);
+  // the other starts' tasks are resolved by the front end: one ring of importers (the
+  // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib
+  return new FlowLink(modules, linker, [
+    { seeds: starts.filter(needs), importerDepth: IMPORTER_DEPTH },
+    // without the layer their starts are not seen at all
+    { seeds: classHomes, importerDepth: 1 },
+    { seeds: mpUsers, importerDepth: 1 },
+    { seeds: rest.filter(inFunction), importerDepth: 1 },
+    { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
+  ], keyOf, importers);
 }

@@ -92,6 +92,8 @@ export interface Binding {
    * with the start method the base pins. The class's `run()` is worker code.
    */
   processClass?: { startMethod?: StartMethod };
+  /** Python, kind === 'class': a base is `threading.Thread`: the class's `run()` is thread code of the process that starts it */
+  threadClass?: boolean;
   /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
   bases?: Ref[];
   /**
@@ -263,7 +265,13 @@ export type SystemKind =
   /** threads.js: `spawn(new Worker('./w'))`, `Pool(() => spawn(...))`; the worker file's `expose(...)` functions run in it */
   | 'threads.js'
   /** the Web Worker API (browsers, Deno, Bun): a global `new Worker(url)` / `new SharedWorker(url)` */
-  | 'web-worker';
+  | 'web-worker'
+  /** joblib `Parallel(...)` on its default loky backend (cloudpickle; the workers do not run `__main__`) */
+  | 'joblib'
+  /** loky's `get_reusable_executor` / `ProcessPoolExecutor` (also `joblib.externals.loky`) */
+  | 'loky'
+  /** pathos process pools (`ProcessPool`, `ProcessingPool`): multiprocess with dill, `map(f, *iterables)`, `pipe(f, *args)` */
+  | 'pathos';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -367,6 +375,17 @@ export interface SpawnSite {
   startMethod?: StartMethod;
   /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
   taskExports?: string[];
+  /** Python: who fixes {@link startMethod} when the program cannot change it ('loky', 'sub-interpreters'), for messages */
+  startMethodBy?: string;
+  /**
+   * Python: functions sent by value (those of the entry script, a lambda or nested def
+   * task) travel with the current values of the module globals they name (cloudpickle:
+   * joblib, loky), so their reads of those globals see the parent's value at submission;
+   * module state reached through imported modules is still each worker's own.
+   */
+  capturesGlobals?: boolean;
+  /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
+  byValue?: boolean;
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */

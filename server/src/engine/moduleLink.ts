@@ -76,6 +76,8 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
         if (m.language === 'python') {
           const site = processClassSite(linker, m, u, c, sym);
           if (site) classSpawns.push(site);
+          // a `threading.Thread` subclass's `run()` runs later, in this process (a thread)
+          if (site && !site.isProcess) for (const run of site.tasks[0].symbols ?? []) calls.push({ from: key, sym: run, pos: posOrder(c.range.start), registered: 'later' });
         }
       }
       for (const a of u.accesses) {

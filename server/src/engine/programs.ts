@@ -4,12 +4,13 @@
  * modules and handlers of each start and what they reach (through the value-flow layer
  * for what only it resolves) — with what computing it read, for the cache.
  */
-import type { ModuleModel, Range, SpawnSite, TaskRef } from './model';
+import type { ModuleModel, Range, SpawnSite, TaskRef, Unit } from './model';
 import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
-import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
-import { spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
+import { processClassSite } from './classes';
+import { submitMethod, submitMethodNames } from '../frameworks/python';
+import { posOrder, spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
 import { exportsAreTasks, startOfSite } from '../frameworks/js';
 
 /** What computing a program reads of the project graph. */
@@ -23,6 +24,8 @@ export interface ProgramSource {
   unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[];
   /** the value-flow program (built on first use), or null when no spawn site needs it */
   flowLink(): FlowLink | null;
+  /** a spawn record for a site the engine makes itself (start method from the site, module or setting) */
+  spawnRecord(m: ModuleModel, site: SpawnSite): SpawnRecord;
   /** the JS worker sides' value-flow program (./flowLinkJs.ts), or null when no JS start makes workers */
   jsFlowLink(m: ModuleModel): FlowLinkJs | null;
   edges(key: UnitKey): Edges | undefined;
@@ -60,6 +63,12 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
     for (const m of rootFlow.modules) modules.add(m);
   }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
+  if (root.module.language === 'python') {
+    for (const rec of [...flowClassStarts(g, parent), ...flowContextStarts(g, parent)]) {
+      spawns.push(rec);
+      modules.add(rec.module.path);
+    }
+  }
   const worker = new Map<UnitKey, WorkerReason>();
   const initRoots: UnitKey[] = [];
   const flowEntries: Array<[UnitKey, WorkerReason]> = [];
@@ -92,7 +101,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           }
         }
         // a pool or executor returned by a factory: the tasks submitted to it where the factory is called
-        const methods = rec.site.system === 'mp.Pool' ? POOL_SUBMIT : rec.site.system === 'ProcessPoolExecutor' ? EXECUTOR_SUBMIT : undefined;
+        const methods = submitMethodNames(rec.site.system);
         if (methods && rec.module.units[rec.site.unit]?.kind === 'function') {
           for (const s of flow.returnedSubmissions(rec.module, rec.site.offset, methods)) {
             const sub = submissionRecord(g, rec, s.file, s.argOffset, s.method);
@@ -183,8 +192,101 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   return { program, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
-/** the pool methods that return only when their tasks are done */
-const BLOCKING = new Set(['map', 'starmap', 'apply']);
+/**
+ * `Process` subclasses instantiated through values the front end cannot name (a class a
+ * factory returned, kept in `self.Worker`: mpire's pool): a spawn site per such call the
+ * parent side reaches, its task the `run()` of every process class the call may make; the
+ * start method only when they all pin the same one. Calls the front end already made a
+ * site of are left to it.
+ */
+function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
+  const flow = g.flowLink();
+  if (!flow || flow.truncated) return [];
+  const out: SpawnRecord[] = [];
+  // the parent side as the layer sees it too (`pool.map()` on an instance reaching
+  // `self._start_worker()`): where such calls run; what the parent writes stays the front end's
+  let reached: Set<UnitKey> | undefined;
+  for (const cc of flow.classCalls()) {
+    const m = g.linker.moduleOf(cc.file);
+    if (!m || g.spawnRecords.some((r) => r.module === m && r.site.offset === cc.offset)) continue;
+    const u = m.units.find((x) => x.calls.some((c) => c.offset === cc.offset));
+    const c = u?.calls.find((x) => x.offset === cc.offset);
+    if (!u || !c) continue;
+    const key = unitKey(m, u);
+    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
+    let site: SpawnSite | undefined;
+    const methods = new Set<string | undefined>();
+    for (const sym of cc.classes) {
+      const s = processClassSite(g.linker, m, u, c, sym);
+      if (!s?.isProcess) continue;
+      methods.add(s.startMethod);
+      if (!site) site = s;
+      else site.tasks[0].symbols = [...new Set([...(site.tasks[0].symbols ?? []), ...(s.tasks[0].symbols ?? [])])];
+    }
+    if (!site) continue;
+    if (methods.size > 1) delete site.startMethod;
+    // the whole call: what its arguments read or call happens before the child exists
+    if (cc.end !== undefined) site.range = { start: c.range.start, end: fromOrder(cc.end) };
+    if (cc.classes.length > 1) {
+      // several classes: name the call (`self.Worker`), not one of them
+      site.label = c.callee.member ?? c.callee.name;
+      site.tasks[0].label = `${site.label}.run`;
+    }
+    out.push(g.spawnRecord(m, site));
+  }
+  return out;
+}
+
+/**
+ * Tasks handed to pools and processes of a multiprocessing context only the value-flow
+ * layer names (`ctx = make_ctx(); ctx.Pool(2).map(f, xs)`, the helper returning
+ * `get_context("spawn")`): a spawn record per hand-over the parent side reaches, placed
+ * there with the context's start method (a blocking `map` is also where those workers are
+ * done). Hand-overs the front end already made a site of are left to it.
+ */
+function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
+  const flow = g.flowLink();
+  if (!flow || flow.truncated) return [];
+  const out: SpawnRecord[] = [];
+  let reached: Set<UnitKey> | undefined;
+  for (const cs of flow.contextStarts()) {
+    const m = g.linker.moduleOf(cs.file);
+    if (!m) continue;
+    const known = g.spawnRecords.some((r) => r.module === m && (r.site.offset === cs.offset || r.site.flowTasks?.some((t) => t.offset === cs.argOffset)
+      || r.site.tasks.some((t) => posOrder(t.range.start) <= cs.pos && posOrder(t.range.end) >= cs.end)));
+    if (known) continue;
+    const range = { start: fromOrder(cs.pos), end: fromOrder(cs.end) };
+    // the innermost unit holding the call
+    let u: Unit | undefined;
+    for (const x of m.units) {
+      if (posOrder(x.range.start) <= cs.pos && posOrder(x.range.end) >= cs.end && (!u || posOrder(x.range.start) >= posOrder(u.range.start))) u = x;
+    }
+    if (!u) continue;
+    const key = unitKey(m, u);
+    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
+    const pool = cs.system === 'mp.Pool';
+    const label = pool ? `Pool.${cs.method}` : 'Process(target=)';
+    const site: SpawnSite = {
+      system: cs.system,
+      unit: u.id,
+      range,
+      offset: cs.offset,
+      label: pool ? 'Pool' : 'Process',
+      isProcess: true,
+      tasks: [],
+      initializers: [],
+      flowTasks: [{ offset: cs.argOffset, range, label }],
+      startMethod: cs.startMethod,
+    };
+    if (pool && submitMethod(cs.system, cs.method ?? '')?.blocking) site.endRange = range;
+    out.push(g.spawnRecord(m, site));
+  }
+  return out;
+}
+
+function fromOrder(n: number): { line: number; character: number } {
+  return { line: Math.floor(n / 1_000_000), character: n % 1_000_000 };
+}
 
 /**
  * The spawn record for a task submitted to a pool or executor a factory returned: the
@@ -199,7 +301,7 @@ function submissionRecord(g: ProgramSource, rec: SpawnRecord, file: string, argO
     const c = u.calls.find((x) => x.offset === argOffset);
     if (!c) continue;
     const site: SpawnSite = { ...rec.site, unit: u.id, range: c.range, offset: c.offset, tasks: [], initializers: [], flowTasks: undefined, initializerUnits: undefined, startRange: undefined };
-    site.endRange = rec.site.system === 'mp.Pool' && BLOCKING.has(method) ? c.range : undefined;
+    site.endRange = submitMethod(rec.site.system, method)?.blocking ? c.range : undefined;
     return { ...rec, module: m!, site };
   }
   return rec;
@@ -215,6 +317,21 @@ function reachBoth(g: ProgramSource, root: UnitKey): Set<UnitKey> {
   const flow = g.flowLink();
   const into = new Set<UnitKey>();
   const stack = [root];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (into.has(k)) continue;
+    into.add(k);
+    for (const c of g.callees(k)) if (!into.has(c)) stack.push(c);
+    for (const c of flow?.callees(k) ?? []) if (!into.has(c)) stack.push(c);
+  }
+  return into;
+}
+
+/** what `roots` reach through the front end's calls and the value-flow layer's */
+function reachRoots(g: ProgramSource, roots: Iterable<UnitKey>): Set<UnitKey> {
+  const flow = g.flowLink();
+  const into = new Set<UnitKey>();
+  const stack = [...roots];
   while (stack.length) {
     const k = stack.pop()!;
     if (into.has(k)) continue;

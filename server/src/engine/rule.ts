@@ -115,12 +115,15 @@ export function accessVerb(a: Access): string {
 export function describeWorker(rec: SpawnRecord): string {
   const lang = rec.module.language;
   if (lang === 'js') return startOfSite(rec.site)?.workerWords ?? 'a worker thread';
+  if (rec.site.system === 'InterpreterPoolExecutor') return 'worker interpreters';
   return rec.site.isProcess === 'maybe' ? 'worker processes (if the executor is a process pool)' : 'worker processes';
 }
 
 /** Start methods a Python bug shows under, as words. */
-export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string): string {
+export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string, by?: string): string {
   if (!sm) return `under spawn and forkserver ${reimportDefaultsWords(pythonVersion)}`;
+  // a framework that always starts fresh interpreters (loky, sub-interpreters), whatever the program sets
+  if (by) return `as under the '${sm}' start method (${by} workers start as fresh interpreters)`;
   return `under the '${sm}' start method pinned here`;
 }
 

@@ -35,9 +35,11 @@ export type FlowOp =
   /**
    * a call; its node holds the call's results. `scope` is the def index of the calling
    * function (-1: module level); `at` the call's start offset. `raise`: `raise X` —
-   * instantiates X when it is a class, nothing else.
+   * instantiates X when it is a class, nothing else. `pos`/`end` (Python calls written as
+   * calls): where the call starts and ends, as line × 1,000,000 + character (the engine's
+   * position order).
    */
-  | { k: 'call'; fn: NodeId; args: NodeId[]; kw: Array<[string, NodeId]>; star: NodeId | null; dstar: NodeId | null; scope: number; at: number; raise?: boolean }
+  | { k: 'call'; fn: NodeId; args: NodeId[]; kw: Array<[string, NodeId]>; star: NodeId | null; dstar: NodeId | null; scope: number; at: number; raise?: boolean; pos?: number; end?: number }
   /** a container built here (literal, comprehension); items keyed by constant key, or null */
   | { k: 'new'; kind: ContainerKind; items: Array<[string | null, NodeId]> }
   /** the elements iterating `obj` gives (`for`, unpacking with `*`, comprehensions); may call `__iter__`/`__next__` */

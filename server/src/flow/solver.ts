@@ -10,6 +10,9 @@ import { CallRules } from './calls';
 
 export type { ModuleResolver, SolverModule } from './propagation';
 
+/** `get_context('spawn')` → the context's class in `multiprocessing.context` */
+const CONTEXT_CLASSES: Record<string, string> = { 's:spawn': 'SpawnContext', 's:fork': 'ForkContext', 's:forkserver': 'ForkServerContext' };
+
 export class Solver extends CallRules {
   protected externalCall(name: string, v: number, args: Args, out: number, site: string): void {
     switch (name) {
@@ -19,6 +22,21 @@ export class Solver extends CallRules {
           this.addCons({ c: 'partial', fn: args.pos[0], out, m, node }, [args.pos[0]]);
         }
         return;
+      case 'multiprocessing.get_context': {
+        // the context of a literal start method is its class (`ctx.Pool` then names the start method)
+        const arg = args.pos[0] ?? args.kw.find(([k]) => k === 'method')?.[1];
+        let named = false;
+        for (const kv of arg === undefined ? [] : this.pts[arg] ?? NO_VALUES) {
+          const x = this.values.get(kv);
+          const cls = x.t === 'const' ? CONTEXT_CLASSES[x.key] : undefined;
+          if (cls) {
+            this.addVal(out, this.ext(`multiprocessing.context.${cls}`));
+            named = true;
+          }
+        }
+        if (!named) this.addVal(out, v);
+        return;
+      }
       case 'functools.wraps':
       case 'functools.update_wrapper':
         this.addVal(out, this.values.intern({ t: 'ident' }));

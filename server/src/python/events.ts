@@ -20,10 +20,10 @@ import { callArgs, field, named, toRange, unparen } from './syntax';
 import type { Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { SpawnPass } from './spawns';
+import { BLOCKING_METHOD_NAMES, submitMethod } from '../frameworks/python';
 
 const END_METHODS = new Set(['join', 'terminate', 'kill', 'shutdown']);
 const RESULT_METHODS = new Set(['result', 'get']);
-const BLOCKING_SUBMIT = new Set(['map', 'starmap', 'apply']);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 const RESULT_FUNCTIONS = new Set(['concurrent.futures.wait', 'concurrent.futures.as_completed', 'wait', 'as_completed']);
 
@@ -65,7 +65,7 @@ export abstract class EventPass extends SpawnPass {
         for (const id of this.futureSites(recv, scope, 0)) this.results.push({ unit, range: toRange(n), site: id });
       });
     }
-    if (!END_METHODS.has(method) && !BLOCKING_SUBMIT.has(method)) return;
+    if (!END_METHODS.has(method) && !BLOCKING_METHOD_NAMES.has(method)) return;
     const targets = this.receiverValues(recv, scope);
     const r = unparen(recv);
     if (targets.length === 0 && method === 'join' && r.type === 'identifier' && callArgs(n).pos.length === 0) {
@@ -77,7 +77,7 @@ export abstract class EventPass extends SpawnPass {
         const site = this.siteByNode.get(t.id)?.site;
         if (!site || site.unit !== unit) continue;
         if (END_METHODS.has(method)) endAt(site, toRange(n));
-        else if (site.system === 'mp.Pool') this.results.push({ unit, range: toRange(n), site: t.id });
+        else if (submitMethod(site.system, method)?.blocking) this.results.push({ unit, range: toRange(n), site: t.id });
       }
     });
   }

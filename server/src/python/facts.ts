@@ -313,7 +313,9 @@ class Extractor extends StatementFacts {
         }
       }
     }
-    const node = this.add({ k: 'call', fn, args: args.length ? args : NO_NODES, kw: kw.length ? kw : NO_KW, star, dstar, scope: s.caller, at: n.startIndex });
+    const p = n.startPosition;
+    const e = n.endPosition;
+    const node = this.add({ k: 'call', fn, args: args.length ? args : NO_NODES, kw: kw.length ? kw : NO_KW, star, dstar, scope: s.caller, at: n.startIndex, pos: p.row * 1_000_000 + p.column, end: e.row * 1_000_000 + e.column });
     this.facts.at.push(n.startIndex, node);
     const seeds = this.seeds;
     this.seeds = savedSeeds;

@@ -9,6 +9,9 @@ import type { ChainRef, Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { DeclarePass } from './declare';
 
+/** methods that put a callable in a registry (a list, set, dict or registry object) without calling it */
+const REGISTRY_METHODS = new Set(['append', 'appendleft', 'add', 'insert', 'register', 'setdefault']);
+
 export abstract class UsePass extends DeclarePass {
   /** spawn sites, submissions, payloads, `json.dumps` of proxies (./spawns.ts) */
   protected abstract processSpecialCall(n: Node, scope: Scope, unit: number): void;
@@ -184,15 +187,17 @@ export abstract class UsePass extends DeclarePass {
       const left = a?.type === 'assignment' ? field(a, 'left') : null;
       const right = a?.type === 'assignment' ? field(a, 'right') : null;
       if (!left || !right || right.type !== 'identifier' || !params.has(right.text)) break;
-      // `A, B, _ = param` unpacks what the caller passed as well
-      const unpacked = (left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).every((k) => k.type === 'identifier');
+      // `A, B, _ = param` (`cls.A, cls.B = param`) unpacks what the caller passed as well
+      const unpacked = (left.type === 'pattern_list' || left.type === 'tuple_pattern') && named(left).every((k) => k.type === 'identifier' || k.type === 'attribute');
       if (left.type !== 'identifier' && left.type !== 'attribute' && !unpacked) break;
       heads.push([left.startIndex, left.endIndex]);
     }
     if (heads.length === 0) return;
     for (let i = from; i < u.accesses.length; i++) {
       const acc = u.accesses[i];
-      if (acc.kind === 'assign' && heads.some(([s, e]) => acc.offset >= s && acc.offset < e)) acc.fromParam = true;
+      // `cls.X = param` is recorded on the class, its member assigned
+      const assigns = acc.kind === 'assign' || acc.member?.kind === 'assign';
+      if (assigns && heads.some(([s, e]) => acc.offset >= s && acc.offset < e)) acc.fromParam = true;
     }
   }
 
@@ -419,19 +424,28 @@ export abstract class UsePass extends DeclarePass {
       const v = a.type === 'keyword_argument' ? field(a, 'value') : a;
       if (!v) continue;
       if (callUnit !== null && this.callbackArg(v, scope, unit, callUnit)) {
+        // put in a table (`handlers.append(f)`): it runs where the table is dispatched,
+        // which the value-flow layer finds (`for h in handlers: h()`); not here, not later here
+        if (registered === 'table') this.dropCallbackId(v.id);
         const cb = registered && this.callbackCalls.get(v.id);
-        if (cb) cb.call.registered = registered;
+        if (cb) cb.call.registered = registered as Call['registered'];
         continue;
       }
       this.visit(v, scope, unit);
     }
   }
 
-  /** `atexit.register(f)` / `signal.signal(s, f)`: `f` runs later in this process, not here (see {@link Call.registered}) */
-  protected registration(fn: Node | null, scope: Scope): Call['registered'] {
+  /**
+   * `atexit.register(f)` / `signal.signal(s, f)`: `f` runs later in this process, not here
+   * (see {@link Call.registered}); 'table': `handlers.append(f)`, `registry.register(f)`
+   * put `f` in a registry and run nothing.
+   */
+  protected registration(fn: Node | null, scope: Scope): Call['registered'] | 'table' {
     if (!fn || (fn.type !== 'attribute' && fn.type !== 'identifier')) return undefined;
     const q = this.qualify(fn, scope)?.q;
-    return q === 'atexit.register' ? 'exit' : q === 'signal.signal' ? 'later' : undefined;
+    if (q === 'atexit.register') return 'exit';
+    if (q === 'signal.signal') return 'later';
+    return fn.type === 'attribute' && REGISTRY_METHODS.has(field(fn, 'attribute')?.text ?? '') ? 'table' : undefined;
   }
 
   /**
