@@ -47,6 +47,7 @@ describe('JS framework models', () => {
       cp.spawn('ls', ['-l']);
       cp.exec('git status');
       cp.spawnSync(process.execPath, ['-e', 'console.log(1)']);
+      cp.spawn(process.execPath, [...process.execArgv, path.resolve(__dirname, 'fixtures/d.ts')]);
     `);
     assert.deepEqual(sites(m), [
       ['child_process.spawn', 'spawn', './a.js'],
@@ -55,6 +56,7 @@ describe('JS framework models', () => {
       ['child_process.spawn', 'exec', './c.mjs'],
       ['child_process.spawn', 'execSync', 'self'],
       ['child_process.spawn', 'spawnSync', null],
+      ['child_process.spawn', 'spawn', './fixtures/d.ts'],
     ]);
   });
 

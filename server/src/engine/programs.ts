@@ -64,7 +64,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
   if (root.module.language === 'python') {
-    for (const rec of [...flowClassStarts(g, parent), ...flowContextStarts(g, parent)]) {
+    for (const rec of flowStarts(g, parent)) {
       spawns.push(rec);
       modules.add(rec.module.path);
     }
@@ -192,28 +192,38 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   return { program, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
+/** per flow program: the starts only the layer finds, with the unit each is made in (see {@link flowStarts}) */
+const flowStartCache = new WeakMap<FlowLink, Array<{ key: UnitKey; rec: SpawnRecord }>>();
+
 /**
- * `Process` subclasses instantiated through values the front end cannot name (a class a
- * factory returned, kept in `self.Worker`: mpire's pool): a spawn site per such call the
- * parent side reaches, its task the `run()` of every process class the call may make; the
- * start method only when they all pin the same one. Calls the front end already made a
- * site of are left to it.
+ * The starts only the value-flow layer finds — `Process` subclasses instantiated through
+ * values, tasks handed to a context's pool or process — that the parent side reaches
+ * (directly, or through the layer's calls: `pool.map()` on an instance reaching
+ * `self._start_worker()`; what the parent writes stays the front end's).
  */
-function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
+function flowStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
   const flow = g.flowLink();
   if (!flow || flow.truncated) return [];
-  const out: SpawnRecord[] = [];
-  // the parent side as the layer sees it too (`pool.map()` on an instance reaching
-  // `self._start_worker()`): where such calls run; what the parent writes stays the front end's
+  let all = flowStartCache.get(flow);
+  if (!all) flowStartCache.set(flow, (all = [...flowClassStarts(g, flow), ...flowContextStarts(g, flow)]));
   let reached: Set<UnitKey> | undefined;
+  return all.filter((x) => parent.has(x.key) || (reached ??= reachRoots(g, parent)).has(x.key)).map((x) => x.rec);
+}
+
+/**
+ * `Process` subclasses instantiated through values the front end cannot name (a class a
+ * factory returned, kept in `self.Worker`: mpire's pool): a spawn site per such call, its
+ * task the `run()` of every process class the call may make; the start method only when
+ * they all pin the same one. Calls the front end already made a site of are left to it.
+ */
+function flowClassStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitKey; rec: SpawnRecord }> {
+  const out: Array<{ key: UnitKey; rec: SpawnRecord }> = [];
   for (const cc of flow.classCalls()) {
     const m = g.linker.moduleOf(cc.file);
     if (!m || g.spawnRecords.some((r) => r.module === m && r.site.offset === cc.offset)) continue;
     const u = m.units.find((x) => x.calls.some((c) => c.offset === cc.offset));
     const c = u?.calls.find((x) => x.offset === cc.offset);
     if (!u || !c) continue;
-    const key = unitKey(m, u);
-    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
     let site: SpawnSite | undefined;
     const methods = new Set<string | undefined>();
     for (const sym of cc.classes) {
@@ -232,7 +242,7 @@ function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnR
       site.label = c.callee.member ?? c.callee.name;
       site.tasks[0].label = `${site.label}.run`;
     }
-    out.push(g.spawnRecord(m, site));
+    out.push({ key: unitKey(m, u), rec: g.spawnRecord(m, site) });
   }
   return out;
 }
@@ -240,15 +250,12 @@ function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnR
 /**
  * Tasks handed to pools and processes of a multiprocessing context only the value-flow
  * layer names (`ctx = make_ctx(); ctx.Pool(2).map(f, xs)`, the helper returning
- * `get_context("spawn")`): a spawn record per hand-over the parent side reaches, placed
- * there with the context's start method (a blocking `map` is also where those workers are
- * done). Hand-overs the front end already made a site of are left to it.
+ * `get_context("spawn")`): a spawn record per hand-over, placed there with the context's
+ * start method (a blocking `map` is also where those workers are done). Hand-overs the
+ * front end already made a site of are left to it.
  */
-function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
-  const flow = g.flowLink();
-  if (!flow || flow.truncated) return [];
-  const out: SpawnRecord[] = [];
-  let reached: Set<UnitKey> | undefined;
+function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitKey; rec: SpawnRecord }> {
+  const out: Array<{ key: UnitKey; rec: SpawnRecord }> = [];
   for (const cs of flow.contextStarts()) {
     const m = g.linker.moduleOf(cs.file);
     if (!m) continue;
@@ -262,8 +269,6 @@ function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): Spaw
       if (posOrder(x.range.start) <= cs.pos && posOrder(x.range.end) >= cs.end && (!u || posOrder(x.range.start) >= posOrder(u.range.start))) u = x;
     }
     if (!u) continue;
-    const key = unitKey(m, u);
-    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
     const pool = cs.system === 'mp.Pool';
     const label = pool ? `Pool.${cs.method}` : 'Process(target=)';
     const site: SpawnSite = {
@@ -279,7 +284,7 @@ function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): Spaw
       startMethod: cs.startMethod,
     };
     if (pool && submitMethod(cs.system, cs.method ?? '')?.blocking) site.endRange = range;
-    out.push(g.spawnRecord(m, site));
+    out.push({ key: unitKey(m, u), rec: g.spawnRecord(m, site) });
   }
   return out;
 }

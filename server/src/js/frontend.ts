@@ -63,7 +63,7 @@ export function parseJs(path: string, text: string): ModuleModel {
   return model;
 }
 
-function lazyFacts(model: ModuleModel, path: string, text: string): void {
+export function lazyFacts(model: ModuleModel, path: string, text: string): void {
   let facts: ModuleFacts | undefined;
   Object.defineProperty(model, 'flow', {
     configurable: true,
@@ -145,6 +145,7 @@ class JsFrontend extends SpawnRecognizer {
     if (/\benv\b/.test(this.text) || ARGV_STARTS.test(this.text)) this.collectChildFlags(sf);
 
     this.visitStatements(sf.statements);
+    this.configStarts();
 
     this.finish();
     this.model.imports = Array.from(this.importSet);

@@ -10,7 +10,7 @@ import type { Payload, SpawnSite, SystemKind } from '../engine/model';
 import type { JsStart } from '../frameworks/js/types';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
 import { CALLBACK_TAKERS, WT, normModule } from './known-names';
-import { MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TASK_CLASSES, TASK_OBJECT_CALLS, startOf, submitShape } from '../frameworks/js';
+import { CONFIG_STARTS, MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TASK_CLASSES, TASK_OBJECT_CALLS, startOf, submitShape } from '../frameworks/js';
 import { EXPOSE_CALLS, GLOBAL_HANDLER_PROPERTIES, GLOBAL_MESSAGE_EVENTS, HANDLER_PROPERTIES, REMOTE_PROXIES, workerImportOf } from '../frameworks/js';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
@@ -313,7 +313,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (!arr) return undefined;
     let skip = false;
     for (const el of arr.elements) {
-      if (ts.isSpreadElement(el)) return undefined;
+      // `...process.execArgv` passes on this process's Node flags; another spread: unknown
+      if (ts.isSpreadElement(el)) {
+        if (this.sym(el.expression) === 'process.execArgv') continue;
+        return undefined;
+      }
       const lit = stringValue(unwrap(el));
       if (skip) {
         skip = false;
@@ -373,6 +377,44 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     return '';
   }
 
+
+  /**
+   * A configuration file that starts processes when a tool reads it: pm2's
+   * `module.exports = { apps: [{ script, exec_mode: 'cluster', instances: 4 }] }` (or `export default`).
+   */
+  protected configStarts(): void {
+    if (!CONFIG_STARTS.some((c) => this.text.includes(c.list) && this.text.includes(c.when.option))) return;
+    for (const st of this.sf.statements) {
+      let exported: ts.Expression | undefined;
+      if (ts.isExportAssignment(st)) exported = st.expression;
+      else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        if (dottedName(st.expression.left) === 'module.exports') exported = st.expression.right;
+      }
+      const obj = exported && this.objectLiteralOf(exported);
+      if (!obj) continue;
+      for (const c of CONFIG_STARTS) {
+        const list = this.propValue(obj, c.list);
+        const arr = list && this.arrayLiteralOf(list);
+        for (const el of arr?.elements ?? []) {
+          const app = this.objectLiteralOf(el);
+          if (!app) continue;
+          const mode = this.propValue(app, c.when.option);
+          if (!mode || !c.when.values.includes(stringValue(unwrap(mode)) ?? '')) continue;
+          // one instance shares nothing with anyone; absent means one
+          const n = this.propValue(app, c.instances);
+          const nu = n && unwrap(n);
+          if (!nu || (ts.isNumericLiteral(nu) && nu.text === '1') || stringValue(nu) === '1') continue;
+          const scriptExpr = this.propValue(app, c.script);
+          const script = scriptExpr && stringValue(unwrap(scriptExpr));
+          const cwdExpr = c.cwd ? this.propValue(app, c.cwd) : undefined;
+          const cwd = cwdExpr ? stringValue(unwrap(cwdExpr)) : undefined;
+          let workerModule: string | undefined;
+          if (script !== undefined && !(cwdExpr && cwd === undefined)) workerModule = relPath(cwd ?? '.', script);
+          this.addSpawn(c.system, c.label, mode.parent, workerModule);
+        }
+      }
+    }
+  }
 
   protected visitNew(ne: ts.NewExpression): void {
     const s = this.sym(ne.expression);

@@ -3,7 +3,7 @@
  * engine read, built once. Adding a framework is one model file plus an entry in MODELS.
  */
 import type { SystemKind } from '../../engine/model';
-import type { JsCreates, JsFrameworkModel, JsMessageChannel, JsRemoteProxy, JsStart, JsSubmit, JsWorkerEntry, JsWorkerImport } from './types';
+import type { JsConfigStart, JsCreates, JsFrameworkModel, JsMessageChannel, JsRemoteProxy, JsStart, JsSubmit, JsWorkerEntry, JsWorkerImport } from './types';
 import { workerThreads } from './worker_threads';
 import { childProcess } from './child_process';
 import { cluster } from './cluster';
@@ -13,12 +13,13 @@ import { workerpool } from './workerpool';
 import { poolifier } from './poolifier';
 import { jestWorker } from './jest-worker';
 import { electron } from './electron';
+import { pm2 } from './pm2';
 import { threads } from './threads';
 import { comlink } from './comlink';
 import { webWorkers } from './web-workers';
 
 export const JS_MODELS: readonly JsFrameworkModel[] = [
-  workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron, threads, comlink, webWorkers,
+  workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron, pm2, threads, comlink, webWorkers,
 ];
 
 /** Modules the front end resolves symbols of besides the frameworks' own. */
@@ -105,6 +106,21 @@ export function submitShape(method: string): JsSubmit | undefined {
   return SUBMIT_METHODS.get(method);
 }
 
+let runClasses: { module: string; cls: string; channel: string }[] | undefined;
+/**
+ * Pool classes whose instances take `run(...)` submissions (`piscina.Piscina` → module
+ * 'piscina', class 'Piscina', channel 'piscina.run'), for pools the value-flow layer finds.
+ */
+export function runPoolClasses(): { module: string; cls: string; channel: string }[] {
+  return (runClasses ??= JS_MODELS.flatMap((m) =>
+    m.starts.flatMap((s) => {
+      const sub = s.form === 'new' ? submitOf(s.creates.pool, 'run') : undefined;
+      const dot = s.symbol.indexOf('.');
+      return sub && dot > 0 ? [{ module: s.symbol.slice(0, dot), cls: s.symbol.slice(dot + 1), channel: sub.channel }] : [];
+    }),
+  ));
+}
+
 /** The submission `.method(...)` on a pool of `pool` is, if that pool has one. */
 export function submitOf(pool: SystemKind | undefined, method: string): JsSubmit | undefined {
   return pool ? SUBMITS.get(`${pool} ${method}`) : undefined;
@@ -170,6 +186,15 @@ export function exportsAreTasks(system: SystemKind): boolean {
   return EXPORT_TASKS.has(system);
 }
 
+/** Configuration files that start processes (pm2's ecosystem file). */
+export const CONFIG_STARTS: readonly JsConfigStart[] = JS_MODELS.flatMap((m) => m.configStarts ?? []);
+
+const PEERS = new Set<SystemKind>(JS_MODELS.flatMap((m) => m.peerSystems ?? []));
+/** Whether the workers of `system` are peer instances of one service (pm2 cluster mode). */
+export function peerInstances(system: SystemKind): boolean {
+  return PEERS.has(system);
+}
+
 /** The start a spawn site was made by (its system and label), for the words that describe its workers. */
 export function startOfSite(site: { system: SystemKind; label: string }): JsStart | undefined {
   for (const m of JS_MODELS) {
@@ -182,5 +207,8 @@ export function startOfSite(site: { system: SystemKind; label: string }): JsStar
     }
   }
   for (const m of JS_MODELS) for (const s of m.starts) if (s.system === site.system) return s;
+  // a configuration file's start speaks of its workers in its own words
+  const c = CONFIG_STARTS.find((x) => x.system === site.system);
+  if (c) return { symbol: c.list, form: 'call', system: c.system, label: c.label, kind: c.kind, serializer: 'json', creates: {}, workerWords: c.workerWords, systemWords: c.systemWords };
   return undefined;
 }

@@ -137,6 +137,27 @@ export interface JsScriptSetter {
   option: string;
 }
 
+/**
+ * A configuration file that starts processes when a tool reads it (pm2's
+ * `ecosystem.config.js`: `module.exports = { apps: [{ script, exec_mode: 'cluster', instances }] }`).
+ */
+export interface JsConfigStart {
+  /** the property of the exported object that lists the apps */
+  list: string;
+  /** the app's script (the worker module), relative to `cwd` if given, else to the config file */
+  script: string;
+  cwd?: string;
+  /** the app is started this way only when `option` is one of `values` */
+  when: { option: string; values: string[] };
+  /** how many processes: the app is started once when this option is absent or 1 */
+  instances: string;
+  system: SystemKind;
+  label: string;
+  kind: WorkerKind;
+  workerWords: string;
+  systemWords: string;
+}
+
 export interface JsFrameworkModel {
   doc: FrameworkDoc;
   /** module specifiers (without 'node:') whose imports resolve to symbols */
@@ -148,6 +169,13 @@ export interface JsFrameworkModel {
   /** member symbols that are another symbol: 'piscina.Piscina.default' → 'piscina.Piscina' */
   aliases?: Record<string, string>;
   starts: JsStart[];
+  configStarts?: JsConfigStart[];
+  /**
+   * The workers are peer instances that share the work of one service (pm2 cluster mode:
+   * each request may go to any instance): a write one instance makes while serving that
+   * another code path reads is lost to the instances that serve that read (lost-global-write).
+   */
+  peerSystems?: SystemKind[];
   /** types that, annotating a parameter, say what it was made by (beyond the `new` starts): 'child_process.ChildProcess' */
   instanceTypes?: { symbol: string; creates: JsCreates }[];
   /** submissions to this framework's pools */
