@@ -63,6 +63,8 @@ export interface Program {
   worker: Map<UnitKey, WorkerReason>;
   /** units reachable from initializers (and Node worker modules' top level): worker set-up */
   init: Set<UnitKey>;
+  /** JS: parent units the value-flow layer places after a worker's end (see {@link ModuleModel.flowExitHandlers}) */
+  afterExit?: Set<UnitKey>;
 }
 
 /** The call edges out of one unit, in first-call order. */
