@@ -140,6 +140,8 @@ const targets = [
     plugins: [webTreeSitterCjs, lazyTypescript, executable],
     banner: { js: '#!/usr/bin/env node' },
   },
+  // the CLI's --jobs worker threads (server/src/cli/modelPool.ts): the front ends only
+  { label: 'model-worker', entryPoints: ['server/src/cli/modelWorker.ts'], outfile: 'dist/model-worker.js', plugins: [webTreeSitterCjs, lazyTypescript] },
 ];
 
 async function copyAssets() {

@@ -14,13 +14,13 @@
  * (/usr/bin/time); more than one --cli are all timed against the base. Medians over N rounds (default 5) after one warm-up round; the ratios
  * are median CLI CPU ÷ median parse-only CPU.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SKIPPED_DIRECTORIES } from '../server/src/shared/protocol';
 import { getPythonParser, initPython } from '../server/src/python/parser';
-import { argValue, fmt, loadTree, measure, printTable } from './common';
+import { argValue, fmt, loadTree, measure, median, printTable, timeChild } from './common';
 
 interface CliRun {
   cpu: number;
@@ -29,23 +29,12 @@ interface CliRun {
   findings: number;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Runs one CLI over `files` (passed in a response-free argv) and returns its CPU from /usr/bin/time. */
-function runCli(cli: string, files: readonly string[], timeFile: string): CliRun {
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %e %M', '-o', timeFile, process.execPath, cli, '--format', 'json', ...files], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cli} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
-  const [user, sys, wall, rss] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4).map(Number);
+/** Runs one CLI over `files` (passed in argv) and returns its CPU from /usr/bin/time. */
+function runCli(cli: string, files: readonly string[]): CliRun {
+  const r = timeChild([process.execPath, cli, '--format', 'json', ...files]);
   const parsed = JSON.parse(r.stdout) as { findings?: unknown[] } | unknown[];
   const findings = Array.isArray(parsed) ? parsed.length : parsed.findings?.length ?? -1;
-  return { cpu: user! + sys!, wall: wall!, rssMb: rss! / 1024, findings };
+  return { cpu: r.cpu, wall: r.wall, rssMb: r.rssMb, findings };
 }
 
 async function main(): Promise<void> {
@@ -68,7 +57,6 @@ async function main(): Promise<void> {
   if (!parser) throw new Error('the Python parser did not load');
   const { files } = await loadTree(root, skip, (f) => f.endsWith('.py') || f.endsWith('.pyw'));
   const paths = files.map((f) => f.path);
-  const timeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crossproc-budget-')), 'time');
 
   const parseOnly = () => measure(() => {
     for (const f of files) parser.parse(f.text)?.delete();
@@ -76,13 +64,13 @@ async function main(): Promise<void> {
   // warm-up round, not counted
   parseOnly();
   const all = [base, ...clis];
-  for (const c of all) runCli(c, paths, timeFile);
+  for (const c of all) runCli(c, paths);
 
   const parse: number[] = [];
   const cliRuns: CliRun[][] = all.map(() => []);
   for (let i = 0; i < runs; i++) {
     parse.push(parseOnly().cpu);
-    all.forEach((c, j) => cliRuns[j]!.push(runCli(c, paths, timeFile)));
+    all.forEach((c, j) => cliRuns[j]!.push(runCli(c, paths)));
     process.stderr.write(`round ${i + 1}/${runs}: parse ${fmt(parse[i]!)} s, CLIs ${cliRuns.map((r) => fmt(r[i]!.cpu)).join(' ')} s\n`);
   }
   const p = median(parse);

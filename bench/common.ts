@@ -2,6 +2,9 @@
  * Shared pieces of the benchmarks: gathering files the way the CLI does, timing,
  * and the report.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Finding } from '../server/src/engine/findings';
 import { RULE_IDS } from '../server/src/engine/findings';
@@ -129,4 +132,45 @@ export function argValue(args: string[], name: string): string | undefined {
   if (i >= 0 && i + 1 < args.length) return args[i + 1];
   const eq = args.find((a) => a.startsWith(`${name}=`));
   return eq ? eq.slice(name.length + 1) : undefined;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The p-th percentile (0-100) of `xs`, nearest rank. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+}
+
+/** A child process's cost, as /usr/bin/time reports it. */
+export interface ChildRun {
+  /** user + system CPU seconds (the process and its threads; children waited for) */
+  cpu: number;
+  wall: number;
+  /** peak resident set, MB */
+  rssMb: number;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `argv` under /usr/bin/time (GNU time) and returns its CPU, wall time and peak RSS. */
+export function timeChild(argv: readonly string[], options: { cwd?: string; okStatus?: readonly number[]; env?: Record<string, string> } = {}): ChildRun {
+  const timeFile = path.join(os.tmpdir(), `crossproc-bench-time-${process.pid}`);
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %e %M', '-o', timeFile, ...argv], {
+    cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : undefined,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const ok = options.okStatus ?? [0, 1];
+  if (r.status === null || !ok.includes(r.status)) {
+    throw new Error(`${argv.slice(0, 3).join(' ')} ... exited ${r.status ?? r.signal}: ${(r.stderr ?? '').slice(0, 2000)}`);
+  }
+  const [user, sys, wall, rss] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4).map(Number);
+  return { cpu: user! + sys!, wall: wall!, rssMb: rss! / 1024, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

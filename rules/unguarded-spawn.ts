@@ -8,9 +8,12 @@ import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
 import { startOfSite } from '../server/src/frameworks/js';
+import { startsWhenIterated } from '../server/src/frameworks/python';
 
-// loky's workers (joblib, get_reusable_executor) never run the entry script: not here
-const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor', 'pathos']);
+// loky's workers (joblib, get_reusable_executor) never run the entry script: not here; a DataLoader's
+// and an mpire pool's are multiprocessing's (the workers a framework runs itself, Celery, Ray,
+// Spark, a dask cluster, never re-import the script either)
+const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor', 'pathos', 'torch.DataLoader', 'mpire']);
 
 export const unguardedSpawn: Rule = {
   id: 'unguarded-spawn',
@@ -49,7 +52,11 @@ export const unguardedSpawn: Rule = {
 
     for (const rec of ctx.graph.spawnRecords) {
       const { module: m, site } = rec;
-      const unit = m.units[site.unit];
+      // workers that start when their object is iterated (a DataLoader): the first iteration at import time
+      const iterated = m.language === 'python' && startsWhenIterated(site.system);
+      const launch = iterated ? site.launches?.find((l) => m.units[l.unit] && ctx.graph.importTime.has(unitKey(m, m.units[l.unit]))) : undefined;
+      if (iterated && !launch) continue;
+      const unit = m.units[launch?.unit ?? site.unit];
       if (!unit || !ctx.graph.importTime.has(unitKey(m, unit))) continue;
       const file = m.path;
       // where the start is reached from, named only for a finding (a breadth-first search)
@@ -61,13 +68,13 @@ export const unguardedSpawn: Rule = {
         return ` (inside '${unit.name}', which ${at} calls)`;
       };
       if (m.language === 'python') {
-        if (!PY_SYSTEMS.has(site.system) || site.isProcess === false) continue;
+        if (!PY_SYSTEMS.has(site.system) || site.isProcess === false || site.restartOf !== undefined) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;
         const viaCall = via();
         const caller = unit.kind === 'function' ? ctx.graph.importTimeCaller(unitKey(m, unit))?.module : undefined;
         const reimport = reimported(m, unitKey(m, unit), caller);
-        const range = site.startRange ?? site.range;
-        const what = site.system === 'mp.Process' ? 'Process.start()' : `${site.label}()`;
+        const range = launch?.range ?? site.startRange ?? site.range;
+        const what = site.system === 'mp.Process' ? 'Process.start()' : launch ? `Iterating a ${site.label} with worker processes` : `${site.label}()`;
         const sm = rec.startMethod;
         const tail =
           sm === 'fork'

@@ -223,6 +223,8 @@ describe('CLI (dist/cli.js)', () => {
       [['--start-method', 'thread'], /portable, fork, spawn, forkserver/],
       [['--max-warnings=-1'], /whole number/],
       [['--max-warnings', '-1'], /'--max-warnings' needs a value/],
+      [['--jobs', '0'], /invalid value '0' for --jobs: use a whole number of threads, 1 or more/],
+      [['-j', 'two'], /invalid value 'two' for --jobs/],
       [['--format'], /'--format' needs a value/],
       [['does-not-exist'], /cannot read 'does-not-exist': no such file or directory/],
     ];

@@ -34,6 +34,8 @@ import { PYTHON, PY_SUPPORT_DIR, describeResult, limited, runProcess, type Progr
  */
 type PyManifest = FixtureManifest & { pinned?: boolean; debian?: string[]; static?: boolean };
 const SYSTEM_PYTHON = process.env.CROSSPROC_SYSTEM_PYTHON || '/usr/bin/python3';
+/** .ci/run, which must install every fixture's `debian` packages */
+const CI_RUN = readFileSync(path.resolve(__dirname, '..', '.ci', 'run'), 'utf8');
 
 const RULES = new Set<string>(RULE_IDS);
 /** Minimum number of fixtures per rule: [positive, negative] (issue 3, item 4). */
@@ -64,6 +66,12 @@ const SYSTEMS = [
   'billiard',
   'pathos',
   'torch.multiprocessing',
+  'torch.DataLoader',
+  'celery',
+  'dask',
+  'ray',
+  'pyspark',
+  'mpire',
 ];
 const METHODS = new Set(['spawn', 'fork', 'forkserver']);
 const RUN_KEYS = new Set(['stdout', 'stdoutIncludes', 'stderrIncludes', 'exitCode', 'stopAfter']);
@@ -93,6 +101,7 @@ function manifestProblems(fx: FixtureInfo, m: PyManifest): string[] {
   if (m.kind === 'negative' && !fx.name.startsWith('ok-')) p.push('negative fixtures are named ok-<case>');
   if (m.kind === 'positive' && fx.name.startsWith('ok-')) p.push('ok-<case> fixtures must be negative');
   if (m.debian !== undefined && (!isStrArray(m.debian) || m.debian.length === 0 || m.debian.some((d) => !d.startsWith('python3-')))) p.push('debian: non-empty array of python3-* packages');
+  for (const d of m.debian ?? []) if (!CI_RUN.includes(` ${d}`)) p.push(`debian: .ci/run does not install ${d}`);
   if (m.static !== undefined) {
     if (m.static !== true) p.push('static: true or absent');
     if (m.runs !== undefined) p.push('static: a static fixture has no runs');

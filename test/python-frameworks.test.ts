@@ -129,6 +129,19 @@ def go(xs, n, backend):
       assert.strictEqual(mp.byValue, undefined);
     });
 
+    it('a function defined under @delayed is a task when called in the iterable', () => {
+      const m = parse(`
+from joblib import Parallel, delayed
+@delayed
+def f(x): return x
+def g(x): return x
+def go(xs):
+    Parallel(n_jobs=2)(f(x) for x in xs)
+    Parallel(n_jobs=2)(g(x) for x in xs)
+`);
+      assert.deepStrictEqual(m.spawns.map(tasks), [['Parallel(...):f'], []]);
+    });
+
     it('lambdas and nested functions are tasks, not unsendable payloads', () => {
       const m = parse(`
 from joblib import Parallel, delayed
@@ -236,6 +249,17 @@ if __name__ == "__main__":
       const [s] = m.spawns;
       assert.deepStrictEqual([s.system, s.startMethod, s.passesState, !!s.startRange], ['mp.Process', 'spawn', true, true]);
       assert.deepStrictEqual(tasks(s), ['torch.multiprocessing.spawn(fn=):worker']);
+    });
+
+    it('torch.multiprocessing.spawn: a start_method argument is pinned there', () => {
+      const m = parse(`
+import torch.multiprocessing as mp
+def worker(rank): pass
+if __name__ == "__main__":
+    mp.spawn(worker, nprocs=2, start_method="fork")
+    mp.start_processes(worker, (), 2, True, False, "forkserver")
+`);
+      assert.deepStrictEqual(m.spawns.map((s) => [s.startMethod, s.startMethodBy]), [['fork', undefined], ['forkserver', undefined]]);
     });
 
     it('pathos pools: map over several iterables, pipe, threads', () => {

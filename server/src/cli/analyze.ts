@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import ignore from 'ignore';
 import pkg from '../../../package.json';
 import type { Finding, RuleId, SeveritySetting, StartMethodSetting } from '../engine/findings';
-import { Project, isAnalyzable, type SuppressedHit } from '../engine/project';
-import { TOO_DEEP_NOTE } from '../shared/budget';
+import { Project, isAnalyzable, languageOf, projectText, type ExtractedModel, type SuppressedHit } from '../engine/project';
+import { TOO_DEEP_NOTE, isOverBudget } from '../shared/budget';
 import { readSourceFilesInOrder, walkSourceFiles, type SkipReason } from '../shared/files';
 import {
   IgnoreMatcher,
@@ -30,6 +30,8 @@ import { applyPreferredFixes, type FixSummary } from './fix';
 import { CellLayouts } from '../notebook/findings';
 import { isNotebookPath, isNotebookSource } from '../notebook/cells';
 import { notebookJsonToSource } from '../notebook/ipynb';
+import type { Worker } from 'node:worker_threads';
+import { defaultJobs, extractModels, startWorkers, threadsFor, type PoolItem } from './modelPool';
 
 export { ConfigError };
 
@@ -256,10 +258,64 @@ async function readFiles(files: readonly string[], named: ReadonlySet<string>, s
   return { texts: ordered, skipped };
 }
 
-/** A project of the files in `only` (all when undefined), added in run order (the engine's results follow it). */
-async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings): Promise<Project> {
+/**
+ * The models of the files in `only` (all when undefined) made on up to `jobs` threads
+ * (./modelPool.ts), or undefined when one thread is to do it all (--jobs 1, or too
+ * little source to share).
+ */
+async function extractInParallel(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Map<string, ExtractedModel> | undefined> {
+  const started = early.take();
+  if (jobs <= 1) return undefined;
+  const items: PoolItem[] = [];
+  let chars = 0;
+  for (const [file, raw] of texts) {
+    const lang = languageOf(file);
+    if (!lang || (only && !only.has(file))) continue;
+    const text = projectText(file, raw);
+    // a file over the budget is not parsed at all (Project.updateFile)
+    if (isOverBudget(text)) continue;
+    items.push({ file, text, lang });
+    chars += text.length;
+  }
+  const threads = threadsFor(jobs, chars);
+  if (threads <= 1) {
+    for (const w of started) void w.terminate();
+    return undefined;
+  }
+  return (await extractModels(items, threads, (done) => progress.update(`analysing ${done}/${items.length} files`), started)).models;
+}
+
+/** Average source files per 1,000,000 characters (the standard library's: about 15 KB a file), to start workers before the files are read. */
+const FILES_PER_THREAD = 60;
+
+/** Model workers started before the files are read (their start-up overlaps the reads); the first load takes them. */
+class EarlyWorkers {
+  private workers: Worker[];
+
+  constructor(jobs: number, files: number) {
+    this.workers = jobs > 1 ? startWorkers(Math.min(jobs - 1, Math.floor(files / FILES_PER_THREAD))) : [];
+  }
+
+  take(): Worker[] {
+    const out = this.workers;
+    this.workers = [];
+    return out;
+  }
+
+  /** stops those nobody took (the run ended early, or the cache left nothing to parse) */
+  close(): void {
+    for (const w of this.take()) void w.terminate();
+  }
+}
+
+/**
+ * A project of the files in `only` (all when undefined), added in run order (the engine's
+ * results follow it); their models made on up to `jobs` threads.
+ */
+async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
   const project = await Project.create(settings);
-  for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text);
+  const extracted = await extractInParallel(texts, only, jobs, progress, early);
+  for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text, undefined, extracted?.get(file));
   return project;
 }
 
@@ -286,15 +342,18 @@ async function runEngine(
   settings: EngineSettings,
   useCache: boolean,
   warnings: string[],
+  progress: Progress,
+  jobs: number,
+  early: EarlyWorkers,
 ): Promise<{ project: Project; raw: () => RawResults }> {
   if (!useCache) {
-    const project = await loadProject(texts, undefined, settings);
+    const project = await loadProject(texts, undefined, settings, jobs, progress, early);
     return { project, raw: () => rawOf(project, texts.keys()) };
   }
   const file = await cacheFile(cwd, options.cacheLocation);
   const key = cacheKey({ version: pkg.version, rules: settings.rules, startMethod: settings.startMethod, pythonVersion: settings.pythonVersion, files: [...texts.keys()] });
   const plan: CachePlan = await planCache(file, key, texts);
-  let project = await loadProject(texts, plan.analyse, settings);
+  let project = await loadProject(texts, plan.analyse, settings, jobs, progress, early);
   // a changed file may now reference a file of another component: load that component too, and start over
   for (;;) {
     const missing = missingDependencies(project, plan, texts.keys());
@@ -303,7 +362,7 @@ async function runEngine(
       plan.analyse.add(f);
       plan.reused.delete(f);
     }
-    project = await loadProject(texts, plan.analyse, settings);
+    project = await loadProject(texts, plan.analyse, settings, jobs, progress, early);
   }
   const fresh = rawOf(project, plan.analyse);
   const groups = componentsOf(project, plan.analyse, texts.keys());
@@ -355,6 +414,27 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   const files = [...collected.files.keys()];
   const named = new Set(options.paths.map((p) => path.resolve(cwd, p)));
   const stdinFile = options.stdinFilename === undefined ? undefined : path.resolve(cwd, options.stdinFilename);
+  const jobs = options.jobs ?? defaultJobs();
+  const early = new EarlyWorkers(jobs, files.length);
+  try {
+    return await analyzeFiles(options, cwd, progress, stdinText, collected, files, named, stdinFile, jobs, early);
+  } finally {
+    early.close();
+  }
+}
+
+async function analyzeFiles(
+  options: CliOptions,
+  cwd: string,
+  progress: Progress,
+  stdinText: string | undefined,
+  collected: CollectedFiles,
+  files: string[],
+  named: ReadonlySet<string>,
+  stdinFile: string | undefined,
+  jobs: number,
+  early: EarlyWorkers,
+): Promise<AnalysisResult> {
   const read = await readFiles(files, named, stdinFile === undefined ? undefined : { file: stdinFile, text: stdinText ?? '' }, progress);
   const skipped = [...collected.skipped, ...read.skipped];
   const warnings = [...collected.warnings];
@@ -372,7 +452,7 @@ export async function analyzePaths(options: CliOptions, cwd: string, progress: P
   progress.update('analysing');
   const fixing = options.fix || options.diff;
   const useCache = options.cache && !fixing && stdinFile === undefined;
-  const { project, raw } = await runEngine(options, cwd, read.texts, { rules: engineRules, startMethod, pythonVersion }, useCache, warnings);
+  const { project, raw } = await runEngine(options, cwd, read.texts, { rules: engineRules, startMethod, pythonVersion }, useCache, warnings, progress, jobs, early);
   const fixed = fixing
     ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p)), {
         write: !options.diff,

@@ -48,6 +48,8 @@ export interface CliOptions {
   pruneSuppressions: boolean;
   /** --suppressions-location: the bulk-suppressions file (default crossproc-suppressions.json) */
   suppressionsLocation?: string;
+  /** --jobs: threads that run the front ends (main thread + workers); undefined = the cores available */
+  jobs?: number;
   help: boolean;
   version: boolean;
 }
@@ -108,6 +110,8 @@ Options:
                                  dependencies' text, did not change since the last run
   --cache-location PATH          the cache file, or a folder for .crossproccache
                                  (default: ./.crossproccache)
+  -j, --jobs N                   run the front ends on N threads (default: the
+                                 cores available; 1: all on the main thread)
   --report-unused-disable-directives
                                  report suppression comments that suppress nothing
                                  (as errors; --fix removes them)
@@ -190,6 +194,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         rule: { type: 'string', multiple: true },
         'start-method': { type: 'string' },
         'max-warnings': { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
         quiet: { type: 'boolean', short: 'q' },
         'output-file': { type: 'string', short: 'o' },
         statistics: { type: 'string' },
@@ -233,6 +238,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       throw new UsageError(`invalid value '${raw}' for --max-warnings: use a whole number of 0 or more.`);
     }
     maxWarnings = Number(raw);
+  }
+
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    if (!/^[1-9]\d{0,3}$/.test(values.jobs)) throw new UsageError(`invalid value '${values.jobs}' for --jobs: use a whole number of threads, 1 or more.`);
+    jobs = Number(values.jobs);
   }
 
   const format = values.format === undefined ? 'stylish' : oneOf(values.format, FORMATS, '--format');
@@ -304,6 +315,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     suppress,
     pruneSuppressions,
     suppressionsLocation: values['suppressions-location'],
+    jobs,
     help: values.help ?? false,
     version: values.version ?? false,
   };

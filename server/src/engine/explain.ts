@@ -9,6 +9,7 @@ import type { Finding, RuleId } from './findings';
 import type { Access, Language, ModuleModel, Position, Range, StartMethod, Unit } from './model';
 import { platformsDefaulting } from './pythonDefaults';
 import { splitSymbolKey, type SymbolKey } from './link';
+import { frameworkOfSystem, workerWords } from '../frameworks/python';
 import { unitKey, type AccessRecord, type ProjectGraph, type SpawnRecord, type UnitKey, type WorkerReason } from './contexts';
 import { unimportableTaskTable } from '../../../rules/unimportable-task';
 import { startOfSite } from '../frameworks/js';
@@ -53,8 +54,10 @@ function systemWords(rec: SpawnRecord): string {
       return 'threads of this process (they share globals)';
     case 'InterpreterPoolExecutor':
       return 'worker interpreters (each imports every module afresh)';
-    default:
-      return rec.site.isProcess === 'maybe' ? 'worker processes, if the executor is a process pool' : 'worker processes';
+    default: {
+      const words = workerWords(rec.site.system) ?? 'worker processes';
+      return rec.site.isProcess === 'maybe' ? `${words}, ${frameworkOfSystem(rec.site.system)?.maybeWhen ?? 'if the executor is a process pool'}` : words;
+    }
   }
 }
 
@@ -97,7 +100,9 @@ function startMethodTable(initial: string, rec: SpawnRecord, setBeforeStart: boo
     `| ${methodLabel('spawn', version)} | ${initial} |`,
     `| ${methodLabel('forkserver', version)} | ${initial} |`,
   ];
-  const note = pinned ? `\n\nThis code pins **${pinned}**.` : '';
+  const by = rec.site.startMethodBy;
+  // a framework that always starts fresh interpreters (loky, sub-interpreters): the program's method does not apply
+  const note = by && pinned ? `\n\n${by} workers always start as fresh interpreters (as **${pinned}**), whatever the program's start method.` : pinned ? `\n\nThis code pins **${pinned}**.` : '';
   return rows.join('\n') + note;
 }
 

@@ -16,3 +16,12 @@ export function languageOf(file: string): Language | undefined {
 export function isAnalyzable(file: string): boolean {
   return languageOf(file) !== undefined;
 }
+
+/**
+ * The text the JS front end parses: TypeScript's scanner counts U+2028/U+2029 as line ends
+ * and the LSP does not; one space each keeps every offset, and the front end's positions
+ * then match the editor's lines.
+ */
+export function jsFrontEndText(text: string): string {
+  return /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text;
+}

@@ -9,9 +9,9 @@ import type { Language, ModuleModel } from './model';
 import { ProjectGraph } from './contexts';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
-import { parseJs } from '../js/frontend';
-import { hasFlowFacts, initPython, parsePython } from '../python/frontend';
-import { languageOf } from './language';
+import { lazyFacts as deferJsFacts, parseJs } from '../js/frontend';
+import { deferFacts as deferPythonFacts, hasFlowFacts, initPython, parsePython } from '../python/frontend';
+import { jsFrontEndText, languageOf } from './language';
 import { describeFixes } from '../fixes';
 import { isNotebookPath, isNotebookSource } from '../notebook/cells';
 import { notebookJsonToSource } from '../notebook/ipynb';
@@ -24,7 +24,7 @@ export interface CancellationLike {
   readonly isCancellationRequested: boolean;
 }
 
-export { isAnalyzable, languageOf } from './language';
+export { isAnalyzable, jsFrontEndText, languageOf } from './language';
 
 interface FileEntry {
   text: string;
@@ -37,6 +37,28 @@ export interface SuppressedHit {
   file: string;
   line: number;
   rule: RuleId;
+}
+
+/**
+ * A model extracted outside the project (a worker thread of the CLI, cli/modelPool.ts) from
+ * {@link projectText} of a file: plain data (it was structured-cloned), its value-flow facts
+ * not yet deferred — the project decides that, as {@link Project.updateFile} does when it parses.
+ */
+export interface ExtractedModel {
+  model: ModuleModel;
+  /** the front end deferred the model's value-flow facts (to be extracted on first read); the clone dropped them */
+  deferredFacts: boolean;
+}
+
+/**
+ * The text a project holds (and parses) for a file's contents: a notebook's .ipynb JSON
+ * becomes its cells' Python text (notebook/cells.ts), lone CRs become LFs.
+ */
+export function projectText(file: string, text: string): string {
+  // a notebook arrives as its .ipynb JSON (from disk) or as the cells' Python text (an
+  // editor's cells, a fix's result): the project holds the Python text
+  if (isNotebookPath(file) && !isNotebookSource(text)) text = notebookJsonToSource(text);
+  return normalizeLoneCarriageReturns(text);
 }
 
 /** Thrown by {@link Project.analyze} when the token asks to stop. */
@@ -94,14 +116,15 @@ export class Project {
     this.cached = undefined;
   }
 
-  /** Adds or updates a file; parses only when the text (or version) changed. Returns whether it changed. */
-  updateFile(file: string, text: string, version?: number): boolean {
+  /**
+   * Adds or updates a file; parses only when the text (or version) changed. Returns whether
+   * it changed. `extracted`: the model of {@link projectText}(file, text), made elsewhere
+   * by the same front end (then not parsed here).
+   */
+  updateFile(file: string, text: string, version?: number, extracted?: ExtractedModel): boolean {
     const lang = languageOf(file);
     if (!lang) return false;
-    // a notebook arrives as its .ipynb JSON (from disk) or as the cells' Python text (an
-    // editor's cells, a fix's result): the project holds the Python text (notebook/cells.ts)
-    if (isNotebookPath(file) && !isNotebookSource(text)) text = notebookJsonToSource(text);
-    text = normalizeLoneCarriageReturns(text);
+    text = projectText(file, text);
     const cur = this.entries.get(file);
     if (cur && cur.text === text) {
       cur.version = version;
@@ -109,7 +132,7 @@ export class Project {
     }
     // the budget is checked here, before any parsing, so no caller can hand in unbounded work
     let skip = isOverBudget(text) ? OVER_BUDGET_NOTE : undefined;
-    let model = skip ? emptyModel(file, lang) : this.parse(file, text, lang);
+    let model = skip ? emptyModel(file, lang) : this.parse(file, text, lang, extracted);
     if (!skip && ranOutOfStack(model.problems)) {
       skip = TOO_DEEP_NOTE;
       model = emptyModel(file, lang);
@@ -130,24 +153,34 @@ export class Project {
     return true;
   }
 
-  private parse(file: string, text: string, lang: Language): ModuleModel {
+  private parse(file: string, text: string, lang: Language, extracted: ExtractedModel | undefined): ModuleModel {
     if (lang === 'python') {
       if (!this.pythonReady) return emptyModel(file, 'python', 'the Python parser could not be loaded');
       // value-flow facts cost about a fifth of the front end: a project gets them for its
       // first FLOW_FACTS_BYTES of Python (and always for files that start processes); past
       // that, files are outside the value-flow program, like external modules
       const full = this.allFlowFacts || this.factsFiles.has(file) || this.factsBytes < FLOW_FACTS_BYTES;
-      // `crossproc graph` reads every module's facts: no point deferring them there
-      const model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns', lazyFlowFacts: !this.allFlowFacts });
+      let model: ModuleModel;
+      if (extracted && !this.allFlowFacts) {
+        // extracted as with `flowFacts: true, lazyFlowFacts: true`: the facts were deferred
+        // exactly when 'if-spawns' would leave them out, so this is what parsePython gives
+        model = extracted.model;
+        if (extracted.deferredFacts && full) deferPythonFacts(model, text);
+      } else {
+        // `crossproc graph` reads every module's facts: no point deferring them there
+        model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns', lazyFlowFacts: !this.allFlowFacts });
+      }
       if (hasFlowFacts(model) && !this.factsFiles.has(file)) {
         this.factsFiles.add(file);
         this.factsBytes += text.length;
       }
       return model;
     }
-    // TypeScript's scanner counts U+2028/U+2029 as line ends and the LSP does not: one space
-    // each keeps every offset, and the front end's positions then match the editor's lines
-    return parseJs(file, /[\u2028\u2029]/.test(text) ? text.replace(/[\u2028\u2029]/g, ' ') : text);
+    if (extracted) {
+      if (extracted.deferredFacts) deferJsFacts(extracted.model, file, jsFrontEndText(text));
+      return extracted.model;
+    }
+    return parseJs(file, jsFrontEndText(text));
   }
 
   removeFile(file: string): void {

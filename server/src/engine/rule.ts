@@ -6,6 +6,7 @@ import type { FixDescriptor, Finding, RelatedLocation, RuleId, Severity } from '
 import type { Access, AccessKind, Language, ModuleModel, Range, StartMethod } from './model';
 import { splitSymbolKey, type SymbolKey } from './link';
 import { reimportDefaultsWords } from './pythonDefaults';
+import { frameworkOfSystem, workerWords } from '../frameworks/python';
 import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord, type WorkerReason } from './contexts';
 import { startOfSite } from '../frameworks/js';
 
@@ -116,7 +117,8 @@ export function describeWorker(rec: SpawnRecord): string {
   const lang = rec.module.language;
   if (lang === 'js') return startOfSite(rec.site)?.workerWords ?? 'a worker thread';
   if (rec.site.system === 'InterpreterPoolExecutor') return 'worker interpreters';
-  return rec.site.isProcess === 'maybe' ? 'worker processes (if the executor is a process pool)' : 'worker processes';
+  const words = workerWords(rec.site.system) ?? 'worker processes';
+  return rec.site.isProcess === 'maybe' ? `${words} (${frameworkOfSystem(rec.site.system)?.maybeWhen ?? 'if the executor is a process pool'})` : words;
 }
 
 /** Start methods a Python bug shows under, as words. */

@@ -21,7 +21,8 @@ export function frameworksTable(models: readonly FrameworkDoc[]): string {
     .sort((a, b) => KIND_ORDER[a.m.language] - KIND_ORDER[b.m.language] || a.i - b.i)
     .map(({ m }) => {
       const lang = m.language === 'python' ? 'Python' : 'JS/TS';
-      const fixtures = m.fixtures === 'runnable' ? 'runnable' : 'static (docs cited)';
+      const needs = [...(m.runtime?.debian ?? []), ...(m.runtime?.npm ?? []).map((p) => `npm ${p}`)];
+      const fixtures = m.fixtures === 'runnable' ? `runnable${needs.length ? ` (${needs.join(', ')})` : ''}` : 'static (docs cited)';
       return `| ${cell(m.title)} | ${lang} | ${cell(m.runsInWorker)} | ${cell(m.channels.join(', '))} | ${cell(m.detected.join('; '))} | ${fixtures} |`;
     });
   return [

@@ -8,6 +8,8 @@
  * The load never holds up an open document's diagnostics: the publisher feeds open
  * documents into the project on its own schedule, and the load yields to the event loop
  * every {@link BATCH} files, so a debounced run for an edit happens in between batches.
+ * A batch's files are read concurrently, and while they are parsed the next batch is read;
+ * files enter the project in walk order.
  */
 import * as path from 'node:path';
 import {
@@ -18,7 +20,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAnalyzable, type Project } from '../engine/project';
-import { describeSkipReason, isExcludedFrom, readSourceFile, walkSourceFiles } from '../shared/files';
+import { describeSkipReason, isExcludedFrom, readSourceFile, walkSourceFiles, type ReadResult } from '../shared/files';
 import { PROJECT_CONFIG_FILE_NAMES } from '../shared/projectConfig';
 import {
   ANALYZE_WORKSPACE_REQUEST,
@@ -32,6 +34,19 @@ import type { DiagnosticsPublisher } from './diagnostics';
 
 /** How many files to read between yields to the event loop during the initial load. */
 const BATCH = 25;
+
+/** A file's read, started: its text (or why none), or the error reading it. */
+type PendingRead = { file: string; read: Promise<{ ok: true; result: ReadResult } | { ok: false; error: unknown }> };
+
+function startRead(file: string): PendingRead {
+  return {
+    file,
+    read: readSourceFile(file).then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+  };
+}
 
 /** A workspace larger than this is only partly loaded (with a note in the output channel). */
 export const MAX_WORKSPACE_FILES = 50_000;
@@ -82,26 +97,41 @@ export class WorkspaceFiles {
       const started = Date.now();
       const walked = new Set<string>();
       let complete = true;
+      // reads in flight: a full batch waits while the next one is read, so the reads of
+      // one batch overlap the parsing of the one before
+      let pending: PendingRead[] = [];
+      let full: PendingRead[] = [];
+      const apply = async (batch: PendingRead[]) => {
+        for (const { file, read } of batch) {
+          this.applyRead(file, await read, project);
+          count++;
+        }
+        progress?.report(`${count} files`);
+        // Let requests and edits in between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+      };
       outer: for (const folder of folders) {
         const matcher = await this.settings.ignoreMatcher(folder);
         const exclude = (p: string, isDir: boolean) => matcher.ignores(p, isDir);
         for await (const file of walkSourceFiles(folder, { token, skip: EDITOR_SKIPPED_DIRECTORIES, exclude })) {
           walked.add(file);
-          if (count >= MAX_WORKSPACE_FILES) {
+          if (count + full.length + pending.length >= MAX_WORKSPACE_FILES) {
             this.ctx.log(`Workspace has more than ${MAX_WORKSPACE_FILES} source files; the rest are analysed only when opened.`);
             complete = false;
             break outer;
           }
-          await this.loadFromDisk(file, project);
-          count++;
-          if (count % BATCH === 0) {
-            progress?.report(`${count} files`);
-            // Let requests and edits in between batches.
-            await new Promise((resolve) => setImmediate(resolve));
+          pending.push(startRead(file));
+          if (pending.length === BATCH) {
+            const batch = full;
+            full = pending;
+            pending = [];
+            if (batch.length > 0) await apply(batch);
           }
           if (token.isCancellationRequested) return;
         }
       }
+      for (const batch of [full, pending]) if (batch.length > 0 && !token.isCancellationRequested) await apply(batch);
+      if (token.isCancellationRequested) return;
       if (prune && complete) {
         for (const file of project.files()) {
           const folder = this.folderOf(file);
@@ -119,16 +149,21 @@ export class WorkspaceFiles {
 
   /** Reads one file into the project unless it is open in an editor; removes it if it is gone or not text. */
   private async loadFromDisk(file: string, project: Project): Promise<void> {
+    this.applyRead(file, await startRead(file).read, project);
+  }
+
+  /** A file's read into the project, unless it is open in an editor; removes it if it is gone or not text. */
+  private applyRead(file: string, read: Awaited<PendingRead['read']>, project: Project): void {
+    if (this.isOpen(file)) return;
     try {
-      const result = await readSourceFile(file);
-      if (this.isOpen(file)) return;
+      if (!read.ok) throw read.error;
+      const { result } = read;
       if (result.kind === 'text') project.updateFile(file, result.text);
       else {
         if (!project.hasFile(file)) this.ctx.log(`Skipped ${file}: ${describeSkipReason(result.reason)}.`);
         project.removeFile(file);
       }
     } catch (error) {
-      if (this.isOpen(file)) return;
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
       if (code !== 'ENOENT') this.ctx.logError(`Could not read ${file}`, error);
       project.removeFile(file);

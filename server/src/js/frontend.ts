@@ -63,7 +63,7 @@ export function parseJs(path: string, text: string): ModuleModel {
   return model;
 }
 
-function lazyFacts(model: ModuleModel, path: string, text: string): void {
+export function lazyFacts(model: ModuleModel, path: string, text: string): void {
   let facts: ModuleFacts | undefined;
   Object.defineProperty(model, 'flow', {
     configurable: true,

@@ -19,7 +19,7 @@ import type { Range, SpawnSite } from '../engine/model';
 import { callArgs, field, named, toRange, unparen } from './syntax';
 import type { Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
-import { SpawnPass } from './spawns';
+import { FrameworkPass } from './frameworkSites';
 import { BLOCKING_METHOD_NAMES, submitMethod } from '../frameworks/python';
 
 const END_METHODS = new Set(['join', 'terminate', 'kill', 'shutdown']);
@@ -39,7 +39,7 @@ const FUTURE_METHODS = new Set(['submit', 'apply_async', 'map_async', 'starmap_a
 /** calls that hand back (an iterable of) the futures of their first argument */
 const FUTURE_PASSING = new Set(['concurrent.futures.as_completed', 'as_completed', 'list', 'reversed', 'sorted', 'tuple', 'iter']);
 
-export abstract class EventPass extends SpawnPass {
+export abstract class EventPass extends FrameworkPass {
   /** `join()` on a name with no known value (a loop variable): ends the Process sites created before it */
   private looseJoins: Event[] = [];
   /** results events, per unit */

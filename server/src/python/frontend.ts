@@ -100,7 +100,7 @@ export function hasFlowFacts(model: ModuleModel): boolean {
 }
 
 /** Makes `model.flow` the facts of `text`, extracted when first read. */
-function deferFacts(model: ModuleModel, text: string): void {
+export function deferFacts(model: ModuleModel, text: string): void {
   deferredFacts.add(model);
   const settle = (value: ModuleModel['flow']) => {
     Object.defineProperty(model, 'flow', { value, writable: true, enumerable: true, configurable: true });

@@ -6,7 +6,7 @@
 import type { ArgSlot } from '../frameworks/types';
 import type { Binding, Call, ModuleModel, SpawnSite, StartMethod, Unit, ValueKind, Range } from '../engine/model';
 import { THREAD_PRIMITIVES, MP_PRIMITIVE_NAMES, MANAGER_CTORS, MANAGER_PROXY_METHODS, MUTABLE_CTORS, CONSTANT_CTORS, OPEN_CALLS, CLASS_EXPR_TYPES } from './stdlib';
-import { CONTEXT_FACTORIES, CONTEXT_MODULES, type PyCallInfo, WORKER_CALLS, canonicalName } from '../frameworks/python';
+import { CHANNEL_METHODS, CONTEXT_FACTORIES, CONTEXT_MODULES, type PyCallInfo, WORKER_CALLS, canonicalName } from '../frameworks/python';
 import { argAt, callArgs, field, named, startMethodOf, stringValue, unparen } from './syntax';
 import type { Candidate, ChainRef, Classified, Scope, ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
@@ -277,6 +277,11 @@ export abstract class Resolver {
     const cands = this.classCandidates(fn, scope);
     if (cands.cands.some((c) => { const s = WORKER_CALLS.get(c.q); return s && (s.shape === 'pool' || s.shape === 'executor'); })) {
       return { kind: 'pool' };
+    }
+    // a framework's shared channel: Spark's `sc.accumulator(0)`, `sc.broadcast(v)` (../frameworks/python)
+    const channel = fn.type === 'attribute' ? CHANNEL_METHODS.get(field(fn, 'attribute')?.text ?? '') : undefined;
+    if (channel && this.model.imports.some((i) => channel.some((p) => i === p || i.startsWith(`${p}.`)))) {
+      return { kind: 'process-primitive', detail: field(fn, 'attribute')!.text };
     }
     // manager.list() / Manager().dict()
     if (fn.type === 'attribute') {

@@ -159,10 +159,12 @@ export abstract class SpawnPass extends PayloadPass {
       system: info.system, unit, range: toRange(n), offset: n.startIndex, label: info.label,
       isProcess, tasks: [], initializers: [],
     };
-    if (info.fixedStart && isProcess !== false) site.startMethodBy = info.fixedStart.by;
+    // a start method given as a string argument (`torch.multiprocessing.spawn(..., start_method="fork")`) is pinned here
+    const given = startMethodOf(stringValue(argAt(a, info.startMethodArg)));
+    if (info.fixedStart && !given && isProcess !== false) site.startMethodBy = info.fixedStart.by;
     if (capturesMainGlobals(info.serializer) && isProcess !== false) site.capturesGlobals = true;
     if (sendsFunctionsByValue(info.serializer) && isProcess !== false) site.byValue = true;
-    let method: StartMethod | undefined = info.fixedStart?.method ?? first.c.method;
+    let method: StartMethod | undefined = given ?? info.fixedStart?.method ?? first.c.method;
     const initializer = argAt(a, info.initializer);
     const initargs = argAt(a, info.initargs);
     const ctxArg = argAt(a, info.context);
@@ -354,9 +356,20 @@ export abstract class SpawnPass extends PayloadPass {
       for (const e of it ? this.elementsOf(it) : []) {
         const x = unparen(e);
         const inner = x.type === 'call' ? field(x, 'function') : null;
-        if (!inner || unparen(inner).type !== 'call') continue;
-        const w = this.qualify(field(unparen(inner), 'function'), scope);
-        const fnArg = w && lay.wrappers.includes(w.q) ? callArgs(unparen(inner)).pos[0] : undefined;
+        if (!inner) continue;
+        const wraps = (n: Node | null | undefined): boolean => {
+          const w = n ? this.qualify(n, scope) : null;
+          return !!w && lay.wrappers.includes(w.q);
+        };
+        const ix = unparen(inner);
+        let fnArg: Node | undefined;
+        if (ix.type === 'call') fnArg = wraps(field(ix, 'function')) ? callArgs(ix).pos[0] : undefined;
+        else if (ix.type === 'identifier') {
+          // a function defined under the wrapper: `@delayed def f(...)`, then `f(x)`
+          const def = this.valuesOf(ix.text, scope).find((v) => v.node.type === 'function_definition')?.node;
+          const dd = def?.parent;
+          if (dd?.type === 'decorated_definition' && named(dd).some((d) => d.type === 'decorator' && wraps(named(d)[0]))) fnArg = ix;
+        }
         if (!fnArg) continue;
         candidates.push(...this.submitTask(meta, call, fnArg, label, scope));
         const ea = callArgs(x);

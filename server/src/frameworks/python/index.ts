@@ -5,7 +5,7 @@
  */
 import type { StartMethod, SystemKind } from '../../engine/model';
 import type { Serializer } from '../types';
-import type { PyConfigContext, PyContextFactory, PyHandOver, PyStartMethodSetter, PySubmitMethod, PythonFramework, PyWorkerCall } from './types';
+import type { PyConfigContext, PyContextFactory, PyHandOver, PyRemoteDecorator, PyShippingMethods, PyStartMethodSetter, PySubmitMethod, PythonFramework, PyWorkerCall } from './types';
 import { multiprocessing } from './multiprocessing';
 import { concurrentFutures } from './concurrent_futures';
 import { threading } from './threading';
@@ -16,9 +16,16 @@ import { multiprocess } from './multiprocess';
 import { billiard } from './billiard';
 import { torchMultiprocessing } from './torch_multiprocessing';
 import { pathos } from './pathos';
+import { torch } from './torch';
+import { celery } from './celery';
+import { dask } from './dask';
+import { ray } from './ray';
+import { pyspark } from './pyspark';
+import { mpire } from './mpire';
 
 export const PYTHON_FRAMEWORKS: readonly PythonFramework[] = [
   multiprocessing, concurrentFutures, threading, joblib, loky, asyncio, multiprocess, billiard, torchMultiprocessing, pathos,
+  torch, celery, dask, ray, pyspark, mpire,
 ];
 
 /** Serialisers that send functions by value: lambdas, nested defs and closures can be sent. */
@@ -70,10 +77,24 @@ export const MODULE_ALIASES = new Map<string, string>();
 export const SUBMIT_METHOD_NAMES = new Set<string>();
 /** every submit method name that returns only when its tasks are done (`Pool.map`) */
 export const BLOCKING_METHOD_NAMES = new Set<string>();
+/** qualified name of a decorator or wrapper → what it makes of a function ({@link PyRemoteDecorator}) */
+export const REMOTE_DECORATORS = new Map<string, PyRemoteDecorator>();
+/** qualified name of a constructor → its methods that are remote decorators (`Celery(...).task`) */
+export const REMOTE_METHOD_DECORATORS = new Map<string, Map<string, PyRemoteDecorator>>();
+/** every method name that submits a remote function (`delay`, `remote`) */
+export const REMOTE_SUBMIT_NAMES = new Set<string>();
+/** method name → the module prefixes whose import makes it a shared-channel factory (`sc.accumulator`) */
+export const CHANNEL_METHODS = new Map<string, string[]>();
+/** method name → the shipping methods of that name (`rdd.map(f)`) */
+export const SHIPPING_METHODS = new Map<string, PyShippingMethods[]>();
+/** system → the framework whose model makes it */
+const FRAMEWORK_OF_SYSTEM = new Map<SystemKind, PythonFramework>();
 /** system → its submit methods by name */
 const SUBMIT_BY_SYSTEM = new Map<SystemKind, Map<string, PySubmitMethod>>();
 /** the systems whose workers are processes or interpreters */
 const PROCESS_SYSTEMS = new Set<SystemKind>();
+/** the systems whose workers start when their object is iterated (a DataLoader) */
+const ITERATED_SYSTEMS = new Set<SystemKind>();
 
 /** `multiprocessing.Pool` under the prefix `multiprocessing` seen from an alias `multiprocess`: 'multiprocess.Pool' */
 function renamed(name: string, alias: PythonFramework['aliasOf']): string | undefined {
@@ -91,6 +112,8 @@ function register(fw: PythonFramework, source: PythonFramework): void {
       if (name) WORKER_CALLS.set(name, info);
     }
     if (info.isProcess) PROCESS_SYSTEMS.add(call.system);
+    if (call.startsWhenIterated) ITERATED_SYSTEMS.add(call.system);
+    if (!FRAMEWORK_OF_SYSTEM.has(call.system) && call.system !== 'threads') FRAMEWORK_OF_SYSTEM.set(call.system, fw);
     for (const m of call.submit ?? []) {
       SUBMIT_METHOD_NAMES.add(m.name);
       if (m.blocking) BLOCKING_METHOD_NAMES.add(m.name);
@@ -103,6 +126,27 @@ function register(fw: PythonFramework, source: PythonFramework): void {
   }
   if (alias) MODULE_ALIASES.set(alias.to, alias.from);
   for (const h of source.handOvers ?? []) HAND_OVERS.set(h.method, h);
+  for (const d of source.remoteDecorators ?? []) {
+    for (const n of d.names ?? []) REMOTE_DECORATORS.set(n, d);
+    for (const ctor of d.methodOf?.ctors ?? []) {
+      let by = REMOTE_METHOD_DECORATORS.get(ctor);
+      if (!by) REMOTE_METHOD_DECORATORS.set(ctor, (by = new Map()));
+      by.set(d.methodOf!.method, d);
+    }
+    for (const m of d.submit) if (m !== '()') REMOTE_SUBMIT_NAMES.add(m);
+    if (!FRAMEWORK_OF_SYSTEM.has(d.system)) FRAMEWORK_OF_SYSTEM.set(d.system, fw);
+  }
+  for (const m of source.channelFactories?.methods ?? []) {
+    CHANNEL_METHODS.set(m, [...(CHANNEL_METHODS.get(m) ?? []), ...source.channelFactories!.imports]);
+  }
+  for (const sm of source.shippingMethods ?? []) {
+    for (const m of sm.methods) {
+      const list = SHIPPING_METHODS.get(m);
+      if (list) list.push(sm);
+      else SHIPPING_METHODS.set(m, [sm]);
+    }
+    if (!FRAMEWORK_OF_SYSTEM.has(sm.system)) FRAMEWORK_OF_SYSTEM.set(sm.system, fw);
+  }
   for (const c of source.processClasses ?? []) {
     const name = renamed(c.name, alias);
     if (name) PROCESS_CLASSES.set(name, c.startMethod);
@@ -135,6 +179,12 @@ for (const fw of PYTHON_FRAMEWORKS) {
   register(fw, fw);
 }
 
+/** The first model registered for a system (`mp.Pool`: multiprocessing's `Pool`), for its argument slots. */
+export function firstCallOf(system: SystemKind): PyCallInfo | undefined {
+  for (const c of WORKER_CALLS.values()) if (c.system === system) return c;
+  return undefined;
+}
+
 /** The submit method `name` of a site of this system (`Pool.map`, `ProcessPoolExecutor.submit`), if it is one. */
 export function submitMethod(system: SystemKind, name: string): PySubmitMethod | undefined {
   return SUBMIT_BY_SYSTEM.get(system)?.get(name);
@@ -144,6 +194,35 @@ export function submitMethod(system: SystemKind, name: string): PySubmitMethod |
 export function submitMethodNames(system: SystemKind): ReadonlySet<string> | undefined {
   const by = PROCESS_SYSTEMS.has(system) ? SUBMIT_BY_SYSTEM.get(system) : undefined;
   return by ? new Set(by.keys()) : undefined;
+}
+
+/** The model of the framework that makes sites of this system (undefined for threads and JS systems). */
+export function frameworkOfSystem(system: SystemKind): PythonFramework | undefined {
+  return FRAMEWORK_OF_SYSTEM.get(system);
+}
+
+/** How findings name the workers of a Python system ('Celery worker processes'), if its model says. */
+export function workerWords(system: SystemKind): string | undefined {
+  return FRAMEWORK_OF_SYSTEM.get(system)?.workers;
+}
+
+/**
+ * The start method a read of module state in worker code is judged under, for frameworks
+ * whose workers are processes they started themselves ({@link PythonFramework.separateWorkers}):
+ * what the script (the program's main module) defines travels by value with a task shipped
+ * by cloudpickle, as it is when shipped — like a fork at the submission; any other module
+ * is imported afresh by the worker — like spawn. Undefined: the site's own start method.
+ */
+export function separateWorkerMethod(system: SystemKind, symbolFile: string, scriptFile: string): StartMethod | undefined {
+  const fw = FRAMEWORK_OF_SYSTEM.get(system);
+  if (!fw?.separateWorkers) return undefined;
+  const byValue = fw.serializer === 'cloudpickle' || fw.serializer === 'dill';
+  return byValue && symbolFile === scriptFile ? 'fork' : 'spawn';
+}
+
+/** Whether a system's workers start when its object is iterated (`for batch in loader`), not when it is made. */
+export function startsWhenIterated(system: SystemKind): boolean {
+  return ITERATED_SYSTEMS.has(system);
 }
 
 /** A qualified name with an aliased module's prefix replaced by the original's (`multiprocess.Queue` → `multiprocessing.Queue`). */

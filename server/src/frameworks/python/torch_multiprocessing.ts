@@ -22,7 +22,14 @@ export const torchMultiprocessing: PythonFramework = {
       names: ['torch.multiprocessing.spawn', 'torch.multiprocessing.spawn.spawn'],
       system: 'mp.Process', label: 'torch.multiprocessing.spawn', kind: 'process', shape: 'process',
       task: { pos: 0, kw: 'fn' }, args: { pos: 1, kw: 'args' },
-      fixedStart: { method: 'spawn', by: 'torch.multiprocessing.spawn' },
+      fixedStart: { method: 'spawn', by: 'torch.multiprocessing.spawn' }, startMethodArg: { pos: 5, kw: 'start_method' },
+    },
+    {
+      // start_processes(fn, args=(), nprocs=1, join=True, daemon=False, start_method='spawn')
+      names: ['torch.multiprocessing.start_processes', 'torch.multiprocessing.spawn.start_processes'],
+      system: 'mp.Process', label: 'torch.multiprocessing.start_processes', kind: 'process', shape: 'process',
+      task: { pos: 0, kw: 'fn' }, args: { pos: 1, kw: 'args' },
+      fixedStart: { method: 'spawn', by: 'torch.multiprocessing.start_processes' }, startMethodArg: { pos: 5, kw: 'start_method' },
     },
   ],
   aliasOf: { of: 'multiprocessing', from: 'multiprocessing', to: 'torch.multiprocessing' },

@@ -34,6 +34,8 @@ export interface PySubmitMethod {
   args: PyArgLayout;
   /** returns only when its tasks are done (`Pool.map`): a results event for the order of events */
   blocking?: boolean;
+  /** a callable this submission runs once in each worker it starts (mpire's `map(..., worker_init=)`) */
+  initializer?: ArgSlot;
 }
 
 /**
@@ -112,6 +114,8 @@ export interface PyWorkerCall {
    * fixes it, for messages
    */
   fixedStart?: { method: StartMethod; by: string };
+  /** an argument naming the start method by string or context, pinning it (`start_method="fork"`, `multiprocessing_context=`) */
+  startMethodArg?: ArgSlot;
   /**
    * options that choose the backend, in precedence order: the first with a known value
    * decides (each looked up on the call, then on the innermost config context)
@@ -119,6 +123,97 @@ export interface PyWorkerCall {
   kindOptions?: PyKindOption[];
   workerCount?: PyWorkerCount;
   configContexts?: PyConfigContext[];
+  /**
+   * how many worker processes: absent, or the literal 0, runs the tasks in this process
+   * (PyTorch `DataLoader(num_workers=0)`, the default): no worker at all; another
+   * expression (or `**kwargs`): maybe processes
+   */
+  workersArg?: ArgSlot;
+  /** literal values of an argument that make the workers threads (`start_method='threading'`, `processes=False`) */
+  threadsWhen?: Array<{ slot: ArgSlot; values: string[] }>;
+  /**
+   * the workers start when the object is iterated (`for batch in loader`, `iter(loader)`),
+   * not when it is made: a start at import time is an iteration there
+   */
+  startsWhenIterated?: boolean;
+  /** literal values of an argument that change how tasks travel (mpire `use_dill=True`: lambdas travel) */
+  serializerWhen?: Array<{ slot: ArgSlot; values: string[]; serializer: Serializer }>;
+  /**
+   * each submission starts the workers afresh unless this argument is true (mpire restarts
+   * its workers on every map call unless `keep_alive=True`): under fork each submission
+   * sees the parent's state of that moment
+   */
+  restartsPerSubmission?: { unless: ArgSlot };
+  /** the start method the library uses when none is given (mpire: 'fork' where fork exists) */
+  defaultStartMethod?: StartMethod;
+  /**
+   * an argument holding an instance whose methods run in the workers (the Dataset of a
+   * `DataLoader`): the class of the instance, and these methods of it (along its bases)
+   */
+  instanceTasks?: { slot: ArgSlot; methods: string[] };
+}
+
+/**
+ * A decorator (or wrapper) that makes a function run in another process when it is
+ * submitted: `@ray.remote` + `f.remote(x)`, `@app.task` + `f.delay(x)`, `@udf` + `f(col)`.
+ */
+export interface PyRemoteDecorator {
+  /** qualified names of the decorator: 'ray.remote', 'celery.shared_task' */
+  names?: string[];
+  /** or a method of an object a constructor made: `@app.task` where `app = celery.Celery(...)` */
+  methodOf?: { ctors: string[]; method: string };
+  system: SystemKind;
+  label: string;
+  /**
+   * what submits the decorated function: a method called on it (`delay`, `apply_async`,
+   * `remote`), or '()' when calling it does (a UDF called in a query, a `dask.delayed` call)
+   */
+  submit: string[];
+  /** a decorated class is an actor: `Cls.remote()` starts its process, and all its methods run there */
+  actors?: boolean;
+  /**
+   * the scheduler decides whether calls run in processes (dask): processes only when the
+   * module names one of `processes` as `scheduler=` (compute, persist, config.set) or makes a
+   * distributed client
+   */
+  scheduler?: PyScheduler;
+}
+
+/** dask-style schedulers chosen by a `scheduler=` keyword. */
+export interface PyScheduler {
+  kw: string;
+  processes: string[];
+  threads: string[];
+  /** calls whose presence in the module makes processes the default (a distributed `Client`) */
+  processCtors?: string[];
+}
+
+/**
+ * Methods of a framework's objects that ship a callable to the workers, recognised by
+ * name in modules that import the framework (the objects come from chains the front end
+ * does not type: `sc.parallelize(xs).map(f).collect()`).
+ */
+export interface PyShippingMethods {
+  /** the module imports one of these (a prefix: 'pyspark' covers 'pyspark.sql') */
+  imports: string[];
+  methods: string[];
+  task: ArgSlot;
+  /**
+   * the receiver must be the framework's object: a chain through one of these names
+   * (`sc.parallelize(xs)`, `df.rdd`, `db.from_sequence(xs)`), possibly through these
+   * methods or {@link passThrough} ones, directly or through a variable bound to it
+   */
+  sources: string[];
+  /** the method names are the framework's own (`mapInPandas`): any receiver, in a module importing it */
+  anyReceiver?: boolean;
+  /** methods that return the same kind of object (`cache`, `repartition`, `union`) */
+  passThrough?: string[];
+  system: SystemKind;
+  label: string;
+  /** see {@link PyRemoteDecorator.scheduler}; absent: always processes */
+  scheduler?: PyScheduler;
+  /** with a scheduler: whether no `scheduler=` anywhere means processes (dask.bag) */
+  defaultProcesses?: boolean;
 }
 
 /** A class a user class may subclass: its `run()` is worker code. */
@@ -180,4 +275,24 @@ export interface PythonFramework {
    * also this framework's name under `to`, with this framework's serializer.
    */
   aliasOf?: { of: string; from: string; to: string };
+  /** decorators and wrappers that make functions (or classes: actors) remote */
+  remoteDecorators?: PyRemoteDecorator[];
+  /** methods of the framework's objects that ship a callable (`rdd.map(f)`) */
+  shippingMethods?: PyShippingMethods[];
+  /**
+   * each worker imports the modules itself, in a process the framework started (a Celery
+   * worker, a Ray worker, a Spark executor): the parent's run-time changes never reach it,
+   * whatever the start method
+   */
+  separateWorkers?: boolean;
+  /**
+   * objects that really are shared with the workers, made by these methods in modules that
+   * import the framework (Spark's `sc.accumulator(0)`, `sc.broadcast(v)`): writes to them and
+   * reads of them are the channel, never a finding
+   */
+  channelFactories?: { imports: string[]; methods: string[] };
+  /** how findings name the workers: 'Celery worker processes' (default: 'worker processes') */
+  workers?: string;
+  /** when a site whose kind an expression decides makes processes: 'if num_workers > 0' (default: 'if the executor is a process pool') */
+  maybeWhen?: string;
 }

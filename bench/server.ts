@@ -1,0 +1,119 @@
+/**
+ * The language server's figures for bench/table.ts, measured through a real LSP session
+ * against dist/server.js (test/support/lsp-session.ts): RSS after indexing a workspace, and
+ * edit → diagnostics latency on one open file.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEBOUNCE_MS } from '../server/src/handlers/diagnostics';
+import { startSession, type LspSession } from '../test/support/lsp-session';
+import { rssMbOf } from '../test/support/soak';
+
+/** A workspace of `files` (absolute, under `root`) as hard links (copies where links fail) in a new temp folder. */
+export function linkWorkspace(name: string, root: string, files: readonly string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `crossproc-bench-${name}-`));
+  for (const f of files) {
+    const to = path.join(dir, path.relative(root, f));
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    try {
+      fs.linkSync(f, to);
+    } catch {
+      fs.copyFileSync(f, to);
+    }
+  }
+  return dir;
+}
+
+const LOAD_TIMEOUT_MS = 30 * 60_000;
+
+interface StatusParams {
+  state: string;
+}
+
+/** Waits (polling every millisecond) until the server has sent more than `seen` idle statuses. */
+async function idleAfter(s: LspSession, seen: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const idles = () => s.notified<StatusParams>('crossproc/status').filter((p) => p.state === 'idle').length;
+  while (idles() <= seen) {
+    if (Date.now() > end) throw new Error(`the server did not finish an analysis in ${timeoutMs} ms:\n${s.log.slice(-5).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+const idleCount = (s: LspSession) => s.notified<StatusParams>('crossproc/status').filter((p) => p.state === 'idle').length;
+
+/** Starts a server on `root` and waits until it has loaded every file and analysed them. */
+async function loaded(root: string): Promise<{ session: LspSession; files: number; seconds: number; loadMs: number }> {
+  const started = Date.now();
+  const session = await startSession(root, { folderName: path.basename(root) });
+  const end = Date.now() + LOAD_TIMEOUT_MS;
+  let files: number | undefined;
+  let loadMs = NaN;
+  while (files === undefined) {
+    const line = session.log.find((l) => /Loaded \d+ files/.test(l));
+    if (line) {
+      files = Number(/Loaded (\d+) files/.exec(line)![1]);
+      loadMs = Number(/ in (\d+) ms/.exec(line)?.[1] ?? NaN);
+    }
+    else if (Date.now() > end) throw new Error(`the server did not load ${root}`);
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // the load ends with an analysis of everything (schedule(0)); its idle status is the last
+  await idleAfter(session, idleCount(session) - 1, LOAD_TIMEOUT_MS);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return { session, files, seconds: (Date.now() - started) / 1000, loadMs };
+}
+
+export interface IndexFigures {
+  files: number;
+  /** the load alone (walk, read, parse), as the server logs it */
+  loadMs: number;
+  rssMb: number;
+  seconds: number;
+}
+
+/** RSS of a server that has loaded and analysed the workspace `root`. */
+export async function indexRss(root: string): Promise<IndexFigures> {
+  const { session, files, seconds, loadMs } = await loaded(root);
+  const rssMb = rssMbOf(session.child.pid!);
+  await session.close();
+  return { files, rssMb, seconds, loadMs };
+}
+
+/**
+ * Edit → diagnostics on `file` (open in the server on the workspace `root`): for each of
+ * `edits` edits (a statement at the top of a function body, changed each time), the time from
+ * sending `didChange` to the end of the analysis it triggers (`crossproc/status` idle), less
+ * the debounce. The first 3 edits are a warm-up, not counted. Milliseconds.
+ */
+export async function editLatencies(root: string, file: string, edits: number): Promise<number[]> {
+  const { session } = await loaded(root);
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l, i) => /^    def \w+\(.*\):\s*$/.test(l) && /^        \S/.test(lines[i + 1] ?? ''));
+    if (at < 0) throw new Error(`${file}: no method with a one-line header`);
+    const seen = idleCount(session);
+    await session.open(file, 'python');
+    await idleAfter(session, seen, 60_000);
+    const line = at + 1;
+    await session.edit(file, { start: { line, character: 0 }, end: { line, character: 0 } }, '        _bench = 0\n');
+    await idleAfter(session, seen + 1, 60_000);
+    let previous = '        _bench = 0';
+    const out: number[] = [];
+    for (let i = 1; i <= edits + 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const next = `        _bench = ${i}`;
+      const before = idleCount(session);
+      const t0 = performance.now();
+      await session.edit(file, { start: { line, character: 0 }, end: { line, character: previous.length } }, next);
+      await idleAfter(session, before, 60_000);
+      if (i > 3) out.push(performance.now() - t0 - DEBOUNCE_MS);
+      previous = next;
+    }
+    return out;
+  } finally {
+    await session.close();
+  }
+}
