@@ -6,6 +6,8 @@
 import type { Rule } from '../server/src/engine/rule';
 import { accessVerb, CauseGroups, describeWorker, initialValue, isSetUp, isWrite, moreText, readsValue, related, symbolName, where } from '../server/src/engine/rule';
 import type { AccessRecord } from '../server/src/engine/contexts';
+import type { ModuleModel } from '../server/src/engine/model';
+import { peerInstances } from '../server/src/frameworks/js';
 
 /** Bindings whose writes do reach the parent, or that other rules cover. */
 const SHARED_KINDS = new Set(['function', 'class', 'import', 'manager-proxy', 'process-primitive', 'thread-primitive', 'pool']);
@@ -16,7 +18,7 @@ export const lostGlobalWrite: Rule = {
   description: 'Worker-side code writes module-level state the parent reads (or nothing reads); the parent keeps its initial value.',
   languages: ['python', 'js'],
   check(ctx) {
-    const groups = new CauseGroups<{ readsAfter: AccessRecord[]; sym: string }>();
+    const groups = new CauseGroups<{ readsAfter: AccessRecord[]; peerReads?: AccessRecord[]; sym: string }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && SHARED_KINDS.has(b.kind)) continue;
       let writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
@@ -34,8 +36,24 @@ export const lostGlobalWrite: Rule = {
       const workerReads = recs.some((r) => readsValue(r) && prog.worker.has(r.key));
       // the workers use it beyond assigning it (what a task stores from its parameter is then used)
       const workerUses = recs.some((r) => r.access.kind !== 'assign' && prog.worker.has(r.key));
+      const writers = new Set(writes.map((w) => w.key));
       for (const w of writes) {
         const why = prog.worker.get(w.key)!;
+        // peer instances of one service (pm2 cluster mode): what one instance stores while serving,
+        // another code path reads, and that request may be served by an instance that never saw it
+        // (a get-or-set cache reads and writes in one function: each instance refills its own).
+        // Start-up code (the top level and the functions it calls by name, not what it registers) is each instance's own set-up.
+        const serving = (r: AccessRecord): boolean => r.unit.kind === 'function' && !startupUnits(r.module).has(r.unit.id);
+        // only values held in this process's memory (a Map, an array, a counter): a client object
+        // (`createClient()`, `new Pool()`) writes to where it is connected
+        const inMemory = !!b && (b.kind === 'mutable' || b.kind === 'constant' || b.kind === 'empty');
+        if (peerInstances(why.spawn.site.system) && inMemory && serving(w)) {
+          const peerReads = recs.filter((r) => readsValue(r) && prog.worker.has(r.key) && serving(r) && !writers.has(r.key));
+          if (peerReads.length) {
+            groups.add(sym, w, why, () => ({ readsAfter: [], peerReads, sym }));
+            continue;
+          }
+        }
         // reads made before the workers start (e.g. building workerData/initargs) cannot see their writes
         const readsAfter = parentReads.filter((r) => !ctx.graph.isBeforeSpawn(prog, why.spawn, r));
         // a task, or a setter it calls, storing what it was handed (`global X; X = param`,
@@ -57,7 +75,7 @@ export const lostGlobalWrite: Rule = {
       }
     }
     for (const { first: w, others, why, data } of groups.entries()) {
-      const { readsAfter, sym } = data;
+      const { readsAfter, peerReads, sym } = data;
       const name = symbolName(sym);
       const init = initialValue(ctx, sym);
       const file = w.module.path;
@@ -65,7 +83,10 @@ export const lostGlobalWrite: Rule = {
       const verb = accessVerb(w.access);
       const initial = init ? ` (${init})` : '';
       let message: string;
-      if (readsAfter.length) {
+      if (peerReads?.length) {
+        const pr = peerReads[0];
+        message = `This ${verb} '${name}' in ${who}, which has its own copy of it; '${pr.unit.name}' reads '${name}' at ${where(file, pr.module.path, pr.access.range)}, and the instance that serves it may not be the one that made this change: keep state the instances share in a store (Redis, a database).`;
+      } else if (readsAfter.length) {
         const pr = readsAfter[0];
         message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees the initial value${initial}: the change is lost.`;
       } else {
@@ -73,9 +94,34 @@ export const lostGlobalWrite: Rule = {
       }
       message += moreText(others, 'change', name);
       const rel = readsAfter.slice(0, 3).map((r) => related(r.module.path, r.access.range, `the parent reads its own '${name}' here`));
+      for (const r of (peerReads ?? []).slice(0, 3)) rel.push(related(r.module.path, r.access.range, `read here, maybe in another instance`));
       rel.push(related(why.file, why.range, `the worker is started here (${why.via})`));
       for (const o of others) rel.push(related(o.module.path, o.access.range, `the same workers also ${accessVerb(o.access)} '${name}' here: lost too`));
       ctx.report({ file, range: w.access.range, symbol: name, message, related: rel });
     }
   },
 };
+
+const startupCache = new WeakMap<ModuleModel, Set<number>>();
+/**
+ * The units of a module that run when it starts: its top level (and worker branches) and the
+ * functions of the module they call by name, transitively. A function handed over as a
+ * callback (`app.get('/me', me)`) is registered, not called: it is not start-up code.
+ */
+function startupUnits(m: ModuleModel): Set<number> {
+  let hit = startupCache.get(m);
+  if (hit) return hit;
+  const byName = new Map<string, number[]>();
+  for (const u of m.units) if (u.kind === 'function') byName.set(u.name, [...(byName.get(u.name) ?? []), u.id]);
+  hit = new Set(m.units.filter((u) => u.kind !== 'function').map((u) => u.id));
+  const stack = [...hit];
+  while (stack.length) {
+    const u = m.units[stack.pop()!];
+    for (const c of u?.calls ?? []) {
+      if (c.callee.member || c.handedOver) continue;
+      for (const id of byName.get(c.callee.name) ?? []) if (!hit.has(id)) (hit.add(id), stack.push(id));
+    }
+  }
+  startupCache.set(m, hit);
+  return hit;
+}

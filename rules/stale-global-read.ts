@@ -19,14 +19,19 @@ import { type AccessRecord, type Program, type WorkerReason } from '../server/sr
 import type { StartMethod } from '../server/src/engine/model';
 import { splitSymbolKey } from '../server/src/engine/link';
 import { isNotebookPath } from '../server/src/notebook/cells';
+import { frameworkOfSystem, separateWorkerMethod } from '../server/src/frameworks/python';
 
 /**
  * The start method a read is judged under: a notebook's globals exist only in forked
  * workers (spawn and forkserver workers cannot import the notebook at all: unimportable-task
- * reports that), so a notebook binding is judged as under fork.
+ * reports that), so a notebook binding is judged as under fork. Frameworks whose workers are
+ * processes they start themselves (Celery, Ray, Spark, dask) take the script's globals a
+ * task reads by value when it is shipped (like a fork then), other modules never (like spawn).
  */
-function methodFor(sym: string, why: WorkerReason): StartMethod | undefined {
-  return isNotebookPath(splitSymbolKey(sym).file) ? 'fork' : why.spawn.startMethod;
+function methodFor(sym: string, why: WorkerReason, prog: Program): StartMethod | undefined {
+  const file = splitSymbolKey(sym).file;
+  if (isNotebookPath(file)) return 'fork';
+  return separateWorkerMethod(why.spawn.site.system, file, prog.root.module.path) ?? why.spawn.startMethod;
 }
 
 /** Not state a read can be stale on: code, modules, and primitives that other rules cover. */
@@ -38,7 +43,7 @@ export const staleGlobalRead: Rule = {
   description: 'Worker-side code reads a module-level binding that the parent sets at run time; the worker sees its own, import-time copy.',
   languages: ['python', 'js'],
   check(ctx) {
-    const groups = new CauseGroups<{ parentWrites: AccessRecord[]; verdict: Verdict; sym: string }>();
+    const groups = new CauseGroups<{ parentWrites: AccessRecord[]; verdict: Verdict; sym: string; method: StartMethod | undefined }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && NOT_STATE.has(b.kind)) continue;
       // Python import-time code runs again in every spawned worker (and before a fork): not a run-time write;
@@ -61,15 +66,37 @@ export const staleGlobalRead: Rule = {
         if (!readsValue(r) || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
+        if (sentWithTask(prog, why, r, sym)) continue;
         if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;
-        const verdict = judge(ctx, prog, why, parentWrites, methodFor(sym, why));
+        const method = methodFor(sym, why, prog);
+        const verdict = judge(ctx, prog, why, parentWrites, method);
         if (!verdict) continue;
-        groups.add(sym, r, why, () => ({ parentWrites: verdict.writes, verdict, sym }));
+        groups.add(sym, r, why, () => ({ parentWrites: verdict.writes, verdict, sym, method }));
       }
     }
-    for (const g of groups.entries()) report(ctx, g.first, g.others, g.why, g.data.parentWrites, g.data.sym, g.data.verdict);
+    for (const g of groups.entries()) report(ctx, g.first, g.others, g.why, g.data.parentWrites, g.data.sym, g.data.verdict, g.data.method);
   },
 };
+
+/**
+ * A function cloudpickle sends by value (joblib, loky) travels with the current values of
+ * the module globals it names: the worker reads the parent's value at submission, not an
+ * import-time copy. By value are the functions it cannot send by reference: those of the
+ * entry script (`__main__`), and a lambda or nested def given as the task (with the defs
+ * nested in it). Functions they reach in other modules are sent by reference: stale there.
+ */
+function sentWithTask(prog: Program, why: WorkerReason, r: AccessRecord, sym: string): boolean {
+  const site = why.spawn.site;
+  if (!site.capturesGlobals || r.module.language !== 'python' || splitSymbolKey(sym).file !== r.module.path) return false;
+  if (prog.root.unit.kind !== 'function' && r.module === prog.root.module) return true;
+  if (r.module !== why.spawn.module) return false;
+  const taskUnits = new Set(site.tasks.map((t) => t.unit).filter((u): u is number => u !== undefined));
+  for (let u: number | undefined = r.unit.id; u !== undefined; u = r.module.units[u]?.parent) {
+    if (taskUnits.has(u)) return true;
+    if (!r.module.units[u]?.isNested) break;
+  }
+  return false;
+}
 
 /** Whether access `a` runs before access `b` of the same unit (the front end lists a unit's accesses in evaluation order). */
 function evaluatedBefore(a: AccessRecord, b: AccessRecord): boolean {
@@ -111,6 +138,7 @@ function report(
   writes: AccessRecord[],
   sym: string,
   v: Verdict,
+  method: StartMethod | undefined,
 ): void {
   const name = symbolName(sym);
   const file = r.module.path;
@@ -124,11 +152,17 @@ function report(
   let message: string;
   if (rec.module.language === 'python') {
     const mod = baseName(r.module.path);
-    if (methodFor(sym, why) === 'fork') {
+    if (frameworkOfSystem(rec.site.system)?.separateWorkers) {
+      const symMod = baseName(splitSymbolKey(sym).file);
+      message =
+        method === 'fork'
+          ? `'${name}' is changed by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, after ${unitName} was shipped to ${describeWorker(rec)} (${started}) with a copy of the script's globals it reads: the workers keep the value it had then.`
+          : `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which import ${symMod} themselves and read ${value}: the parent's change never reaches them.`;
+    } else if (method === 'fork') {
       // 'late' = not provably before the start (the order of two separately called functions is unknown)
       message = `'${name}' is set by the parent at ${where(file, v.late!.module.path, v.late!.access.range)}, which can run after the workers started; ${unitName} runs in ${describeWorker(rec)} (${started}), which were forked earlier and keep the value they had at the fork.`;
     } else if (rec.startMethod) {
-      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod)}, each worker re-imports ${mod} and reads ${value}.`;
+      message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}): ${startMethodWords(rec.startMethod, undefined, rec.site.startMethodBy)}, each worker re-imports ${mod} and reads ${value}.`;
     } else if (v.allBefore) {
       // short: editors show it above the hover, whose start-method table says what fork sees
       message = `'${name}' is set by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which re-import ${mod} ${startMethodWords(undefined, ctx.pythonVersion)} and read ${value}.`;

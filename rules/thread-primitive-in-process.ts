@@ -5,7 +5,7 @@
 import type { Rule } from '../server/src/engine/rule';
 import { CauseGroups, describeWorker, isSetUp, moreText, related, symbolName, where } from '../server/src/engine/rule';
 import type { Binding } from '../server/src/engine/model';
-import type { ProjectGraph, UnitKey } from '../server/src/engine/contexts';
+import type { AccessRecord, ProjectGraph, UnitKey } from '../server/src/engine/contexts';
 
 /** the units Python threads run: thread targets, `Thread` subclasses' `run()`, thread-pool tasks, and what they call */
 function threadSide(g: ProjectGraph): Set<UnitKey> {
@@ -15,6 +15,17 @@ function threadSide(g: ProjectGraph): Set<UnitKey> {
     for (const t of rec.site.tasks) roots.push(...g.unitsOfTask(rec.module, t));
   }
   return g.reach(roots);
+}
+
+const LOCKS = /\b(?:Lock|RLock|Semaphore|BoundedSemaphore|Condition)$/;
+
+/** Every use is in a unit of the lock's own module that also writes another of that module's globals. */
+function guardsOwnModuleState(sym: string, b: Binding, uses: AccessRecord[]): boolean {
+  if (!LOCKS.test(b.detail ?? '') || uses.length === 0) return false;
+  const file = sym.slice(0, sym.lastIndexOf('#'));
+  const name = symbolName(sym);
+  return uses.every((r) => r.module.path === file && r.unit.accesses.some((a) =>
+    a.kind !== 'read' && a.ref.member === undefined && a.ref.name !== name && r.module.bindings.has(a.ref.name)));
 }
 
 export const threadPrimitiveInProcess: Rule = {
@@ -34,6 +45,10 @@ export const threadPrimitiveInProcess: Rule = {
       if (recs.some((r) => threads!.has(r.key))) continue;
       // an initializer or a task head rebinding it (to a primitive passed from the parent) fixes the worker's copy
       if (recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r))) continue;
+      // a lock that guards its own module's state (every worker-side use is in code writing
+      // that module's globals: loky's `_executor_lock` around `_executor`): that state is per
+      // process too, and so is the lock, by design
+      if (guardsOwnModuleState(sym, b, recs.filter((r) => prog.worker.has(r.key)))) continue;
       for (const r of recs) {
         const why = prog.worker.get(r.key);
         if (!why || why.spawn.site.isProcess === false) continue;

@@ -7,9 +7,13 @@ import { shortPath, unitKey } from '../server/src/engine/contexts';
 import type { RuleContext } from '../server/src/engine/rule';
 import type { ModuleModel, SystemKind } from '../server/src/engine/model';
 import { reimportDefaultsWords } from '../server/src/engine/pythonDefaults';
+import { startOfSite } from '../server/src/frameworks/js';
+import { startsWhenIterated } from '../server/src/frameworks/python';
 
-const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor']);
-const JS_SELF_SYSTEMS = new Set<SystemKind>(['worker_threads', 'child_process.fork', 'cluster']);
+// loky's workers (joblib, get_reusable_executor) never run the entry script: not here; a DataLoader's
+// and an mpire pool's are multiprocessing's (the workers a framework runs itself, Celery, Ray,
+// Spark, a dask cluster, never re-import the script either)
+const PY_SYSTEMS = new Set<SystemKind>(['mp.Pool', 'mp.Process', 'mp.Manager', 'ProcessPoolExecutor', 'InterpreterPoolExecutor', 'pathos', 'torch.DataLoader', 'mpire']);
 
 export const unguardedSpawn: Rule = {
   id: 'unguarded-spawn',
@@ -48,7 +52,11 @@ export const unguardedSpawn: Rule = {
 
     for (const rec of ctx.graph.spawnRecords) {
       const { module: m, site } = rec;
-      const unit = m.units[site.unit];
+      // workers that start when their object is iterated (a DataLoader): the first iteration at import time
+      const iterated = m.language === 'python' && startsWhenIterated(site.system);
+      const launch = iterated ? site.launches?.find((l) => m.units[l.unit] && ctx.graph.importTime.has(unitKey(m, m.units[l.unit]))) : undefined;
+      if (iterated && !launch) continue;
+      const unit = m.units[launch?.unit ?? site.unit];
       if (!unit || !ctx.graph.importTime.has(unitKey(m, unit))) continue;
       const file = m.path;
       // where the start is reached from, named only for a finding (a breadth-first search)
@@ -60,13 +68,13 @@ export const unguardedSpawn: Rule = {
         return ` (inside '${unit.name}', which ${at} calls)`;
       };
       if (m.language === 'python') {
-        if (!PY_SYSTEMS.has(site.system) || site.isProcess === false) continue;
+        if (!PY_SYSTEMS.has(site.system) || site.isProcess === false || site.restartOf !== undefined) continue;
         if (site.system === 'mp.Process' && !site.startRange) continue;
         const viaCall = via();
         const caller = unit.kind === 'function' ? ctx.graph.importTimeCaller(unitKey(m, unit))?.module : undefined;
         const reimport = reimported(m, unitKey(m, unit), caller);
-        const range = site.startRange ?? site.range;
-        const what = site.system === 'mp.Process' ? 'Process.start()' : `${site.label}()`;
+        const range = launch?.range ?? site.startRange ?? site.range;
+        const what = site.system === 'mp.Process' ? 'Process.start()' : launch ? `Iterating a ${site.label} with worker processes` : `${site.label}()`;
         const sm = rec.startMethod;
         const tail =
           sm === 'fork'
@@ -81,27 +89,21 @@ export const unguardedSpawn: Rule = {
         });
         continue;
       }
-      if (!JS_SELF_SYSTEMS.has(site.system) || site.workerModule !== 'self') continue;
+      const start = startOfSite(site);
+      if (!start?.selfSpawn || site.workerModule !== 'self') continue;
       let entry: ModuleModel | undefined = m;
       if (site.system === 'cluster') entry = entryRunning(unitKey(m, unit));
       else if (!ranByOwnTop(m, unitKey(m, unit))) continue;
       if (!entry) continue;
       const viaCall = via();
-      let consequence: string;
-      if (site.system === 'cluster') {
-        consequence = `Every cluster worker runs this file again and reaches this line too, where cluster.fork is not a function (TypeError): guard it with if (cluster.isPrimary).`;
-      } else if (site.system === 'child_process.fork') {
-        consequence = `The child runs this file again and forks its own child, without end: guard it (e.g. check process.send === undefined, or an argv/env flag) so only the parent forks.`;
-      } else {
-        consequence = `Every worker runs this file again and starts another worker, without end: guard it with if (isMainThread).`;
-      }
+      const consequence = start.selfSpawn.consequence;
       ctx.report({
         file,
         range: site.range,
         symbol: site.label,
         message:
           entry === m
-            ? `${site.label}(${site.system === 'cluster' ? '' : '__filename'}) runs at the top level of its own script${viaCall}. ${consequence}`
+            ? `${site.label}(${start.selfSpawn.args}) runs at the top level of its own script${viaCall}. ${consequence}`
             : `cluster.fork() runs when the entry script ${shortPath(entry.path, path.dirname(m.path))} is loaded (inside '${unit.name}', which loading it reaches). Every cluster worker re-runs that entry script, reaches this line too, and cluster.fork is not a function there (TypeError): guard the start with if (cluster.isPrimary).`,
         related: [],
       });

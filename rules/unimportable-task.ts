@@ -45,6 +45,8 @@ export const unimportableTask: Rule = {
     };
     for (const rec of graph.spawnRecords) {
       if (rec.module.language !== 'python' || !PICKLING_SYSTEMS.has(rec.site.system) || rec.site.isProcess === false) continue;
+      // dill (multiprocess) sends a notebook's functions by value
+      if (rec.site.byValue) continue;
       // under fork the worker is a copy of the kernel, whose __main__ has the function
       if (rec.startMethod === 'fork') continue;
       for (const t of rec.site.tasks) {

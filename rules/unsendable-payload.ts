@@ -108,7 +108,7 @@ function jsMessage(p: Payload): string {
       return `'${p.symbol}' is a WeakMap/WeakSet/WeakRef: ${via} throws DataCloneError.`;
     case 'closure': {
       const names = (p.freeNames ?? []).map((n) => `'${n}'`).join(', ');
-      return `pool.exec sends only this function's source text to the worker: ${names || 'its outer-scope names'} ${p.freeNames && p.freeNames.length > 1 ? 'are' : 'is'} not defined there (ReferenceError). Pass ${p.freeNames && p.freeNames.length > 1 ? 'them' : 'it'} as arguments instead.`;
+      return `${via} sends only this function's source text to the worker: ${names || 'its outer-scope names'} ${p.freeNames && p.freeNames.length > 1 ? 'are' : 'is'} not defined there (ReferenceError). Pass ${p.freeNames && p.freeNames.length > 1 ? 'them' : 'it'} as arguments instead.`;
     }
     default:
       return `'${p.symbol}' cannot be sent to a worker through ${via}.`;

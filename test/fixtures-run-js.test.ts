@@ -4,7 +4,7 @@
  * Runs are started two at a time in `before`, each fixture keeps its own `it()`.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { RULE_IDS } from '../server/src/engine/findings';
 import {
@@ -21,7 +21,7 @@ import { describeResult, limited, runProgram, type ProgramResult } from './suppo
 const RULES = new Set<string>(RULE_IDS);
 const JS_RULES = ['stale-global-read', 'lost-global-write', 'unguarded-spawn', 'unsendable-payload'];
 const RUN_KEYS = new Set(['stdout', 'stdoutIncludes', 'stderrIncludes', 'exitCode', 'stopAfter']);
-const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system', 'runs', 'timeoutMs']);
+const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system', 'runs', 'timeoutMs', 'static']);
 const DEFAULT_TIMEOUT_MS = 20000;
 const CONCURRENCY = 2;
 
@@ -40,6 +40,15 @@ function manifestProblems(fx: FixtureInfo, m: FixtureManifest): string[] {
   if (m.timeoutMs !== undefined && !(typeof m.timeoutMs === 'number' && m.timeoutMs > 0)) p.push('timeoutMs: positive number');
   if (m.kind === 'negative' && !fx.name.startsWith('ok-')) p.push('negative fixtures are named ok-<case>');
   if (m.kind === 'positive' && fx.name.startsWith('ok-')) p.push('ok-<case> fixtures must be negative');
+  if (m.static !== undefined) {
+    // static-only: nothing to run; the README cites the documented behaviour the expectations follow
+    if (typeof m.static !== 'string' || !m.static.trim()) p.push('static: non-empty string (why it cannot run here) required');
+    if (m.runs !== undefined) p.push('runs: a static fixture has none');
+    const readme = path.join(fx.dir, 'README.md');
+    if (!existsSync(readme)) p.push('static: README.md citing the documentation required');
+    else if (!/https:\/\/\S+/.test(readFileSync(readme, 'utf8'))) p.push('static: README.md cites no https:// reference');
+    return p;
+  }
   if (!m.runs || typeof m.runs !== 'object' || Array.isArray(m.runs)) {
     p.push('runs: object required');
     return p;
@@ -154,6 +163,7 @@ describe('JS fixtures: run with real node', function () {
       } catch {
         continue; // reported by the manifest tests
       }
+      if (m.static !== undefined) continue;
       results.set(fx.name, schedule(() => runFixture(fx, m)));
     }
   });
@@ -165,10 +175,19 @@ describe('JS fixtures: run with real node', function () {
 
   for (const fx of fixtures) {
     let timeoutMs = DEFAULT_TIMEOUT_MS;
+    let staticOnly: string | undefined;
     try {
       timeoutMs = readManifest(fx).timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      staticOnly = readManifest(fx).static;
     } catch {
       /* reported by the manifest tests */
+    }
+    if (staticOnly !== undefined) {
+      // the runtime does not install here: checked against the cited documentation (README.md), never run
+      it(`${fx.name}: static-only, not run (${staticOnly})`, function () {
+        this.skip();
+      });
+      continue;
     }
     it(fx.name, async function () {
       // own run + at most one still-running neighbour + reaping

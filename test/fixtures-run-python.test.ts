@@ -26,8 +26,16 @@ import {
 } from './support/fixtures';
 import { PYTHON, PY_SUPPORT_DIR, describeResult, limited, runProcess, type ProgramResult } from './support/run-program';
 
-/** fixture.json of a Python fixture: the shared shape plus `pinned`. */
-type PyManifest = FixtureManifest & { pinned?: boolean };
+/**
+ * fixture.json of a Python fixture: the shared shape plus `pinned`; `debian`: the Debian
+ * packages it needs (it runs under /usr/bin/python3, where `.ci/run` installs them, or
+ * $CROSSPROC_SYSTEM_PYTHON); `static`: a framework whose runtime does not install here — no
+ * runs, its README.md cites the documented behaviour the expectations follow.
+ */
+type PyManifest = FixtureManifest & { pinned?: boolean; debian?: string[]; static?: boolean };
+const SYSTEM_PYTHON = process.env.CROSSPROC_SYSTEM_PYTHON || '/usr/bin/python3';
+/** .ci/run, which must install every fixture's `debian` packages */
+const CI_RUN = readFileSync(path.resolve(__dirname, '..', '.ci', 'run'), 'utf8');
 
 const RULES = new Set<string>(RULE_IDS);
 /** Minimum number of fixtures per rule: [positive, negative] (issue 3, item 4). */
@@ -49,10 +57,25 @@ const SYSTEMS = [
   'mp.Manager',
   'mp.Queue/SimpleQueue/Pipe/Value/Array',
   'start-methods',
+  // framework models beyond the standard library (issue 12)
+  'joblib',
+  'loky',
+  'asyncio',
+  'InterpreterPoolExecutor',
+  'multiprocess',
+  'billiard',
+  'pathos',
+  'torch.multiprocessing',
+  'torch.DataLoader',
+  'celery',
+  'dask',
+  'ray',
+  'pyspark',
+  'mpire',
 ];
 const METHODS = new Set(['spawn', 'fork', 'forkserver']);
 const RUN_KEYS = new Set(['stdout', 'stdoutIncludes', 'stderrIncludes', 'exitCode', 'stopAfter']);
-const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system', 'runs', 'timeoutMs', 'pinned']);
+const MANIFEST_KEYS = new Set(['description', 'entry', 'kind', 'rules', 'system', 'runs', 'timeoutMs', 'pinned', 'debian', 'static']);
 const PINNING_RE = /\b(?:get_context|set_start_method)\s*\(/;
 const DEFAULT_TIMEOUT_MS = 20000;
 const CONCURRENCY = 2;
@@ -77,6 +100,14 @@ function manifestProblems(fx: FixtureInfo, m: PyManifest): string[] {
   if (m.pinned !== undefined && typeof m.pinned !== 'boolean') p.push('pinned: boolean');
   if (m.kind === 'negative' && !fx.name.startsWith('ok-')) p.push('negative fixtures are named ok-<case>');
   if (m.kind === 'positive' && fx.name.startsWith('ok-')) p.push('ok-<case> fixtures must be negative');
+  if (m.debian !== undefined && (!isStrArray(m.debian) || m.debian.length === 0 || m.debian.some((d) => !d.startsWith('python3-')))) p.push('debian: non-empty array of python3-* packages');
+  for (const d of m.debian ?? []) if (!CI_RUN.includes(` ${d}`)) p.push(`debian: .ci/run does not install ${d}`);
+  if (m.static !== undefined) {
+    if (m.static !== true) p.push('static: true or absent');
+    if (m.runs !== undefined) p.push('static: a static fixture has no runs');
+    if (!existsSync(path.join(fx.dir, 'README.md'))) p.push('static: README.md citing the documented behaviour required');
+    return p;
+  }
   if (!m.runs || typeof m.runs !== 'object' || Array.isArray(m.runs)) {
     p.push('runs: object required');
     return p;
@@ -130,7 +161,7 @@ function runEnv(method: string, pinned: boolean): NodeJS.ProcessEnv {
 function runFixture(fx: FixtureInfo, m: PyManifest, method: string): Promise<ProgramResult> {
   const run: FixtureRun = m.runs?.[method] ?? {};
   return runProcess({
-    cmd: PYTHON,
+    cmd: m.debian ? SYSTEM_PYTHON : PYTHON,
     args: [m.entry],
     cwd: fx.dir,
     env: runEnv(method, m.pinned === true),
@@ -141,7 +172,7 @@ function runFixture(fx: FixtureInfo, m: PyManifest, method: string): Promise<Pro
 
 function assertRun(id: string, run: FixtureRun, r: ProgramResult): void {
   const ctx = `${id}: ${describeResult(r)}`;
-  assert.ok(!r.spawnError, `${id}: could not start ${PYTHON}: ${r.spawnError?.message}`);
+  assert.ok(!r.spawnError, `${id}: could not start python: ${r.spawnError?.message}`);
   assert.ok(!r.timedOut, `${id}: timed out (killed). ${ctx}`);
   if (run.stopAfter) {
     assert.ok(
@@ -182,6 +213,13 @@ describe('Python fixtures: manifests and inline expectations', () => {
     assert.equal(r.stdout.trim(), 'spawn', `sitecustomize.py did not set the start method:\n${r.stderr}`);
     const plain = spawnSync(PYTHON, ['-c', probe], { env: runEnv('spawn', true), encoding: 'utf8' });
     assert.equal(plain.stdout.trim(), 'None', 'without CROSSPROC_START_METHOD nothing is set');
+  });
+
+  it(`${SYSTEM_PYTHON} has the Debian packages the framework fixtures need (.ci/run installs them)`, () => {
+    const pkgs = new Set(fixtures.flatMap((fx) => tryManifest(fx)?.debian ?? []));
+    const modules = [...pkgs].map((p) => p.replace(/^python3-/, ''));
+    const r = spawnSync(SYSTEM_PYTHON, ['-c', modules.map((x) => `import ${x}`).join('; ') || 'pass'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `apt-get install -y --no-install-recommends ${[...pkgs].join(' ')} (or set CROSSPROC_SYSTEM_PYTHON): ${r.stderr}`);
   });
 
   it('there are at least 34 fixtures, enough per rule and kind, and every SPEC §2 row is covered', () => {
@@ -230,6 +268,13 @@ describe('Python fixtures: run with real python3 under each start method', funct
     }
   }
   const results = new Map<string, Promise<ProgramResult>>();
+  for (const fx of fixtures) {
+    if (!tryManifest(fx)?.static) continue;
+    it(`${fx.name} [static-only: the runtime does not install here; README.md cites the documented behaviour]`, () => {
+      const readme = readFileSync(path.join(fx.dir, 'README.md'), 'utf8');
+      assert.match(readme, /https?:\/\/\S+/, `${fx.name}/README.md cites no documentation`);
+    });
+  }
 
   before(function () {
     const schedule = limited<ProgramResult>(CONCURRENCY);

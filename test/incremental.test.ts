@@ -242,6 +242,17 @@ describe('incremental linking', () => {
       edits: [{ 'tasks.py': 'from impl2 import work\n' }, { 'tasks.py': 'from impl import work\n' }],
     },
     {
+      name: 'a function in another module becomes (and stops being) a remote task: the script submitting it at its top level becomes a root',
+      files: {
+        'main.py': 'import tasks\n\ntasks.GREETING = "hi"\ntasks.greet.delay("ada")\n',
+        'tasks.py': 'from celery import shared_task\n\nGREETING = "unset"\n\n\ndef greet(name):\n    return GREETING + name\n',
+      },
+      edits: [
+        { 'tasks.py': 'from celery import shared_task\n\nGREETING = "unset"\n\n\n@shared_task\ndef greet(name):\n    return GREETING + name\n' },
+        { 'tasks.py': 'from celery import shared_task\n\nGREETING = "unset"\n\n\ndef greet(name):\n    return GREETING + name\n' },
+      ],
+    },
+    {
       name: "the callee's unit id shifts, the caller's module is untouched",
       files: {
         'main.py': 'from a import helper\n\nif __name__ == "__main__":\n    helper()\n',

@@ -33,6 +33,8 @@ export interface FixtureManifest {
   system: string;
   runs: Record<string, FixtureRun>;
   timeoutMs?: number;
+  /** a fixture whose runtime cannot run here (Electron, pm2): why; its README.md cites the documented behaviour it is checked against */
+  static?: string;
 }
 
 export interface FixtureInfo {

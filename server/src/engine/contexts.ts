@@ -19,6 +19,7 @@ import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
+import { inheritedSymbols } from './remoteSites';
 
 export type { AccessRecord, ModuleLink } from './moduleLink';
 
@@ -233,6 +234,8 @@ export class ProjectGraph {
       const old = s.links.get(file)!;
       if (this.relink(file, old, ch, rootCheck)) olds.set(file, old);
     }
+    // a re-linked module's framework submissions at its top level make it a root (updateRoots)
+    for (const file of olds.keys()) rootCheck.add(file);
     // edges: the re-linked modules', and those of other units calling a symbol whose function units changed
     for (const [file, old] of olds) this.setModuleEdges(s.links.get(file)!, old, undefined, ch);
     const owners = new Set<string>();
@@ -474,6 +477,10 @@ export class ProjectGraph {
         // parent: under fork its workers run, and what they write is lost to the top level
         else if (m.language === 'python' && m.spawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Manager')) {
           root(m.units[0]);
+        } else if (m.language === 'python' && s.links.get(file)?.classSpawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Process')) {
+          // a script that submits to a framework's workers at its top level (`f.remote(x)`,
+          // `task.delay(x)`; frameworks need no main guard): its top level is the parent
+          root(m.units[0]);
         }
       }
       const had = s.roots.get(file);
@@ -698,7 +705,7 @@ export class ProjectGraph {
   /** Function units a task callable denotes: a unit given directly, the engine's symbols (nearest first), or its reference. */
   unitsOfTask(m: ModuleModel, t: TaskRef, syms?: Set<SymbolKey>): UnitKey[] {
     if (t.unit !== undefined) return m.units[t.unit] ? [unitKey(m, m.units[t.unit])] : [];
-    for (const sym of t.symbols ?? [this.linker.resolveCallable(m, t.ref)]) {
+    for (const sym of t.symbols ?? (t.inherited ? inheritedSymbols(this.linker, m, t) : [this.linker.resolveCallable(m, t.ref)])) {
       if (!sym) continue;
       syms?.add(sym);
       const units = this.s.unitsBySymbol.get(sym);

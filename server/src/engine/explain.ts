@@ -9,8 +9,10 @@ import type { Finding, RuleId } from './findings';
 import type { Access, Language, ModuleModel, Position, Range, StartMethod, Unit } from './model';
 import { platformsDefaulting } from './pythonDefaults';
 import { splitSymbolKey, type SymbolKey } from './link';
+import { frameworkOfSystem, workerWords } from '../frameworks/python';
 import { unitKey, type AccessRecord, type ProjectGraph, type SpawnRecord, type UnitKey, type WorkerReason } from './contexts';
 import { unimportableTaskTable } from '../../../rules/unimportable-task';
+import { startOfSite } from '../frameworks/js';
 
 export function contains(r: Range, p: Position): boolean {
   const afterStart = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
@@ -45,24 +47,17 @@ export function placementOf(graph: ProjectGraph, key: UnitKey): Placement {
 }
 
 function systemWords(rec: SpawnRecord): string {
+  const js = rec.module.language === 'js' ? startOfSite(rec.site) : undefined;
+  if (js) return js.systemWords;
   switch (rec.site.system) {
-    case 'worker_threads':
-      return 'a worker thread (its own copy of every module)';
-    case 'child_process.fork':
-      return 'a child process (its own copy of every module)';
-    case 'cluster':
-      return 'cluster worker processes';
-    case 'poolifier':
-      if (rec.site.label.includes('Cluster')) return 'cluster worker processes';
-      return 'pool worker threads (their own copy of every module)';
-    case 'piscina':
-    case 'tinypool':
-    case 'workerpool':
-      return 'pool worker threads (their own copy of every module)';
     case 'threads':
       return 'threads of this process (they share globals)';
-    default:
-      return rec.site.isProcess === 'maybe' ? 'worker processes, if the executor is a process pool' : 'worker processes';
+    case 'InterpreterPoolExecutor':
+      return 'worker interpreters (each imports every module afresh)';
+    default: {
+      const words = workerWords(rec.site.system) ?? 'worker processes';
+      return rec.site.isProcess === 'maybe' ? `${words}, ${frameworkOfSystem(rec.site.system)?.maybeWhen ?? 'if the executor is a process pool'}` : words;
+    }
   }
 }
 
@@ -105,7 +100,9 @@ function startMethodTable(initial: string, rec: SpawnRecord, setBeforeStart: boo
     `| ${methodLabel('spawn', version)} | ${initial} |`,
     `| ${methodLabel('forkserver', version)} | ${initial} |`,
   ];
-  const note = pinned ? `\n\nThis code pins **${pinned}**.` : '';
+  const by = rec.site.startMethodBy;
+  // a framework that always starts fresh interpreters (loky, sub-interpreters): the program's method does not apply
+  const note = by && pinned ? `\n\n${by} workers always start as fresh interpreters (as **${pinned}**), whatever the program's start method.` : pinned ? `\n\nThis code pins **${pinned}**.` : '';
   return rows.join('\n') + note;
 }
 

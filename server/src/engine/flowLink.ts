@@ -17,13 +17,12 @@ import type { ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
+import { submitMethodNames } from '../frameworks/python';
 
 const MAX_MODULES = 80;
 /** what the layer names a context's pool or process, and their methods: `multiprocessing.context.SpawnContext.Pool.map` */
 const CONTEXT_STARTS = /^multiprocessing\.context\.(SpawnContext|ForkContext|ForkServerContext)\.(Pool|Process)(?:\.(\w+))?$/;
 const CONTEXT_METHODS: Record<string, StartMethod> = { SpawnContext: 'spawn', ForkContext: 'fork', ForkServerContext: 'forkserver' };
-/** pool methods that hand the worker a callable as first argument */
-const POOL_SUBMITTERS = new Set(['map', 'map_async', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'apply', 'apply_async']);
 
 /** A task handed to a pool or process of a context only the layer names (see {@link FlowLink.contextStarts}). */
 export interface ContextStart {
@@ -167,6 +166,7 @@ export class FlowLink {
     if (this.contextStartList) return this.contextStartList;
     const out: ContextStart[] = [];
     const solver = this.program.solver;
+    const submitters = submitMethodNames('mp.Pool') ?? new Set<string>();
     const fileOf = new Map(this.modules.map((p) => [this.program.moduleIndex(p), p]));
     solver.modules.forEach(({ facts: f }, j) => {
       const file = fileOf.get(j);
@@ -179,7 +179,7 @@ export class FlowLink {
           if (!hit) continue;
           const [, cls, kind, method] = hit;
           const task = kind === 'Process' ? (method ? undefined : op.kw.find(([k]) => k === 'target')?.[1] ?? op.args[1])
-            : method && POOL_SUBMITTERS.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
+            : method && submitters.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
           if (task === undefined) continue;
           let argOffset = -1;
           for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];
@@ -219,7 +219,9 @@ export class FlowLink {
           const d = solver.def(val);
           if (d.kind !== 'class' || d.parent !== -1) continue;
           const cf = fileOf.get(val.m);
-          if (cf) classes.push(`${cf}#${d.name}`);
+          // only a class with a process base, or bases to follow, can start a process
+          const b = cf ? this.all.get(cf)?.bindings.get(d.name) : undefined;
+          if (b && (b.processClass || b.bases?.length || b.contextBases?.length)) classes.push(`${cf}#${d.name}`);
         }
         if (classes.length) out.push({ file, offset: op.at, end: op.end, classes });
       });
@@ -344,6 +346,15 @@ export function chooseModules(
   return [...chosen];
 }
 
+/** whether a module calls `multiprocessing.get_context` (`mp.get_context(...)`, `get_context(...)` imported from it) */
+function callsGetContext(m: ModuleModel): boolean {
+  return m.units.some((u) => u.calls.some((c) => {
+    const from = m.bindings.get(c.callee.name)?.importFrom;
+    if (from?.specifier !== 'multiprocessing') return false;
+    return from.imported === '*' ? c.callee.member === 'get_context' : from.imported === 'get_context' && !c.callee.member;
+  }));
+}
+
 function importSpecs(m: ModuleModel): Set<string> {
   const specs = new Set<string>([...m.imports, ...m.starExports]);
   for (const b of m.bindings.values()) if (b.importFrom) specs.add(b.importFrom.specifier);
@@ -360,7 +371,7 @@ function importSpecs(m: ModuleModel): Set<string> {
  * The flow program of a project: thread pools never make a worker side, so only the Python
  * modules starting processes need the layer — those with tasks only the layer can resolve
  * first (the program has a size bound), then those defining process classes no call names
- * (a factory may return one) and those using multiprocessing without a start the front end
+ * (a factory may return one) and those calling `get_context` without a start the front end
  * sees (a helper returning a context) — without the layer their starts are not seen at
  * all — then those creating a pool in a function (a factory may return it), then the
  * others. Null when there are none of these.
@@ -383,12 +394,9 @@ export function projectFlowLink(
   const classHomes = python.filter(
     (m) => !starts.includes(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
   );
-  // modules using multiprocessing without starting anything the front end sees: a helper
+  // modules calling `get_context` without starting anything the front end sees: a helper
   // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
-  const mpUsers = python.filter(
-    (m) => !starts.includes(m) && !classHomes.includes(m)
-      && (m.imports.some((s) => s === 'multiprocessing' || s.startsWith('multiprocessing.')) || [...m.bindings.values()].some((b) => b.importFrom?.specifier === 'multiprocessing')),
-  );
+  const mpUsers = python.filter((m) => !starts.includes(m) && !classHomes.includes(m) && callsGetContext(m));
   if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');

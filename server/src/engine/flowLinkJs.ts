@@ -15,6 +15,7 @@ import type { Linker } from './link';
 import type { Edges, SpawnRecord } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
+import { runPoolClasses } from '../frameworks/js';
 
 const MAX_MODULES = 80;
 const IMPORT_DEPTH = 3;
@@ -169,20 +170,25 @@ export class FlowLinkJs {
   poolPayloads(m: ModuleModel): Payload[] {
     const out: Payload[] = [];
     for (const call of m.flowPoolCalls ?? []) {
-      let pool: 'piscina' | 'tinypool' | undefined;
-      for (const v of this.program.receiverValuesAt(m.path, call.offset)) pool ??= this.poolOf(v);
-      if (pool) for (const p of call.payloads) out.push({ ...p, channel: `${pool}.run` });
+      let channel: string | undefined;
+      for (const v of this.program.receiverValuesAt(m.path, call.offset)) channel ??= this.poolOf(v);
+      if (channel) for (const p of call.payloads) out.push({ ...p, channel });
     }
     return out;
   }
 
-  /** a piscina / tinypool pool: an instance of the package's class (external, or the package's own source) */
-  private poolOf(v: number): 'piscina' | 'tinypool' | undefined {
+  /**
+   * a pool whose `run(...)` submits work (piscina, tinypool: see the framework models): an
+   * instance of the package's class (external, or the package's own source); its run channel
+   */
+  private poolOf(v: number): string | undefined {
     const val = this.program.solver.values.get(v);
     if (val.t !== 'ext' && val.t !== 'inst') return undefined;
     const name = this.program.qualifiedName(v);
-    if (/^piscina(\.(Piscina|default))?$/.test(name) || (val.t === 'inst' && /(^|\.)Piscina$/.test(name))) return 'piscina';
-    if (/^tinypool(\.(Tinypool|default))?$/.test(name) || (val.t === 'inst' && /(^|\.)Tinypool$/.test(name))) return 'tinypool';
+    for (const c of runPoolClasses()) {
+      if (name === c.module || name === `${c.module}.${c.cls}` || name === `${c.module}.default`) return c.channel;
+      if (val.t === 'inst' && (name === c.cls || name.endsWith(`.${c.cls}`))) return c.channel;
+    }
     return undefined;
   }
 

@@ -107,6 +107,13 @@ export interface Binding {
    * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start method.
    */
   contexts?: Array<{ keys: string[]; startMethod?: StartMethod }>;
+  /**
+   * Python: a module-level function (or class) a framework runs in other processes when it
+   * is submitted (`@ray.remote`, `@app.task`, `@udf`; ../frameworks/python): the submitting
+   * methods, or '()' when calling it submits it. A class with `actors` is an actor class:
+   * `Cls.remote()` starts its process, where all its methods run.
+   */
+  remote?: { system: SystemKind; label: string; submit: string[]; actors?: boolean; isProcess: boolean | 'maybe' };
 }
 
 /** How a module-level binding is touched. */
@@ -179,6 +186,14 @@ export interface Call {
    * (`signal.signal(s, f)`: when the signal arrives).
    */
   registered?: 'exit' | 'later';
+  /**
+   * Python: not a call of the callee but `callee.<submits>(...)` (`task.delay(x)`,
+   * `f.remote(x)`): a submission when the callee turns out to be a remote function
+   * ({@link Binding.remote}), never a call edge.
+   */
+  submits?: string;
+  /** JS: a function handed to the callee as an argument (`app.get('/me', me)`): it may run now or later */
+  handedOver?: boolean;
 }
 
 export type UnitKind =
@@ -253,7 +268,35 @@ export type SystemKind =
   | 'tinypool'
   | 'workerpool'
   /** poolifier's Fixed/Dynamic Thread/Cluster pools; the worker file's `new ThreadWorker(...)` / `ClusterWorker` functions are its tasks */
-  | 'poolifier';
+  | 'poolifier'
+  /** joblib `Parallel(...)` on its default loky backend (cloudpickle; the workers do not run `__main__`) */
+  | 'joblib'
+  /** loky's `get_reusable_executor` / `ProcessPoolExecutor` (also `joblib.externals.loky`) */
+  | 'loky'
+  /** pathos process pools (`ProcessPool`, `ProcessingPool`): multiprocess with dill, `map(f, *iterables)`, `pipe(f, *args)` */
+  | 'pathos'
+  /** PyTorch `DataLoader(dataset, num_workers>0)`: the Dataset's methods run in its worker processes */
+  | 'torch.DataLoader'
+  /** Celery: `@app.task` / `@shared_task` bodies, submitted with `.delay()` / `.apply_async()`, run in worker processes */
+  | 'celery'
+  /** dask's processes scheduler (`scheduler="processes"`, dask.bag's default) */
+  | 'dask'
+  /** dask.distributed: `Client.submit` / `Client.map` run on the cluster's worker processes */
+  | 'dask.distributed'
+  /** Ray: `@ray.remote` functions (`.remote()`) and actor classes run in Ray worker processes */
+  | 'ray'
+  /** PySpark: functions given to RDD methods and UDFs run on the executors */
+  | 'pyspark'
+  /** mpire `WorkerPool`: functions given to `map`/`apply`/... run in its worker processes */
+  | 'mpire'
+  /** `child_process.spawn/execFile/exec` (and their Sync forms) running a Node script: a child process without an IPC channel */
+  | 'child_process.spawn'
+  /** jest-worker's `new Worker(module, { exposedMethods })`: the module's exports run in child processes (threads with enableWorkerThreads) */
+  | 'jest-worker'
+  /** Electron's `utilityProcess.fork(modulePath)`: a Node child process; messages over `process.parentPort` */
+  | 'electron.utilityProcess'
+  /** pm2's `ecosystem.config.js` app with `exec_mode: 'cluster'`: the script runs once per instance, each a process */
+  | 'pm2.cluster';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -271,6 +314,11 @@ export interface TaskRef {
    * it runs in the worker, not in the unit that defines it.
    */
   unit?: number;
+  /**
+   * Python: `ref` is `{ name: Cls, member: m }` for a method of an instance handed to the
+   * workers (a DataLoader's Dataset): the engine also looks for `m` along the class's bases.
+   */
+  inherited?: boolean;
 }
 
 /**
@@ -355,6 +403,19 @@ export interface SpawnSite {
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
   startMethod?: StartMethod;
+  /** Python: who fixes {@link startMethod} when the program cannot change it ('loky', 'sub-interpreters'), for messages */
+  startMethodBy?: string;
+  /**
+   * Python: functions sent by value (those of the entry script, a lambda or nested def
+   * task) travel with the current values of the module globals they name (cloudpickle:
+   * joblib, loky), so their reads of those globals see the parent's value at submission;
+   * module state reached through imported modules is still each worker's own.
+   */
+  capturesGlobals?: boolean;
+  /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
+  byValue?: boolean;
+  /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
+  taskExports?: string[];
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */
@@ -366,6 +427,18 @@ export interface SpawnSite {
    * submission. Parent code after it does not run while the workers do.
    */
   endRange?: Range;
+  /**
+   * Python: the site is one submission of a pool that restarts its workers on each
+   * (mpire without `keep_alive`): the offset of the pool's creating call, which stands for
+   * the pool where one finding per pool is wanted (unguarded-spawn)
+   */
+  restartOf?: number;
+  /**
+   * Python: for workers that start when the object is iterated (a DataLoader): where this
+   * code iterates it, by unit (`for batch in loader` in `train()`), so that a start at
+   * import time is an iteration there, not the creation
+   */
+  launches?: Array<{ unit: number; range: Range }>;
 }
 
 /** Module-local facts that need no cross-file context. */

@@ -6,6 +6,7 @@
 import type { Access, Call, ModuleModel, SpawnSite, Unit } from './model';
 import { symbolKey, type Linker, type SymbolKey } from './link';
 import { memberAccess, processClassSite } from './classes';
+import { remoteSite } from './remoteSites';
 import { posOrder, unitKey, type UnitKey } from './contexts';
 
 /** Methods that run when a class is called / instantiated. */
@@ -22,7 +23,7 @@ export interface ModuleLink {
   accesses: AccessRecord[];
   /** paths of the analysed modules it imports */
   imports: string[];
-  /** spawn sites the engine makes: instantiations of `Process` subclasses (Python), with the `run` symbols to try */
+  /** spawn sites the engine makes: instantiations of `Process` subclasses (Python), with the `run` symbols to try, and framework submissions (./remoteSites.ts) */
   classSpawns: SpawnSite[];
   /** other modules whose interface linking it read: a change there re-links this module */
   deps: string[];
@@ -72,6 +73,12 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
         const sym = linker.resolveCallable(m, c.callee);
         if (!sym) continue;
         if (c.ifClass && linker.binding(linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
+        if (m.language === 'python' && (c.submits !== undefined || linker.binding(sym)?.remote)) {
+          // a framework submission (`task.delay(x)`, a UDF called in a query): the body runs in the workers
+          const r = remoteSite(linker, m, u, c, sym);
+          if (r.site) classSpawns.push(r.site);
+          if (r.submission) continue;
+        }
         calls.push({ from: key, sym, pos: posOrder(c.range.start), registered: c.registered });
         if (m.language === 'python') {
           const site = processClassSite(linker, m, u, c, sym);

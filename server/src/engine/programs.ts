@@ -9,8 +9,9 @@ import type { Linker, SymbolKey } from './link';
 import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
 import { processClassSite } from './classes';
-import { EXECUTOR_SUBMIT, POOL_SUBMIT } from '../python/stdlib';
+import { submitMethod, submitMethodNames } from '../frameworks/python';
 import { posOrder, spawnUnitKey, unitKey, type Edges, type Program, type SpawnRecord, type UnitKey, type UnitRef, type WorkerReason } from './contexts';
+import { exportsAreTasks, startOfSite } from '../frameworks/js';
 
 /** What computing a program reads of the project graph. */
 export interface ProgramSource {
@@ -63,7 +64,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
   if (root.module.language === 'python') {
-    for (const rec of [...flowClassStarts(g, parent), ...flowContextStarts(g, parent)]) {
+    for (const rec of flowStarts(g, parent)) {
       spawns.push(rec);
       modules.add(rec.module.path);
     }
@@ -100,7 +101,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           }
         }
         // a pool or executor returned by a factory: the tasks submitted to it where the factory is called
-        const methods = rec.site.system === 'mp.Pool' ? POOL_SUBMIT : rec.site.system === 'ProcessPoolExecutor' ? EXECUTOR_SUBMIT : undefined;
+        const methods = submitMethodNames(rec.site.system);
         if (methods && rec.module.units[rec.site.unit]?.kind === 'function') {
           for (const s of flow.returnedSubmissions(rec.module, rec.site.offset, methods)) {
             const sub = submissionRecord(g, rec, s.file, s.argOffset, s.method);
@@ -139,18 +140,30 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
           const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
           if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
         }
-        if (!self && (rec.site.system === 'piscina' || rec.site.system === 'tinypool')) {
+        if (!self && exportsAreTasks(rec.site.system)) {
+          // jest-worker's `exposedMethods`: only the listed exports are tasks
+          const listed = rec.site.taskExports;
+          // jest-worker's `setup(...setupArgs)` export: each worker's initializer
+          const init = startOfSite(rec.site)?.initializerExport;
+          const initTarget = init !== undefined ? g.linker.resolveExport(wm, init) : undefined;
+          if (initTarget && 'symbol' in initTarget) {
+            for (const k of unitsOf(initTarget.symbol)) {
+              entries.push([k, reason(`${rec.site.label} ${init}()`, rec.site.range)]);
+              initRoots.push(k);
+            }
+          }
           for (const name of wm.exports.keys()) {
+            if (listed && !listed.includes(name)) continue;
             const t = g.linker.resolveExport(wm, name);
             if (t && 'symbol' in t) {
               for (const k of unitsOf(t.symbol)) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
             }
           }
           for (const u of wm.units) {
-            if (u.exportedAs?.length) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
+            if (u.exportedAs?.length && (!listed || u.exportedAs.some((n) => listed.includes(n)))) entries.push([unitKey(wm, u), reason(`${rec.site.label} task`, rec.site.range)]);
           }
           // `module.exports = job.run.bind(job)`, `export default makeTask(...)`: what the layer says the exports are
-          for (const k of g.jsFlowLink(wm)?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
+          if (!listed) for (const k of g.jsFlowLink(wm)?.exportedCallables(wm) ?? []) entries.push([k, reason(`${rec.site.label} task`, rec.site.range)]);
         }
       }
       // JS: `this.m()` reaching overrides, handlers in variables and objects, registered callbacks
@@ -171,28 +184,38 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
+/** per flow program: the starts only the layer finds, with the unit each is made in (see {@link flowStarts}) */
+const flowStartCache = new WeakMap<FlowLink, Array<{ key: UnitKey; rec: SpawnRecord }>>();
+
 /**
- * `Process` subclasses instantiated through values the front end cannot name (a class a
- * factory returned, kept in `self.Worker`: mpire's pool): a spawn site per such call the
- * parent side reaches, its task the `run()` of every process class the call may make; the
- * start method only when they all pin the same one. Calls the front end already made a
- * site of are left to it.
+ * The starts only the value-flow layer finds — `Process` subclasses instantiated through
+ * values, tasks handed to a context's pool or process — that the parent side reaches
+ * (directly, or through the layer's calls: `pool.map()` on an instance reaching
+ * `self._start_worker()`; what the parent writes stays the front end's).
  */
-function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
+function flowStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
   const flow = g.flowLink();
   if (!flow || flow.truncated) return [];
-  const out: SpawnRecord[] = [];
-  // the parent side as the layer sees it too (`pool.map()` on an instance reaching
-  // `self._start_worker()`): where such calls run; what the parent writes stays the front end's
+  let all = flowStartCache.get(flow);
+  if (!all) flowStartCache.set(flow, (all = [...flowClassStarts(g, flow), ...flowContextStarts(g, flow)]));
   let reached: Set<UnitKey> | undefined;
+  return all.filter((x) => parent.has(x.key) || (reached ??= reachRoots(g, parent)).has(x.key)).map((x) => x.rec);
+}
+
+/**
+ * `Process` subclasses instantiated through values the front end cannot name (a class a
+ * factory returned, kept in `self.Worker`: mpire's pool): a spawn site per such call, its
+ * task the `run()` of every process class the call may make; the start method only when
+ * they all pin the same one. Calls the front end already made a site of are left to it.
+ */
+function flowClassStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitKey; rec: SpawnRecord }> {
+  const out: Array<{ key: UnitKey; rec: SpawnRecord }> = [];
   for (const cc of flow.classCalls()) {
     const m = g.linker.moduleOf(cc.file);
     if (!m || g.spawnRecords.some((r) => r.module === m && r.site.offset === cc.offset)) continue;
     const u = m.units.find((x) => x.calls.some((c) => c.offset === cc.offset));
     const c = u?.calls.find((x) => x.offset === cc.offset);
     if (!u || !c) continue;
-    const key = unitKey(m, u);
-    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
     let site: SpawnSite | undefined;
     const methods = new Set<string | undefined>();
     for (const sym of cc.classes) {
@@ -211,7 +234,7 @@ function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnR
       site.label = c.callee.member ?? c.callee.name;
       site.tasks[0].label = `${site.label}.run`;
     }
-    out.push(g.spawnRecord(m, site));
+    out.push({ key: unitKey(m, u), rec: g.spawnRecord(m, site) });
   }
   return out;
 }
@@ -219,15 +242,12 @@ function flowClassStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnR
 /**
  * Tasks handed to pools and processes of a multiprocessing context only the value-flow
  * layer names (`ctx = make_ctx(); ctx.Pool(2).map(f, xs)`, the helper returning
- * `get_context("spawn")`): a spawn record per hand-over the parent side reaches, placed
- * there with the context's start method (a blocking `map` is also where those workers are
- * done). Hand-overs the front end already made a site of are left to it.
+ * `get_context("spawn")`): a spawn record per hand-over, placed there with the context's
+ * start method (a blocking `map` is also where those workers are done). Hand-overs the
+ * front end already made a site of are left to it.
  */
-function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
-  const flow = g.flowLink();
-  if (!flow || flow.truncated) return [];
-  const out: SpawnRecord[] = [];
-  let reached: Set<UnitKey> | undefined;
+function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitKey; rec: SpawnRecord }> {
+  const out: Array<{ key: UnitKey; rec: SpawnRecord }> = [];
   for (const cs of flow.contextStarts()) {
     const m = g.linker.moduleOf(cs.file);
     if (!m) continue;
@@ -241,8 +261,6 @@ function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): Spaw
       if (posOrder(x.range.start) <= cs.pos && posOrder(x.range.end) >= cs.end && (!u || posOrder(x.range.start) >= posOrder(u.range.start))) u = x;
     }
     if (!u) continue;
-    const key = unitKey(m, u);
-    if (!parent.has(key) && !(reached ??= reachRoots(g, parent)).has(key)) continue;
     const pool = cs.system === 'mp.Pool';
     const label = pool ? `Pool.${cs.method}` : 'Process(target=)';
     const site: SpawnSite = {
@@ -257,8 +275,8 @@ function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): Spaw
       flowTasks: [{ offset: cs.argOffset, range, label }],
       startMethod: cs.startMethod,
     };
-    if (pool && BLOCKING.has(cs.method ?? '')) site.endRange = range;
-    out.push(g.spawnRecord(m, site));
+    if (pool && submitMethod(cs.system, cs.method ?? '')?.blocking) site.endRange = range;
+    out.push({ key: unitKey(m, u), rec: g.spawnRecord(m, site) });
   }
   return out;
 }
@@ -266,9 +284,6 @@ function flowContextStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): Spaw
 function fromOrder(n: number): { line: number; character: number } {
   return { line: Math.floor(n / 1_000_000), character: n % 1_000_000 };
 }
-
-/** the pool methods that return only when their tasks are done */
-const BLOCKING = new Set(['map', 'starmap', 'apply']);
 
 /**
  * The spawn record for a task submitted to a pool or executor a factory returned: the
@@ -283,7 +298,7 @@ function submissionRecord(g: ProgramSource, rec: SpawnRecord, file: string, argO
     const c = u.calls.find((x) => x.offset === argOffset);
     if (!c) continue;
     const site: SpawnSite = { ...rec.site, unit: u.id, range: c.range, offset: c.offset, tasks: [], initializers: [], flowTasks: undefined, initializerUnits: undefined, startRange: undefined };
-    site.endRange = rec.site.system === 'mp.Pool' && BLOCKING.has(method) ? c.range : undefined;
+    site.endRange = submitMethod(rec.site.system, method)?.blocking ? c.range : undefined;
     return { ...rec, module: m!, site };
   }
   return rec;

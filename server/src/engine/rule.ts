@@ -6,7 +6,9 @@ import type { FixDescriptor, Finding, RelatedLocation, RuleId, Severity } from '
 import type { Access, AccessKind, Language, ModuleModel, Range, StartMethod } from './model';
 import { splitSymbolKey, type SymbolKey } from './link';
 import { reimportDefaultsWords } from './pythonDefaults';
+import { frameworkOfSystem, workerWords } from '../frameworks/python';
 import { posOrder, type AccessRecord, type Program, type ProjectGraph, type SpawnRecord, type WorkerReason } from './contexts';
+import { startOfSite } from '../frameworks/js';
 
 export interface Rule {
   id: RuleId;
@@ -113,24 +115,17 @@ export function accessVerb(a: Access): string {
 
 export function describeWorker(rec: SpawnRecord): string {
   const lang = rec.module.language;
-  if (lang === 'js') {
-    switch (rec.site.system) {
-      case 'child_process.fork':
-        return 'a child process';
-      case 'cluster':
-        return 'a cluster worker process';
-      case 'poolifier':
-        return rec.site.label.includes('Cluster') ? 'a cluster worker process' : 'a worker thread';
-      default:
-        return 'a worker thread';
-    }
-  }
-  return rec.site.isProcess === 'maybe' ? 'worker processes (if the executor is a process pool)' : 'worker processes';
+  if (lang === 'js') return startOfSite(rec.site)?.workerWords ?? 'a worker thread';
+  if (rec.site.system === 'InterpreterPoolExecutor') return 'worker interpreters';
+  const words = workerWords(rec.site.system) ?? 'worker processes';
+  return rec.site.isProcess === 'maybe' ? `${words} (${frameworkOfSystem(rec.site.system)?.maybeWhen ?? 'if the executor is a process pool'})` : words;
 }
 
 /** Start methods a Python bug shows under, as words. */
-export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string): string {
+export function startMethodWords(sm: StartMethod | undefined, pythonVersion?: string, by?: string): string {
   if (!sm) return `under spawn and forkserver ${reimportDefaultsWords(pythonVersion)}`;
+  // a framework that always starts fresh interpreters (loky, sub-interpreters), whatever the program sets
+  if (by) return `as under the '${sm}' start method (${by} workers start as fresh interpreters)`;
   return `under the '${sm}' start method pinned here`;
 }
 

@@ -88,7 +88,7 @@ export abstract class AccessRecorder extends GuardClassifier {
       const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
       const isExec = calleeName === 'exec' && ts.isPropertyAccessExpression(callee);
       const isFn = b?.kind === 'function' || (b?.kind === 'import' && (!nsLike || !!ref.member) && CALLBACK_TAKERS.has(calleeName));
-      if (isFn && !isExec) this.unit.calls.push({ callee: ref, range: this.range(top), offset: top.getStart(this.sf) });
+      if (isFn && !isExec) this.unit.calls.push({ callee: ref, range: this.range(top), offset: top.getStart(this.sf), handedOver: true });
     }
   }
 

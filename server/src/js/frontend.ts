@@ -19,6 +19,7 @@ import type { ModuleFacts } from '../flow/facts';
 import { scanSuppressions } from './suppressions';
 import { SpawnRecognizer } from './spawn-sites';
 import { jsFlowFacts } from './flowFacts';
+import { ARGV_STARTS, submitOf } from '../frameworks/js';
 
 export { scanSuppressions };
 
@@ -141,9 +142,10 @@ class JsFrontend extends SpawnRecognizer {
     this.collectEsmExports(sf.statements);
     this.createBindings();
     const esmImports = new Set(this.importSet);
-    if (/\benv\b|\bfork\s*\(/.test(this.text)) this.collectChildFlags(sf);
+    if (/\benv\b/.test(this.text) || ARGV_STARTS.test(this.text)) this.collectChildFlags(sf);
 
     this.visitStatements(sf.statements);
+    this.configStarts();
 
     this.finish();
     this.model.imports = Array.from(this.importSet);
@@ -220,26 +222,24 @@ class JsFrontend extends SpawnRecognizer {
     // pool submissions
     for (const pc of this.pendingPoolCalls) {
       const c = this.recvCreation(pc.recv);
-      if (pc.method === 'execute') {
-        // a cluster pool's messages go over the IPC channel, serialised as JSON
-        if (c?.pool === 'poolifier') {
-          for (const p of pc.payloads) {
-            if (!c.cluster) this.model.payloads.push(p);
-            else if (p.what !== 'needs-transfer') this.model.payloads.push({ ...p, channel: 'cluster pool.execute' });
-          }
+      const sub = submitOf(c?.pool, pc.method);
+      if (sub && sub.task === undefined) {
+        // a pool of processes (poolifier's cluster pools) gets JSON over IPC: nothing is transferred
+        for (const p of pc.payloads) {
+          if (!c?.cluster) this.model.payloads.push({ ...p, channel: sub.channel });
+          else if (p.what !== 'needs-transfer') this.model.payloads.push({ ...p, channel: sub.processChannel ?? sub.channel });
         }
         continue;
       }
       if (pc.method === 'run') {
-        if (c?.pool === 'piscina' || c?.pool === 'tinypool') {
-          for (const p of pc.payloads) this.model.payloads.push({ ...p, channel: c.pool === 'tinypool' ? 'tinypool.run' : 'piscina.run' });
-        } else if (!c && pc.payloads.length) {
+        if (!c && pc.payloads.length) {
           // a pool this file does not make (a parameter, a factory's result): the engine asks the value-flow layer
           (this.model.flowPoolCalls ??= []).push({ offset: pc.at, payloads: pc.payloads });
         }
         continue;
       }
-      const isPool = c?.pool === 'workerpool' || (!c && (pc.recv.unknown || pc.recv.member !== undefined) && !!pc.execFn?.inline);
+      // `exec(fn, args)`: a workerpool pool, or an unknown receiver handed an inline function
+      const isPool = !!sub || (pc.method === 'exec' && !c && (pc.recv.unknown || pc.recv.member !== undefined) && !!pc.execFn?.inline);
       if (!isPool) continue;
       this.model.payloads.push(...pc.payloads);
       if (pc.execFn) {
@@ -250,7 +250,7 @@ class JsFrontend extends SpawnRecognizer {
             range: pc.execFn.range,
             symbol: pc.execFn.symbol,
             what: 'closure',
-            channel: 'pool.exec',
+            channel: sub?.channel ?? 'pool.exec',
             freeNames: Array.from(free),
             unit: id,
           });

@@ -6,7 +6,8 @@
 import ts from 'typescript';
 import type { Range, Unit, UnitKind } from '../engine/model';
 import { dottedName, exits, propertyNameText, stringValue, unwrap } from './syntax';
-import { WT } from './known-names';
+import type { JsStart } from '../frameworks/js/types';
+import { MAIN_MARKERS, WORKER_MARKERS, startOf } from '../frameworks/js';
 import { ExportCollector } from './exports';
 
 export type BranchKind = 'main' | 'worker';
@@ -24,6 +25,7 @@ export abstract class GuardClassifier extends ExportCollector {
   protected abstract readonly visit: (node: ts.Node) => void;
   /** the worker/child module a spawn names (spawn-sites.ts) */
   protected abstract modulePath(e0: ts.Expression, depth?: number): string | undefined;
+  protected abstract startArgs(start: JsStart, args: readonly ts.Expression[]): { applies: boolean; workerModule?: string; opts?: ts.Expression };
 
   protected visitStatements(stmts: readonly ts.Statement[]): void {
     for (let i = 0; i < stmts.length; i++) {
@@ -134,20 +136,9 @@ export abstract class GuardClassifier extends ExportCollector {
 
   protected leafCond(e: ts.Expression): BranchKind | undefined {
     const s = this.sym(e);
-    switch (s) {
-      case `${WT}.isMainThread`:
-      case 'cluster.isPrimary':
-      case 'cluster.isMaster':
-        return 'main';
-      case 'cluster.isWorker':
-      case `${WT}.parentPort`:
-      case `${WT}.workerData`:
-      case 'cluster.worker':
-      case 'process.send':
-        return 'worker';
-      default:
-        return undefined;
-    }
+    if (s && MAIN_MARKERS.has(s)) return 'main';
+    if (s && WORKER_MARKERS.has(s)) return 'worker';
+    return undefined;
   }
 
 
@@ -239,21 +230,18 @@ export abstract class GuardClassifier extends ExportCollector {
     };
     const walk = (n: ts.Node): void => {
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-        const s = this.sym(n.expression, this.moduleScope);
+        const start = startOf(ts.isNewExpression(n) ? 'new' : 'call', this.sym(n.expression, this.moduleScope));
         const args = n.arguments ?? [];
         // only what the file hands a copy of itself is a test of "am I the child" here
-        const self = args[0] !== undefined && this.modulePath(args[0]) === 'self';
-        if (s === 'child_process.fork' && self) {
-          const arr = args[1] && unwrap(args[1]);
+        const { workerModule, opts } = start ? this.startArgs(start, args) : {};
+        if (start && workerModule === 'self') {
+          const arr = start.argv !== undefined ? args[start.argv] && unwrap(args[start.argv]) : undefined;
           if (arr && ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
             const v = stringValue(el);
             if (v !== undefined) this.childArgs.add(v);
           }
-          envOf(arr && ts.isArrayLiteralExpression(arr) ? args[2] : args[1], false);
-        } else if (s === 'cluster.fork') {
-          envOf(args[0], true);
-        } else if (s === 'worker_threads.Worker' && self) {
-          envOf(args[1], false);
+          if (typeof start.env === 'number') envOf(args[start.env], true);
+          else if (start.env === 'options') envOf(opts, false);
         }
       }
       ts.forEachChild(n, walk);

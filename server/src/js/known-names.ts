@@ -1,8 +1,9 @@
 /**
- * What the JS front end knows by name: the modules that start workers, constructors whose
- * instances are mutable state or clone fine, methods that mutate their receiver, callees
- * that run a function argument, and how imports of those modules map to symbols
- * ('worker_threads.Worker', 'piscina.Piscina', ...).
+ * What the JS front end knows by name beyond the frameworks: constructors whose instances
+ * are mutable state or clone fine, methods that mutate their receiver, callees that run a
+ * function argument. Which modules start workers, and how their imports map to symbols
+ * ('worker_threads.Worker', 'piscina.Piscina', ...), is in the framework models
+ * (../frameworks/js).
  */
 
 export const MUTATING = new Set([
@@ -19,19 +20,6 @@ export const MUTATING = new Set([
   'delete',
   'clear',
   'add',
-]);
-
-export const KNOWN_MODULES = new Set([
-  'worker_threads',
-  'child_process',
-  'cluster',
-  'piscina',
-  'tinypool',
-  'workerpool',
-  'poolifier',
-  'process',
-  'path',
-  'url',
 ]);
 
 export const MUTABLE_CTORS = new Set([
@@ -102,31 +90,3 @@ export const CALLBACK_TAKERS = new Set([
 export function normModule(spec: string): string {
   return spec.startsWith('node:') ? spec.slice(5) : spec;
 }
-
-export function moduleObject(mod: string): string {
-  return mod === 'piscina' ? 'piscina.Piscina' : mod;
-}
-
-export function defaultOf(mod: string): string {
-  if (mod === 'piscina') return 'piscina.Piscina';
-  if (mod === 'tinypool') return 'tinypool.Tinypool';
-  return mod;
-}
-
-export function memberSym(base: string, name: string): string {
-  if (base === 'piscina.Piscina' && (name === 'Piscina' || name === 'default')) return base;
-  if (base === 'tinypool' && name === 'default') return 'tinypool.Tinypool';
-  if (name === 'default' && !base.includes('.')) return base;
-  return `${base}.${name}`;
-}
-
-/** poolifier's pools (`new FixedThreadPool(n, file)`, `new DynamicClusterPool(min, max, file)`): the worker file's index */
-export const POOLIFIER_POOLS = new Map<string, number>([
-  ['poolifier.FixedThreadPool', 1],
-  ['poolifier.FixedClusterPool', 1],
-  ['poolifier.DynamicThreadPool', 2],
-  ['poolifier.DynamicClusterPool', 2],
-]);
-
-/** poolifier's worker classes: `new ThreadWorker(fn | { name: fn })`, `class W extends ClusterWorker { constructor() { super(...) } }` */
-export const POOLIFIER_WORKERS = new Set(['poolifier.ThreadWorker', 'poolifier.ClusterWorker']);

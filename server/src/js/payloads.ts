@@ -7,6 +7,8 @@ import ts from 'typescript';
 import type { Payload, Range } from '../engine/model';
 import { climbWrappers, dottedName, isFunctionExpr, propertyNameText, unwrap } from './syntax';
 import { CLONE_SAFE } from './known-names';
+// channels with a transfer list (structured clone between threads); not the JSON IPC of process.send / cluster pools
+import { TRANSFER_CHANNELS } from '../frameworks/js';
 import { ClassMembers } from './class-members';
 
 export abstract class PayloadAnalyzer extends ClassMembers {
@@ -306,6 +308,3 @@ export abstract class PayloadAnalyzer extends ClassMembers {
 
 /** Platform objects a worker_threads channel can only move (transfer), never copy. */
 const STREAM_CLASSES = new Set(['ReadableStream', 'WritableStream', 'TransformStream']);
-
-/** Channels with a transfer list (structured clone between threads); not the JSON IPC of process.send / cluster pools. */
-const TRANSFER_CHANNELS = new Set(['postMessage', 'workerData', 'piscina.run', 'tinypool.run', 'poolifier.execute']);

@@ -8,7 +8,9 @@ import ts from 'typescript';
 import type { Binding, ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit, ValueKind } from '../engine/model';
 import { dottedName, hasModifier, isFunctionExpr, isFunctionNode, propertyNameText, stringValue, unwrap } from './syntax';
 import { selfPackageName } from './package-self';
-import { KNOWN_MODULES, POOLIFIER_POOLS, MUTABLE_CTORS, WT, defaultOf, memberSym, moduleObject, normModule } from './known-names';
+import { MUTABLE_CTORS, normModule } from './known-names';
+import type { JsStart } from '../frameworks/js/types';
+import { KNOWN_MODULES, createdBy, startOf, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel } from '../frameworks/js';
 
 export type DeclKind =
   | 'var'
@@ -67,11 +69,13 @@ export interface Creation {
   pool?: SystemKind;
   cluster?: boolean;
   proc?: 'child' | 'worker';
+  /** the start's label ('new Piscina'), when made directly by one */
+  label?: string;
 }
 
 export interface PendingPoolCall {
   recv: RecvKey;
-  method: 'run' | 'exec' | 'execute';
+  method: string;
   payloads: Payload[];
   execFn?: { fn: ts.FunctionLikeDeclaration; range: Range; symbol: string; inline: boolean };
   /** start offset of the call */
@@ -374,8 +378,8 @@ export abstract class ScopeModel {
       case ts.SyntaxKind.NewExpression: {
         const ne = e as ts.NewExpression;
         const c = this.creationOf(ne, this.moduleScope);
-        if (c?.pool) return ['pool', c.pool === 'piscina' ? 'new Piscina' : 'new Tinypool'];
         const n = dottedName(ne.expression);
+        if (c?.pool) return ['pool', c.label ?? (n ? `new ${n}` : undefined)];
         if (n && MUTABLE_CTORS.has(n) && !this.lookup(n)) return ['mutable', `new ${n}`];
         return ['unknown', n ? `new ${n}` : undefined];
       }
@@ -384,7 +388,7 @@ export abstract class ScopeModel {
         const n = dottedName(ce.expression);
         if (n === 'Object.freeze') return ['constant', 'Object.freeze'];
         const c = this.creationOf(ce, this.moduleScope);
-        if (c?.pool) return ['pool', c.pool === 'workerpool' ? 'workerpool.pool' : n];
+        if (c?.pool) return ['pool', poolCallLabel(c.pool) ?? n];
         if (n && /^(Array\.(from|of)|Array|Object\.(create|assign|fromEntries|entries|keys|values))$/.test(n))
           return ['mutable', n];
         return ['unknown', n];
@@ -478,14 +482,12 @@ export abstract class ScopeModel {
         const cls = this.lookup(c.text, scope)?.classNode;
         if (cls) s = this.baseSym(cls);
       }
-      if (s === 'piscina.Piscina') return { pool: 'piscina' };
-      if (s === 'tinypool.Tinypool') return { pool: 'tinypool' };
-      if (s === `${WT}.Worker`) return { proc: 'worker' };
-      if (s && POOLIFIER_POOLS.has(s)) return { pool: 'poolifier', cluster: s.includes('Cluster') };
+      const made = createdBy('new', s);
+      if (made) return made;
     } else if (ts.isCallExpression(e)) {
       const s = this.sym(e.expression, scope);
-      if (s === 'workerpool.pool') return { pool: 'workerpool' };
-      if (s === 'child_process.fork' || s === 'cluster.fork') return { proc: 'child' };
+      const start = startOf('call', s);
+      if (start && this.startApplies(start, e.arguments)) return { ...start.creates, label: start.label };
       // a factory in this file: `function makePool() { return new Piscina(...) }`
       const c = unwrap(e.expression);
       if (!s && ts.isIdentifier(c) && depth < 3) {
@@ -494,6 +496,11 @@ export abstract class ScopeModel {
       }
     }
     return undefined;
+  }
+
+  /** Whether a call of a start's symbol starts what its model says (`spawn('ls')` runs no Node script); see SpawnRecognizer. */
+  protected startApplies(_start: JsStart, _args: readonly ts.Expression[]): boolean {
+    return true;
   }
 
   /** The well-known symbol a class extends (`class W extends Worker` → 'worker_threads.Worker'). */
@@ -518,13 +525,7 @@ export abstract class ScopeModel {
         ? ts.factory.createPropertyAccessExpression(n.left, n.right)
         : undefined;
     if (!e) return undefined;
-    const s = this.sym(e);
-    if (s === 'piscina.Piscina') return { pool: 'piscina' };
-    if (s === 'tinypool.Tinypool') return { pool: 'tinypool' };
-    if (s === `${WT}.Worker`) return { proc: 'worker' };
-    if (s === 'child_process.ChildProcess') return { proc: 'child' };
-    if (s && POOLIFIER_POOLS.has(s)) return { pool: 'poolifier', cluster: s.includes('Cluster') };
-    return undefined;
+    return creationOfType(this.sym(e));
   }
 
   /** What a function returns when every `return` in it (not in nested functions) gives the same kind of worker/pool. */

@@ -7,8 +7,10 @@
 import ts from 'typescript';
 import * as nodePath from 'node:path';
 import type { Payload, SpawnSite, SystemKind } from '../engine/model';
+import type { JsStart } from '../frameworks/js/types';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
-import { CALLBACK_TAKERS, POOLIFIER_POOLS, POOLIFIER_WORKERS, WT, normModule } from './known-names';
+import { CALLBACK_TAKERS, WT, normModule } from './known-names';
+import { CONFIG_STARTS, MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TASK_CLASSES, TASK_OBJECT_CALLS, startOf, submitShape } from '../frameworks/js';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -41,28 +43,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
 
     const s = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? this.sym(callee) : undefined;
-    if (s === 'child_process.fork') {
-      this.addSpawn('child_process.fork', 'fork', call, call.arguments[0] ? this.modulePath(call.arguments[0]) : undefined);
-    } else if (s === 'cluster.fork') {
-      this.addSpawn('cluster', 'cluster.fork', call, 'self');
-    } else if (s === 'cluster.setupPrimary' || s === 'cluster.setupMaster') {
+    const start = startOf('call', s);
+    if (start) this.started(start, call.arguments, call);
+    const setter = s ? SCRIPT_SETTERS.get(s) : undefined;
+    if (setter) {
       const opts = call.arguments[0] && this.objectLiteralOf(call.arguments[0]);
-      if (opts && this.propValue(opts, 'exec')) this.model.clusterExec = true;
-    } else if (s === 'workerpool.pool') {
-      const site = this.addSpawn(
-        'workerpool',
-        'workerpool.pool',
-        call,
-        call.arguments[0] && !ts.isObjectLiteralExpression(unwrap(call.arguments[0])) ? this.modulePath(call.arguments[0]) : undefined,
-      );
-      const opts = call.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
-      if (opts) {
-        const wd = this.findWorkerData(opts, 2);
-        if (wd) {
-          site.passesState = true;
-          this.analyzePayload(wd, 'workerData');
-        }
-      }
+      if (opts && this.propValue(opts, setter)) this.model.clusterExec = true;
     }
 
     let method: string | undefined;
@@ -73,14 +59,15 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     }
 
     // payloads known before visiting
-    if (method === 'postMessage' || (ts.isIdentifier(callee) && callee.text === 'postMessage' && !this.lookup('postMessage'))) {
-      if (call.arguments[0]) this.analyzeSent(call.arguments[0], call.arguments[1], 'postMessage');
-    } else if (method === 'send' && recvExpr && call.arguments[0]) {
-      const rs = this.sym(recvExpr);
-      if (rs === 'process') this.analyzePayload(call.arguments[0], 'process.send');
+    const bare = ts.isIdentifier(callee) ? MESSAGE_CHANNELS.get(callee.text) : undefined;
+    const msg = method ? MESSAGE_CHANNELS.get(method) : bare?.global && !this.lookup(bare.method) ? bare : undefined;
+    if (msg && call.arguments[0]) {
+      const transfer = msg.transfer !== undefined ? call.arguments[msg.transfer] : undefined;
+      if (!msg.onCreated || !recvExpr) this.analyzeSent(call.arguments[0], transfer, msg.channel);
+      else if (msg.receivers?.includes(this.sym(recvExpr) ?? '')) this.analyzePayload(call.arguments[0], msg.channel);
       else {
         const payloads: Payload[] = [];
-        this.analyzePayload(call.arguments[0], 'process.send', undefined, undefined, payloads);
+        this.analyzePayload(call.arguments[0], msg.channel, undefined, undefined, payloads);
         if (payloads.length) this.pendingSends.push({ recv: this.recvKey(recvExpr), payloads });
       }
     }
@@ -100,12 +87,13 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       const ref = this.methodCallRef(x);
       if (ref) this.unit.calls.push({ callee: ref, range: this.range(a), offset: a.getStart(this.sf) });
     }
-    // `super(tasks)` in a subclass of poolifier's ThreadWorker/ClusterWorker
+    // `super(tasks)` in a subclass of a task class (poolifier's ThreadWorker/ClusterWorker)
     // `super(...)` in a subclass of Worker / Piscina / a poolifier pool constructs one
     if (callee.kind === ts.SyntaxKind.SuperKeyword) {
       const cls = this.enclosingClass(call);
       const base = cls && this.baseSym(cls);
-      if (cls && base && POOLIFIER_WORKERS.has(base)) this.poolifierTasks(call.arguments[0], cls);
+      const tc = base ? TASK_CLASSES.get(base) : undefined;
+      if (cls && tc) this.classTasks(call.arguments[tc.arg], cls, tc.functionKey);
       else if (base) this.constructed(base, call.arguments, call);
     }
 
@@ -118,11 +106,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       method &&
       recvExpr &&
       (method === 'on' || method === 'once' || method === 'addListener' || method === 'prependListener' || method === 'addEventListener') &&
-      stringValue(call.arguments[0]) === 'message' &&
       call.arguments[1]
     ) {
-      const rs = this.sym(recvExpr);
-      if (rs === `${WT}.parentPort` || rs === 'process' || rs === 'cluster.worker') {
+      const ev = stringValue(call.arguments[0]);
+      const rs = ev !== undefined ? this.sym(recvExpr) : undefined;
+      if (ev !== undefined && rs && MESSAGE_RECEIVERS.get(rs)?.has(ev)) {
         const fn = this.functionNodeOf(call.arguments[1]);
         if (fn) this.pendingHandlers.push(fn);
       }
@@ -137,28 +125,28 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       const fn = this.functionNodeOf(call.arguments[1]);
       if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn });
     }
-    if (s === 'workerpool.worker' && call.arguments[0]) this.taskObjectHandlers(call.arguments[0]);
-    // pool submissions
-    if ((method === 'run' || method === 'exec' || method === 'execute') && recvExpr) {
-      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method, payloads: [], at: call.getStart(this.sf) };
-      const a0 = call.arguments[0];
-      if (method === 'run') {
-        if (a0) this.analyzeSent(a0, call.arguments[1], 'piscina.run', pc.payloads);
-      } else if (method === 'execute') {
-        // poolifier: execute(data, name, transferList)
-        if (a0) this.analyzeSent(a0, call.arguments[2], 'poolifier.execute', pc.payloads);
-      } else if (a0) {
-        const fn = this.functionNodeOf(a0);
+    const taskObj = s ? TASK_OBJECT_CALLS.get(s) : undefined;
+    if (taskObj !== undefined && call.arguments[taskObj]) this.taskObjectHandlers(call.arguments[taskObj]);
+    // pool submissions: the slots are the method's; which pool it is (and so the channel) is known at the end
+    const sub = method && recvExpr ? submitShape(method) : undefined;
+    if (sub && recvExpr) {
+      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method: sub.method, payloads: [], at: call.getStart(this.sf) };
+      const taskArg = sub.task !== undefined ? call.arguments[sub.task] : undefined;
+      const data = sub.payload !== undefined ? call.arguments[sub.payload] : undefined;
+      if (sub.task === undefined) {
+        if (data) this.analyzeSent(data, this.transferArg(call.arguments, sub.transfer), sub.channel, pc.payloads);
+      } else if (taskArg) {
+        const fn = this.functionNodeOf(taskArg);
         if (fn) {
-          const u = unwrap(a0);
+          const u = unwrap(taskArg);
           pc.execFn = {
             fn,
-            range: this.range(a0),
+            range: this.range(taskArg),
             symbol: ts.isIdentifier(u) ? u.text : this.functionInfo(fn).name,
             inline: isFunctionExpr(u),
           };
         }
-        if (call.arguments[1]) this.analyzePayload(call.arguments[1], 'pool.exec', undefined, undefined, pc.payloads);
+        if (data) this.analyzePayload(data, sub.channel, undefined, undefined, pc.payloads);
       }
       if (pc.execFn || pc.payloads.length) this.pendingPoolCalls.push(pc);
     }
@@ -169,45 +157,212 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
    * MyWorker extends Worker { constructor() { super(file) } }`), `ne` being that call.
    */
   protected constructed(s: string, args: readonly ts.Expression[], ne: ts.Node): void {
-    const poolifierFile = s ? POOLIFIER_POOLS.get(s) : undefined;
-    if (s && poolifierFile !== undefined) {
-      const file = args[poolifierFile];
-      const site = this.addSpawn('poolifier', `new ${s.slice(s.indexOf('.') + 1)}`, ne, file ? this.modulePath(file) : undefined);
-      const opts = args[poolifierFile + 1];
-      const wd = opts ? this.findWorkerData(opts, 2) : undefined;
+    const tc = TASK_CLASSES.get(s);
+    if (tc) this.classTasks(args[tc.arg], undefined, tc.functionKey);
+    const start = startOf('new', s);
+    if (start) this.started(start, args, ne);
+  }
+
+  /** The transfer list among a submission's arguments: the first of the positions holding an array, else the first given. */
+  private transferArg(args: readonly ts.Expression[], at: number[] | undefined): ts.Expression | undefined {
+    const given = (at ?? []).map((i) => args[i]).filter((a): a is ts.Expression => a !== undefined);
+    return given.find((a) => this.arrayLiteralOf(a)) ?? given[0];
+  }
+
+  /** A start (`new Worker(file, opts)`, `fork(file)`, `workerpool.pool(file, opts)`) as its model places its arguments. */
+  protected started(start: JsStart, args: readonly ts.Expression[], node: ts.Node): void {
+    const { applies, workerModule, opts } = this.startArgs(start, args);
+    if (!applies) return;
+    const variant = start.variants?.find((v) => {
+      const lit = opts && this.objectLiteralOf(opts);
+      const val = lit && this.propValue(lit, v.option);
+      return !!val && unwrap(val).kind === (v.value ? ts.SyntaxKind.TrueKeyword : ts.SyntaxKind.FalseKeyword);
+    });
+    const site = this.addSpawn(start.system, variant?.label ?? start.label, node, workerModule);
+    if (start.exposedOption && opts) {
+      const lit = this.objectLiteralOf(opts);
+      const list = lit && this.propValue(lit, start.exposedOption);
+      const arr = list && this.arrayLiteralOf(list);
+      const names = arr?.elements.map((el) => stringValue(unwrap(el)));
+      if (names && names.every((n) => n !== undefined)) site.taskExports = names as string[];
+    }
+    if (start.workerData && opts) {
+      const wd = this.findWorkerData(opts, start.workerData.depth);
       if (wd) {
         site.passesState = true;
-        this.analyzePayload(wd, 'workerData');
+        // `new Worker(file, { workerData, transferList })`
+        const tl = start.workerData.transferList;
+        const lit = tl ? this.objectLiteralOf(opts) : undefined;
+        this.analyzeSent(wd, lit && tl ? this.propValue(lit, tl) : undefined, 'workerData');
       }
-    } else if (s && POOLIFIER_WORKERS.has(s)) {
-      this.poolifierTasks(args[0], undefined);
-    } else if (s === `${WT}.Worker`) {
-      const site = this.addSpawn('worker_threads', 'new Worker', ne, args[0] ? this.modulePath(args[0]) : undefined);
-      if (args[1]) {
-        const wd = this.findWorkerData(args[1], 1);
-        if (wd) {
-          site.passesState = true;
-          // `new Worker(file, { workerData, transferList })`
-          const opts = this.objectLiteralOf(args[1]);
-          this.analyzeSent(wd, opts && this.propValue(opts, 'transferList'), 'workerData');
-        }
+    }
+  }
+
+  protected override startApplies(start: JsStart, args: readonly ts.Expression[]): boolean {
+    return this.startArgs(start, args).applies;
+  }
+
+  /**
+   * Where a start's worker module and options object are among its arguments; `applies` is
+   * false when the call does not start what the model says (`spawn('ls')` runs no Node script).
+   */
+  protected startArgs(start: JsStart, args: readonly ts.Expression[]): { applies: boolean; workerModule?: string; opts?: ts.Expression } {
+    if (start.nodeProgram !== undefined && !(args[start.nodeProgram] && this.isNodeProgram(args[start.nodeProgram]))) return { applies: false };
+    let opts: ts.Expression | undefined;
+    if (start.options === 'first-object-literal') opts = args.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
+    else if (start.options !== undefined) opts = args[start.options];
+    else if (start.argv !== undefined) {
+      // `fork(file, [args], opts)` / `fork(file, opts)`: the args array is optional
+      const arr = args[start.argv];
+      opts = arr && this.arrayLiteralOf(arr) ? args[start.argv + 1] : arr;
+    }
+    const wf = start.workerFile;
+    if (wf === 'self') return { applies: true, workerModule: 'self', opts };
+    if (!wf) return { applies: true, opts };
+    const file = wf.pos !== undefined ? args[wf.pos] : undefined;
+    if (wf.inArray) return { applies: true, workerModule: file && this.scriptInArgs(file), opts };
+    if (wf.command) {
+      const cmd = file && this.nodeCommandScript(file);
+      return cmd === undefined ? { applies: false } : { applies: true, workerModule: cmd || undefined, opts };
+    }
+    const lit = opts && wf.kw ? this.objectLiteralOf(opts) : undefined;
+    const named = lit && wf.kw ? this.propValue(lit, wf.kw) : undefined;
+    if (named) return { applies: true, workerModule: this.modulePath(named), opts };
+    return { applies: true, workerModule: file && !(lit && opts === file) ? this.modulePath(file) : undefined, opts };
+  }
+
+  private arrayLiteralOf(e0: ts.Expression, depth = 0): ts.ArrayLiteralExpression | undefined {
+    const e = unwrap(e0);
+    if (ts.isArrayLiteralExpression(e)) return e;
+    if (ts.isIdentifier(e) && depth < 2) {
+      const d = this.lookup(e.text);
+      if (d?.init && !d.pattern) return this.arrayLiteralOf(d.init, depth + 1);
+    }
+    return undefined;
+  }
+
+  /** `process.execPath`, `process.argv[0]`, `process.argv0`, `'node'`: the program run is Node. */
+  private isNodeProgram(e0: ts.Expression, depth = 0): boolean {
+    const e = unwrap(e0);
+    const lit = stringValue(e);
+    if (lit !== undefined) return /^(.*[/\\])?(node|nodejs)(\.exe)?$/.test(lit);
+    const s = this.sym(e);
+    if (s === 'process.execPath' || s === 'process.argv0') return true;
+    if (ts.isElementAccessExpression(e)) {
+      const i = unwrap(e.argumentExpression);
+      return this.sym(e.expression) === 'process.argv' && ts.isNumericLiteral(i) && i.text === '0';
+    }
+    if (ts.isIdentifier(e) && depth < 3) {
+      const d = this.lookup(e.text);
+      return !!d?.init && !d.pattern && this.isNodeProgram(d.init, depth + 1);
+    }
+    return false;
+  }
+
+  /** The script in Node's argument list: the first element that is not a `-flag` (a spread: unknown). */
+  private scriptInArgs(e: ts.Expression): string | undefined {
+    const arr = this.arrayLiteralOf(e);
+    if (!arr) return undefined;
+    let skip = false;
+    for (const el of arr.elements) {
+      // `...process.execArgv` passes on this process's Node flags; another spread: unknown
+      if (ts.isSpreadElement(el)) {
+        if (this.sym(el.expression) === 'process.execArgv') continue;
+        return undefined;
       }
-    } else if (s === 'piscina.Piscina' || s === 'tinypool.Tinypool') {
-      const system: SystemKind = s === 'piscina.Piscina' ? 'piscina' : 'tinypool';
-      const site = this.addSpawn(system, system === 'piscina' ? 'new Piscina' : 'new Tinypool', ne, undefined);
-      if (args[0]) {
-        const opts = this.objectLiteralOf(args[0]);
-        if (opts) {
-          const fname = this.propValue(opts, 'filename');
-          if (fname) site.workerModule = this.modulePath(fname);
-          const wd = this.propValue(opts, 'workerData');
-          if (wd) {
-            site.passesState = true;
-            this.analyzePayload(wd, 'workerData');
-          }
-        } else {
-          // piscina also accepts (filename) in older versions
-          site.workerModule = this.modulePath(args[0]);
+      const lit = stringValue(unwrap(el));
+      if (skip) {
+        skip = false;
+        continue;
+      }
+      if (lit !== undefined && lit.startsWith('-')) {
+        if (EVAL_FLAGS.has(lit)) return undefined;
+        skip = VALUE_FLAGS.has(lit);
+        continue;
+      }
+      return this.modulePath(el);
+    }
+    return undefined;
+  }
+
+  /**
+   * The script of a shell command that runs Node: `'node worker.js'`, `` `node ${__filename}` ``,
+   * `` `"${process.execPath}" ${script}` ``. '' when Node runs a script this file cannot name;
+   * undefined when the command does not run Node.
+   */
+  private nodeCommandScript(e0: ts.Expression): string | undefined {
+    const e = unwrap(e0);
+    // the command with each `${expr}` as a placeholder, quotes dropped, split into words
+    const exprs: ts.Expression[] = [];
+    let text = stringValue(e);
+    if (text === undefined && ts.isTemplateExpression(e)) {
+      text = e.head.text;
+      for (const sp of e.templateSpans) text += `\u0001${exprs.push(sp.expression) - 1}\u0001${sp.literal.text}`;
+    }
+    if (text === undefined) return undefined;
+    const words = text.replace(/["']/g, ' ').split(/\s+/).filter((w) => w !== '');
+    const exprOf = (w: string): ts.Expression | undefined => {
+      const m = /^\u0001(\d+)\u0001$/.exec(w);
+      return m ? exprs[Number(m[1])] : undefined;
+    };
+    const isNode = (w: string): boolean => {
+      const x = exprOf(w);
+      return x ? this.isNodeProgram(x) : /^(.*[/\\])?(node|nodejs)(\.exe)?$/.test(w);
+    };
+    if (words.length === 0 || !isNode(words[0])) return undefined;
+    let skip = false;
+    for (const w of words.slice(1)) {
+      if (skip) {
+        skip = false;
+        continue;
+      }
+      if (w.startsWith('-')) {
+        if (EVAL_FLAGS.has(w)) return '';
+        skip = VALUE_FLAGS.has(w);
+        continue;
+      }
+      const x = exprOf(w);
+      if (x) return this.modulePath(x) ?? '';
+      if (w.includes('\u0001') || !/\.[cm]?[jt]s$/.test(w)) return '';
+      return w.startsWith('.') || w.startsWith('/') ? w : `./${w}`;
+    }
+    return '';
+  }
+
+
+  /**
+   * A configuration file that starts processes when a tool reads it: pm2's
+   * `module.exports = { apps: [{ script, exec_mode: 'cluster', instances: 4 }] }` (or `export default`).
+   */
+  protected configStarts(): void {
+    if (!CONFIG_STARTS.some((c) => this.text.includes(c.list) && this.text.includes(c.when.option))) return;
+    for (const st of this.sf.statements) {
+      let exported: ts.Expression | undefined;
+      if (ts.isExportAssignment(st)) exported = st.expression;
+      else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        if (dottedName(st.expression.left) === 'module.exports') exported = st.expression.right;
+      }
+      const obj = exported && this.objectLiteralOf(exported);
+      if (!obj) continue;
+      for (const c of CONFIG_STARTS) {
+        const list = this.propValue(obj, c.list);
+        const arr = list && this.arrayLiteralOf(list);
+        for (const el of arr?.elements ?? []) {
+          const app = this.objectLiteralOf(el);
+          if (!app) continue;
+          const mode = this.propValue(app, c.when.option);
+          if (!mode || !c.when.values.includes(stringValue(unwrap(mode)) ?? '')) continue;
+          // one instance shares nothing with anyone; absent means one
+          const n = this.propValue(app, c.instances);
+          const nu = n && unwrap(n);
+          if (!nu || (ts.isNumericLiteral(nu) && nu.text === '1') || stringValue(nu) === '1') continue;
+          const scriptExpr = this.propValue(app, c.script);
+          const script = scriptExpr && stringValue(unwrap(scriptExpr));
+          const cwdExpr = c.cwd ? this.propValue(app, c.cwd) : undefined;
+          const cwd = cwdExpr ? stringValue(unwrap(cwdExpr)) : undefined;
+          let workerModule: string | undefined;
+          if (script !== undefined && !(cwdExpr && cwd === undefined)) workerModule = relPath(cwd ?? '.', script);
+          this.addSpawn(c.system, c.label, mode.parent, workerModule);
         }
       }
     }
@@ -222,7 +377,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   }
 
   /** The functions of a `{ name: fn, ... }` task object (workerpool.worker, poolifier) run in the worker. */
-  protected taskObjectHandlers(arg: ts.Expression): void {
+  protected taskObjectHandlers(arg: ts.Expression, functionKey?: string): void {
     let obj = unwrap(arg);
     if (ts.isIdentifier(obj)) {
       const d = this.lookup(obj.text);
@@ -232,21 +387,26 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     for (const p of obj.properties) {
       let fn: ts.Node | undefined;
       if (ts.isMethodDeclaration(p)) fn = p;
-      else if (ts.isPropertyAssignment(p)) fn = this.functionNodeOf(p.initializer);
-      else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
+      else if (ts.isPropertyAssignment(p)) {
+        fn = this.functionNodeOf(p.initializer);
+        // `{ name: { taskFunction: fn, priority } }`
+        const holder = !fn && functionKey ? this.objectLiteralOf(p.initializer) : undefined;
+        const inner = holder && this.propValue(holder, functionKey!);
+        if (inner) fn = this.functionNodeOf(inner);
+      } else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
       if (fn) this.pendingHandlers.push(fn);
     }
   }
 
   /**
-   * poolifier's `new ThreadWorker(fn | { name: fn })` (or `super(...)` in a subclass, `cls`):
-   * the task functions run in the worker, and so does every method of the subclass.
+   * A task class — poolifier's `new ThreadWorker(fn | { name: fn })` (or `super(...)` in a
+   * subclass, `cls`): the task functions run in the worker, and so does every method of the subclass.
    */
-  protected poolifierTasks(arg: ts.Expression | undefined, cls: ts.ClassLikeDeclaration | undefined): void {
+  protected classTasks(arg: ts.Expression | undefined, cls: ts.ClassLikeDeclaration | undefined, functionKey?: string): void {
     if (arg) {
       const fn = this.functionNodeOf(arg);
       if (fn) this.pendingHandlers.push(fn);
-      else this.taskObjectHandlers(arg);
+      else this.taskObjectHandlers(arg, functionKey);
     }
     for (const m of cls?.members ?? []) {
       if (ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) {
@@ -305,6 +465,15 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (ts.isPropertyAccessExpression(e) && (e.name.text === 'href' || e.name.text === 'pathname')) {
       const inner = unwrap(e.expression);
       return ts.isNewExpression(inner) || ts.isCallExpression(inner) ? this.modulePath(inner, depth + 1) : undefined;
+    }
+    // `this._childWorkerPath`, set in the constructor (`this._childWorkerPath = opts.path || require.resolve('./child')`)
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const init = this.memberInits.get(e.name.text);
+      return init ? this.modulePath(init, depth + 1) : undefined;
+    }
+    // `options.workerPath || require.resolve('./worker')`: the default this file names
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+      return this.modulePath(e.left, depth + 1) ?? this.modulePath(e.right, depth + 1);
     }
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text);
@@ -408,6 +577,10 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   }
 }
 
+
+/** Node flags whose next argument is their value, not the script; flags that run code instead of a script. */
+const VALUE_FLAGS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '-C', '--conditions', '--title']);
+const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print']);
 
 function relPath(...parts: string[]): string {
   const joined = nodePath.posix.join(...parts.map((p) => p.replace(/\\/g, '/')));

@@ -2,7 +2,7 @@
  * Pass A (declare): units, scopes, module-level bindings and the values assigned to every name.
  */
 import type { ValueKind } from '../engine/model';
-import { PROCESS_CLASSES, THREAD_CLASSES } from './stdlib';
+import { CONTEXT_FACTORIES, PROCESS_CLASSES, THREAD_CLASSES } from '../frameworks/python';
 import { field, named, stringValue, toRange, unparen } from './syntax';
 import { newScope, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
@@ -491,9 +491,10 @@ export abstract class DeclarePass extends Resolver {
           if (val.type === 'dictionary') walk(val, [...keys, k]);
           else if (val.type === 'call') {
             const f = this.qualify(field(val, 'function'), this.moduleScope);
-            if (f?.q !== 'multiprocessing.get_context') continue;
+            const cf = f && CONTEXT_FACTORIES.get(f.q);
+            if (!cf) continue;
             const c: (typeof out)[number] = { keys: [...keys, k] };
-            const m = this.getContextMethod(val);
+            const m = this.getContextMethod(val, cf.method);
             if (m) c.startMethod = m;
             out.push(c);
           }

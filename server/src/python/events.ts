@@ -19,11 +19,11 @@ import type { Range, SpawnSite } from '../engine/model';
 import { callArgs, field, named, toRange, unparen } from './syntax';
 import type { Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
-import { SpawnPass } from './spawns';
+import { FrameworkPass } from './frameworkSites';
+import { BLOCKING_METHOD_NAMES, submitMethod } from '../frameworks/python';
 
 const END_METHODS = new Set(['join', 'terminate', 'kill', 'shutdown']);
 const RESULT_METHODS = new Set(['result', 'get']);
-const BLOCKING_SUBMIT = new Set(['map', 'starmap', 'apply']);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 const RESULT_FUNCTIONS = new Set(['concurrent.futures.wait', 'concurrent.futures.as_completed', 'wait', 'as_completed']);
 
@@ -39,7 +39,7 @@ const FUTURE_METHODS = new Set(['submit', 'apply_async', 'map_async', 'starmap_a
 /** calls that hand back (an iterable of) the futures of their first argument */
 const FUTURE_PASSING = new Set(['concurrent.futures.as_completed', 'as_completed', 'list', 'reversed', 'sorted', 'tuple', 'iter']);
 
-export abstract class EventPass extends SpawnPass {
+export abstract class EventPass extends FrameworkPass {
   /** `join()` on a name with no known value (a loop variable): ends the Process sites created before it */
   private looseJoins: Event[] = [];
   /** results events, per unit */
@@ -65,7 +65,7 @@ export abstract class EventPass extends SpawnPass {
         for (const id of this.futureSites(recv, scope, 0)) this.results.push({ unit, range: toRange(n), site: id });
       });
     }
-    if (!END_METHODS.has(method) && !BLOCKING_SUBMIT.has(method)) return;
+    if (!END_METHODS.has(method) && !BLOCKING_METHOD_NAMES.has(method)) return;
     const targets = this.receiverValues(recv, scope);
     const r = unparen(recv);
     if (targets.length === 0 && method === 'join' && r.type === 'identifier' && callArgs(n).pos.length === 0) {
@@ -77,7 +77,7 @@ export abstract class EventPass extends SpawnPass {
         const site = this.siteByNode.get(t.id)?.site;
         if (!site || site.unit !== unit) continue;
         if (END_METHODS.has(method)) endAt(site, toRange(n));
-        else if (site.system === 'mp.Pool') this.results.push({ unit, range: toRange(n), site: t.id });
+        else if (submitMethod(site.system, method)?.blocking) this.results.push({ unit, range: toRange(n), site: t.id });
       }
     });
   }

@@ -3,9 +3,11 @@
  * expression denotes (`qualify`), what a value is (`classify`), chains `mod.NAME.a[k]`.
  * The passes (./declare.ts, ./uses.ts, ./payloads.ts, ./spawns.ts) build on it.
  */
+import type { ArgSlot } from '../frameworks/types';
 import type { Binding, Call, ModuleModel, SpawnSite, StartMethod, Unit, ValueKind, Range } from '../engine/model';
-import { THREAD_PRIMITIVES, MP_PRIMITIVE_NAMES, MANAGER_CTORS, MANAGER_PROXY_METHODS, MUTABLE_CTORS, CONSTANT_CTORS, OPEN_CALLS, type SystemInfo, SYSTEMS, CLASS_EXPR_TYPES } from './stdlib';
-import { callArgs, field, named, startMethodOf, stringValue, unparen } from './syntax';
+import { THREAD_PRIMITIVES, MP_PRIMITIVE_NAMES, MANAGER_CTORS, MANAGER_PROXY_METHODS, MUTABLE_CTORS, CONSTANT_CTORS, OPEN_CALLS, CLASS_EXPR_TYPES } from './stdlib';
+import { CHANNEL_METHODS, CONTEXT_FACTORIES, CONTEXT_MODULES, type PyCallInfo, WORKER_CALLS, canonicalName } from '../frameworks/python';
+import { argAt, callArgs, field, named, startMethodOf, stringValue, unparen } from './syntax';
 import type { Candidate, ChainRef, Classified, Scope, ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 
@@ -19,7 +21,7 @@ export abstract class Resolver {
   protected mainGuards = new Map<number, number>();
   protected moduleDecls = new Map<string, { src: ValueSrc | null; hint: ValueKind }[]>();
   protected globalNames = new Map<string, Node>();
-  protected siteByNode = new Map<number, { site: SpawnSite; shape: SystemInfo['shape'] }>();
+  protected siteByNode = new Map<number, { site: SpawnSite; call: PyCallInfo }>();
   /** the creating call of each spawn site */
   protected siteNodes = new Map<SpawnSite, Node>();
   protected deferred: Array<() => void> = [];
@@ -141,7 +143,8 @@ export abstract class Resolver {
         for (const v of this.valuesOf(n.text, scope)) {
           if (v.index !== undefined || v.node.type !== 'call') continue;
           const f = this.qualify(field(v.node, 'function'), scope, depth + 1);
-          if (f && f.q === 'multiprocessing.get_context') return { q: 'multiprocessing', method: this.getContextMethod(v.node) };
+          const cf = f && CONTEXT_FACTORIES.get(f.q);
+          if (cf) return { q: cf.module, method: this.getContextMethod(v.node, cf.method) };
         }
         return { q: n.text };
       }
@@ -153,7 +156,8 @@ export abstract class Resolver {
       }
       case 'call': {
         const f = this.qualify(field(n, 'function'), scope, depth + 1);
-        if (f && f.q === 'multiprocessing.get_context') return { q: 'multiprocessing', method: this.getContextMethod(n) };
+        const cf = f && CONTEXT_FACTORIES.get(f.q);
+        if (cf) return { q: cf.module, method: this.getContextMethod(n, cf.method) };
         return null;
       }
       case 'parenthesized_expression':
@@ -163,16 +167,15 @@ export abstract class Resolver {
     }
   }
 
-  protected getContextMethod(call: Node): StartMethod | undefined {
-    const a = callArgs(call);
-    return startMethodOf(stringValue(a.pos[0] ?? a.kw.get('method')));
+  protected getContextMethod(call: Node, slot: ArgSlot): StartMethod | undefined {
+    return startMethodOf(stringValue(argAt(callArgs(call), slot)));
   }
 
   /** start method of a context expression (`get_context('spawn')`, a variable bound to one) */
   protected contextExprMethod(n: Node | undefined, scope: Scope): StartMethod | undefined {
     if (!n) return undefined;
     const q = this.qualify(n, scope);
-    if (q && q.q === 'multiprocessing' && q.method) return q.method;
+    if (q && CONTEXT_MODULES.has(q.q) && q.method) return q.method;
     return undefined;
   }
 
@@ -182,7 +185,7 @@ export abstract class Resolver {
       const v = unparen(src.node);
       if (v.type === 'call') {
         const q = this.qualify(field(v, 'function'), scope);
-        if (q && (q.q === 'multiprocessing.Pipe')) return { kind: 'process-primitive', detail: 'multiprocessing.Pipe' };
+        if (q && canonicalName(q.q) === 'multiprocessing.Pipe') return { kind: 'process-primitive', detail: 'multiprocessing.Pipe' };
       }
       return { kind: 'unknown' };
     }
@@ -243,8 +246,9 @@ export abstract class Resolver {
     if (!fn) return { kind: 'unknown' };
     const q = this.qualify(fn, scope);
     if (q) {
-      const name = q.q;
-      if (name === 'multiprocessing.get_context') return { kind: 'unknown', context: true };
+      // `multiprocess.Queue` is `multiprocessing.Queue` (a re-exporting module's names are the original's)
+      const name = canonicalName(q.q);
+      if (CONTEXT_FACTORIES.has(q.q)) return { kind: 'unknown', context: true };
       if (OPEN_CALLS.has(name)) return { kind: 'unknown', openFile: true, detail: name };
       if (MUTABLE_CTORS.has(name)) return { kind: 'mutable', detail: name };
       if (CONSTANT_CTORS.has(name)) return { kind: 'constant' };
@@ -257,7 +261,7 @@ export abstract class Resolver {
         return { kind: 'process-primitive', detail: `multiprocessing.${last}` };
       }
       if (name.startsWith('multiprocessing.shared_memory.')) return { kind: 'process-primitive', detail: name };
-      const sysInfo = SYSTEMS.get(name);
+      const sysInfo = WORKER_CALLS.get(q.q);
       if (sysInfo && sysInfo.shape !== 'process' && sysInfo.shape !== 'manager') return { kind: 'pool', detail: sysInfo.label };
       // a call of a generator function
       if (fn.type === 'identifier') {
@@ -271,8 +275,13 @@ export abstract class Resolver {
     }
     // executor class chosen by an expression: `[PPE, TPE][i]()`
     const cands = this.classCandidates(fn, scope);
-    if (cands.cands.some((c) => { const s = SYSTEMS.get(c.q); return s && (s.shape === 'pool' || s.shape === 'executor'); })) {
+    if (cands.cands.some((c) => { const s = WORKER_CALLS.get(c.q); return s && (s.shape === 'pool' || s.shape === 'executor'); })) {
       return { kind: 'pool' };
+    }
+    // a framework's shared channel: Spark's `sc.accumulator(0)`, `sc.broadcast(v)` (../frameworks/python)
+    const channel = fn.type === 'attribute' ? CHANNEL_METHODS.get(field(fn, 'attribute')?.text ?? '') : undefined;
+    if (channel && this.model.imports.some((i) => channel.some((p) => i === p || i.startsWith(`${p}.`)))) {
+      return { kind: 'process-primitive', detail: field(fn, 'attribute')!.text };
     }
     // manager.list() / Manager().dict()
     if (fn.type === 'attribute') {

@@ -1,9 +1,9 @@
 /**
- * What the Python standard library's names mean to the analysis: which calls start
- * processes or pools, which make primitives, mutable containers, open files; which
- * methods mutate their receiver or submit tasks. Data, not code: add a row to teach a name.
+ * What the Python standard library's names mean to the analysis: which calls make
+ * primitives, mutable containers, open files; which methods mutate their receiver. Data,
+ * not code: add a row to teach a name. What starts workers and submits tasks is in the
+ * framework models (../frameworks/python/).
  */
-import type { StartMethod, SystemKind } from '../engine/model';
 
 export const MUTATING_METHODS = new Set([
   // list
@@ -50,48 +50,6 @@ export const OPEN_CALLS = new Set([
   'codecs.open', 'tempfile.TemporaryFile', 'tempfile.NamedTemporaryFile', 'tempfile.SpooledTemporaryFile',
 ]);
 
-export interface SystemInfo {
-  system: SystemKind;
-  label: string;
-  isProcess: boolean;
-  shape: 'pool' | 'executor' | 'process' | 'manager';
-}
-export const SYSTEMS = new Map<string, SystemInfo>();
-function sys(names: string[], info: SystemInfo): void {
-  for (const n of names) SYSTEMS.set(n, info);
-}
-sys(['multiprocessing.Pool', 'multiprocessing.pool.Pool', 'multiprocessing.context.BaseContext.Pool'],
-  { system: 'mp.Pool', label: 'Pool', isProcess: true, shape: 'pool' });
-sys(['multiprocessing.dummy.Pool', 'multiprocessing.pool.ThreadPool', 'multiprocessing.dummy.ThreadPool'],
-  { system: 'threads', label: 'ThreadPool', isProcess: false, shape: 'pool' });
-sys(['concurrent.futures.ProcessPoolExecutor', 'concurrent.futures.process.ProcessPoolExecutor'],
-  { system: 'ProcessPoolExecutor', label: 'ProcessPoolExecutor', isProcess: true, shape: 'executor' });
-sys(['concurrent.futures.InterpreterPoolExecutor', 'concurrent.futures.interpreter.InterpreterPoolExecutor'],
-  { system: 'InterpreterPoolExecutor', label: 'InterpreterPoolExecutor', isProcess: true, shape: 'executor' });
-sys(['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.thread.ThreadPoolExecutor'],
-  { system: 'threads', label: 'ThreadPoolExecutor', isProcess: false, shape: 'executor' });
-sys(['multiprocessing.Process', 'multiprocessing.process.Process', 'multiprocessing.context.Process'],
-  { system: 'mp.Process', label: 'Process', isProcess: true, shape: 'process' });
-sys(['threading.Thread', 'multiprocessing.dummy.Process'],
-  { system: 'threads', label: 'Thread', isProcess: false, shape: 'process' });
-sys(['multiprocessing.Manager', 'multiprocessing.managers.SyncManager'],
-  { system: 'mp.Manager', label: 'Manager', isProcess: true, shape: 'manager' });
-
-export const POOL_SUBMIT = new Set(['map', 'map_async', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'apply', 'apply_async']);
-export const EXECUTOR_SUBMIT = new Set(['submit', 'map']);
 export const START_METHODS = new Set<string>(['fork', 'spawn', 'forkserver']);
 /** value expressions {@link PythonFrontEnd.classCandidates} follows */
 export const CLASS_EXPR_TYPES = new Set(['identifier', 'attribute', 'subscript', 'conditional_expression', 'parenthesized_expression']);
-
-/** Standard-library thread classes a user class may subclass: its `run()` is thread code of the process that starts it. */
-export const THREAD_CLASSES = new Set(['threading.Thread']);
-
-/** Standard-library process classes a user class may subclass (its `run()` is worker code), with the start method each pins. */
-export const PROCESS_CLASSES = new Map<string, StartMethod | undefined>([
-  ['multiprocessing.Process', undefined],
-  ['multiprocessing.process.BaseProcess', undefined],
-  ['multiprocessing.context.Process', undefined],
-  ['multiprocessing.context.SpawnProcess', 'spawn'],
-  ['multiprocessing.context.ForkProcess', 'fork'],
-  ['multiprocessing.context.ForkServerProcess', 'forkserver'],
-]);

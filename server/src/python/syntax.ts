@@ -2,6 +2,7 @@
  * Small helpers over the plain syntax tree (./tree.ts): ranges, fields, literals, call arguments.
  */
 import type { Range, Ref, StartMethod } from '../engine/model';
+import type { ArgSlot } from '../frameworks/types';
 import { START_METHODS } from './stdlib';
 import type { SyntaxNode as Node } from './tree';
 
@@ -86,4 +87,10 @@ export function callArgs(call: Node): Args {
 
 export function startMethodOf(s: string | null): StartMethod | undefined {
   return s !== null && START_METHODS.has(s) ? (s as StartMethod) : undefined;
+}
+
+/** The argument in a model's slot: by keyword, else by position (a call gives one or the other). */
+export function argAt(a: Args, slot: ArgSlot | undefined): Node | undefined {
+  if (!slot) return undefined;
+  return (slot.kw !== undefined ? a.kw.get(slot.kw) : undefined) ?? (slot.pos !== undefined ? a.pos[slot.pos] : undefined);
 }

@@ -7,6 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Range } from '../../engine/model';
 import type { AccessRecord, ProjectGraph, SpawnRecord, UnitKey } from '../../engine/contexts';
 import { unitKey } from '../../engine/contexts';
+import { firstCallOf } from '../../frameworks/python';
 import type { TextEdit } from '../types';
 import { isLocalOf, paramNames, targetNames } from './scopes';
 import { children, endOf, named, nodeAt, samePos, startOf } from './syntax-tree';
@@ -95,8 +96,9 @@ export function poolCall(root: Node, rec: SpawnRecord): PoolCall | undefined {
   const call = nodeAt(root, rec.site.range, ['call']);
   const ca = call && callArgs(call);
   if (!ca) return undefined;
-  // positional slots before `initializer`: Pool(processes), ProcessPoolExecutor(max_workers, mp_context)
-  const maxPositional = sys === 'mp.Pool' ? 1 : 2;
+  // positional slots before `initializer` (the model's): Pool(processes), ProcessPoolExecutor(max_workers, mp_context)
+  const maxPositional = firstCallOf(sys)?.initializer?.pos;
+  if (maxPositional === undefined) return undefined;
   if (ca.positional.length > maxPositional) return undefined;
   return ca;
 }
