@@ -32,18 +32,14 @@ export const unguardedSpawn: Rule = {
     // cluster: a worker re-runs the entry script, so what matters is what loading an entry
     // (a module nothing imports) runs, through the modules it loads, not only the module
     // calling cluster.fork(); unless some module points workers elsewhere (setupPrimary({ exec }))
-    let clusterEntries: Array<{ entry: ModuleModel; units: Set<string> }> | undefined;
-    const entryRunning = (key: string): ModuleModel | undefined => {
-      if (!clusterEntries) clusterEntries = loadTimeOfEntries(ctx.graph);
-      return clusterEntries.find((e) => e.units.has(key))?.entry;
-    };
+    let jsEntries: EntryLoads | undefined;
+    const entryRunning = (key: string): ModuleModel | undefined => (jsEntries ??= new EntryLoads(ctx.graph, 'js')).entriesReaching(key)[0];
     // Python spawn/forkserver: a child re-imports the main module (the script that was run, as
     // __mp_main__), so what reaches a start is that script's loading: its top level and the
     // modules it imports, which may be another module than the one holding the start
-    let pyEntries: Array<{ entry: ModuleModel; units: Set<string> }> | undefined;
+    let pyEntries: EntryLoads | undefined;
     const reimported = (m: ModuleModel, key: string, caller: ModuleModel | undefined): string => {
-      if (!pyEntries) pyEntries = loadTimeOfEntries(ctx.graph, 'python');
-      const mains = pyEntries.filter((e) => e.units.has(key)).map((e) => e.entry);
+      const mains = (pyEntries ??= new EntryLoads(ctx.graph, 'python')).entriesReaching(key);
       if (mains.includes(m) || (mains.length === 0 && (!caller || caller === m))) return 'this module, reaches this line again';
       const names = mains.map((e) => shortPath(e.path, path.dirname(m.path))).sort();
       const main = names.length === 0 ? '' : names.length === 1 ? ` ${names[0]}` : ` (${names.join(' or ')})`;
@@ -112,44 +108,57 @@ export const unguardedSpawn: Rule = {
 };
 
 /**
- * For each entry module (one no other analysed module imports): the units that run when it
- * is loaded — its top level and the top levels of the modules it loads at load time (not
- * those required only in a main branch or a function), with what they call. Empty when a
- * module sends cluster workers to another script (`cluster.setupPrimary({ exec })`).
+ * The entry modules (ones no other analysed module imports) whose loading runs a unit: its
+ * top level and the top levels of the modules it loads at load time (not those required only
+ * in a main branch or a function), with what they call. Asked backwards from the unit — the
+ * units that reach it, the modules whose top level is one of them, the modules that load
+ * those — so an analysis costs what the starts at import time reach, not a forward walk from
+ * every entry of the workspace (which was most of an edit's analysis in the stdlib).
+ * None when a module sends cluster workers to another script (`cluster.setupPrimary({ exec })`).
  */
-function loadTimeOfEntries(graph: RuleContext['graph'], language: ModuleModel['language'] = 'js'): Array<{ entry: ModuleModel; units: Set<string> }> {
-  const js = [...graph.modules.values()].filter((m) => m.language === language);
-  if (language === 'js' && js.some((m) => m.clusterExec)) return [];
-  const loads = new Map<string, ModuleModel[]>();
-  const imported = new Set<string>();
-  for (const m of js) {
-    const deferred = new Set(m.deferredImports ?? []);
-    const eager: ModuleModel[] = [];
-    for (const spec of m.imports) {
-      const t = graph.linker.resolveModule(m, spec);
-      if (!t || t === m) continue;
-      imported.add(t.path);
-      if (!deferred.has(spec)) eager.push(t);
-    }
-    loads.set(m.path, eager);
-  }
-  const out: Array<{ entry: ModuleModel; units: Set<string> }> = [];
-  for (const entry of js) {
-    if (imported.has(entry.path) || !entry.spawns.length && !loads.get(entry.path)?.length) continue;
-    const seen = new Set<string>([entry.path]);
-    const stack = [entry];
-    const tops: string[] = [];
-    while (stack.length) {
-      const m = stack.pop()!;
-      tops.push(unitKey(m, m.units[0]));
-      for (const t of loads.get(m.path) ?? []) {
-        if (!seen.has(t.path)) {
-          seen.add(t.path);
-          stack.push(t);
-        }
+class EntryLoads {
+  private readonly mods: ModuleModel[];
+  /** module → the modules that load it at load time */
+  private readonly loadedBy = new Map<string, ModuleModel[]>();
+  private readonly isEntry = new Set<string>();
+  private readonly none: boolean;
+
+  constructor(private readonly graph: RuleContext['graph'], language: ModuleModel['language']) {
+    this.mods = [...graph.modules.values()].filter((m) => m.language === language);
+    this.none = language === 'js' && this.mods.some((m) => m.clusterExec);
+    if (this.none) return;
+    const imported = new Set<string>();
+    const loadsAny = new Set<string>();
+    for (const m of this.mods) {
+      const deferred = new Set(m.deferredImports ?? []);
+      for (const spec of m.imports) {
+        const t = graph.linker.resolveModule(m, spec);
+        if (!t || t === m) continue;
+        imported.add(t.path);
+        if (deferred.has(spec)) continue;
+        loadsAny.add(m.path);
+        const by = this.loadedBy.get(t.path);
+        if (by) by.push(m);
+        else this.loadedBy.set(t.path, [m]);
       }
     }
-    out.push({ entry, units: graph.reach(tops) });
+    for (const m of this.mods) if (!imported.has(m.path) && (m.spawns.length || loadsAny.has(m.path))) this.isEntry.add(m.path);
   }
-  return out;
+
+  /** The entries whose loading reaches `key`, in project order. */
+  entriesReaching(key: string): ModuleModel[] {
+    if (this.none) return [];
+    const reaching = this.graph.reachedBy(key);
+    const loaded = new Set<string>();
+    const stack = this.mods.filter((m) => m.units[0] && reaching.has(unitKey(m, m.units[0])));
+    for (const m of stack) loaded.add(m.path);
+    while (stack.length) {
+      for (const by of this.loadedBy.get(stack.pop()!.path) ?? []) {
+        if (loaded.has(by.path)) continue;
+        loaded.add(by.path);
+        stack.push(by);
+      }
+    }
+    return this.mods.filter((m) => this.isEntry.has(m.path) && loaded.has(m.path));
+  }
 }

@@ -645,6 +645,19 @@ export class ProjectGraph {
     return importTimeCaller(this.orderView(), target);
   }
 
+  /** All units from which `target` is reachable through calls (`target` included): {@link reach} backwards. */
+  reachedBy(target: UnitKey): Set<UnitKey> {
+    const into = new Set<UnitKey>();
+    const stack = [target];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (into.has(k)) continue;
+      into.add(k);
+      for (const c of this.s.callers.get(k) ?? []) if (!into.has(c)) stack.push(c);
+    }
+    return into;
+  }
+
   /**
    * All units reachable from `roots` through calls (roots included). With `callsOnly`,
    * closures defined along the way are not followed (they run later, not during set-up).
