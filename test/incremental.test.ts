@@ -174,47 +174,61 @@ describe('incremental linking', () => {
     await assertSame(project, texts, 'after re-adding');
   });
 
+  /**
+   * Every fixture file gets two cumulative edits, each followed by a comparison of the
+   * patched graph with a fresh one. The fixture folders are independent programs, so they
+   * are edited in projects of {@link CHUNK} folders each: a fresh graph of the whole
+   * fixture tree after each of the ~1,300 edits made this test quadratic in the number of
+   * fixtures (over 6 minutes), while each project still holds dozens of modules with
+   * colliding names (every folder has its main.py) for the incremental indexes to keep apart.
+   */
+  const CHUNK = 30;
   it('keeps the graph equal to a fresh one through every kind of edit, in every fixture', async function () {
     this.timeout(600_000);
-    const texts = new Map(files.map((f) => [f, readFileSync(f, 'utf8')] as [string, string]));
-    const project = await Project.create();
-    for (const [f, t] of texts) project.updateFile(f, t);
-    project.analyze();
-    const next = random(20240611);
     const byFolder = new Map<string, string[]>();
     for (const f of files) {
       const dir = path.dirname(f);
       byFolder.set(dir, [...(byFolder.get(dir) ?? []), f]);
     }
+    const folders = [...byFolder];
+    const next = random(20240611);
     const kinds = new Map<string, number>();
-    let folders = 0;
-    // every file gets two edits, cumulative, so combinations (a name that becomes a class, a guard then a spawn) occur
-    for (const [dir, group] of byFolder) {
-      for (const file of group) {
-        const py = file.endsWith('.py');
-        const edits = Object.entries(py ? PY_EDITS : JS_EDITS);
-        const siblings = group.filter((f) => f !== file && f.endsWith('.py') === py);
-        for (let round = 0; round < 2; round++) {
-          const [what, edit] = edits[Math.floor(next() * edits.length)]!;
-          kinds.set(what, (kinds.get(what) ?? 0) + 1);
-          const text = edit(texts.get(file)!, file, siblings);
-          texts.set(file, text);
-          project.updateFile(file, text);
-          project.analyze();
-          assertSameGraph(project, `${rel(file)}: ${what}`);
+    for (let c = 0; c < folders.length; c += CHUNK) {
+      const chunk = folders.slice(c, c + CHUNK);
+      const chunkFiles = chunk.flatMap(([, group]) => group);
+      const texts = new Map(chunkFiles.map((f) => [f, readFileSync(f, 'utf8')] as [string, string]));
+      const project = await Project.create();
+      for (const [f, t] of texts) project.updateFile(f, t);
+      project.analyze();
+      let edited = 0;
+      for (const [dir, group] of chunk) {
+        for (const file of group) {
+          const py = file.endsWith('.py');
+          const edits = Object.entries(py ? PY_EDITS : JS_EDITS);
+          const siblings = group.filter((f) => f !== file && f.endsWith('.py') === py);
+          // two rounds, cumulative, so combinations (a name that becomes a class, a guard then a spawn) occur
+          for (let round = 0; round < 2; round++) {
+            const [what, edit] = edits[Math.floor(next() * edits.length)]!;
+            kinds.set(what, (kinds.get(what) ?? 0) + 1);
+            const text = edit(texts.get(file)!, file, siblings);
+            texts.set(file, text);
+            project.updateFile(file, text);
+            project.analyze();
+            assertSameGraph(project, `${rel(file)}: ${what}`);
+          }
         }
+        // findings now and then: a fresh project parses everything (the graph, compared above, is what they come from)
+        if (edited++ % 10 === 0) assert.deepEqual(summary(project.analyze()), await fresh(texts), `findings after editing ${rel(dir)}`);
       }
-      // findings now and then: a fresh project parses everything (the graph, compared above, is what they come from)
-      if (folders++ % 10 === 0) assert.deepEqual(summary(project.analyze()), await fresh(texts), `findings after editing ${rel(dir)}`);
+      // and back to the original texts, one file at a time
+      for (const f of chunkFiles) {
+        const original = readFileSync(f, 'utf8');
+        texts.set(f, original);
+        project.updateFile(f, original);
+      }
+      await assertSame(project, texts, `restoring every file of folders ${c + 1}-${c + chunk.length}`);
     }
     for (const what of new Set([...Object.keys(PY_EDITS), ...Object.keys(JS_EDITS)])) assert.ok(kinds.get(what), `edit kind never drawn: ${what}`);
-    // and back to the original texts, one file at a time
-    for (const f of files) {
-      const original = readFileSync(f, 'utf8');
-      texts.set(f, original);
-      project.updateFile(f, original);
-    }
-    await assertSame(project, texts, 'restoring every file');
   });
 
   /**
