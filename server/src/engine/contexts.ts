@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Binding, ModuleModel, Payload, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
-import { projectFlowLink, type FlowLink } from './flowLink';
+import { FLOW_SEEDS, flowSeedsKey, projectFlowLink, type FlowLink } from './flowLink';
 import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
@@ -125,6 +125,8 @@ class Indexes {
   libraryPrograms = new Map<UnitKey, CachedProgram>();
   /** 'm:file', 'i:file', 's:symbol' → the cached programs that read that model, interface or symbol */
   readonly programReads = new Map<string, Set<CachedProgram>>();
+  /** the flow program's seeds when the programs were last built ({@link flowSeedsKey}) */
+  flowSeeds?: string;
   /** unit → how many root programs' parent side holds it (a library program starts where none does) */
   readonly covered = new Map<UnitKey, number>();
 
@@ -545,6 +547,7 @@ export class ProjectGraph {
     }
     for (const [k, c] of before) if (s.libraryPrograms.get(k) !== c) this.forget(c, undefined);
     for (const [k, c] of s.libraryPrograms) if (before.get(k) !== c) this.remember(c, undefined);
+    if (!ch && s.programReads.has(`s:${FLOW_SEEDS}`)) s.flowSeeds = flowSeedsKey(s.modules, (m) => s.links.get(m.path)?.classSpawns ?? []);
     if (!prev || !ch) return;
     for (const [program, hb] of prev.hbCache) {
       const k = unitKey(program.root.module, program.root.unit);
@@ -566,6 +569,10 @@ export class ProjectGraph {
     for (const f of ch.modules) mark(`m:${f}`);
     for (const f of ch.interfaces) mark(`i:${f}`);
     for (const sym of ch.syms) mark(`s:${sym}`);
+    // a start added or gone anywhere can change which modules the flow program holds
+    const seeds = s.programReads.has(`s:${FLOW_SEEDS}`) ? flowSeedsKey(s.modules, (m) => s.links.get(m.path)?.classSpawns ?? []) : undefined;
+    if (seeds !== s.flowSeeds) mark(`s:${FLOW_SEEDS}`);
+    s.flowSeeds = seeds;
     if (ch.units.size === 0) return out;
     // edges changed: a program is stale when its reach went through one of those units
     const units = [...ch.units];

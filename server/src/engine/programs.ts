@@ -6,7 +6,7 @@
  */
 import type { ModuleModel, Range, SpawnSite, TaskRef, Unit } from './model';
 import type { Linker, SymbolKey } from './link';
-import type { FlowLink } from './flowLink';
+import { FLOW_SEEDS, type FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
 import { processClassSite } from './classes';
 import { submitMethod, submitMethodNames } from '../frameworks/python';
@@ -64,6 +64,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
   if (root.module.language === 'python') {
+    syms.add(FLOW_SEEDS);
     for (const rec of flowStarts(g, parent)) {
       spawns.push(rec);
       modules.add(rec.module.path);
@@ -93,6 +94,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
       const flow = rec.module.language === 'python' && rec.site.isProcess !== false ? g.flowLink() : null;
       const flowReach = !!flow && !flow.truncated && flow.coversModule(rec.module.path);
       if (flow) {
+        syms.add(FLOW_SEEDS);
         for (const m of flow.modules) modules.add(m);
         for (const t of rec.site.flowTasks ?? []) {
           for (const k of flow.targets(rec.module, t.offset)) {
