@@ -6,7 +6,7 @@
  */
 import type { ModuleModel, Range, SpawnSite, TaskRef, Unit } from './model';
 import type { Linker, SymbolKey } from './link';
-import { FLOW_SEEDS, type FlowLink } from './flowLink';
+import type { FlowLink } from './flowLink';
 import { jsFlowReach, type FlowLinkJs } from './flowLinkJs';
 import { processClassSite } from './classes';
 import { submitMethod, submitMethodNames } from '../frameworks/python';
@@ -64,7 +64,6 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
   }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
   if (root.module.language === 'python') {
-    syms.add(FLOW_SEEDS);
     for (const rec of flowStarts(g, parent)) {
       spawns.push(rec);
       modules.add(rec.module.path);
@@ -94,8 +93,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
       const flow = rec.module.language === 'python' && rec.site.isProcess !== false ? g.flowLink() : null;
       const flowReach = !!flow && !flow.truncated && flow.coversModule(rec.module.path);
       if (flow) {
-        syms.add(FLOW_SEEDS);
-        for (const m of flow.modules) modules.add(m);
+            for (const m of flow.modules) modules.add(m);
         for (const t of rec.site.flowTasks ?? []) {
           for (const k of flow.targets(rec.module, t.offset)) {
             flowEntries.push([k, reason(t.label, t.range)]);
@@ -183,7 +181,15 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
     g.linker.reads = undefined;
   }
   const init = g.reach(initRoots, new Set(), true);
-  return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
+  // JS: 'exit' handlers on workers the parent got from a factory in another file
+  let afterExit: Set<UnitKey> | undefined;
+  for (const path of rootFlow?.modules ?? []) {
+    const m = g.linker.moduleOf(path);
+    if (!m?.flowExitHandlers) continue;
+    for (const k of rootFlow!.afterExitUnits(m)) if (parent.has(k)) (afterExit ??= new Set()).add(k);
+  }
+  const program: Program = afterExit ? { root, parent, spawns, worker, init, afterExit } : { root, parent, spawns, worker, init };
+  return { program, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
 /** per flow program: the starts only the layer finds, with the unit each is made in (see {@link flowStarts}) */
