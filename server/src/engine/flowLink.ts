@@ -399,6 +399,14 @@ export function projectFlowLink(
   importers: ReadonlyMap<string, Set<string>>,
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
 ): FlowLink | null {
+  const groups = flowSeeds(modules, classSpawns);
+  return groups ? new FlowLink(modules, linker, groups, keyOf, importers) : null;
+}
+
+function flowSeeds(
+  modules: ReadonlyMap<string, ModuleModel>,
+  classSpawns: (m: ModuleModel) => readonly SpawnSite[],
+): Array<{ seeds: ModuleModel[]; importerDepth: number }> | null {
   const python = [...modules.values()].filter((m) => m.language === 'python');
   const starts = python.filter(
     (m) => m.spawns.some((site) => site.isProcess !== false && site.system !== 'mp.Manager') || classSpawns(m).some((site) => site.isProcess),
@@ -407,24 +415,26 @@ export function projectFlowLink(
   // may hand the class out (mpire's `worker_factory`), instantiated where only the layer sees it
   const named = new Set<string>();
   for (const m of python) for (const site of classSpawns(m)) for (const t of site.tasks) for (const sym of t.symbols ?? []) named.add(sym);
+  const startSet = new Set(starts);
   const classHomes = python.filter(
-    (m) => !starts.includes(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
+    (m) => !startSet.has(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
   );
   // modules calling `get_context` without starting anything the front end sees: a helper
   // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
-  const mpUsers = python.filter((m) => !starts.includes(m) && !classHomes.includes(m) && callsGetContext(m));
+  const homeSet = new Set(classHomes);
+  const mpUsers = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && callsGetContext(m));
   if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
   const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
   const rest = starts.filter((m) => !needs(m));
   // the other starts' tasks are resolved by the front end: one ring of importers (the
   // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib
-  return new FlowLink(modules, linker, [
+  return [
     { seeds: starts.filter(needs), importerDepth: IMPORTER_DEPTH },
     // without the layer their starts are not seen at all
     { seeds: classHomes, importerDepth: 1 },
     { seeds: mpUsers, importerDepth: 1 },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
-  ], keyOf, importers);
+  ];
 }

@@ -93,7 +93,7 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
       const flow = rec.module.language === 'python' && rec.site.isProcess !== false ? g.flowLink() : null;
       const flowReach = !!flow && !flow.truncated && flow.coversModule(rec.module.path);
       if (flow) {
-        for (const m of flow.modules) modules.add(m);
+            for (const m of flow.modules) modules.add(m);
         for (const t of rec.site.flowTasks ?? []) {
           for (const k of flow.targets(rec.module, t.offset)) {
             flowEntries.push([k, reason(t.label, t.range)]);
