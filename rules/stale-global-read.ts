@@ -54,6 +54,7 @@ export const staleGlobalRead: Rule = {
           prog.parent.has(r.key) &&
           !prog.worker.has(r.key) &&
           !r.unit.afterWorkerExit &&
+          !prog.afterExit?.has(r.key) &&
           !(r.module.language === 'python' && ctx.graph.importTime.has(r.key)),
       );
       if (parentWrites.length === 0) continue;

@@ -81,7 +81,7 @@ function jsMessage(p: Payload): string {
     case 'function':
       return dropped
         ? `'${p.symbol}' is a function: ${ipc} serialises messages as JSON, which drops it silently; ${child} never receives it.`
-        : `'${p.symbol}' is a function: ${via} copies values with the structured clone algorithm, which throws DataCloneError for functions.`;
+        : `'${p.symbol}' is a function: ${via} copies values with the structured clone algorithm, which throws DataCloneError for functions.${via === 'comlink call' ? ' Wrap it in Comlink.proxy() to call it back from the worker.' : ''}`;
     case 'needs-transfer': {
       const type = p.member ?? 'MessagePort';
       const v = p.value ?? p.symbol;

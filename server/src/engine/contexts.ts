@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Binding, ModuleModel, Payload, Position, Range, SpawnSite, StartMethod, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
-import { projectFlowLink, type FlowLink } from './flowLink';
+import { flowChoiceKey, projectFlowLink, type FlowLink } from './flowLink';
 import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
@@ -63,6 +63,8 @@ export interface Program {
   worker: Map<UnitKey, WorkerReason>;
   /** units reachable from initializers (and Node worker modules' top level): worker set-up */
   init: Set<UnitKey>;
+  /** JS: parent units the value-flow layer places after a worker's end (see {@link ModuleModel.flowExitHandlers}) */
+  afterExit?: Set<UnitKey>;
 }
 
 /** The call edges out of one unit, in first-call order. */
@@ -90,6 +92,8 @@ interface Changes {
   units: Set<UnitKey>;
   /** units whose edges changed at all, call positions included */
   moved: Set<UnitKey>;
+  /** the previous value-flow program's modules, when an edit may change which modules it holds (./flowLink.ts flowChoiceKey) */
+  flowModules?: readonly string[];
 }
 
 /**
@@ -234,8 +238,7 @@ export class ProjectGraph {
       const old = s.links.get(file)!;
       if (this.relink(file, old, ch, rootCheck)) olds.set(file, old);
     }
-    // a re-linked module's framework submissions at its top level make it a root (updateRoots)
-    for (const file of olds.keys()) rootCheck.add(file);
+    for (const file of olds.keys()) rootCheck.add(file); // its top-level framework submissions make a root
     // edges: the re-linked modules', and those of other units calling a symbol whose function units changed
     for (const [file, old] of olds) this.setModuleEdges(s.links.get(file)!, old, undefined, ch);
     const owners = new Set<string>();
@@ -256,6 +259,8 @@ export class ProjectGraph {
     // (a re-linked module may instantiate a class that became, or stopped being, a process class)
     for (const file of new Set([...ch.modules, ...olds.keys()])) {
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
+      const choice = (m: ModuleModel | undefined, l: ModuleLink | undefined): string => (m ? flowChoiceKey(m, l?.classSpawns ?? []) : '');
+      if (prev.flow && choice(olds.get(file)?.model ?? prev.s.modules.get(file), olds.get(file) ?? s.links.get(file)) !== choice(s.modules.get(file), s.links.get(file))) ch.flowModules = prev.flow.modules;
       this.setSpawnRecords(s.modules.get(file)!);
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
     }
@@ -475,13 +480,9 @@ export class ProjectGraph {
         if (isEntry) root(m.units[0]);
         // a Python module that starts processes at import time (unguarded-spawn) is its own
         // parent: under fork its workers run, and what they write is lost to the top level
-        else if (m.language === 'python' && m.spawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Manager')) {
-          root(m.units[0]);
-        } else if (m.language === 'python' && s.links.get(file)?.classSpawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Process')) {
-          // a script that submits to a framework's workers at its top level (`f.remote(x)`,
-          // `task.delay(x)`; frameworks need no main guard): its top level is the parent
-          root(m.units[0]);
-        }
+        // (so is a script submitting to a framework's workers at its top level: `f.remote(x)`, `task.delay(x)`)
+        else if (m.language === 'python' && (m.spawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Manager')
+          || s.links.get(file)?.classSpawns.some((x) => x.unit === 0 && x.isProcess !== false && x.system !== 'mp.Process'))) root(m.units[0]);
       }
       const had = s.roots.get(file);
       for (const { key } of had ?? []) {
@@ -566,6 +567,7 @@ export class ProjectGraph {
     for (const f of ch.modules) mark(`m:${f}`);
     for (const f of ch.interfaces) mark(`i:${f}`);
     for (const sym of ch.syms) mark(`s:${sym}`);
+    for (const f of ch.flowModules ?? []) mark(`m:${f}`); // the flow program may hold other modules now
     if (ch.units.size === 0) return out;
     // edges changed: a program is stale when its reach went through one of those units
     const units = [...ch.units];

@@ -183,7 +183,10 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
       if (why) parts.push(startMethodTable(f.rule === 'stale-global-read' ? 'the import-time value (re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
     }
     if (f.rule === 'unimportable-task') parts.push(unimportableTaskTable(f.symbol));
-    const fix = FIX_WORDS[m.language][f.rule];
+    // a JS start's model may say it better (a Web Worker has no workerData)
+    const why = rec && m.language === 'js' ? firstWorkerReason(graph, rec.key) : undefined;
+    const startFix = why && why.spawn.module.language === 'js' ? startOfSite(why.spawn.site)?.fixWords : undefined;
+    const fix = (f.rule === 'stale-global-read' || f.rule === 'lost-global-write' ? startFix?.[f.rule] : undefined) ?? FIX_WORDS[m.language][f.rule];
     parts.push(`${fix ? `**Fix:** ${fix} ` : ''}[Docs](${input.docUrl(f.rule)})`);
   }
   if (parts.length) return { markdown: parts.join('\n\n'), range: range! };

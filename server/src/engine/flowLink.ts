@@ -368,6 +368,22 @@ function importSpecs(m: ModuleModel): Set<string> {
 }
 
 /**
+ * What of a module decides whether {@link projectFlowLink} chooses it and in which group:
+ * when an edit changes this for some module, the flow program's modules may change, and
+ * so may what every program that used the layer found.
+ */
+export function flowChoiceKey(m: ModuleModel, classSpawns: readonly SpawnSite[]): string {
+  if (m.language !== 'python') return '';
+  const proc = m.spawns.filter((site) => site.isProcess !== false);
+  const start = proc.some((site) => site.system !== 'mp.Manager') || classSpawns.some((site) => site.isProcess);
+  const needs = proc.some((site) => site.flowTasks?.length);
+  const inFunction = proc.some((site) => m.units[site.unit]?.kind === 'function');
+  const classHome = [...m.bindings.values()].some((b) => b.processClass || b.contextBases?.length);
+  const mp = m.imports.some((s) => s === 'multiprocessing' || s.startsWith('multiprocessing.'));
+  return `${+start}${+needs}${+inFunction}${+classHome}${+mp}:${classSpawns.length}`;
+}
+
+/**
  * The flow program of a project: thread pools never make a worker side, so only the Python
  * modules starting processes need the layer — those with tasks only the layer can resolve
  * first (the program has a size bound), then those defining process classes no call names

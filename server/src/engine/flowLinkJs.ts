@@ -15,9 +15,13 @@ import type { Linker } from './link';
 import type { Edges, SpawnRecord } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
-import { runPoolClasses } from '../frameworks/js';
+import { EXPOSE_CALLS, runPoolClasses } from '../frameworks/js';
 
 const MAX_MODULES = 80;
+/** `expose(obj)` calls as the layer names them ('comlink.expose'): obj's methods run in the worker */
+const EXPOSERS = new Set([...EXPOSE_CALLS.keys()]);
+/** what `new Worker(...)`, `fork(...)`, `cluster.fork()` give, as the layer names them */
+const WORKER_OR_CHILD = /^(node:)?(worker_threads\.Worker|child_process\.fork|cluster\.fork)$/;
 const IMPORT_DEPTH = 3;
 /** propagation steps the engine gives the layer */
 const MAX_STEPS = 400_000;
@@ -99,7 +103,7 @@ export class FlowLinkJs {
     }
     this.modules = [...chosen.keys()];
     this.chosen = new Set(this.modules);
-    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS);
+    this.program = new FlowProgram(chosen.values(), undefined, MAX_STEPS, EXPOSERS);
   }
 
   private readonly resolved = new Map<string, Map<number, UnitKey>>();
@@ -175,6 +179,21 @@ export class FlowLinkJs {
       if (channel) for (const p of call.payloads) out.push({ ...p, channel });
     }
     return out;
+  }
+
+  /**
+   * The parent units of `m` that run after a worker ended: the `w.on('exit', fn)` handlers
+   * (and what is nested in them) whose `w` the layer finds is a worker thread or a child
+   * process (made by a factory in another file, passed in as a parameter).
+   */
+  afterExitUnits(m: ModuleModel): UnitKey[] {
+    const ids = new Set<number>();
+    for (const h of m.flowExitHandlers ?? []) {
+      if (this.program.receiverValuesAt(m.path, h.offset).some((v) => WORKER_OR_CHILD.test(this.program.qualifiedName(v)))) ids.add(h.unit);
+    }
+    if (ids.size === 0) return [];
+    for (const u of m.units) if (u.parent !== undefined && ids.has(u.parent)) ids.add(u.id);
+    return [...ids].map((id) => this.keyOf(m, m.units[id]));
   }
 
   /**

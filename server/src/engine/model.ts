@@ -296,7 +296,11 @@ export type SystemKind =
   /** Electron's `utilityProcess.fork(modulePath)`: a Node child process; messages over `process.parentPort` */
   | 'electron.utilityProcess'
   /** pm2's `ecosystem.config.js` app with `exec_mode: 'cluster'`: the script runs once per instance, each a process */
-  | 'pm2.cluster';
+  | 'pm2.cluster'
+  /** threads.js: `spawn(new Worker('./w'))`, `Pool(() => spawn(...))`; the worker file's `expose(...)` functions run in it */
+  | 'threads.js'
+  /** the Web Worker API (browsers, Deno, Bun): a global `new Worker(url)` / `new SharedWorker(url)` */
+  | 'web-worker';
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
 
@@ -403,6 +407,8 @@ export interface SpawnSite {
   workerModule?: string;
   /** Python: a start method pinned by `get_context(...)`, `mp_context=`, `set_start_method(...)` in this module; `max_tasks_per_child` without mp_context → 'spawn' */
   startMethod?: StartMethod;
+  /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
+  taskExports?: string[];
   /** Python: who fixes {@link startMethod} when the program cannot change it ('loky', 'sub-interpreters'), for messages */
   startMethodBy?: string;
   /**
@@ -414,8 +420,6 @@ export interface SpawnSite {
   capturesGlobals?: boolean;
   /** Python: functions travel by value (cloudpickle, dill): lambdas, nested defs and a notebook's functions can be sent */
   byValue?: boolean;
-  /** Node: the worker module's exports that are tasks, when the start lists them (jest-worker's `exposedMethods`); absent = every export */
-  taskExports?: string[];
   /** Node: a pool's `workerData` option is present / Python: initargs given */
   passesState?: boolean;
   /** for `.start()`-style systems: the range of `p.start()` when it differs from creation (Process) */
@@ -508,6 +512,13 @@ export interface ModuleModel {
    * value-flow layer finds a piscina/tinypool pool in `x` (see engine/flowLinkJs.ts)
    */
   flowPoolCalls?: Array<{ offset: number; payloads: Payload[] }>;
+  /**
+   * JS: `w.on('exit', fn)` on a receiver this file does not make (an imported factory's
+   * result, a parameter): `offset` is the call's start, `unit` fn's unit. When the
+   * value-flow layer finds a worker or child process in `w`, fn (and what is nested in it)
+   * runs after that worker ended, like {@link Unit.afterWorkerExit}.
+   */
+  flowExitHandlers?: Array<{ offset: number; unit: number }>;
 }
 
 /** The `suppressions` key of a file-level directive that applies from `line` (0-based) to the end of the file. */

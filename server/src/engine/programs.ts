@@ -181,7 +181,15 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
     g.linker.reads = undefined;
   }
   const init = g.reach(initRoots, new Set(), true);
-  return { program: { root, parent, spawns, worker, init }, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
+  // JS: 'exit' handlers on workers the parent got from a factory in another file
+  let afterExit: Set<UnitKey> | undefined;
+  for (const path of rootFlow?.modules ?? []) {
+    const m = g.linker.moduleOf(path);
+    if (!m?.flowExitHandlers) continue;
+    for (const k of rootFlow!.afterExitUnits(m)) if (parent.has(k)) (afterExit ??= new Set()).add(k);
+  }
+  const program: Program = afterExit ? { root, parent, spawns, worker, init, afterExit } : { root, parent, spawns, worker, init };
+  return { program, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
 }
 
 /** per flow program: the starts only the layer finds, with the unit each is made in (see {@link flowStarts}) */

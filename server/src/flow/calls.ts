@@ -28,6 +28,8 @@ export abstract class CallRules extends ObjectRules {
   }
 
   protected readonly methodNodes = new Map<string, number>();
+  /** external functions that expose an object to another thread (`comlink.expose`): any of its methods may be called there */
+  exposers: ReadonlySet<string> = new Set();
 
   protected invoke(caller: number, v: number, args: Args, out: number, site: string, cid: number, raise?: boolean): void {
     const val = this.values.get(v);
@@ -86,7 +88,7 @@ export abstract class CallRules extends ObjectRules {
       case 'ext':
         if (caller >= 0) this.edge(caller, v, site);
         this.externalCall(val.name, v, args, out, site);
-        this.escape(args, site, caller);
+        this.escape(args, site, caller, this.exposers.has(val.name));
         return;
       case 'builtin':
         if (caller >= 0) this.edge(caller, v, site);
@@ -224,7 +226,7 @@ export abstract class CallRules extends ObjectRules {
    * registry) may be called there: a bound method's function then gets its instance as
    * `self`, an object's `__call__` gets the object. No call edge: what calls them is not known.
    */
-  protected escape(args: Args, site: string, caller?: number): void {
+  protected escape(args: Args, site: string, caller?: number, expose = false): void {
     const key = `escape:${site}`;
     if (this.done.has(key)) return;
     this.done.add(key);
@@ -233,7 +235,12 @@ export abstract class CallRules extends ObjectRules {
     const by = caller !== undefined && caller >= 0 && this.isJs(caller) ? caller : undefined;
     const a0 = args.pos[0];
     const exit = by !== undefined && a0 !== undefined && this.valuesOf(a0).has(this.values.intern({ t: 'const', key: 's:exit' }));
-    for (const n of nodes) this.addCons(by === undefined ? { c: 'escape', src: n } : exit ? { c: 'escape', src: n, caller: by, exit, site } : { c: 'escape', src: n, caller: by, site }, [n]);
+    for (const n of nodes) {
+      if (by === undefined) this.addCons({ c: 'escape', src: n }, [n]);
+      else if (exit) this.addCons({ c: 'escape', src: n, caller: by, exit, site }, [n]);
+      else if (expose) this.addCons({ c: 'escape', src: n, caller: by, site, expose }, [n]);
+      else this.addCons({ c: 'escape', src: n, caller: by, site }, [n]);
+    }
   }
 
   protected escaped(v: number, depth = 0): void {

@@ -31,7 +31,7 @@ export class FlowProgram {
   private readonly names: string[] = [];
 
   /** `root`: the folder module names are relative to (default: the common folder of the files) */
-  constructor(models: Iterable<ModuleModel>, root?: string, maxSteps?: number) {
+  constructor(models: Iterable<ModuleModel>, root?: string, maxSteps?: number, exposers?: ReadonlySet<string>) {
     for (const m of models) {
       if (!m.flow) continue;
       this.index.set(m.path, this.mods.length);
@@ -62,6 +62,7 @@ export class FlowProgram {
       },
     };
     this.solver = new Solver(this.mods.map((m) => ({ facts: m.flow! })), resolver, maxSteps);
+    if (exposers) this.solver.exposers = exposers;
     this.solver.solve();
   }
 

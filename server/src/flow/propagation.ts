@@ -44,7 +44,7 @@ export type Constraint =
   | { c: 'bind'; src: number; self: number | null; cls: number; out: number; caller: number; site: string }
   | { c: 'partial'; fn: number; out: number; m: number; node: number }
   | { c: 'mirror'; src: number; target: number }
-  | { c: 'escape'; src: number; caller?: number; exit?: boolean; site?: string }
+  | { c: 'escape'; src: number; caller?: number; exit?: boolean; site?: string; expose?: boolean }
   /** JS `f.bind(x)` / `f.call(x, ...)`: f bound to each value of `self` */
   | { c: 'bindThis'; fn: number; self: number; out: number };
 
@@ -402,6 +402,32 @@ export abstract class Propagation {
     for (const [k, n] of [...(this.fields.get(src) ?? [])]) if (k.startsWith('[')) this.addEdge(n, this.field(target, k));
   }
 
+  private exposeMethods(inst: number, cls: number, k: Constraint & { c: 'escape' }, cid: number): void {
+    this.mroUsers.add(cid);
+    const mro = this.mro(cls);
+    for (const c of mro) {
+      const cv = this.values.get(c);
+      if (cv.t !== 'def') continue;
+      for (const name of this.def(cv).attrs?.keys() ?? []) {
+        const key = `expose:${inst}:${name}:${k.caller}:${k.site}`;
+        if (this.done.has(key)) continue;
+        this.done.add(key);
+        const out = this.newNodeSlot();
+        this.lookupFrom(mro, name, inst, cls, out, cid);
+        this.addCons({ c: 'escape', src: out, caller: k.caller, site: k.site }, [out]);
+      }
+    }
+  }
+
+  private escapeElements(box: number, k: Constraint & { c: 'escape' }): void {
+    const key = `escbox:${box}:${k.caller}:${k.site}`;
+    if (this.done.has(key)) return;
+    this.done.add(key);
+    const elems = this.newNodeSlot();
+    this.allElements(box, elems);
+    this.addCons({ ...k, src: elems }, [elems]);
+  }
+
   protected escapedFrom(caller: number, v: number, site?: string): void {
     let s = this.handedOut.get(caller);
     if (!s) this.handedOut.set(caller, (s = new Set()));
@@ -467,6 +493,11 @@ export abstract class Propagation {
           if (k.caller !== undefined) this.escapedFrom(k.caller, v, k.site);
           if (k.exit) this.exitHandlers.add(v);
           this.escaped(v);
+          // JS: functions inside a container handed out (`new Map([['job', fn]])`) are handed out too
+          if (k.caller !== undefined && this.values.get(v).t === 'box') this.escapeElements(v, k);
+          // an instance given to `expose(obj)` (comlink, threads.js): every method may be called, in this thread
+          const iv = this.values.get(v);
+          if (k.expose && iv.t === 'inst') this.exposeMethods(v, iv.cls, k, id);
         }
         return;
       case 'bindThis':
@@ -489,6 +520,7 @@ export abstract class Propagation {
   protected abstract store(o: number, k: Constraint & { c: 'store' }, cid: number): void;
   protected abstract bindValue(v: number, self: number | null, cls: number, out: number, caller: number, site: string): void;
   abstract mro(cls: number): number[];
+  protected abstract lookupFrom(mro: number[], name: string, self: number | null, cls: number, out: number, cid: number): void;
   protected abstract invoke(caller: number, v: number, args: Args, out: number, site: string, cid: number, raise?: boolean): void;
   protected abstract iterate(v: number, out: number, caller: number, site: string, cid: number, isNext: boolean): void;
   protected abstract escaped(v: number, depth?: number): void;

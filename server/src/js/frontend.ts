@@ -205,7 +205,10 @@ class JsFrontend extends SpawnRecognizer {
     const after = new Set<number>();
     for (const h of this.pendingExitHandlers) {
       const id = this.fnUnit.get(h.fn);
-      if (id !== undefined && (h.recv === 'cluster' || this.recvCreation(h.recv)?.proc)) after.add(id);
+      if (id === undefined) continue;
+      if (h.recv === 'cluster' || this.recvCreation(h.recv)?.proc) after.add(id);
+      // a receiver this file does not make (an imported factory's result): the engine asks the value-flow layer
+      else if (!this.recvCreation(h.recv)) (this.model.flowExitHandlers ??= []).push({ offset: h.at, unit: id });
     }
     if (after.size) {
       for (const u of this.units) {

@@ -10,7 +10,7 @@ import { dottedName, hasModifier, isFunctionExpr, isFunctionNode, propertyNameTe
 import { selfPackageName } from './package-self';
 import { MUTABLE_CTORS, normModule } from './known-names';
 import type { JsStart } from '../frameworks/js/types';
-import { KNOWN_MODULES, createdBy, startOf, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel } from '../frameworks/js';
+import { KNOWN_MODULES, createdBy, startOf, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel, GLOBAL_SYMBOLS, workerImportOf } from '../frameworks/js';
 
 export type DeclKind =
   | 'var'
@@ -108,7 +108,7 @@ export abstract class ScopeModel {
   protected readonly deferredRequires = new Set<string>();
   protected readonly eagerRequires = new Set<string>();
   /** `w.on('exit', fn)` registrations, resolved against what `w` is at the end */
-  protected readonly pendingExitHandlers: { recv: RecvKey | 'cluster'; fn: ts.FunctionLikeDeclaration }[] = [];
+  protected readonly pendingExitHandlers: { recv: RecvKey | 'cluster'; fn: ts.FunctionLikeDeclaration; at: number }[] = [];
   private readonly selfNames = new Map<string, string>();
   protected readonly lazyCache = new Map<ts.Node, Map<string, boolean>>();
 
@@ -427,9 +427,11 @@ export abstract class ScopeModel {
     if (depth > 4) return undefined;
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text, scope);
-      if (!d) return e.text === 'process' ? 'process' : undefined;
+      if (!d) return e.text === 'process' ? 'process' : GLOBAL_SYMBOLS.has(e.text) ? e.text : undefined;
       if (d.importFrom) {
         const mod = this.moduleName(d.importFrom.specifier);
+        // `import W from './w.js?worker'` (Vite): a Worker constructor (its script: see SpawnRecognizer.workerImport)
+        if (d.importFrom.imported === 'default' && mod.includes('?')) return workerImportOf(mod)?.start?.symbol;
         if (!KNOWN_MODULES.has(mod)) return undefined;
         if (d.importFrom.imported === '*') return moduleObject(mod);
         if (d.importFrom.imported === 'default') return defaultOf(mod);

@@ -11,6 +11,7 @@ import type { JsStart } from '../frameworks/js/types';
 import { climbWrappers, dottedName, isFunctionExpr, isImportMeta, stringValue, unwrap } from './syntax';
 import { CALLBACK_TAKERS, WT, normModule } from './known-names';
 import { CONFIG_STARTS, MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TASK_CLASSES, TASK_OBJECT_CALLS, startOf, submitShape } from '../frameworks/js';
+import { EXPOSE_CALLS, GLOBAL_HANDLER_PROPERTIES, GLOBAL_MESSAGE_EVENTS, HANDLER_PROPERTIES, REMOTE_PROXIES, workerImportOf } from '../frameworks/js';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
 
@@ -72,6 +73,16 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       }
     }
 
+    // `api.m(x)` on a worker's exposed API (comlink's `wrap(...)`, threads.js's `await spawn(...)`): x is sent
+    const remote = recvExpr ? this.remoteProxyOf(recvExpr) : undefined;
+    if (remote) {
+      for (const a of call.arguments) {
+        const u = unwrap(a);
+        const via = ts.isCallExpression(u) ? this.sym(u.expression) : undefined;
+        if (!via || !remote.passThrough?.includes(via)) this.analyzePayload(a, remote.channel);
+      }
+    }
+
     // `this.m()` / `h.m()` on an instance of a module-level class reaches the method
     const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
     if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
@@ -114,6 +125,11 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
         const fn = this.functionNodeOf(call.arguments[1]);
         if (fn) this.pendingHandlers.push(fn);
       }
+    } else if (ts.isIdentifier(callee) && callee.text === 'addEventListener' && !this.lookup('addEventListener') && call.arguments[1]) {
+      // a Web Worker's global scope: `addEventListener('message', fn)`
+      const ev = stringValue(call.arguments[0]);
+      const fn = ev !== undefined && GLOBAL_MESSAGE_EVENTS.has(ev) ? this.functionNodeOf(call.arguments[1]) : undefined;
+      if (fn) this.pendingHandlers.push(fn);
     }
     if (
       method &&
@@ -123,10 +139,12 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       call.arguments[1]
     ) {
       const fn = this.functionNodeOf(call.arguments[1]);
-      if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn });
+      if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn, at: call.getStart(this.sf) });
     }
     const taskObj = s ? TASK_OBJECT_CALLS.get(s) : undefined;
     if (taskObj !== undefined && call.arguments[taskObj]) this.taskObjectHandlers(call.arguments[taskObj]);
+    const exposed = s ? EXPOSE_CALLS.get(s) : undefined;
+    if (exposed !== undefined && call.arguments[exposed]) this.exposedHandlers(call.arguments[exposed]);
     // pool submissions: the slots are the method's; which pool it is (and so the channel) is known at the end
     const sub = method && recvExpr ? submitShape(method) : undefined;
     if (sub && recvExpr) {
@@ -229,6 +247,36 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     const named = lit && wf.kw ? this.propValue(lit, wf.kw) : undefined;
     if (named) return { applies: true, workerModule: this.modulePath(named), opts };
     return { applies: true, workerModule: file && !(lit && opts === file) ? this.modulePath(file) : undefined, opts };
+  }
+
+  /** The bundler worker import (`'./w.js?worker'`) a name is the default import of, if any. */
+  protected workerImport(e0: ts.Expression): ReturnType<typeof workerImportOf> {
+    const e = unwrap(e0);
+    if (!ts.isIdentifier(e)) return undefined;
+    const from = this.lookup(e.text)?.importFrom;
+    return from && from.imported === 'default' ? workerImportOf(from.specifier) : undefined;
+  }
+
+  /**
+   * A Web Worker's handler, `self.onmessage = fn` / `onmessage = fn`: fn runs in the worker.
+   * A handler set on a worker this file makes (`worker.onmessage = fn`) runs later in the
+   * thread that holds the worker, like a closure of the code that sets it.
+   */
+  protected override visitBinary(b: ts.BinaryExpression): void {
+    let onWorker = false;
+    if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(b.left);
+      const handler = ts.isPropertyAccessExpression(left)
+        ? HANDLER_PROPERTIES.get(this.sym(left.expression) ?? '')?.has(left.name.text)
+        : ts.isIdentifier(left) && GLOBAL_HANDLER_PROPERTIES.has(left.text) && !this.lookup(left.text);
+      const fn = handler ? this.functionNodeOf(b.right) : undefined;
+      if (fn) this.pendingHandlers.push(fn);
+      onWorker = ts.isPropertyAccessExpression(left) && /^on[a-z]+$/.test(left.name.text) && this.recvCreation(this.recvKey(left.expression))?.proc === 'worker';
+    }
+    super.visitBinary(b);
+    const u = onWorker ? unwrap(b.right) : undefined;
+    const id = u && isFunctionExpr(u) ? this.fnUnit.get(u) : undefined;
+    if (id !== undefined) this.units[id].isNested = true;
   }
 
   private arrayLiteralOf(e0: ts.Expression, depth = 0): ts.ArrayLiteralExpression | undefined {
@@ -371,7 +419,10 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
   protected visitNew(ne: ts.NewExpression): void {
     const s = this.sym(ne.expression);
     const args = ne.arguments ?? [];
-    if (s) this.constructed(s, args, ne);
+    // `new MyWorker()` where `import MyWorker from './w.js?worker'` (Vite): the import names the script
+    const imp = this.workerImport(ne.expression);
+    if (imp?.gives === 'constructor' && imp.start) this.addSpawn(imp.start.system, imp.start.label, ne, imp.file);
+    else if (s) this.constructed(s, args, ne);
     this.visit(ne.expression);
     for (const a of args) this.visit(a);
   }
@@ -396,6 +447,47 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       } else if (ts.isShorthandPropertyAssignment(p)) fn = this.functionNodeOf(p.name);
       if (fn) this.pendingHandlers.push(fn);
     }
+  }
+
+  /**
+   * `expose(x)` (threads.js, comlink): x's code runs in the worker when the parent calls it —
+   * a function, an object's functions, or the methods of a class (given, or instantiated).
+   */
+  protected exposedHandlers(arg: ts.Expression): void {
+    const fn = this.functionNodeOf(arg);
+    if (fn) {
+      this.pendingHandlers.push(fn);
+      return;
+    }
+    let e = unwrap(arg);
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (d?.classNode) return this.classTasks(undefined, d.classNode);
+      if (d?.init && !d.pattern && ts.isNewExpression(d.init)) e = d.init;
+    }
+    if (ts.isClassExpression(e)) return this.classTasks(undefined, e);
+    if (ts.isNewExpression(e)) {
+      const c = unwrap(e.expression);
+      const cls = ts.isIdentifier(c) ? this.lookup(c.text)?.classNode : ts.isClassExpression(c) ? c : undefined;
+      if (cls) this.classTasks(undefined, cls);
+      return;
+    }
+    this.taskObjectHandlers(arg);
+  }
+
+  /** The remote-proxy model a receiver was made by: `wrap(ep)` / `await spawn(w)`, directly or through a variable. */
+  protected remoteProxyOf(recv: ts.Expression): { channel: string; passThrough?: string[] } | undefined {
+    if (REMOTE_PROXIES.size === 0) return undefined;
+    let e = unwrap(recv);
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e.text);
+      if (!d?.init || d.pattern) return undefined;
+      e = unwrap(d.init);
+    }
+    if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+    if (!ts.isCallExpression(e)) return undefined;
+    const s = this.sym(e.expression);
+    return s ? REMOTE_PROXIES.get(s) : undefined;
   }
 
   /**
@@ -478,7 +570,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     if (ts.isIdentifier(e)) {
       const d = this.lookup(e.text);
       if (d?.init && !d.pattern) return this.modulePath(d.init, depth + 1);
-      return undefined;
+      // `import url from './w.js?worker&url'` (Vite)
+      const imp = this.workerImport(e);
+      return imp?.gives === 'url' ? imp.file : undefined;
     }
     if (ts.isNewExpression(e)) {
       const c = dottedName(e.expression);
@@ -486,6 +580,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       if ((c === 'URL' || c?.endsWith('.URL')) && args.length >= 1) {
         const first = stringValue(unwrap(args[0]));
         if (first !== undefined) return args.length >= 2 ? first : first;
+        // `new URL(workerUrl, import.meta.url)` with `workerUrl` a bundler's worker URL import
+        const imp = this.workerImport(args[0]);
+        if (imp?.gives === 'url') return imp.file;
       }
       return undefined;
     }
@@ -494,7 +591,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       // `require('node:path').join(...)`: no dotted name, but the method name is what matters
       const callee = unwrap(e.expression);
       const last = name?.split('.').pop() ?? (ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined);
-      if (last === 'fileURLToPath' || last === 'pathToFileURL' || name === 'require.resolve') {
+      // `import.meta.resolve('./worker.js')` (Deno, browsers) is the URL of that module
+      const metaResolve = isImportMeta(callee, 'resolve');
+      if (last === 'fileURLToPath' || last === 'pathToFileURL' || name === 'require.resolve' || metaResolve) {
         return e.arguments[0] ? this.modulePath(e.arguments[0], depth + 1) : undefined;
       }
       if ((last === 'join' || last === 'resolve') && e.arguments.length >= 1) {

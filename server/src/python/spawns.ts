@@ -10,7 +10,7 @@ import {
   capturesMainGlobals, sendsFunctionsByValue,
 } from '../frameworks/python';
 import type { PyBackend, PySubmitMethod } from '../frameworks/python/types';
-import type { Serializer } from '../frameworks/types';
+import type { ArgSlot, Serializer } from '../frameworks/types';
 import type { Payload } from '../engine/model';
 import { argAt, callArgs, field, named, startMethodOf, stringValue, toRange, unparen } from './syntax';
 import type { Candidate, Scope } from './scope';
@@ -232,7 +232,7 @@ export abstract class SpawnPass extends PayloadPass {
    */
   private backendOf(n: Node, info: PyCallInfo, scope: Scope): PyBackend | undefined {
     const own = callArgs(n);
-    const contexts: Array<{ args: ReturnType<typeof callArgs>; options: Record<string, { pos?: number; kw?: string }>; countDefault?: 'inline' | 'many' }> = [];
+    const contexts: Array<{ args: ReturnType<typeof callArgs>; options: Record<string, ArgSlot>; countDefault?: 'inline' | 'many' }> = [];
     for (let prev: Node = n, p = n.parent; p; prev = p, p = p.parent) {
       if (p.type === 'function_definition' || p.type === 'class_definition' || p.type === 'lambda') break;
       // the call is in the block of `with parallel_config(...):`
@@ -247,7 +247,7 @@ export abstract class SpawnPass extends PayloadPass {
         if (cc && info.configContexts?.includes(cc)) contexts.push({ args: callArgs(unparen(v)), options: cc.options, countDefault: cc.countDefault });
       }
     }
-    const optionValue = (slot: { pos?: number; kw?: string }): Node | undefined => {
+    const optionValue = (slot: ArgSlot): Node | undefined => {
       const mine = argAt(own, slot);
       if (mine && mine.type !== 'none') return mine;
       for (const c of contexts) {
@@ -271,7 +271,7 @@ export abstract class SpawnPass extends PayloadPass {
   }
 
   /** n_jobs: a literal 1 (or absent, where the model says so and no context gives one) runs inline. */
-  private countBackend(info: PyCallInfo, optionValue: (slot: { pos?: number; kw?: string }) => Node | undefined, contexts: Array<{ countDefault?: 'inline' | 'many' }>): PyBackend | undefined {
+  private countBackend(info: PyCallInfo, optionValue: (slot: ArgSlot) => Node | undefined, contexts: Array<{ countDefault?: 'inline' | 'many' }>): PyBackend | undefined {
     const wc = info.workerCount;
     if (!wc) return undefined;
     const v = optionValue(wc.slot);

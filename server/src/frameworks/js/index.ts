@@ -3,7 +3,7 @@
  * engine read, built once. Adding a framework is one model file plus an entry in MODELS.
  */
 import type { SystemKind } from '../../engine/model';
-import type { JsConfigStart, JsCreates, JsFrameworkModel, JsMessageChannel, JsStart, JsSubmit, JsWorkerEntry } from './types';
+import type { JsConfigStart, JsCreates, JsFrameworkModel, JsMessageChannel, JsRemoteProxy, JsStart, JsSubmit, JsWorkerEntry, JsWorkerImport } from './types';
 import { workerThreads } from './worker_threads';
 import { childProcess } from './child_process';
 import { cluster } from './cluster';
@@ -14,8 +14,13 @@ import { poolifier } from './poolifier';
 import { jestWorker } from './jest-worker';
 import { electron } from './electron';
 import { pm2 } from './pm2';
+import { threads } from './threads';
+import { comlink } from './comlink';
+import { webWorkers } from './web-workers';
 
-export const JS_MODELS: readonly JsFrameworkModel[] = [workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron, pm2];
+export const JS_MODELS: readonly JsFrameworkModel[] = [
+  workerThreads, childProcess, cluster, piscina, tinypool, workerpool, poolifier, jestWorker, electron, pm2, threads, comlink, webWorkers,
+];
 
 /** Modules the front end resolves symbols of besides the frameworks' own. */
 const OTHER_KNOWN = ['process', 'path', 'url'];
@@ -134,6 +139,37 @@ export const TASK_OBJECT_CALLS = new Map<string, number>(ENTRIES.flatMap((e) => 
 export const TASK_CLASSES = new Map<string, { arg: number; functionKey?: string }>(
   ENTRIES.flatMap((e) => (e.shape === 'task-class' ? [[e.symbol, { arg: e.arg, functionKey: e.functionKey }] as const] : [])),
 );
+
+/** bare `addEventListener(event, fn)` in a worker's global scope: the events that run in the worker */
+export const GLOBAL_MESSAGE_EVENTS = new Set<string>(ENTRIES.flatMap((e) => (e.shape === 'message-handler' && e.global ? e.events : [])));
+/** `receiver.onmessage = fn`: receiver symbol → handler properties; bare `onmessage = fn` when global */
+export const HANDLER_PROPERTIES = new Map<string, Set<string>>(
+  ENTRIES.flatMap((e) => (e.shape === 'handler-property' ? [[e.receiver, new Set(e.properties)] as const] : [])),
+);
+export const GLOBAL_HANDLER_PROPERTIES = new Set<string>(ENTRIES.flatMap((e) => (e.shape === 'handler-property' && e.global ? e.properties : [])));
+/** `expose(fn | obj | instance | Class)`: the callee symbol → the position of what is exposed */
+export const EXPOSE_CALLS = new Map<string, number>(ENTRIES.flatMap((e) => (e.shape === 'exposed' ? [[e.symbol, e.arg] as const] : [])));
+
+/** Undeclared global names that are framework symbols (the Web Worker API's `Worker`, `self`). */
+export const GLOBAL_SYMBOLS = new Set<string>(JS_MODELS.flatMap((m) => m.globals ?? []));
+
+/** Calls whose result stands for a worker's exposed API (comlink's `wrap`, threads.js's `spawn`), by callee symbol. */
+export const REMOTE_PROXIES = new Map<string, JsRemoteProxy>(JS_MODELS.flatMap((m) => (m.remoteProxies ?? []).map((p) => [p.symbol, p] as const)));
+
+const WORKER_IMPORTS: JsWorkerImport[] = JS_MODELS.flatMap((m) => m.workerImports ?? []);
+
+/**
+ * A bundler import naming a worker script (`'./w.js?worker'`): the script's specifier, what
+ * the default import is, and for a constructor the start it makes.
+ */
+export function workerImportOf(spec: string): { file: string; gives: 'constructor' | 'url'; start?: JsStart } | undefined {
+  const q = spec.indexOf('?');
+  if (q < 0 || WORKER_IMPORTS.length === 0) return undefined;
+  const tokens = new Set(spec.slice(q + 1).split('&').map((t) => t.split('=')[0]));
+  const hit = WORKER_IMPORTS.find((w) => w.query.split('&').every((t) => tokens.has(t)));
+  if (!hit) return undefined;
+  return { file: spec.slice(0, q), gives: hit.gives, start: hit.start ? startOf('new', hit.start) : undefined };
+}
 
 /** Calls whose option picks the script a self-spawning start runs (`cluster.setupPrimary({ exec })`). */
 export const SCRIPT_SETTERS = new Map<string, string>(JS_MODELS.flatMap((m) => (m.scriptSetters ?? []).map((s) => [s.symbol, s.option] as const)));

@@ -69,6 +69,8 @@ export interface JsStart {
   workerWords: string;
   /** words for the workers in explanations: 'a child process (its own copy of every module)' */
   systemWords: string;
+  /** the hover's "Fix:" advice for its workers, where the language's default does not fit (a Web Worker has no workerData) */
+  fixWords?: { 'stale-global-read'?: string; 'lost-global-write'?: string };
 }
 
 /** A method that submits work to a pool made by a {@link JsStart}: `pool.run(data, { transferList })`. */
@@ -106,8 +108,21 @@ export interface JsMessageChannel {
 
 /** Code that runs on the worker side. */
 export type JsWorkerEntry =
-  /** `parentPort.on('message', fn)`, `process.on('message', fn)` */
-  | { shape: 'message-handler'; receiver: string; events: string[] }
+  /**
+   * `parentPort.on('message', fn)`, `process.on('message', fn)`, `self.addEventListener('message', fn)`;
+   * `global`: also the bare call in the worker's global scope (`addEventListener('message', fn)`)
+   */
+  | { shape: 'message-handler'; receiver: string; events: string[]; global?: boolean }
+  /**
+   * `self.onmessage = fn` (a Web Worker's handler properties); `global`: also the bare
+   * assignment (`onmessage = fn`, `onconnect = fn`) when the name is not declared
+   */
+  | { shape: 'handler-property'; receiver: string; properties: string[]; global?: boolean }
+  /**
+   * `expose(fn | { name: fn } | instance | Class)` (threads.js, comlink): the function, the
+   * object's functions, or the class's methods run in the worker when the parent calls them
+   */
+  | { shape: 'exposed'; symbol: string; arg: number }
   /** `workerpool.worker({ name: fn })`: the object's functions */
   | { shape: 'task-object'; symbol: string; arg: number }
   /**
@@ -175,4 +190,40 @@ export interface JsFrameworkModel {
   workerMarkers?: string[];
   /** channels copied by structured clone: what can only be moved must be in a transfer list */
   transferChannels?: string[];
+  /**
+   * global names (neither imported nor declared) that are this framework's symbols, named
+   * as themselves: the Web Worker API's 'Worker', 'SharedWorker', 'self'
+   */
+  globals?: string[];
+  /**
+   * Calls whose result stands for the worker's exposed API (comlink's `wrap(endpoint)`,
+   * threads.js's `await spawn(worker)`): every argument of a method call on it is sent to
+   * the worker on `channel`, except those wrapped by a call to one of `passThrough`
+   * (`proxy(fn)`: a function called back over a port; `transfer(v, list)`: moved).
+   */
+  remoteProxies?: JsRemoteProxy[];
+  /**
+   * Bundler imports that name a worker script by the importing module's specifier with a
+   * query (Vite's `import W from './w.js?worker'`, `import url from './w.js?worker&url'`):
+   * every token of `query` is among the specifier's; the default import is either a
+   * constructor that starts `start` (a symbol of this model's starts) with that script, or
+   * the script's URL.
+   */
+  workerImports?: JsWorkerImport[];
+}
+
+/** See {@link JsFrameworkModel.workerImports}. */
+export interface JsWorkerImport {
+  /** '&'-separated tokens: 'worker', 'worker&url', 'sharedworker' */
+  query: string;
+  gives: 'constructor' | 'url';
+  /** for a constructor: the start it makes ('Worker', 'SharedWorker') */
+  start?: string;
+}
+
+/** See {@link JsFrameworkModel.remoteProxies}. */
+export interface JsRemoteProxy {
+  symbol: string;
+  channel: string;
+  passThrough?: string[];
 }
