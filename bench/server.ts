@@ -96,10 +96,10 @@ export async function editLatencies(root: string, file: string, edits: number): 
     if (at < 0) throw new Error(`${file}: no method with a one-line header`);
     const seen = idleCount(session);
     await session.open(file, 'python');
-    await idleAfter(session, seen, 60_000);
+    await idleAfter(session, seen, LOAD_TIMEOUT_MS);
     const line = at + 1;
     await session.edit(file, { start: { line, character: 0 }, end: { line, character: 0 } }, '        _bench = 0\n');
-    await idleAfter(session, seen + 1, 60_000);
+    await idleAfter(session, seen + 1, LOAD_TIMEOUT_MS);
     let previous = '        _bench = 0';
     const out: number[] = [];
     for (let i = 1; i <= edits + 3; i++) {
@@ -108,7 +108,7 @@ export async function editLatencies(root: string, file: string, edits: number): 
       const before = idleCount(session);
       const t0 = performance.now();
       await session.edit(file, { start: { line, character: 0 }, end: { line, character: previous.length } }, next);
-      await idleAfter(session, before, 60_000);
+      await idleAfter(session, before, LOAD_TIMEOUT_MS);
       if (i > 3) out.push(performance.now() - t0 - DEBOUNCE_MS);
       previous = next;
     }
