@@ -48,7 +48,7 @@ export interface CliOptions {
   pruneSuppressions: boolean;
   /** --suppressions-location: the bulk-suppressions file (default crossproc-suppressions.json) */
   suppressionsLocation?: string;
-  /** --jobs: threads that run the front ends (main thread + workers); undefined = the cores available */
+  /** --jobs: threads that run the front ends (main thread + workers); undefined = 1 */
   jobs?: number;
   help: boolean;
   version: boolean;
@@ -110,8 +110,8 @@ Options:
                                  dependencies' text, did not change since the last run
   --cache-location PATH          the cache file, or a folder for .crossproccache
                                  (default: ./.crossproccache)
-  -j, --jobs N                   run the front ends on N threads (default: the
-                                 cores available; 1: all on the main thread)
+  -j, --jobs N                   run the front ends on N threads (default 1: all
+                                 on the main thread)
   --report-unused-disable-directives
                                  report suppression comments that suppress nothing
                                  (as errors; --fix removes them)
