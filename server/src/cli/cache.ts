@@ -20,7 +20,7 @@
  * project's first 4 MB of Python, which depends on the order of all files — any change in
  * a project with more Python than that.
  */
-import { createHash } from 'node:crypto';
+import { hexDigest } from './digest';
 import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, RuleId, SeveritySetting, StartMethodSetting } from '../engine/findings';
@@ -66,7 +66,7 @@ export interface CachePlan {
 }
 
 export function hashText(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+  return hexDigest('sha1', text);
 }
 
 /** The cache file for --cache-location (a folder, or a path ending in a slash, gets {@link DEFAULT_CACHE_FILE}). */

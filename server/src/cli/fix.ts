@@ -7,7 +7,7 @@
  * path given on the command line are written, each atomically (temp file + rename, mode
  * kept), and a file that changed on disk since it was read is left alone.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './digest';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { normalizeLoneCarriageReturns, type Project } from '../engine/project';
@@ -145,7 +145,7 @@ export async function writeFixedFile(file: string, expected: string, text: strin
   const head = await fs.readFile(real).then((b) => b.subarray(0, 3));
   const out = isNotebookPath(file) ? text : withLineEnds(now.text, text);
   const bytes = Buffer.concat([head.equals(UTF8_BOM) ? UTF8_BOM : Buffer.alloc(0), Buffer.from(out, 'utf8')]);
-  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.crossproc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.crossproc-${process.pid}-${randomHex(4)}.tmp`);
   try {
     const handle = await fs.open(tmp, 'wx', mode & 0o7777);
     try {

@@ -7,7 +7,7 @@
  * quotes lines) — plus the finding's rank among identical ones, so moving code does not
  * change it and two findings never share one.
  */
-import { createHash } from 'node:crypto';
+import { hexDigest } from '../digest';
 import { ciRoot, displayPath, type Report } from './report';
 
 export interface CodeQualityIssue {
@@ -35,7 +35,7 @@ export function toGitlab(report: Report, projectDir: string | undefined = undefi
       description: `${f.message.replace(/\s*\n\s*/g, ' ')} (${f.rule})`,
       categories: ['Bug Risk'],
       severity: f.severity === 'error' ? 'major' : 'minor',
-      fingerprint: createHash('sha256').update(`crossproc\0${key}\0${rank}`).digest('hex'),
+      fingerprint: hexDigest('sha256', `crossproc\0${key}\0${rank}`),
       location: { path: file, lines: { begin: f.range.start.line + 1, end: f.range.end.line + 1 } },
     };
   });

@@ -13,7 +13,7 @@
  *
  * Regions are 1-based with UTF-16 columns, which is what the engine's LSP-style positions are.
  */
-import { createHash } from 'node:crypto';
+import { hexDigest } from '../digest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -127,7 +127,7 @@ function fingerprints(findings: readonly Finding[], root: string): string[] {
     const key = JSON.stringify([f.rule, displayPath(root, f.file), f.symbol]);
     const rank = seen.get(key) ?? 0;
     seen.set(key, rank + 1);
-    return createHash('sha256').update(`crossproc\0${key}\0${rank}`).digest('hex');
+    return hexDigest('sha256', `crossproc\0${key}\0${rank}`);
   });
 }
 
