@@ -775,6 +775,7 @@ export class ProjectGraph {
   /** Python: whether the value-flow layer finds a Manager proxy in module-level `sym` (writes through it are shared) */
   holdsProxy(sym: SymbolKey): boolean {
     const i = sym.lastIndexOf('#');
+    if (this.linker.binding(sym)?.laterProxy) return true;
     return this.flowLink()?.holdsProxy(sym.slice(0, i), sym.slice(i + 1)) ?? false;
   }
 

@@ -92,6 +92,11 @@ export interface Binding {
    * with the start method the base pins. The class's `run()` is worker code.
    */
   processClass?: { startMethod?: StartMethod };
+  /**
+   * Python: a later assignment (the main guard, `global X` in a function) binds a `Manager()`
+   * proxy (`X = Manager().dict()`) though the first value is something else (`X = None`).
+   */
+  laterProxy?: boolean;
   /** Python, kind === 'class': a base is `threading.Thread`: the class's `run()` is thread code of the process that starts it */
   threadClass?: boolean;
   /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
