@@ -37,6 +37,8 @@ export interface ContextStart {
   method?: string;
   /** the task argument's start offset */
   argOffset: number;
+  /** the argument is the pool's `initializer=` (the call is `ctx.Pool(...)` itself); `initargs=` given */
+  initializer?: { initargs: boolean };
 }
 /** what the layer names a Manager's proxy: `multiprocessing.Manager.dict`, `...get_context.Manager.list`, `multiprocessing.managers.SyncManager.Namespace` */
 const MANAGER_PROXY = /^multiprocessing\b.*\.(?:Manager|SyncManager)\.(?:dict|list|Namespace|Queue|JoinableQueue|Value|Array|Lock|RLock|Event|Condition|Semaphore|BoundedSemaphore|Barrier)$/;
@@ -178,13 +180,16 @@ export class FlowLink {
           const hit = val.t === 'ext' ? CONTEXT_STARTS.exec(val.name) : null;
           if (!hit) continue;
           const [, cls, kind, method] = hit;
+          // `ctx.Pool(processes, initializer, initargs, ...)`: the initializer runs in each worker
+          const init = kind === 'Pool' && !method ? op.kw.find(([k]) => k === 'initializer')?.[1] ?? op.args[1] : undefined;
           const task = kind === 'Process' ? (method ? undefined : op.kw.find(([k]) => k === 'target')?.[1] ?? op.args[1])
-            : method && submitters.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
+            : method && submitters.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : init;
           if (task === undefined) continue;
           let argOffset = -1;
           for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];
           if (argOffset < 0) continue;
-          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: CONTEXT_METHODS[cls], system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset });
+          const initializer = task === init ? { initargs: op.kw.some(([k]) => k === 'initargs') || op.args.length > 2 } : undefined;
+          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: CONTEXT_METHODS[cls], system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset, initializer });
           break;
         }
       });

@@ -270,7 +270,7 @@ function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitK
     }
     if (!u) continue;
     const pool = cs.system === 'mp.Pool';
-    const label = pool ? `Pool.${cs.method}` : 'Process(target=)';
+    const label = cs.initializer ? 'initializer' : pool ? `Pool.${cs.method}` : 'Process(target=)';
     const site: SpawnSite = {
       system: cs.system,
       unit: u.id,
@@ -280,9 +280,10 @@ function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitK
       isProcess: true,
       tasks: [],
       initializers: [],
-      flowTasks: [{ offset: cs.argOffset, range, label }],
+      flowTasks: [{ offset: cs.argOffset, range, label, initializer: !!cs.initializer }],
       startMethod: cs.startMethod,
     };
+    if (cs.initializer?.initargs) site.passesState = true;
     if (pool && submitMethod(cs.system, cs.method ?? '')?.blocking) site.endRange = range;
     out.push({ key: unitKey(m, u), rec: g.spawnRecord(m, site) });
   }
