@@ -118,7 +118,15 @@ export interface Binding {
    * methods, or '()' when calling it submits it. A class with `actors` is an actor class:
    * `Cls.remote()` starts its process, where all its methods run.
    */
-  remote?: { system: SystemKind; label: string; submit: string[]; actors?: boolean; isProcess: boolean | 'maybe' };
+  remote?: {
+    system: SystemKind;
+    label: string;
+    submit: string[];
+    actors?: boolean;
+    isProcess: boolean | 'maybe';
+    /** the wrapper form (`remote_f = ray.remote(f)`): the module-level function or class wrapped */
+    wraps?: string;
+  };
 }
 
 /** How a module-level binding is touched. */

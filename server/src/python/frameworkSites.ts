@@ -68,6 +68,21 @@ export abstract class FrameworkPass extends SpawnPass {
         break;
       }
     }
+    // the wrapper form: `remote_f = ray.remote(f)`, `Actor = ray.remote(num_cpus=1)(Cls)`
+    for (const [name, decls] of this.moduleDecls) {
+      const src = decls.length === 1 ? decls[0].src : null;
+      const call = src && src.index === undefined ? unparen(src.node) : undefined;
+      if (call?.type !== 'call') continue;
+      const arg = callArgs(call).pos[0];
+      const wrapped = arg && unparen(arg).type === 'identifier' ? this.model.bindings.get(unparen(arg).text) : undefined;
+      if (!wrapped || (wrapped.kind !== 'function' && wrapped.kind !== 'class') || this.resolve(wrapped.name, this.moduleScope) !== 'module') continue;
+      const deco = this.remoteDecorator(field(call, 'function') ?? undefined);
+      const b = this.model.bindings.get(name);
+      if (!deco || !b || (wrapped.kind === 'class' && !deco.actors)) continue;
+      b.remote = { system: deco.system, label: deco.label, submit: deco.submit, isProcess: true, wraps: wrapped.name };
+      if (wrapped.kind === 'class') b.remote.actors = true;
+      if (deco.scheduler) this.scheduledBindings.push({ remote: b.remote, scheduler: deco.scheduler });
+    }
   }
 
   /** The remote decorator an expression names: `ray.remote`, `ray.remote(num_cpus=2)`, `app.task`, `app.task(bind=True)`. */
@@ -139,7 +154,11 @@ export abstract class FrameworkPass extends SpawnPass {
    * into a site when the callee is remote; never a call edge.
    */
   private noteSubmission(n: Node, recv: Node, method: string, scope: Scope, unit: number): void {
-    const { bottom, steps } = this.chainOf(unparen(recv));
+    // `f.options(num_cpus=2).remote(x)`: options for this submission, the same function
+    let r0 = unparen(recv);
+    const of = r0.type === 'call' ? field(r0, 'function') : null;
+    if (of?.type === 'attribute' && field(of, 'attribute')?.text === 'options' && field(of, 'object')) r0 = unparen(field(of, 'object')!);
+    const { bottom, steps } = this.chainOf(r0);
     if (bottom.type !== 'identifier') return;
     const r = this.refOfChain(bottom, steps, scope);
     if (!r || r.used !== steps.length || r.viaCls) return;
