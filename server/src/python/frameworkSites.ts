@@ -320,8 +320,9 @@ export abstract class FrameworkPass extends SpawnPass {
     const node = this.siteNodes.get(site);
     if (!node) return;
     const launches: NonNullable<SpawnSite['launches']> = [];
+    const iterations: Node[] = [];
     const direct = this.iteration(node);
-    if (direct) launches.push({ unit: site.unit, range: toRange(direct) });
+    if (direct) (launches.push({ unit: site.unit, range: toRange(direct) }), iterations.push(direct));
     const asg = node.parent;
     const left = asg?.type === 'assignment' && field(asg, 'right')?.id === node.id ? field(asg, 'left') : null;
     if (left?.type === 'identifier') {
@@ -330,13 +331,49 @@ export abstract class FrameworkPass extends SpawnPass {
       const walk = (n: Node): void => {
         if (n.type === 'identifier' && n.text === left.text && n.id !== left.id) {
           const it = this.iteration(n);
-          if (it) launches.push({ unit: this.unitAt(it), range: toRange(it) });
+          if (it) (launches.push({ unit: this.unitAt(it), range: toRange(it) }), iterations.push(it));
         }
         for (const c of n.children) if (c) walk(c);
       };
       if (scopeNode) walk(scopeNode);
     }
     if (launches.length) site.launches = launches;
+    this.restartPerIteration(site, node, launches, iterations);
+  }
+
+  /**
+   * A loader whose every iteration starts its workers afresh (a DataLoader without
+   * `persistent_workers=True`): a site of its own at each iteration (`for b in loader`,
+   * `list(loader)`), started there — under fork those workers copy the parent as it is
+   * then — and done when the iteration ends. The creating call keeps its launches (for
+   * unguarded-spawn) but no tasks.
+   */
+  private restartPerIteration(site: SpawnSite, node: Node, launches: NonNullable<SpawnSite['launches']>, iterations: Node[]): void {
+    const restarts = this.callOf(site)?.restartsPerIteration;
+    if (!restarts || site.isProcess === false || !launches.length || !site.tasks.length) return;
+    const keep = argAt(callArgs(node), restarts.unless);
+    if (keep && unparen(keep).type !== 'false') return;
+    launches.forEach((l, i) => {
+      const it = iterations[i];
+      // the loop's header (`for b in loader`), not its body: the body runs while the workers do
+      const right = it.type === 'for_statement' || it.type === 'for_in_clause' ? field(it, 'right') : null;
+      const range = right ? { start: toRange(it).start, end: toRange(right).end } : toRange(it);
+      this.model.spawns.push({
+        ...site,
+        unit: l.unit,
+        range,
+        offset: it.startIndex,
+        tasks: site.tasks.map((t) => ({ ...t, range })),
+        initializers: [...site.initializers],
+        launches: undefined,
+        endRange: toRange(it),
+        restartOf: site.offset,
+      });
+    });
+    site.tasks = [];
+    site.initializers = [];
+    site.flowTasks = undefined;
+    site.initializerUnits = undefined;
   }
 
   /** The statement or call that iterates `n`: `for x in n`, `enumerate(n)`, `iter(n)`, `list(n)`, `tqdm(n)`... */
