@@ -270,6 +270,30 @@ export class FlowLink {
     return this.edges.get(key) ?? this.topLevelCallees(key);
   }
 
+  private readonly sitesOf = new Map<UnitKey, ReadonlyArray<{ to: UnitKey; at: number }>>();
+
+  /**
+   * The units the layer finds called at each of a unit's calls (the front end's, by start
+   * offset), with the call's position: `for hook in BEFORE: hook()` calling what
+   * `BEFORE.append(configure)` registered. Empty when the unit's module is not in the program.
+   */
+  callSites(key: UnitKey): ReadonlyArray<{ to: UnitKey; at: number }> {
+    const hit = this.sitesOf.get(key);
+    if (hit) return hit;
+    const out: Array<{ to: UnitKey; at: number }> = [];
+    const m = this.all.get(key.slice(0, key.lastIndexOf('::')));
+    const u = m && this.chosen.has(m.path) ? m.units.find((x) => this.keyOf(m, x) === key) : undefined;
+    for (const c of u?.calls ?? []) {
+      if (c.registered || c.submits) continue;
+      for (const t of this.program.callees(m!.path, c.offset)) {
+        const k = this.unitOf(t);
+        if (k && k !== key) out.push({ to: k, at: c.range.start.line * 1_000_000 + c.range.start.character });
+      }
+    }
+    this.sitesOf.set(key, out);
+    return out;
+  }
+
   private readonly topLevel = new Map<UnitKey, UnitKey[]>();
 
   /**
