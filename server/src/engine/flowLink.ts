@@ -453,7 +453,8 @@ function flowSeeds(
   const homeSet = new Set(classHomes);
   const mpUsers = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && callsGetContext(m));
   if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
-  const needs = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
+  // tasks only the layer resolves, or handlers put in a table (where they run is the layer's answer)
+  const needs = (m: ModuleModel) => !!m.tableHandlers || m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
   const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
   const rest = starts.filter((m) => !needs(m));
   // the other starts' tasks are resolved by the front end: one ring of importers (the

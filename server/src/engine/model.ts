@@ -526,6 +526,11 @@ export interface ModuleModel {
    */
   flowPoolCalls?: Array<{ offset: number; payloads: Payload[] }>;
   /**
+   * Python: the module puts a function in a table (`handlers.append(f)`,
+   * `registry.register(f)`): only the value-flow layer finds where it runs.
+   */
+  tableHandlers?: boolean;
+  /**
    * JS: `w.on('exit', fn)` on a receiver this file does not make (an imported factory's
    * result, a parameter): `offset` is the call's start, `unit` fn's unit. When the
    * value-flow layer finds a worker or child process in `w`, fn (and what is nested in it)

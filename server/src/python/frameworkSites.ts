@@ -54,6 +54,7 @@ export abstract class FrameworkPass extends SpawnPass {
   /** Module-level functions and classes a framework decorator makes remote ({@link Binding.remote}). */
   protected override finishClasses(): void {
     super.finishClasses();
+    for (const n of this.decoratedDefs) if (!this.model.tableHandlers && this.registersIn(n)) this.model.tableHandlers = true;
     for (const n of [...this.decoratedDefs, ...this.moduleClasses]) {
       const name = field(n, 'name')?.text;
       const b = name ? this.model.bindings.get(name) : undefined;
@@ -83,6 +84,22 @@ export abstract class FrameworkPass extends SpawnPass {
       if (wrapped.kind === 'class') b.remote.actors = true;
       if (deco.scheduler) this.scheduledBindings.push({ remote: b.remote, scheduler: deco.scheduler });
     }
+  }
+
+  /**
+   * `@ROUTER.route("add")` / `@app.get`: a decorator that is a method of a module-level object
+   * made here (not an import, a function or a class) registers the function in its table.
+   */
+  private registersIn(def: Node): boolean {
+    for (const d of named(def.parent!)) {
+      if (d.type !== 'decorator') continue;
+      const e = unparen(named(d)[0] ?? d);
+      const at = e.type === 'call' ? field(e, 'function') : e;
+      const obj = at?.type === 'attribute' ? field(at, 'object') : null;
+      const b = obj?.type === 'identifier' ? this.model.bindings.get(obj.text) : undefined;
+      if (b && !b.importFrom && b.kind !== 'function' && b.kind !== 'class' && b.kind !== 'import') return true;
+    }
+    return false;
   }
 
   /** The remote decorator an expression names: `ray.remote`, `ray.remote(num_cpus=2)`, `app.task`, `app.task(bind=True)`. */
