@@ -80,6 +80,16 @@ describe('hover of a finding', () => {
     assert.doesNotMatch(parts.join('\n'), /Crossproc|Docs/);
   });
 
+  it('below the diagnostic, two findings at one place keep a summary each, to tell their parts apart', async () => {
+    const { p, findings } = await project({ '/proj/main.py': PY });
+    const stale = findings.find((x) => x.rule === 'stale-global-read')!;
+    const lost = findings.find((x) => x.rule === 'lost-global-write')!;
+    const both = [stale, { ...lost, range: stale.range }];
+    const md = explainAt({ graph: p.graph(), file: stale.file, position: stale.range.start, findings: both, docUrl: (r) => `doc:${r}`, diagnosticShown: true })!.markdown;
+    assert.match(md, /^\*\*Crossproc\*\* `stale-global-read`:/);
+    assert.match(md, /\n\n\*\*Crossproc\*\* `lost-global-write`:/);
+  });
+
   it('JavaScript: the JavaScript fix, no start-method table, no Python advice', async () => {
     const { p, findings } = await project({
       '/proj/config.js': `module.exports.settings = { mode: 'slow' };\n`,

@@ -188,11 +188,13 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
   let range: Range | undefined;
 
   const hits = input.findings.filter((f) => f.file === file && contains(f.range, position));
+  // below the editor's diagnostic, one finding needs no summary; several need one each, to tell their parts apart
+  const brief = input.diagnosticShown === true && hits.length === 1;
   for (const f of hits) {
     range ??= f.range;
     // Without the editor's diagnostic above it: a one-sentence summary of what happens (with
     // where the workers start, linked). Then the start-method table and the fix.
-    if (!input.diagnosticShown) {
+    if (!brief) {
       const started = f.related.find((r) => /started here/.test(r.message));
       const via = started ? /^the worker is started here \((.*)\)$/.exec(started.message)?.[1] : undefined;
       const startedBy = started ? `${via ?? 'the call'} at ${link(file, started.file, started.range)}` : undefined;
@@ -208,7 +210,7 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
     const why = rec && m.language === 'js' ? firstWorkerReason(graph, rec.key) : undefined;
     const startFix = why && why.spawn.module.language === 'js' ? startOfSite(why.spawn.site)?.fixWords : undefined;
     const fix = (f.rule === 'stale-global-read' || f.rule === 'lost-global-write' ? startFix?.[f.rule] : undefined) ?? FIX_WORDS[m.language][f.rule];
-    const docs = input.diagnosticShown ? '' : `[Docs](${input.docUrl(f.rule)})`;
+    const docs = brief ? '' : `[Docs](${input.docUrl(f.rule)})`;
     const line = [fix ? `**Fix:** ${fix}` : '', docs].filter(Boolean).join(' ');
     if (line) parts.push(line);
   }
