@@ -92,7 +92,7 @@ export const unguardedSpawn: Rule = {
         // the worker script loads this module when it starts (`require('./main')` for a
         // constant): the start at this module's top level runs again in every worker
         const w = rec.workerModule;
-        if (!w || w === m || site.system === 'cluster' || !ranByOwnTop(m, unitKey(m, unit))) continue;
+        if (!w || w === m || start.runsEntryScript || !ranByOwnTop(m, unitKey(m, unit))) continue;
         const chain = (jsLoads ??= new LoadChains(ctx.graph)).path(w, m);
         if (!chain) continue;
         const names = chain.map((x) => shortPath(x.path, path.dirname(file)));
