@@ -35,10 +35,15 @@ export interface Scope {
 }
 
 export function newScope(kind: ScopeKind, parent: Scope | null, unit: number): Scope {
+  // every field from the start, in one order: scopes then share one shape (hidden class),
+  // and the passes' reads of them stay monomorphic (optional fields added later, in
+  // different orders, made V8 deoptimise the hottest front-end functions again and again)
   return {
     kind, parent, unit,
     locals: new Set(), globals: new Set(), nonlocals: new Set(),
     values: new Map(), imports: new Map(),
+    className: undefined, classAttrs: undefined, methodOf: undefined, selfName: undefined,
+    clsName: undefined, nameNodes: undefined, classBinding: undefined,
   };
 }
 

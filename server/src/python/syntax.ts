@@ -57,13 +57,33 @@ export function unparen(n: Node): Node {
 }
 
 export interface Args {
-  pos: Node[];
-  kw: Map<string, Node>;
-  hasStar: boolean;
+  readonly pos: readonly Node[];
+  readonly kw: ReadonlyMap<string, Node>;
+  readonly hasStar: boolean;
 }
 
+/**
+ * The last few calls' arguments: each pass over a call (spawn sites, framework sites,
+ * events, payloads) asks for them again, and each answer was a new Map and array. Callers
+ * only read an {@link Args}. Nodes are never reused, so a hit is always the same call.
+ */
+const ARGS_CACHE_SIZE = 4;
+const argsCacheKeys: Array<Node | null> = new Array<Node | null>(ARGS_CACHE_SIZE).fill(null);
+const argsCacheValues: Args[] = new Array<Args>(ARGS_CACHE_SIZE);
+let argsCacheNext = 0;
+
+/** The arguments of a call, by position and keyword (do not modify the result: it is shared). */
 export function callArgs(call: Node): Args {
-  const out: Args = { pos: [], kw: new Map(), hasStar: false };
+  for (let i = 0; i < ARGS_CACHE_SIZE; i++) if (argsCacheKeys[i] === call) return argsCacheValues[i]!;
+  const out = computeCallArgs(call);
+  argsCacheKeys[argsCacheNext] = call;
+  argsCacheValues[argsCacheNext] = out;
+  argsCacheNext = (argsCacheNext + 1) % ARGS_CACHE_SIZE;
+  return out;
+}
+
+function computeCallArgs(call: Node): Args {
+  const out = { pos: [] as Node[], kw: new Map<string, Node>(), hasStar: false };
   const al = field(call, 'arguments');
   if (!al) return out;
   if (al.type === 'generator_expression') {
