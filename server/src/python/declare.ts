@@ -1,12 +1,26 @@
 /**
  * Pass A (declare): units, scopes, module-level bindings and the values assigned to every name.
  */
-import type { ValueKind } from '../engine/model';
+import type { Binding, Range, ValueKind } from '../engine/model';
 import { CONTEXT_FACTORIES, PROCESS_CLASSES, THREAD_CLASSES } from '../frameworks/python';
 import { field, named, stringValue, toRange, unparen } from './syntax';
 import { newScope, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { Resolver } from './resolve';
+
+/**
+ * A Python binding with every field of {@link Binding} present from the start (unset ones
+ * undefined), in one order: the passes fill them in later, and objects that gained them in
+ * different orders had different hidden classes, which made the engine's hottest lookups
+ * (linker, contexts) polymorphic and deoptimised them again and again.
+ */
+function newBinding(name: string, range: Range, kind: ValueKind): Binding {
+  return {
+    name, range, kind, detail: undefined, isConst: false, importFrom: undefined, unit: undefined,
+    methods: undefined, attrs: undefined, processClass: undefined, threadClass: undefined, bases: undefined,
+    contextBases: undefined, contexts: undefined, remote: undefined,
+  };
+}
 
 export abstract class DeclarePass extends Resolver {
   protected isMainGuard(n: Node): boolean {
@@ -37,7 +51,7 @@ export abstract class DeclarePass extends Resolver {
       if (!decls) {
         this.moduleDecls.set(name, [{ src, hint }]);
         if (!this.model.bindings.has(name)) {
-          this.model.bindings.set(name, { name, range: toRange(nameNode), kind: 'unknown', isConst: false });
+          this.model.bindings.set(name, newBinding(name, toRange(nameNode), 'unknown'));
         }
       } else {
         decls.push({ src, hint });
@@ -451,7 +465,7 @@ export abstract class DeclarePass extends Resolver {
     // names only declared `global` inside functions
     for (const [name, node] of this.globalNames) {
       if (!this.model.bindings.has(name)) {
-        this.model.bindings.set(name, { name, range: toRange(node), kind: 'unknown', isConst: false });
+        this.model.bindings.set(name, newBinding(name, toRange(node), 'unknown'));
         this.moduleScope.locals.add(name);
       }
     }
@@ -520,7 +534,7 @@ export abstract class DeclarePass extends Resolver {
       for (const [attr, node] of cs?.nameNodes ?? []) {
         const vals = cs!.values.get(attr) ?? [];
         const c = vals.length ? this.classifySrc(vals[0], cs!, 0) : { kind: 'unknown' as const };
-        (b.attrs ??= new Map()).set(attr, { name: `${name}.${attr}`, range: toRange(node), kind: c.kind, isConst: false });
+        (b.attrs ??= new Map()).set(attr, newBinding(`${name}.${attr}`, toRange(node), c.kind));
       }
       const sup = field(n, 'superclasses');
       if (!sup) continue;
