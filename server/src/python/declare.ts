@@ -22,6 +22,9 @@ function newBinding(name: string, range: Range, kind: ValueKind): Binding {
   };
 }
 
+/** the last parts of the context factories' names (`get_context`) */
+const CONTEXT_FACTORY_NAMES = [...new Set([...CONTEXT_FACTORIES.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)))];
+
 export abstract class DeclarePass extends Resolver {
   protected isMainGuard(n: Node): boolean {
     const cond = field(n, 'condition');
@@ -488,6 +491,10 @@ export abstract class DeclarePass extends Resolver {
 
   /** Module-level dict literals of multiprocessing contexts: {@link Binding.contexts}. */
   private noteContextDicts(): void {
+    // a context factory is named in the source (`get_context`, maybe through an import
+    // alias, whose import names it too): without that name no dict value can be one, and the
+    // walk over every module-level dict (large tables included) is skipped
+    if (!CONTEXT_FACTORY_NAMES.some((f) => this.text.includes(f))) return;
     for (const [name, decls] of this.moduleDecls) {
       const b = this.model.bindings.get(name);
       const v = decls.length === 1 && decls[0].src && decls[0].src.index === undefined ? unparen(decls[0].src.node) : null;

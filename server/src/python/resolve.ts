@@ -146,14 +146,14 @@ export abstract class Resolver {
     switch (n.type) {
       case 'identifier': {
         const alias = this.importAlias(n.text, scope);
-        if (alias) return { q: alias };
+        if (alias) return { q: alias, method: undefined };
         for (const v of this.valuesOf(n.text, scope)) {
           if (v.index !== undefined || v.node.type !== 'call') continue;
           const f = this.qualify(field(v.node, 'function'), scope, depth + 1);
           const cf = f && CONTEXT_FACTORIES.get(f.q);
           if (cf) return { q: cf.module, method: this.getContextMethod(v.node, cf.method) };
         }
-        return { q: n.text };
+        return { q: n.text, method: undefined };
       }
       case 'attribute': {
         const o = this.qualify(field(n, 'object'), scope, depth + 1);
