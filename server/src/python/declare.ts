@@ -4,7 +4,7 @@
 import type { Binding, Range, ValueKind } from '../engine/model';
 import { CONTEXT_FACTORIES, PROCESS_CLASSES, THREAD_CLASSES } from '../frameworks/python';
 import { field, named, stringValue, toRange, unparen } from './syntax';
-import { newScope, type Classified, type Scope, type ValueSrc } from './scope';
+import { newScope, ownImports, ownNames, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { Resolver } from './resolve';
 
@@ -246,13 +246,13 @@ export abstract class DeclarePass extends Resolver {
       case 'global_statement': {
         for (const id of named(n)) {
           if (id.type !== 'identifier') continue;
-          if (scope.kind !== 'module') scope.globals.add(id.text);
+          if (scope.kind !== 'module') ownNames(scope, 'globals').add(id.text);
           if (!this.globalNames.has(id.text)) this.globalNames.set(id.text, id);
         }
         return;
       }
       case 'nonlocal_statement': {
-        for (const id of named(n)) if (id.type === 'identifier') scope.nonlocals.add(id.text);
+        for (const id of named(n)) if (id.type === 'identifier') ownNames(scope, 'nonlocals').add(id.text);
         return;
       }
       case 'yield': {
@@ -294,7 +294,7 @@ export abstract class DeclarePass extends Resolver {
   protected declareImport(n: Node, scope: Scope): void {
     const addImport = (local: string, nameNode: Node, specifier: string, imported: string, qualified: string): void => {
       this.addName(scope, local, nameNode, null, 'import');
-      scope.imports.set(local, qualified);
+      ownImports(scope).set(local, qualified);
       if (scope.kind === 'module') {
         const b = this.model.bindings.get(local);
         if (b && b.kind === 'unknown' && !b.importFrom) {

@@ -11,6 +11,9 @@ import { argAt, callArgs, field, named, startMethodOf, stringValue, unparen } fr
 import type { Candidate, ChainRef, Classified, Scope, ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 
+/** what {@link Resolver.classCandidates} answers when it knows nothing (shared: answers are only read) */
+const NO_CANDIDATES: { readonly cands: readonly Candidate[]; readonly unknown: boolean } = { cands: [], unknown: true };
+
 export abstract class Resolver {
   readonly model: ModuleModel;
   protected units: Unit[];
@@ -303,8 +306,8 @@ export abstract class Resolver {
   }
 
   /** classes an expression may evaluate to (for executor choice) */
-  protected classCandidates(n: Node | null, scope: Scope, depth = 0): { cands: Candidate[]; unknown: boolean } {
-    const none = { cands: [] as Candidate[], unknown: true };
+  protected classCandidates(n: Node | null, scope: Scope, depth = 0): { readonly cands: readonly Candidate[]; readonly unknown: boolean } {
+    const none = NO_CANDIDATES;
     if (!n || depth > 6) return none;
     const x = unparen(n);
     switch (x.type) {

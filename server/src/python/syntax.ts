@@ -82,27 +82,30 @@ export function callArgs(call: Node): Args {
   return out;
 }
 
+/** what calls without keyword arguments share (an {@link Args} is never modified) */
+const NO_KEYWORDS: ReadonlyMap<string, Node> = new Map();
+const NO_ARGS: Args = { pos: [], kw: NO_KEYWORDS, hasStar: false };
+
 function computeCallArgs(call: Node): Args {
-  const out = { pos: [] as Node[], kw: new Map<string, Node>(), hasStar: false };
   const al = field(call, 'arguments');
-  if (!al) return out;
-  if (al.type === 'generator_expression') {
-    out.pos.push(al);
-    return out;
-  }
+  if (!al) return NO_ARGS;
+  if (al.type === 'generator_expression') return { pos: [al], kw: NO_KEYWORDS, hasStar: false };
+  const pos: Node[] = [];
+  let kw: Map<string, Node> | undefined;
+  let hasStar = false;
   for (const a of named(al)) {
     if (a.type === 'comment') continue;
     if (a.type === 'keyword_argument') {
       const k = field(a, 'name');
       const v = field(a, 'value');
-      if (k && v) out.kw.set(k.text, v);
+      if (k && v) (kw ??= new Map()).set(k.text, v);
     } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
-      out.hasStar = true;
+      hasStar = true;
     } else {
-      out.pos.push(a);
+      pos.push(a);
     }
   }
-  return out;
+  return { pos, kw: kw ?? NO_KEYWORDS, hasStar };
 }
 
 export function startMethodOf(s: string | null): StartMethod | undefined {
