@@ -117,3 +117,49 @@ export async function editLatencies(root: string, file: string, edits: number): 
     await session.close();
   }
 }
+
+/** The standard library's files (site-packages apart), the way bench/table.ts builds the server's workspaces. */
+async function stdlibFiles(): Promise<{ root: string; std: string[]; rest: string[] }> {
+  const { execFileSync } = await import('node:child_process');
+  const { loadTree } = await import('./common');
+  const { SKIPPED_DIRECTORIES } = await import('../server/src/shared/protocol');
+  const root = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+  const all = (await loadTree(root, new Set(SKIPPED_DIRECTORIES))).files.map((f) => f.path);
+  const inSite = (f: string) => f.includes(`${path.sep}site-packages${path.sep}`);
+  return { root, std: all.filter((f) => !inSite(f)), rest: all.filter(inSite) };
+}
+
+/**
+ * On its own: `npx tsx bench/server.ts [--edits N] [--rss] [--10k]` — edit → diagnostics
+ * latency on tarfile.py in the standard library workspace (median, p95), and with --rss the
+ * server's RSS after indexing that workspace (--10k: the 10,000-file one). CROSSPROC_SERVER
+ * picks another build's dist/server.js.
+ */
+async function main(): Promise<void> {
+  const { argValue, fmt, percentile } = await import('./common');
+  const args = process.argv.slice(2);
+  const edits = Number(argValue(args, '--edits') ?? 20);
+  const { root, std, rest } = await stdlibFiles();
+  const ws = args.includes('--10k') ? linkWorkspace('10k', root, [...std, ...rest].slice(0, 10_000)) : linkWorkspace('stdlib', root, std);
+  const load = () => os.loadavg().map((x) => fmt(x)).join(' ');
+  try {
+    if (args.includes('--rss')) {
+      const r = await indexRss(ws);
+      console.log(`RSS after indexing ${r.files} files: ${fmt(r.rssMb, 0)} MB (load ${fmt(r.loadMs / 1000)} s, ready after ${fmt(r.seconds)} s; load average ${load()})`);
+    }
+    if (edits > 0) {
+      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits);
+      console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms (load average ${load()})`);
+      console.log(`  samples: ${xs.map((x) => fmt(x, 0)).join(' ')}`);
+    }
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

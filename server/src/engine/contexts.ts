@@ -163,6 +163,8 @@ export class ProjectGraph {
   private isRetired = false;
   /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
   private flow?: FlowLink | null;
+  /** the value-flow program of the graph this one patched (or of an earlier one), reused when still valid */
+  private previousFlow?: FlowLink | null;
   /** JS value-flow programs, one per module closure (./flowLinkJs.ts) */
   private flowJs?: JsFlowPrograms;
 
@@ -181,6 +183,8 @@ export class ProjectGraph {
     if (patch) {
       prev.isRetired = true;
       this.s = prev.s;
+      this.previousFlow = prev.flow !== undefined ? prev.flow : prev.previousFlow;
+      prev.previousFlow = undefined;
     } else {
       this.s = new Indexes(startMethod);
       for (const [file, m] of modules) {
@@ -631,6 +635,11 @@ export class ProjectGraph {
     return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
   }
 
+  /** The analysed modules `file`'s imports resolve to (its link's: kept across edits, so no re-resolving). */
+  importsOf(file: string): readonly string[] {
+    return this.s.links.get(file)?.imports ?? [];
+  }
+
   callees(key: UnitKey): readonly UnitKey[] {
     return this.s.edges.get(key)?.to ?? [];
   }
@@ -706,7 +715,8 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns ?? []);
+      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns ?? [], this.previousFlow);
+      this.previousFlow = undefined;
     }
     return this.flow;
   }

@@ -10,12 +10,16 @@ import { ProjectGraph } from './contexts';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { lazyFacts as deferJsFacts, parseJs } from '../js/frontend';
-import { deferFacts as deferPythonFacts, hasFlowFacts, initPython, parsePython } from '../python/frontend';
+import { deferFacts as deferPythonFacts, hasFlowFacts, initPython, parsePython, type PythonParseOptions } from '../python/frontend';
+import type { PreviousTree } from '../python/reparse';
 import { jsFrontEndText, languageOf } from './language';
 import { describeFixes } from '../fixes';
 import { isNotebookPath, isNotebookSource } from '../notebook/cells';
 import { notebookJsonToSource } from '../notebook/ipynb';
 import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget, ranOutOfStack } from '../shared/budget';
+
+/** Python documents whose last tree a project keeps for incremental parsing (see Project.trees) */
+const MAX_TREES = 8;
 
 /** Python source (UTF-16 units) a project extracts value-flow facts for; see {@link Project.parse} */
 export const FLOW_FACTS_BYTES = 4_000_000;
@@ -132,7 +136,7 @@ export class Project {
     }
     // the budget is checked here, before any parsing, so no caller can hand in unbounded work
     let skip = isOverBudget(text) ? OVER_BUDGET_NOTE : undefined;
-    let model = skip ? emptyModel(file, lang) : this.parse(file, text, lang, extracted);
+    let model = skip ? emptyModel(file, lang) : this.parse(file, text, lang, extracted, version !== undefined);
     if (!skip && ranOutOfStack(model.problems)) {
       skip = TOO_DEEP_NOTE;
       model = emptyModel(file, lang);
@@ -153,7 +157,11 @@ export class Project {
     return true;
   }
 
-  private parse(file: string, text: string, lang: Language, extracted: ExtractedModel | undefined): ModuleModel {
+  /**
+   * `editing`: the text is an editor's (it has a version): its tree is kept, and the next
+   * edit parses from it ({@link trees}).
+   */
+  private parse(file: string, text: string, lang: Language, extracted: ExtractedModel | undefined, editing = false): ModuleModel {
     if (lang === 'python') {
       if (!this.pythonReady) return emptyModel(file, 'python', 'the Python parser could not be loaded');
       // value-flow facts cost about a fifth of the front end: a project gets them for its
@@ -168,7 +176,14 @@ export class Project {
         if (extracted.deferredFacts && full) deferPythonFacts(model, text);
       } else {
         // `crossproc graph` reads every module's facts: no point deferring them there
-        model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns', lazyFlowFacts: !this.allFlowFacts });
+        const previous = this.dropTree(file);
+        const trees: PythonParseOptions['trees'] = editing ? { previous } : undefined;
+        try {
+          model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns', lazyFlowFacts: !this.allFlowFacts, trees });
+        } finally {
+          previous?.tree.delete();
+        }
+        if (trees?.next) this.keepTree(file, { tree: trees.next, text });
       }
       if (hasFlowFacts(model) && !this.factsFiles.has(file)) {
         this.factsFiles.add(file);
@@ -183,7 +198,30 @@ export class Project {
     return parseJs(file, jsFrontEndText(text));
   }
 
+  /**
+   * The last trees of Python documents being edited, least recently parsed first (at most
+   * {@link MAX_TREES}): re-parsing from the previous tree costs a fraction of a fresh parse.
+   * Trees live in the parser's wasm memory: whatever leaves this map is deleted.
+   */
+  private readonly trees = new Map<string, PreviousTree>();
+
+  private dropTree(file: string): PreviousTree | undefined {
+    const t = this.trees.get(file);
+    this.trees.delete(file);
+    return t;
+  }
+
+  private keepTree(file: string, t: PreviousTree): void {
+    this.trees.set(file, t);
+    for (const [f, old] of this.trees) {
+      if (this.trees.size <= MAX_TREES) break;
+      this.trees.delete(f);
+      old.tree.delete();
+    }
+  }
+
   removeFile(file: string): void {
+    this.dropTree(file)?.tree.delete();
     if (this.entries.delete(file)) {
       this.models.delete(file);
       this.notAnalysed.delete(file);
