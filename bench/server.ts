@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEBOUNCE_MS } from '../server/src/handlers/diagnostics';
+import { IDLE_MS } from '../server/src/handlers/memory';
 import { startSession, type LspSession } from '../test/support/lsp-session';
 import { rssMbOf } from '../test/support/soak';
 
@@ -50,7 +51,9 @@ async function loaded(root: string): Promise<{ session: LspSession; files: numbe
   const end = Date.now() + LOAD_TIMEOUT_MS;
   let files: number | undefined;
   let loadMs = NaN;
+  let seen = 0;
   while (files === undefined) {
+    seen = idleCount(session);
     const line = session.log.find((l) => /Loaded \d+ files/.test(l));
     if (line) {
       files = Number(/Loaded (\d+) files/.exec(line)![1]);
@@ -59,9 +62,11 @@ async function loaded(root: string): Promise<{ session: LspSession; files: numbe
     else if (Date.now() > end) throw new Error(`the server did not load ${root}`);
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // the load ends with an analysis of everything (schedule(0)); its idle status is the last
-  await idleAfter(session, idleCount(session) - 1, LOAD_TIMEOUT_MS);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // the load ends with an analysis of everything (schedule(0), after the log line): its idle
+  // status is the first after the line (an analysis of 1,785 files does not end within one poll)
+  await idleAfter(session, seen, LOAD_TIMEOUT_MS);
+  // at rest: after the collection the server makes once idle (handlers/memory.ts), as a user's editor sees it
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 1000));
   return { session, files, seconds: (Date.now() - started) / 1000, loadMs };
 }
 

@@ -82,7 +82,8 @@ describe('incremental parsing', () => {
     assert.ok(reused > 100, `error-free re-parses: ${reused}`);
   });
 
-  it('gives the model of a fresh parse, and the project keeps only a few trees', async () => {
+  it('gives the model of a fresh parse, and the project keeps only a few trees', async function () {
+    this.timeout(300_000);
     const files = listSourceFiles(FIXTURES_ROOT).filter((f) => f.endsWith('.py')).slice(0, 40);
     const project = await Project.create();
     const next = random(7);
@@ -102,5 +103,43 @@ describe('incremental parsing', () => {
     // a file reloaded from disk (no version: closed in the editor) keeps no tree
     for (const file of files) project.updateFile(file, `${readFileSync(file, 'utf8')}\n`);
     assert.equal(project['trees'].size, 0);
+  });
+});
+
+describe('released texts (the language server keeps models, not the texts of closed files)', () => {
+  it('reads a released text again from disk, gives the same findings and fixes, and tells a changed file', async function () {
+    this.timeout(300_000);
+    const { mkdtempSync, writeFileSync, cpSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crossproc-released-'));
+    try {
+      cpSync(path.join(FIXTURES_ROOT, 'python'), dir, { recursive: true });
+      const files = listSourceFiles(dir).filter((f) => f.endsWith('.py'));
+      const full = await Project.create();
+      const lean = await Project.create();
+      for (const f of files) {
+        const t = readFileSync(f, 'utf8');
+        full.updateFile(f, t);
+        lean.updateFile(f, t);
+        lean.releaseText(f);
+      }
+      const show = (p: Project) => p.analyze().map((x) => `${x.file}:${x.range.start.line} ${x.rule} ${x.message} ${JSON.stringify(x.fixes)}`);
+      assert.deepEqual(show(lean), show(full));
+      assert.ok(show(full).length > 50);
+      const f = files[0]!;
+      assert.equal(lean.text(f), full.text(f));
+      // the same text again (a reload from disk): nothing to re-parse, still released
+      assert.equal(lean.updateFile(f, readFileSync(f, 'utf8')), false);
+      assert.equal(lean['entries'].get(f)?.text, undefined);
+      // changed on disk, not yet reloaded: not the text the model was made of
+      writeFileSync(f, `${readFileSync(f, 'utf8')}\nX = 1\n`);
+      assert.equal(lean.text(f), undefined);
+      // an edit: the entry holds its text again
+      assert.equal(lean.updateFile(f, 'Y = 2\n'), true);
+      assert.equal(lean.text(f), 'Y = 2\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

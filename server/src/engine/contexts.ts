@@ -20,6 +20,7 @@ import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
+import { exact } from './compact';
 
 export type { AccessRecord, ModuleLink } from './moduleLink';
 
@@ -214,6 +215,10 @@ export class ProjectGraph {
     const all = new Set(s.modules.keys());
     for (const file of all) this.relink(file, undefined);
     for (const file of all) this.setModuleEdges(s.links.get(file)!, undefined, undefined);
+    // lists built by push, kept until the next rebuild: exact size (./compact.ts)
+    for (const index of [s.callers, s.accessesBySymbol, s.accessesByUnit, s.unitsBySymbol] as Array<Map<string, unknown[]>>) {
+      for (const [k, list] of index) index.set(k, exact(list));
+    }
     for (const m of s.modules.values()) this.setSpawnRecords(m);
     this.collectSpawnRecords();
     this.reach([...s.modules.values()].map((m) => unitKey(m, m.units[0])), s.importTime);
@@ -418,6 +423,13 @@ export class ProjectGraph {
     for (const u of m.units) {
       if (u.parent === undefined || !u.isNested || u.detached || !m.units[u.parent]) continue;
       add(link.keys[u.parent], link.keys[u.id], posOrder(u.range.start), true);
+    }
+    for (const e of out.values()) {
+      e.to = exact(e.to);
+      e.at = exact(e.at);
+      // most units call and register nothing later: one shared empty list reads as all false
+      e.nested = e.nested.includes(true) ? exact(e.nested) : NO_FLAGS;
+      e.atExit = e.atExit.includes(true) ? exact(e.atExit) : NO_FLAGS;
     }
     const keys = only ?? new Set([...(old?.keys ?? []), ...link.keys]);
     for (const k of keys) this.setEdges(k, out.get(k), ch);
@@ -797,6 +809,9 @@ export class ProjectGraph {
 
 
 }
+/** {@link Edges.nested} / {@link Edges.atExit} when no entry is set (read by index: undefined is false) */
+const NO_FLAGS: boolean[] = Object.freeze([]) as unknown as boolean[];
+
 export function spawnUnitKey(r: SpawnRecord): UnitKey {
   return unitKey(r.module, r.module.units[r.site.unit] ?? r.module.units[0]);
 }

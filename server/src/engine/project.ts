@@ -4,9 +4,11 @@
  * and checked on demand. After an edit, linking patches the previous graph: it re-links
  * the edited file and what read its interface, not the workspace.
  */
+import * as fs from 'node:fs';
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
 import type { Language, ModuleModel } from './model';
 import { ProjectGraph } from './contexts';
+import { compactModel } from './compact';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { lazyFacts as deferJsFacts, parseJs } from '../js/frontend';
@@ -31,7 +33,11 @@ export interface CancellationLike {
 export { isAnalyzable, jsFrontEndText, languageOf } from './language';
 
 interface FileEntry {
-  text: string;
+  /** the text, unless released ({@link Project.releaseText}): then re-read from disk when asked for */
+  text?: string;
+  /** of a released text: its length and hash, to tell an edit (and a changed disk file) from the same text */
+  length?: number;
+  hash?: number;
   version?: number;
   model: ModuleModel;
 }
@@ -130,7 +136,9 @@ export class Project {
     if (!lang) return false;
     text = projectText(file, text);
     const cur = this.entries.get(file);
-    if (cur && cur.text === text) {
+    if (cur && (cur.text !== undefined ? cur.text === text : cur.length === text.length && cur.hash === textHash(text))) {
+      // an editor's document keeps its text (fixes and hover read it at every request)
+      if (version !== undefined) cur.text = text;
       cur.version = version;
       return false;
     }
@@ -141,6 +149,8 @@ export class Project {
       skip = TOO_DEEP_NOTE;
       model = emptyModel(file, lang);
     }
+    // a model made elsewhere was structured-cloned: its arrays are exact already
+    if (!skip && !extracted) compactModel(model);
     if (skip) {
       model.problems.push({ range: model.units[0]!.range, message: `not analysed: ${skip}` });
       this.notAnalysed.set(file, skip);
@@ -244,8 +254,31 @@ export class Project {
     return [...this.entries.keys()];
   }
 
+  /** The file's text as the project analysed it (a released text is read again from disk, and checked). */
   text(file: string): string | undefined {
-    return this.entries.get(file)?.text;
+    const e = this.entries.get(file);
+    if (!e || e.text !== undefined) return e?.text;
+    let text: string;
+    try {
+      text = projectText(file, new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(file)));
+    } catch {
+      return undefined;
+    }
+    // changed on disk since (the watcher will bring the new text): not the text the findings are about
+    return text.length === e.length && textHash(text) === e.hash ? text : undefined;
+  }
+
+  /**
+   * Drops the text of a file read from disk (not an editor's document): the language server
+   * keeps a workspace's models, not its texts, which are read again when a fix or a message
+   * needs them ({@link text}). A later edit or reload gives the entry a text again.
+   */
+  releaseText(file: string): void {
+    const e = this.entries.get(file);
+    if (!e || e.text === undefined || e.version !== undefined) return;
+    e.length = e.text.length;
+    e.hash = textHash(e.text);
+    e.text = undefined;
   }
 
   version(file: string): number | undefined {
@@ -292,7 +325,7 @@ export class Project {
       if (!severity) continue;
       const ctx: RuleContext = {
         graph,
-        text: (f) => this.entries.get(f)?.text,
+        text: (f) => this.text(f),
         pythonVersion: this.options.pythonVersion,
         report: (f: FindingInput) => {
           const model = graph.modules.get(f.file);
@@ -313,7 +346,7 @@ export class Project {
     // Which fixes apply is worked out on first read of `fixes` (per finding, against this
     // analysis's graph): the server reads it only for the documents it publishes, so an edit
     // does not pay for every finding of the workspace.
-    const fixCtx = { graph, text: (f: string) => this.entries.get(f)?.text };
+    const fixCtx = { graph, text: (f: string) => this.text(f) };
     // a later edit patches this graph in place: a finding read after that offers no fixes (it is stale too)
     for (const f of findings) lazyFixes(f, () => (graph.retired ? [] : describeFixes(fixCtx, f)));
     findings.sort(compareFindings);
@@ -338,6 +371,16 @@ export class Project {
     if (s === 'off') return undefined;
     return s ?? rule.defaultSeverity;
   }
+}
+
+/** FNV-1a over the UTF-16 units: tells a released text from another of the same length */
+function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /**

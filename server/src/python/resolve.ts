@@ -60,7 +60,11 @@ export abstract class Resolver {
 
   protected addUnit(u: Omit<Unit, 'id'>): number {
     const id = this.units.length;
-    this.units.push({ ...u, id } as Unit);
+    // not `{ ...u, id }`: a spread copy got a hidden class of its own in V8 (60,000 of them,
+    // 22 MB, in the language server after loading the standard library)
+    const unit = u as Unit;
+    unit.id = id;
+    this.units.push(unit);
     return id;
   }
 
