@@ -136,7 +136,7 @@ export class Project {
     if (!lang) return false;
     text = projectText(file, text);
     const cur = this.entries.get(file);
-    if (cur && (cur.text !== undefined ? cur.text === text : cur.length === text.length && cur.hash === textHash(text))) {
+    if (cur && sameText(cur, text)) {
       // an editor's document keeps its text (fixes and hover read it at every request)
       if (version !== undefined) cur.text = text;
       cur.version = version;
@@ -184,6 +184,7 @@ export class Project {
         // exactly when 'if-spawns' would leave them out, so this is what parsePython gives
         model = extracted.model;
         if (extracted.deferredFacts && full) deferPythonFacts(model, text);
+        this.dropTree(file)?.tree.delete();
       } else {
         // `crossproc graph` reads every module's facts: no point deferring them there
         const previous = this.dropTree(file);
@@ -239,6 +240,12 @@ export class Project {
       this.cached = undefined;
       this.graphStale = true;
     }
+  }
+
+  /** Whether the project holds `file` with this project text ({@link projectText}) already: updating it would do nothing. */
+  holds(file: string, text: string): boolean {
+    const e = this.entries.get(file);
+    return !!e && sameText(e, text);
   }
 
   /** Why `file` is in the project but not analysed (over the per-file budget, too deep), or undefined. */
@@ -371,6 +378,10 @@ export class Project {
     if (s === 'off') return undefined;
     return s ?? rule.defaultSeverity;
   }
+}
+
+function sameText(e: FileEntry, text: string): boolean {
+  return e.text !== undefined ? e.text === text : e.length === text.length && e.hash === textHash(text);
 }
 
 /** FNV-1a over the UTF-16 units: tells a released text from another of the same length */
