@@ -174,7 +174,7 @@ function report(
     }
   } else {
     const owner = baseName(sym.slice(0, sym.lastIndexOf('#')));
-    message = `'${name}' is changed by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which loads its own copy of ${owner}: it reads ${value}, never the parent's change.`;
+    message = `'${name}' is changed by the parent at run time (${setAt}), but ${unitName} runs in ${describeWorker(rec)} (${started}), which loads its own copy of ${owner} and reads ${value}.`;
   }
   message += moreText(others, 'read', name);
   const rel = writes.slice(0, 3).map((w) => related(w.module.path, w.access.range, `the parent ${verbFor(w)} '${name}' here`));

@@ -63,36 +63,28 @@ export const unimportableTask: Rule = {
       const first = uses[0];
       const pinned = uses.every((u) => u.rec.startMethod !== undefined) ? first.rec.startMethod : undefined;
       const when = pinned ? startMethodWords(pinned) : startMethodWords(undefined);
-      const what = first.initializer ? 'initializer' : 'task';
       const failure =
         first.rec.site.system === 'ProcessPoolExecutor'
-          ? 'and the executor fails with BrokenProcessPool'
+          ? 'and the executor breaks (BrokenProcessPool)'
           : first.rec.site.system === 'mp.Pool'
-            ? 'and the pool waits for ever for the lost task'
+            ? 'and the pool hangs, waiting for the lost task'
             : 'and the process exits with code 1';
       const sites = [...new Set(uses.map((u) => `${u.label}, ${where(file, u.rec.module.path, u.range)}`))];
       ctx.report({
         file,
         range: unit.nameRange,
         symbol: unit.name,
+        // short: editors show it above the hover, which adds the start-method table and the fix
         message:
-          `'${unit.name}' is defined in this notebook and runs in worker processes as a ${what} (${sites.join('; ')}): ` +
-          `${when}, a worker cannot import the notebook's __main__, so unpickling '${unit.name}' fails with ` +
-          `"AttributeError: Can't get attribute '${unit.name}' on <module '__main__'>" ${failure}. ` +
-          `Define it in a module file beside the notebook and import it.`,
+          `'${unit.name}' is defined in this notebook, which the workers (${sites.join('; ')}) cannot import ${when}: ` +
+          `unpickling it fails with "AttributeError: Can't get attribute '${unit.name}' on <module '__main__'>" ${failure}.`,
         related: uses.map((u) => related(u.rec.module.path, u.range, `'${unit.name}' is sent to the workers here (${u.label})`)),
       });
     }
   },
 };
 
-/** The hover's table for a finding of this rule: what each start method's worker does with the task. */
-export function unimportableTaskTable(name: string): string {
-  return [
-    `| start method | what a worker does with \`${name}\` |`,
-    '|---|---|',
-    '| fork | runs it: the worker is a copy of the kernel, notebook included |',
-    "| spawn | cannot import the notebook: AttributeError, the pool breaks |",
-    '| forkserver | the same as spawn |',
-  ].join('\n');
+/** The hover's start-method table for a finding of this rule: what a worker does with the task under each method. */
+export function unimportableTaskByMethod(name: string): { label: string; fork: string; spawn: string; forkserver: string } {
+  return { label: 'a worker', fork: `runs \`${name}\``, spawn: 'cannot import the notebook', forkserver: 'cannot import it either' };
 }

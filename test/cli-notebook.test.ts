@@ -55,7 +55,7 @@ describe('CLI on notebooks', function () {
     const r = runCli(root, 'nbs');
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^nbs\/squares\.ipynb$/m);
-    assert.match(r.stdout, /^ {2}cell 3:3:5 {2}error {2}'square' is defined in this notebook .*\(ProcessPoolExecutor\.map, squares\.ipynb:cell 4:2\).*unimportable-task$/m);
+    assert.match(r.stdout, /^ {2}cell 3:3:5 {2}error {2}'square' is defined in this notebook, which the workers .*\(ProcessPoolExecutor\.map, squares\.ipynb:cell 4:2\).*unimportable-task$/m);
   });
 
   it('JSON keeps its fields (line and column in the cell) and adds the cell', () => {

@@ -29,10 +29,10 @@ import { PYTHON, PY_SUPPORT_DIR, describeResult, limited, runProcess, type Progr
 /**
  * fixture.json of a Python fixture: the shared shape plus `pinned`; `debian`: the Debian
  * packages it needs (it runs under /usr/bin/python3, where `.ci/run` installs them, or
- * $CROSSPROC_SYSTEM_PYTHON); `static`: a framework whose runtime does not install here — no
+ * $CROSSPROC_SYSTEM_PYTHON); `static`: why it cannot run here (as in the JS fixtures) — no
  * runs, its README.md cites the documented behaviour the expectations follow.
  */
-type PyManifest = FixtureManifest & { pinned?: boolean; debian?: string[]; static?: boolean };
+type PyManifest = FixtureManifest & { pinned?: boolean; debian?: string[]; static?: string };
 const SYSTEM_PYTHON = process.env.CROSSPROC_SYSTEM_PYTHON || '/usr/bin/python3';
 /** .ci/run, which must install every fixture's `debian` packages */
 const CI_RUN = readFileSync(path.resolve(__dirname, '..', '.ci', 'run'), 'utf8');
@@ -103,7 +103,7 @@ function manifestProblems(fx: FixtureInfo, m: PyManifest): string[] {
   if (m.debian !== undefined && (!isStrArray(m.debian) || m.debian.length === 0 || m.debian.some((d) => !d.startsWith('python3-')))) p.push('debian: non-empty array of python3-* packages');
   for (const d of m.debian ?? []) if (!CI_RUN.includes(` ${d}`)) p.push(`debian: .ci/run does not install ${d}`);
   if (m.static !== undefined) {
-    if (m.static !== true) p.push('static: true or absent');
+    if (typeof m.static !== 'string' || !m.static.trim()) p.push('static: non-empty string (why it cannot run here) required');
     if (m.runs !== undefined) p.push('static: a static fixture has no runs');
     if (!existsSync(path.join(fx.dir, 'README.md'))) p.push('static: README.md citing the documented behaviour required');
     return p;
@@ -269,8 +269,9 @@ describe('Python fixtures: run with real python3 under each start method', funct
   }
   const results = new Map<string, Promise<ProgramResult>>();
   for (const fx of fixtures) {
-    if (!tryManifest(fx)?.static) continue;
-    it(`${fx.name} [static-only: the runtime does not install here; README.md cites the documented behaviour]`, () => {
+    const why = tryManifest(fx)?.static;
+    if (why === undefined) continue;
+    it(`${fx.name}: static-only, not run (${why})`, () => {
       const readme = readFileSync(path.join(fx.dir, 'README.md'), 'utf8');
       assert.match(readme, /https?:\/\/\S+/, `${fx.name}/README.md cites no documentation`);
     });

@@ -58,7 +58,7 @@ describe('language server: hover, code actions, code lens', function () {
     const [first, ...rest] = md.split('\n\n');
     // one sentence first: what happens, where the workers start (linked); the table after it
     assert.match(first!, /^\*\*Crossproc\*\* `stale-global-read`: workers of Pool\.map at \[main\.py:10\]\(file:[^)]*\) read a copy of `GREETING`\.$/);
-    assert.match(rest[0]!, /^\| start method \| the worker sees \|\n\|---\|---\|\n\| fork .*\|\n\| spawn .*\| the import-time value/);
+    assert.match(rest[0]!, /^\| start method \| `fork` .*\| `spawn` .*\| `forkserver` .*\|\n\|---\|:---:\|:---:\|:---:\|\n\| reads \| the value at the fork \| the import-time value \| the import-time value \|$/);
     // Python advice only
     assert.match(md, /\*\*Fix:\*\* pass it with `initializer=`\/`initargs=`/);
     assert.doesNotMatch(md, /workerData|postMessage/);

@@ -297,6 +297,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
     documentSelector: [...LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })), { scheme: 'vscode-notebook-cell', language: 'python' }],
     synchronize: { fileEvents: watchers },
     outputChannel,
+    // VS Code shows a finding's message, related locations and doc link right above the hover:
+    // the server's hover then adds only what they lack (engine/explain.ts)
+    initializationOptions: { hoverBelowDiagnostic: true },
     middleware: {
       workspace: {
         configuration: async (params, token, next) => {

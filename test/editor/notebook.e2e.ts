@@ -9,111 +9,34 @@
  * ones the README shows are also copied to docs/images/.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { ROOT, SCREENSHOTS, editorTools, poll } from './common';
+import type { Locator, Page } from 'playwright-core';
+import { ROOT, SCREENSHOTS, poll } from './common';
+import { hoverParts, openEditor, type EditorSession, type HoverParts } from './codeServer';
 
 const NOTEBOOK_WORKSPACE = path.join(__dirname, 'notebook-workspace');
 const FIX_TITLE = "Move 'square' into squares_tasks.py and import it";
 const README_SHOTS = ['notebook-squiggle.png', 'notebook-quickfix.png', 'notebook-fixed.png'];
 
-const USER_SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'editor.hover.delay': 100,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'chat.disableAIFeatures': true,
-  'extensions.ignoreRecommendations': true,
-  'security.workspace.trust.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  // no kernel is needed to edit; do not ask for one
-  'notebook.kernelPicker.type': 'all',
-};
-
-const VSIX = process.env.CROSSPROC_VSIX ?? path.join(ROOT, `crossproc-${(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}.vsix`);
-
-/** code-server's process group, killed by PID whatever happens */
-let group: number | undefined;
-const kill = (signal: NodeJS.Signals) => {
-  if (group === undefined) return;
-  try {
-    process.kill(-group, signal);
-  } catch {
-    // already gone
-  }
-};
-process.on('exit', () => kill('SIGKILL'));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 describe('VS Code: a Jupyter notebook (code-server + Chromium, the packaged .vsix)', function () {
-  let dir: string;
   let workspace: string;
-  let browser: Browser | undefined;
+  let session: EditorSession | undefined;
   let page: Page;
-  let serverLog = '';
   let failures = 0;
   let squiggle: Locator;
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name) });
 
   before(async function () {
-    const tools = editorTools();
-    dir = mkdtempSync(path.join(tmpdir(), 'crossproc-notebook-'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'crossproc-notebook-'));
     workspace = path.join(dir, 'workspace');
     cpSync(NOTEBOOK_WORKSPACE, workspace, { recursive: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const user = path.join(dir, 'user');
-    const home = path.join(dir, 'home');
-    mkdirSync(path.join(user, 'User'), { recursive: true });
-    mkdirSync(home, { recursive: true });
-    writeFileSync(path.join(user, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-    const env = {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, '.config'),
-      XDG_DATA_HOME: path.join(home, '.local', 'share'),
-      XDG_CACHE_HOME: path.join(home, '.cache'),
-    };
-    const cs = [tools.CODE_SERVER, '--user-data-dir', user, '--extensions-dir', path.join(dir, 'extensions')];
-    const install = spawnSync(tools.NODE24, [...cs, '--install-extension', VSIX], { env, encoding: 'utf8', timeout: 120000 });
-    assert.equal(install.status, 0, `--install-extension failed:\n${install.stdout}\n${install.stderr}`);
-
-    const port = await freePort();
-    const child = spawn(
-      tools.NODE24,
-      [...cs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened', workspace],
-      { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    assert.ok(child.pid, 'code-server did not start');
-    group = child.pid;
-    child.stdout.on('data', (d: Buffer) => (serverLog += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (serverLog += d.toString()));
-    const base = `http://127.0.0.1:${port}`;
-    await poll('code-server /healthz', async () => (await fetch(`${base}/healthz`)).ok, 60000, 100);
-    browser = await chromium.launch({
-      executablePath: tools.CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
-    await page.locator('.explorer-folders-view .monaco-list-row[aria-label^="squares.ipynb"]').waitFor({ timeout: 60000 });
+    // no kernel is needed to edit; do not ask for one
+    session = await openEditor(dir, workspace, 'squares.ipynb', { 'notebook.kernelPicker.type': 'all' });
+    page = session.page;
   });
 
   afterEach(async function () {
@@ -123,23 +46,8 @@ describe('VS Code: a Jupyter notebook (code-server + Chromium, the packaged .vsi
   });
 
   after(async function () {
-    if (failures > 0 && serverLog) console.log(serverLog.slice(-4000));
-    await browser?.close().catch(() => undefined);
-    kill('SIGTERM');
-    if (group !== undefined) {
-      const pid = group;
-      const gone = await poll('code-server to exit', () => {
-        try {
-          process.kill(pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      }, 5000).catch(() => false);
-      if (!gone) kill('SIGKILL');
-      group = undefined;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (failures > 0 && session) console.log(session.log().slice(-4000));
+    await session?.close();
     if (process.env.CROSSPROC_UPDATE_SCREENSHOTS === '1' && failures === 0) {
       const images = path.join(ROOT, 'docs', 'images');
       mkdirSync(images, { recursive: true });
@@ -165,6 +73,31 @@ describe('VS Code: a Jupyter notebook (code-server + Chromium, the packaged .vsi
       .innerText();
     assert.match(cellText.replace(/\u00a0/g, ' '), /def square\(x\):/);
     await shot('notebook-squiggle.png');
+  });
+
+  it("explains the finding on hover without scrolling: the start-method table and the fix", async function () {
+    const box = await poll('a box for the squiggle', () => squiggle.boundingBox().then((b) => b ?? undefined));
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    let next = 0;
+    let last: HoverParts | undefined;
+    const h = await poll('the hover', async () => {
+      const now = await hoverParts(page, 'unimportable-task');
+      if (now && last && JSON.stringify(now) === JSON.stringify(last)) return now;
+      last = now;
+      if (!now && Date.now() >= next) {
+        next = Date.now() + 2500;
+        await page.mouse.move(x - 40, y + 40);
+        await page.mouse.move(x, y, { steps: 4 });
+      }
+      return undefined;
+    }, 30000, 200);
+    assert.match(h.diagnosticText, /'square' is defined in this notebook/);
+    assert.match(h.oursText, /^start method\s+fork \(Linux < 3\.14\)\s+spawn \(macOS, Windows\)\s+forkserver \(Linux ≥ 3\.14\)\s+a worker\s+runs square\s+cannot import the notebook/);
+    assert.match(h.oursText, /Fix: move it into a module file beside the notebook and import it\./);
+    console.log(`      hover: diagnostic ${h.diagnostic} px + Crossproc ${h.ours} px in ${h.viewport} px, scrolls by ${Math.max(0, h.overflow)} px`);
+    assert.ok(h.overflow <= 0, `the hover scrolls by ${h.overflow} px`);
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
   });
 
   it('applies the quick fix: the module is created beside the notebook and the cell imports it', async function () {

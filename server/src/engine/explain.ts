@@ -11,7 +11,7 @@ import { platformsDefaulting } from './pythonDefaults';
 import { splitSymbolKey, type SymbolKey } from './link';
 import { frameworkOfSystem, workerWords } from '../frameworks/python';
 import { unitKey, type AccessRecord, type ProjectGraph, type SpawnRecord, type UnitKey, type WorkerReason } from './contexts';
-import { unimportableTaskTable } from '../../../rules/unimportable-task';
+import { unimportableTaskByMethod } from '../../../rules/unimportable-task';
 import { startOfSite } from '../frameworks/js';
 
 export function contains(r: Range, p: Position): boolean {
@@ -72,35 +72,48 @@ export function workerHint(graph: ProjectGraph, m: ModuleModel, u: Unit): string
   return `${kind} — ${w.via}, ${rel}:${w.range.start.line + 1}${more}`;
 }
 
-/** The start-method column's label: with a known version, which platforms default to it (bold) for that version. */
+/**
+ * A start method's column heading, with the platforms where it is the default: for a known
+ * version, those of that version (the column of the first heading names the version);
+ * otherwise, or where it is nobody's default in that version, the general rule.
+ */
 function methodLabel(method: StartMethod, version: string | undefined): string {
   const general: Record<StartMethod, string> = {
-    fork: 'fork (Linux before 3.14)',
-    spawn: 'spawn (macOS, Windows)',
-    forkserver: 'forkserver (Linux from 3.14)',
+    fork: 'Linux < 3.14',
+    spawn: 'macOS, Windows',
+    forkserver: 'Linux ≥ 3.14',
   };
-  if (version === undefined) return general[method];
-  const on = platformsDefaulting(method, version);
-  return on.length ? `**${method}** (default on ${on.join(', ')})` : general[method];
+  const on = version === undefined ? general[method] : platformsDefaulting(method, version).join(', ') || general[method];
+  // a code span per method: the header cells stand apart without borders
+  return `\`${method}\` (${on})`;
 }
 
-function startMethodTable(initial: string, rec: SpawnRecord, setBeforeStart: boolean | undefined, version: string | undefined): string {
-  const pinned = rec.pinnedInCode ? rec.startMethod : undefined;
-  const forkCell =
-    setBeforeStart === undefined
-      ? "the parent's value when the workers start"
-      : setBeforeStart
-        ? "the parent's value (it is set before the workers start)"
-        : 'the value from before the workers started';
+/** What a worker sees (or does) under each start method, and the row's label. */
+interface ByMethod {
+  label: string;
+  fork: string;
+  spawn: string;
+  forkserver: string;
+}
+
+const BY_METHOD: Record<'stale-global-read' | 'lost-global-write', ByMethod> = {
+  'stale-global-read': { label: 'reads', fork: 'the value at the fork', spawn: 'the import-time value', forkserver: 'the import-time value' },
+  'lost-global-write': { label: 'writes to', fork: 'a copy from the fork', spawn: 'a re-imported copy', forkserver: 'a re-imported copy' },
+};
+
+/**
+ * The start-method table: a column per method, one row, so the hover fits VS Code's default
+ * size (250 px) below the diagnostic's message and related locations.
+ */
+function startMethodTable(row: ByMethod, rec: SpawnRecord | undefined, version: string | undefined): string {
+  const pinned = rec?.pinnedInCode ? rec.startMethod : undefined;
+  const methods = ['fork', 'spawn', 'forkserver'] as const;
   const rows = [
-    // short headers keep each row on one line: the hover fits the editor's default size
-    `| start method${version === undefined ? '' : ` · Python ${version}`} | the worker sees |`,
-    '|---|---|',
-    `| ${methodLabel('fork', version)} | ${forkCell} |`,
-    `| ${methodLabel('spawn', version)} | ${initial} |`,
-    `| ${methodLabel('forkserver', version)} | ${initial} |`,
+    `| ${version === undefined ? 'start method' : `Python ${version}`} | ${methods.map((sm) => methodLabel(sm, version)).join(' | ')} |`,
+    '|---|:---:|:---:|:---:|', // centred under their headings: the columns stand apart
+    `| ${row.label} | ${methods.map((sm) => row[sm]).join(' | ')} |`,
   ];
-  const by = rec.site.startMethodBy;
+  const by = rec?.site.startMethodBy;
   // a framework that always starts fresh interpreters (loky, sub-interpreters): the program's method does not apply
   const note = by && pinned ? `\n\n${by} workers always start as fresh interpreters (as **${pinned}**), whatever the program's start method.` : pinned ? `\n\nThis code pins **${pinned}**.` : '';
   return rows.join('\n') + note;
@@ -110,12 +123,12 @@ function startMethodTable(initial: string, rec: SpawnRecord, setBeforeStart: boo
 const FIX_WORDS: Record<Language, Partial<Record<RuleId, string>>> = {
   python: {
     'stale-global-read': 'pass it with `initializer=`/`initargs=` (to a `Process`: in `args`) or set it in the worker.',
-    'lost-global-write': 'return the results and collect them in the parent, or write to a `Manager().list()`/`Queue` passed via `initargs`/`args`.',
+    'lost-global-write': 'return the results and collect them in the parent, or use a `Manager().list()`/`Queue`.',
     'unguarded-spawn': "start workers only under `if __name__ == '__main__':`.",
     'thread-primitive-in-process': 'use a `multiprocessing` (or `Manager()`) primitive created in the parent and passed via `initargs`/`args`.',
     'unsendable-payload': 'send something picklable: a module-level `def` instead of a lambda or local function; queues and locks through `initargs` or as Manager proxies.',
     'manager-proxy-serialized': 'copy the proxy first: `list(proxy)` / `dict(proxy)`.',
-    'unimportable-task': 'define the function in a module file beside the notebook and import it: workers can import a module, never the notebook.',
+    'unimportable-task': 'move it into a module file beside the notebook and import it.',
   },
   js: {
     'stale-global-read': 'pass it in `workerData` (or a message) and read it there, or set it in the worker.',
@@ -158,6 +171,12 @@ export interface ExplainInput {
   docUrl(rule: string): string;
   /** the project's Python version (`major.minor`), marked in the start-method table */
   pythonVersion?: string;
+  /**
+   * The editor shows the finding's message, its related locations and its code (linked to
+   * the rule's doc) right above the hover (VS Code does): then the hover does not repeat
+   * them — no summary sentence, no doc link — and adds only what the message lacks.
+   */
+  diagnosticShown?: boolean;
 }
 
 /** Markdown for a hover at `position`, or undefined when there is nothing specific to say. */
@@ -169,25 +188,31 @@ export function explainAt(input: ExplainInput): { markdown: string; range: Range
   let range: Range | undefined;
 
   const hits = input.findings.filter((f) => f.file === file && contains(f.range, position));
+  // below the editor's diagnostic, one finding needs no summary; several need one each, to tell their parts apart
+  const brief = input.diagnosticShown === true && hits.length === 1;
   for (const f of hits) {
     range ??= f.range;
-    // The editor shows the diagnostic's message right above: a one-sentence summary of what
-    // happens (with where the workers start, linked), the start-method table, the fix.
-    const started = f.related.find((r) => /started here/.test(r.message));
-    const via = started ? /^the worker is started here \((.*)\)$/.exec(started.message)?.[1] : undefined;
-    const startedBy = started ? `${via ?? 'the call'} at ${link(file, started.file, started.range)}` : undefined;
-    parts.push(summary(f, m.language, startedBy));
+    // Without the editor's diagnostic above it: a one-sentence summary of what happens (with
+    // where the workers start, linked). Then the start-method table and the fix.
+    if (!brief) {
+      const started = f.related.find((r) => /started here/.test(r.message));
+      const via = started ? /^the worker is started here \((.*)\)$/.exec(started.message)?.[1] : undefined;
+      const startedBy = started ? `${via ?? 'the call'} at ${link(file, started.file, started.range)}` : undefined;
+      parts.push(summary(f, m.language, startedBy));
+    }
     const rec = findingAccess(graph, file, f.range);
     if (rec && m.language === 'python' && (f.rule === 'stale-global-read' || f.rule === 'lost-global-write')) {
       const why = firstWorkerReason(graph, rec.key);
-      if (why) parts.push(startMethodTable(f.rule === 'stale-global-read' ? 'the import-time value (re-imported)' : 'its own copy; the parent never sees the write', why.spawn, undefined, input.pythonVersion));
+      if (why) parts.push(startMethodTable(BY_METHOD[f.rule], why.spawn, input.pythonVersion));
     }
-    if (f.rule === 'unimportable-task') parts.push(unimportableTaskTable(f.symbol));
+    if (f.rule === 'unimportable-task') parts.push(startMethodTable(unimportableTaskByMethod(f.symbol), undefined, input.pythonVersion));
     // a JS start's model may say it better (a Web Worker has no workerData)
     const why = rec && m.language === 'js' ? firstWorkerReason(graph, rec.key) : undefined;
     const startFix = why && why.spawn.module.language === 'js' ? startOfSite(why.spawn.site)?.fixWords : undefined;
     const fix = (f.rule === 'stale-global-read' || f.rule === 'lost-global-write' ? startFix?.[f.rule] : undefined) ?? FIX_WORDS[m.language][f.rule];
-    parts.push(`${fix ? `**Fix:** ${fix} ` : ''}[Docs](${input.docUrl(f.rule)})`);
+    const docs = brief ? '' : `[Docs](${input.docUrl(f.rule)})`;
+    const line = [fix ? `**Fix:** ${fix}` : '', docs].filter(Boolean).join(' ');
+    if (line) parts.push(line);
   }
   if (parts.length) return { markdown: parts.join('\n\n'), range: range! };
 

@@ -118,7 +118,8 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
       }
       // a cluster worker re-runs the entry script (this program's root module), not the
       // module that calls cluster.fork()
-      const entryRun = rec.site.system === 'cluster' && root.unit.kind !== 'function' && root.module.language === 'js';
+      const jsStart = rec.module.language === 'js' ? startOfSite(rec.site) : undefined;
+      const entryRun = !!jsStart?.runsEntryScript && root.unit.kind !== 'function' && root.module.language === 'js';
       const wm = entryRun ? root.module : rec.workerModule;
       if (wm) {
         modules.add(wm.path);
@@ -137,14 +138,14 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
         }
         for (const id of wm.workerHandlers) {
           const u = wm.units[id];
-          const via = rec.site.system === 'poolifier' ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
+          const via = jsStart?.handlersAreTasks ? `${rec.site.label} task` : `${rec.site.label} → message handler`;
           if (u) entries.push([unitKey(wm, u), reason(via, rec.site.range)]);
         }
         if (!self && exportsAreTasks(rec.site.system)) {
           // jest-worker's `exposedMethods`: only the listed exports are tasks
           const listed = rec.site.taskExports;
           // jest-worker's `setup(...setupArgs)` export: each worker's initializer
-          const init = startOfSite(rec.site)?.initializerExport;
+          const init = jsStart?.initializerExport;
           const initTarget = init !== undefined ? g.linker.resolveExport(wm, init) : undefined;
           if (initTarget && 'symbol' in initTarget) {
             for (const k of unitsOf(initTarget.symbol)) {

@@ -24,6 +24,11 @@ export interface ClientSupport {
   pullDiagnostics: boolean;
   /** `workspace/diagnostic/refresh` */
   diagnosticRefresh: boolean;
+  /**
+   * The editor shows a finding's message, related locations and linked code right above the
+   * hover (VS Code); our extension says so in `initializationOptions.hoverBelowDiagnostic`.
+   */
+  hoverBelowDiagnostic: boolean;
 }
 
 export interface ServerContext {
@@ -77,6 +82,7 @@ export function createContext(
       workspaceFolders: false,
       pullDiagnostics: false,
       diagnosticRefresh: false,
+      hoverBelowDiagnostic: false,
     },
     folders: [],
     log: (message) => connection.console.log(message),
@@ -119,6 +125,7 @@ export function readInitializeParams(ctx: ServerContext, params: InitializeParam
     workspaceFolders: Boolean(caps.workspace?.workspaceFolders),
     pullDiagnostics: caps.textDocument?.diagnostic !== undefined,
     diagnosticRefresh: Boolean(caps.workspace?.diagnostics?.refreshSupport),
+    hoverBelowDiagnostic: (params.initializationOptions as { hoverBelowDiagnostic?: unknown } | undefined)?.hoverBelowDiagnostic === true,
   };
   const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   ctx.folders = uris.map(uriToPath).filter((p): p is string => p !== undefined);

@@ -26,6 +26,7 @@ export function register(ctx: ServerContext, connection: Connection, settings: S
       findings: project.analyze(),
       docUrl: (rule) => ruleDocUrl(ctx.packageRoot, rule as RuleId),
       pythonVersion: (await settings.assumption(ctx.folders[0])).pythonVersion,
+      diagnosticShown: ctx.client.hoverBelowDiagnostic,
     });
     if (!result) return null;
     const range = uriToPath(params.textDocument.uri) ? result.range : ctx.cells?.toCell(file, result.range)?.range;

@@ -22,6 +22,7 @@ import { afterImportsOffset } from './imports';
 import { planProvider, type Plan } from './plan-provider';
 import { declaredBy, isShadowedAt } from './scopes';
 import { eol, insertAt, jsFile, nodeAtRange, offsetOf, type JsFile } from './source-file';
+import { startOfSite } from '../../frameworks/js';
 
 const KIND = 'pass-argv';
 
@@ -33,7 +34,9 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   if (!rec || rec.module.language !== 'js' || rec.access.kind !== 'read') return undefined;
   const reasons = workerReasons(g, rec.key);
   const spawn = singleSpawn(reasons);
-  if (!spawn || spawn.site.system !== 'child_process.fork') return undefined;
+  // the start hands the child an argv array whose place in the child's process.argv is known (fork)
+  const start = spawn ? startOfSite(spawn.site) : undefined;
+  if (!spawn || start?.argv === undefined || start.argvIndex === undefined) return undefined;
   const wm = spawn.workerModule;
   if (!wm || wm === spawn.module) return undefined;
   const sym = rec.symbol;
@@ -43,32 +46,34 @@ function build(ctx: FixContext, f: Finding): Plan | undefined {
   if (rec.unit.kind !== 'function' && rec.module !== wm) return undefined;
   if (!parentWritesBeforeSpawn(g, reasons, spawn, sym)) return undefined;
 
-  // parent: fork(path[, args][, options])
+  // parent: fork(path[, args][, options]), the args at `start.argv`
   const pf = jsFile(ctx, spawn.module.path);
   if (!pf) return undefined;
   const parentExpr = exprForSymbol(g, pf.file, sym);
   if (!parentExpr) return undefined;
   const call = nodeAtRange(pf, spawn.site.range);
-  if (!call || !ts.isCallExpression(call) || call.arguments.length < 1 || call.arguments.length > 3) return undefined;
+  const at = start.argv;
+  if (!call || !ts.isCallExpression(call) || call.arguments.length < at || call.arguments.length > at + 2) return undefined;
   if (call.arguments.some((a) => ts.isSpreadElement(a))) return undefined;
   if (isShadowedAt(pf.sf, call, parentExpr.split('.')[0]) || isShadowedAt(pf.sf, call, 'JSON')) return undefined;
   const value = `JSON.stringify(${parentExpr})`;
-  const a1 = call.arguments[1];
+  const args = call.arguments[at];
   let index: number;
   let parentEdit: TextEdit;
-  if (!a1) {
-    index = 2;
-    parentEdit = insertAt(pf.text, call.arguments[0].end, `, [${value}]`);
-  } else if (ts.isArrayLiteralExpression(a1)) {
-    if (a1.elements.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e))) return undefined;
-    index = 2 + a1.elements.length;
+  if (!args) {
+    index = start.argvIndex;
+    parentEdit = insertAt(pf.text, call.arguments[at - 1].end, `, [${value}]`);
+  } else if (ts.isArrayLiteralExpression(args)) {
+    if (args.elements.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e))) return undefined;
+    index = start.argvIndex + args.elements.length;
     parentEdit =
-      a1.elements.length === 0
-        ? insertAt(pf.text, a1.getStart(pf.sf) + 1, value)
-        : insertAt(pf.text, a1.elements[a1.elements.length - 1].end, `, ${value}`);
-  } else if (ts.isObjectLiteralExpression(a1) && call.arguments.length === 2) {
-    index = 2;
-    parentEdit = insertAt(pf.text, a1.getStart(pf.sf), `[${value}], `);
+      args.elements.length === 0
+        ? insertAt(pf.text, args.getStart(pf.sf) + 1, value)
+        : insertAt(pf.text, args.elements[args.elements.length - 1].end, `, ${value}`);
+  } else if (ts.isObjectLiteralExpression(args) && call.arguments.length === at + 1) {
+    // the options where the args may stand
+    index = start.argvIndex;
+    parentEdit = insertAt(pf.text, args.getStart(pf.sf), `[${value}], `);
   } else {
     return undefined;
   }

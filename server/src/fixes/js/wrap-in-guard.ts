@@ -2,7 +2,8 @@
  * unguarded-spawn (Node) → "Start the worker only in the main thread": wraps the top-level
  * statement that starts the worker (and the following top-level statements that depend on
  * it) in `if (isMainThread) { ... }` / `if (cluster.isPrimary) { ... }` /
- * `if (process.send === undefined) { ... }` (a forked child has an IPC channel).
+ * `if (process.send === undefined) { ... }` (a forked child has an IPC channel) — the guard
+ * its start's model gives (`mainGuard`).
  *
  * Offered only when the spawn is a whole top-level statement that starts its own line, the
  * wrapped statements are not imports/exports, and nothing outside the wrapped range uses a
@@ -12,30 +13,22 @@ import ts from 'typescript';
 import type { Finding } from '../../engine/findings';
 import type { ModuleModel, SpawnSite } from '../../engine/model';
 import type { FixContext, FixEdit, FixProvider, TextEdit } from '../types';
-import { WORKER_THREADS, ensureNamedImport } from './imports';
+import { ensureNamedImport } from './imports';
+import { startOfSite } from '../../frameworks/js';
+import type { JsStart } from '../../frameworks/js/types';
 import { declaredBy, references } from './scopes';
 import { endOfLine, eol, indentUnit, insertAt, jsFile, lineStartOf, nodeAtRange, type JsFile } from './source-file';
 
 const KIND = 'wrap-in-guard';
 
-function titleFor(site: SpawnSite): string {
-  switch (site.system) {
-    case 'cluster':
-      return 'Fork cluster workers only in the primary process';
-    case 'child_process.fork':
-      return 'Fork the child only in the parent process';
-    default:
-      return 'Start the worker only in the main thread';
-  }
+/** The start's guard for unguarded-spawn's fix (its model's `mainGuard`), if it has one. */
+function guardOf(site: SpawnSite): NonNullable<JsStart['mainGuard']> | undefined {
+  return startOfSite(site)?.mainGuard;
 }
 
 function siteOf(m: ModuleModel, f: Finding): SpawnSite | undefined {
   return m.spawns.find(
-    (s) =>
-      s.workerModule === 'self' &&
-      s.range.start.line === f.range.start.line &&
-      s.range.start.character === f.range.start.character &&
-      (s.system === 'worker_threads' || s.system === 'cluster' || s.system === 'child_process.fork'),
+    (s) => s.workerModule === 'self' && s.range.start.line === f.range.start.line && s.range.start.character === f.range.start.character && guardOf(s) !== undefined,
   );
 }
 
@@ -49,7 +42,7 @@ export const wrapInGuard: FixProvider = {
     if (!site) return undefined;
     // the spawn must be top-level code of the module, not inside a function the top level calls
     if (m.units[site.unit]?.kind !== 'module') return undefined;
-    return plan(ctx, f, m, site) ? { kind: KIND, title: titleFor(site) } : undefined;
+    return plan(ctx, f, m, site) ? { kind: KIND, title: guardOf(site)!.title } : undefined;
   },
   compute(ctx, f) {
     const m = ctx.graph.modules.get(f.file);
@@ -58,7 +51,7 @@ export const wrapInGuard: FixProvider = {
     if (!site || m.units[site.unit]?.kind !== 'module') return undefined;
     const edits = plan(ctx, f, m, site);
     if (!edits) return undefined;
-    return { kind: KIND, title: titleFor(site), changes: [{ file: f.file, edits }] } satisfies FixEdit;
+    return { kind: KIND, title: guardOf(site)!.title, changes: [{ file: f.file, edits }] } satisfies FixEdit;
   },
 };
 
@@ -135,20 +128,21 @@ function wrappable(s: ts.Statement): boolean {
 }
 
 function guardExpression(file: JsFile, site: SpawnSite, node: ts.Node): { expr: string; edits: TextEdit[] } | undefined {
-  if (site.system === 'worker_threads') {
-    const r = ensureNamedImport(file, 'isMainThread', WORKER_THREADS);
+  const guard = guardOf(site);
+  if (!guard) return undefined;
+  if ('named' in guard) {
+    const r = ensureNamedImport(file, guard.named, [`node:${guard.from}`, guard.from]);
     return r ? { expr: r.expr, edits: r.edits } : undefined;
   }
-  if (site.system === 'cluster') {
+  if ('receiverMember' in guard) {
     // `cluster.fork()` → `cluster.isPrimary`
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const recv = node.expression.expression;
-      if (ts.isIdentifier(recv)) return { expr: `${recv.text}.isPrimary`, edits: [] };
+      if (ts.isIdentifier(recv)) return { expr: `${recv.text}.${guard.receiverMember}`, edits: [] };
     }
     return undefined;
   }
-  if (site.system === 'child_process.fork') return { expr: 'process.send === undefined', edits: [] };
-  return undefined;
+  return { expr: guard.expr, edits: [] };
 }
 
 /** Indents every line that starts in [from, to) by `unit`, except lines inside multi-line template literals/strings. */

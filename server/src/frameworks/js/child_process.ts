@@ -28,7 +28,9 @@ export const childProcess: JsFrameworkModel = {
       creates: { proc: 'child' },
       workerFile: { pos: 0 },
       argv: 1,
+      argvIndex: 2,
       env: 'options',
+      mainGuard: { title: 'Fork the child only in the parent process', expr: 'process.send === undefined' },
       workerWords: 'a child process',
       systemWords: 'a child process (its own copy of every module)',
       selfSpawn: {

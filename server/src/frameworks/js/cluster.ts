@@ -23,6 +23,8 @@ export const cluster: JsFrameworkModel = {
       serializer: 'json',
       creates: { proc: 'child' },
       workerFile: 'self',
+      runsEntryScript: true,
+      mainGuard: { title: 'Fork cluster workers only in the primary process', receiverMember: 'isPrimary' },
       env: 0,
       workerWords: 'a cluster worker process',
       systemWords: 'cluster worker processes',

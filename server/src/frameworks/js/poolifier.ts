@@ -12,6 +12,8 @@ const threadPool = (name: string, file: number): JsStart => ({
   options: file + 1,
   // `new FixedThreadPool(n, file, { workerOptions: { workerData } })`
   workerData: { depth: 2 },
+  // the worker file's `new ThreadWorker(fn)` functions are the pool's tasks
+  handlersAreTasks: true,
   workerWords: 'a worker thread',
   systemWords: 'pool worker threads (their own copy of every module)',
 });

@@ -71,6 +71,29 @@ export interface JsStart {
   systemWords: string;
   /** the hover's "Fix:" advice for its workers, where the language's default does not fit (a Web Worker has no workerData) */
   fixWords?: { 'stale-global-read'?: string; 'lost-global-write'?: string };
+  /**
+   * The workers run the program's entry script again (`cluster.fork()`: the primary's
+   * `process.argv[1]`), not the module that calls the start.
+   */
+  runsEntryScript?: boolean;
+  /**
+   * The functions the worker module registers are the pool's tasks (poolifier's
+   * `new ThreadWorker(fn)`): findings say "<label> task", not "<label> → message handler".
+   */
+  handlersAreTasks?: boolean;
+  /**
+   * unguarded-spawn's fix wraps the start in `if (<guard>) { ... }`, titled `title`; the guard
+   * is a named import (`isMainThread` from worker_threads), a member of the start call's
+   * receiver (`cluster.isPrimary`), or an expression (`process.send === undefined`: a forked
+   * child has an IPC channel).
+   */
+  mainGuard?: { title: string } & ({ named: string; from: string } | { receiverMember: string } | { expr: string });
+  /**
+   * Where the strings of the `argv` array land in the child's `process.argv` (fork: from 2,
+   * after the Node binary and the script): stale-global-read's fix passes the parent's value
+   * there. Absent where the layout is not known.
+   */
+  argvIndex?: number;
 }
 
 /** A method that submits work to a pool made by a {@link JsStart}: `pool.run(data, { transferList })`. */

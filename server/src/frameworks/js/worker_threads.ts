@@ -26,6 +26,7 @@ export const workerThreads: JsFrameworkModel = {
       options: 1,
       workerData: { depth: 1, transferList: 'transferList' },
       env: 'options',
+      mainGuard: { title: 'Start the worker only in the main thread', named: 'isMainThread', from: 'worker_threads' },
       workerWords: 'a worker thread',
       systemWords: 'a worker thread (its own copy of every module)',
       selfSpawn: {
