@@ -18,7 +18,7 @@ export const lostGlobalWrite: Rule = {
   description: 'Worker-side code writes module-level state the parent reads (or nothing reads); the parent keeps its initial value.',
   languages: ['python', 'js'],
   check(ctx) {
-    const groups = new CauseGroups<{ readsAfter: AccessRecord[]; peerReads?: AccessRecord[]; sym: string }>();
+    const groups = new CauseGroups<{ readsAfter: AccessRecord[]; peerReads?: AccessRecord[]; sym: string; parentSets?: boolean }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && SHARED_KINDS.has(b.kind)) continue;
       let writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
@@ -32,6 +32,10 @@ export const lostGlobalWrite: Rule = {
       const initAssigns = recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r));
       // the parent sets the binding itself: its own value is authoritative, worker set-up only mirrors it
       const parentWrites = recs.some((r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key));
+      // the parent re-binds or changes it at run time: what it reads back is its own value, not the initial one
+      const parentSets = recs.some(
+        (r) => isWrite(r.access.kind) && prog.parent.has(r.key) && !prog.worker.has(r.key) && !(r.module.language === 'python' && ctx.graph.importTime.has(r.key)),
+      );
       const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const workerReads = recs.some((r) => readsValue(r) && prog.worker.has(r.key));
       // the workers use it beyond assigning it (what a task stores from its parameter is then used)
@@ -71,11 +75,11 @@ export const lostGlobalWrite: Rule = {
         } else if (readsAfter.length === 0 && workerReads) {
           continue;
         }
-        groups.add(sym, w, why, () => ({ readsAfter, sym }));
+        groups.add(sym, w, why, () => ({ readsAfter, sym, parentSets }));
       }
     }
     for (const { first: w, others, why, data } of groups.entries()) {
-      const { readsAfter, peerReads, sym } = data;
+      const { readsAfter, peerReads, sym, parentSets } = data;
       const name = symbolName(sym);
       const init = initialValue(ctx, sym);
       const file = w.module.path;
@@ -88,7 +92,7 @@ export const lostGlobalWrite: Rule = {
         message = `This ${verb} '${name}' in ${who}, which has its own copy of it; '${pr.unit.name}' reads '${name}' at ${where(file, pr.module.path, pr.access.range)}, and the instance that serves it may not be the one that made this change: keep state the instances share in a store (Redis, a database).`;
       } else if (readsAfter.length) {
         const pr = readsAfter[0];
-        message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees the initial value${initial}: the change is lost.`;
+        message = `This ${verb} '${name}' in ${who}, which has its own copy of it; the parent reads its own '${name}' at ${where(file, pr.module.path, pr.access.range)} and sees ${parentSets ? 'only the value it set itself' : `the initial value${initial}`}: the change is lost.`;
       } else {
         message = `This ${verb} '${name}' in ${who}, which has its own copy of it; nothing in the workers reads it and the parent never sees it: the change is lost when the worker exits.`;
       }

@@ -63,14 +63,20 @@ export const staleGlobalRead: Rule = {
       const initSets = recs.some((r) => prog.init.has(r.key) && isWrite(r.access.kind));
       if (initSets) continue;
       const workerAssigns = recs.filter((r) => prog.worker.has(r.key) && r.access.kind === 'assign');
+      // `STORE[k] = v` / `STORE.append(v)` reads the name first: when the parent re-binds it to a
+      // Manager proxy at run time, the worker's copy is the import-time object (lost-global-write
+      // leaves writes through a proxy alone), e.g. `None`, and the store fails or goes nowhere
+      const rebinds = parentWrites.filter((w) => w.access.kind === 'assign');
+      const storesRead = rebinds.length > 0 && recs[0].module.language === 'python' && ctx.graph.holdsProxy(sym);
       for (const r of recs) {
-        if (!readsValue(r) || r.access.lazyInit) continue;
+        const storeRead = storesRead && (r.access.kind === 'item-assign' || r.access.kind === 'mutate-call');
+        if (!(readsValue(r) || storeRead) || r.access.lazyInit) continue;
         const why = prog.worker.get(r.key);
         if (!why) continue;
         if (sentWithTask(prog, why, r, sym)) continue;
         if (workerAssigns.some((w) => w.key !== r.key || evaluatedBefore(w, r))) continue;
         const method = methodFor(sym, why, prog);
-        const verdict = judge(ctx, prog, why, parentWrites, method);
+        const verdict = judge(ctx, prog, why, storeRead && !readsValue(r) ? rebinds : parentWrites, method);
         if (!verdict) continue;
         groups.add(sym, r, why, () => ({ parentWrites: verdict.writes, verdict, sym, method }));
       }

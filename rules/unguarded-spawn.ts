@@ -38,6 +38,7 @@ export const unguardedSpawn: Rule = {
     // __mp_main__), so what reaches a start is that script's loading: its top level and the
     // modules it imports, which may be another module than the one holding the start
     let pyEntries: EntryLoads | undefined;
+    let jsLoads: LoadChains | undefined;
     const reimported = (m: ModuleModel, key: string, caller: ModuleModel | undefined): string => {
       const mains = (pyEntries ??= new EntryLoads(ctx.graph, 'python')).entriesReaching(key);
       if (mains.includes(m) || (mains.length === 0 && (!caller || caller === m))) return 'this module, reaches this line again';
@@ -86,7 +87,24 @@ export const unguardedSpawn: Rule = {
         continue;
       }
       const start = startOfSite(site);
-      if (!start?.selfSpawn || site.workerModule !== 'self') continue;
+      if (!start?.selfSpawn) continue;
+      if (site.workerModule !== 'self') {
+        // the worker script loads this module when it starts (`require('./main')` for a
+        // constant): the start at this module's top level runs again in every worker
+        const w = rec.workerModule;
+        if (!w || w === m || start.runsEntryScript || !ranByOwnTop(m, unitKey(m, unit))) continue;
+        const chain = (jsLoads ??= new LoadChains(ctx.graph)).path(w, m);
+        if (!chain) continue;
+        const names = chain.map((x) => shortPath(x.path, path.dirname(file)));
+        ctx.report({
+          file,
+          range: site.range,
+          symbol: site.label,
+          message: `${site.label}() runs at the top level of ${names[names.length - 1]}${via()}, which its worker script ${names[0]} loads too (${names.join(' → ')}): every worker starts another, without end. Guard the start (if (isMainThread), or a check of how the process was started), or move what the worker needs out of ${names[names.length - 1]}.`,
+          related: [],
+        });
+        continue;
+      }
       let entry: ModuleModel | undefined = m;
       if (site.system === 'cluster') entry = entryRunning(unitKey(m, unit));
       else if (!ranByOwnTop(m, unitKey(m, unit))) continue;
@@ -106,6 +124,43 @@ export const unguardedSpawn: Rule = {
     }
   },
 };
+
+/** What JS modules load when they are loaded: their imports, less those required only later (in a function or a branch). */
+class LoadChains {
+  private readonly loads = new Map<string, ModuleModel[]>();
+  constructor(private readonly graph: RuleContext['graph']) {}
+
+  private loadsOf(m: ModuleModel): ModuleModel[] {
+    let out = this.loads.get(m.path);
+    if (out) return out;
+    const deferred = new Set(m.deferredImports ?? []);
+    out = [];
+    for (const spec of m.imports) {
+      if (deferred.has(spec)) continue;
+      const t = this.graph.linker.resolveModule(m, spec);
+      if (t && t !== m && t.language === 'js') out.push(t);
+    }
+    this.loads.set(m.path, out);
+    return out;
+  }
+
+  /** The shortest chain of load-time imports from `from` to `to` (both included), or undefined. */
+  path(from: ModuleModel, to: ModuleModel): ModuleModel[] | undefined {
+    const prev = new Map<string, ModuleModel | null>([[from.path, null]]);
+    const queue = [from];
+    for (let i = 0; i < queue.length && !prev.has(to.path) && i < 2000; i++) {
+      for (const t of this.loadsOf(queue[i])) {
+        if (prev.has(t.path)) continue;
+        prev.set(t.path, queue[i]);
+        queue.push(t);
+      }
+    }
+    if (!prev.has(to.path)) return undefined;
+    const out: ModuleModel[] = [];
+    for (let x: ModuleModel | null | undefined = to; x; x = prev.get(x.path)) out.unshift(x);
+    return out;
+  }
+}
 
 /**
  * The entry modules (ones no other analysed module imports) whose loading runs a unit: its

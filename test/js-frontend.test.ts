@@ -64,6 +64,9 @@ describe('js front end', () => {
         const { a, b: c } = require('./x');
         const only = require('./y').only;
         import './side-effect';
+        import { OnlyType } from './only-types';
+        let typed: OnlyType;
+        console.log(def, ns, x, z, v);
       `,
         '/proj/main.ts',
       );
@@ -81,6 +84,8 @@ describe('js front end', () => {
       assert.equal(m.bindings.has('U'), false);
       assert.equal(m.bindings.get('v')!.kind, 'import');
       assert.ok(!m.imports.includes('./types'));
+      // used only as a type: TypeScript drops the import
+      assert.ok(!m.imports.includes('./only-types'));
       for (const s of ['./a', './b', './c', './d', './e', './config', './x', './y', './side-effect'])
         assert.ok(m.imports.includes(s), s);
     });

@@ -66,6 +66,8 @@ export interface Program {
   init: Set<UnitKey>;
   /** JS: parent units the value-flow layer places after a worker's end (see {@link ModuleModel.flowExitHandlers}) */
   afterExit?: Set<UnitKey>;
+  /** Python: parent calls only the value-flow layer resolves (a dispatched handler table), as edges for the order of events */
+  flowEdges?: Map<UnitKey, Edges>;
 }
 
 /** The call edges out of one unit, in first-call order. */
@@ -657,8 +659,9 @@ export class ProjectGraph {
   }
 
   /** What the order-of-events questions (./order.ts) read of the graph. */
-  private orderView(): OrderView {
-    return { edges: this.s.edges, modules: this.s.modules, reach: (roots, into, callsOnly) => this.reach(roots, into, callsOnly) };
+  private orderView(program?: Program): OrderView {
+    const extra = program?.flowEdges;
+    return { edges: extra ? withFlowEdges(this.s.edges, extra) : this.s.edges, modules: this.s.modules, reach: (roots, into, callsOnly) => this.reach(roots, into, callsOnly) };
   }
 
   /** See {@link importTimeCaller} (./order.ts): the top level whose calls reach `target` at import time. */
@@ -772,7 +775,7 @@ export class ProjectGraph {
     const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
     const hit = perProgram.get(cacheKey);
     if (hit) return hit;
-    const result = happensBeforeSpawn(this.orderView(), program, rec);
+    const result = happensBeforeSpawn(this.orderView(program), program, rec);
     perProgram.set(cacheKey, result);
     return result;
   }
@@ -789,7 +792,7 @@ export class ProjectGraph {
     if (!perProgram) this.haCache.set(program, (perProgram = new Map()));
     const cacheKey = `${rec.module.path}@${posOrder(rec.site.range.start)}`;
     let hit = perProgram.get(cacheKey);
-    if (!hit) perProgram.set(cacheKey, (hit = happensAfterEnd(this.orderView(), program, rec, posOrder(end.end))));
+    if (!hit) perProgram.set(cacheKey, (hit = happensAfterEnd(this.orderView(program), program, rec, posOrder(end.end))));
     const from = hit.cut.get(a.key);
     return hit.fully.has(a.key) || (from !== undefined && posOrder(a.access.range.start) > from);
   }
@@ -797,6 +800,7 @@ export class ProjectGraph {
   /** Python: whether the value-flow layer finds a Manager proxy in module-level `sym` (writes through it are shared) */
   holdsProxy(sym: SymbolKey): boolean {
     const i = sym.lastIndexOf('#');
+    if (this.linker.binding(sym)?.laterProxy) return true;
     return this.flowLink()?.holdsProxy(sym.slice(0, i), sym.slice(i + 1)) ?? false;
   }
 
@@ -811,6 +815,23 @@ export class ProjectGraph {
 }
 /** {@link Edges.nested} / {@link Edges.atExit} when no entry is set (read by index: undefined is false) */
 const NO_FLAGS: boolean[] = Object.freeze([]) as unknown as boolean[];
+/** The call edges with a program's {@link Program.flowEdges} added (read-only: what ./order.ts asks). */
+function withFlowEdges(base: ReadonlyMap<UnitKey, Edges>, extra: ReadonlyMap<UnitKey, Edges>): Pick<ReadonlyMap<UnitKey, Edges>, 'get'> {
+  const merged = new Map<UnitKey, Edges>();
+  const get = (k: UnitKey): Edges | undefined => {
+    const x = extra.get(k);
+    if (!x) return base.get(k);
+    let m = merged.get(k);
+    if (!m) {
+      const b = base.get(k);
+      // flags by index: a unit's flag lists may be the shared empty NO_FLAGS
+      const flags = (e: Edges, f: 'nested' | 'atExit'): boolean[] => e.to.map((_, i) => !!e[f][i]);
+      merged.set(k, (m = b ? { to: [...b.to, ...x.to], at: [...b.at, ...x.at], nested: [...flags(b, 'nested'), ...flags(x, 'nested')], atExit: [...flags(b, 'atExit'), ...flags(x, 'atExit')] } : x));
+    }
+    return m;
+  };
+  return { get };
+}
 
 export function spawnUnitKey(r: SpawnRecord): UnitKey {
   return unitKey(r.module, r.module.units[r.site.unit] ?? r.module.units[0]);

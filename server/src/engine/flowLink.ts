@@ -37,6 +37,8 @@ export interface ContextStart {
   method?: string;
   /** the task argument's start offset */
   argOffset: number;
+  /** the argument is the pool's `initializer=` (the call is `ctx.Pool(...)` itself); `initargs=` given */
+  initializer?: { initargs: boolean };
 }
 /** what the layer names a Manager's proxy: `multiprocessing.Manager.dict`, `...get_context.Manager.list`, `multiprocessing.managers.SyncManager.Namespace` */
 const MANAGER_PROXY = /^multiprocessing\b.*\.(?:Manager|SyncManager)\.(?:dict|list|Namespace|Queue|JoinableQueue|Value|Array|Lock|RLock|Event|Condition|Semaphore|BoundedSemaphore|Barrier)$/;
@@ -190,13 +192,16 @@ export class FlowLink {
           const hit = val.t === 'ext' ? CONTEXT_STARTS.exec(val.name) : null;
           if (!hit) continue;
           const [, cls, kind, method] = hit;
+          // `ctx.Pool(processes, initializer, initargs, ...)`: the initializer runs in each worker
+          const init = kind === 'Pool' && !method ? op.kw.find(([k]) => k === 'initializer')?.[1] ?? op.args[1] : undefined;
           const task = kind === 'Process' ? (method ? undefined : op.kw.find(([k]) => k === 'target')?.[1] ?? op.args[1])
-            : method && submitters.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : undefined;
+            : method && submitters.has(method) ? op.args[0] ?? op.kw.find(([k]) => k === 'func')?.[1] : init;
           if (task === undefined) continue;
           let argOffset = -1;
           for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];
           if (argOffset < 0) continue;
-          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: CONTEXT_METHODS[cls], system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset });
+          const initializer = task === init ? { initargs: op.kw.some(([k]) => k === 'initargs') || op.args.length > 2 } : undefined;
+          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: CONTEXT_METHODS[cls], system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset, initializer });
           break;
         }
       });
@@ -275,6 +280,30 @@ export class FlowLink {
       }
     }
     return this.edges.get(key) ?? this.topLevelCallees(key);
+  }
+
+  private readonly sitesOf = new Map<UnitKey, ReadonlyArray<{ to: UnitKey; at: number }>>();
+
+  /**
+   * The units the layer finds called at each of a unit's calls (the front end's, by start
+   * offset), with the call's position: `for hook in BEFORE: hook()` calling what
+   * `BEFORE.append(configure)` registered. Empty when the unit's module is not in the program.
+   */
+  callSites(key: UnitKey): ReadonlyArray<{ to: UnitKey; at: number }> {
+    const hit = this.sitesOf.get(key);
+    if (hit) return hit;
+    const out: Array<{ to: UnitKey; at: number }> = [];
+    const m = this.all.get(key.slice(0, key.lastIndexOf('::')));
+    const u = m && this.chosen.has(m.path) ? m.units.find((x) => this.keyOf(m, x) === key) : undefined;
+    for (const c of u?.calls ?? []) {
+      if (c.registered || c.submits) continue;
+      for (const t of this.program.callees(m!.path, c.offset)) {
+        const k = this.unitOf(t);
+        if (k && k !== key) out.push({ to: k, at: c.range.start.line * 1_000_000 + c.range.start.character });
+      }
+    }
+    this.sitesOf.set(key, out);
+    return out;
   }
 
   private readonly topLevel = new Map<UnitKey, UnitKey[]>();
@@ -434,7 +463,7 @@ export function projectFlowLink(
 interface SeedFacts {
   /** starts a process (not only a Manager) the front end sees */
   starts: boolean;
-  /** one of those has tasks only the layer resolves */
+  /** one of those has tasks only the layer resolves, or the module puts handlers in a table */
   needs: boolean;
   /** one of those is in a function */
   inFunction: boolean;
@@ -453,7 +482,7 @@ function seedFacts(m: ModuleModel): SeedFacts {
   for (const b of m.bindings.values()) if (b.processClass || b.contextBases?.length) classNames.push(b.name);
   hit = {
     starts: proc.some((site) => site.system !== 'mp.Manager'),
-    needs: proc.some((site) => !!site.flowTasks?.length),
+    needs: !!m.tableHandlers || proc.some((site) => !!site.flowTasks?.length),
     inFunction: proc.some((site) => m.units[site.unit]?.kind === 'function'),
     classNames,
     getContext: callsGetContext(m),
@@ -479,6 +508,7 @@ function flowSeeds(
   const homeSet = new Set(classHomes);
   const mpUsers = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && seedFacts(m).getContext);
   if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
+  // tasks only the layer resolves, or handlers put in a table (where they run is the layer's answer)
   const needs = (m: ModuleModel) => seedFacts(m).needs;
   const inFunction = (m: ModuleModel) => seedFacts(m).inFunction;
   const rest = starts.filter((m) => !needs(m));

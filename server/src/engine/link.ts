@@ -341,7 +341,7 @@ export function interfaceOf(m: ModuleModel): string {
       // whether a class starts processes (and through which bases) is read by the modules that instantiate it
       if (b.processClass) kind += `!${b.processClass.startMethod ?? ''}`;
       // whether a function is a framework's remote task is read by the modules that submit it
-      if (b.remote) kind += `~${b.remote.system}:${b.remote.submit.join(',')}:${b.remote.isProcess}:${b.remote.actors ?? ''}`;
+      if (b.remote) kind += `~${b.remote.system}:${b.remote.submit.join(',')}:${b.remote.isProcess}:${b.remote.actors ?? ''}:${b.remote.wraps ?? ''}`;
       if (b.threadClass) kind += '!t';
       if (b.contextBases?.length) kind += `[${b.contextBases.map((c) => `${c.ref.name}.${c.ref.member ?? ''}/${c.keys.join('/')}`).join(',')}]`;
       if (b.contexts?.length) kind += `{${b.contexts.map((c) => `${c.keys.join('/')}=${c.startMethod ?? ''}`).join(',')}}`;

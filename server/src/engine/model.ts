@@ -92,6 +92,11 @@ export interface Binding {
    * with the start method the base pins. The class's `run()` is worker code.
    */
   processClass?: { startMethod?: StartMethod };
+  /**
+   * Python: a later assignment (the main guard, `global X` in a function) binds a `Manager()`
+   * proxy (`X = Manager().dict()`) though the first value is something else (`X = None`).
+   */
+  laterProxy?: boolean;
   /** Python, kind === 'class': a base is `threading.Thread`: the class's `run()` is thread code of the process that starts it */
   threadClass?: boolean;
   /** Python, kind === 'class': the other bases that are module-level names (`Base`, `mod.Base`), in order */
@@ -113,7 +118,15 @@ export interface Binding {
    * methods, or '()' when calling it submits it. A class with `actors` is an actor class:
    * `Cls.remote()` starts its process, where all its methods run.
    */
-  remote?: { system: SystemKind; label: string; submit: string[]; actors?: boolean; isProcess: boolean | 'maybe' };
+  remote?: {
+    system: SystemKind;
+    label: string;
+    submit: string[];
+    actors?: boolean;
+    isProcess: boolean | 'maybe';
+    /** the wrapper form (`remote_f = ray.remote(f)`): the module-level function or class wrapped */
+    wraps?: string;
+  };
 }
 
 /** How a module-level binding is touched. */
@@ -512,6 +525,11 @@ export interface ModuleModel {
    * value-flow layer finds a piscina/tinypool pool in `x` (see engine/flowLinkJs.ts)
    */
   flowPoolCalls?: Array<{ offset: number; payloads: Payload[] }>;
+  /**
+   * Python: the module puts a function in a table (`handlers.append(f)`,
+   * `registry.register(f)`): only the value-flow layer finds where it runs.
+   */
+  tableHandlers?: boolean;
   /**
    * JS: `w.on('exit', fn)` on a receiver this file does not make (an imported factory's
    * result, a parameter): `offset` is the call's start, `unit` fn's unit. When the

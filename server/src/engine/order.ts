@@ -11,7 +11,7 @@ import { posOrder, spawnUnitKey, unitKey, type Edges, type HappensBefore, type P
 
 /** What these questions read of the project graph. */
 export interface OrderView {
-  edges: ReadonlyMap<UnitKey, Edges>;
+  edges: Pick<ReadonlyMap<UnitKey, Edges>, 'get'>;
   modules: ReadonlyMap<string, ModuleModel>;
   reach(roots: Iterable<UnitKey>, into?: Set<UnitKey>, callsOnly?: boolean): Set<UnitKey>;
 }

@@ -62,6 +62,15 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
     parent = jsFlowReach(key, g.edges, rootFlow, true);
     for (const m of rootFlow.modules) modules.add(m);
   }
+  // Python: what the parent calls through values only the layer resolves (a handler it
+  // registered in a table and dispatches: `for hook in BEFORE: hook()`) is parent code too,
+  // placed at the dispatching call for the order of events
+  let flowEdges: Map<UnitKey, Edges> | undefined;
+  if (root.module.language === 'python') {
+    const flow = g.flowLink();
+    if (flow && !flow.truncated) ({ parent, flowEdges } = dispatchedReach(g, flow, parent));
+    if (flowEdges) for (const m of flow!.modules) modules.add(m);
+  }
   const spawns = g.spawnRecords.filter((r) => r.site.isProcess !== false && parent.has(spawnUnitKey(r)));
   if (root.module.language === 'python') {
     for (const rec of flowStarts(g, parent)) {
@@ -190,7 +199,40 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
     for (const k of rootFlow!.afterExitUnits(m)) if (parent.has(k)) (afterExit ??= new Set()).add(k);
   }
   const program: Program = afterExit ? { root, parent, spawns, worker, init, afterExit } : { root, parent, spawns, worker, init };
+  if (flowEdges) program.flowEdges = flowEdges;
   return { program, key, modules: [...modules], syms: [...syms], interfaces: [...reads] };
+}
+
+/**
+ * The parent side grown by the calls only the value-flow layer resolves (from the parent's
+ * units, transitively, each callee with what the front end's calls reach from it), and
+ * those calls as edges at their call's position (see {@link Program.flowEdges}); the
+ * same set and no edges when there are none.
+ */
+function dispatchedReach(g: ProgramSource, flow: FlowLink, parent0: Set<UnitKey>): { parent: Set<UnitKey>; flowEdges?: Map<UnitKey, Edges> } {
+  let parent = parent0;
+  let flowEdges: Map<UnitKey, Edges> | undefined;
+  const stack = [...parent0];
+  while (stack.length) {
+    const k = stack.pop()!;
+    for (const { to, at } of flow.callSites(k)) {
+      if (parent.has(to)) continue;
+      if (parent === parent0) parent = new Set(parent0);
+      flowEdges ??= new Map();
+      let e = flowEdges.get(k);
+      if (!e) flowEdges.set(k, (e = { to: [], at: [], nested: [], atExit: [] }));
+      e.to.push(to);
+      e.at.push(at);
+      e.nested.push(false);
+      e.atExit.push(false);
+      for (const r of g.reach([to])) {
+        if (parent.has(r)) continue;
+        parent.add(r);
+        stack.push(r);
+      }
+    }
+  }
+  return flowEdges ? { parent, flowEdges } : { parent };
 }
 
 /**
@@ -279,7 +321,7 @@ function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitK
     }
     if (!u) continue;
     const pool = cs.system === 'mp.Pool';
-    const label = pool ? `Pool.${cs.method}` : 'Process(target=)';
+    const label = cs.initializer ? 'initializer' : pool ? `Pool.${cs.method}` : 'Process(target=)';
     const site: SpawnSite = {
       system: cs.system,
       unit: u.id,
@@ -289,9 +331,10 @@ function flowContextStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitK
       isProcess: true,
       tasks: [],
       initializers: [],
-      flowTasks: [{ offset: cs.argOffset, range, label }],
+      flowTasks: [{ offset: cs.argOffset, range, label, initializer: !!cs.initializer }],
       startMethod: cs.startMethod,
     };
+    if (cs.initializer?.initargs) site.passesState = true;
     if (pool && submitMethod(cs.system, cs.method ?? '')?.blocking) site.endRange = range;
     out.push({ key: unitKey(m, u), rec: g.spawnRecord(m, site) });
   }

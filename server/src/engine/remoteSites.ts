@@ -19,18 +19,22 @@ export function remoteSite(linker: Linker, m: ModuleModel, u: Unit, c: Call, sym
   const name = c.callee.member ?? c.callee.name;
   const label = how === '()' ? `${r.label} ${name}()` : `${name}.${how}`;
   const site: SpawnSite = { system: r.system, unit: u.id, range: c.range, offset: c.offset, label, isProcess: r.isProcess, tasks: [], initializers: [] };
-  if (b.kind === 'class') {
+  // the wrapper form (`remote_f = ray.remote(f)`): the wrapped function or class runs there
+  const target = r.wraps ? `${splitSymbolKey(sym).file}#${r.wraps}` : sym;
+  const tb = r.wraps ? linker.binding(target) : b;
+  if (!tb) return { submission: true };
+  if (tb.kind === 'class') {
     if (!r.actors) return { submission: true };
     // an actor: every method of the class runs in the actor's process
-    const home = linker.moduleOf(splitSymbolKey(sym).file);
-    for (const id of b.methods ?? []) {
+    const home = linker.moduleOf(splitSymbolKey(target).file);
+    for (const id of tb.methods ?? []) {
       const unit = home?.units[id];
       if (!unit) continue;
       const short = unit.name.slice(unit.name.lastIndexOf('.') + 1);
-      site.tasks.push({ ref: { name: c.callee.name, member: short }, symbols: [`${sym}.${short}`], range: c.range, label: `${label} → ${short}` });
+      site.tasks.push({ ref: { name: r.wraps ?? c.callee.name, member: short }, symbols: [`${target}.${short}`], range: c.range, label: `${label} → ${short}` });
     }
   } else {
-    site.tasks.push({ ref: c.callee, symbols: [sym], range: c.range, label });
+    site.tasks.push({ ref: r.wraps ? { name: r.wraps } : c.callee, symbols: [target], range: c.range, label });
   }
   return { site, submission: true };
 }

@@ -25,6 +25,7 @@ export abstract class AccessRecorder extends GuardClassifier {
     const name = id.text;
     const decl = this.lookupRef(name);
     if (!decl) return;
+    if (decl.importFrom && decl.isModule) this.valueImportNames.add(name);
     if (decl.importFrom && normModule(decl.importFrom.specifier) === WT) {
       const imp = decl.importFrom.imported;
       if (imp === 'workerData') this.model.readsWorkerData = true;

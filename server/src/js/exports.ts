@@ -25,7 +25,7 @@ export abstract class ExportCollector extends ScopeModel {
       if (ts.isExportDeclaration(s)) {
         if (s.isTypeOnly) continue;
         const spec = s.moduleSpecifier ? stringValue(s.moduleSpecifier) : undefined;
-        if (spec !== undefined) this.importSet.add(spec);
+        if (spec !== undefined) (this.importSet.add(spec), this.keptImports.add(spec));
         const clause = s.exportClause;
         if (!clause) {
           if (spec !== undefined) this.model.starExports.push(spec);

@@ -146,11 +146,31 @@ class JsFrontend extends SpawnRecognizer {
 
     this.visitStatements(sf.statements);
     this.configStarts();
+    this.elideTypeOnlyImports(esmImports);
 
     this.finish();
     this.model.imports = Array.from(this.importSet);
     const deferred = [...this.deferredRequires].filter((s) => !this.eagerRequires.has(s) && !esmImports.has(s));
     if (deferred.length) this.model.deferredImports = deferred;
+  }
+
+  /**
+   * TypeScript drops an import none of whose names is used as a value (`import { Job } from
+   * './worker'` with `Job` only in types: no `import` in the output; without
+   * `verbatimModuleSyntax` / `preserveValueImports`, which crossproc does not read), so the
+   * module is not loaded: not an import of this module at run time. Names re-exported
+   * (`export { Job }`) count as used.
+   */
+  private elideTypeOnlyImports(esmImports: Set<string>): void {
+    if (this.elidable.size === 0) return;
+    const reexported = new Set<string>();
+    for (const e of this.model.exports.values()) if (e.local) reexported.add(e.local);
+    for (const [spec, names] of this.elidable) {
+      if (this.keptImports.has(spec) || this.eagerRequires.has(spec) || this.deferredRequires.has(spec)) continue;
+      if (names.some((n) => this.valueImportNames.has(n) || reexported.has(n))) continue;
+      this.importSet.delete(spec);
+      esmImports.delete(spec);
+    }
   }
 
   // ----- finishing

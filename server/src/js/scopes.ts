@@ -99,6 +99,16 @@ export abstract class ScopeModel {
   protected readonly pendingSends: { recv: RecvKey; payloads: Payload[] }[] = [];
   protected readonly memberCreations = new Map<string, Creation>();
   protected readonly importSet = new Set<string>();
+  /**
+   * TypeScript: relative imports TS drops from its output when none of their names is used
+   * as a value (`import { Job } from './worker'` with `Job` only in types): specifier → the
+   * local names; see JsFrontend.elideTypeOnlyImports.
+   */
+  protected readonly elidable = new Map<string, string[]>();
+  /** specifiers also imported in a form TS keeps (`import './x'`, `export ... from`, `require`) */
+  protected readonly keptImports = new Set<string>();
+  /** module-level import names read as values (not only in types) */
+  protected readonly valueImportNames = new Set<string>();
   /** `this.x = <init>` / class field `x = <init>`: the initializer per member name (which class an instance is of) */
   protected readonly memberInits = new Map<string, ts.Expression>();
   /** env keys (→ literal values) / argv strings this file's forks and Workers give their children */
@@ -225,7 +235,20 @@ export abstract class ScopeModel {
         if (spec === undefined) continue;
         if (clause?.isTypeOnly) continue;
         this.importSet.add(spec);
-        if (!clause) continue;
+        if (!clause) {
+          this.keptImports.add(spec);
+          continue;
+        }
+        if (/\.[cm]?tsx?$/i.test(this.sf.fileName) && spec.startsWith('.')) {
+          const names = this.elidable.get(spec) ?? [];
+          if (clause.name) names.push(clause.name.text);
+          const b = clause.namedBindings;
+          if (b && ts.isNamespaceImport(b)) names.push(b.name.text);
+          else if (b) for (const el of b.elements) if (!el.isTypeOnly) names.push(el.name.text);
+          this.elidable.set(spec, names);
+        } else {
+          this.keptImports.add(spec);
+        }
         if (clause.name) this.declare(scope, clause.name, 'import', { importFrom: { specifier: spec, imported: 'default' } });
         const nb = clause.namedBindings;
         if (nb && ts.isNamespaceImport(nb)) {

@@ -307,18 +307,51 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     return false;
   }
 
-  /** The script in Node's argument list: the first element that is not a `-flag` (a spread: unknown). */
+  /**
+   * The elements of an argument list: an array literal (or a name bound to one), or a
+   * `[].concat(flags).concat(script, arg)` chain; an element `null` is a list of unknown
+   * length (a spread, or an array concatenated whole).
+   */
+  private argElements(e0: ts.Expression, depth = 0): Array<ts.Expression | null> | undefined {
+    const arr = this.arrayLiteralOf(e0);
+    if (arr) return arr.elements.map((el) => (ts.isSpreadElement(el) ? (this.sym(el.expression) === 'process.execArgv' ? el : null) : el));
+    const e = unwrap(e0);
+    if (depth > 4 || !ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'concat') return undefined;
+    const out = this.argElements(e.expression.expression, depth + 1);
+    if (!out) return undefined;
+    for (const a of e.arguments) {
+      const inner = ts.isSpreadElement(a) ? undefined : this.argElements(a, depth + 1);
+      // an argument that is not a list is one element when it names a module (`workerPath`)
+      if (inner) out.push(...inner);
+      else out.push(!ts.isSpreadElement(a) && this.modulePath(a) !== undefined ? a : null);
+    }
+    return out;
+  }
+
+  /**
+   * The script in Node's argument list: the first element that is not a `-flag`. After a
+   * list of unknown length (`...nodeArgs`), only an element that names a module file by
+   * expression (`require.resolve('./worker')`, a name bound to one) or by a `.js` name is
+   * taken; anything else: unknown.
+   */
   private scriptInArgs(e: ts.Expression): string | undefined {
-    const arr = this.arrayLiteralOf(e);
-    if (!arr) return undefined;
+    const elements = this.argElements(e);
+    if (!elements) return undefined;
     let skip = false;
-    for (const el of arr.elements) {
-      // `...process.execArgv` passes on this process's Node flags; another spread: unknown
-      if (ts.isSpreadElement(el)) {
-        if (this.sym(el.expression) === 'process.execArgv') continue;
-        return undefined;
+    let unknownBefore = false;
+    for (const el of elements) {
+      // `...process.execArgv` passes on this process's Node flags
+      if (el && ts.isSpreadElement(el)) continue;
+      if (el === null) {
+        unknownBefore = true;
+        skip = false;
+        continue;
       }
       const lit = stringValue(unwrap(el));
+      if (unknownBefore) {
+        if (lit !== undefined ? !/\.[cm]?[jt]s$/.test(lit) : ts.isElementAccessExpression(unwrap(el))) return undefined;
+        return this.modulePath(el);
+      }
       if (skip) {
         skip = false;
         continue;

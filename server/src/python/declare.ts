@@ -435,6 +435,11 @@ export abstract class DeclarePass extends Resolver {
         else if (chosen.kind === 'unknown' && c.kind !== 'unknown') chosen = c;
         if (chosen.kind !== 'unknown') break;
       }
+      // `X = None` at import time, `X = Manager().dict()` later: writes through X may reach a manager
+      const vals = chosen?.kind === 'manager-proxy' ? undefined : this.moduleScope.values.get(name);
+      if (vals && vals.length > 1 && vals.some((v) => v.node.type === 'call' && v.index === undefined && this.classifySrc(v, this.moduleScope, 0).kind === 'manager-proxy')) {
+        b.laterProxy = true;
+      }
       if (chosen) {
         b.kind = chosen.kind;
         if (chosen.detail) b.detail = chosen.detail;

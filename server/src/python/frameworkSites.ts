@@ -54,6 +54,7 @@ export abstract class FrameworkPass extends SpawnPass {
   /** Module-level functions and classes a framework decorator makes remote ({@link Binding.remote}). */
   protected override finishClasses(): void {
     super.finishClasses();
+    for (const n of this.decoratedDefs) if (!this.model.tableHandlers && this.registersIn(n)) this.model.tableHandlers = true;
     for (const n of [...this.decoratedDefs, ...this.moduleClasses]) {
       const name = field(n, 'name')?.text;
       const b = name ? this.model.bindings.get(name) : undefined;
@@ -68,6 +69,37 @@ export abstract class FrameworkPass extends SpawnPass {
         break;
       }
     }
+    // the wrapper form: `remote_f = ray.remote(f)`, `Actor = ray.remote(num_cpus=1)(Cls)`
+    for (const [name, decls] of this.moduleDecls) {
+      const src = decls.length === 1 ? decls[0].src : null;
+      const call = src && src.index === undefined ? unparen(src.node) : undefined;
+      if (call?.type !== 'call') continue;
+      const arg = callArgs(call).pos[0];
+      const wrapped = arg && unparen(arg).type === 'identifier' ? this.model.bindings.get(unparen(arg).text) : undefined;
+      if (!wrapped || (wrapped.kind !== 'function' && wrapped.kind !== 'class') || this.resolve(wrapped.name, this.moduleScope) !== 'module') continue;
+      const deco = this.remoteDecorator(field(call, 'function') ?? undefined);
+      const b = this.model.bindings.get(name);
+      if (!deco || !b || (wrapped.kind === 'class' && !deco.actors)) continue;
+      b.remote = { system: deco.system, label: deco.label, submit: deco.submit, isProcess: true, wraps: wrapped.name };
+      if (wrapped.kind === 'class') b.remote.actors = true;
+      if (deco.scheduler) this.scheduledBindings.push({ remote: b.remote, scheduler: deco.scheduler });
+    }
+  }
+
+  /**
+   * `@ROUTER.route("add")` / `@app.get`: a decorator that is a method of a module-level object
+   * made here (not an import, a function or a class) registers the function in its table.
+   */
+  private registersIn(def: Node): boolean {
+    for (const d of named(def.parent!)) {
+      if (d.type !== 'decorator') continue;
+      const e = unparen(named(d)[0] ?? d);
+      const at = e.type === 'call' ? field(e, 'function') : e;
+      const obj = at?.type === 'attribute' ? field(at, 'object') : null;
+      const b = obj?.type === 'identifier' ? this.model.bindings.get(obj.text) : undefined;
+      if (b && !b.importFrom && b.kind !== 'function' && b.kind !== 'class' && b.kind !== 'import') return true;
+    }
+    return false;
   }
 
   /** The remote decorator an expression names: `ray.remote`, `ray.remote(num_cpus=2)`, `app.task`, `app.task(bind=True)`. */
@@ -139,7 +171,11 @@ export abstract class FrameworkPass extends SpawnPass {
    * into a site when the callee is remote; never a call edge.
    */
   private noteSubmission(n: Node, recv: Node, method: string, scope: Scope, unit: number): void {
-    const { bottom, steps } = this.chainOf(unparen(recv));
+    // `f.options(num_cpus=2).remote(x)`: options for this submission, the same function
+    let r0 = unparen(recv);
+    const of = r0.type === 'call' ? field(r0, 'function') : null;
+    if (of?.type === 'attribute' && field(of, 'attribute')?.text === 'options' && field(of, 'object')) r0 = unparen(field(of, 'object')!);
+    const { bottom, steps } = this.chainOf(r0);
     if (bottom.type !== 'identifier') return;
     const r = this.refOfChain(bottom, steps, scope);
     if (!r || r.used !== steps.length || r.viaCls) return;
@@ -301,8 +337,9 @@ export abstract class FrameworkPass extends SpawnPass {
     const node = this.siteNodes.get(site);
     if (!node) return;
     const launches: NonNullable<SpawnSite['launches']> = [];
+    const iterations: Node[] = [];
     const direct = this.iteration(node);
-    if (direct) launches.push({ unit: site.unit, range: toRange(direct) });
+    if (direct) (launches.push({ unit: site.unit, range: toRange(direct) }), iterations.push(direct));
     const asg = node.parent;
     const left = asg?.type === 'assignment' && field(asg, 'right')?.id === node.id ? field(asg, 'left') : null;
     if (left?.type === 'identifier') {
@@ -311,13 +348,49 @@ export abstract class FrameworkPass extends SpawnPass {
       const walk = (n: Node): void => {
         if (n.type === 'identifier' && n.text === left.text && n.id !== left.id) {
           const it = this.iteration(n);
-          if (it) launches.push({ unit: this.unitAt(it), range: toRange(it) });
+          if (it) (launches.push({ unit: this.unitAt(it), range: toRange(it) }), iterations.push(it));
         }
         for (const c of n.children) if (c) walk(c);
       };
       if (scopeNode) walk(scopeNode);
     }
     if (launches.length) site.launches = launches;
+    this.restartPerIteration(site, node, launches, iterations);
+  }
+
+  /**
+   * A loader whose every iteration starts its workers afresh (a DataLoader without
+   * `persistent_workers=True`): a site of its own at each iteration (`for b in loader`,
+   * `list(loader)`), started there — under fork those workers copy the parent as it is
+   * then — and done when the iteration ends. The creating call keeps its launches (for
+   * unguarded-spawn) but no tasks.
+   */
+  private restartPerIteration(site: SpawnSite, node: Node, launches: NonNullable<SpawnSite['launches']>, iterations: Node[]): void {
+    const restarts = this.callOf(site)?.restartsPerIteration;
+    if (!restarts || site.isProcess === false || !launches.length || !site.tasks.length) return;
+    const keep = argAt(callArgs(node), restarts.unless);
+    if (keep && unparen(keep).type !== 'false') return;
+    launches.forEach((l, i) => {
+      const it = iterations[i];
+      // the loop's header (`for b in loader`), not its body: the body runs while the workers do
+      const right = it.type === 'for_statement' || it.type === 'for_in_clause' ? field(it, 'right') : null;
+      const range = right ? { start: toRange(it).start, end: toRange(right).end } : toRange(it);
+      this.model.spawns.push({
+        ...site,
+        unit: l.unit,
+        range,
+        offset: it.startIndex,
+        tasks: site.tasks.map((t) => ({ ...t, range })),
+        initializers: [...site.initializers],
+        launches: undefined,
+        endRange: toRange(it),
+        restartOf: site.offset,
+      });
+    });
+    site.tasks = [];
+    site.initializers = [];
+    site.flowTasks = undefined;
+    site.initializerUnits = undefined;
   }
 
   /** The statement or call that iterates `n`: `for x in n`, `enumerate(n)`, `iter(n)`, `list(n)`, `tqdm(n)`... */

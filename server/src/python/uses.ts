@@ -426,7 +426,7 @@ export abstract class UsePass extends DeclarePass {
       if (callUnit !== null && this.callbackArg(v, scope, unit, callUnit)) {
         // put in a table (`handlers.append(f)`): it runs where the table is dispatched,
         // which the value-flow layer finds (`for h in handlers: h()`); not here, not later here
-        if (registered === 'table') this.dropCallbackId(v.id);
+        if (registered === 'table') (this.dropCallbackId(v.id), (this.model.tableHandlers = true));
         const cb = registered && this.callbackCalls.get(v.id);
         if (cb) cb.call.registered = registered as Call['registered'];
         continue;

@@ -30,7 +30,9 @@ const clusterPool = (name: string, file: number): JsStart => ({
 /**
  * poolifier: `new FixedThreadPool(n, file)`, `new DynamicClusterPool(min, max, file)`; the
  * worker file's `new ThreadWorker(fn | { name: fn })` / `ClusterWorker` (or a subclass)
- * holds the tasks; `pool.execute(data, name, abortSignal, transferList)` (v4: `(data, name,
+ * holds the tasks — and so does the worker's own `worker.addTaskFunction(name, fn | {
+ * taskFunction })` (a function handed over by worker code: worker code, no model entry
+ * needed); `pool.execute(data, name, abortSignal, transferList)` (v4: `(data, name,
  * transferList)`) and `mapExecute` submit; `pool.addTaskFunction(name, fn)` sends `fn`'s source.
  */
 export const poolifier: JsFrameworkModel = {
@@ -38,7 +40,7 @@ export const poolifier: JsFrameworkModel = {
     id: 'poolifier',
     language: 'js',
     title: 'poolifier',
-    runsInWorker: 'the task functions given to ThreadWorker/ClusterWorker (and the methods of their subclasses), in pool threads or cluster processes',
+    runsInWorker: 'the task functions given to ThreadWorker/ClusterWorker or registered in the worker with addTaskFunction (and the methods of their subclasses), in pool threads or cluster processes',
     channels: ['execute() data', 'workerData (workerOptions)', 'transferList (thread pools)'],
     detected: ['state read or written by tasks', 'unsendable execute()/mapExecute() data', 'closures given to addTaskFunction'],
     fixtures: 'runnable',

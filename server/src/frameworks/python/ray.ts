@@ -1,7 +1,9 @@
 /**
  * Ray: a `@ray.remote` function runs as a task in a Ray worker process when called with
- * `.remote(...)`; a `@ray.remote` class is an actor class: `Cls.remote(...)` starts an actor
- * process, where every method runs. Functions and classes of the driver's script travel by
+ * `.remote(...)` (or `.options(...).remote(...)`); a `@ray.remote` class is an actor class:
+ * `Cls.remote(...)` starts an actor process, where every method runs. The wrapper form
+ * `remote_f = ray.remote(f)` / `ray.remote(num_cpus=1)(Cls)` makes the same remote function
+ * or actor class. Functions and classes of the driver's script travel by
  * value (cloudpickle) with the script's globals they read, as they are when first shipped;
  * other modules are imported by each worker. Module state is per worker process: the
  * driver's later changes are not seen, and writes stay in the worker. The actor is the
@@ -14,7 +16,7 @@ export const ray: PythonFramework = {
     id: 'ray',
     language: 'python',
     title: 'Ray',
-    runsInWorker: '@ray.remote functions called with .remote(), and every method of @ray.remote actor classes',
+    runsInWorker: '@ray.remote functions (also ray.remote(f)) called with .remote() or .options(...).remote(), and every method of actor classes',
     channels: ['task arguments and return values (ray.get)', 'an actor\'s instance attributes, through its handle', 'ray.put objects'],
     detected: ['module state the driver changes after shipping', 'module state tasks and actors write'],
     fixtures: 'static',

@@ -3,7 +3,9 @@
  * (multiprocessing, the program's start method unless `multiprocessing_context=` names
  * one), which call its `__getitem__` / `__iter__` / `__len__`; `worker_init_fn` runs once in
  * each worker. `num_workers=0`, the default, loads in the main process. Workers start when
- * the loader is iterated and, without `persistent_workers=True`, again on every epoch.
+ * the loader is iterated and, without `persistent_workers=True`, again on every epoch (so
+ * under fork each epoch's workers copy the parent as it is then, and are done when the
+ * epoch ends); with it, the first epoch's workers serve every later one.
  * `torch.multiprocessing` is multiprocessing (the multiprocessing model's alias).
  */
 import type { PythonFramework } from './types';
@@ -37,6 +39,8 @@ export const torch: PythonFramework = {
       initializer: { pos: 10, kw: 'worker_init_fn' },
       startMethodArg: { pos: 11, kw: 'multiprocessing_context' },
       startsWhenIterated: true,
+      // DataLoader(..., prefetch_factor, persistent_workers, ...): keyword only in practice
+      restartsPerIteration: { unless: { kw: 'persistent_workers' } },
     },
   ],
 };

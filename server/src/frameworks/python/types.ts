@@ -136,6 +136,12 @@ export interface PyWorkerCall {
    * not when it is made: a start at import time is an iteration there
    */
   startsWhenIterated?: boolean;
+  /**
+   * with {@link startsWhenIterated}: each iteration starts the workers afresh (and they are
+   * done when it ends) unless this argument is true (a DataLoader's `persistent_workers=True`
+   * keeps the first iteration's workers for every later one)
+   */
+  restartsPerIteration?: { unless: ArgSlot };
   /** literal values of an argument that change how tasks travel (mpire `use_dill=True`: lambdas travel) */
   serializerWhen?: Array<{ slot: ArgSlot; values: string[]; serializer: Serializer }>;
   /**
