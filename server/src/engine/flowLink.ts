@@ -389,6 +389,16 @@ export function chooseModules(
 
 /** whether a module calls `multiprocessing.get_context` (`mp.get_context(...)`, `get_context(...)` imported from it) */
 function callsGetContext(m: ModuleModel): boolean {
+  // most modules import nothing of the kind: their calls need not be looked at (this ran
+  // a binding lookup for every call of every module)
+  let imports = false;
+  for (const b of m.bindings.values()) {
+    if (b.importFrom?.specifier === 'multiprocessing' && (b.importFrom.imported === '*' || b.importFrom.imported === 'get_context')) {
+      imports = true;
+      break;
+    }
+  }
+  if (!imports) return false;
   return m.units.some((u) => u.calls.some((c) => {
     const from = m.bindings.get(c.callee.name)?.importFrom;
     if (from?.specifier !== 'multiprocessing') return false;

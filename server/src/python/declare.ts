@@ -1,12 +1,29 @@
 /**
  * Pass A (declare): units, scopes, module-level bindings and the values assigned to every name.
  */
-import type { ValueKind } from '../engine/model';
+import type { Binding, Range, ValueKind } from '../engine/model';
 import { CONTEXT_FACTORIES, PROCESS_CLASSES, THREAD_CLASSES } from '../frameworks/python';
 import { field, named, stringValue, toRange, unparen } from './syntax';
-import { newScope, type Classified, type Scope, type ValueSrc } from './scope';
+import { newScope, ownImports, ownNames, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { Resolver } from './resolve';
+
+/**
+ * A Python binding with every field of {@link Binding} present from the start (unset ones
+ * undefined), in one order: the passes fill them in later, and objects that gained them in
+ * different orders had different hidden classes, which made the engine's hottest lookups
+ * (linker, contexts) polymorphic and deoptimised them again and again.
+ */
+function newBinding(name: string, range: Range, kind: ValueKind): Binding {
+  return {
+    name, range, kind, detail: undefined, isConst: false, importFrom: undefined, unit: undefined,
+    methods: undefined, attrs: undefined, processClass: undefined, threadClass: undefined, bases: undefined,
+    contextBases: undefined, contexts: undefined, remote: undefined,
+  };
+}
+
+/** the last parts of the context factories' names (`get_context`) */
+const CONTEXT_FACTORY_NAMES = [...new Set([...CONTEXT_FACTORIES.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)))];
 
 export abstract class DeclarePass extends Resolver {
   protected isMainGuard(n: Node): boolean {
@@ -37,7 +54,7 @@ export abstract class DeclarePass extends Resolver {
       if (!decls) {
         this.moduleDecls.set(name, [{ src, hint }]);
         if (!this.model.bindings.has(name)) {
-          this.model.bindings.set(name, { name, range: toRange(nameNode), kind: 'unknown', isConst: false });
+          this.model.bindings.set(name, newBinding(name, toRange(nameNode), 'unknown'));
         }
       } else {
         decls.push({ src, hint });
@@ -229,13 +246,13 @@ export abstract class DeclarePass extends Resolver {
       case 'global_statement': {
         for (const id of named(n)) {
           if (id.type !== 'identifier') continue;
-          if (scope.kind !== 'module') scope.globals.add(id.text);
+          if (scope.kind !== 'module') ownNames(scope, 'globals').add(id.text);
           if (!this.globalNames.has(id.text)) this.globalNames.set(id.text, id);
         }
         return;
       }
       case 'nonlocal_statement': {
-        for (const id of named(n)) if (id.type === 'identifier') scope.nonlocals.add(id.text);
+        for (const id of named(n)) if (id.type === 'identifier') ownNames(scope, 'nonlocals').add(id.text);
         return;
       }
       case 'yield': {
@@ -277,7 +294,7 @@ export abstract class DeclarePass extends Resolver {
   protected declareImport(n: Node, scope: Scope): void {
     const addImport = (local: string, nameNode: Node, specifier: string, imported: string, qualified: string): void => {
       this.addName(scope, local, nameNode, null, 'import');
-      scope.imports.set(local, qualified);
+      ownImports(scope).set(local, qualified);
       if (scope.kind === 'module') {
         const b = this.model.bindings.get(local);
         if (b && b.kind === 'unknown' && !b.importFrom) {
@@ -456,7 +473,7 @@ export abstract class DeclarePass extends Resolver {
     // names only declared `global` inside functions
     for (const [name, node] of this.globalNames) {
       if (!this.model.bindings.has(name)) {
-        this.model.bindings.set(name, { name, range: toRange(node), kind: 'unknown', isConst: false });
+        this.model.bindings.set(name, newBinding(name, toRange(node), 'unknown'));
         this.moduleScope.locals.add(name);
       }
     }
@@ -479,6 +496,10 @@ export abstract class DeclarePass extends Resolver {
 
   /** Module-level dict literals of multiprocessing contexts: {@link Binding.contexts}. */
   private noteContextDicts(): void {
+    // a context factory is named in the source (`get_context`, maybe through an import
+    // alias, whose import names it too): without that name no dict value can be one, and the
+    // walk over every module-level dict (large tables included) is skipped
+    if (!CONTEXT_FACTORY_NAMES.some((f) => this.text.includes(f))) return;
     for (const [name, decls] of this.moduleDecls) {
       const b = this.model.bindings.get(name);
       const v = decls.length === 1 && decls[0].src && decls[0].src.index === undefined ? unparen(decls[0].src.node) : null;
@@ -525,7 +546,7 @@ export abstract class DeclarePass extends Resolver {
       for (const [attr, node] of cs?.nameNodes ?? []) {
         const vals = cs!.values.get(attr) ?? [];
         const c = vals.length ? this.classifySrc(vals[0], cs!, 0) : { kind: 'unknown' as const };
-        (b.attrs ??= new Map()).set(attr, { name: `${name}.${attr}`, range: toRange(node), kind: c.kind, isConst: false });
+        (b.attrs ??= new Map()).set(attr, newBinding(`${name}.${attr}`, toRange(node), c.kind));
       }
       const sup = field(n, 'superclasses');
       if (!sup) continue;

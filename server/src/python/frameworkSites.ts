@@ -22,6 +22,7 @@ import { argAt, callArgs, field, named, startMethodOf, stringValue, toRange, unp
 import type { Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { SpawnPass } from './spawns';
+import { newCall } from './uses';
 
 /** calls that iterate their first argument */
 const ITERATING = new Set(['iter', 'enumerate', 'list', 'tuple', 'zip', 'next', 'tqdm', 'sorted', 'sum', 'map', 'filter']);
@@ -179,7 +180,9 @@ export abstract class FrameworkPass extends SpawnPass {
     if (bottom.type !== 'identifier') return;
     const r = this.refOfChain(bottom, steps, scope);
     if (!r || r.used !== steps.length || r.viaCls) return;
-    this.units[unit].calls.push({ callee: r.ref, range: toRange(n), offset: n.startIndex, submits: method });
+    const call = newCall(r.ref, toRange(n), n.startIndex);
+    call.submits = method;
+    this.units[unit].calls.push(call);
   }
 
   /**

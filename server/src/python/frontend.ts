@@ -40,12 +40,11 @@ export { initPython } from './parser';
 class PythonFrontEnd extends EventPass {
   /** `root` is the plain copy of the tree, `wasmRoot` the tree-sitter tree (for syntax problems) */
   run(root: Node, wasmRoot: WasmNode): void {
-    const moduleUnit: Unit = {
-      id: 0, kind: 'module', name: '<module>', range: toRange(root),
+    this.addUnit({
+      kind: 'module', name: '<module>', range: toRange(root),
       nameRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       params: [], accesses: [], calls: [], isNested: false,
-    };
-    this.units.push(moduleUnit);
+    });
     this.moduleScope = newScope('module', null, 0);
     collectProblems(wasmRoot, this.model.problems);
     // A package's `__main__.py` (`python -m pkg`) is "main only" code: multiprocessing's

@@ -11,6 +11,9 @@ import { argAt, callArgs, field, named, startMethodOf, stringValue, unparen } fr
 import type { Candidate, ChainRef, Classified, Scope, ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 
+/** what {@link Resolver.classCandidates} answers when it knows nothing (shared: answers are only read) */
+const NO_CANDIDATES: { readonly cands: readonly Candidate[]; readonly unknown: boolean } = { cands: [], unknown: true };
+
 export abstract class Resolver {
   readonly model: ModuleModel;
   protected units: Unit[];
@@ -60,11 +63,14 @@ export abstract class Resolver {
 
   protected addUnit(u: Omit<Unit, 'id'>): number {
     const id = this.units.length;
-    // not `{ ...u, id }`: a spread copy got a hidden class of its own in V8 (60,000 of them,
-    // 22 MB, in the language server after loading the standard library)
-    const unit = u as Unit;
-    unit.id = id;
-    this.units.push(unit);
+    // every field present, in one order (see newBinding in ./declare.ts): one hidden class
+    // for all units, which the engine's passes over them read monomorphically
+    this.units.push({
+      id, kind: u.kind, name: u.name, range: u.range, nameRange: u.nameRange, parent: u.parent,
+      binding: u.binding, exportedAs: u.exportedAs, params: u.params, accesses: u.accesses, calls: u.calls,
+      globals: u.globals, isNested: u.isNested, isGenerator: u.isGenerator, detached: u.detached,
+      afterWorkerExit: u.afterWorkerExit,
+    });
     return id;
   }
 
@@ -143,14 +149,14 @@ export abstract class Resolver {
     switch (n.type) {
       case 'identifier': {
         const alias = this.importAlias(n.text, scope);
-        if (alias) return { q: alias };
+        if (alias) return { q: alias, method: undefined };
         for (const v of this.valuesOf(n.text, scope)) {
           if (v.index !== undefined || v.node.type !== 'call') continue;
           const f = this.qualify(field(v.node, 'function'), scope, depth + 1);
           const cf = f && CONTEXT_FACTORIES.get(f.q);
           if (cf) return { q: cf.module, method: this.getContextMethod(v.node, cf.method) };
         }
-        return { q: n.text };
+        return { q: n.text, method: undefined };
       }
       case 'attribute': {
         const o = this.qualify(field(n, 'object'), scope, depth + 1);
@@ -300,8 +306,8 @@ export abstract class Resolver {
   }
 
   /** classes an expression may evaluate to (for executor choice) */
-  protected classCandidates(n: Node | null, scope: Scope, depth = 0): { cands: Candidate[]; unknown: boolean } {
-    const none = { cands: [] as Candidate[], unknown: true };
+  protected classCandidates(n: Node | null, scope: Scope, depth = 0): { readonly cands: readonly Candidate[]; readonly unknown: boolean } {
+    const none = NO_CANDIDATES;
     if (!n || depth > 6) return none;
     const x = unparen(n);
     switch (x.type) {

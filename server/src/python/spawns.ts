@@ -41,8 +41,13 @@ export abstract class SpawnPass extends PayloadPass {
       }
     }
     const cands = this.classCandidates(fn, scope);
-    const systems = cands.cands.map((c) => ({ c, s: WORKER_CALLS.get(c.q) })).filter((x) => !!x.s) as { c: Candidate; s: PyCallInfo }[];
-    if (systems.length > 0) {
+    // (a loop: this runs for every call, and almost none names a worker-creating call)
+    let systems: { c: Candidate; s: PyCallInfo }[] | undefined;
+    for (const c of cands.cands) {
+      const s = WORKER_CALLS.get(c.q);
+      if (s) (systems ??= []).push({ c, s });
+    }
+    if (systems) {
       this.createSite(n, systems, cands.unknown || systems.length < cands.cands.length, scope, unit);
     }
     // calling a pool object submits to it: `Parallel(n_jobs=2)(delayed(f)(x) for x in xs)`, `parallel(...)`

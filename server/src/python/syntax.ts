@@ -57,32 +57,55 @@ export function unparen(n: Node): Node {
 }
 
 export interface Args {
-  pos: Node[];
-  kw: Map<string, Node>;
-  hasStar: boolean;
+  readonly pos: readonly Node[];
+  readonly kw: ReadonlyMap<string, Node>;
+  readonly hasStar: boolean;
 }
 
+/**
+ * The last few calls' arguments: each pass over a call (spawn sites, framework sites,
+ * events, payloads) asks for them again, and each answer was a new Map and array. Callers
+ * only read an {@link Args}. Nodes are never reused, so a hit is always the same call.
+ */
+const ARGS_CACHE_SIZE = 4;
+const argsCacheKeys: Array<Node | null> = new Array<Node | null>(ARGS_CACHE_SIZE).fill(null);
+const argsCacheValues: Args[] = new Array<Args>(ARGS_CACHE_SIZE);
+let argsCacheNext = 0;
+
+/** The arguments of a call, by position and keyword (do not modify the result: it is shared). */
 export function callArgs(call: Node): Args {
-  const out: Args = { pos: [], kw: new Map(), hasStar: false };
+  for (let i = 0; i < ARGS_CACHE_SIZE; i++) if (argsCacheKeys[i] === call) return argsCacheValues[i]!;
+  const out = computeCallArgs(call);
+  argsCacheKeys[argsCacheNext] = call;
+  argsCacheValues[argsCacheNext] = out;
+  argsCacheNext = (argsCacheNext + 1) % ARGS_CACHE_SIZE;
+  return out;
+}
+
+/** what calls without keyword arguments share (an {@link Args} is never modified) */
+const NO_KEYWORDS: ReadonlyMap<string, Node> = new Map();
+const NO_ARGS: Args = { pos: [], kw: NO_KEYWORDS, hasStar: false };
+
+function computeCallArgs(call: Node): Args {
   const al = field(call, 'arguments');
-  if (!al) return out;
-  if (al.type === 'generator_expression') {
-    out.pos.push(al);
-    return out;
-  }
+  if (!al) return NO_ARGS;
+  if (al.type === 'generator_expression') return { pos: [al], kw: NO_KEYWORDS, hasStar: false };
+  const pos: Node[] = [];
+  let kw: Map<string, Node> | undefined;
+  let hasStar = false;
   for (const a of named(al)) {
     if (a.type === 'comment') continue;
     if (a.type === 'keyword_argument') {
       const k = field(a, 'name');
       const v = field(a, 'value');
-      if (k && v) out.kw.set(k.text, v);
+      if (k && v) (kw ??= new Map()).set(k.text, v);
     } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
-      out.hasStar = true;
+      hasStar = true;
     } else {
-      out.pos.push(a);
+      pos.push(a);
     }
   }
-  return out;
+  return { pos, kw: kw ?? NO_KEYWORDS, hasStar };
 }
 
 export function startMethodOf(s: string | null): StartMethod | undefined {

@@ -2,7 +2,7 @@
  * Pass B (use): accesses to module-level bindings, calls, callbacks passed as arguments.
  * Spawn sites and submissions are recognised by {@link UsePass.processSpecialCall} (./spawns.ts).
  */
-import type { Access, AccessKind, Call, Ref, Unit } from '../engine/model';
+import type { Access, AccessKind, Call, Range, Ref, Unit } from '../engine/model';
 import { MUTATING_METHODS } from './stdlib';
 import { field, named, refKey, toRange } from './syntax';
 import type { ChainRef, Scope } from './scope';
@@ -12,13 +12,21 @@ import { DeclarePass } from './declare';
 /** methods that put a callable in a registry (a list, set, dict or registry object) without calling it */
 const REGISTRY_METHODS = new Set(['append', 'appendleft', 'add', 'insert', 'register', 'setdefault']);
 
+/** A call record with every field present from the start (one hidden class; see newBinding in ./declare.ts). */
+export function newCall(callee: Ref, range: Range, offset: number): Call {
+  return {
+    callee, range, offset, ifClass: undefined, asModule: undefined, started: undefined, registered: undefined,
+    submits: undefined, handedOver: undefined,
+  };
+}
+
 export abstract class UsePass extends DeclarePass {
   /** spawn sites, submissions, payloads, `json.dumps` of proxies (./spawns.ts) */
   protected abstract processSpecialCall(n: Node, scope: Scope, unit: number): void;
 
   protected addAccess(unit: number, ref: Ref, kind: AccessKind, node: Node, detail?: string): Access {
-    const a: Access = { ref, kind, range: toRange(node), offset: node.startIndex };
-    if (detail !== undefined) a.detail = detail;
+    // every field present from the start (see newBinding in ./declare.ts): one hidden class
+    const a: Access = { ref, kind, range: toRange(node), offset: node.startIndex, detail, lazyInit: undefined, fromParam: undefined, member: undefined };
     this.units[unit].accesses.push(a);
     return a;
   }
@@ -41,7 +49,7 @@ export abstract class UsePass extends DeclarePass {
   }
 
   protected addCall(unit: number, callee: Ref, node: Node): Call {
-    const c: Call = { callee, range: toRange(node), offset: node.startIndex };
+    const c = newCall(callee, toRange(node), node.startIndex);
     this.units[unit].calls.push(c);
     return c;
   }
