@@ -3,21 +3,28 @@
  * pays after the debounce for one edited document.
  *
  *   npx tsx bench/keystroke.ts [folder ...] [--file path] [--edits N] [--no-fixtures]
+ *                              [--skip DIR]... [--kinds body,call] [--profile FILE.cpuprofile]
  *
  * Builds one Project over the folders (default: /usr/lib/python3.11 and this repository's
- * node_modules, nested node_modules included), analyses it once, then times
- * `updateFile` + `analyze()` for N body edits (a statement inserted at the top of a
- * function body: the module's interface is unchanged) and N interface edits (a new
- * module-level name) of one mid-sized file, and prints the medians. A third row, call
- * edits, alternately adds and removes a call to another function of the file in that
- * body (the call graph changes each time). Then the same on this repository's fixtures/
- * (unless --no-fixtures). --file picks the edited file (it must be in the folders).
+ * node_modules, nested node_modules included), analyses it once, then times `updateFile`
+ * (with a version, as the server gives an open document) + `analyze()` for N body edits (a
+ * statement inserted at the top of a function body: the module's interface is unchanged)
+ * and N interface edits (a new module-level name) of one mid-sized file, and prints the
+ * medians and p95. A third row, call edits, alternately adds and removes a call to another
+ * function of the file in that body (the call graph changes each time). Then the same on
+ * this repository's fixtures/ (unless --no-fixtures). --file picks the edited file (it
+ * must be in the folders).
+ * --skip leaves folders of that name out of the walk (e.g. site-packages, for the standard
+ * library workspace of bench/table.ts); --profile writes a CPU profile of the timed edits
+ * only (summarise it with bench/cpuprofile.ts).
  */
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Project } from '../server/src/engine/project';
 import { SKIPPED_DIRECTORIES } from '../server/src/shared/protocol';
-import { argValue, fmt, loadTree, measure, printTable, type SourceFile } from './common';
+import { argValue, fmt, loadTree, measure, percentile, printTable, type SourceFile } from './common';
 
 const DEFAULT_FOLDERS = ['/usr/lib/python3.11', path.join(__dirname, '..', 'node_modules')];
 
@@ -63,6 +70,24 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Runs `fn` under the V8 profiler and writes the profile to `file`. */
+async function profiled(file: string, fn: () => void): Promise<void> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  try {
+    fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 /** The file to edit: with an importer, of median size among those with a usable function. */
 function pickFile(project: Project, files: readonly SourceFile[]): SourceFile | undefined {
   const importers = project.graph().importers;
@@ -72,9 +97,18 @@ function pickFile(project: Project, files: readonly SourceFile[]): SourceFile | 
   return pool[pool.length >> 1];
 }
 
-async function run(label: string, folders: string[], edits: number, fileArg: string | undefined): Promise<void> {
+interface RunOptions {
+  edits: number;
+  file?: string;
+  skip: readonly string[];
+  kinds: readonly Kind[];
+  profile?: string;
+}
+
+async function run(label: string, folders: string[], opts: RunOptions): Promise<void> {
+  const { edits, file: fileArg } = opts;
   // walk into nested node_modules: they are part of the workspace being measured
-  const skip = new Set([...SKIPPED_DIRECTORIES].filter((d) => d !== 'node_modules'));
+  const skip = new Set([...[...SKIPPED_DIRECTORIES].filter((d) => d !== 'node_modules'), ...opts.skip]);
   const files: SourceFile[] = [];
   for (const folder of folders) files.push(...(await loadTree(path.resolve(folder), skip)).files);
   const project = await Project.create();
@@ -92,49 +126,57 @@ async function run(label: string, folders: string[], edits: number, fileArg: str
   const times = { body: [] as number[], interface: [] as number[], call: [] as number[] };
   const split = { body: [] as Array<[number, number]>, interface: [] as Array<[number, number]>, call: [] as Array<[number, number]> };
   let n = 0;
-  for (const kind of KINDS) {
+  for (const kind of opts.kinds) {
     // one untimed edit of each kind first (JIT warm-up on this path)
-    project.updateFile(target.path, e[kind](n++));
+    project.updateFile(target.path, e[kind](n), n++);
     project.analyze();
-    for (let i = 0; i < edits; i++) {
-      const text = e[kind](n++);
-      const t0 = performance.now();
-      project.updateFile(target.path, text);
-      const t1 = performance.now();
-      project.analyze();
-      const t2 = performance.now();
-      times[kind].push(t2 - t0);
-      split[kind].push([t1 - t0, t2 - t1]);
-    }
   }
+  const timed = (): void => {
+    for (const kind of opts.kinds) {
+      for (let i = 0; i < edits; i++) {
+        const text = e[kind](n++);
+        const t0 = performance.now();
+        project.updateFile(target.path, text, n);
+        const t1 = performance.now();
+        project.analyze();
+        const t2 = performance.now();
+        times[kind].push(t2 - t0);
+        split[kind].push([t1 - t0, t2 - t1]);
+      }
+    }
+  };
+  if (opts.profile) await profiled(opts.profile, timed);
+  else timed();
   project.updateFile(target.path, target.text);
 
   const importers = project.graph().importers.get(target.path)?.size ?? 0;
   const ms = (x: number): string => `${fmt(x, 1)} ms`;
   const row = (kind: Kind): string =>
-    `median ${ms(median(times[kind]))} (updateFile ${ms(median(split[kind].map((s) => s[0])))}, analyze ${ms(median(split[kind].map((s) => s[1])))}; min ${ms(Math.min(...times[kind]))}, max ${ms(Math.max(...times[kind]))})`;
+    `median ${ms(median(times[kind]))}, p95 ${ms(percentile(times[kind], 95))} (updateFile ${ms(median(split[kind].map((s) => s[0])))}, analyze ${ms(median(split[kind].map((s) => s[1])))}; min ${ms(Math.min(...times[kind]))}, max ${ms(Math.max(...times[kind]))})`;
   console.log(`${label}: ${folders.join(' + ')}`);
   printTable([
     ['files', `${files.length}`],
     ['initial load (updateFile each)', `${fmt(load.wall)} s`],
     ['initial analyze', `${fmt(first.wall)} s`],
     ['edited file', `${target.path} (${target.text.length} chars, ${importers} importers)`],
-    [`body edit x${edits}`, row('body')],
-    [`interface edit x${edits}`, row('interface')],
-    [`call edit x${edits}`, row('call')],
+    ...opts.kinds.map((kind) => [`${kind} edit x${edits}`, row(kind)] as [string, string]),
+    ['load average after', os.loadavg().map((x) => fmt(x)).join(' ')],
   ]);
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const valued = new Set(['--file', '--edits', '--findings', '--json', '--reference']);
+  const valued = new Set(['--file', '--edits', '--findings', '--json', '--reference', '--skip', '--kinds', '--profile']);
   const positional = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1] ?? ''));
   const folders = positional.length ? positional : DEFAULT_FOLDERS.filter((f) => fs.existsSync(f));
   const edits = Number(argValue(args, '--edits') ?? 10);
-  await run('workspace', folders, edits, argValue(args, '--file'));
+  const skip = args.flatMap((a, i) => (a === '--skip' && args[i + 1] ? [args[i + 1]!] : []));
+  const kinds = (argValue(args, '--kinds')?.split(',') ?? [...KINDS]).filter((k): k is Kind => (KINDS as readonly string[]).includes(k));
+  const opts: RunOptions = { edits, file: argValue(args, '--file'), skip, kinds, profile: argValue(args, '--profile') };
+  await run('workspace', folders, opts);
   if (!args.includes('--no-fixtures')) {
     console.log('');
-    await run('fixtures', [path.join(__dirname, '..', 'fixtures')], edits, undefined);
+    await run('fixtures', [path.join(__dirname, '..', 'fixtures')], { ...opts, file: undefined, profile: undefined });
   }
 }
 

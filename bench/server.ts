@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DEBOUNCE_MS } from '../server/src/handlers/diagnostics';
+import { IDLE_MS } from '../server/src/handlers/memory';
 import { startSession, type LspSession } from '../test/support/lsp-session';
 import { rssMbOf } from '../test/support/soak';
 
@@ -50,7 +52,9 @@ async function loaded(root: string): Promise<{ session: LspSession; files: numbe
   const end = Date.now() + LOAD_TIMEOUT_MS;
   let files: number | undefined;
   let loadMs = NaN;
+  let seen = 0;
   while (files === undefined) {
+    seen = idleCount(session);
     const line = session.log.find((l) => /Loaded \d+ files/.test(l));
     if (line) {
       files = Number(/Loaded (\d+) files/.exec(line)![1]);
@@ -59,9 +63,11 @@ async function loaded(root: string): Promise<{ session: LspSession; files: numbe
     else if (Date.now() > end) throw new Error(`the server did not load ${root}`);
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // the load ends with an analysis of everything (schedule(0)); its idle status is the last
-  await idleAfter(session, idleCount(session) - 1, LOAD_TIMEOUT_MS);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // the load ends with an analysis of everything (schedule(0), after the log line): its idle
+  // status is the first after the line (an analysis of 1,785 files does not end within one poll)
+  await idleAfter(session, seen, LOAD_TIMEOUT_MS);
+  // at rest: after the collection the server makes once idle (handlers/memory.ts), as a user's editor sees it
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 1000));
   return { session, files, seconds: (Date.now() - started) / 1000, loadMs };
 }
 
@@ -116,4 +122,103 @@ export async function editLatencies(root: string, file: string, edits: number): 
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Responsiveness while a large file is analysed: a workspace of a generated Python file of
+ * `functions` functions (about 40 characters and 12 tokens each, under the per-file budget)
+ * and a small script with a finding, both open; `edits` times, an edit of the large file
+ * (it is re-parsed), then hovers on the small one every 10 ms until the analysis ends.
+ * Returns each hover's latency (ms) and each analysis's time (edit → idle, less the debounce).
+ */
+export async function hoverLatencies(functions: number, edits: number): Promise<{ hovers: number[]; analyses: number[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossproc-bench-large-'));
+  const big = path.join(dir, 'generated.py');
+  const small = path.join(dir, 'main.py');
+  const lines: string[] = [];
+  for (let i = 0; i < functions; i++) lines.push(`def f_${i}(x):`, `    return x + ${i}`, '');
+  fs.writeFileSync(big, `${lines.join('\n')}\n`);
+  fs.writeFileSync(small, 'from multiprocessing import Pool\n\nGREETING = None\n\n\ndef task(x):\n    return f"{GREETING} {x}"\n\n\nif __name__ == "__main__":\n    GREETING = "Hello"\n    with Pool(2) as p:\n        print(p.map(task, [1, 2]))\n');
+  const session = await startSession(dir, { folderName: 'large' });
+  const hovers: number[] = [];
+  const analyses: number[] = [];
+  try {
+    const seen = idleCount(session);
+    await session.open(small, 'python');
+    await session.open(big, 'python');
+    await idleAfter(session, seen, LOAD_TIMEOUT_MS);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const hover = { textDocument: { uri: pathToFileURL(small).href }, position: { line: 6, character: 15 } };
+    for (let i = 0; i < edits; i++) {
+      const before = idleCount(session);
+      const t0 = performance.now();
+      await session.edit(big, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, `    y = ${i}\n`);
+      // the debounce first, then hovers while the server parses and analyses
+      await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
+      while (idleCount(session) <= before) {
+        const h0 = performance.now();
+        await session.connection.sendRequest('textDocument/hover', hover);
+        hovers.push(performance.now() - h0);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      analyses.push(performance.now() - t0 - DEBOUNCE_MS);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  } finally {
+    await session.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { hovers, analyses };
+}
+
+/** The standard library's files (site-packages apart), the way bench/table.ts builds the server's workspaces. */
+async function stdlibFiles(): Promise<{ root: string; std: string[]; rest: string[] }> {
+  const { execFileSync } = await import('node:child_process');
+  const { loadTree } = await import('./common');
+  const { SKIPPED_DIRECTORIES } = await import('../server/src/shared/protocol');
+  const root = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
+  const all = (await loadTree(root, new Set(SKIPPED_DIRECTORIES))).files.map((f) => f.path);
+  const inSite = (f: string) => f.includes(`${path.sep}site-packages${path.sep}`);
+  return { root, std: all.filter((f) => !inSite(f)), rest: all.filter(inSite) };
+}
+
+/**
+ * On its own: `npx tsx bench/server.ts [--edits N] [--rss] [--10k] [--large [--functions N]]`
+ * — edit → diagnostics latency on tarfile.py in the standard library workspace (median,
+ * p95), with --rss the server's RSS after indexing that workspace (--10k: the 10,000-file
+ * one), with --large hover latency while a large file is analysed ({@link hoverLatencies}).
+ * CROSSPROC_SERVER picks another build's dist/server.js.
+ */
+async function main(): Promise<void> {
+  const { argValue, fmt, percentile } = await import('./common');
+  const args = process.argv.slice(2);
+  const edits = Number(argValue(args, '--edits') ?? 20);
+  const { root, std, rest } = await stdlibFiles();
+  const ws = args.includes('--10k') ? linkWorkspace('10k', root, [...std, ...rest].slice(0, 10_000)) : linkWorkspace('stdlib', root, std);
+  const load = () => os.loadavg().map((x) => fmt(x)).join(' ');
+  try {
+    if (args.includes('--rss')) {
+      const r = await indexRss(ws);
+      console.log(`RSS after indexing ${r.files} files: ${fmt(r.rssMb, 0)} MB (load ${fmt(r.loadMs / 1000)} s, ready after ${fmt(r.seconds)} s; load average ${load()})`);
+    }
+    if (args.includes('--large')) {
+      const functions = Number(argValue(args, '--functions') ?? 12_000);
+      const { hovers, analyses } = await hoverLatencies(functions, 5);
+      console.log(`hover while a ${functions}-function file is analysed: ${hovers.length} hovers, median ${fmt(percentile(hovers, 50), 0)} ms, p95 ${fmt(percentile(hovers, 95), 0)} ms, max ${fmt(Math.max(...hovers), 0)} ms; analyses ${analyses.map((x) => fmt(x, 0)).join(', ')} ms (load average ${load()})`);
+    }
+    if (edits > 0) {
+      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits);
+      console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms (load average ${load()})`);
+      console.log(`  samples: ${xs.map((x) => fmt(x, 0)).join(' ')}`);
+    }
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

@@ -173,8 +173,10 @@ class LoadChains {
  */
 class EntryLoads {
   private readonly mods: ModuleModel[];
-  /** module → the modules that load it at load time */
-  private readonly loadedBy = new Map<string, ModuleModel[]>();
+  /** each module's place in the project's order */
+  private readonly order = new Map<string, number>();
+  /** modules with imports required only later (JS): the analysed modules their loading loads */
+  private readonly partialLoads = new Map<string, Set<string>>();
   private readonly isEntry = new Set<string>();
   private readonly none: boolean;
 
@@ -182,38 +184,56 @@ class EntryLoads {
     this.mods = [...graph.modules.values()].filter((m) => m.language === language);
     this.none = language === 'js' && this.mods.some((m) => m.clusterExec);
     if (this.none) return;
-    const imported = new Set<string>();
-    const loadsAny = new Set<string>();
+    // the import edges are the graph's (this runs after every edit: no re-resolving every import)
     for (const m of this.mods) {
-      const deferred = new Set(m.deferredImports ?? []);
+      this.order.set(m.path, this.order.size);
+      if (!m.deferredImports?.length) continue;
+      const deferred = new Set(m.deferredImports);
+      const loads = new Set<string>();
       for (const spec of m.imports) {
-        const t = graph.linker.resolveModule(m, spec);
-        if (!t || t === m) continue;
-        imported.add(t.path);
-        if (deferred.has(spec)) continue;
-        loadsAny.add(m.path);
-        const by = this.loadedBy.get(t.path);
-        if (by) by.push(m);
-        else this.loadedBy.set(t.path, [m]);
+        const t = deferred.has(spec) ? undefined : graph.linker.resolveModule(m, spec);
+        if (t && t !== m) loads.add(t.path);
       }
+      this.partialLoads.set(m.path, loads);
     }
-    for (const m of this.mods) if (!imported.has(m.path) && (m.spawns.length || loadsAny.has(m.path))) this.isEntry.add(m.path);
+    for (const m of this.mods) {
+      const loadsAny = (this.partialLoads.get(m.path)?.size ?? graph.importsOf(m.path).length) > 0;
+      if (!this.imported(m.path) && (m.spawns.length || loadsAny)) this.isEntry.add(m.path);
+    }
+  }
+
+  /** whether a module of this language imports `file` (at load time or later) */
+  private imported(file: string): boolean {
+    for (const by of this.graph.importers.get(file) ?? []) if (this.order.has(by)) return true;
+    return false;
+  }
+
+  /** the modules of this language that load `file` at load time */
+  private *loadedBy(file: string): Iterable<string> {
+    for (const by of this.graph.importers.get(file) ?? []) {
+      if (this.order.has(by) && (this.partialLoads.get(by)?.has(file) ?? true)) yield by;
+    }
   }
 
   /** The entries whose loading reaches `key`, in project order. */
   entriesReaching(key: string): ModuleModel[] {
     if (this.none) return [];
-    const reaching = this.graph.reachedBy(key);
     const loaded = new Set<string>();
-    const stack = this.mods.filter((m) => m.units[0] && reaching.has(unitKey(m, m.units[0])));
-    for (const m of stack) loaded.add(m.path);
+    const stack: string[] = [];
+    for (const k of this.graph.reachedBy(key)) {
+      const ref = this.graph.units.get(k);
+      if (!ref || ref.unit !== ref.module.units[0] || !this.order.has(ref.module.path) || loaded.has(ref.module.path)) continue;
+      loaded.add(ref.module.path);
+      stack.push(ref.module.path);
+    }
     while (stack.length) {
-      for (const by of this.loadedBy.get(stack.pop()!.path) ?? []) {
-        if (loaded.has(by.path)) continue;
-        loaded.add(by.path);
+      for (const by of this.loadedBy(stack.pop()!)) {
+        if (loaded.has(by)) continue;
+        loaded.add(by);
         stack.push(by);
       }
     }
-    return this.mods.filter((m) => this.isEntry.has(m.path) && loaded.has(m.path));
+    const entries = [...loaded].filter((p) => this.isEntry.has(p)).sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    return entries.map((p) => this.graph.modules.get(p)!);
   }
 }

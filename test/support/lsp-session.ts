@@ -16,7 +16,8 @@ import type {
   Range,
 } from 'vscode-languageserver-protocol';
 
-export const SERVER = path.join(__dirname, '..', '..', 'dist', 'server.js');
+/** the built server; CROSSPROC_SERVER names another build's (bench/server.ts compares builds) */
+export const SERVER = process.env.CROSSPROC_SERVER || path.join(__dirname, '..', '..', 'dist', 'server.js');
 export const DEADLINE_MS = 20_000;
 
 /** Polls `check` every 25 ms until it returns a value, or fails with `what` after the deadline. */

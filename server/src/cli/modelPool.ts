@@ -77,7 +77,7 @@ export function threadsFor(jobs: number, chars: number): number {
  * A model worker: the bundle next to the CLI's, or, run from source (tests, tsx), the
  * TypeScript file loaded through tsx (a worker does not inherit the main thread's loader).
  */
-function startWorker(): Worker {
+export function startWorker(): Worker {
   const options = { resourceLimits: { stackSizeMb: WORKER_STACK_MB } };
   if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'model-worker.js'), options);
   const source = path.join(__dirname, 'modelWorker.ts');

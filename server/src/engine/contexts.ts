@@ -20,6 +20,7 @@ import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
+import { exact } from './compact';
 
 export type { AccessRecord, ModuleLink } from './moduleLink';
 
@@ -165,6 +166,8 @@ export class ProjectGraph {
   private isRetired = false;
   /** the value-flow program, built when a spawn site has a task only it can resolve (null: none has) */
   private flow?: FlowLink | null;
+  /** the value-flow program of the graph this one patched (or of an earlier one), reused when still valid */
+  private previousFlow?: FlowLink | null;
   /** JS value-flow programs, one per module closure (./flowLinkJs.ts) */
   private flowJs?: JsFlowPrograms;
 
@@ -183,6 +186,8 @@ export class ProjectGraph {
     if (patch) {
       prev.isRetired = true;
       this.s = prev.s;
+      this.previousFlow = prev.flow !== undefined ? prev.flow : prev.previousFlow;
+      prev.previousFlow = undefined;
     } else {
       this.s = new Indexes(startMethod);
       for (const [file, m] of modules) {
@@ -212,6 +217,10 @@ export class ProjectGraph {
     const all = new Set(s.modules.keys());
     for (const file of all) this.relink(file, undefined);
     for (const file of all) this.setModuleEdges(s.links.get(file)!, undefined, undefined);
+    // lists built by push, kept until the next rebuild: exact size (./compact.ts)
+    for (const index of [s.callers, s.accessesBySymbol, s.accessesByUnit, s.unitsBySymbol] as Array<Map<string, unknown[]>>) {
+      for (const [k, list] of index) index.set(k, exact(list));
+    }
     for (const m of s.modules.values()) this.setSpawnRecords(m);
     this.collectSpawnRecords();
     this.reach([...s.modules.values()].map((m) => unitKey(m, m.units[0])), s.importTime);
@@ -416,6 +425,13 @@ export class ProjectGraph {
     for (const u of m.units) {
       if (u.parent === undefined || !u.isNested || u.detached || !m.units[u.parent]) continue;
       add(link.keys[u.parent], link.keys[u.id], posOrder(u.range.start), true);
+    }
+    for (const e of out.values()) {
+      e.to = exact(e.to);
+      e.at = exact(e.at);
+      // most units call and register nothing later: one shared empty list reads as all false
+      e.nested = e.nested.includes(true) ? exact(e.nested) : NO_FLAGS;
+      e.atExit = e.atExit.includes(true) ? exact(e.atExit) : NO_FLAGS;
     }
     const keys = only ?? new Set([...(old?.keys ?? []), ...link.keys]);
     for (const k of keys) this.setEdges(k, out.get(k), ch);
@@ -633,6 +649,11 @@ export class ProjectGraph {
     return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
   }
 
+  /** The analysed modules `file`'s imports resolve to (its link's: kept across edits, so no re-resolving). */
+  importsOf(file: string): readonly string[] {
+    return this.s.links.get(file)?.imports ?? [];
+  }
+
   callees(key: UnitKey): readonly UnitKey[] {
     return this.s.edges.get(key)?.to ?? [];
   }
@@ -709,7 +730,8 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns ?? []);
+      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns ?? [], this.previousFlow);
+      this.previousFlow = undefined;
     }
     return this.flow;
   }
@@ -791,6 +813,8 @@ export class ProjectGraph {
 
 
 }
+/** {@link Edges.nested} / {@link Edges.atExit} when no entry is set (read by index: undefined is false) */
+const NO_FLAGS: boolean[] = Object.freeze([]) as unknown as boolean[];
 /** The call edges with a program's {@link Program.flowEdges} added (read-only: what ./order.ts asks). */
 function withFlowEdges(base: ReadonlyMap<UnitKey, Edges>, extra: ReadonlyMap<UnitKey, Edges>): Pick<ReadonlyMap<UnitKey, Edges>, 'get'> {
   const merged = new Map<UnitKey, Edges>();
@@ -800,7 +824,9 @@ function withFlowEdges(base: ReadonlyMap<UnitKey, Edges>, extra: ReadonlyMap<Uni
     let m = merged.get(k);
     if (!m) {
       const b = base.get(k);
-      merged.set(k, (m = b ? { to: [...b.to, ...x.to], at: [...b.at, ...x.at], nested: [...b.nested, ...x.nested], atExit: [...b.atExit, ...x.atExit] } : x));
+      // flags by index: a unit's flag lists may be the shared empty NO_FLAGS
+      const flags = (e: Edges, f: 'nested' | 'atExit'): boolean[] => e.to.map((_, i) => !!e[f][i]);
+      merged.set(k, (m = b ? { to: [...b.to, ...x.to], at: [...b.at, ...x.at], nested: [...flags(b, 'nested'), ...flags(x, 'nested')], atExit: [...flags(b, 'atExit'), ...flags(x, 'atExit')] } : x));
     }
     return m;
   };

@@ -56,16 +56,28 @@ export class FlowLink {
   private edges?: Map<UnitKey, UnitKey[]>;
   private readonly chosen: Set<string>;
 
+  /** the models the program was solved over, in {@link modules} order */
+  private readonly models: ModuleModel[];
+
+  /** `modules`: the chosen modules ({@link chooseModules}); `all` must hold each (it is read for their models only) */
   constructor(
     private readonly all: ReadonlyMap<string, ModuleModel>,
-    linker: Linker,
-    groups: ReadonlyArray<{ seeds: ModuleModel[]; importerDepth: number }>,
+    modules: string[],
     private readonly keyOf: (m: ModuleModel, u: Unit) => UnitKey,
-    importers: ReadonlyMap<string, Set<string>>,
   ) {
-    this.modules = chooseModules(all, linker, groups, importers);
+    this.modules = modules;
     this.chosen = new Set(this.modules);
-    this.program = new FlowProgram(this.modules.map((p) => all.get(p)!), undefined, MAX_STEPS);
+    this.models = this.modules.map((p) => all.get(p)!);
+    this.program = new FlowProgram(this.models, undefined, MAX_STEPS);
+  }
+
+  /**
+   * Whether this program is the one a fresh build would make of `modules` chosen from `all`:
+   * the same modules, each with the same model. The program reads nothing else (it links
+   * its modules among themselves), so an edit elsewhere leaves it as it is.
+   */
+  sameAs(all: ReadonlyMap<string, ModuleModel>, modules: readonly string[]): boolean {
+    return all === this.all && modules.length === this.modules.length && modules.every((p, i) => p === this.modules[i] && all.get(p) === this.models[i]);
   }
 
   /** whether the layer stopped at its step bound (its call graph may then miss calls; a node's value bound does not) */
@@ -394,7 +406,16 @@ function callsGetContext(m: ModuleModel): boolean {
   }));
 }
 
-function importSpecs(m: ModuleModel): Set<string> {
+/** {@link importSpecs} per model (the server chooses the modules again after every edit) */
+const importSpecsOf = new WeakMap<ModuleModel, readonly string[]>();
+
+function importSpecs(m: ModuleModel): readonly string[] {
+  let hit = importSpecsOf.get(m);
+  if (!hit) importSpecsOf.set(m, (hit = [...scanImportSpecs(m)]));
+  return hit;
+}
+
+function scanImportSpecs(m: ModuleModel): Set<string> {
   const specs = new Set<string>([...m.imports, ...m.starExports]);
   for (const b of m.bindings.values()) if (b.importFrom) specs.add(b.importFrom.specifier);
   for (const op of m.flow?.nodes ?? []) {
@@ -429,7 +450,8 @@ export function flowChoiceKey(m: ModuleModel, classSpawns: readonly SpawnSite[])
  * (a factory may return one) and those calling `get_context` without a start the front end
  * sees (a helper returning a context) — without the layer their starts are not seen at
  * all — then those creating a pool in a function (a factory may return it), then the
- * others. Null when there are none of these.
+ * others. Null when there are none of these. `previous`: the program of an earlier state of
+ * `modules` (the same map, patched since), returned when it is still what this would build.
  */
 export function projectFlowLink(
   modules: ReadonlyMap<string, ModuleModel>,
@@ -437,9 +459,46 @@ export function projectFlowLink(
   keyOf: (m: ModuleModel, u: Unit) => UnitKey,
   importers: ReadonlyMap<string, Set<string>>,
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
+  previous?: FlowLink | null,
 ): FlowLink | null {
   const groups = flowSeeds(modules, classSpawns);
-  return groups ? new FlowLink(modules, linker, groups, keyOf, importers) : null;
+  if (!groups) return null;
+  const chosen = chooseModules(modules, linker, groups, importers);
+  // choosing is cheap next to solving: an edit outside the chosen modules keeps the solved program
+  if (previous?.sameAs(modules, chosen)) return previous;
+  return new FlowLink(modules, chosen, keyOf);
+}
+
+/** What {@link flowSeeds} reads of a model alone, per model (the server asks after every edit) */
+interface SeedFacts {
+  /** starts a process (not only a Manager) the front end sees */
+  starts: boolean;
+  /** one of those has tasks only the layer resolves, or the module puts handlers in a table */
+  needs: boolean;
+  /** one of those is in a function */
+  inFunction: boolean;
+  /** module-level classes with a process base or context bases */
+  classNames: string[];
+  getContext: boolean;
+}
+
+const seedFactsOf = new WeakMap<ModuleModel, SeedFacts>();
+
+function seedFacts(m: ModuleModel): SeedFacts {
+  let hit = seedFactsOf.get(m);
+  if (hit) return hit;
+  const proc = m.spawns.filter((site) => site.isProcess !== false);
+  const classNames: string[] = [];
+  for (const b of m.bindings.values()) if (b.processClass || b.contextBases?.length) classNames.push(b.name);
+  hit = {
+    starts: proc.some((site) => site.system !== 'mp.Manager'),
+    needs: !!m.tableHandlers || proc.some((site) => !!site.flowTasks?.length),
+    inFunction: proc.some((site) => m.units[site.unit]?.kind === 'function'),
+    classNames,
+    getContext: callsGetContext(m),
+  };
+  seedFactsOf.set(m, hit);
+  return hit;
 }
 
 function flowSeeds(
@@ -447,25 +506,21 @@ function flowSeeds(
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
 ): Array<{ seeds: ModuleModel[]; importerDepth: number }> | null {
   const python = [...modules.values()].filter((m) => m.language === 'python');
-  const starts = python.filter(
-    (m) => m.spawns.some((site) => site.isProcess !== false && site.system !== 'mp.Manager') || classSpawns(m).some((site) => site.isProcess),
-  );
+  const starts = python.filter((m) => seedFacts(m).starts || classSpawns(m).some((site) => site.isProcess));
   // modules defining process classes no call names (the front end's class sites): a factory
   // may hand the class out (mpire's `worker_factory`), instantiated where only the layer sees it
   const named = new Set<string>();
   for (const m of python) for (const site of classSpawns(m)) for (const t of site.tasks) for (const sym of t.symbols ?? []) named.add(sym);
   const startSet = new Set(starts);
-  const classHomes = python.filter(
-    (m) => !startSet.has(m) && [...m.bindings.values()].some((b) => (b.processClass || b.contextBases?.length) && !named.has(`${m.path}#${b.name}.run`)),
-  );
+  const classHomes = python.filter((m) => !startSet.has(m) && seedFacts(m).classNames.some((name) => !named.has(`${m.path}#${name}.run`)));
   // modules calling `get_context` without starting anything the front end sees: a helper
   // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
   const homeSet = new Set(classHomes);
-  const mpUsers = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && callsGetContext(m));
+  const mpUsers = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && seedFacts(m).getContext);
   if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
   // tasks only the layer resolves, or handlers put in a table (where they run is the layer's answer)
-  const needs = (m: ModuleModel) => !!m.tableHandlers || m.spawns.some((site) => site.isProcess !== false && site.flowTasks?.length);
-  const inFunction = (m: ModuleModel) => m.spawns.some((site) => site.isProcess !== false && m.units[site.unit]?.kind === 'function');
+  const needs = (m: ModuleModel) => seedFacts(m).needs;
+  const inFunction = (m: ModuleModel) => seedFacts(m).inFunction;
   const rest = starts.filter((m) => !needs(m));
   // the other starts' tasks are resolved by the front end: one ring of importers (the
   // callers that hand them objects) is enough there, and halves the layer's cost on the stdlib

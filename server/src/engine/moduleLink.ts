@@ -8,6 +8,7 @@ import { symbolKey, type Linker, type SymbolKey } from './link';
 import { memberAccess, processClassSite } from './classes';
 import { remoteSite } from './remoteSites';
 import { posOrder, unitKey, type UnitKey } from './contexts';
+import { exact } from './compact';
 
 /** Methods that run when a class is called / instantiated. */
 const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', 'constructor']);
@@ -42,22 +43,32 @@ export interface AccessRecord {
  * the symbols its function units are stored in, its calls and accesses with resolved symbols.
  */
 export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
+  // one string per unit key and per symbol, shared by every record of the link (the graph
+  // keeps these records for every module: fresh copies per call and access cost tens of MB)
+  const keys = m.units.map((u) => unitKey(m, u));
+  const interned = new Map<string, string>();
+  const intern = (s: string): string => {
+    const hit = interned.get(s);
+    if (hit !== undefined) return hit;
+    interned.set(s, s);
+    return s;
+  };
   const unitSymbols: Array<[SymbolKey, UnitKey]> = [];
   for (const u of m.units) {
-    const key = unitKey(m, u);
-    if (u.binding) unitSymbols.push([symbolKey(m.path, u.binding), key]);
-    for (const e of u.exportedAs ?? []) unitSymbols.push([symbolKey(m.path, e), key]);
+    const key = keys[u.id];
+    if (u.binding) unitSymbols.push([intern(symbolKey(m.path, u.binding)), key]);
+    for (const e of u.exportedAs ?? []) unitSymbols.push([intern(symbolKey(m.path, e)), key]);
   }
   for (const b of m.bindings.values()) {
-    const sym = symbolKey(m.path, b.name);
-    if (b.unit !== undefined && m.units[b.unit]) unitSymbols.push([sym, unitKey(m, m.units[b.unit])]);
+    const sym = intern(symbolKey(m.path, b.name));
+    if (b.unit !== undefined && m.units[b.unit]) unitSymbols.push([sym, keys[b.unit]]);
     for (const id of b.methods ?? []) {
       const u = m.units[id];
       if (!u) continue;
       const short = u.name.slice(u.name.lastIndexOf('.') + 1);
       // `Cls.m()` / `self.m()` reach that method; calling the class runs its constructor only
-      unitSymbols.push([`${sym}.${short}`, unitKey(m, u)]);
-      if (CONSTRUCTORS.has(short)) unitSymbols.push([sym, unitKey(m, u)]);
+      unitSymbols.push([intern(`${sym}.${short}`), keys[id]]);
+      if (CONSTRUCTORS.has(short)) unitSymbols.push([sym, keys[id]]);
     }
   }
   const calls: ModuleLink['calls'] = [];
@@ -67,11 +78,12 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
   linker.reads = reads;
   try {
     for (const u of m.units) {
-      const key = unitKey(m, u);
+      const key = keys[u.id];
       for (const c of u.calls) {
         if (!linker.holds(m, c)) continue;
-        const sym = linker.resolveCallable(m, c.callee);
-        if (!sym) continue;
+        const found = linker.resolveCallable(m, c.callee);
+        if (!found) continue;
+        const sym = intern(found);
         if (c.ifClass && linker.binding(linker.resolveRef(m, { name: c.callee.name }) ?? '')?.kind !== 'class') continue;
         if (m.language === 'python' && (c.submits !== undefined || linker.binding(sym)?.remote)) {
           // a framework submission (`task.delay(x)`, a UDF called in a query): the body runs in the workers
@@ -89,11 +101,12 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
       }
       for (const a of u.accesses) {
         if (!linker.holds(m, a)) continue;
-        const sym = linker.resolveRef(m, a.ref);
-        if (!sym) continue;
+        const found = linker.resolveRef(m, a.ref);
+        if (!found) continue;
+        const sym = intern(found);
         // class attributes are module-level state of their own: `Config.X` is not `Config`
         if (a.member && linker.binding(sym)?.kind === 'class') {
-          accesses.push({ module: m, unit: u, key, access: memberAccess(a, a.member), symbol: `${sym}.${a.member.name}` });
+          accesses.push({ module: m, unit: u, key, access: memberAccess(a, a.member), symbol: intern(`${sym}.${a.member.name}`) });
         } else {
           accesses.push({ module: m, unit: u, key, access: a, symbol: sym });
         }
@@ -108,7 +121,7 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
     const t = linker.resolveModule(m, spec);
     if (t && t !== m) imports.push(t.path);
   }
-  return { model: m, keys: m.units.map((u) => unitKey(m, u)), unitSymbols, calls, accesses, imports, deps: [...reads], classSpawns };
+  return { model: m, keys, unitSymbols: exact(unitSymbols), calls: exact(calls), accesses: exact(accesses), imports: exact(imports), deps: [...reads], classSpawns };
 }
 
 /** Whether re-linking a module gave what its link already says (same model, same resolutions). */

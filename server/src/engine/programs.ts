@@ -235,8 +235,12 @@ function dispatchedReach(g: ProgramSource, flow: FlowLink, parent0: Set<UnitKey>
   return flowEdges ? { parent, flowEdges } : { parent };
 }
 
-/** per flow program: the starts only the layer finds, with the unit each is made in (see {@link flowStarts}) */
-const flowStartCache = new WeakMap<FlowLink, Array<{ key: UnitKey; rec: SpawnRecord }>>();
+/**
+ * per graph (its spawn records) and flow program: the starts only the layer finds, with the
+ * unit each is made in (see {@link flowStarts}). Per graph: a patched graph may keep the flow
+ * program, but these read the graph's spawn records and links too.
+ */
+const flowStartCache = new WeakMap<readonly SpawnRecord[], { flow: FlowLink; starts: Array<{ key: UnitKey; rec: SpawnRecord }> }>();
 
 /**
  * The starts only the value-flow layer finds — `Process` subclasses instantiated through
@@ -247,8 +251,9 @@ const flowStartCache = new WeakMap<FlowLink, Array<{ key: UnitKey; rec: SpawnRec
 function flowStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
   const flow = g.flowLink();
   if (!flow || flow.truncated) return [];
-  let all = flowStartCache.get(flow);
-  if (!all) flowStartCache.set(flow, (all = [...flowClassStarts(g, flow), ...flowContextStarts(g, flow)]));
+  let hit = flowStartCache.get(g.spawnRecords);
+  if (hit?.flow !== flow) flowStartCache.set(g.spawnRecords, (hit = { flow, starts: [...flowClassStarts(g, flow), ...flowContextStarts(g, flow)] }));
+  const all = hit.starts;
   let reached: Set<UnitKey> | undefined;
   return all.filter((x) => parent.has(x.key) || (reached ??= reachRoots(g, parent)).has(x.key)).map((x) => x.rec);
 }
@@ -261,9 +266,12 @@ function flowStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord
  */
 function flowClassStarts(g: ProgramSource, flow: FlowLink): Array<{ key: UnitKey; rec: SpawnRecord }> {
   const out: Array<{ key: UnitKey; rec: SpawnRecord }> = [];
-  for (const cc of flow.classCalls()) {
+  const calls = flow.classCalls();
+  const known = new Set<string>();
+  if (calls.length) for (const r of g.spawnRecords) known.add(`${r.module.path}\0${r.site.offset}`);
+  for (const cc of calls) {
     const m = g.linker.moduleOf(cc.file);
-    if (!m || g.spawnRecords.some((r) => r.module === m && r.site.offset === cc.offset)) continue;
+    if (!m || known.has(`${m.path}\0${cc.offset}`)) continue;
     const u = m.units.find((x) => x.calls.some((c) => c.offset === cc.offset));
     const c = u?.calls.find((x) => x.offset === cc.offset);
     if (!u || !c) continue;

@@ -4,18 +4,24 @@
  * and checked on demand. After an edit, linking patches the previous graph: it re-links
  * the edited file and what read its interface, not the workspace.
  */
+import * as fs from 'node:fs';
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
 import type { Language, ModuleModel } from './model';
 import { ProjectGraph } from './contexts';
+import { compactModel } from './compact';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { lazyFacts as deferJsFacts, parseJs } from '../js/frontend';
-import { deferFacts as deferPythonFacts, hasFlowFacts, initPython, parsePython } from '../python/frontend';
+import { deferFacts as deferPythonFacts, hasFlowFacts, initPython, parsePython, type PythonParseOptions } from '../python/frontend';
+import type { PreviousTree } from '../python/reparse';
 import { jsFrontEndText, languageOf } from './language';
 import { describeFixes } from '../fixes';
 import { isNotebookPath, isNotebookSource } from '../notebook/cells';
 import { notebookJsonToSource } from '../notebook/ipynb';
 import { OVER_BUDGET_NOTE, TOO_DEEP_NOTE, isOverBudget, ranOutOfStack } from '../shared/budget';
+
+/** Python documents whose last tree a project keeps for incremental parsing (see Project.trees) */
+const MAX_TREES = 8;
 
 /** Python source (UTF-16 units) a project extracts value-flow facts for; see {@link Project.parse} */
 export const FLOW_FACTS_BYTES = 4_000_000;
@@ -27,7 +33,11 @@ export interface CancellationLike {
 export { isAnalyzable, jsFrontEndText, languageOf } from './language';
 
 interface FileEntry {
-  text: string;
+  /** the text, unless released ({@link Project.releaseText}): then re-read from disk when asked for */
+  text?: string;
+  /** of a released text: its length and hash, to tell an edit (and a changed disk file) from the same text */
+  length?: number;
+  hash?: number;
   version?: number;
   model: ModuleModel;
 }
@@ -126,17 +136,21 @@ export class Project {
     if (!lang) return false;
     text = projectText(file, text);
     const cur = this.entries.get(file);
-    if (cur && cur.text === text) {
+    if (cur && sameText(cur, text)) {
+      // an editor's document keeps its text (fixes and hover read it at every request)
+      if (version !== undefined) cur.text = text;
       cur.version = version;
       return false;
     }
     // the budget is checked here, before any parsing, so no caller can hand in unbounded work
     let skip = isOverBudget(text) ? OVER_BUDGET_NOTE : undefined;
-    let model = skip ? emptyModel(file, lang) : this.parse(file, text, lang, extracted);
+    let model = skip ? emptyModel(file, lang) : this.parse(file, text, lang, extracted, version !== undefined);
     if (!skip && ranOutOfStack(model.problems)) {
       skip = TOO_DEEP_NOTE;
       model = emptyModel(file, lang);
     }
+    // a model made elsewhere was structured-cloned: its arrays are exact already
+    if (!skip && !extracted) compactModel(model);
     if (skip) {
       model.problems.push({ range: model.units[0]!.range, message: `not analysed: ${skip}` });
       this.notAnalysed.set(file, skip);
@@ -153,7 +167,11 @@ export class Project {
     return true;
   }
 
-  private parse(file: string, text: string, lang: Language, extracted: ExtractedModel | undefined): ModuleModel {
+  /**
+   * `editing`: the text is an editor's (it has a version): its tree is kept, and the next
+   * edit parses from it ({@link trees}).
+   */
+  private parse(file: string, text: string, lang: Language, extracted: ExtractedModel | undefined, editing = false): ModuleModel {
     if (lang === 'python') {
       if (!this.pythonReady) return emptyModel(file, 'python', 'the Python parser could not be loaded');
       // value-flow facts cost about a fifth of the front end: a project gets them for its
@@ -166,9 +184,17 @@ export class Project {
         // exactly when 'if-spawns' would leave them out, so this is what parsePython gives
         model = extracted.model;
         if (extracted.deferredFacts && full) deferPythonFacts(model, text);
+        this.dropTree(file)?.tree.delete();
       } else {
         // `crossproc graph` reads every module's facts: no point deferring them there
-        model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns', lazyFlowFacts: !this.allFlowFacts });
+        const previous = this.dropTree(file);
+        const trees: PythonParseOptions['trees'] = editing ? { previous } : undefined;
+        try {
+          model = parsePython(file, text, { flowFacts: full ? true : 'if-spawns', lazyFlowFacts: !this.allFlowFacts, trees });
+        } finally {
+          previous?.tree.delete();
+        }
+        if (trees?.next) this.keepTree(file, { tree: trees.next, text });
       }
       if (hasFlowFacts(model) && !this.factsFiles.has(file)) {
         this.factsFiles.add(file);
@@ -183,7 +209,30 @@ export class Project {
     return parseJs(file, jsFrontEndText(text));
   }
 
+  /**
+   * The last trees of Python documents being edited, least recently parsed first (at most
+   * {@link MAX_TREES}): re-parsing from the previous tree costs a fraction of a fresh parse.
+   * Trees live in the parser's wasm memory: whatever leaves this map is deleted.
+   */
+  private readonly trees = new Map<string, PreviousTree>();
+
+  private dropTree(file: string): PreviousTree | undefined {
+    const t = this.trees.get(file);
+    this.trees.delete(file);
+    return t;
+  }
+
+  private keepTree(file: string, t: PreviousTree): void {
+    this.trees.set(file, t);
+    for (const [f, old] of this.trees) {
+      if (this.trees.size <= MAX_TREES) break;
+      this.trees.delete(f);
+      old.tree.delete();
+    }
+  }
+
   removeFile(file: string): void {
+    this.dropTree(file)?.tree.delete();
     if (this.entries.delete(file)) {
       this.models.delete(file);
       this.notAnalysed.delete(file);
@@ -191,6 +240,12 @@ export class Project {
       this.cached = undefined;
       this.graphStale = true;
     }
+  }
+
+  /** Whether the project holds `file` with this project text ({@link projectText}) already: updating it would do nothing. */
+  holds(file: string, text: string): boolean {
+    const e = this.entries.get(file);
+    return !!e && sameText(e, text);
   }
 
   /** Why `file` is in the project but not analysed (over the per-file budget, too deep), or undefined. */
@@ -206,8 +261,31 @@ export class Project {
     return [...this.entries.keys()];
   }
 
+  /** The file's text as the project analysed it (a released text is read again from disk, and checked). */
   text(file: string): string | undefined {
-    return this.entries.get(file)?.text;
+    const e = this.entries.get(file);
+    if (!e || e.text !== undefined) return e?.text;
+    let text: string;
+    try {
+      text = projectText(file, new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(file)));
+    } catch {
+      return undefined;
+    }
+    // changed on disk since (the watcher will bring the new text): not the text the findings are about
+    return text.length === e.length && textHash(text) === e.hash ? text : undefined;
+  }
+
+  /**
+   * Drops the text of a file read from disk (not an editor's document): the language server
+   * keeps a workspace's models, not its texts, which are read again when a fix or a message
+   * needs them ({@link text}). A later edit or reload gives the entry a text again.
+   */
+  releaseText(file: string): void {
+    const e = this.entries.get(file);
+    if (!e || e.text === undefined || e.version !== undefined) return;
+    e.length = e.text.length;
+    e.hash = textHash(e.text);
+    e.text = undefined;
   }
 
   version(file: string): number | undefined {
@@ -254,7 +332,7 @@ export class Project {
       if (!severity) continue;
       const ctx: RuleContext = {
         graph,
-        text: (f) => this.entries.get(f)?.text,
+        text: (f) => this.text(f),
         pythonVersion: this.options.pythonVersion,
         report: (f: FindingInput) => {
           const model = graph.modules.get(f.file);
@@ -275,7 +353,7 @@ export class Project {
     // Which fixes apply is worked out on first read of `fixes` (per finding, against this
     // analysis's graph): the server reads it only for the documents it publishes, so an edit
     // does not pay for every finding of the workspace.
-    const fixCtx = { graph, text: (f: string) => this.entries.get(f)?.text };
+    const fixCtx = { graph, text: (f: string) => this.text(f) };
     // a later edit patches this graph in place: a finding read after that offers no fixes (it is stale too)
     for (const f of findings) lazyFixes(f, () => (graph.retired ? [] : describeFixes(fixCtx, f)));
     findings.sort(compareFindings);
@@ -300,6 +378,20 @@ export class Project {
     if (s === 'off') return undefined;
     return s ?? rule.defaultSeverity;
   }
+}
+
+function sameText(e: FileEntry, text: string): boolean {
+  return e.text !== undefined ? e.text === text : e.length === text.length && e.hash === textHash(text);
+}
+
+/** FNV-1a over the UTF-16 units: tells a released text from another of the same length */
+function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /**

@@ -67,6 +67,20 @@ export function symbolName(sym: SymbolKey): string {
  * messages; undefined when it cannot be read off the declaration line.
  */
 export function initialValue(ctx: RuleContext, sym: SymbolKey): string | undefined {
+  // per model: it depends on the file's text alone (which the language server may have to
+  // read again from disk), and every analysis after an edit asks again for every finding
+  const m = ctx.graph.modules.get(splitSymbolKey(sym).file);
+  let memo = m && initialValues.get(m);
+  if (m && !memo) initialValues.set(m, (memo = new Map()));
+  if (memo?.has(sym)) return memo.get(sym);
+  const v = readInitialValue(ctx, sym);
+  memo?.set(sym, v);
+  return v;
+}
+
+const initialValues = new WeakMap<ModuleModel, Map<SymbolKey, string | undefined>>();
+
+function readInitialValue(ctx: RuleContext, sym: SymbolKey): string | undefined {
   const { file, name } = splitSymbolKey(sym);
   const b = ctx.graph.linker.binding(sym);
   const text = ctx.text(file);

@@ -8,7 +8,9 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, StartMethodSetting } from '../engine/findings';
-import { AnalysisCancelled } from '../engine/project';
+import { AnalysisCancelled, languageOf, projectText, type ExtractedModel } from '../engine/project';
+import { isOverBudget } from '../shared/budget';
+import { OFF_THREAD_CHARS, OffThreadParser } from './offThread';
 import {
   DIAGNOSTIC_SOURCE,
   STATUS_NOTIFICATION,
@@ -179,9 +181,13 @@ export class DiagnosticsPublisher {
     throw new Error('the analysis was interrupted too often (or the server is stopping); try again');
   }
 
+  /** Parses large edited documents off the main thread. */
+  private readonly offThread = new OffThreadParser();
+
   /** Stops scheduling (shutdown). */
   dispose(): void {
     this.stopped = true;
+    this.offThread.dispose();
     if (this.timer) clearTimeout(this.timer);
     this.current?.cancel();
     this.pull?.dispose();
@@ -258,7 +264,16 @@ export class DiagnosticsPublisher {
       const file = uriToPath(uri);
       if (!document || !file) continue;
       try {
-        project.updateFile(file, document.getText(), document.version);
+        // a large document is parsed in a worker: requests are answered meanwhile, and an
+        // edit arriving then cancels this run (its own run parses the newer text)
+        const lang = languageOf(file);
+        const text = projectText(file, document.getText());
+        let extracted: ExtractedModel | undefined;
+        if (lang && text.length >= OFF_THREAD_CHARS && !project.holds(file, text) && !isOverBudget(text)) {
+          extracted = await this.offThread.extract(file, text, lang);
+          if (token.isCancellationRequested) return;
+        }
+        project.updateFile(file, text, document.version, extracted);
       } catch (error) {
         this.ctx.logError(`Could not parse ${file}`, error);
       }

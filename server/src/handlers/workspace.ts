@@ -158,8 +158,11 @@ export class WorkspaceFiles {
     try {
       if (!read.ok) throw read.error;
       const { result } = read;
-      if (result.kind === 'text') project.updateFile(file, result.text);
-      else {
+      if (result.kind === 'text') {
+        project.updateFile(file, result.text);
+        // the server keeps a closed file's model, not its text (read again when a fix needs it)
+        project.releaseText(file);
+      } else {
         if (!project.hasFile(file)) this.ctx.log(`Skipped ${file}: ${describeSkipReason(result.reason)}.`);
         project.removeFile(file);
       }

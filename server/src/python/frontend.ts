@@ -24,7 +24,8 @@
  * only the syntax-problem scan uses the WASM tree. bench/dump-models.ts checks that the
  * models stay identical, bench/verify-tree.ts that the copy matches the Node API.
  */
-import type { Node as WasmNode } from 'web-tree-sitter';
+import type { Node as WasmNode, Tree } from 'web-tree-sitter';
+import { reparse, type PreviousTree } from './reparse';
 import type { ModuleModel, Range, Unit } from '../engine/model';
 import { getPythonParser } from './parser';
 import { newScope } from './scope';
@@ -88,6 +89,12 @@ export interface PythonParseOptions {
    * the front end. The facts are the same either way.
    */
   lazyFlowFacts?: boolean;
+  /**
+   * the language server's incremental parsing (./reparse.ts): parse from `previous` (the
+   * document's last tree, which this edits; the caller deletes it), and hand the new tree
+   * over in `next` instead of deleting it
+   */
+  trees?: { previous?: PreviousTree; next?: Tree };
 }
 
 /** models whose value-flow facts are extracted on first read (see {@link PythonParseOptions.lazyFlowFacts}) */
@@ -147,7 +154,7 @@ export function parsePython(path: string, text: string, options: PythonParseOpti
   }
   let tree: ReturnType<typeof parser.parse> = null;
   try {
-    tree = parser.parse(text);
+    tree = options.trees?.previous ? reparse(parser, options.trees.previous, text) : parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     const root = copyTree(tree, text);
     fe.run(root, tree.rootNode);
@@ -164,7 +171,8 @@ export function parsePython(path: string, text: string, options: PythonParseOpti
     fe.model.problems.push({ range: zeroRange(), message: `Python analysis failed: ${err instanceof Error ? err.message : String(err)}` });
   } finally {
     try {
-      tree?.delete();
+      if (options.trees && tree) options.trees.next = tree;
+      else tree?.delete();
     } catch {
       // ignore
     }

@@ -107,7 +107,7 @@ export class SyntaxNode {
   }
 
   get text(): string {
-    return (this.textCache ??= this.source.text.slice(this.startIndex, this.endIndex));
+    return (this.textCache ??= ownText(this.source.text, this.startIndex, this.endIndex));
   }
 
   get startPosition(): Point {
@@ -378,4 +378,20 @@ function copyTreeFast(rt: { m: RuntimeModule; transfer: number }, tree: Tree, te
     cursor[3] = m.getValue(transfer + 12, 'i32');
     cursor.delete();
   }
+}
+
+/**
+ * `text.slice(start, end)`, copied when short: V8 makes a slice of 13 characters or more a
+ * view into the whole text, so a name kept in a model (most are node texts) would keep
+ * the file's whole text alive after the project dropped it.
+ */
+function ownText(text: string, start: number, end: number): string {
+  const s = text.slice(start, end);
+  return s.length >= 13 && s.length <= 256 ? flatCopy(s) : s;
+}
+
+/** A copy of `s` that shares no memory with the string it was sliced from. */
+function flatCopy(s: string): string {
+  // a cons string flattened by the slice: the result views this short copy, not the text
+  return (' ' + s).slice(1);
 }

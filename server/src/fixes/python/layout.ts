@@ -45,7 +45,11 @@ export function lineIndent(text: string, line: number): string {
  * (they belong to it), for inserting something before it.
  */
 export function leadingLine(text: string, stmt: Node): number {
-  const ls = lines(text);
+  return leadingLineIn(lines(text), stmt);
+}
+
+/** {@link leadingLine} on the text's lines, split once by the caller. */
+function leadingLineIn(ls: readonly string[], stmt: Node): number {
   let l = stmt.startPosition.row;
   while (l > 0 && /^\s*#/.test(ls[l - 1] ?? '')) l--;
   return l;
@@ -64,7 +68,8 @@ export function topLevelBlankLines(root: Node, text: string): 1 | 2 {
     const s = stmts[i];
     if (s.type !== 'function_definition' && s.type !== 'class_definition' && s.type !== 'decorated_definition') continue;
     let blanks = 0;
-    for (let l = leadingLine(text, s) - 1; l > stmts[i - 1].endPosition.row && (ls[l] ?? '').trim() === ''; l--) blanks++;
+    // the lines split once: splitting per def made a file of 7,000 defs cost 17 s
+    for (let l = leadingLineIn(ls, s) - 1; l > stmts[i - 1].endPosition.row && (ls[l] ?? '').trim() === ''; l--) blanks++;
     if (blanks === 1) one++;
     else if (blanks >= 2) two++;
   }
