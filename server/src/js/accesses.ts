@@ -4,7 +4,8 @@
  * initialisation (`if (!cache) cache = new Map()`).
  */
 import ts from 'typescript';
-import type { Access, AccessKind, Ref } from '../engine/model';
+import type { AccessKind, Ref } from '../engine/model';
+import { newAccess, newCall } from './records';
 import {
   climbWrappers,
   dottedName,
@@ -51,13 +52,7 @@ export abstract class AccessRecorder extends GuardClassifier {
       }
     }
     const cls = this.classifyRef(refNode);
-    const access: Access = {
-      ref,
-      kind: cls.kind,
-      range: this.range(refNode),
-      offset: refNode.getStart(this.sf),
-    };
-    if (cls.detail !== undefined) access.detail = cls.detail;
+    const access = newAccess(ref, cls.kind, this.range(refNode), this.nodeStart(refNode), cls.detail);
     if (cls.kind === 'read') {
       if (this.isLazyRead(cls.top, ref)) access.lazyInit = true;
     } else if (cls.lazyOp || this.isLazyWrite(cls.writeNode ?? cls.top, ref)) {
@@ -71,7 +66,7 @@ export abstract class AccessRecorder extends GuardClassifier {
       (cls.kind === 'update' || (cls.kind === 'mutate-call' && VALUE_MUTATORS.has(cls.detail ?? ''))) &&
       valueIsUsed(cls.kind === 'update' ? cls.writeNode.parent : cls.writeNode)
     ) {
-      this.unit.accesses.push({ ref, kind: 'read', range: access.range, offset: access.offset });
+      this.unit.accesses.push(newAccess(ref, 'read', access.range, access.offset, undefined));
     }
 
     // calls
@@ -82,14 +77,14 @@ export abstract class AccessRecorder extends GuardClassifier {
       (ts.isTaggedTemplateExpression(tp) && tp.tag === top) ||
       ts.isDecorator(tp)
     ) {
-      this.unit.calls.push({ callee: ref, range: this.range(tp), offset: tp.getStart(this.sf) });
+      this.unit.calls.push(newCall(ref, this.range(tp), this.nodeStart(tp), undefined));
     } else if ((ts.isCallExpression(tp) || ts.isNewExpression(tp)) && tp.arguments?.includes(top as ts.Expression)) {
       const b = this.model.bindings.get(name);
       const callee = unwrap(tp.expression);
       const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
       const isExec = calleeName === 'exec' && ts.isPropertyAccessExpression(callee);
       const isFn = b?.kind === 'function' || (b?.kind === 'import' && (!nsLike || !!ref.member) && CALLBACK_TAKERS.has(calleeName));
-      if (isFn && !isExec) this.unit.calls.push({ callee: ref, range: this.range(top), offset: top.getStart(this.sf), handedOver: true });
+      if (isFn && !isExec) this.unit.calls.push(newCall(ref, this.range(top), this.nodeStart(top), true));
     }
   }
 

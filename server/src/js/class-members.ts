@@ -140,13 +140,13 @@ export abstract class ClassMembers extends Walker {
    * `handlers.run(...)` / `handlers[msg.type](...)` on a module-level object of functions:
    * the function(s) it can call, as `handlers.key` refs (all of them for a computed key).
    */
-  protected objectMethodCalls(callee: ts.Expression): Ref[] {
+  protected objectMethodCalls(callee: ts.Expression): readonly Ref[] {
     const c = unwrap(callee);
-    if (!ts.isPropertyAccessExpression(c) && !ts.isElementAccessExpression(c)) return [];
+    if (!ts.isPropertyAccessExpression(c) && !ts.isElementAccessExpression(c)) return NO_REFS;
     const o = unwrap(c.expression);
-    if (!ts.isIdentifier(o)) return [];
+    if (!ts.isIdentifier(o)) return NO_REFS;
     const d = this.lookup(o.text);
-    if (!d || !d.isModule || d.pattern || !d.init || !ts.isObjectLiteralExpression(d.init)) return [];
+    if (!d || !d.isModule || d.pattern || !d.init || !ts.isObjectLiteralExpression(d.init)) return NO_REFS;
     const fns = this.objectFunctions(d.init);
     if (ts.isPropertyAccessExpression(c)) {
       const k = c.name.text;
@@ -165,3 +165,6 @@ export abstract class ClassMembers extends Walker {
     return inst?.cls ? this.ownMethod(inst.cls, e.name.text) : undefined;
   }
 }
+
+/** what most calls reach through an object of functions: nothing (shared, never written) */
+const NO_REFS: readonly Ref[] = [];

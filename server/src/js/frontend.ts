@@ -18,9 +18,10 @@ import type { ModuleModel, Range } from '../engine/model';
 import type { ModuleFacts } from '../flow/facts';
 import { scanSuppressions } from './suppressions';
 import { setParents } from './syntax';
+import { newUnit } from './records';
 import { SpawnRecognizer } from './spawn-sites';
 import { jsFlowFacts } from './flowFacts';
-import { ARGV_STARTS, submitOf } from '../frameworks/js';
+import { ARGV_STARTS, JS_MODELS, submitOf } from '../frameworks/js';
 
 export { scanSuppressions };
 
@@ -59,7 +60,6 @@ export function parseSourceFile(path: string, text: string): ts.SourceFile {
   }
   return sf;
 }
-
 
 /** Parse one JS/TS file into the language-neutral model. Never throws. */
 export function parseJs(path: string, text: string): ModuleModel {
@@ -106,23 +106,21 @@ export function lazyFacts(model: ModuleModel, path: string, text: string): void 
   });
 }
 
+/**
+ * A quick test of a file's text for what can make a child run this very file, without which
+ * the flags it hands its children ({@link GuardClassifier.collectChildFlags}) test nothing:
+ * `__filename`, `import.meta.url`, `process.argv[1]`, the literal 'self', or a start that
+ * runs the entry script again (`cluster.fork`: its symbol is only reached through its name).
+ */
+const MAY_START_ITSELF = new RegExp(
+  ['__filename', 'meta', 'argv', 'self', ...new Set(JS_MODELS.flatMap((m) => m.starts.filter((s) => s.workerFile === 'self').map((s) => s.symbol.split('.').pop()!)))].join('|'),
+);
+
 function emptyModel(path: string): ModuleModel {
   return {
     path,
     language: 'js',
-    units: [
-      {
-        id: 0,
-        kind: 'module',
-        name: '<module>',
-        range: zeroRange(),
-        nameRange: zeroRange(),
-        params: [],
-        accesses: [],
-        calls: [],
-        isNested: false,
-      },
-    ],
+    units: [newUnit(0, 'module', '<module>', zeroRange(), zeroRange(), undefined, false)],
     bindings: new Map(),
     exports: new Map(),
     starExports: [],
@@ -164,7 +162,7 @@ class JsFrontend extends SpawnRecognizer {
     this.collectEsmExports(sf.statements);
     this.createBindings();
     const esmImports = new Set(this.importSet);
-    if (/\benv\b/.test(this.text) || ARGV_STARTS.test(this.text)) this.collectChildFlags(sf);
+    if ((/\benv\b/.test(this.text) || ARGV_STARTS.test(this.text)) && MAY_START_ITSELF.test(this.text)) this.collectChildFlags(sf);
 
     this.visitStatements(sf.statements);
     this.configStarts();

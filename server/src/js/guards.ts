@@ -4,7 +4,8 @@
  * worker-side branch units.
  */
 import ts from 'typescript';
-import type { Range, Unit, UnitKind } from '../engine/model';
+import type { Range, UnitKind } from '../engine/model';
+import { newUnit } from './records';
 import { dottedName, exits, propertyNameText, stringValue, unwrap } from './syntax';
 import type { JsStart } from '../frameworks/js/types';
 import { MAIN_MARKERS, WORKER_MARKERS, startOf } from '../frameworks/js';
@@ -35,7 +36,7 @@ export abstract class GuardClassifier extends ExportCollector {
         if (cls.else && exits(s.thenStatement)) {
           this.visit(s);
           const rest = stmts.slice(i + 1);
-          const body = this.spanRange(rest[0].getStart(this.sf), rest[rest.length - 1].end);
+          const body = this.spanRange(this.nodeStart(rest[0]), rest[rest.length - 1].end);
           this.withBranch(cls.else, body, this.ifKeywordRange(s), () => {
             for (const r of rest) this.visit(r);
           });
@@ -47,25 +48,14 @@ export abstract class GuardClassifier extends ExportCollector {
   }
 
   protected ifKeywordRange(s: ts.IfStatement): Range {
-    const start = s.getStart(this.sf);
+    const start = this.nodeStart(s);
     return this.spanRange(start, start + 2);
   }
 
   protected withBranch(kind: BranchKind, range: Range, nameRange: Range, f: () => void): void {
     const parent = this.unit;
     const ukind: UnitKind = kind === 'main' ? 'main-branch' : 'worker-branch';
-    const u: Unit = {
-      id: this.units.length,
-      kind: ukind,
-      name: kind === 'main' ? '<main>' : '<worker branch>',
-      range,
-      nameRange,
-      parent: 0,
-      params: [],
-      accesses: [],
-      calls: [],
-      isNested: false,
-    };
+    const u = newUnit(this.units.length, ukind, kind === 'main' ? '<main>' : '<worker branch>', range, nameRange, 0, false);
     this.units.push(u);
     this.unit = u;
     try {
@@ -153,7 +143,7 @@ export abstract class GuardClassifier extends ExportCollector {
         const els = s.elseStatement;
         if (els) {
           if (cls.else) {
-            const elseKw = this.text.lastIndexOf('else', els.getStart(this.sf));
+            const elseKw = this.text.lastIndexOf('else', this.nodeStart(els));
             const nr = elseKw >= s.thenStatement.end ? this.spanRange(elseKw, elseKw + 4) : kw;
             this.withBranch(cls.else, this.range(els), nr, () => this.visit(els));
           } else {

@@ -5,7 +5,8 @@
  * 'cluster.fork', ...). The base of the front end's class chain (see frontend.ts).
  */
 import ts from 'typescript';
-import type { Binding, ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit, ValueKind } from '../engine/model';
+import type { ImportFrom, ModuleModel, Payload, Range, SystemKind, Unit, ValueKind } from '../engine/model';
+import { newBinding } from './records';
 import { dottedName, hasModifier, isFunctionExpr, isFunctionNode, propertyNameText, stringValue, unwrap } from './syntax';
 import { selfPackageName } from './package-self';
 import { MUTABLE_CTORS, normModule } from './known-names';
@@ -121,12 +122,17 @@ export abstract class ScopeModel {
   protected readonly pendingExitHandlers: { recv: RecvKey | 'cluster'; fn: ts.FunctionLikeDeclaration; at: number }[] = [];
   private readonly selfNames = new Map<string, string>();
   protected readonly lazyCache = new Map<ts.Node, Map<string, boolean>>();
+  private readonly lineStarts: readonly number[];
+  private lastLine = 0;
+  private startNode: ts.Node | undefined = undefined;
+  private startPos = 0;
 
   constructor(
     protected readonly sf: ts.SourceFile,
     protected readonly text: string,
     protected readonly model: ModuleModel,
   ) {
+    this.lineStarts = sf.getLineStarts();
     this.units = model.units;
     this.unit = this.units[0];
     this.moduleScope = { decls: new Map(), parent: undefined, depth: 0 };
@@ -135,12 +141,33 @@ export abstract class ScopeModel {
 
   // ----- positions
 
-  protected pos(p: number) {
-    return this.sf.getLineAndCharacterOfPosition(p);
+  /**
+   * `sf.getLineAndCharacterOfPosition(p)`, from the last line found: the walk asks for
+   * positions mostly in order, so the answer is usually on that line or the next, and the
+   * binary search is for the rest.
+   */
+  protected pos(p: number): ts.LineAndCharacter {
+    const starts = this.lineStarts;
+    let l = this.lastLine;
+    if (!(starts[l] <= p && (l + 1 === starts.length || p < starts[l + 1]))) {
+      l++;
+      if (!(l < starts.length && starts[l] <= p && (l + 1 === starts.length || p < starts[l + 1]))) l = lineOf(starts, p);
+      this.lastLine = l;
+    }
+    return { line: l, character: p - starts[l] };
+  }
+
+  /** `n.getStart(sf)` (which skips the trivia before the node), remembered for the last node asked: a range and an offset ask twice. */
+  protected nodeStart(n: ts.Node): number {
+    if (n !== this.startNode) {
+      this.startNode = n;
+      this.startPos = n.getStart(this.sf);
+    }
+    return this.startPos;
   }
 
   protected range(n: ts.Node): Range {
-    return { start: this.pos(n.getStart(this.sf)), end: this.pos(n.end) };
+    return { start: this.pos(this.nodeStart(n)), end: this.pos(n.end) };
   }
 
   protected spanRange(start: number, end: number): Range {
@@ -167,7 +194,12 @@ export abstract class ScopeModel {
       if (extra?.fnNode && existing.fnNode && !existing.fnNode.body && extra.fnNode.body) existing.fnNode = extra.fnNode;
       return existing;
     }
-    const d: Decl = { name, kind, scope, isModule: scope === this.moduleScope, nameNode, ...extra };
+    // every field present, in one order: one hidden class for every declaration
+    const d: Decl = {
+      name, kind, scope, isModule: scope === this.moduleScope, nameNode,
+      init: extra?.init, pattern: extra?.pattern, fnNode: extra?.fnNode, classNode: extra?.classNode, importFrom: extra?.importFrom,
+      isAsync: extra?.isAsync, poolSystem: undefined, poolCluster: undefined, proc: undefined,
+    };
     scope.decls.set(name, d);
     return d;
   }
@@ -336,14 +368,7 @@ export abstract class ScopeModel {
   protected createBindings(): void {
     for (const d of this.moduleScope.decls.values()) {
       const [kind, detail] = this.declValueKind(d);
-      const b: Binding = {
-        name: d.name,
-        range: this.range(d.nameNode),
-        kind,
-        isConst: d.kind === 'const' || d.kind === 'import',
-      };
-      if (detail) b.detail = detail;
-      if (d.importFrom) b.importFrom = d.importFrom;
+      const b = newBinding(d.name, this.range(d.nameNode), kind, detail || undefined, d.kind === 'const' || d.kind === 'import', d.importFrom);
       this.model.bindings.set(d.name, b);
     }
   }
@@ -587,6 +612,18 @@ export abstract class ScopeModel {
     }
     return undefined;
   }
+}
+
+/** The line holding position `p` (the last line start at or before it; 0 before the first). */
+function lineOf(starts: readonly number[], p: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= p) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** `require('x')` → '*', `require('x').y` → 'y', `await import('x')` → '*' */

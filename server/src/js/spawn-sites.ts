@@ -14,6 +14,7 @@ import { CONFIG_STARTS, MESSAGE_CHANNELS, MESSAGE_RECEIVERS, SCRIPT_SETTERS, TAS
 import { EXPOSE_CALLS, GLOBAL_HANDLER_PROPERTIES, GLOBAL_MESSAGE_EVENTS, HANDLER_PROPERTIES, REMOTE_PROXIES, workerImportOf } from '../frameworks/js';
 import type { Creation, PendingPoolCall, RecvKey } from './scopes';
 import { PayloadAnalyzer } from './payloads';
+import { newCall } from './records';
 
 export abstract class SpawnRecognizer extends PayloadAnalyzer {
   // ----- calls, spawns, handlers, payloads
@@ -85,8 +86,9 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
 
     // `this.m()` / `h.m()` on an instance of a module-level class reaches the method
     const viaInstance = ts.isPropertyAccessExpression(callee) ? (this.superCallRef(callee) ?? this.methodCallRef(callee)) : this.superCallRef(callee);
-    if (viaInstance) this.unit.calls.push({ callee: viaInstance, range: this.range(call), offset: call.getStart(this.sf) });
-    for (const ref of this.objectMethodCalls(callee)) this.unit.calls.push({ callee: ref, range: this.range(call), offset: call.getStart(this.sf) });
+    if (viaInstance) this.unit.calls.push(newCall(viaInstance, this.range(call), this.nodeStart(call), undefined));
+    const viaObject = this.objectMethodCalls(callee);
+    for (let i = 0; i < viaObject.length; i++) this.unit.calls.push(newCall(viaObject[i], this.range(call), this.nodeStart(call), undefined));
     // a method handed over as a callback (`setTimeout(this.tick.bind(this))`,
     // `port.on('message', this.onMessage)`) runs where the registering code runs
     const calleeName = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
@@ -96,7 +98,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       if (bound) x = unwrap(((x as ts.CallExpression).expression as ts.PropertyAccessExpression).expression);
       if (!ts.isPropertyAccessExpression(x) || (!bound && !CALLBACK_TAKERS.has(calleeName))) continue;
       const ref = this.methodCallRef(x);
-      if (ref) this.unit.calls.push({ callee: ref, range: this.range(a), offset: a.getStart(this.sf) });
+      if (ref) this.unit.calls.push(newCall(ref, this.range(a), this.nodeStart(a), undefined));
     }
     // `super(tasks)` in a subclass of a task class (poolifier's ThreadWorker/ClusterWorker)
     // `super(...)` in a subclass of Worker / Piscina / a poolifier pool constructs one
@@ -139,7 +141,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       call.arguments[1]
     ) {
       const fn = this.functionNodeOf(call.arguments[1]);
-      if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn, at: call.getStart(this.sf) });
+      if (fn) this.pendingExitHandlers.push({ recv: this.sym(recvExpr) === 'cluster' ? 'cluster' : this.recvKey(recvExpr), fn, at: this.nodeStart(call) });
     }
     const taskObj = s ? TASK_OBJECT_CALLS.get(s) : undefined;
     if (taskObj !== undefined && call.arguments[taskObj]) this.taskObjectHandlers(call.arguments[taskObj]);
@@ -148,7 +150,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
     // pool submissions: the slots are the method's; which pool it is (and so the channel) is known at the end
     const sub = method && recvExpr ? submitShape(method) : undefined;
     if (sub && recvExpr) {
-      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method: sub.method, payloads: [], at: call.getStart(this.sf) };
+      const pc: PendingPoolCall = { recv: this.recvKey(recvExpr), method: sub.method, payloads: [], at: this.nodeStart(call) };
       const taskArg = sub.task !== undefined ? call.arguments[sub.task] : undefined;
       const data = sub.payload !== undefined ? call.arguments[sub.payload] : undefined;
       if (sub.task === undefined) {
@@ -547,7 +549,7 @@ export abstract class SpawnRecognizer extends PayloadAnalyzer {
       system,
       unit: this.unit.id,
       range: this.range(node),
-      offset: node.getStart(this.sf),
+      offset: this.nodeStart(node),
       label,
       isProcess: true,
       tasks: [],

@@ -3,7 +3,8 @@
  * as units. Calls and `new` are recognised by the spawn-site layer (spawn-sites.ts).
  */
 import ts from 'typescript';
-import type { Range, Unit } from '../engine/model';
+import type { Range } from '../engine/model';
+import { newUnit } from './records';
 import { boundNames, climbWrappers, hasModifier, propertyNameText, unwrap } from './syntax';
 import { Act, ACT } from './visit-actions';
 import { AccessRecorder } from './accesses';
@@ -299,10 +300,10 @@ export abstract class Walker extends AccessRecorder {
 
   protected anonNameRange(node: ts.FunctionLikeDeclaration): Range {
     if (ts.isArrowFunction(node)) return this.range(node.equalsGreaterThanToken);
-    const start = node.getStart(this.sf);
+    const start = this.nodeStart(node);
     const word = ts.isConstructorDeclaration(node) ? 'constructor' : 'function';
     const at = this.text.indexOf(word, start);
-    const limit = node.body ? node.body.getStart(this.sf) : node.end;
+    const limit = node.body ? this.nodeStart(node.body) : node.end;
     if (at >= 0 && at < limit) return this.spanRange(at, at + word.length);
     return this.spanRange(start, start);
   }
@@ -316,18 +317,9 @@ export abstract class Walker extends AccessRecorder {
     const info = this.functionInfo(node);
     const parent = this.unit;
     const id = this.units.length;
-    const unit: Unit = {
-      id,
-      kind: 'function',
-      name: info.name,
-      range: this.range(node),
-      nameRange: info.nameNode ? this.range(info.nameNode) : this.anonNameRange(node),
-      parent: parent.id,
-      params: [],
-      accesses: [],
-      calls: [],
-      isNested: this.frames.length > 0 || !info.contextual,
-    };
+    const range = this.range(node);
+    const nameRange = info.nameNode ? this.range(info.nameNode) : this.anonNameRange(node);
+    const unit = newUnit(id, 'function', info.name, range, nameRange, parent.id, this.frames.length > 0 || !info.contextual);
     if (node.asteriskToken) unit.isGenerator = true;
     const exp = this.exportFnNames.get(node);
     if (exp) unit.exportedAs = [...exp];
