@@ -85,26 +85,44 @@ export function parseJs(path: string, text: string): ModuleModel {
   return model;
 }
 
+/**
+ * Makes `model.flow` extract the file's value-flow facts when first read (parsing `text`
+ * again). The getter and setter are the same two functions for every model, the state is
+ * kept aside: per-model closures gave each model an accessor pair of its own, and V8 then
+ * keeps every such model in dictionary mode (no shared hidden class), which made every
+ * engine read of a JS model's fields a hash lookup.
+ */
 export function lazyFacts(model: ModuleModel, path: string, text: string): void {
-  let facts: ModuleFacts | undefined;
-  Object.defineProperty(model, 'flow', {
-    configurable: true,
-    enumerable: false,
-    get(): ModuleFacts {
-      if (!facts) {
-        try {
-          facts = jsFlowFacts(parseSourceFile(path, text));
-        } catch {
-          facts = { nodes: [], defs: [], stores: [], vars: new Map(), starImports: [], at: [], js: true };
-        }
-      }
-      return facts;
-    },
-    set(v: ModuleFacts | undefined) {
-      facts = v;
-    },
-  });
+  deferred.set(model, { path, text, facts: undefined });
+  Object.defineProperty(model, 'flow', DEFERRED_FLOW);
 }
+
+interface DeferredFacts {
+  path: string;
+  text: string;
+  facts: ModuleFacts | undefined;
+}
+
+const deferred = new WeakMap<ModuleModel, DeferredFacts>();
+
+const DEFERRED_FLOW: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: ModuleModel): ModuleFacts {
+    const d = deferred.get(this)!;
+    if (!d.facts) {
+      try {
+        d.facts = jsFlowFacts(parseSourceFile(d.path, d.text));
+      } catch {
+        d.facts = { nodes: [], defs: [], stores: [], vars: new Map(), starImports: [], at: [], js: true };
+      }
+    }
+    return d.facts;
+  },
+  set(this: ModuleModel, v: ModuleFacts | undefined) {
+    deferred.get(this)!.facts = v;
+  },
+};
 
 /**
  * A quick test of a file's text for what can make a child run this very file, without which
