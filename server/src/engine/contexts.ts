@@ -14,11 +14,11 @@ import * as path from 'node:path';
 import type { Binding, ModuleModel, Payload, Position, SpawnSite, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
-import { flowChoiceKey, projectFlowLink, type FlowLink } from './flowLink';
+import { chooseFlowModules, flowChoiceInputs, flowChoiceKey, projectFlowLink, type FlowChoice, type FlowLink } from './flowLink';
 import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
-import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
+import { computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
 import { exact } from './compact';
 
@@ -78,6 +78,13 @@ class Indexes {
   readonly programReads = new Map<string, Set<CachedProgram>>();
   /** unit → how many root programs' parent side holds it (a library program starts where none does) */
   readonly covered = new Map<UnitKey, number>();
+  /**
+   * the value-flow program's choice of modules, kept while no patch changes what choosing
+   * read (it walks every module: a few milliseconds per edit on the standard library)
+   */
+  flowChoice?: FlowChoice;
+  /** the starts only the value-flow program finds (./programs.ts), kept while nothing they read changes */
+  readonly flowStarts: { memo?: FlowStartsMemo } = {};
 
   constructor(readonly startMethod: StartMethodSetting) {}
 
@@ -194,6 +201,8 @@ export class ProjectGraph {
       if (this.relink(file, old, ch, rootCheck)) olds.set(file, old);
     }
     for (const file of olds.keys()) rootCheck.add(file); // its top-level framework submissions make a root
+    const memo = s.flowStarts.memo;
+    if (memo && [...ch.modules, ...olds.keys()].some((f) => memo.reads.has(f))) s.flowStarts.memo = undefined;
     // edges: the re-linked modules', and those of other units calling a symbol whose function units changed
     for (const [file, old] of olds) this.setModuleEdges(s.links.get(file)!, old, undefined, ch);
     const owners = new Set<string>();
@@ -213,6 +222,7 @@ export class ProjectGraph {
     const targetsBefore = s.targets;
     // (a re-linked module may instantiate a class that became, or stopped being, a process class)
     for (const file of new Set([...ch.modules, ...olds.keys()])) {
+      if (s.flowChoice && !this.keepsFlowChoice(s.flowChoice, olds.get(file), s.links.get(file)!)) s.flowChoice = undefined;
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
       const choice = (m: ModuleModel | undefined, l: ModuleLink | undefined): string => (m ? flowChoiceKey(m, l?.classSpawns ?? []) : '');
       if (prev.flow && choice(olds.get(file)?.model ?? prev.s.modules.get(file), olds.get(file) ?? s.links.get(file)) !== choice(s.modules.get(file), s.links.get(file))) ch.flowModules = prev.flow.modules;
@@ -232,6 +242,13 @@ export class ProjectGraph {
     this.edgeChanges.length = 0;
     this.updateRoots(rootCheck);
     this.buildPrograms(ch, prev);
+  }
+
+  /** Whether a module re-linked from `old` (undefined: to the same link) to `now` leaves the flow program's choice of modules as it was. */
+  private keepsFlowChoice(choice: FlowChoice, old: ModuleLink | undefined, now: ModuleLink): boolean {
+    if (!old) return true;
+    const visited = choice.visited.has(now.model.path);
+    return sameList(old.imports, now.imports) && flowChoiceInputs(old.model, old.classSpawns, visited) === flowChoiceInputs(now.model, now.classSpawns, visited);
   }
 
   /**
@@ -660,6 +677,7 @@ export class ProjectGraph {
       spawnRecord: (m, site) => this.spawnRecord(m, site),
       jsFlowLink: (m) => this.jsFlow().of(m),
       edges: (key) => this.s.edges.get(key),
+      flowStarts: this.s.flowStarts,
     };
   }
 
@@ -674,7 +692,9 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns ?? [], this.previousFlow);
+      const classSpawns = (m: ModuleModel): readonly SpawnSite[] => this.s.links.get(m.path)?.classSpawns ?? [];
+      const choice = (this.s.flowChoice ??= chooseFlowModules(this.s.modules, this.linker, this.s.importers, classSpawns));
+      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, classSpawns, this.previousFlow, choice);
       this.previousFlow = undefined;
     }
     return this.flow;
