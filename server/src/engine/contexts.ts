@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Binding, ModuleModel, Payload, Position, SpawnSite, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
-import { chooseFlowModules, flowChoiceInputs, flowChoiceKey, projectFlowLink, type FlowChoice, type FlowLink } from './flowLink';
+import { chooseFlowModules, flowChoiceKey, keepsFlowChoice, projectFlowLink, type FlowChoice, type FlowLink } from './flowLink';
 import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
@@ -222,7 +222,8 @@ export class ProjectGraph {
     const targetsBefore = s.targets;
     // (a re-linked module may instantiate a class that became, or stopped being, a process class)
     for (const file of new Set([...ch.modules, ...olds.keys()])) {
-      if (s.flowChoice && !this.keepsFlowChoice(s.flowChoice, olds.get(file), s.links.get(file)!)) s.flowChoice = undefined;
+      // (a module re-linked to the same link is not in olds: nothing of it changed)
+      if (s.flowChoice && olds.has(file) && !keepsFlowChoice(s.flowChoice, olds.get(file)!, s.links.get(file)!)) s.flowChoice = undefined;
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
       const choice = (m: ModuleModel | undefined, l: ModuleLink | undefined): string => (m ? flowChoiceKey(m, l?.classSpawns ?? []) : '');
       if (prev.flow && choice(olds.get(file)?.model ?? prev.s.modules.get(file), olds.get(file) ?? s.links.get(file)) !== choice(s.modules.get(file), s.links.get(file))) ch.flowModules = prev.flow.modules;
@@ -242,13 +243,6 @@ export class ProjectGraph {
     this.edgeChanges.length = 0;
     this.updateRoots(rootCheck);
     this.buildPrograms(ch, prev);
-  }
-
-  /** Whether a module re-linked from `old` (undefined: to the same link) to `now` leaves the flow program's choice of modules as it was. */
-  private keepsFlowChoice(choice: FlowChoice, old: ModuleLink | undefined, now: ModuleLink): boolean {
-    if (!old) return true;
-    const visited = choice.visited.has(now.model.path);
-    return sameList(old.imports, now.imports) && flowChoiceInputs(old.model, old.classSpawns, visited) === flowChoiceInputs(now.model, now.classSpawns, visited);
   }
 
   /**
@@ -588,14 +582,20 @@ export class ProjectGraph {
    * For each program that starts workers, each module-level symbol its worker code touches,
    * with every access to it and its binding: what the cross-process rules examine.
    */
-  *workerSymbols(): Generator<{ prog: Program; sym: SymbolKey; recs: AccessRecord[]; binding: Binding | undefined }> {
+  workerSymbols(): ReadonlyArray<{ prog: Program; sym: SymbolKey; recs: AccessRecord[]; binding: Binding | undefined }> {
+    // three rules walk these after every edit: listed once per graph
+    if (this.workerSymbolList) return this.workerSymbolList;
+    const out: Array<{ prog: Program; sym: SymbolKey; recs: AccessRecord[]; binding: Binding | undefined }> = [];
     for (const prog of this.programs) {
       if (prog.worker.size === 0) continue;
       for (const sym of this.symbolsTouchedBy(prog.worker.keys())) {
-        yield { prog, sym, recs: this.accessesBySymbol.get(sym) ?? [], binding: this.linker.binding(sym) };
+        out.push({ prog, sym, recs: this.accessesBySymbol.get(sym) ?? [], binding: this.linker.binding(sym) });
       }
     }
+    return (this.workerSymbolList = out);
   }
+
+  private workerSymbolList?: ReturnType<ProjectGraph['workerSymbols']>;
 
   /** The module-level symbols accessed by any of `units` (what a rule needs to look at for a program). */
   symbolsTouchedBy(units: Iterable<UnitKey>): Set<SymbolKey> {
@@ -608,6 +608,11 @@ export class ProjectGraph {
   unitsOfRef(m: ModuleModel, ref: { name: string; member?: string }): UnitKey[] {
     const sym = this.linker.resolveCallable(m, ref);
     return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
+  }
+
+  /** A module's place in the project's order (the order of {@link modules}). */
+  moduleOrder(file: string): number {
+    return this.s.order(file);
   }
 
   /** The analysed modules `file`'s imports resolve to (its link's: kept across edits, so no re-resolving). */

@@ -496,12 +496,27 @@ export function chooseFlowModules(
 }
 
 /**
+ * Whether a module re-linked from `old` to `now` leaves `choice` as it was: it reads the
+ * same of the module ({@link flowChoiceInputs}), and the module imports the same modules
+ * (the importer sets choosing walks).
+ */
+export function keepsFlowChoice(
+  choice: FlowChoice,
+  old: { model: ModuleModel; classSpawns: readonly SpawnSite[]; imports: readonly string[] },
+  now: { model: ModuleModel; classSpawns: readonly SpawnSite[]; imports: readonly string[] },
+): boolean {
+  const visited = choice.visited.has(now.model.path);
+  return old.imports.length === now.imports.length && old.imports.every((p, i) => p === now.imports[i])
+    && flowChoiceInputs(old.model, old.classSpawns, visited) === flowChoiceInputs(now.model, now.classSpawns, visited);
+}
+
+/**
  * What {@link chooseFlowModules} reads of one module: its seed facts and the process-class
  * tasks it names (every module), and, for a module the choice visited, whether it has
  * value-flow facts and the imports it lists. Equal strings for a module's old and new
  * model (and links) mean the module cannot change the choice.
  */
-export function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], visited: boolean): string {
+function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], visited: boolean): string {
   if (m.language !== 'python') return '';
   const f = seedFacts(m);
   const starts = classSpawns.map((site) => `${+!!site.isProcess}${site.tasks.map((t) => (t.symbols ?? []).join(',')).join(';')}`).join('|');
