@@ -18,6 +18,7 @@ import { chooseFlowModules, flowChoiceKey, keepsFlowChoice, projectFlowLink, typ
 import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
+import { replaceAccesses } from './accessIndex';
 import { computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
 import { exact } from './compact';
@@ -276,7 +277,6 @@ export class ProjectGraph {
         const set = s.dependents.get(d);
         if (set?.delete(file) && set.size === 0) s.dependents.delete(d);
       }
-      this.removeAccesses(old);
     }
     if (modelChanged) for (const u of link.model.units) s.units.set(link.keys[u.id], { module: link.model, unit: u });
     for (const [sym, key] of link.unitSymbols) {
@@ -301,47 +301,10 @@ export class ProjectGraph {
       if (set) set.add(file);
       else s.dependents.set(d, new Set([file]));
     }
-    this.addAccesses(link);
+    replaceAccesses(s, old, link);
     return true;
   }
 
-  private removeAccesses(link: ModuleLink): void {
-    const s = this.s;
-    const file = link.model.path;
-    const syms = new Set<SymbolKey>();
-    for (const r of link.accesses) syms.add(r.symbol);
-    for (const sym of syms) {
-      const kept = (s.accessesBySymbol.get(sym) ?? []).filter((r) => r.module.path !== file);
-      if (kept.length) s.accessesBySymbol.set(sym, kept);
-      else s.accessesBySymbol.delete(sym);
-    }
-    for (const k of link.keys) s.accessesByUnit.delete(k);
-  }
-
-  /** Adds a link's accesses where a fresh build would have them: after those of the modules before it. */
-  private addAccesses(link: ModuleLink): void {
-    const s = this.s;
-    const mine = s.order(link.model.path);
-    const bySym = new Map<SymbolKey, AccessRecord[]>();
-    for (const rec of link.accesses) {
-      const group = bySym.get(rec.symbol);
-      if (group) group.push(rec);
-      else bySym.set(rec.symbol, [rec]);
-      const byUnit = s.accessesByUnit.get(rec.key);
-      if (byUnit) byUnit.push(rec);
-      else s.accessesByUnit.set(rec.key, [rec]);
-    }
-    for (const [sym, recs] of bySym) {
-      const list = s.accessesBySymbol.get(sym);
-      if (!list) {
-        s.accessesBySymbol.set(sym, recs);
-        continue;
-      }
-      let i = list.length;
-      while (i > 0 && s.order(list[i - 1].module.path) > mine) i--;
-      list.splice(i, 0, ...recs);
-    }
-  }
   /**
    * Computes the edges out of a module's units (`only` those, if given) and stores them,
    * clearing those of `old`'s units that are gone; with `ch`, notes the units whose edges changed.
