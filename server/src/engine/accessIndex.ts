@@ -41,9 +41,11 @@ export function replaceAccesses(s: AccessIndexes, old: ModuleLink | undefined, l
       if (recs.length) s.accessesBySymbol.set(sym, recs);
       continue;
     }
-    // the first record of a module at or after this one in the project's order
+    // the first record of a module at or after this one in the project's order (a fresh
+    // build adds modules in that order: at the end)
     let lo = 0;
     let hi = list.length;
+    if (hi > 0 && s.order(list[hi - 1].module.path) < mine) lo = hi;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (s.order(list[mid].module.path) < mine) lo = mid + 1;
