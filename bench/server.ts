@@ -93,7 +93,7 @@ export async function indexRss(root: string): Promise<IndexFigures> {
  * sending `didChange` to the end of the analysis it triggers (`crossproc/status` idle), less
  * the debounce. The first 3 edits are a warm-up, not counted. Milliseconds.
  */
-export async function editLatencies(root: string, file: string, edits: number): Promise<number[]> {
+export async function editLatencies(root: string, file: string, edits: number, cpu?: { msPerEdit: number }): Promise<number[]> {
   const { session } = await loaded(root);
   try {
     const text = fs.readFileSync(file, 'utf8');
@@ -108,7 +108,9 @@ export async function editLatencies(root: string, file: string, edits: number): 
     await idleAfter(session, seen + 1, LOAD_TIMEOUT_MS);
     let previous = '        _bench = 0';
     const out: number[] = [];
+    let cpuStart = 0;
     for (let i = 1; i <= edits + 3; i++) {
+      if (i === 4) cpuStart = cpuMsOf(session.child.pid!);
       await new Promise((resolve) => setTimeout(resolve, 250));
       const next = `        _bench = ${i}`;
       const before = idleCount(session);
@@ -118,9 +120,23 @@ export async function editLatencies(root: string, file: string, edits: number): 
       if (i > 3) out.push(performance.now() - t0 - DEBOUNCE_MS);
       previous = next;
     }
+    // the server's CPU over the timed edits (the waits between them cost it nothing)
+    if (cpu) cpu.msPerEdit = (cpuMsOf(session.child.pid!) - cpuStart) / edits;
     return out;
   } finally {
     await session.close();
+  }
+}
+
+/** User + system CPU time of a process so far (Linux /proc; 0 elsewhere), in ms. */
+function cpuMsOf(pid: number): number {
+  try {
+    // fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -207,8 +223,9 @@ async function main(): Promise<void> {
       console.log(`hover while a ${functions}-function file is analysed: ${hovers.length} hovers, median ${fmt(percentile(hovers, 50), 0)} ms, p95 ${fmt(percentile(hovers, 95), 0)} ms, max ${fmt(Math.max(...hovers), 0)} ms; analyses ${analyses.map((x) => fmt(x, 0)).join(', ')} ms (load average ${load()})`);
     }
     if (edits > 0) {
-      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits);
-      console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms (load average ${load()})`);
+      const cpu = { msPerEdit: NaN };
+      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits, cpu);
+      console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms; server CPU ${fmt(cpu.msPerEdit, 1)} ms per edit (load average ${load()})`);
       console.log(`  samples: ${xs.map((x) => fmt(x, 0)).join(' ')}`);
     }
   } finally {
