@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JsRelevance } from '../server/src/engine/relevance';
+import { JsRelevance, mayBeTooDeep } from '../server/src/engine/relevance';
 import { Project } from '../server/src/engine/project';
 import { makeTree, runCli, runCliWithEnv } from './support/programs';
 
@@ -62,6 +62,24 @@ function project(): Record<string, string> {
   files['tools/index.ts'] = "import { bump } from './m0';\nexport const run = () => bump();\n";
   return files;
 }
+
+describe('mayBeTooDeep: the texts a front end may not walk are parsed, not left out', () => {
+  it('flags the shapes measured to run out of stack (nesting, one-line and multi-line chains)', () => {
+    const nested = (n: number) => `const f = ${'function () { return '.repeat(n)}1${';}'.repeat(n)};\n`;
+    assert.ok(mayBeTooDeep(nested(600)));
+    assert.ok(mayBeTooDeep(`const s = ${Array(5000).fill('a').join(' + ')};\n`));
+    assert.ok(mayBeTooDeep(`const s = a${'.b()'.repeat(5000)};\n`));
+    assert.ok(mayBeTooDeep(`const s = 1\n${'  + 1\n'.repeat(3000)};\n`));
+    assert.ok(mayBeTooDeep(`p\n${'  .then(() => {\n    x();\n  })\n'.repeat(3000)};\n`));
+    assert.ok(mayBeTooDeep(`const t = ${Array(5000).fill('a ? b').join(' :\n')} : c;\n`));
+  });
+
+  it('passes hand-written code', () => {
+    for (const f of ['server/src/engine/contexts.ts', 'server/src/cli/analyze.ts', 'fixtures/js/lost-write-piscina/main.js']) {
+      assert.equal(mayBeTooDeep(fs.readFileSync(path.join(REPO, f), 'utf8')), false, f);
+    }
+  });
+});
 
 describe('CLI: files that cannot take part in a finding are left out', () => {
   let root: string;

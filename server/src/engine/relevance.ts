@@ -84,14 +84,21 @@ export function mayBeTooDeep(text: string): boolean {
     const c = i < text.length ? text.charCodeAt(i) : 10;
     if (c === 10) {
       if (i - lineStart > 1_000) return true;
-      const line = text.slice(lineStart, i).trim();
+      // the line's first and last characters other than white space
+      let a = lineStart;
+      let b = i - 1;
+      while (a <= b && isSpace(text.charCodeAt(a))) a++;
+      while (b >= a && isSpace(text.charCodeAt(b))) b--;
       // a line of closing brackets only (`})` between `.then(() => {...})` calls) neither ends nor goes on
-      if (!CLOSERS_ONLY.test(line)) {
-        const joins = continued || CONTINUES_BEFORE.test(line);
-        continued = CONTINUES_AFTER.test(line);
+      if (a <= b && !closersOnly(text, a, b)) {
+        let first = a;
+        while (first < b && isCloser(text.charCodeAt(first))) first++;
+        const joins = continued || OPERATOR.has(text.charCodeAt(first));
+        const last = text.charCodeAt(b);
+        continued = OPERATOR.has(last) || last === 40 || last === 91 || last === 123;
         run = joins || continued ? run + 1 : 0;
+        if (run > 100) return true;
       }
-      if (run > 100) return true;
       lineStart = i + 1;
     } else if (c === 40 || c === 91 || c === 123) {
       if (++depth > 40) return true;
@@ -102,10 +109,24 @@ export function mayBeTooDeep(text: string): boolean {
   return false;
 }
 
-/** a line that goes on from the line before (`.then(...)`, `+ 'text'`, `? a`) or on to the next */
-const CONTINUES_BEFORE = /^[\])}]*[-+*/%&|^?:.,=<>!]/;
-const CLOSERS_ONLY = /^[\])};,]+$/;
-const CONTINUES_AFTER = /[-+*/%&|^?:.,=<>!([{]$/;
+/** characters that join a line to the one before (at its start) or after (at its end): operators, `.`, `,` */
+const OPERATOR = new Set([...'-+*/%&|^?:.,=<>!'].map((ch) => ch.charCodeAt(0)));
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 12 || c === 11;
+}
+
+function isCloser(c: number): boolean {
+  return c === 41 || c === 93 || c === 125;
+}
+
+function closersOnly(text: string, a: number, b: number): boolean {
+  for (let i = a; i <= b; i++) {
+    const c = text.charCodeAt(i);
+    if (!isCloser(c) && c !== 59 && c !== 44) return false;
+  }
+  return true;
+}
 
 /** A linker over placeholders of every file of the run: resolves as a full run's linker does (it reads only which files exist). */
 export function runLinker(files: Iterable<string>): { linker: Linker; stub: (file: string) => ModuleModel } {
@@ -117,10 +138,16 @@ export function runLinker(files: Iterable<string>): { linker: Linker; stub: (fil
   return { linker: new Linker(stubs), stub: (f) => stubs.get(f)! };
 }
 
-/** The files `spec`, written in `from`, may denote: as an import and as a worker module. */
-function targetsOf(linker: Linker, from: ModuleModel, spec: string): string[] {
+/**
+ * The files `spec`, written in `from`, may denote: as an import, and (`workers`: in a file
+ * that may start workers, the only place a front end records a worker module) as a worker module.
+ */
+function targetsOf(linker: Linker, from: ModuleModel, spec: string, workers: boolean): string[] {
   const out: string[] = [];
-  for (const t of [linker.resolveModule(from, spec), linker.resolveWorkerModule(from, spec)]) if (t && t.path !== from.path) out.push(t.path);
+  const imported = linker.resolveModule(from, spec);
+  if (imported && imported.path !== from.path) out.push(imported.path);
+  const worker = workers ? linker.resolveWorkerModule(from, spec) : undefined;
+  if (worker && worker !== imported && worker.path !== from.path) out.push(worker.path);
   return out;
 }
 
@@ -153,7 +180,7 @@ export class JsRelevance {
           const self = selfPackageName(file, spec);
           if (self && seed.module.has(self)) this.seeds.add(file);
         }
-        for (const t of targetsOf(this.linker, from, spec)) if (this.parent.has(t)) this.union(file, t);
+        for (const t of targetsOf(this.linker, from, spec, this.seeds.has(file))) if (this.parent.has(t)) this.union(file, t);
       }
     }
   }
@@ -185,7 +212,7 @@ export class JsRelevance {
       // a file analysed alone links into a component left out on purpose
       if (m.language !== 'js' || !live.has(this.find(m.path))) continue;
       for (const spec of modelLinks(m)) {
-        for (const t of targetsOf(this.linker, this.stub(m.path), spec)) {
+        for (const t of targetsOf(this.linker, this.stub(m.path), spec, true)) {
           if (!left.has(t)) continue;
           reached.add(this.find(t));
           this.seeds.add(t);
