@@ -243,9 +243,13 @@ export class JsRelevance {
   }
 }
 
-/** Every specifier a JS model holds: imports, re-exports, imported bindings, worker modules. */
+/**
+ * Every specifier a JS model holds: imports (deferred ones too), re-exports, imported
+ * bindings, worker modules (as cli/cache.ts's referencedFiles; the value-flow facts' import
+ * specifiers are string literals, which the text scan already resolved).
+ */
 export function modelLinks(m: ModuleModel): Set<string> {
-  const specs = new Set<string>([...m.imports, ...m.starExports]);
+  const specs = new Set<string>([...m.imports, ...(m.deferredImports ?? []), ...m.starExports]);
   for (const b of m.bindings.values()) if (b.importFrom) specs.add(b.importFrom.specifier);
   for (const e of m.exports.values()) if (e.from) specs.add(e.from.specifier);
   for (const s of m.spawns) if (s.workerModule && s.workerModule !== 'self') specs.add(s.workerModule);
