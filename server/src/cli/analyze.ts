@@ -32,7 +32,7 @@ import { isNotebookPath, isNotebookSource } from '../notebook/cells';
 import { notebookJsonToSource } from '../notebook/ipynb';
 import type { Worker } from 'node:worker_threads';
 import { defaultJobs, extractModels, startWorkers, threadsFor, type PoolItem } from './modelPool';
-import { chooseWasmTier } from './wasmTier';
+import { chooseCompilerTiers } from './compilerTiers';
 import { JsRelevance } from '../engine/relevance';
 
 export { ConfigError };
@@ -317,7 +317,7 @@ class EarlyWorkers {
 async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
   let pythonChars = 0;
   for (const [file, text] of texts) if ((!only || only.has(file)) && languageOf(file) === 'python') pythonChars += text.length;
-  chooseWasmTier(pythonChars);
+  chooseCompilerTiers(pythonChars, jobs);
   const project = await Project.create(settings);
   const extracted = await extractInParallel(texts, only, jobs, progress, early);
   for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text, undefined, extracted?.get(file));
