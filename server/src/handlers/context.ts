@@ -74,7 +74,9 @@ export function createContext(
     documents,
     packageRoot,
     project: Project.create(),
-    memory: new IdleCollector(),
+    memory: new IdleCollector((c) =>
+      connection.console.log(`At rest: heap ${c.heapMb.toFixed(0)} MB, RSS ${c.rssMb.toFixed(0)} MB${c.compacted ? ' (compacted)' : ''}`),
+    ),
     client: {
       configuration: false,
       configurationRegistration: false,
