@@ -7,8 +7,11 @@
  * - Ranges become {@link Span}s: a `{ start: { line, character }, end: {...} }` object is
  *   three objects, 120 bytes; a span is one of 56. Measured on a 10,000-file workspace the
  *   server kept about 1.3 million ranges (150 MB).
+ * - Equal references of a module's calls and accesses (`{ name, member }`, read only) are
+ *   one object: 3 in 5 of them are repeats (57,429 references, 22,629 distinct per module, in
+ *   the 799 standard-library files of bench/budget.ts).
  */
-import type { Binding, ModuleModel, Position, Range } from './model';
+import type { Binding, ModuleModel, Position, Range, Ref } from './model';
 
 /** `xs`, or an exact-size copy of it when it may have spare room. */
 export function exact<T>(xs: T[]): T[] {
@@ -61,6 +64,14 @@ export function compactModel(m: ModuleModel, arrays = true): ModuleModel {
     return s;
   };
   const opt = (r: Range | undefined): Span | undefined => (r ? span(r) : undefined);
+  const refs = new Map<string, Ref>();
+  const ref = (r: Ref): Ref => {
+    const key = r.member === undefined ? r.name : `${r.name}\0${r.member}`;
+    const hit = refs.get(key);
+    if (hit) return hit;
+    refs.set(key, r);
+    return r;
+  };
   for (const u of m.units) {
     if (arrays) {
       u.params = exact(u.params);
@@ -72,10 +83,12 @@ export function compactModel(m: ModuleModel, arrays = true): ModuleModel {
     u.nameRange = span(u.nameRange);
     for (const a of u.accesses) {
       a.range = span(a.range);
+      a.ref = ref(a.ref);
       if (a.member) a.member.range = span(a.member.range);
     }
     for (const c of u.calls) {
       c.range = span(c.range);
+      c.callee = ref(c.callee);
       if (c.started) c.started = span(c.started);
     }
   }
