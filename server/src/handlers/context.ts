@@ -75,7 +75,7 @@ export function createContext(
     packageRoot,
     project: Project.create(),
     memory: new IdleCollector((c) =>
-      connection.console.log(`At rest: heap ${c.heapMb.toFixed(0)} MB, RSS ${c.rssMb.toFixed(0)} MB${c.compacted ? ' (compacted)' : ''}`),
+      connection.console.log(`At rest: live heap ${c.heapMb.toFixed(0)} MB${c.compacted ? ' (compacted)' : ''}`),
     ),
     client: {
       configuration: false,
