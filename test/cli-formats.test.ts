@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { escapeData, escapeProperty } from '../server/src/cli/format/github';
 import { xmlEscape } from '../server/src/cli/format/junit';
 import { NODE_PROGRAM, PYTHON_PROGRAM, makeTree, runCli, runCliWithEnv } from './support/programs';
+import { PYTHON } from './support/run-program';
 
 interface Finding {
   file: string;
@@ -42,7 +43,7 @@ for s in root.findall("testsuite"):
     out["suites"].append({"attrs": s.attrib, "cases": cases})
 print(json.dumps(out))
 `;
-  const run = spawnSync('python3', ['-c', script], { input: xml, encoding: 'utf8' });
+  const run = spawnSync(PYTHON, ['-c', script], { input: xml, encoding: 'utf8' });
   assert.equal(run.status, 0, `not well-formed XML: ${run.stderr}`);
   return JSON.parse(run.stdout);
 }

@@ -79,16 +79,33 @@ function counts(keys: string[]): Map<string, number> {
   return m;
 }
 
+/** Python's own parser over [file, text] pairs, in one process: a line per file it rejects. */
+const AST_PARSE_ALL = [
+  'import ast, json, sys',
+  'for name, text in json.load(sys.stdin):',
+  '    try:',
+  '        ast.parse(text)',
+  '    except Exception as e:',
+  '        print(json.dumps([name, f"{type(e).__name__}: {e}"]))',
+].join('\n');
+
 /** Parse problems of every analysed file (front-end model problems; Python also through `ast.parse`). */
 function parseProblems(project: Project): string[] {
   const out: string[] = [];
+  const python: Array<[string, string]> = [];
   for (const f of project.files()) {
     const m = project.model(f);
     for (const p of m?.problems ?? []) out.push(`${f}:${p.range.start.line + 1}: ${p.message}`);
-    if (f.endsWith('.py')) {
-      const r = spawnSync(PYTHON, ['-c', 'import ast,sys; ast.parse(sys.stdin.read())'], { input: project.text(f) ?? '', encoding: 'utf8' });
-      if (r.status !== 0) out.push(`${f}: python ast.parse: ${r.stderr.trim().split('\n').pop()}`);
-    }
+    if (f.endsWith('.py')) python.push([f, project.text(f) ?? '']);
+  }
+  if (python.length === 0) return out;
+  // one interpreter for all the files (a start costs more than the parses)
+  const r = spawnSync(PYTHON, ['-c', AST_PARSE_ALL], { input: JSON.stringify(python), encoding: 'utf8' });
+  if (r.status !== 0) return [...out, `python ast.parse could not run: ${r.error?.message ?? r.stderr.trim()}`];
+  for (const line of r.stdout.split('\n')) {
+    if (!line) continue;
+    const [f, why] = JSON.parse(line) as [string, string];
+    out.push(`${f}: python ast.parse: ${why}`);
   }
   return out;
 }

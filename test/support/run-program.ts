@@ -13,7 +13,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FixtureRun } from './fixtures';
 
-export const PYTHON = process.env.CROSSPROC_PYTHON || 'python3';
+/**
+ * The interpreter the runners start: $CROSSPROC_PYTHON, else `python3`'s own executable.
+ * `python3` on PATH may be a version manager's shim (pyenv's is a bash script that costs
+ * about 60 ms of CPU per start, and the runners start it several hundred times), so it is
+ * asked once for `sys.executable` (the same interpreter, without the shim).
+ */
+export const PYTHON = process.env.CROSSPROC_PYTHON || pythonExecutable('python3');
+
+function pythonExecutable(command: string): string {
+  const r = spawnSync(command, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const exe = r.status === 0 ? r.stdout.trim() : '';
+  return exe === '' ? command : exe;
+}
 export const PY_SUPPORT_DIR = path.resolve(__dirname, 'python');
 const TSX_ENTRY = /\.(?:ts|mts|cts|tsx)$/;
 
