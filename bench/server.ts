@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEBOUNCE_MS } from '../server/src/handlers/diagnostics';
 import { IDLE_MS } from '../server/src/handlers/memory';
-import { startSession, type LspSession } from '../test/support/lsp-session';
+import { startSession, waitFor, type LspSession } from '../test/support/lsp-session';
 import { rssMbOf } from '../test/support/soak';
 
 /** A workspace of `files` (absolute, under `root`) as hard links (copies where links fail) in a new temp folder. */
@@ -28,6 +28,8 @@ export function linkWorkspace(name: string, root: string, files: readonly string
 }
 
 const LOAD_TIMEOUT_MS = 30 * 60_000;
+/** how long to wait for the server's "At rest" log line after an analysis */
+const AT_REST_TIMEOUT_MS = 120_000;
 
 interface StatusParams {
   state: string;
@@ -66,7 +68,11 @@ async function loaded(root: string): Promise<{ session: LspSession; files: numbe
   // the load ends with an analysis of everything (schedule(0), after the log line): its idle
   // status is the first after the line (an analysis of 1,785 files does not end within one poll)
   await idleAfter(session, seen, LOAD_TIMEOUT_MS);
-  // at rest: after the collection the server makes once idle (handlers/memory.ts), as a user's editor sees it
+  // at rest: after the collection the server makes once idle (handlers/memory.ts), as a user's
+  // editor sees it; the server logs when it is done (on a large heap it takes seconds, longer
+  // under load). A build that does not say so gets IDLE_MS + 1 s.
+  const logged = waitFor('the idle collection', () => session.log.some((l) => l.startsWith('At rest:')), AT_REST_TIMEOUT_MS);
+  await logged.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 1000));
   return { session, files, seconds: (Date.now() - started) / 1000, loadMs };
 }
