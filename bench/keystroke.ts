@@ -10,7 +10,8 @@
  * (with a version, as the server gives an open document) + `analyze()` for N body edits (a
  * statement inserted at the top of a function body: the module's interface is unchanged)
  * and N interface edits (a new module-level name) of one mid-sized file, and prints the
- * medians and p95. A third row, call edits, alternately adds and removes a call to another
+ * medians and p95 of the wall time (split into parsing, linking and rules) and of the
+ * process's CPU time per edit (robust to a loaded machine). A third row, call edits, alternately adds and removes a call to another
  * function of the file in that body (the call graph changes each time). Then the same on
  * this repository's fixtures/ (unless --no-fixtures). --file picks the edited file (it
  * must be in the folders).
@@ -124,7 +125,10 @@ async function run(label: string, folders: string[], opts: RunOptions): Promise<
   if (!e) throw new Error(`${target.path}: no single-line function header to edit`);
 
   const times = { body: [] as number[], interface: [] as number[], call: [] as number[] };
-  const split = { body: [] as Array<[number, number]>, interface: [] as Array<[number, number]>, call: [] as Array<[number, number]> };
+  /** per edit: updateFile, graph (linking), rules (wall ms) */
+  const split = { body: [] as Array<[number, number, number]>, interface: [] as Array<[number, number, number]>, call: [] as Array<[number, number, number]> };
+  /** per edit: the process's CPU time (user + system, ms), which the machine's load does not inflate as much as wall time */
+  const cpu = { body: [] as number[], interface: [] as number[], call: [] as number[] };
   let n = 0;
   for (const kind of opts.kinds) {
     // one untimed edit of each kind first (JIT warm-up on this path)
@@ -135,13 +139,18 @@ async function run(label: string, folders: string[], opts: RunOptions): Promise<
     for (const kind of opts.kinds) {
       for (let i = 0; i < edits; i++) {
         const text = e[kind](n++);
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         project.updateFile(target.path, text, n);
         const t1 = performance.now();
-        project.analyze();
+        project.graph();
         const t2 = performance.now();
-        times[kind].push(t2 - t0);
-        split[kind].push([t1 - t0, t2 - t1]);
+        project.analyze();
+        const t3 = performance.now();
+        const c = process.cpuUsage(c0);
+        times[kind].push(t3 - t0);
+        split[kind].push([t1 - t0, t2 - t1, t3 - t2]);
+        cpu[kind].push((c.user + c.system) / 1000);
       }
     }
   };
@@ -152,7 +161,7 @@ async function run(label: string, folders: string[], opts: RunOptions): Promise<
   const importers = project.graph().importers.get(target.path)?.size ?? 0;
   const ms = (x: number): string => `${fmt(x, 1)} ms`;
   const row = (kind: Kind): string =>
-    `median ${ms(median(times[kind]))}, p95 ${ms(percentile(times[kind], 95))} (updateFile ${ms(median(split[kind].map((s) => s[0])))}, analyze ${ms(median(split[kind].map((s) => s[1])))}; min ${ms(Math.min(...times[kind]))}, max ${ms(Math.max(...times[kind]))})`;
+    `median ${ms(median(times[kind]))}, p95 ${ms(percentile(times[kind], 95))} (updateFile ${ms(median(split[kind].map((s) => s[0])))}, graph ${ms(median(split[kind].map((s) => s[1])))}, rules ${ms(median(split[kind].map((s) => s[2])))}; min ${ms(Math.min(...times[kind]))}, max ${ms(Math.max(...times[kind]))}); CPU median ${ms(median(cpu[kind]))}, p95 ${ms(percentile(cpu[kind], 95))}`;
   console.log(`${label}: ${folders.join(' + ')}`);
   printTable([
     ['files', `${files.length}`],

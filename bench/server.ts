@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEBOUNCE_MS } from '../server/src/handlers/diagnostics';
 import { IDLE_MS } from '../server/src/handlers/memory';
-import { startSession, type LspSession } from '../test/support/lsp-session';
+import { startSession, waitFor, type LspSession } from '../test/support/lsp-session';
 import { rssMbOf } from '../test/support/soak';
 
 /** A workspace of `files` (absolute, under `root`) as hard links (copies where links fail) in a new temp folder. */
@@ -28,6 +28,8 @@ export function linkWorkspace(name: string, root: string, files: readonly string
 }
 
 const LOAD_TIMEOUT_MS = 30 * 60_000;
+/** how long to wait for the server's "At rest" log line after an analysis */
+const AT_REST_TIMEOUT_MS = 120_000;
 
 interface StatusParams {
   state: string;
@@ -66,7 +68,11 @@ async function loaded(root: string): Promise<{ session: LspSession; files: numbe
   // the load ends with an analysis of everything (schedule(0), after the log line): its idle
   // status is the first after the line (an analysis of 1,785 files does not end within one poll)
   await idleAfter(session, seen, LOAD_TIMEOUT_MS);
-  // at rest: after the collection the server makes once idle (handlers/memory.ts), as a user's editor sees it
+  // at rest: after the collection the server makes once idle (handlers/memory.ts), as a user's
+  // editor sees it; the server logs when it is done (on a large heap it takes seconds, longer
+  // under load). A build that does not say so gets IDLE_MS + 1 s.
+  const logged = waitFor('the idle collection', () => session.log.some((l) => l.startsWith('At rest:')), AT_REST_TIMEOUT_MS);
+  await logged.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 1000));
   return { session, files, seconds: (Date.now() - started) / 1000, loadMs };
 }
@@ -93,7 +99,7 @@ export async function indexRss(root: string): Promise<IndexFigures> {
  * sending `didChange` to the end of the analysis it triggers (`crossproc/status` idle), less
  * the debounce. The first 3 edits are a warm-up, not counted. Milliseconds.
  */
-export async function editLatencies(root: string, file: string, edits: number): Promise<number[]> {
+export async function editLatencies(root: string, file: string, edits: number, cpu?: { msPerEdit: number }): Promise<number[]> {
   const { session } = await loaded(root);
   try {
     const text = fs.readFileSync(file, 'utf8');
@@ -108,7 +114,9 @@ export async function editLatencies(root: string, file: string, edits: number): 
     await idleAfter(session, seen + 1, LOAD_TIMEOUT_MS);
     let previous = '        _bench = 0';
     const out: number[] = [];
+    let cpuStart = 0;
     for (let i = 1; i <= edits + 3; i++) {
+      if (i === 4) cpuStart = cpuMsOf(session.child.pid!);
       await new Promise((resolve) => setTimeout(resolve, 250));
       const next = `        _bench = ${i}`;
       const before = idleCount(session);
@@ -118,9 +126,23 @@ export async function editLatencies(root: string, file: string, edits: number): 
       if (i > 3) out.push(performance.now() - t0 - DEBOUNCE_MS);
       previous = next;
     }
+    // the server's CPU over the timed edits (the waits between them cost it nothing)
+    if (cpu) cpu.msPerEdit = (cpuMsOf(session.child.pid!) - cpuStart) / edits;
     return out;
   } finally {
     await session.close();
+  }
+}
+
+/** User + system CPU time of a process so far (Linux /proc; 0 elsewhere), in ms. */
+function cpuMsOf(pid: number): number {
+  try {
+    // fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -207,8 +229,9 @@ async function main(): Promise<void> {
       console.log(`hover while a ${functions}-function file is analysed: ${hovers.length} hovers, median ${fmt(percentile(hovers, 50), 0)} ms, p95 ${fmt(percentile(hovers, 95), 0)} ms, max ${fmt(Math.max(...hovers), 0)} ms; analyses ${analyses.map((x) => fmt(x, 0)).join(', ')} ms (load average ${load()})`);
     }
     if (edits > 0) {
-      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits);
-      console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms (load average ${load()})`);
+      const cpu = { msPerEdit: NaN };
+      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits, cpu);
+      console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms; server CPU ${fmt(cpu.msPerEdit, 1)} ms per edit (load average ${load()})`);
       console.log(`  samples: ${xs.map((x) => fmt(x, 0)).join(' ')}`);
     }
   } finally {

@@ -4,12 +4,13 @@
  * text, children, child(i), parent, and childForFieldName/childrenForFieldName for every
  * field name the front end uses plus every field a child reports.
  *
- *   npx tsx bench/verify-tree.ts [all|sample]   (default: sample, ~360 files + broken variants)
+ *   npx tsx bench/verify-tree.ts [all|sample] [--cursor]   (default: sample, ~360 files + broken variants;
+ *   --cursor: the copy through the public TreeCursor, which is used when the memory read is unavailable)
  */
 import * as fs from 'node:fs';
 import type { Node } from 'web-tree-sitter';
 import { getPythonParser, initPython } from '../server/src/python/parser';
-import { copyTree, type SyntaxNode } from '../server/src/python/tree';
+import { copyTree, setFastCopy, type SyntaxNode } from '../server/src/python/tree';
 import { stdlibFiles } from './dump-models';
 
 const FIELDS = ['alias', 'alternative', 'argument', 'arguments', 'attribute', 'body', 'condition', 'consequence',
@@ -94,7 +95,9 @@ async function main(): Promise<void> {
   await initPython();
   const parser = getPythonParser()!;
   const all = stdlibFiles();
-  const mode = process.argv[2] ?? 'sample';
+  const mode = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'sample';
+  if (process.argv.includes('--cursor')) setFastCopy(false);
+  else if (!setFastCopy(true)) throw new Error('the fast copy (read from the WASM memory) is unavailable: its self-check failed');
   const files = mode === 'all' ? all : all.filter((_, i) => i % 5 === 0);
   const inputs: Array<[string, string]> = [
     ['unicode', 'x = "é😀"; y = 1\r\ndef f(a=\'😀\'):\n\treturn a  # ü\n'],

@@ -172,46 +172,63 @@ class LoadChains {
  * None when a module sends cluster workers to another script (`cluster.setupPrimary({ exec })`).
  */
 class EntryLoads {
-  private readonly mods: ModuleModel[];
-  /** each module's place in the project's order */
-  private readonly order = new Map<string, number>();
-  /** modules with imports required only later (JS): the analysed modules their loading loads */
-  private readonly partialLoads = new Map<string, Set<string>>();
-  private readonly isEntry = new Set<string>();
+  /** modules with imports required only later (JS): the analysed modules their loading loads; read per module, when asked */
+  private readonly partialLoads = new Map<string, Set<string> | null>();
+  private readonly entry = new Map<string, boolean>();
   private readonly none: boolean;
 
-  constructor(private readonly graph: RuleContext['graph'], language: ModuleModel['language']) {
-    this.mods = [...graph.modules.values()].filter((m) => m.language === language);
-    this.none = language === 'js' && this.mods.some((m) => m.clusterExec);
-    if (this.none) return;
-    // the import edges are the graph's (this runs after every edit: no re-resolving every import)
-    for (const m of this.mods) {
-      this.order.set(m.path, this.order.size);
-      if (!m.deferredImports?.length) continue;
+  constructor(private readonly graph: RuleContext['graph'], private readonly language: ModuleModel['language']) {
+    // the import edges are the graph's, and modules are looked at only as the search from a
+    // start reaches them (this runs after every edit: no pass over every module)
+    let none = false;
+    if (language === 'js') for (const m of graph.modules.values()) if (m.language === 'js' && m.clusterExec) none = true;
+    this.none = none;
+  }
+
+  private ofLanguage(file: string): boolean {
+    return this.graph.modules.get(file)?.language === this.language;
+  }
+
+  /** the analysed modules `file` loads at load time, when some of its imports are deferred (else null: all of them) */
+  private loadsOf(file: string): Set<string> | null {
+    let loads = this.partialLoads.get(file);
+    if (loads !== undefined) return loads;
+    const m = this.graph.modules.get(file)!;
+    loads = null;
+    if (m.deferredImports?.length) {
       const deferred = new Set(m.deferredImports);
-      const loads = new Set<string>();
+      loads = new Set<string>();
       for (const spec of m.imports) {
-        const t = deferred.has(spec) ? undefined : graph.linker.resolveModule(m, spec);
+        const t = deferred.has(spec) ? undefined : this.graph.linker.resolveModule(m, spec);
         if (t && t !== m) loads.add(t.path);
       }
-      this.partialLoads.set(m.path, loads);
     }
-    for (const m of this.mods) {
-      const loadsAny = (this.partialLoads.get(m.path)?.size ?? graph.importsOf(m.path).length) > 0;
-      if (!this.imported(m.path) && (m.spawns.length || loadsAny)) this.isEntry.add(m.path);
+    this.partialLoads.set(file, loads);
+    return loads;
+  }
+
+  /** a module of this language that no module of this language imports, and that starts something or loads a module */
+  private isEntry(file: string): boolean {
+    let hit = this.entry.get(file);
+    if (hit === undefined) {
+      const m = this.graph.modules.get(file)!;
+      const loadsAny = (this.loadsOf(file)?.size ?? this.graph.importsOf(file).length) > 0;
+      hit = !this.imported(file) && (m.spawns.length > 0 || loadsAny);
+      this.entry.set(file, hit);
     }
+    return hit;
   }
 
   /** whether a module of this language imports `file` (at load time or later) */
   private imported(file: string): boolean {
-    for (const by of this.graph.importers.get(file) ?? []) if (this.order.has(by)) return true;
+    for (const by of this.graph.importers.get(file) ?? []) if (this.ofLanguage(by)) return true;
     return false;
   }
 
   /** the modules of this language that load `file` at load time */
   private *loadedBy(file: string): Iterable<string> {
     for (const by of this.graph.importers.get(file) ?? []) {
-      if (this.order.has(by) && (this.partialLoads.get(by)?.has(file) ?? true)) yield by;
+      if (this.ofLanguage(by) && (this.loadsOf(by)?.has(file) ?? true)) yield by;
     }
   }
 
@@ -222,7 +239,7 @@ class EntryLoads {
     const stack: string[] = [];
     for (const k of this.graph.reachedBy(key)) {
       const ref = this.graph.units.get(k);
-      if (!ref || ref.unit !== ref.module.units[0] || !this.order.has(ref.module.path) || loaded.has(ref.module.path)) continue;
+      if (!ref || ref.unit !== ref.module.units[0] || ref.module.language !== this.language || loaded.has(ref.module.path)) continue;
       loaded.add(ref.module.path);
       stack.push(ref.module.path);
     }
@@ -233,7 +250,7 @@ class EntryLoads {
         stack.push(by);
       }
     }
-    const entries = [...loaded].filter((p) => this.isEntry.has(p)).sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    const entries = [...loaded].filter((p) => this.isEntry(p)).sort((a, b) => this.graph.moduleOrder(a) - this.graph.moduleOrder(b));
     return entries.map((p) => this.graph.modules.get(p)!);
   }
 }

@@ -346,6 +346,18 @@ describe('incremental linking', () => {
       },
       edits: [{ 'a.py': 'class X:\n    def __init__(self):\n        pass\n' }, { 'a.py': 'X = 1\n' }],
     },
+    {
+      // the flow program's choice of modules is kept across edits that change nothing it read
+      name: 'a module starts (and stops) importing the helper whose pool only the value-flow layer resolves: it joins the flow program',
+      files: {
+        'lib.py': 'from multiprocessing import Pool\n\n\ndef run_all(task, items):\n    with Pool(2) as pool:\n        return pool.map(task, items)\n',
+        'app.py': 'FACTOR = 1\n\n\nclass Job:\n    def work(self, x):\n        return x * FACTOR\n\n\ndef run_all(task, items):\n    return [task(x) for x in items]\n\n\nif __name__ == "__main__":\n    FACTOR = 10\n    print(run_all(Job().work, [1, 2]))\n',
+      },
+      edits: [
+        { 'app.py': 'from lib import run_all\n\nFACTOR = 1\n\n\nclass Job:\n    def work(self, x):\n        return x * FACTOR\n\n\nif __name__ == "__main__":\n    FACTOR = 10\n    print(run_all(Job().work, [1, 2]))\n' },
+        { 'app.py': 'FACTOR = 1\n\n\nclass Job:\n    def work(self, x):\n        return x * FACTOR\n\n\ndef run_all(task, items):\n    return [task(x) for x in items]\n\n\nif __name__ == "__main__":\n    FACTOR = 10\n    print(run_all(Job().work, [1, 2]))\n' },
+      ],
+    },
   ];
   it('keeps the solved value-flow program across an edit outside its modules, and solves it again for an edit inside', async () => {
     // the task is a bound method handed down as a parameter: only the value-flow layer resolves it
@@ -361,6 +373,8 @@ describe('incremental linking', () => {
     assert.ok(summary(project.analyze()).some((f) => f.includes('stale-global-read')), 'the flow-resolved task is found');
     const flowOf = (): unknown => project.graph()['flowLink']();
     const first = flowOf();
+    const choiceOf = (): unknown => project.graph()['s'].flowChoice;
+    const choice = choiceOf();
     assert.ok(first, 'the project has a value-flow program');
     assert.deepEqual((first as { modules: string[] }).modules, [main], 'other.py is outside it');
 
@@ -368,6 +382,7 @@ describe('incremental linking', () => {
     project.updateFile(other, texts.get(other)!);
     await assertSame(project, texts, 'an edit outside the flow program');
     assert.equal(flowOf(), first, 'the same solved program');
+    assert.equal(choiceOf(), choice, 'the same choice of modules, not made again');
 
     texts.set(main, texts.get(main)!.replace('return x * FACTOR', 'return x * FACTOR + 1'));
     project.updateFile(main, texts.get(main)!);

@@ -32,7 +32,8 @@ import { isNotebookPath, isNotebookSource } from '../notebook/cells';
 import { notebookJsonToSource } from '../notebook/ipynb';
 import type { Worker } from 'node:worker_threads';
 import { defaultJobs, extractModels, startWorkers, threadsFor, type PoolItem } from './modelPool';
-import { chooseWasmTier } from './wasmTier';
+import { chooseCompilerTiers } from './compilerTiers';
+import { JsRelevance } from '../engine/relevance';
 
 export { ConfigError };
 
@@ -316,11 +317,43 @@ class EarlyWorkers {
 async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
   let pythonChars = 0;
   for (const [file, text] of texts) if ((!only || only.has(file)) && languageOf(file) === 'python') pythonChars += text.length;
-  chooseWasmTier(pythonChars);
+  chooseCompilerTiers(pythonChars, jobs);
   const project = await Project.create(settings);
   const extracted = await extractInParallel(texts, only, jobs, progress, early);
   for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text, undefined, extracted?.get(file));
   return project;
+}
+
+/**
+ * A project of the files that can take part in a finding (../engine/relevance.ts): JS/TS
+ * files in components with no worker code are left out. Over-budget files are loaded
+ * anyway (the project does not parse them; it lists them as skipped, as a full run does).
+ */
+async function loadRelevant(texts: ReadonlyMap<string, string>, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
+  const relevance = new JsRelevance(texts);
+  const left = relevance.unneeded();
+  for (const [file, text] of texts) if (left.has(file) && isOverBudget(projectText(file, text))) left.delete(file);
+  if (left.size === 0) return loadProject(texts, undefined, settings, jobs, progress, early);
+  const only = new Set<string>();
+  for (const file of texts.keys()) if (!left.has(file)) only.add(file);
+  let project = await loadProject(texts, only, settings, jobs, progress, early);
+  // a front end composes some specifiers (`path.join(__dirname, 'w.js')`): the components
+  // they reach are analysed too, and the project is put together again in run order (its
+  // merged lists follow it), from the models made so far
+  let added: Iterable<string> = only;
+  for (;;) {
+    const more = relevance.linkedFrom([...added].map((f) => project.model(f)).filter((m) => m !== undefined), left);
+    if (more.size === 0) return project;
+    for (const f of more) left.delete(f);
+    const next = await Project.create(settings);
+    for (const [file, text] of texts) {
+      if (left.has(file)) continue;
+      const model = project.skippedReason(file) === undefined ? project.model(file) : undefined;
+      next.updateFile(file, text, undefined, model && { model, deferredFacts: false });
+    }
+    project = next;
+    added = more;
+  }
 }
 
 function skipReasonOf(why: string): SkipReason {
@@ -349,9 +382,10 @@ async function runEngine(
   progress: Progress,
   jobs: number,
   early: EarlyWorkers,
+  lazy: boolean,
 ): Promise<{ project: Project; raw: () => RawResults }> {
   if (!useCache) {
-    const project = await loadProject(texts, undefined, settings, jobs, progress, early);
+    const project = lazy ? await loadRelevant(texts, settings, jobs, progress, early) : await loadProject(texts, undefined, settings, jobs, progress, early);
     return { project, raw: () => rawOf(project, texts.keys()) };
   }
   const file = await cacheFile(cwd, options.cacheLocation);
@@ -456,7 +490,9 @@ async function analyzeFiles(
   progress.update('analysing');
   const fixing = options.fix || options.diff;
   const useCache = options.cache && !fixing && stdinFile === undefined;
-  const { project, raw } = await runEngine(options, cwd, read.texts, { rules: engineRules, startMethod, pythonVersion }, useCache, warnings, progress, jobs, early);
+  // --fix and --diff may edit any file (unused directives): they load every file
+  const lazy = !fixing && stdinFile === undefined && !process.env.CROSSPROC_EAGER;
+  const { project, raw } = await runEngine(options, cwd, read.texts, { rules: engineRules, startMethod, pythonVersion }, useCache, warnings, progress, jobs, early, lazy);
   const fixed = fixing
     ? await applyPreferredFixes(project, options.paths.map((p) => path.resolve(cwd, p)), {
         write: !options.diff,

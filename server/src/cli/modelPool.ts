@@ -13,6 +13,16 @@
  * between. JS/TS files go to as few threads as their size warrants (each loads TypeScript's
  * compiler), the first workers. A file a worker could not do (the thread died, a model was not plain data) is
  * left to the project, which parses it on the main thread.
+ *
+ * What a second thread costs (standard library, 2 cores, `perf` per thread): not the
+ * copying — serialising and deserialising the models is about 0.1 s of CPU, a worker's
+ * start about 0.1 s — but V8 warming up a second isolate: the worker runs the front ends'
+ * JS unoptimised until it gets hot, and V8's helper threads compile it with TurboFan again
+ * (and again after each deoptimisation). `--jobs 2` took 8.1–9.1 s of CPU against 6.3–6.8 s
+ * for `--jobs 1` (main and worker 5.5 s against the main thread's 4.3 s; helper threads,
+ * TurboFan and GC, 3.5 s against 2.4 s), and the standard library analysed as two halves in
+ * two processes costs 1.0–1.8 s more CPU than in one. ./compilerTiers.ts raises V8's
+ * tier-up budget when the threads use every core, which cuts that compiling on both sides.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';

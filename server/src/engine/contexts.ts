@@ -14,11 +14,12 @@ import * as path from 'node:path';
 import type { Binding, ModuleModel, Payload, Position, SpawnSite, TaskRef, Unit } from './model';
 import type { StartMethodSetting } from './findings';
 import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
-import { flowChoiceKey, projectFlowLink, type FlowLink } from './flowLink';
+import { chooseFlowModules, flowChoiceKey, keepsFlowChoice, projectFlowLink, type FlowChoice, type FlowLink } from './flowLink';
 import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
-import { computeProgram, type CachedProgram, type ProgramSource } from './programs';
+import { replaceAccesses } from './accessIndex';
+import { computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
 import { exact } from './compact';
 
@@ -78,6 +79,13 @@ class Indexes {
   readonly programReads = new Map<string, Set<CachedProgram>>();
   /** unit → how many root programs' parent side holds it (a library program starts where none does) */
   readonly covered = new Map<UnitKey, number>();
+  /**
+   * the value-flow program's choice of modules, kept while no patch changes what choosing
+   * read (it walks every module: a few milliseconds per edit on the standard library)
+   */
+  flowChoice?: FlowChoice;
+  /** the starts only the value-flow program finds (./programs.ts), kept while nothing they read changes */
+  readonly flowStarts: { memo?: FlowStartsMemo } = {};
 
   constructor(readonly startMethod: StartMethodSetting) {}
 
@@ -194,6 +202,8 @@ export class ProjectGraph {
       if (this.relink(file, old, ch, rootCheck)) olds.set(file, old);
     }
     for (const file of olds.keys()) rootCheck.add(file); // its top-level framework submissions make a root
+    const memo = s.flowStarts.memo;
+    if (memo && [...ch.modules, ...olds.keys()].some((f) => memo.reads.has(f))) s.flowStarts.memo = undefined;
     // edges: the re-linked modules', and those of other units calling a symbol whose function units changed
     for (const [file, old] of olds) this.setModuleEdges(s.links.get(file)!, old, undefined, ch);
     const owners = new Set<string>();
@@ -213,6 +223,8 @@ export class ProjectGraph {
     const targetsBefore = s.targets;
     // (a re-linked module may instantiate a class that became, or stopped being, a process class)
     for (const file of new Set([...ch.modules, ...olds.keys()])) {
+      // (a module re-linked to the same link is not in olds: nothing of it changed)
+      if (s.flowChoice && olds.has(file) && !keepsFlowChoice(s.flowChoice, olds.get(file)!, s.links.get(file)!)) s.flowChoice = undefined;
       for (const r of s.spawns.get(file) ?? []) ch.units.add(spawnUnitKey(r));
       const choice = (m: ModuleModel | undefined, l: ModuleLink | undefined): string => (m ? flowChoiceKey(m, l?.classSpawns ?? []) : '');
       if (prev.flow && choice(olds.get(file)?.model ?? prev.s.modules.get(file), olds.get(file) ?? s.links.get(file)) !== choice(s.modules.get(file), s.links.get(file))) ch.flowModules = prev.flow.modules;
@@ -265,7 +277,6 @@ export class ProjectGraph {
         const set = s.dependents.get(d);
         if (set?.delete(file) && set.size === 0) s.dependents.delete(d);
       }
-      this.removeAccesses(old);
     }
     if (modelChanged) for (const u of link.model.units) s.units.set(link.keys[u.id], { module: link.model, unit: u });
     for (const [sym, key] of link.unitSymbols) {
@@ -290,47 +301,10 @@ export class ProjectGraph {
       if (set) set.add(file);
       else s.dependents.set(d, new Set([file]));
     }
-    this.addAccesses(link);
+    replaceAccesses(s, old, link);
     return true;
   }
 
-  private removeAccesses(link: ModuleLink): void {
-    const s = this.s;
-    const file = link.model.path;
-    const syms = new Set<SymbolKey>();
-    for (const r of link.accesses) syms.add(r.symbol);
-    for (const sym of syms) {
-      const kept = (s.accessesBySymbol.get(sym) ?? []).filter((r) => r.module.path !== file);
-      if (kept.length) s.accessesBySymbol.set(sym, kept);
-      else s.accessesBySymbol.delete(sym);
-    }
-    for (const k of link.keys) s.accessesByUnit.delete(k);
-  }
-
-  /** Adds a link's accesses where a fresh build would have them: after those of the modules before it. */
-  private addAccesses(link: ModuleLink): void {
-    const s = this.s;
-    const mine = s.order(link.model.path);
-    const bySym = new Map<SymbolKey, AccessRecord[]>();
-    for (const rec of link.accesses) {
-      const group = bySym.get(rec.symbol);
-      if (group) group.push(rec);
-      else bySym.set(rec.symbol, [rec]);
-      const byUnit = s.accessesByUnit.get(rec.key);
-      if (byUnit) byUnit.push(rec);
-      else s.accessesByUnit.set(rec.key, [rec]);
-    }
-    for (const [sym, recs] of bySym) {
-      const list = s.accessesBySymbol.get(sym);
-      if (!list) {
-        s.accessesBySymbol.set(sym, recs);
-        continue;
-      }
-      let i = list.length;
-      while (i > 0 && s.order(list[i - 1].module.path) > mine) i--;
-      list.splice(i, 0, ...recs);
-    }
-  }
   /**
    * Computes the edges out of a module's units (`only` those, if given) and stores them,
    * clearing those of `old`'s units that are gone; with `ch`, notes the units whose edges changed.
@@ -571,14 +545,20 @@ export class ProjectGraph {
    * For each program that starts workers, each module-level symbol its worker code touches,
    * with every access to it and its binding: what the cross-process rules examine.
    */
-  *workerSymbols(): Generator<{ prog: Program; sym: SymbolKey; recs: AccessRecord[]; binding: Binding | undefined }> {
+  workerSymbols(): ReadonlyArray<{ prog: Program; sym: SymbolKey; recs: AccessRecord[]; binding: Binding | undefined }> {
+    // three rules walk these after every edit: listed once per graph
+    if (this.workerSymbolList) return this.workerSymbolList;
+    const out: Array<{ prog: Program; sym: SymbolKey; recs: AccessRecord[]; binding: Binding | undefined }> = [];
     for (const prog of this.programs) {
       if (prog.worker.size === 0) continue;
       for (const sym of this.symbolsTouchedBy(prog.worker.keys())) {
-        yield { prog, sym, recs: this.accessesBySymbol.get(sym) ?? [], binding: this.linker.binding(sym) };
+        out.push({ prog, sym, recs: this.accessesBySymbol.get(sym) ?? [], binding: this.linker.binding(sym) });
       }
     }
+    return (this.workerSymbolList = out);
   }
+
+  private workerSymbolList?: ReturnType<ProjectGraph['workerSymbols']>;
 
   /** The module-level symbols accessed by any of `units` (what a rule needs to look at for a program). */
   symbolsTouchedBy(units: Iterable<UnitKey>): Set<SymbolKey> {
@@ -591,6 +571,11 @@ export class ProjectGraph {
   unitsOfRef(m: ModuleModel, ref: { name: string; member?: string }): UnitKey[] {
     const sym = this.linker.resolveCallable(m, ref);
     return sym ? (this.s.unitsBySymbol.get(sym) ?? []) : [];
+  }
+
+  /** A module's place in the project's order (the order of {@link modules}). */
+  moduleOrder(file: string): number {
+    return this.s.order(file);
   }
 
   /** The analysed modules `file`'s imports resolve to (its link's: kept across edits, so no re-resolving). */
@@ -660,6 +645,7 @@ export class ProjectGraph {
       spawnRecord: (m, site) => this.spawnRecord(m, site),
       jsFlowLink: (m) => this.jsFlow().of(m),
       edges: (key) => this.s.edges.get(key),
+      flowStarts: this.s.flowStarts,
     };
   }
 
@@ -674,7 +660,9 @@ export class ProjectGraph {
 
   private flowLink(): FlowLink | null {
     if (this.flow === undefined) {
-      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, (m) => this.s.links.get(m.path)?.classSpawns ?? [], this.previousFlow);
+      const classSpawns = (m: ModuleModel): readonly SpawnSite[] => this.s.links.get(m.path)?.classSpawns ?? [];
+      const choice = (this.s.flowChoice ??= chooseFlowModules(this.s.modules, this.linker, this.s.importers, classSpawns));
+      this.flow = projectFlowLink(this.s.modules, this.linker, unitKey, this.s.importers, classSpawns, this.previousFlow, choice);
       this.previousFlow = undefined;
     }
     return this.flow;

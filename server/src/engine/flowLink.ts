@@ -344,6 +344,8 @@ export function chooseModules(
   linker: Linker,
   groups: ReadonlyArray<{ seeds: ModuleModel[]; importerDepth: number }>,
   importers: ReadonlyMap<string, Set<string>>,
+  /** collects the modules whose facts and imports were read (see {@link flowChoiceInputs}) */
+  visited?: Set<string>,
 ): string[] {
   const chosen = new Set<string>();
   // modules whose importers / imports were already added (a module is expanded once per way)
@@ -358,6 +360,7 @@ export function chooseModules(
       layer.sort(byPathThenRing);
       const next: Entry[] = [];
       for (const { m, ring } of layer) {
+        visited?.add(m.path);
         const usable = m.language === 'python' && !!m.flow;
         if (usable && !chosen.has(m.path)) {
           if (chosen.size >= MAX_MODULES) break;
@@ -460,13 +463,66 @@ export function projectFlowLink(
   importers: ReadonlyMap<string, Set<string>>,
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
   previous?: FlowLink | null,
+  choice: FlowChoice = chooseFlowModules(modules, linker, importers, classSpawns),
 ): FlowLink | null {
-  const groups = flowSeeds(modules, classSpawns);
-  if (!groups) return null;
-  const chosen = chooseModules(modules, linker, groups, importers);
+  if (!choice.chosen) return null;
   // choosing is cheap next to solving: an edit outside the chosen modules keeps the solved program
-  if (previous?.sameAs(modules, chosen)) return previous;
-  return new FlowLink(modules, chosen, keyOf);
+  if (previous?.sameAs(modules, choice.chosen)) return previous;
+  return new FlowLink(modules, choice.chosen, keyOf);
+}
+
+/** Which modules {@link projectFlowLink} puts in the flow program, and what choosing them read. */
+export interface FlowChoice {
+  /** the chosen modules, in rank order; null when no module needs the layer */
+  chosen: string[] | null;
+  /** the modules whose facts and imports choosing read, beyond what {@link flowChoiceInputs} gives of every module */
+  visited: ReadonlySet<string>;
+}
+
+/**
+ * The choice of the flow program's modules. It reads every Python module's
+ * {@link flowChoiceInputs} and the importer sets: a graph patched after an edit that changed
+ * neither for any module (nor any module's resolved imports) may keep it (./contexts.ts).
+ */
+export function chooseFlowModules(
+  modules: ReadonlyMap<string, ModuleModel>,
+  linker: Linker,
+  importers: ReadonlyMap<string, Set<string>>,
+  classSpawns: (m: ModuleModel) => readonly SpawnSite[],
+): FlowChoice {
+  const groups = flowSeeds(modules, classSpawns);
+  const visited = new Set<string>();
+  return { chosen: groups ? chooseModules(modules, linker, groups, importers, visited) : null, visited };
+}
+
+/**
+ * Whether a module re-linked from `old` to `now` leaves `choice` as it was: it reads the
+ * same of the module ({@link flowChoiceInputs}), and the module imports the same modules
+ * (the importer sets choosing walks).
+ */
+export function keepsFlowChoice(
+  choice: FlowChoice,
+  old: { model: ModuleModel; classSpawns: readonly SpawnSite[]; imports: readonly string[] },
+  now: { model: ModuleModel; classSpawns: readonly SpawnSite[]; imports: readonly string[] },
+): boolean {
+  const visited = choice.visited.has(now.model.path);
+  return old.imports.length === now.imports.length && old.imports.every((p, i) => p === now.imports[i])
+    && flowChoiceInputs(old.model, old.classSpawns, visited) === flowChoiceInputs(now.model, now.classSpawns, visited);
+}
+
+/**
+ * What {@link chooseFlowModules} reads of one module: its seed facts and the process-class
+ * tasks it names (every module), and, for a module the choice visited, whether it has
+ * value-flow facts and the imports it lists. Equal strings for a module's old and new
+ * model (and links) mean the module cannot change the choice.
+ */
+function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], visited: boolean): string {
+  if (m.language !== 'python') return '';
+  const f = seedFacts(m);
+  const starts = classSpawns.map((site) => `${+!!site.isProcess}${site.tasks.map((t) => (t.symbols ?? []).join(',')).join(';')}`).join('|');
+  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}:${f.classNames.join(',')}:${starts}`;
+  if (visited) out += m.flow ? `:flow:${importSpecs(m).join('\n')}` : ':no flow';
+  return out;
 }
 
 /** What {@link flowSeeds} reads of a model alone, per model (the server asks after every edit) */

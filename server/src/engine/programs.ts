@@ -29,6 +29,8 @@ export interface ProgramSource {
   /** the JS worker sides' value-flow program (./flowLinkJs.ts), or null when no JS start makes workers */
   jsFlowLink(m: ModuleModel): FlowLinkJs | null;
   edges(key: UnitKey): Edges | undefined;
+  /** where {@link flowStarts} keeps its result, across patches of the graph */
+  flowStarts: { memo?: FlowStartsMemo };
 }
 
 /** What computing a program read, to tell whether an edit can change it. */
@@ -236,11 +238,17 @@ function dispatchedReach(g: ProgramSource, flow: FlowLink, parent0: Set<UnitKey>
 }
 
 /**
- * per graph (its spawn records) and flow program: the starts only the layer finds, with the
- * unit each is made in (see {@link flowStarts}). Per graph: a patched graph may keep the flow
- * program, but these read the graph's spawn records and links too.
+ * The starts only the layer finds in one flow program, with the unit each is made in (see
+ * {@link flowStarts}), and the modules computing them read: the flow program's own (their
+ * units and spawn records) and those whose bindings resolving process classes read. A
+ * patched graph keeps it while it keeps the flow program and none of those modules changed
+ * (./contexts.ts).
  */
-const flowStartCache = new WeakMap<readonly SpawnRecord[], { flow: FlowLink; starts: Array<{ key: UnitKey; rec: SpawnRecord }> }>();
+export interface FlowStartsMemo {
+  flow: FlowLink;
+  starts: Array<{ key: UnitKey; rec: SpawnRecord }>;
+  reads: ReadonlySet<string>;
+}
 
 /**
  * The starts only the value-flow layer finds — `Process` subclasses instantiated through
@@ -251,8 +259,20 @@ const flowStartCache = new WeakMap<readonly SpawnRecord[], { flow: FlowLink; sta
 function flowStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
   const flow = g.flowLink();
   if (!flow || flow.truncated) return [];
-  let hit = flowStartCache.get(g.spawnRecords);
-  if (hit?.flow !== flow) flowStartCache.set(g.spawnRecords, (hit = { flow, starts: [...flowClassStarts(g, flow), ...flowContextStarts(g, flow)] }));
+  let hit = g.flowStarts.memo;
+  const outer = g.linker.reads;
+  if (hit?.flow !== flow) {
+    const reads = new Set<string>(flow.modules);
+    g.linker.reads = reads;
+    try {
+      hit = { flow, starts: [...flowClassStarts(g, flow), ...flowContextStarts(g, flow)], reads };
+    } finally {
+      g.linker.reads = outer;
+    }
+    g.flowStarts.memo = hit;
+  }
+  // a caller recording what it reads gets the same reads, cached or not
+  if (outer) for (const f of hit.reads) outer.add(f);
   const all = hit.starts;
   let reached: Set<UnitKey> | undefined;
   return all.filter((x) => parent.has(x.key) || (reached ??= reachRoots(g, parent)).has(x.key)).map((x) => x.rec);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
 import type { Language, ModuleModel } from './model';
 import { ProjectGraph } from './contexts';
-import { compactModel } from './compact';
+import { compactModel, plainRange } from './compact';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { lazyFacts as deferJsFacts, parseJs } from '../js/frontend';
@@ -149,8 +149,8 @@ export class Project {
       skip = TOO_DEEP_NOTE;
       model = emptyModel(file, lang);
     }
-    // a model made elsewhere was structured-cloned: its arrays are exact already
-    if (!skip && !extracted) compactModel(model);
+    // a model made elsewhere was structured-cloned: its arrays are exact already, its ranges plain
+    if (!skip) compactModel(model, !extracted);
     if (skip) {
       model.problems.push({ range: model.units[0]!.range, message: `not analysed: ${skip}` });
       this.notAnalysed.set(file, skip);
@@ -340,7 +340,10 @@ export class Project {
             suppressed.push({ file: f.file, line: f.range.start.line, rule: rule.id });
             return;
           }
-          findings.push({ ...f, rule: rule.id, severity, fixes: [] });
+          // what leaves the engine has plain ranges, not the models' compact ones
+          const range = plainRange(f.range);
+          const related = f.related.map((r) => ({ ...r, range: plainRange(r.range) }));
+          findings.push({ ...f, range, related, rule: rule.id, severity, fixes: [] });
         },
       };
       try {

@@ -74,7 +74,9 @@ export function createContext(
     documents,
     packageRoot,
     project: Project.create(),
-    memory: new IdleCollector(),
+    memory: new IdleCollector((c) =>
+      connection.console.log(`At rest: live heap ${c.heapMb.toFixed(0)} MB${c.compacted ? ' (compacted)' : ''}`),
+    ),
     client: {
       configuration: false,
       configurationRegistration: false,

@@ -124,6 +124,8 @@ export class DiagnosticsPublisher {
   /** An open document was opened or edited. */
   documentChanged(document: TextDocument): void {
     if (uriToPath(document.uri) === undefined) return;
+    // not idle: the collection made at rest (./memory.ts) must not land in the analysis this schedules
+    this.ctx.memory.touch();
     this.dirty.add(document.uri);
     this.schedule();
   }
@@ -296,6 +298,9 @@ export class DiagnosticsPublisher {
       for (const problem of project.lastErrors.splice(0)) this.ctx.logError(`Internal error in rule ${problem}`);
     }
     if (token.isCancellationRequested) return;
+    // a long analysis (a loaded machine) must not let the idle collection run at the awaits
+    // below: a full collection of the workspace's heap took seconds inside an edit's latency
+    this.ctx.memory.touch();
 
     const byFile = new Map<string, Finding[]>();
     for (const finding of findings) {

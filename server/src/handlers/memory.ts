@@ -7,12 +7,52 @@
  * after a full GC stays at 40-41 MB, RSS moves between 265 and 330 MB). One full
  * collection once the server has been idle for a moment returns the pages, so RSS at rest
  * stays where the live data is. Idle means no analysis and no request for IDLE_MS.
+ *
+ * A full collection frees objects but moves few: after the first analysis of a 10,000-file
+ * workspace the old space held 832 MB of pages for 601 MB of live objects, and RSS kept
+ * them. When a collection leaves much of the old space free, a second one compacts it
+ * (V8's --compact-on-every-full-gc, set for that collection only): it takes about as long
+ * as the first, and V8 gives the emptied pages back soon after (that workspace's RSS at
+ * rest: about 1,130 -> 760-825 MB). RSS peaks while it copies, once.
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
 /** Quiet time before the collection. */
 export const IDLE_MS = 1000;
+
+/** Free old-space bytes, after a collection, past which a compacting one follows (and as a share of the space). */
+const COMPACT_FREE_BYTES = 48 * 1024 * 1024;
+const COMPACT_FREE_SHARE = 0.2;
+
+/** What the idle collection left: the heap's live size, MB (RSS follows once V8 has unmapped the freed pages). */
+export interface Collected {
+  heapMb: number;
+  compacted: boolean;
+}
+
+/** Free bytes in the old space (pages kept for objects no longer there), and their share of it. */
+function oldSpaceFree(): { bytes: number; share: number } {
+  const old = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space');
+  if (!old || old.physical_space_size === 0) return { bytes: 0, share: 0 };
+  const bytes = old.physical_space_size - old.space_used_size;
+  return { bytes, share: bytes / old.physical_space_size };
+}
+
+/** One collection with compaction of every old-space page; the flag is V8's, restored at once. */
+function compacting(gc: () => void): boolean {
+  try {
+    v8.setFlagsFromString('--compact-on-every-full-gc');
+  } catch {
+    return false;
+  }
+  try {
+    gc();
+  } finally {
+    v8.setFlagsFromString('--no-compact-on-every-full-gc');
+  }
+  return true;
+}
 
 /** `gc()`, exposed at run time when the process was not started with --expose-gc; undefined if that fails. */
 function collector(): (() => void) | undefined {
@@ -33,6 +73,11 @@ export class IdleCollector {
   /** work happened since the last collection */
   private dirty = false;
 
+  private collections = 0;
+
+  /** `collected`: told what the first idle collection left, and each compacting one (the server logs it) */
+  constructor(private readonly collected?: (c: Collected) => void) {}
+
   /** Work was done (an analysis, a request): collect once things are quiet again. */
   touch(): void {
     if (!this.gc) return;
@@ -42,10 +87,20 @@ export class IdleCollector {
       this.timer = undefined;
       if (!this.dirty) return;
       this.dirty = false;
-      this.gc?.();
+      this.collect();
     }, IDLE_MS);
     // never keeps the process alive on its own
     this.timer.unref();
+  }
+
+  private collect(): void {
+    const gc = this.gc;
+    if (!gc) return;
+    gc();
+    const free = oldSpaceFree();
+    const compacted = free.bytes > COMPACT_FREE_BYTES && free.share > COMPACT_FREE_SHARE && compacting(gc);
+    if (this.collections++ > 0 && !compacted) return;
+    this.collected?.({ heapMb: v8.getHeapStatistics().used_heap_size / 1048576, compacted });
   }
 
   dispose(): void {

@@ -143,7 +143,7 @@ export abstract class DeclarePass extends Resolver {
   }
 
   protected declareChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.children) if (c && c.isNamed) this.declare(c, scope, unit);
+    for (const c of n.namedChildren) this.declare(c, scope, unit);
   }
 
   protected declare(n: Node, scope: Scope, unit: number): void {
@@ -175,8 +175,7 @@ export abstract class DeclarePass extends Resolver {
               parent: 0, params: [], accesses: [], calls: [], isNested: false,
             });
             this.mainGuards.set(n.id, mu);
-            for (const c of n.children) {
-              if (!c || !c.isNamed) continue;
+            for (const c of n.namedChildren) {
               this.declare(c, scope, c.id === body.id ? mu : unit);
             }
             return;
@@ -208,8 +207,8 @@ export abstract class DeclarePass extends Resolver {
       case 'for_statement': case 'for_in_clause': {
         const left = field(n, 'left');
         if (left && n.type === 'for_statement') this.declareTargets(left, scope, null);
-        for (const c of n.children) {
-          if (!c || !c.isNamed || (left && c.id === left.id)) continue;
+        for (const c of n.namedChildren) {
+          if (left && c.id === left.id) continue;
           this.declare(c, scope, unit);
         }
         return;
@@ -330,8 +329,7 @@ export abstract class DeclarePass extends Resolver {
     if (!mod) return;
     const spec = mod.text.replace(/\s+/g, '');
     pushSpec(spec);
-    for (const c of n.children) {
-      if (!c) continue;
+    for (const c of n.namedChildren) {
       if (c.type === 'wildcard_import') {
         if (scope.kind === 'module' && !this.model.starExports.includes(spec)) this.model.starExports.push(spec);
         continue;

@@ -3,12 +3,14 @@
  *
  * Every property access on a web-tree-sitter `Node` (`type`, `children`, `text`,
  * `childForFieldName`, ...) crosses into WASM and allocates; the Python front end makes
- * many of them per node, which made it slow. Here the tree is copied once, with a
- * single `TreeCursor` walk (a handful of cheap calls per node), into {@link SyntaxNode}
+ * many of them per node, which made it slow. Here the tree is copied once, read from the
+ * WASM memory (or, failing that, with one `TreeCursor` walk), into {@link SyntaxNode}
  * objects that offer the subset of the `Node` API the front end uses, with the same
  * results:
  *  - `children` are the visible children (named and anonymous, extras included), as
- *    `Node.children`; `namedChildren` the named ones;
+ *    `Node.children`; `namedChildren` the named ones. The anonymous leaves (a third of
+ *    the nodes: punctuation, keywords, operators) are kept as numbers and become nodes
+ *    only when a node's `children` are read: the passes read `namedChildren`;
  *  - `childrenForFieldName` uses the field name the cursor reports for each child (as
  *    web-tree-sitter's own implementation does); `childForFieldName` the same, except
  *    under ERROR nodes, where `ts_node_child_by_field_id` finds no field (an ERROR
@@ -32,11 +34,26 @@ export interface Point {
   column: number;
 }
 
-/** The file text and its line starts, shared by the nodes of one tree. */
+/**
+ * What the nodes of one tree share: the file text and its line starts, and the
+ * anonymous leaves (punctuation, keywords, operators), which are kept as numbers until
+ * something asks for a node's `children` (see {@link SyntaxNode.children}).
+ */
 export class SourceText {
   private lineStarts: number[] | null = null;
+  /**
+   * per node with anonymous leaves, at its `anon` index: their count, then per leaf
+   * id, type id, field id, start, end, and its index among the node's children
+   */
+  anon: Int32Array = NO_RECORDS;
+  /** the length of `anon` in use */
+  private anonLength = 0;
 
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    private readonly types: readonly string[] = [],
+    private readonly fields: ReadonlyArray<string | null> = [],
+  ) {}
 
   /** row/column (0-based, UTF-16 columns) of a UTF-16 index */
   point(index: number): Point {
@@ -60,7 +77,47 @@ export class SourceText {
     }
     return { row: lo, column: index - starts[lo] };
   }
+
+  /** Records `count` numbers of `from` (from `start`) as one node's anonymous leaves; returns where. */
+  addAnon(from: Int32Array, start: number, count: number): number {
+    const at = this.anonLength;
+    const need = at + 1 + count;
+    if (need > this.anon.length) {
+      const grown = new Int32Array(Math.max(need, 2 * this.anon.length, this.text.length >> 3, 64));
+      grown.set(this.anon.subarray(0, at));
+      this.anon = grown;
+    }
+    this.anon[at] = count / ANON_RECORD;
+    this.anon.set(from.subarray(start, start + count), at + 1);
+    this.anonLength = need;
+    return at;
+  }
+
+  /** whether one of the anonymous leaves recorded at `at` fills field `name` */
+  anonHasField(at: number, name: string): boolean {
+    const a = this.anon;
+    for (let k = 0, r = at + 1; k < a[at]; k++, r += ANON_RECORD) if (a[r + 2] !== 0 && this.fields[a[r + 2]] === name) return true;
+    return false;
+  }
+
+  /** all visible children of `node`: its named children with its anonymous leaves (recorded at `node.anon`) put back in place */
+  children(node: SyntaxNode, at: number): SyntaxNode[] {
+    const a = this.anon;
+    const named = node.namedChildren;
+    const count = a[at];
+    const out = new Array<SyntaxNode>(named.length + count);
+    for (let k = 0, r = at + 1; k < count; k++, r += ANON_RECORD) {
+      const f = a[r + 2];
+      out[a[r + 5]] = new SyntaxNode(this, a[r], this.types[a[r + 1]] || 'ERROR', f ? this.fields[f] ?? null : null, false, a[r + 3], a[r + 4], node);
+    }
+    for (let i = 0, j = 0; i < out.length; i++) if (out[i] === undefined) out[i] = named[j++];
+    return out;
+  }
 }
+
+/** numbers per anonymous leaf in {@link SourceText.anon} */
+const ANON_RECORD = 6;
+const NO_RECORDS = new Int32Array(0);
 
 const NO_CHILDREN: SyntaxNode[] = [];
 
@@ -84,9 +141,12 @@ function languageNames(language: Tree['language']): { types: string[]; fields: A
 }
 
 export class SyntaxNode {
-  /** visible children, in order (filled by {@link copyTree}) */
-  children: SyntaxNode[] = NO_CHILDREN;
-  private named: SyntaxNode[] | null = null;
+  /** the named children, in order (the node's own array: callers never modify it) */
+  namedChildren: SyntaxNode[] = NO_CHILDREN;
+  /** all visible children, once built or when a copy gave them (see {@link children}) */
+  private all: SyntaxNode[] | null = null;
+  /** where the node's anonymous leaves are recorded in `source.anon`, or -1 (none, or given in `all`) */
+  anon = -1;
   private textCache: string | undefined = undefined;
 
   constructor(
@@ -101,6 +161,28 @@ export class SyntaxNode {
     readonly endIndex: number,
     readonly parent: SyntaxNode | null,
   ) {}
+
+  /**
+   * The visible children (named and anonymous, extras included), in order. Most passes
+   * only read `namedChildren`: the anonymous leaves become nodes when this is first read.
+   */
+  get children(): SyntaxNode[] {
+    return this.all ?? (this.anon < 0 ? this.namedChildren : (this.all = this.source.children(this, this.anon)));
+  }
+
+  /** the copy's result: all children, when the node has anonymous ones that are not recorded as leaves */
+  setChildren(all: SyntaxNode[]): void {
+    this.all = all;
+    let count = 0;
+    for (const c of all) if (c.isNamed) count++;
+    if (count === all.length) this.namedChildren = all;
+    else if (count === 0) this.namedChildren = NO_CHILDREN;
+    else {
+      const named: SyntaxNode[] = [];
+      for (const c of all) if (c.isNamed) named.push(c);
+      this.namedChildren = named;
+    }
+  }
 
   get isError(): boolean {
     return this.type === 'ERROR';
@@ -118,30 +200,13 @@ export class SyntaxNode {
     return this.source.point(this.endIndex);
   }
 
-  get namedChildren(): SyntaxNode[] {
-    let n = this.named;
-    if (!n) {
-      const all = this.children;
-      let count = 0;
-      for (const c of all) if (c.isNamed) count++;
-      // callers never modify these arrays: when every child is named, it is the same list
-      if (count === all.length) n = all;
-      else {
-        n = [];
-        for (const c of all) if (c.isNamed) n.push(c);
-      }
-      this.named = n;
-    }
-    return n;
-  }
-
   child(index: number): SyntaxNode | null {
     return this.children[index] ?? null;
   }
 
   childForFieldName(name: string): SyntaxNode | null {
     if (this.type === 'ERROR') return null;
-    for (const c of this.children) if (c.field === name) return c;
+    for (const c of this.withField(name)) if (c.field === name) return c;
     if (this.type === 'match_statement' && name === 'alternative') {
       // `ts_node_child_by_field_id` looks through the body (an aliased hidden node)
       return this.childForFieldName('body')?.childForFieldName('alternative') ?? null;
@@ -151,8 +216,13 @@ export class SyntaxNode {
 
   childrenForFieldName(name: string): SyntaxNode[] {
     const out: SyntaxNode[] = [];
-    for (const c of this.children) if (c.field === name) out.push(c);
+    for (const c of this.withField(name)) if (c.field === name) out.push(c);
     return out;
+  }
+
+  /** the children among which those filling field `name` are, in order: the named ones unless an anonymous leaf fills it */
+  private withField(name: string): SyntaxNode[] {
+    return this.all ?? (this.anon >= 0 && this.source.anonHasField(this.anon, name) ? this.children : this.namedChildren);
   }
 }
 
@@ -182,18 +252,18 @@ class Children {
   /** the walk goes back up to `parent`: its children are complete */
   close(parent: SyntaxNode): void {
     const start = this.starts.pop()!;
-    parent.children = this.stack.slice(start, this.top);
+    parent.setChildren(this.stack.slice(start, this.top));
     this.top = start;
   }
 }
 
 /**
- * Copies `tree` (parsed from `text`) into plain objects with one walk: through the
- * runtime's cursor functions directly when {@link enableFastCopy} accepted them, else
- * through the public `TreeCursor`.
+ * Copies `tree` (parsed from `text`) into plain objects with one walk: read from the WASM
+ * memory directly when {@link enableFastCopy} accepted that, else through the public
+ * `TreeCursor`.
  */
 export function copyTree(tree: Tree, text: string): SyntaxNode {
-  return fast && useFast ? copyTreeFast(fast, tree, text) : copyTreeWithCursor(tree, text);
+  return fast && useFast ? copyTreeFromMemory(fast, tree, text) : copyTreeWithCursor(tree, text);
 }
 
 /** The copy through the public `TreeCursor` API (a few calls per node). */
@@ -245,37 +315,24 @@ export function copyTreeWithCursor(tree: Tree, text: string): SyntaxNode {
 // ---------------------------------------------------------------------------------------
 // fast path
 //
-// Each public `TreeCursor` call copies the cursor's four words into the runtime's
-// transfer buffer and back with emscripten's generic setValue/getValue, which costs
-// more than the walk itself. The runtime's exported cursor functions read the cursor
-// from that buffer and the `goto` ones write it back, so a walk can leave the cursor
-// there and call them directly: one WASM call per fact, nothing marshalled. This uses
-// web-tree-sitter 0.25's runtime layout (`tree[0]` is the tree's address, `walk()`
-// leaves the new cursor in the transfer buffer, `cursor[0..3]` are its words), so it is
-// only enabled after a self-check against the public API, and falls back otherwise.
+// Each public `TreeCursor` call crosses into WASM and marshals the cursor through the
+// runtime's transfer buffer; a cursor walk cost about as much as a third of the parse.
+// The tree is plain data in the WASM memory, so the fast copy reads it there directly
+// and makes no call at all: it visits the subtrees exactly as the cursor does
+// (tree_cursor.c: hidden nodes are looked through, aliases make a node visible and
+// rename it, a child's field is found in its parent's production, or in a hidden
+// ancestor's), with the struct layouts of web-tree-sitter 0.25's runtime (wasm32,
+// lib/subtree.h, lib/parser.h). It is only enabled after a self-check against the
+// public-API copy, and falls back to that copy otherwise.
 
-/** The runtime functions the fast copy calls (emscripten exports them on the module object). */
+/** What the fast copy reads from the runtime module (emscripten's views of the WASM memory). */
 interface RuntimeModule {
-  _ts_init(): number;
-  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
-  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
-  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
-  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
-  _ts_tree_cursor_current_node_is_named_wasm(tree: number): number;
-  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
-  _ts_tree_cursor_start_index_wasm(tree: number): number;
-  _ts_tree_cursor_end_index_wasm(tree: number): number;
-  getValue(ptr: number, type: string): number;
+  HEAPU8: Uint8Array;
+  HEAPU16: Uint16Array;
+  HEAPU32: Uint32Array;
 }
 
-const RUNTIME_FUNCTIONS: Array<keyof RuntimeModule> = [
-  '_ts_init', '_ts_tree_cursor_goto_first_child_wasm', '_ts_tree_cursor_goto_next_sibling_wasm',
-  '_ts_tree_cursor_goto_parent_wasm', '_ts_tree_cursor_current_node_type_id_wasm',
-  '_ts_tree_cursor_current_node_is_named_wasm', '_ts_tree_cursor_current_field_id_wasm',
-  '_ts_tree_cursor_start_index_wasm', '_ts_tree_cursor_end_index_wasm', 'getValue',
-];
-
-let fast: { m: RuntimeModule; transfer: number } | null = null;
+let fast: RuntimeModule | null = null;
 let useFast = true;
 
 /** Turns the fast copy off/on (tests and bench/verify-tree.ts compare both). Returns whether it is available. */
@@ -288,25 +345,25 @@ const SELF_CHECK = [
   'import os, sys as s\nfrom .a import (b as c, d)\n@dec(1)\nclass K(B, metaclass=M):\n    x: int = 1\n    def f(self, a, *r, k=2, **kw) -> "T":\n        global g\n        return [i for i in a if i not in r] + {**kw}\n',
   'if __name__ == "__main__":\n    match x:\n        case [1, *y] if y: pass\n        case {"k": v}: pass\nx = f"a{b!r:>{w}}" "é😀" \\\n  + 1\nlambda a=1: a\n',
   'def f(:\n  return )\nclass\n\tx = [1, 2\ny = "\\ud800"\n',
+  'async def g():\n    async with a as (b, c), d:\n        await x\n    try:\n        pass\n    except* (E, F) as e:\n        del e[0], f.g\n    print(*a, sep="", **k); yield from z\n',
 ];
 
 /**
  * Enables the fast copy when `moduleObject` (the options object given to
- * `Parser.init`, which emscripten fills in) has the runtime functions and the copy
+ * `Parser.init`, which emscripten fills in) has the memory views and the copy
  * matches the public-API copy on a few samples (errors included).
  */
 export function enableFastCopy(moduleObject: unknown, parser: { parse(text: string): Tree | null }): boolean {
   fast = null;
   try {
     const m = moduleObject as Partial<RuntimeModule> | null;
-    if (!m || RUNTIME_FUNCTIONS.some((f) => typeof m[f] !== 'function')) return false;
-    const candidate = { m: m as RuntimeModule, transfer: (m as RuntimeModule)._ts_init() };
-    if (!candidate.transfer) return false;
+    if (!m || !(m.HEAPU8 instanceof Uint8Array) || !(m.HEAPU16 instanceof Uint16Array) || !(m.HEAPU32 instanceof Uint32Array)) return false;
+    const candidate = m as RuntimeModule;
     for (const text of SELF_CHECK) {
       const tree = parser.parse(text);
       if (!tree) return false;
       try {
-        if (!sameTree(copyTreeFast(candidate, tree, text), copyTreeWithCursor(tree, text))) return false;
+        if (!sameTree(copyTreeFromMemory(candidate, tree, text), copyTreeWithCursor(tree, text))) return false;
       } finally {
         tree.delete();
       }
@@ -321,63 +378,169 @@ export function enableFastCopy(moduleObject: unknown, parser: { parse(text: stri
 
 function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
   if (a.type !== b.type || a.field !== b.field || a.isNamed !== b.isNamed || a.startIndex !== b.startIndex
-    || a.endIndex !== b.endIndex || a.children.length !== b.children.length) return false;
+    || a.endIndex !== b.endIndex || a.id !== b.id || a.children.length !== b.children.length) return false;
   for (let i = 0; i < a.children.length; i++) if (!sameTree(a.children[i], b.children[i])) return false;
   return true;
 }
 
-function copyTreeFast(rt: { m: RuntimeModule; transfer: number }, tree: Tree, text: string): SyntaxNode {
-  const { m, transfer } = rt;
-  const source = new SourceText(text);
+/** the fast copy's buffer of anonymous leaves (grown as needed, reused by every copy) */
+let leafBuffer = new Int32Array(4096);
+
+/** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`) */
+const SYM_ERROR = 0xffff;
+
+function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxNode {
+  // the views are taken after the parse (which may have grown the memory); nothing below allocates in WASM
+  const u8 = m.HEAPU8;
+  const u16 = m.HEAPU16;
+  const u32 = m.HEAPU32;
   const { types, fields } = languageNames(tree.language);
-  const namedByType: Array<boolean | undefined> = [];
-  const addr = (tree as unknown as { 0: number })[0];
-  // walk() leaves the new cursor in the transfer buffer
-  const cursor = tree.walk() as unknown as TreeCursor & { 0: number; 1: number; 2: number; 3: number };
+  const source = new SourceText(text, types, fields);
+  // struct TSTree { Subtree root; const TSLanguage *language; ... }
+  const treeAddr = (tree as unknown as { 0: number })[0];
+  const lang = u32[(treeAddr + 8) >> 2];
+  // struct TSLanguage (parser.h): nine uint32 counts, max_alias_sequence_length, then pointers
+  const fieldCount = u32[(lang + 32) >> 2];
+  const maxAlias = u16[(lang + 36) >> 1];
+  const fieldSlices = u32[(lang + 64) >> 2];
+  const fieldEntries = u32[(lang + 68) >> 2];
+  const metadata = u32[(lang + 72) >> 2];
+  const publicMap = u32[(lang + 76) >> 2];
+  const aliasSequences = u32[(lang + 84) >> 2];
+  /** the named children of the nodes being filled (and anonymous ones with children) */
+  const stack: SyntaxNode[] = [];
+  /** their anonymous leaves, as {@link SourceText.anon} records */
+  let leaves = leafBuffer;
+  // the lengths in use of `stack`, `leaves` and `hidden` (setting an array's length is a runtime call)
+  let stackTop = 0;
+  let leavesTop = 0;
+  let hiddenTop = 0;
+  /** the index of the next child of the node being filled, and whether it has anonymous children on `stack` */
+  let slot = 0;
+  let mixed = false;
+  /**
+   * the hidden subtrees open in the walk, as (parent's production, structural index, extra)
+   * triples; those above a visible node's `base` are between it and the children being read
+   */
+  const hidden: number[] = [];
   let nextId = 0;
 
-  const make = (parent: SyntaxNode | null): SyntaxNode => {
-    const typeId = m._ts_tree_cursor_current_node_type_id_wasm(addr);
-    let isNamed = namedByType[typeId];
-    if (isNamed === undefined) {
-      isNamed = m._ts_tree_cursor_current_node_is_named_wasm(addr) === 1;
-      namedByType[typeId] = isNamed;
+  /** the non-inherited field of structural child `index` in production `production` (ts_language_field_map) */
+  const fieldIn = (production: number, index: number): number => {
+    if (fieldCount === 0) return 0;
+    const slice = fieldSlices + 4 * production;
+    const from = u16[slice >> 1];
+    const count = u16[(slice + 2) >> 1];
+    for (let e = fieldEntries + 4 * from, end = e + 4 * count; e < end; e += 4) {
+      if (u8[e + 3] === 0 && u8[e + 2] === index) return u16[e >> 1];
     }
-    const fieldId = parent ? m._ts_tree_cursor_current_field_id_wasm(addr) : 0;
-    const type = types[typeId] || 'ERROR';
-    return new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed,
-      m._ts_tree_cursor_start_index_wasm(addr), m._ts_tree_cursor_end_index_wasm(addr), parent);
+    return 0;
   };
 
-  try {
-    const root = make(null);
-    let cur = root;
-    const kids = new Children();
-    for (;;) {
-      if (m._ts_tree_cursor_goto_first_child_wasm(addr) === 1) {
-        cur = kids.open(make(cur));
-        continue;
+  /**
+   * Appends to `stack` the visible nodes among the children of heap subtree `p` (starting
+   * at byte `start`), whose visible parent is `parent` (entered when `hidden` had length
+   * `base`); a hidden child with visible children is looked through
+   * (ts_tree_cursor_goto_first_child/next_sibling).
+   */
+  const readChildren = (p: number, start: number, parent: SyntaxNode, base: number): void => {
+    const childCount = u32[(p + 36) >> 2];
+    const production = u16[(p + 66) >> 1];
+    const aliases = production ? aliasSequences + 2 * production * maxAlias : 0;
+    let structural = 0;
+    let pos = start;
+    for (let i = 0, s = p - 8 * childCount; i < childCount; i++, s += 8) {
+      const inline = (u8[s] & 1) === 1;
+      const q = inline ? 0 : u32[s >> 2];
+      if (i > 0) pos += inline ? u8[s + 6] : u32[(q + 4) >> 2];
+      const end = pos + (inline ? u8[s + 7] : u32[(q + 16) >> 2]);
+      const flags = inline ? u8[s] >> 1 : u8[q + 44];
+      // bits of `flags`: 1 visible, 2 named, 4 extra
+      const extra = (flags & 4) !== 0;
+      const index = structural;
+      let alias = 0;
+      if (!extra) {
+        if (aliases) alias = u16[(aliases >> 1) + index];
+        structural++;
       }
-      for (;;) {
-        if (cur === root) return root;
-        const parent = cur.parent!;
-        if (m._ts_tree_cursor_goto_next_sibling_wasm(addr) === 1) {
-          cur = kids.add(make(parent));
-          break;
+      if ((flags & 1) !== 0 || alias !== 0) {
+        let fieldId = 0;
+        if (!extra) {
+          fieldId = fieldIn(production, index);
+          for (let h = hiddenTop - 3; fieldId === 0 && h >= base && hidden[h + 2] === 0; h -= 3) fieldId = fieldIn(hidden[h], hidden[h + 1]);
         }
-        m._ts_tree_cursor_goto_parent_wasm(addr);
-        kids.close(parent);
-        cur = parent;
+        const symbol = alias || (inline ? u8[s + 1] : u16[(q + 40) >> 1]);
+        const typeId = symbol === SYM_ERROR ? SYM_ERROR : u16[(publicMap >> 1) + symbol];
+        const isNamed = alias ? u8[metadata + 3 * alias + 1] !== 0 : (flags & 2) !== 0;
+        const hasChildren = !inline && u32[(q + 36) >> 2] > 0 && u32[(q + 48) >> 2] > 0;
+        if (!isNamed && !hasChildren) {
+          if (leavesTop + ANON_RECORD > leaves.length) {
+            const grown = new Int32Array(2 * leaves.length);
+            grown.set(leaves);
+            leaves = leafBuffer = grown;
+          }
+          leaves[leavesTop++] = nextId++;
+          leaves[leavesTop++] = typeId;
+          leaves[leavesTop++] = fieldId;
+          leaves[leavesTop++] = pos >>> 1;
+          leaves[leavesTop++] = end >>> 1;
+          leaves[leavesTop++] = slot++;
+        } else {
+          const node = new SyntaxNode(source, nextId++, types[typeId] || 'ERROR', fieldId ? fields[fieldId] ?? null : null,
+            isNamed, pos >>> 1, end >>> 1, parent);
+          stack[stackTop++] = node;
+          slot++;
+          if (!isNamed) mixed = true;
+          if (hasChildren) fill(node, q, pos);
+        }
+      } else if (!inline && u32[(q + 36) >> 2] > 0 && u32[(q + 48) >> 2] > 0) {
+        hidden[hiddenTop++] = production;
+        hidden[hiddenTop++] = index;
+        hidden[hiddenTop++] = extra ? 1 : 0;
+        readChildren(q, pos, parent, base);
+        hiddenTop -= 3;
       }
+      pos = end;
     }
-  } finally {
-    // hand the (possibly reallocated) cursor state back so that delete() frees it
-    cursor[0] = m.getValue(transfer, 'i32');
-    cursor[1] = m.getValue(transfer + 4, 'i32');
-    cursor[2] = m.getValue(transfer + 8, 'i32');
-    cursor[3] = m.getValue(transfer + 12, 'i32');
-    cursor.delete();
-  }
+  };
+
+  /** reads the children of `node` (heap subtree `p` at byte `start`): the named ones into its own array, the anonymous leaves into `source.anon` */
+  const fill = (node: SyntaxNode, p: number, start: number): void => {
+    const from = stackTop;
+    const leavesFrom = leavesTop;
+    const outerSlot = slot;
+    const outerMixed = mixed;
+    slot = 0;
+    mixed = false;
+    readChildren(p, start, node, hiddenTop);
+    if (stackTop > from) node.namedChildren = stack.slice(from, stackTop);
+    stackTop = from;
+    if (leavesTop > leavesFrom) {
+      node.anon = source.addAnon(leaves, leavesFrom, leavesTop - leavesFrom);
+      leavesTop = leavesFrom;
+    }
+    // an anonymous node with visible children is kept as a node (on `stack`): then all
+    // children are built now
+    if (mixed) {
+      const all = node.children;
+      node.anon = -1;
+      node.setChildren(all);
+    }
+    slot = outerSlot;
+    mixed = outerMixed;
+  };
+
+  // the root: the tree's root subtree, at its padding (ts_tree_root_node)
+  const rootInline = (u8[treeAddr] & 1) === 1;
+  const r = rootInline ? 0 : u32[treeAddr >> 2];
+  const rootStart = rootInline ? u8[treeAddr + 6] : u32[(r + 4) >> 2];
+  const rootEnd = rootStart + (rootInline ? u8[treeAddr + 7] : u32[(r + 16) >> 2]);
+  const rootSymbol = rootInline ? u8[treeAddr + 1] : u16[(r + 40) >> 1];
+  const rootType = rootSymbol === SYM_ERROR ? SYM_ERROR : u16[(publicMap >> 1) + rootSymbol];
+  const rootNamed = ((rootInline ? u8[treeAddr] >> 1 : u8[r + 44]) & 2) !== 0;
+  const root = new SyntaxNode(source, nextId++, types[rootType] || 'ERROR', null, rootNamed, rootStart >>> 1, rootEnd >>> 1, null);
+  if (!rootInline && u32[(r + 36) >> 2] > 0) fill(root, r, rootStart);
+  return root;
 }
 
 /**

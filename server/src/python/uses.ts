@@ -120,7 +120,7 @@ export abstract class UsePass extends DeclarePass {
   // pass B: uses
 
   protected visitChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.children) if (c && c.isNamed) this.visit(c, scope, unit);
+    for (const c of n.namedChildren) this.visit(c, scope, unit);
   }
 
   /** a statement sequence: tracks the previous statement for `v = X.get(k); if v is None: X[k] = ...` */
@@ -128,8 +128,7 @@ export abstract class UsePass extends DeclarePass {
     let prevStart = -1;
     let prevUnit = -1;
     let prevNode: Node | null = null;
-    for (const c of n.children) {
-      if (!c || !c.isNamed) continue;
+    for (const c of n.namedChildren) {
       const u = this.units[unit];
       const before = u.accesses.length;
       if (c.type === 'if_statement' && prevNode && prevUnit === unit && this.isGetAssignment(prevNode)) {
@@ -306,8 +305,8 @@ export abstract class UsePass extends DeclarePass {
         if (right) this.visit(right, scope, unit);
         const left = field(n, 'left');
         if (left) this.visitTarget(left, 'assign', scope, unit);
-        for (const c of n.children) {
-          if (!c || !c.isNamed || c.id === left?.id || c.id === right?.id) continue;
+        for (const c of n.namedChildren) {
+          if (c.id === left?.id || c.id === right?.id) continue;
           this.visit(c, scope, unit);
         }
         return;

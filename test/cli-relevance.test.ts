@@ -1,0 +1,149 @@
+/**
+ * The CLI leaves out JS/TS files in components with no worker code (engine/relevance.ts):
+ * its output must be byte for byte what a run over every file gives (CROSSPROC_EAGER=1),
+ * findings in far modules must stay, and the files it leaves out must be the unrelated ones.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { JsRelevance, mayBeTooDeep } from '../server/src/engine/relevance';
+import { Project } from '../server/src/engine/project';
+import { makeTree, runCli, runCliWithEnv } from './support/programs';
+
+const REPO = path.resolve(__dirname, '..');
+
+/** the JSON report without its timing */
+function report(dir: string, eager: boolean, ...args: string[]): string {
+  const run = runCliWithEnv(dir, { CROSSPROC_EAGER: eager ? '1' : undefined }, '--format', 'json', '--jobs', '1', ...args);
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const json = JSON.parse(run.stdout) as { stats: { durationMs?: number } };
+  delete json.stats.durationMs;
+  return JSON.stringify(json, null, 1);
+}
+
+/**
+ * A piscina pool whose task (named through `path.join`, so no string links it to the
+ * parent) records into a registry three modules down, which the parent reports: one
+ * lost-global-write in lib/deep/record.js. Beside it, unrelated code the run can leave
+ * out: plain modules, a generated file too deep to analyse, one over the token budget.
+ */
+function project(): Record<string, string> {
+  const files: Record<string, string> = {
+    'main.js': [
+      "const path = require('node:path');",
+      "const Piscina = require('piscina');",
+      'const { report } = require("./app/report");',
+      'async function main() {',
+      "  const pool = new Piscina({ filename: path.join(__dirname, 'jobs', 'task.js'), maxThreads: 2 });",
+      '  await Promise.all([1, 2].map((n) => pool.run(n)));',
+      "  const solo = new Piscina({ filename: path.join(__dirname, 'isolated', 'solo.js') });",
+      '  await solo.run(3);',
+      '  report();',
+      '  await pool.destroy();',
+      '}',
+      'main();',
+      '',
+    ].join('\n'),
+    'app/report.js': "const registry = require('../lib/deep/registry.js');\nmodule.exports.report = () => console.log(registry.seen.length);\n",
+    'jobs/task.js': "const { record } = require('../lib/deep/record');\nmodule.exports = (n) => {\n  record(n);\n  return n;\n};\n",
+    'lib/deep/record.js': "const registry = require('./registry.js');\nexports.record = (n) => {\n  registry.seen.push(n);\n};\n",
+    'lib/deep/registry.js': 'module.exports.seen = [];\n',
+    // a task nothing but the composed path links to
+    'isolated/solo.js': 'let runs = 0;\nmodule.exports = (n) => {\n  runs++;\n  return n + runs;\n};\n',
+    // a Python program beside it: Python files are always analysed
+    'py/spawn.py': 'from multiprocessing import Pool\n\nSEEN = []\n\ndef f(x):\n    SEEN.append(x)\n\nif __name__ == "__main__":\n    with Pool(2) as p:\n        p.map(f, [1])\n    print(SEEN)\n',
+    // unrelated: no worker code anywhere in these components
+    'tools/gen.js': `const s = ${Array(20000).fill('"a"').join(' + ')};\nmodule.exports = s;\n`,
+    'tools/big.js': `module.exports = [${Array(110000).fill('1').join(', ')}];\n`,
+  };
+  for (let i = 0; i < 30; i++) {
+    files[`tools/m${i}.js`] = `const next = require('./m${(i + 1) % 30}');\nlet count = 0;\nexports.bump = () => { count++; return next; };\n`;
+  }
+  files['tools/index.ts'] = "import { bump } from './m0';\nexport const run = () => bump();\n";
+  return files;
+}
+
+describe('mayBeTooDeep: the texts a front end may not walk are parsed, not left out', () => {
+  it('flags the shapes measured to run out of stack (nesting, one-line and multi-line chains)', () => {
+    const nested = (n: number) => `const f = ${'function () { return '.repeat(n)}1${';}'.repeat(n)};\n`;
+    assert.ok(mayBeTooDeep(nested(600)));
+    assert.ok(mayBeTooDeep(`const s = ${Array(5000).fill('a').join(' + ')};\n`));
+    assert.ok(mayBeTooDeep(`const s = a${'.b()'.repeat(5000)};\n`));
+    assert.ok(mayBeTooDeep(`const s = 1\n${'  + 1\n'.repeat(3000)};\n`));
+    assert.ok(mayBeTooDeep(`p\n${'  .then(() => {\n    x();\n  })\n'.repeat(3000)};\n`));
+    assert.ok(mayBeTooDeep(`const t = ${Array(5000).fill('a ? b').join(' :\n')} : c;\n`));
+  });
+
+  it('passes hand-written code', () => {
+    for (const f of ['server/src/engine/contexts.ts', 'server/src/cli/analyze.ts', 'fixtures/js/lost-write-piscina/main.js']) {
+      assert.equal(mayBeTooDeep(fs.readFileSync(path.join(REPO, f), 'utf8')), false, f);
+    }
+  });
+});
+
+describe('CLI: files that cannot take part in a finding are left out', function () {
+  // every test runs the CLI twice or more (the whole fixtures folder in the last): slow on a loaded machine
+  this.timeout(300_000);
+  let root: string;
+  before(() => {
+    root = makeTree(project());
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('leaves out the unrelated components, and keeps the generated files to be parsed alone', () => {
+    const texts = new Map<string, string>();
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else texts.set(p, fs.readFileSync(p, 'utf8'));
+      }
+    };
+    walk(root);
+    const left = new JsRelevance(texts).unneeded();
+    const rel = [...left].map((f) => path.relative(root, f).split(path.sep).join('/')).sort();
+    // isolated/solo.js is linked to its pool only through `path.join(...)`: left out until the parsed spawner names it
+    const expected = ['isolated/solo.js', 'tools/index.ts', ...Array.from({ length: 30 }, (_, i) => `tools/m${i}.js`)].sort();
+    assert.deepEqual(rel, expected);
+  });
+
+  it('brings in what a parsed spawner names through a composed path, with its component', async () => {
+    const texts = new Map<string, string>();
+    for (const [rel, text] of Object.entries(project())) texts.set(path.join(root, rel), text);
+    const relevance = new JsRelevance(texts);
+    const left = relevance.unneeded();
+    const p = await Project.create();
+    const main = path.join(root, 'main.js');
+    p.updateFile(main, texts.get(main)!);
+    const more = relevance.linkedFrom([p.model(main)!], left);
+    assert.deepEqual([...more].map((f) => path.relative(root, f)), [path.join('isolated', 'solo.js')]);
+    // nothing further once those are in
+    for (const f of more) left.delete(f);
+    assert.equal(relevance.linkedFrom([p.model(main)!], left).size, 0);
+  });
+
+  it('reports exactly what a run over every file reports: the far finding, files, skipped', () => {
+    const lazy = report(root, false);
+    assert.equal(lazy, report(root, true));
+    const json = JSON.parse(lazy) as { findings: Array<{ file: string; rule: string }>; stats: { files: number }; skipped: Array<{ file: string; reason: string }> };
+    assert.ok(json.findings.some((f) => f.rule === 'lost-global-write' && f.file === 'lib/deep/record.js'), lazy);
+    assert.ok(json.findings.some((f) => f.file === 'py/spawn.py'), lazy);
+    assert.deepEqual(json.skipped.map((s) => [s.file, s.reason]).sort(), [['tools/big.js', 'too-many-tokens'], ['tools/gen.js', 'too-deep']]);
+    assert.equal(json.stats.files, Object.keys(project()).length - 2);
+  });
+
+  it('with unused-directive reports and the text format too', () => {
+    fs.writeFileSync(path.join(root, 'tools/m3.js'), '// crossproc: disable-next-line=lost-global-write\nlet x = 1;\nexports.x = x;\n');
+    try {
+      const args = ['--report-unused-disable-directives'];
+      assert.equal(report(root, false, ...args), report(root, true, ...args));
+      assert.equal(runCli(root).stdout, runCliWithEnv(root, { CROSSPROC_EAGER: '1' }).stdout);
+    } finally {
+      fs.writeFileSync(path.join(root, 'tools/m3.js'), project()['tools/m3.js']);
+    }
+  });
+
+  it('gives every fixture folder the same report as a run over every file', () => {
+    assert.equal(report(path.join(REPO, 'fixtures'), false), report(path.join(REPO, 'fixtures'), true));
+  });
+});
