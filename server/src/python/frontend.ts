@@ -97,27 +97,48 @@ export interface PythonParseOptions {
   trees?: { previous?: PreviousTree; next?: Tree };
 }
 
-/** models whose value-flow facts are extracted on first read (see {@link PythonParseOptions.lazyFlowFacts}) */
-const deferredFacts = new WeakSet<ModuleModel>();
+/**
+ * Models whose value-flow facts are extracted on first read (see
+ * {@link PythonParseOptions.lazyFlowFacts}): the text to extract them from, then the facts.
+ */
+const deferredFacts = new WeakMap<ModuleModel, { text: string; settled: boolean; facts: ModuleModel['flow'] }>();
 
 /** Whether a model has value-flow facts, without extracting deferred ones. */
 export function hasFlowFacts(model: ModuleModel): boolean {
   return deferredFacts.has(model) || model.flow !== undefined;
 }
 
+/**
+ * `flow` of a model with deferred facts: one getter and one setter for every model, the
+ * state kept aside. A closure per model gave each model an accessor pair of its own (and
+ * re-defining it as a value on first read changed its layout again), so V8 kept such models
+ * — most of a large project's — as hash tables, and every engine read of their fields was a
+ * lookup (the JS front end's models had the same problem).
+ */
+const DEFERRED_FLOW: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: ModuleModel): ModuleModel['flow'] {
+    const d = deferredFacts.get(this)!;
+    if (!d.settled) {
+      d.settled = true;
+      d.facts = extractFactsOf(this, d.text);
+      d.text = '';
+    }
+    return d.facts;
+  },
+  set(this: ModuleModel, value: ModuleModel['flow']) {
+    const d = deferredFacts.get(this)!;
+    d.settled = true;
+    d.facts = value;
+    d.text = '';
+  },
+};
+
 /** Makes `model.flow` the facts of `text`, extracted when first read. */
 export function deferFacts(model: ModuleModel, text: string): void {
-  deferredFacts.add(model);
-  const settle = (value: ModuleModel['flow']) => {
-    Object.defineProperty(model, 'flow', { value, writable: true, enumerable: true, configurable: true });
-    return value;
-  };
-  Object.defineProperty(model, 'flow', {
-    enumerable: true,
-    configurable: true,
-    get: () => settle(extractFactsOf(model, text)),
-    set: settle,
-  });
+  deferredFacts.set(model, { text, settled: false, facts: undefined });
+  Object.defineProperty(model, 'flow', DEFERRED_FLOW);
 }
 
 function extractFactsOf(model: ModuleModel, text: string): ModuleModel['flow'] {
