@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsRelevance, mayBeTooDeep } from '../server/src/engine/relevance';
+import { isShallow } from '../server/src/js/depth';
 import { Project } from '../server/src/engine/project';
 import { makeTree, runCli, runCliWithEnv } from './support/programs';
 
@@ -102,12 +103,14 @@ describe('CLI: files that cannot take part in a finding are left out', function 
     walk(root);
     const left = new JsRelevance(texts).unneeded();
     const rel = [...left].map((f) => path.relative(root, f).split(path.sep).join('/')).sort();
-    // isolated/solo.js is linked to its pool only through `path.join(...)`: left out until the parsed spawner names it
-    const expected = ['isolated/solo.js', 'tools/index.ts', ...Array.from({ length: 30 }, (_, i) => `tools/m${i}.js`)].sort();
+    // isolated/solo.js and jobs/task.js are linked to their pools only through `path.join(...)`:
+    // left out until the parsed spawner names them (task.js imports a kept module, but an
+    // importer reaching no worker code is not followed)
+    const expected = ['isolated/solo.js', 'jobs/task.js', 'tools/index.ts', ...Array.from({ length: 30 }, (_, i) => `tools/m${i}.js`)].sort();
     assert.deepEqual(rel, expected);
   });
 
-  it('brings in what a parsed spawner names through a composed path, with its component', async () => {
+  it('brings in what a parsed spawner names through a composed path, with what it reaches', async () => {
     const texts = new Map<string, string>();
     for (const [rel, text] of Object.entries(project())) texts.set(path.join(root, rel), text);
     const relevance = new JsRelevance(texts);
@@ -116,7 +119,7 @@ describe('CLI: files that cannot take part in a finding are left out', function 
     const main = path.join(root, 'main.js');
     p.updateFile(main, texts.get(main)!);
     const more = relevance.linkedFrom([p.model(main)!], left);
-    assert.deepEqual([...more].map((f) => path.relative(root, f)), [path.join('isolated', 'solo.js')]);
+    assert.deepEqual([...more].map((f) => path.relative(root, f)).sort(), [path.join('isolated', 'solo.js'), path.join('jobs', 'task.js')]);
     // nothing further once those are in
     for (const f of more) left.delete(f);
     assert.equal(relevance.linkedFrom([p.model(main)!], left).size, 0);
@@ -145,5 +148,98 @@ describe('CLI: files that cannot take part in a finding are left out', function 
 
   it('gives every fixture folder the same report as a run over every file', () => {
     assert.equal(report(path.join(REPO, 'fixtures'), false), report(path.join(REPO, 'fixtures'), true));
+  });
+});
+
+/**
+ * Links are followed in the directions the engine reads them: a file is kept when it
+ * reaches worker code or worker code's programs reach it, and the other importers of kept
+ * files are parsed (they decide program roots, and whether a worker module is imported
+ * anywhere, which fixes ask) but not followed.
+ */
+function directed(): Record<string, string> {
+  return {
+    'main.js': [
+      "const path = require('node:path');",
+      "const Piscina = require('piscina');",
+      "const config = require('./lib/config');",
+      'async function main() {',
+      '  config.level = 2;',
+      "  const pool = new Piscina({ filename: path.join(__dirname, 'jobs', 'task.js') });",
+      '  await pool.run(1);',
+      '}',
+      'main();',
+      '',
+    ].join('\n'),
+    'lib/config.js': 'module.exports = { level: 1, count: 0 };\n',
+    'jobs/task.js': "const config = require('../lib/config');\nlet runs = 0;\nmodule.exports = (n) => {\n  runs++;\n  config.count += n;\n  return n * config.level + runs;\n};\n",
+    // imports the worker module: fixes that move code into it are not offered then
+    'test/task.test.js': "const task = require('../jobs/task.js');\nconsole.log(task(1));\n",
+    // imports a kept module and changes it, but starts no worker and is loaded by nothing that does
+    'tools/setup.js': "const config = require('../lib/config');\nconst helper = require('./helper');\nconfig.level = helper.level();\n",
+    'tools/helper.js': "const deep = require('./deep');\nexports.level = () => deep.value + 1;\n",
+    'tools/deep.js': 'exports.value = 3;\n',
+    // fixtures/js/fix-lost-write-tinypool-return, whose task module another module imports:
+    // a full run then offers no fix that returns the results (the task has other callers)
+    'pool/main.mjs': fs.readFileSync(path.join(REPO, 'fixtures/js/fix-lost-write-tinypool-return/main.mjs'), 'utf8'),
+    'pool/seen.mjs': fs.readFileSync(path.join(REPO, 'fixtures/js/fix-lost-write-tinypool-return/seen.mjs'), 'utf8'),
+    'pool/task.mjs': fs.readFileSync(path.join(REPO, 'fixtures/js/fix-lost-write-tinypool-return/task.mjs'), 'utf8'),
+    'pool/use.mjs': "import shout from './task.mjs';\nconsole.log(shout('x'));\n",
+    // minified-looking (one 1,500-character line) but shallow: left out once its tree is seen
+    'vendor/min.js': `var ${Array.from({ length: 150 }, (_, i) => `v${i}=${i}`).join(',')};module.exports=v1;\n`,
+    // nested too deeply: still parsed, and listed as skipped as a full run does
+    'vendor/gen.js': `const s = ${Array(20000).fill('"a"').join(' + ')};\nmodule.exports = s;\n`,
+  };
+}
+
+describe('CLI: the directions of links decide what is left out', function () {
+  this.timeout(300_000);
+  let root: string;
+  before(() => {
+    root = makeTree(directed());
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const textsOf = (): Map<string, string> => {
+    const texts = new Map<string, string>();
+    for (const [rel, text] of Object.entries(directed())) texts.set(path.join(root, rel), text);
+    return texts;
+  };
+  const rel = (files: Iterable<string>) => [...files].map((f) => path.relative(root, f).split(path.sep).join('/')).sort();
+
+  it('leaves out what reaches no worker code and is reached by none, and parses importers of kept files', () => {
+    const texts = textsOf();
+    const shallow = (f: string) => isShallow(f, texts.get(f)!);
+    // jobs/task.js imports a kept module: parsed, though only a composed path names it as the task
+    assert.deepEqual(rel(new JsRelevance(texts).unneeded()), ['test/task.test.js', 'tools/deep.js', 'tools/helper.js']);
+    assert.deepEqual(rel(new JsRelevance(texts).unneeded(shallow)), ['test/task.test.js', 'tools/deep.js', 'tools/helper.js', 'vendor/min.js']);
+  });
+
+  it('brings in the importers of a worker module named through a composed path', async () => {
+    const texts = textsOf();
+    const relevance = new JsRelevance(texts);
+    const left = relevance.unneeded();
+    const p = await Project.create();
+    const main = path.join(root, 'main.js');
+    p.updateFile(main, texts.get(main)!);
+    assert.deepEqual(rel(relevance.linkedFrom([p.model(main)!], left)), ['test/task.test.js']);
+  });
+
+  it('tells shallow trees from deep ones', () => {
+    const texts = textsOf();
+    assert.equal(isShallow('min.js', texts.get(path.join(root, 'vendor/min.js'))!), true);
+    assert.equal(isShallow('gen.js', texts.get(path.join(root, 'vendor/gen.js'))!), false);
+    assert.equal(isShallow('n.js', `${'function f() { '.repeat(200)}${'}'.repeat(200)}`), false);
+    assert.equal(isShallow('n.js', `${'function f() { '.repeat(50)}${'}'.repeat(50)}`), true);
+  });
+
+  it('reports exactly what a run over every file reports', () => {
+    const lazy = report(root, false);
+    assert.equal(lazy, report(root, true));
+    const json = JSON.parse(lazy) as { findings: Array<{ file: string; rule: string }>; skipped: Array<{ file: string; reason: string }> };
+    assert.ok(json.findings.some((f) => f.file === 'jobs/task.js'), lazy);
+    const pooled = json.findings.find((f) => f.file === 'pool/task.mjs') as { fixes: Array<{ title: string }> } | undefined;
+    assert.ok(pooled && !pooled.fixes.some((x) => /return/i.test(x.title)), lazy);
+    assert.deepEqual(json.skipped.map((s) => [s.file, s.reason]), [['vendor/gen.js', 'too-deep']]);
   });
 });

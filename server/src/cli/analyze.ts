@@ -34,6 +34,7 @@ import type { Worker } from 'node:worker_threads';
 import { defaultJobs, extractModels, startWorkers, threadsFor, type PoolItem } from './modelPool';
 import { chooseCompilerTiers } from './compilerTiers';
 import { JsRelevance } from '../engine/relevance';
+import { isShallow } from '../js/depth';
 
 export { ConfigError };
 
@@ -326,12 +327,17 @@ async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet
 
 /**
  * A project of the files that can take part in a finding (../engine/relevance.ts): JS/TS
- * files in components with no worker code are left out. Over-budget files are loaded
+ * files that neither reach worker code nor are reached from it are left out. Over-budget files are loaded
  * anyway (the project does not parse them; it lists them as skipped, as a full run does).
  */
 async function loadRelevant(texts: ReadonlyMap<string, string>, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
   const relevance = new JsRelevance(texts);
-  const left = relevance.unneeded();
+  // a file flagged as maybe too deep is left out once its tree shows it is not (a full run would list it as skipped)
+  const shallow = (file: string): boolean => {
+    const text = projectText(file, texts.get(file)!);
+    return !isOverBudget(text) && isShallow(file, text);
+  };
+  const left = relevance.unneeded(shallow);
   for (const [file, text] of texts) if (left.has(file) && isOverBudget(projectText(file, text))) left.delete(file);
   if (left.size === 0) return loadProject(texts, undefined, settings, jobs, progress, early);
   const only = new Set<string>();

@@ -3,24 +3,26 @@
  * any parsing: the CLI leaves the others out of the project (cli/analyze.ts).
  *
  * The engine links JS modules only through specifiers (relative, absolute or `file://`
- * paths; bare package names never resolve, ./link.ts), so a project's JS files fall into
- * components joined by those links. Everything the engine computes for a JS module —
- * programs, importers, call edges, value flow, a finding's fixes — follows such links, so
- * a component in which no file starts, hosts or runs workers cannot hold a finding nor
- * change one elsewhere. On node_modules about nine files in ten are in such components.
+ * paths; bare package names never resolve, ./link.ts). A finding comes from a program
+ * that starts workers: its root reaches a file that starts them, its parent side and its
+ * workers run what those files reach, and the value-flow programs follow imports down
+ * from the modules they are about ({@link JsRelevance} lists the few links read the other
+ * way). A file that reaches no worker code and that no such file reaches cannot hold a
+ * finding nor change one. On node_modules the kept files are about a fifth of the text.
  *
  * Over-approximations keep this exact:
- *   - a file *seeds* its component when its text mentions any worker vocabulary (every
- *     module and start symbol of the JS framework models, `fork`, `spawn`, `process.on`,
- *     ...; case-insensitive substrings), when a relative specifier in it names its own
- *     package and that package is one of those (piscina's tests import `'..'`), or when
- *     it may be nested too deeply for a front end ({@link mayBeTooDeep}: the run then
- *     lists it as skipped, which only parsing tells);
+ *   - a file *seeds* when its text mentions any worker vocabulary (every module and start
+ *     symbol of the JS framework models, `fork`, `spawn`, `process.on`, ...;
+ *     case-insensitive substrings), or when a relative specifier in it names its own
+ *     package and that package is one of those (piscina's tests import `'..'`);
+ *   - a file that may be nested too deeply for a front end ({@link mayBeTooDeep}) is
+ *     parsed unless its tree shows it is not (js/depth.ts): a full run lists it as skipped;
  *   - links are read from every quoted string that looks like a path (comments and all),
- *     resolved by the engine's own {@link Linker} over the run's full set of files, so a
- *     specifier resolves to the file it resolves to in a full run; {@link modelLinks}
- *     adds the specifiers a front end composes (`path.join(__dirname, 'w.js')`) once the
- *     kept files are parsed, and the CLI keeps the components those reach too.
+ *     as imports and as worker modules, resolved by the engine's own {@link Linker} over
+ *     the run's full set of files, so a specifier resolves to the file it resolves to in
+ *     a full run; {@link modelLinks} adds the specifiers a front end composes
+ *     (`path.join(__dirname, 'w.js')`) once the kept files are parsed, and the CLI keeps
+ *     what those links make needed too.
  * Python files are always kept: the standard library's import graph joins nearly every
  * module (measured: 776 of 799 files, 99.4 % of the text).
  */
@@ -62,6 +64,9 @@ function seedPatterns(): { text: RegExp[]; module: Set<string> } {
 }
 
 let seeds: ReturnType<typeof seedPatterns> | undefined;
+
+/** a pool call's method, `x.run(...)`, as text */
+const RUN = /\brun\b/;
 
 /** quoted strings that may be a specifier the linker resolves: relative, absolute or file:// */
 const PATH_STRINGS = /(['"`])(\.{1,2}(?:[/\\][^'"`\n]*)?|\/[^'"`\n]*|file:\/\/[^'"`\n]*)\1/g;
@@ -151,12 +156,33 @@ function targetsOf(linker: Linker, from: ModuleModel, spec: string, workers: boo
   return out;
 }
 
-/** The JS files of a run split into linked components, and which of them can take part in a finding. */
+/**
+ * Which JS files of a run can take part in a finding, along the directions the engine
+ * reads links in (edges are importer → imported, for imports and worker modules alike):
+ *   - the seeds, and every file that reaches a seed (its importers, theirs, ...): the
+ *     programs that start workers, whose roots and loading order unguarded-spawn follows;
+ *   - everything those reach: the code a program's parent side and workers run, the
+ *     modules whose state they share, the value-flow programs' modules (which follow
+ *     imports down from a module, ./flowLinkJs.ts);
+ *   - the importers of a kept file that may call `x.run(...)` on a pool it does not make
+ *     (the text says `run`), with all they reach: that value-flow program starts at them;
+ *   - one ring more, the other importers of kept files, parsed but not followed: whether a
+ *     module is a program root, whether anything imports a worker module or calls its
+ *     task (what fixes ask) depends on their existence. Such an importer reaches no seed,
+ *     so its own program starts no worker and finds nothing.
+ * Everything else reaches no seed and is reached by nothing kept: no program that starts
+ * a worker loads it, no worker runs it. {@link JsRelevance.linkedFrom} adds the links a
+ * front end composes and takes the closure again.
+ */
 export class JsRelevance {
-  private readonly parent = new Map<string, string>();
   private readonly seeds = new Set<string>();
-  /** files in no worker component that are analysed anyway, on their own (over the budget, or maybe too deep) */
+  /** files in no worker closure that are analysed anyway, on their own (over the budget, or maybe too deep) */
   private readonly alone = new Set<string>();
+  /** files whose text says `run` (a pool call the value-flow layer resolves from the importers) */
+  private readonly runs = new Set<string>();
+  private readonly out = new Map<string, Set<string>>();
+  private readonly into = new Map<string, Set<string>>();
+  private readonly js = new Set<string>();
   private readonly linker: Linker;
   private readonly stub: (file: string) => ModuleModel;
 
@@ -166,13 +192,14 @@ export class JsRelevance {
     const seed = (seeds ??= seedPatterns());
     for (const [file, text] of texts) {
       if (languageOf(file) !== 'js') continue;
-      this.parent.set(file, file);
+      this.js.add(file);
+      if (RUN.test(text)) this.runs.add(file);
       if (seed.text.some((re) => re.test(text))) this.seeds.add(file);
-      // parsed alone, not with their component: the project tells whether they are too deep (a full run lists those as skipped)
+      // parsed alone, not with their closure: the project tells whether they are too deep (a full run lists those as skipped)
       else if (isOverBudget(text) || mayBeTooDeep(text)) this.alone.add(file);
     }
     for (const [file, text] of texts) {
-      if (!this.parent.has(file)) continue;
+      if (!this.js.has(file)) continue;
       const from = this.stub(file);
       for (const m of text.matchAll(PATH_STRINGS)) {
         const spec = m[2];
@@ -180,66 +207,88 @@ export class JsRelevance {
           const self = selfPackageName(file, spec);
           if (self && seed.module.has(self)) this.seeds.add(file);
         }
-        for (const t of targetsOf(this.linker, from, spec, this.seeds.has(file))) if (this.parent.has(t)) this.union(file, t);
+        // worker modules too, from every file (a superset of what front ends record)
+        for (const t of targetsOf(this.linker, from, spec, true)) this.link(file, t);
       }
     }
   }
 
-  /** the components (by root) that have a seed */
-  private liveRoots(): Set<string> {
-    const live = new Set<string>();
-    for (const s of this.seeds) live.add(this.find(s));
-    return live;
+  private link(from: string, to: string): void {
+    if (!this.js.has(to) || !this.js.has(from)) return;
+    (this.out.get(from) ?? this.out.set(from, new Set()).get(from)!).add(to);
+    (this.into.get(to) ?? this.into.set(to, new Set()).get(to)!).add(from);
   }
 
-  /** JS files in components without a seed: a run can leave them out */
-  unneeded(): Set<string> {
-    const live = this.liveRoots();
-    const out = new Set<string>();
-    for (const f of this.parent.keys()) if (!live.has(this.find(f)) && !this.alone.has(f)) out.add(f);
+  /** the files a run analyses for their links (see the class comment) */
+  private needed(): Set<string> {
+    const close = (from: Iterable<string>, edges: Map<string, Set<string>>, into: Set<string>): void => {
+      const queue = [...from];
+      while (queue.length) {
+        const f = queue.pop()!;
+        for (const g of edges.get(f) ?? []) {
+          if (!into.has(g)) {
+            into.add(g);
+            queue.push(g);
+          }
+        }
+      }
+    };
+    const starts = new Set(this.seeds);
+    close(this.seeds, this.into, starts);
+    const kept = new Set(starts);
+    close(starts, this.out, kept);
+    for (let grown = true; grown; ) {
+      grown = false;
+      const added: string[] = [];
+      for (const f of kept) {
+        if (!this.runs.has(f)) continue;
+        for (const p of this.into.get(f) ?? []) if (!starts.has(p)) (starts.add(p), added.push(p));
+      }
+      if (added.length) {
+        grown = true;
+        for (const p of added) kept.add(p);
+        close(added, this.out, kept);
+      }
+    }
+    const out = new Set(kept);
+    for (const f of kept) for (const p of this.into.get(f) ?? []) out.add(p);
     return out;
   }
 
   /**
-   * The left-out files that parsed models link to (a specifier a front end composed), each
-   * with its whole component: these must be analysed too. Empty when the models link
-   * nowhere new.
+   * JS files no finding can involve: a run can leave them out. `shallow`: whether a file
+   * the text scan flagged as maybe too deep ({@link mayBeTooDeep}) is certainly not (its
+   * tree, js/depth.ts): then it is left out too, else it is parsed alone (a full run lists
+   * a too-deep file as skipped).
+   */
+  unneeded(shallow?: (file: string) => boolean): Set<string> {
+    const needed = this.needed();
+    const out = new Set<string>();
+    for (const f of this.js) if (!needed.has(f) && (!this.alone.has(f) || shallow?.(f))) out.add(f);
+    return out;
+  }
+
+  /**
+   * The left-out files that must be analysed once parsed models' own links are known (a
+   * specifier a front end composed: `path.join(__dirname, 'w.js')`). Empty when the
+   * models link nowhere new.
    */
   linkedFrom(models: Iterable<ModuleModel>, left: ReadonlySet<string>): Set<string> {
-    const reached = new Set<string>();
-    const live = this.liveRoots();
+    let linked = false;
     for (const m of models) {
-      // a file analysed alone links into a component left out on purpose
-      if (m.language !== 'js' || !live.has(this.find(m.path))) continue;
+      if (m.language !== 'js' || !this.js.has(m.path)) continue;
       for (const spec of modelLinks(m)) {
         for (const t of targetsOf(this.linker, this.stub(m.path), spec, true)) {
-          if (!left.has(t)) continue;
-          reached.add(this.find(t));
-          this.seeds.add(t);
+          if (this.out.get(m.path)?.has(t) || !this.js.has(t)) continue;
+          this.link(m.path, t);
+          linked = true;
         }
       }
     }
     const out = new Set<string>();
-    if (reached.size === 0) return out;
-    for (const f of left) if (reached.has(this.find(f))) out.add(f);
+    if (!linked) return out;
+    for (const f of this.needed()) if (left.has(f)) out.add(f);
     return out;
-  }
-
-  private find(f: string): string {
-    let r = f;
-    while (this.parent.get(r) !== r) r = this.parent.get(r)!;
-    while (f !== r) {
-      const next = this.parent.get(f)!;
-      this.parent.set(f, r);
-      f = next;
-    }
-    return r;
-  }
-
-  private union(a: string, b: string): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent.set(ra, rb);
   }
 }
 
