@@ -30,7 +30,8 @@ import { Linker } from './link';
 import type { ModuleModel } from './model';
 import { languageOf } from './language';
 import { JS_MODELS } from '../frameworks/js';
-import { selfPackageName } from '../js/package-self';
+import { dirname } from 'node:path';
+import { packageAt, selfPackageName } from '../js/package-self';
 import { isOverBudget } from '../shared/budget';
 
 /**
@@ -201,9 +202,12 @@ export class JsRelevance {
     for (const [file, text] of texts) {
       if (!this.js.has(file)) continue;
       const from = this.stub(file);
+      // only a framework's own files can seed by naming their package (read once per folder)
+      const own = packageAt(dirname(file))?.name;
+      const framework = own !== undefined && seed.module.has(own);
       for (const m of text.matchAll(PATH_STRINGS)) {
         const spec = m[2];
-        if (!this.seeds.has(file) && spec.startsWith('.')) {
+        if (framework && !this.seeds.has(file) && spec.startsWith('.')) {
           const self = selfPackageName(file, spec);
           if (self && seed.module.has(self)) this.seeds.add(file);
         }
