@@ -185,6 +185,8 @@ function directed(): Record<string, string> {
     'pool/seen.mjs': fs.readFileSync(path.join(REPO, 'fixtures/js/fix-lost-write-tinypool-return/seen.mjs'), 'utf8'),
     'pool/task.mjs': fs.readFileSync(path.join(REPO, 'fixtures/js/fix-lost-write-tinypool-return/task.mjs'), 'utf8'),
     'pool/use.mjs': "import shout from './task.mjs';\nconsole.log(shout('x'));\n",
+    // hands inline functions to `exec` on pools it does not make: reported from this file alone
+    'tools/offload.js': "const LABEL = 'score';\nclass Jobs {\n  run() {\n    return this.pool.exec(() => `${LABEL}!`);\n  }\n}\nmodule.exports = { Jobs };\n",
     // minified-looking (one 1,500-character line) but shallow: left out once its tree is seen
     'vendor/min.js': `var ${Array.from({ length: 150 }, (_, i) => `v${i}=${i}`).join(',')};module.exports=v1;\n`,
     // nested too deeply: still parsed, and listed as skipped as a full run does
@@ -238,6 +240,7 @@ describe('CLI: the directions of links decide what is left out', function () {
     assert.equal(lazy, report(root, true));
     const json = JSON.parse(lazy) as { findings: Array<{ file: string; rule: string }>; skipped: Array<{ file: string; reason: string }> };
     assert.ok(json.findings.some((f) => f.file === 'jobs/task.js'), lazy);
+    assert.ok(json.findings.some((f) => f.file === 'tools/offload.js' && f.rule === 'unsendable-payload'), lazy);
     const pooled = json.findings.find((f) => f.file === 'pool/task.mjs') as { fixes: Array<{ title: string }> } | undefined;
     assert.ok(pooled && !pooled.fixes.some((x) => /return/i.test(x.title)), lazy);
     assert.deepEqual(json.skipped.map((s) => [s.file, s.reason]), [['vendor/gen.js', 'too-deep']]);

@@ -69,6 +69,14 @@ let seeds: ReturnType<typeof seedPatterns> | undefined;
 /** a pool call's method, `x.run(...)`, as text */
 const RUN = /\brun\b/;
 
+/**
+ * `x.exec(() => ...)`: the front end records the payloads of an inline function handed to
+ * `exec` on any receiver it does not know (a workerpool pool made elsewhere), and
+ * unsendable-payload reports them from that file alone (type arguments, `?.`, comments and
+ * a `<T>` cast allowed)
+ */
+const EXEC_INLINE = /\bexec['"`]?\]?\s*(?:<[^()]*>\s*)?(?:\?\.\s*)?\((?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n)*(?:async\b|function\b|\(|<|[A-Za-z_$][\w$]*\s*=>)/;
+
 /** quoted strings that may be a specifier the linker resolves: relative, absolute or file:// */
 const PATH_STRINGS = /(['"`])(\.{1,2}(?:[/\\][^'"`\n]*)?|\/[^'"`\n]*|file:\/\/[^'"`\n]*)\1/g;
 
@@ -170,7 +178,9 @@ function targetsOf(linker: Linker, from: ModuleModel, spec: string, workers: boo
  *   - one ring more, the other importers of kept files, parsed but not followed: whether a
  *     module is a program root, whether anything imports a worker module or calls its
  *     task (what fixes ask) depends on their existence. Such an importer reaches no seed,
- *     so its own program starts no worker and finds nothing.
+ *     so its own program starts no worker and finds nothing;
+ *   - files that may hand an inline function to `exec`, parsed but not followed: their
+ *     payloads are reported from the file alone.
  * Everything else reaches no seed and is reached by nothing kept: no program that starts
  * a worker loads it, no worker runs it. {@link JsRelevance.linkedFrom} adds the links a
  * front end composes and takes the closure again.
@@ -181,6 +191,8 @@ export class JsRelevance {
   private readonly alone = new Set<string>();
   /** files whose text says `run` (a pool call the value-flow layer resolves from the importers) */
   private readonly runs = new Set<string>();
+  /** files that may hand an inline function to `exec` ({@link EXEC_INLINE}): parsed, not followed */
+  private readonly execs = new Set<string>();
   private readonly out = new Map<string, Set<string>>();
   private readonly into = new Map<string, Set<string>>();
   private readonly js = new Set<string>();
@@ -195,6 +207,7 @@ export class JsRelevance {
       if (languageOf(file) !== 'js') continue;
       this.js.add(file);
       if (RUN.test(text)) this.runs.add(file);
+      if (EXEC_INLINE.test(text)) this.execs.add(file);
       if (seed.text.some((re) => re.test(text))) this.seeds.add(file);
       // parsed alone, not with their closure: the project tells whether they are too deep (a full run lists those as skipped)
       else if (isOverBudget(text) || mayBeTooDeep(text)) this.alone.add(file);
@@ -256,6 +269,7 @@ export class JsRelevance {
     }
     const out = new Set(kept);
     for (const f of kept) for (const p of this.into.get(f) ?? []) out.add(p);
+    for (const f of this.execs) out.add(f);
     return out;
   }
 
