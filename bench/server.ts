@@ -33,6 +33,13 @@ const AT_REST_TIMEOUT_MS = 120_000;
 
 interface StatusParams {
   state: string;
+  debounceMs?: number;
+}
+
+/** The debounce the server's last analysis waited (its `analysing` status says; a build that does not: DEBOUNCE_MS). */
+function lastDebounce(s: LspSession): number {
+  const analysing = s.notified<StatusParams>('crossproc/status').filter((p) => p.state === 'analysing');
+  return analysing[analysing.length - 1]?.debounceMs ?? DEBOUNCE_MS;
 }
 
 /** Waits (polling every millisecond) until the server has sent more than `seen` idle statuses. */
@@ -97,7 +104,7 @@ export async function indexRss(root: string): Promise<IndexFigures> {
  * Edit → diagnostics on `file` (open in the server on the workspace `root`): for each of
  * `edits` edits (a statement at the top of a function body, changed each time), the time from
  * sending `didChange` to the end of the analysis it triggers (`crossproc/status` idle), less
- * the debounce. The first 3 edits are a warm-up, not counted. Milliseconds.
+ * the debounce that analysis waited (adaptive: its `analysing` status gives it). The first 3 edits are a warm-up, not counted. Milliseconds.
  */
 export async function editLatencies(root: string, file: string, edits: number, cpu?: { msPerEdit: number }, profile?: string): Promise<number[]> {
   const profiled = profile !== undefined;
@@ -133,7 +140,7 @@ export async function editLatencies(root: string, file: string, edits: number, c
       const t0 = performance.now();
       await session.edit(file, { start: { line, character: 0 }, end: { line, character: previous.length } }, next);
       await idleAfter(session, before, LOAD_TIMEOUT_MS);
-      if (i > 3) out.push(performance.now() - t0 - DEBOUNCE_MS);
+      if (i > 3) out.push(performance.now() - t0 - lastDebounce(session));
       previous = next;
     }
     // the server's CPU over the timed edits (the waits between them cost it nothing)
@@ -194,7 +201,7 @@ export async function hoverLatencies(functions: number, edits: number): Promise<
         hovers.push(performance.now() - h0);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      analyses.push(performance.now() - t0 - DEBOUNCE_MS);
+      analyses.push(performance.now() - t0 - lastDebounce(session));
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   } finally {
