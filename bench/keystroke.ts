@@ -168,8 +168,8 @@ async function run(label: string, folders: string[], opts: RunOptions): Promise<
   observer.observe({ entryTypes: ['gc'] });
   if (opts.profile) await profiled(opts.profile, timed);
   else timed();
-  // entries are delivered asynchronously
-  await new Promise((resolve) => setImmediate(resolve));
+  // entries are delivered asynchronously, after the synchronous edits
+  await new Promise((resolve) => setTimeout(resolve, 200));
   observer.disconnect();
   const timedEdits = edits * opts.kinds.length;
   project.updateFile(target.path, target.text);
