@@ -106,7 +106,13 @@ export async function indexRss(root: string): Promise<IndexFigures> {
  * sending `didChange` to the end of the analysis it triggers (`crossproc/status` idle), less
  * the debounce that analysis waited (adaptive: its `analysing` status gives it). The first 3 edits are a warm-up, not counted. Milliseconds.
  */
-export async function editLatencies(root: string, file: string, edits: number, cpu?: { msPerEdit: number }, profile?: string): Promise<number[]> {
+export async function editLatencies(
+  root: string,
+  file: string,
+  edits: number,
+  cpu?: { msPerEdit: number; debounces?: number[] },
+  profile?: string,
+): Promise<number[]> {
   const profiled = profile !== undefined;
   const { session } = await loaded(root, profiled ? profilingServer(SERVER, path.resolve(profile)) : undefined);
   // --profile: the wrapper server (profilingServer) starts and stops V8's profiler on SIGUSR2
@@ -140,7 +146,11 @@ export async function editLatencies(root: string, file: string, edits: number, c
       const t0 = performance.now();
       await session.edit(file, { start: { line, character: 0 }, end: { line, character: previous.length } }, next);
       await idleAfter(session, before, LOAD_TIMEOUT_MS);
-      if (i > 3) out.push(performance.now() - t0 - lastDebounce(session));
+      if (i > 3) {
+        const waited = lastDebounce(session);
+        out.push(performance.now() - t0 - waited);
+        cpu?.debounces?.push(waited);
+      }
       previous = next;
     }
     // the server's CPU over the timed edits (the waits between them cost it nothing)
@@ -291,9 +301,10 @@ async function main(): Promise<void> {
       console.log(`hover while a ${functions}-function file is analysed: ${hovers.length} hovers, median ${fmt(percentile(hovers, 50), 0)} ms, p95 ${fmt(percentile(hovers, 95), 0)} ms, max ${fmt(Math.max(...hovers), 0)} ms; analyses ${analyses.map((x) => fmt(x, 0)).join(', ')} ms (load average ${load()})`);
     }
     if (edits > 0) {
-      const cpu = { msPerEdit: NaN };
+      const cpu = { msPerEdit: NaN, debounces: [] as number[] };
       const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits, cpu, argValue(args, '--profile'));
       console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms; server CPU ${fmt(cpu.msPerEdit, 1)} ms per edit (load average ${load()})`);
+      console.log(`  debounce waited (adaptive): median ${fmt(percentile(cpu.debounces, 50), 0)} ms, min ${fmt(Math.min(...cpu.debounces), 0)} ms, max ${fmt(Math.max(...cpu.debounces), 0)} ms`);
       console.log(`  samples: ${xs.map((x) => fmt(x, 0)).join(' ')}`);
     }
   } finally {
