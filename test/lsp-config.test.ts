@@ -84,16 +84,26 @@ describe('language server: project file, Analyze Workspace, status', function ()
   });
 
   it('reports the debounce each analysis waited; after edits of a small workspace it is shorter than the longest', async () => {
+    /** per edit: from sending it to its idle status, less the debounce its analysis waited (at least the server's run) */
+    const beyond: number[] = [];
+    // (open already, unless this test runs alone)
+    if (!diagnostics.has(uriOf(worker()))) await session.open(worker(), 'javascript');
     for (let i = 0; i < 6; i++) {
       const idles = statuses.filter((s) => s.state === 'idle').length;
+      const t0 = Date.now();
       await session.edit(worker(), { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, i % 2 ? '\n' : ' ');
       await waitFor('the edit analysed', () => statuses.filter((s) => s.state === 'idle').length > idles);
+      const analysing = statuses.filter((s) => s.state === 'analysing');
+      beyond.push(Date.now() - t0 - (analysing[analysing.length - 1]?.debounceMs ?? 0));
     }
     const waited = statuses.filter((s) => s.state === 'analysing').map((s) => s.debounceMs);
     assert.ok(waited.every((ms) => typeof ms === 'number' && ms >= 0 && ms <= DEBOUNCE_MS), JSON.stringify(waited));
-    // an edit's analysis here takes milliseconds: the debounce comes down from DEBOUNCE_MS (to twice their average)
-    assert.ok(waited[waited.length - 1]! < DEBOUNCE_MS, JSON.stringify(waited));
-    assert.ok(waited[waited.length - 1]! >= MIN_DEBOUNCE_MS, JSON.stringify(waited));
+    const last = waited[waited.length - 1]!;
+    assert.ok(last >= MIN_DEBOUNCE_MS, JSON.stringify(waited));
+    // Each analysis took at most what the client saw. Six under 50 ms bring the moving average
+    // (at most DEBOUNCE_MS before them) under 150 * 0.7^6 + 50 < DEBOUNCE_MS / 2, so the
+    // debounce must have come down; a loaded machine may not give such analyses, and then proves nothing.
+    if (beyond.every((ms) => ms < 50)) assert.ok(last < DEBOUNCE_MS, `${JSON.stringify(waited)} after ${JSON.stringify(beyond)} ms`);
   });
 
   it('adaptiveDebounce: twice the average edit analysis, between MIN_DEBOUNCE_MS and DEBOUNCE_MS', () => {
