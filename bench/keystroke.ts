@@ -17,12 +17,14 @@
  * must be in the folders).
  * --skip leaves folders of that name out of the walk (e.g. site-packages, for the standard
  * library workspace of bench/table.ts); --profile writes a CPU profile of the timed edits
- * only (summarise it with bench/cpuprofile.ts).
+ * only (summarise it with bench/cpuprofile.ts). It also prints the garbage collections made
+ * during the timed edits (scavenges and others, count and pause time per edit).
  */
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { Project } from '../server/src/engine/project';
 import { SKIPPED_DIRECTORIES } from '../server/src/shared/protocol';
 import { argValue, fmt, loadTree, measure, percentile, printTable, type SourceFile } from './common';
@@ -154,8 +156,22 @@ async function run(label: string, folders: string[], opts: RunOptions): Promise<
       }
     }
   };
+  // the collections made during the timed edits: young-generation (scavenges) and the rest
+  const gc = { minor: 0, minorMs: 0, other: 0, otherMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const minor = (e as unknown as { detail?: { kind?: number } }).detail?.kind === perf.NODE_PERFORMANCE_GC_MINOR;
+      if (minor) (gc.minor++, (gc.minorMs += e.duration));
+      else (gc.other++, (gc.otherMs += e.duration));
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   if (opts.profile) await profiled(opts.profile, timed);
   else timed();
+  // entries are delivered asynchronously, after the synchronous edits
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  observer.disconnect();
+  const timedEdits = edits * opts.kinds.length;
   project.updateFile(target.path, target.text);
 
   const importers = project.graph().importers.get(target.path)?.size ?? 0;
@@ -169,6 +185,7 @@ async function run(label: string, folders: string[], opts: RunOptions): Promise<
     ['initial analyze', `${fmt(first.wall)} s`],
     ['edited file', `${target.path} (${target.text.length} chars, ${importers} importers)`],
     ...opts.kinds.map((kind) => [`${kind} edit x${edits}`, row(kind)] as [string, string]),
+    ['collections per edit', `${fmt(gc.minor / timedEdits, 2)} scavenges (${ms(gc.minorMs / timedEdits)}), ${fmt(gc.other / timedEdits, 2)} other (${ms(gc.otherMs / timedEdits)}), wall`],
     ['load average after', os.loadavg().map((x) => fmt(x)).join(' ')],
   ]);
 }

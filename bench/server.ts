@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEBOUNCE_MS } from '../server/src/handlers/diagnostics';
 import { IDLE_MS } from '../server/src/handlers/memory';
-import { startSession, waitFor, type LspSession } from '../test/support/lsp-session';
+import { SERVER, startSession, waitFor, type LspSession } from '../test/support/lsp-session';
 import { rssMbOf } from '../test/support/soak';
 
 /** A workspace of `files` (absolute, under `root`) as hard links (copies where links fail) in a new temp folder. */
@@ -33,6 +33,13 @@ const AT_REST_TIMEOUT_MS = 120_000;
 
 interface StatusParams {
   state: string;
+  debounceMs?: number;
+}
+
+/** The debounce the server's last analysis waited (its `analysing` status says; a build that does not: DEBOUNCE_MS). */
+function lastDebounce(s: LspSession): number {
+  const analysing = s.notified<StatusParams>('crossproc/status').filter((p) => p.state === 'analysing');
+  return analysing[analysing.length - 1]?.debounceMs ?? DEBOUNCE_MS;
 }
 
 /** Waits (polling every millisecond) until the server has sent more than `seen` idle statuses. */
@@ -48,9 +55,9 @@ async function idleAfter(s: LspSession, seen: number, timeoutMs: number): Promis
 const idleCount = (s: LspSession) => s.notified<StatusParams>('crossproc/status').filter((p) => p.state === 'idle').length;
 
 /** Starts a server on `root` and waits until it has loaded every file and analysed them. */
-async function loaded(root: string): Promise<{ session: LspSession; files: number; seconds: number; loadMs: number }> {
+async function loaded(root: string, server?: string): Promise<{ session: LspSession; files: number; seconds: number; loadMs: number }> {
   const started = Date.now();
-  const session = await startSession(root, { folderName: path.basename(root) });
+  const session = await startSession(root, { folderName: path.basename(root), server });
   const end = Date.now() + LOAD_TIMEOUT_MS;
   let files: number | undefined;
   let loadMs = NaN;
@@ -97,10 +104,23 @@ export async function indexRss(root: string): Promise<IndexFigures> {
  * Edit → diagnostics on `file` (open in the server on the workspace `root`): for each of
  * `edits` edits (a statement at the top of a function body, changed each time), the time from
  * sending `didChange` to the end of the analysis it triggers (`crossproc/status` idle), less
- * the debounce. The first 3 edits are a warm-up, not counted. Milliseconds.
+ * the debounce that analysis waited (adaptive: its `analysing` status gives it). The first 3 edits are a warm-up, not counted. Milliseconds.
  */
-export async function editLatencies(root: string, file: string, edits: number, cpu?: { msPerEdit: number }): Promise<number[]> {
-  const { session } = await loaded(root);
+export async function editLatencies(
+  root: string,
+  file: string,
+  edits: number,
+  cpu?: { msPerEdit: number; debounces?: number[] },
+  profile?: string,
+): Promise<number[]> {
+  const profiled = profile !== undefined;
+  const { session } = await loaded(root, profiled ? profilingServer(SERVER, path.resolve(profile)) : undefined);
+  // --profile: the wrapper server (profilingServer) starts and stops V8's profiler on SIGUSR2
+  const toggleProfile = async () => {
+    if (!profiled) return;
+    session.child.kill('SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  };
   try {
     const text = fs.readFileSync(file, 'utf8');
     const lines = text.split('\n');
@@ -116,18 +136,26 @@ export async function editLatencies(root: string, file: string, edits: number, c
     const out: number[] = [];
     let cpuStart = 0;
     for (let i = 1; i <= edits + 3; i++) {
-      if (i === 4) cpuStart = cpuMsOf(session.child.pid!);
+      if (i === 4) {
+        await toggleProfile();
+        cpuStart = cpuMsOf(session.child.pid!);
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
       const next = `        _bench = ${i}`;
       const before = idleCount(session);
       const t0 = performance.now();
       await session.edit(file, { start: { line, character: 0 }, end: { line, character: previous.length } }, next);
       await idleAfter(session, before, LOAD_TIMEOUT_MS);
-      if (i > 3) out.push(performance.now() - t0 - DEBOUNCE_MS);
+      if (i > 3) {
+        const waited = lastDebounce(session);
+        out.push(performance.now() - t0 - waited);
+        cpu?.debounces?.push(waited);
+      }
       previous = next;
     }
     // the server's CPU over the timed edits (the waits between them cost it nothing)
     if (cpu) cpu.msPerEdit = (cpuMsOf(session.child.pid!) - cpuStart) / edits;
+    await toggleProfile();
     return out;
   } finally {
     await session.close();
@@ -183,7 +211,7 @@ export async function hoverLatencies(functions: number, edits: number): Promise<
         hovers.push(performance.now() - h0);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      analyses.push(performance.now() - t0 - DEBOUNCE_MS);
+      analyses.push(performance.now() - t0 - lastDebounce(session));
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   } finally {
@@ -205,11 +233,55 @@ async function stdlibFiles(): Promise<{ root: string; std: string[]; rest: strin
 }
 
 /**
- * On its own: `npx tsx bench/server.ts [--edits N] [--rss] [--10k] [--large [--functions N]]`
+ * A server script that runs `server` and, on SIGUSR2, starts V8's CPU profiler (the first
+ * time) or writes the profile to `out` (the second): the timed edits alone, without the load;
+ * and the collections made meanwhile (count, total and longest pause per kind) to `out`.gc.json.
+ */
+function profilingServer(server: string, out: string): string {
+  const wrapper = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crossproc-bench-prof-')), 'server.js');
+  fs.writeFileSync(
+    wrapper,
+    `const inspector = require('node:inspector');
+const fs = require('node:fs');
+const { PerformanceObserver, constants } = require('node:perf_hooks');
+const session = new inspector.Session();
+session.connect();
+let on = false;
+const gcs = new Map();
+const kinds = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak' };
+const observer = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const k = kinds[e.detail.kind] ?? String(e.detail.kind);
+    const g = gcs.get(k) ?? { count: 0, ms: 0, max: 0 };
+    g.count++; g.ms += e.duration; g.max = Math.max(g.max, e.duration);
+    gcs.set(k, g);
+  }
+});
+process.on('SIGUSR2', () => {
+  if (!on) {
+    on = true;
+    observer.observe({ entryTypes: ['gc'] });
+    session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 200 }, () => session.post('Profiler.start')));
+  } else {
+    observer.disconnect();
+    fs.writeFileSync(${JSON.stringify(out)} + '.gc.json', JSON.stringify(Object.fromEntries(gcs)));
+    session.post('Profiler.stop', (err, res) => { if (!err) fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify(res.profile)); });
+  }
+});
+process.argv[1] = ${JSON.stringify(server)};
+require(${JSON.stringify(server)});
+`,
+  );
+  return wrapper;
+}
+
+/**
+ * On its own: `npx tsx bench/server.ts [--edits N] [--profile FILE] [--rss] [--10k] [--large [--functions N]]`
  * — edit → diagnostics latency on tarfile.py in the standard library workspace (median,
  * p95), with --rss the server's RSS after indexing that workspace (--10k: the 10,000-file
  * one), with --large hover latency while a large file is analysed ({@link hoverLatencies}).
- * CROSSPROC_SERVER picks another build's dist/server.js.
+ * CROSSPROC_SERVER picks another build's dist/server.js. --profile writes a CPU profile of
+ * the server during the timed edits (summarise it with bench/cpuprofile.ts --bundle dist/server.js).
  */
 async function main(): Promise<void> {
   const { argValue, fmt, percentile } = await import('./common');
@@ -229,9 +301,10 @@ async function main(): Promise<void> {
       console.log(`hover while a ${functions}-function file is analysed: ${hovers.length} hovers, median ${fmt(percentile(hovers, 50), 0)} ms, p95 ${fmt(percentile(hovers, 95), 0)} ms, max ${fmt(Math.max(...hovers), 0)} ms; analyses ${analyses.map((x) => fmt(x, 0)).join(', ')} ms (load average ${load()})`);
     }
     if (edits > 0) {
-      const cpu = { msPerEdit: NaN };
-      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits, cpu);
+      const cpu = { msPerEdit: NaN, debounces: [] as number[] };
+      const xs = await editLatencies(ws, path.join(ws, 'tarfile.py'), edits, cpu, argValue(args, '--profile'));
       console.log(`edit → diagnostics beyond the debounce, tarfile.py, ${xs.length} edits: median ${fmt(percentile(xs, 50), 0)} ms, p95 ${fmt(percentile(xs, 95), 0)} ms; server CPU ${fmt(cpu.msPerEdit, 1)} ms per edit (load average ${load()})`);
+      console.log(`  debounce waited (adaptive): median ${fmt(percentile(cpu.debounces, 50), 0)} ms, min ${fmt(Math.min(...cpu.debounces), 0)} ms, max ${fmt(Math.max(...cpu.debounces), 0)} ms`);
       console.log(`  samples: ${xs.map((x) => fmt(x, 0)).join(' ')}`);
     }
   } finally {

@@ -261,6 +261,19 @@ describe('Python fixtures: manifests and inline expectations', () => {
     }
   });
 
+  it('a program that ended while the test process was busy has not timed out; one still running has', async () => {
+    const run = (code: string, timeoutMs: number) => runProcess({ cmd: PYTHON, args: ['-S', '-c', code], cwd: os.tmpdir(), env: process.env, timeoutMs });
+    const done = run('print("done")', 300);
+    const end = Date.now() + 1500;
+    while (Date.now() < end) {
+      /* a long synchronous check: the timer and the exit event wait alike */
+    }
+    const r = await done;
+    assert.deepEqual([r.code, r.timedOut, r.stdout.trim()], [0, false, 'done']);
+    const slow = await run('import time; time.sleep(30)', 300);
+    assert.deepEqual([slow.timedOut, slow.signal], [true, 'SIGKILL']);
+  });
+
   it(`${SYSTEM_PYTHON} has the Debian packages the framework fixtures need (.ci/run installs them)`, () => {
     const pkgs = new Set(fixtures.flatMap((fx) => tryManifest(fx)?.debian ?? []));
     const modules = [...pkgs].map((p) => p.replace(/^python3-/, ''));

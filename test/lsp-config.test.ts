@@ -3,7 +3,7 @@
  * server (dist/server.js --stdio): a crossproc.json written while the server runs applies
  * on `workspace/didChangeWatchedFiles` without a restart; a malformed one is reported once
  * and the defaults apply; `crossproc/analyzeWorkspace` answers a summary and publishes
- * never-opened files; `crossproc/status` brackets each analysis.
+ * never-opened files; `crossproc/status` brackets each analysis (and says the debounce it waited).
  * Waits poll for a condition up to a deadline; no fixed sleeps.
  */
 import { strict as assert } from 'node:assert';
@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { AnalyzeWorkspaceResult, StatusParams } from '../server/src/shared/protocol';
+import { adaptiveDebounce, DEBOUNCE_MS, MIN_DEBOUNCE_MS } from '../server/src/handlers/diagnostics';
 import { startSession, uriOf, waitFor, type LspSession, type ShownMessage } from './support/lsp-session';
 import { NODE_PROGRAM, PYTHON_PROGRAM, makeTree } from './support/programs';
 
@@ -80,6 +81,37 @@ describe('language server: project file, Analyze Workspace, status', function ()
     assert.ok(statuses.findIndex((s) => s.state === 'analysing') < statuses.indexOf(idle), 'analysing comes first');
     // worker.js and the never-opened py/main.py each have a stale read.
     assert.ok((idle.findings ?? 0) >= 2, JSON.stringify(statuses));
+  });
+
+  it('reports the debounce each analysis waited; after edits of a small workspace it is shorter than the longest', async () => {
+    /** per edit: from sending it to its idle status, less the debounce its analysis waited (at least the server's run) */
+    const beyond: number[] = [];
+    // (open already, unless this test runs alone)
+    if (!diagnostics.has(uriOf(worker()))) await session.open(worker(), 'javascript');
+    for (let i = 0; i < 6; i++) {
+      const idles = statuses.filter((s) => s.state === 'idle').length;
+      const t0 = Date.now();
+      await session.edit(worker(), { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, i % 2 ? '\n' : ' ');
+      await waitFor('the edit analysed', () => statuses.filter((s) => s.state === 'idle').length > idles);
+      const analysing = statuses.filter((s) => s.state === 'analysing');
+      beyond.push(Date.now() - t0 - (analysing[analysing.length - 1]?.debounceMs ?? 0));
+    }
+    const waited = statuses.filter((s) => s.state === 'analysing').map((s) => s.debounceMs);
+    assert.ok(waited.every((ms) => typeof ms === 'number' && ms >= 0 && ms <= DEBOUNCE_MS), JSON.stringify(waited));
+    const last = waited[waited.length - 1]!;
+    assert.ok(last >= MIN_DEBOUNCE_MS, JSON.stringify(waited));
+    // Each analysis took at most what the client saw. Six under 50 ms bring the moving average
+    // (at most DEBOUNCE_MS before them) under 150 * 0.7^6 + 50 < DEBOUNCE_MS / 2, so the
+    // debounce must have come down; a loaded machine may not give such analyses, and then proves nothing.
+    if (beyond.every((ms) => ms < 50)) assert.ok(last < DEBOUNCE_MS, `${JSON.stringify(waited)} after ${JSON.stringify(beyond)} ms`);
+  });
+
+  it('adaptiveDebounce: twice the average edit analysis, between MIN_DEBOUNCE_MS and DEBOUNCE_MS', () => {
+    assert.equal(adaptiveDebounce(undefined), DEBOUNCE_MS);
+    assert.equal(adaptiveDebounce(NaN), DEBOUNCE_MS);
+    assert.equal(adaptiveDebounce(1), MIN_DEBOUNCE_MS);
+    assert.equal(adaptiveDebounce(40), 80);
+    assert.equal(adaptiveDebounce(500), DEBOUNCE_MS);
   });
 
   it('applies a crossproc.json written while running (didChangeWatchedFiles), without a restart', async () => {

@@ -76,9 +76,9 @@ export interface LspSession {
 /** Starts the server on `root`, initializes it (with `capabilities`) and sends `initialized`. */
 export async function startSession(
   root: string,
-  options: { capabilities?: ClientCapabilities; settings?: Record<string, unknown>; folderName?: string } = {},
+  options: { capabilities?: ClientCapabilities; settings?: Record<string, unknown>; folderName?: string; server?: string } = {},
 ): Promise<LspSession> {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.server ?? SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const versions = new Map<string, number>();
   const notifications = new Map<string, unknown[]>();

@@ -197,8 +197,15 @@ export function runProcess(run: ProcessRun): Promise<ProgramResult> {
     }
     const pid = child.pid;
     const timer = setTimeout(() => {
-      res.timedOut = true;
-      if (pid) killTree(pid);
+      // A test that keeps the event loop busy (a long synchronous check) delays this timer and
+      // the child's exit event alike; the exit is read in the loop's poll phase, which comes
+      // after timers and before setImmediate: so look once more there, and only a program
+      // still running has timed out.
+      setImmediate(() => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        res.timedOut = true;
+        if (pid) killTree(pid);
+      });
     }, run.timeoutMs);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');

@@ -26,8 +26,24 @@ import { PullReports, type FileReport } from './pullDiagnostics';
 import { isNotebookPath } from '../notebook/cells';
 import type { Project } from '../engine/project';
 
-/** Delay between the last keystroke and the analysis. */
+/** Delay between the last keystroke and the analysis, at most (and until an edit's analysis has been timed). */
 export const DEBOUNCE_MS = 150;
+/** The shortest delay: keystrokes of one burst still go into one analysis. */
+export const MIN_DEBOUNCE_MS = 50;
+
+/**
+ * The debounce after an edit, given how long edits' analyses have been taking (a moving
+ * average, ms): twice that, between {@link MIN_DEBOUNCE_MS} and {@link DEBOUNCE_MS}. A fast
+ * analysis starts sooner; whatever the delay, analysing takes at most about a third of the
+ * time while someone types, and an analysis a keystroke interrupts is cancelled.
+ */
+export function adaptiveDebounce(averageMs: number | undefined): number {
+  if (averageMs === undefined || !Number.isFinite(averageMs)) return DEBOUNCE_MS;
+  return Math.round(Math.min(DEBOUNCE_MS, Math.max(MIN_DEBOUNCE_MS, 2 * averageMs)));
+}
+
+/** Weight of the latest edit analysis in the moving average of their durations. */
+const AVERAGE_WEIGHT = 0.3;
 
 /** A cancellation flag the engine polls (`CancellationLike`). */
 class RunToken {
@@ -85,6 +101,10 @@ export class DiagnosticsPublisher {
   private running = false;
   /** resolved when no edit is waiting to be analysed */
   private settledWaiters: Array<() => void> = [];
+  /** moving average of the duration (ms, after the debounce) of analyses that followed edits; undefined until one finished */
+  private editAnalysisMs: number | undefined;
+  /** the delay the pending or running analysis waited (ms), reported with its `analysing` status */
+  private waited = 0;
   /** Publishes what goes elsewhere than a document's own URI (notebook cells: notebook/lsp.ts), after each analysis. */
   afterAnalysis?: (findings: Finding[], project: Project, cancelled: () => boolean) => Promise<void>;
 
@@ -149,11 +169,17 @@ export class DiagnosticsPublisher {
     this.schedule(0);
   }
 
-  /** Runs an analysis after `delay` ms, replacing any pending or running one. */
-  schedule(delay = DEBOUNCE_MS): void {
+  /** The current debounce after an edit (ms): {@link adaptiveDebounce} of the recent edit analyses. */
+  debounce(): number {
+    return adaptiveDebounce(this.editAnalysisMs);
+  }
+
+  /** Runs an analysis after `delay` ms (default: the {@link debounce}), replacing any pending or running one. */
+  schedule(delay = this.debounce()): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.current?.cancel();
+    this.waited = delay;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const token = new RunToken();
@@ -175,6 +201,7 @@ export class DiagnosticsPublisher {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.current?.cancel();
+      this.waited = 0;
       const token = new RunToken();
       this.current = token;
       const summary = await this.tracked(token);
@@ -248,7 +275,7 @@ export class DiagnosticsPublisher {
     const started = Date.now();
     const project = await this.ctx.project;
     if (token.isCancellationRequested) return;
-    this.status({ state: 'analysing' });
+    this.status({ state: 'analysing', debounceMs: this.waited });
 
     // The start method and Python version are a project-wide assumption: the first folder's.
     const assumption = await this.settings.assumption(this.ctx.folders[0]);
@@ -355,6 +382,12 @@ export class DiagnosticsPublisher {
 
     if (this.afterAnalysis) await this.afterAnalysis(findings, project, () => token.isCancellationRequested);
     if (token.isCancellationRequested) return;
+    // the debounce follows how long analyses after edits take; a run past DEBOUNCE_MS (one
+    // that also loaded the workspace, a loaded machine) counts as that: it gives the longest debounce anyway
+    if (edited.size > 0) {
+      const took = Math.min(DEBOUNCE_MS, Date.now() - started);
+      this.editAnalysisMs = this.editAnalysisMs === undefined ? took : this.editAnalysisMs + AVERAGE_WEIGHT * (took - this.editAnalysisMs);
+    }
     const python = project.files().some((f) => f.endsWith('.py') || isNotebookPath(f));
     this.status({ state: 'idle', findings: counts.error + counts.warning, assumption: { ...assumption, python } });
     this.ctx.memory.touch();

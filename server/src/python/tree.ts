@@ -87,8 +87,10 @@ export class SourceText {
       grown.set(this.anon.subarray(0, at));
       this.anon = grown;
     }
-    this.anon[at] = count / ANON_RECORD;
-    this.anon.set(from.subarray(start, start + count), at + 1);
+    const a = this.anon;
+    a[at] = count / ANON_RECORD;
+    // a loop, not `set(subarray(...))`: most nodes have a few leaves, and each `subarray` was a new typed-array object
+    for (let i = 0; i < count; i++) a[at + 1 + i] = from[start + i];
     this.anonLength = need;
     return at;
   }

@@ -322,6 +322,10 @@ export async function loadProjectConfig(
   cache: Map<string, Promise<LoadedProjectConfig>> = new Map(),
 ): Promise<LoadedProjectConfig> {
   let dir = path.resolve(start);
+  // the cache is keyed by folder: a start found there is a folder, and needs no stat (the
+  // language server asks for every closed file with findings at each analysis)
+  const known = cache.get(dir);
+  if (known) return known;
   const stat = await fs.stat(dir).catch(() => undefined);
   if (stat && !stat.isDirectory()) dir = path.dirname(dir);
   return lookup(dir, cache);

@@ -112,6 +112,8 @@ export interface StatusParams {
   message?: string;
   /** with `idle`: what the analysis assumed for the (first) workspace folder */
   assumption?: Assumption;
+  /** with `analysing`: how long the server waited after the last change before starting (its debounce), ms */
+  debounceMs?: number;
 }
 
 /** The start method and Python version the analysis assumes, and where each came from. */

@@ -98,6 +98,10 @@ export async function findPythonVersion(
   cache: Map<string, Promise<FoundPythonVersion | undefined>> = new Map(),
 ): Promise<FoundPythonVersion | undefined> {
   let dir = path.resolve(start);
+  // the cache is keyed by folder: a start found there is a folder, and needs no stat (the
+  // language server asks at every analysis)
+  const known = cache.get(dir);
+  if (known) return known;
   const stat = await fs.stat(dir).catch(() => undefined);
   if (stat && !stat.isDirectory()) dir = path.dirname(dir);
   return lookup(dir, cache);
