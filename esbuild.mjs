@@ -67,13 +67,15 @@ const lazyTypescript = {
       const used = [...(await namesReadFromTs(path.join(root, 'server', 'src')))].filter((n) => n in ts).sort();
       return {
         loader: 'js',
+        resolveDir: root,
         contents: `
+import { requireWithCodeCache } from './server/src/shared/codeCache';
 const data = JSON.parse(${JSON.stringify(JSON.stringify(data))});
 let compiler;
 function load() {
   if (!compiler) {
-    // a plain require of the file next to the bundle, at run time (not bundled)
-    const c = require(require("path").join(__dirname, "typescript.js"));
+    // the file next to the bundle, at run time (not bundled), through a V8 code cache
+    const c = requireWithCodeCache(require("path").join(__dirname, "typescript.js"));
     compiler = c;
     ts = { __proto__: c, ${used.map((n) => `${n}: c.${n}`).join(', ')} };
   }

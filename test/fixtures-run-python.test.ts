@@ -4,15 +4,19 @@
  * behaviour claimed for that method; also checks every manifest's shape and its inline
  * `# expect:` comments.
  *
- * The start method is chosen from outside: test/support/python is put on PYTHONPATH and its
- * sitecustomize.py calls multiprocessing.set_start_method($CROSSPROC_START_METHOD). A program
- * that pins its own method has `"pinned": true` and exactly one run; it runs without the
- * variable. Runs are started two at a time in `before`; each fixture × method has its own it().
- * Set CROSSPROC_PYTHON to use another interpreter than `python3`.
+ * The start method is chosen from outside, by $CROSSPROC_START_METHOD. The programs run as
+ * `python -S test/support/python/crossproc_run.py ENTRY`: without `site` (about 20–200 ms of
+ * CPU per interpreter here, and the suite starts over a thousand), through a bootstrap that
+ * sets the program up as `python ENTRY` would and calls multiprocessing.set_start_method (a
+ * test below compares the two ways). Where `site` runs, test/support/python/sitecustomize.py
+ * does the same. A program that pins its own method has `"pinned": true` and exactly one run;
+ * it runs without the variable. Runs are started two at a time in `before`; each fixture ×
+ * method has its own it(). Set CROSSPROC_PYTHON to use another interpreter than `python3`.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { RULE_IDS } from '../server/src/engine/findings';
 import {
@@ -24,7 +28,7 @@ import {
   type FixtureManifest,
   type FixtureRun,
 } from './support/fixtures';
-import { PYTHON, PY_SUPPORT_DIR, describeResult, limited, runProcess, type ProgramResult } from './support/run-program';
+import { PYTHON, PY_SUPPORT_DIR, describeResult, limited, noSiteArgs, noSiteEnv, runProcess, type ProgramResult } from './support/run-program';
 
 /**
  * fixture.json of a Python fixture: the shared shape plus `pinned`; `debian`: the Debian
@@ -160,11 +164,12 @@ function runEnv(method: string, pinned: boolean): NodeJS.ProcessEnv {
 /** Run one fixture under one start method; never rejects. */
 function runFixture(fx: FixtureInfo, m: PyManifest, method: string): Promise<ProgramResult> {
   const run: FixtureRun = m.runs?.[method] ?? {};
+  const python = m.debian ? SYSTEM_PYTHON : PYTHON;
   return runProcess({
-    cmd: m.debian ? SYSTEM_PYTHON : PYTHON,
-    args: [m.entry],
+    cmd: python,
+    args: noSiteArgs(m.entry),
     cwd: fx.dir,
-    env: runEnv(method, m.pinned === true),
+    env: noSiteEnv(python, runEnv(method, m.pinned === true)),
     timeoutMs: m.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     stopAfter: run.stopAfter,
   });
@@ -213,6 +218,47 @@ describe('Python fixtures: manifests and inline expectations', () => {
     assert.equal(r.stdout.trim(), 'spawn', `sitecustomize.py did not set the start method:\n${r.stderr}`);
     const plain = spawnSync(PYTHON, ['-c', probe], { env: runEnv('spawn', true), encoding: 'utf8' });
     assert.equal(plain.stdout.trim(), 'None', 'without CROSSPROC_START_METHOD nothing is set');
+  });
+
+  it('without `site`, the bootstrap runs a program as `python ENTRY` does, and picks the start method', () => {
+    // what a program and its worker see, run with `site` and without: the start method,
+    // sys.argv, sys.path, __file__, __name__, __spec__; then whether `site` ran in each
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crossproc-nosite-'));
+    try {
+      const program = [
+        'import multiprocessing as mp, sys',
+        'def view(_):',
+        '    return [mp.get_start_method(allow_none=True), __name__], [sys.flags.no_site, "site" in sys.modules]',
+        'if __name__ == "__main__":',
+        '    parent = view(0)',
+        '    with mp.Pool(1) as pool:',
+        '        child = pool.map(view, [0])[0]',
+        '    print(repr([parent[0], child[0], sys.argv, sys.path, __file__, __spec__]))',
+        '    print(repr([parent[1], child[1]]))',
+      ].join('\n');
+      writeFileSync(path.join(dir, 'prog.py'), program);
+      const runs = [['spawn', false], ['fork', false], ['forkserver', false], ['fork', true]] as const;
+      // the Debian-framework fixtures' interpreter too: its site-packages hold other .pth files
+      for (const [python, [method, pinned]] of [PYTHON, SYSTEM_PYTHON].flatMap((p) => runs.map((r) => [p, r] as const))) {
+        const id = `${python}, ${method}${pinned ? ' (pinned: nothing set from outside)' : ''}`;
+        const run = (args: string[]): string[] => {
+          const r = spawnSync(python, args, { cwd: dir, env: noSiteEnv(python, runEnv(method, pinned)), encoding: 'utf8' });
+          assert.equal(r.status, 0, `${id}: ${r.stderr}`);
+          return r.stdout.trim().split('\n');
+        };
+        const [plainView, plainSite] = run(['prog.py', 'x']);
+        const [view, site] = run(noSiteArgs('prog.py', ['x']));
+        assert.equal(view, plainView, id);
+        assert.equal(plainSite, '[[0, True], [0, True]]', id);
+        assert.equal(site, '[[1, False], [1, False]]', `${id}: the worker inherits -S`);
+        const shown = pinned ? 'None' : `'${method}'`;
+        assert.ok(view.startsWith(`[[${shown}, '__main__'], `), `${id}: ${view}`);
+        assert.ok(view.includes(`, ['prog.py', 'x'], ['${realpathSync(dir)}', `), `${id}: ${view}`);
+        assert.ok(view.endsWith(`], '${path.join(dir, 'prog.py')}', None]`), `${id}: ${view}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it(`${SYSTEM_PYTHON} has the Debian packages the framework fixtures need (.ci/run installs them)`, () => {

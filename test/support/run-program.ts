@@ -27,6 +27,32 @@ function pythonExecutable(command: string): string {
   return exe === '' ? command : exe;
 }
 export const PY_SUPPORT_DIR = path.resolve(__dirname, 'python');
+
+/**
+ * Arguments that run Python program `entry` without the `site` module: `-S` and the
+ * bootstrap test/support/python/crossproc_run.py, which sets up `sys.argv`, `sys.path[0]`
+ * and `__main__` as `python entry` does, appends the interpreter's site-packages to
+ * `sys.path` (from CROSSPROC_SITE_DIRS, see noSiteEnv) and picks the start method from
+ * CROSSPROC_START_METHOD (sitecustomize.py does that where `site` runs). `site` costs
+ * 20–200 ms of CPU per interpreter where site-packages hold `.pth` hooks (this machine's
+ * import certifi, pathlib and re at every start), and every worker inherits `-S`.
+ */
+export function noSiteArgs(entry: string, args: string[] = []): string[] {
+  return ['-S', path.join(PY_SUPPORT_DIR, 'crossproc_run.py'), entry, ...args];
+}
+
+const siteDirs = new Map<string, string>();
+
+/** `env` for a noSiteArgs run of `python`: its site-packages folders, for the bootstrap to append. */
+export function noSiteEnv(python: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  let dirs = siteDirs.get(python);
+  if (dirs === undefined) {
+    const r = spawnSync(python, ['-c', 'import os, site; print(os.pathsep.join(site.getsitepackages()))'], { encoding: 'utf8' });
+    dirs = r.status === 0 ? r.stdout.trim() : '';
+    siteDirs.set(python, dirs);
+  }
+  return { ...env, CROSSPROC_SITE_DIRS: dirs };
+}
 const TSX_ENTRY = /\.(?:ts|mts|cts|tsx)$/;
 
 export interface ProgramRun {
@@ -126,7 +152,7 @@ function command(run: ProgramRun): { cmd: string; args: string[]; env: NodeJS.Pr
     delete env.PYTHONSTARTUP;
     env.PYTHONPATH = [PY_SUPPORT_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
     if (!run.pinned) env.CROSSPROC_START_METHOD = run.method;
-    return { cmd: PYTHON, args: [run.entry], env };
+    return { cmd: PYTHON, args: noSiteArgs(run.entry), env: noSiteEnv(PYTHON, env) };
   }
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
   delete env.NODE_OPTIONS;

@@ -30,7 +30,7 @@
  * runs beside the analysis and the run ends sooner.
  */
 import * as os from 'node:os';
-import { setFlagsFromString } from 'node:v8';
+import { setV8Flag } from '../shared/v8Flags';
 
 /** Characters of Python to parse below which TurboFan's compile costs more than it saves. */
 export const LIFTOFF_ONLY_BELOW = 300_000;
@@ -66,5 +66,5 @@ export function tierFlags(pythonChars: number, jobs: number, given = givenFlags(
 export function chooseCompilerTiers(pythonChars: number, jobs: number): void {
   if (decided) return;
   decided = true;
-  for (const flag of tierFlags(pythonChars, jobs)) setFlagsFromString(flag);
+  for (const flag of tierFlags(pythonChars, jobs)) setV8Flag(flag);
 }
