@@ -3,7 +3,9 @@
  * Jupyter kernel — Debian's `python3-nbclient` + `python3-ipykernel` under /usr/bin/python3
  * (`.ci/run` installs them; CROSSPROC_NOTEBOOK_PYTHON to use another interpreter) — under
  * each start method of fixture.json's `runs`, chosen from outside as for the Python fixtures
- * (test/support/python/sitecustomize.py in the kernel).
+ * (test/support/python/sitecustomize.py in the kernel). All runs go through one runner
+ * process (test/support/notebook/run_notebook.py --batch), two at a time, each notebook in a
+ * kernel of its own with its own environment and stderr.
  *
  * Each fixture:
  *  - its `# expect: rule` comments (in cells, and in module files beside the notebook) are
@@ -19,13 +21,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES_ROOT, type FixtureRun } from './support/fixtures';
-import { PY_SUPPORT_DIR, describeResult, limited, runProcess, type ProgramResult } from './support/run-program';
+import { PY_SUPPORT_DIR, describeResult, runProcess, type ProgramResult } from './support/run-program';
 
 const PYTHON = process.env.CROSSPROC_NOTEBOOK_PYTHON || '/usr/bin/python3';
 const RUNNER = path.resolve(__dirname, 'support', 'notebook', 'run_notebook.py');
 const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
 const ROOT = path.join(FIXTURES_ROOT, 'notebooks');
+/** per notebook (the batch gets this much per two notebooks); a cell may take CELL_TIMEOUT_S */
 const TIMEOUT_MS = 90000;
+const CELL_TIMEOUT_S = 60;
 
 type Run = FixtureRun & { stdoutExcludes?: string[] };
 
@@ -113,12 +117,46 @@ function found(dir: string): string[] {
     .sort();
 }
 
-function runNotebook(dir: string, entry: string, method: string, pinned: boolean): Promise<ProgramResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYDEVD_DISABLE_FILE_VALIDATION: '1' };
-  delete env.CROSSPROC_START_METHOD;
-  env.PYTHONPATH = [PY_SUPPORT_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
-  if (!pinned) env.CROSSPROC_START_METHOD = method;
-  return runProcess({ cmd: PYTHON, args: [RUNNER, entry, '60'], cwd: dir, env, timeoutMs: TIMEOUT_MS });
+/** One notebook run for the batch runner: the kernel's environment as the Python fixtures' (start method from outside). */
+interface Job {
+  id: string;
+  notebook: string;
+  env: Record<string, string | null>;
+  timeout: number;
+}
+
+function job(id: string, dir: string, entry: string, method: string, pinned: boolean): Job {
+  return {
+    id,
+    notebook: path.join(dir, entry),
+    env: {
+      PYTHONDONTWRITEBYTECODE: '1',
+      PYDEVD_DISABLE_FILE_VALIDATION: '1',
+      PYTHONPATH: [PY_SUPPORT_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+      CROSSPROC_START_METHOD: pinned ? null : method,
+    },
+    timeout: CELL_TIMEOUT_S,
+  };
+}
+
+/**
+ * Runs every job in one runner process (nbclient and its imports load once; each notebook
+ * still gets a kernel of its own), two at a time; a result per job id. A job the runner
+ * reported nothing for (it crashed or was killed) gets the runner's own result.
+ */
+async function runBatch(jobs: Job[], tmp: string): Promise<Map<string, ProgramResult>> {
+  const file = path.join(tmp, 'jobs.json');
+  fs.writeFileSync(file, JSON.stringify(jobs));
+  const timeoutMs = Math.max(TIMEOUT_MS, (jobs.length * TIMEOUT_MS) / 2);
+  const r = await runProcess({ cmd: PYTHON, args: [RUNNER, '--batch', '2', file], cwd: tmp, env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, timeoutMs });
+  const out = new Map<string, ProgramResult>();
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const j = JSON.parse(line) as { id: string; stdout: string; stderr: string; code: number; ms: number };
+    out.set(j.id, { ...r, stdout: j.stdout, stderr: j.stderr, code: j.code, ms: j.ms });
+  }
+  for (const { id } of jobs) if (!out.has(id)) out.set(id, { ...r, code: r.code === 0 ? null : r.code });
+  return out;
 }
 
 function assertRun(id: string, run: Run, r: ProgramResult): void {
@@ -134,11 +172,11 @@ function assertRun(id: string, run: Run, r: ProgramResult): void {
 const all = cases();
 
 describe('notebook fixtures (real Jupyter kernel)', function () {
-  this.timeout(4 * TIMEOUT_MS);
+  this.timeout(10 * TIMEOUT_MS);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crossproc-nb-'));
-  const results = new Map<string, Promise<ProgramResult>>();
+  let results: Promise<Map<string, ProgramResult>>;
   const fixedDirs = new Map<string, string>();
-  const gate = limited<ProgramResult>(2);
+  const result = async (id: string): Promise<ProgramResult> => (await results).get(id)!;
 
   before(function () {
     const probe = spawnSync(PYTHON, ['-c', 'import nbclient, ipykernel, nbformat'], { encoding: 'utf8' });
@@ -147,10 +185,10 @@ describe('notebook fixtures (real Jupyter kernel)', function () {
       0,
       `${PYTHON} cannot run notebooks: apt-get install python3-nbclient python3-ipykernel jupyter-nbconvert (or set CROSSPROC_NOTEBOOK_PYTHON). ${probe.stderr}`,
     );
+    const jobs: Job[] = [];
     for (const c of all) {
-      for (const method of Object.keys(c.manifest.runs)) {
-        results.set(`${c.name}|${method}`, gate(() => runNotebook(c.dir, c.manifest.entry, method, c.manifest.pinned === true)));
-      }
+      const pinned = c.manifest.pinned === true;
+      for (const method of Object.keys(c.manifest.runs)) jobs.push(job(`${c.name}|${method}`, c.dir, c.manifest.entry, method, pinned));
       if (!c.fix) continue;
       // fixed by the CLI's --fix on a copy, then run under each method of fix.json
       const copy = path.join(tmp, c.name);
@@ -158,10 +196,10 @@ describe('notebook fixtures (real Jupyter kernel)', function () {
       const r = spawnSync(process.execPath, [CLI, '--fix', '--format', 'json', c.manifest.entry], { cwd: copy, encoding: 'utf8' });
       assert.ok(r.status === 0 || r.status === 1, `${c.name}: crossproc --fix exited ${r.status}: ${r.stderr}`);
       fixedDirs.set(c.name, copy);
-      for (const method of Object.keys(c.fix.runs)) {
-        results.set(`${c.name}|fixed|${method}`, gate(() => runNotebook(copy, c.manifest.entry, method, c.manifest.pinned === true)));
-      }
+      for (const method of Object.keys(c.fix.runs)) jobs.push(job(`${c.name}|fixed|${method}`, copy, c.manifest.entry, method, pinned));
     }
+    results = runBatch(jobs, tmp);
+    results.catch(() => undefined); // awaited (and reported) by the tests
   });
 
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -188,7 +226,7 @@ describe('notebook fixtures (real Jupyter kernel)', function () {
 
       for (const method of Object.keys(c.manifest.runs)) {
         it(`runs under ${method} as described`, async () => {
-          assertRun(`${c.name} (${method})`, c.manifest.runs[method], await results.get(`${c.name}|${method}`)!);
+          assertRun(`${c.name} (${method})`, c.manifest.runs[method], await result(`${c.name}|${method}`));
         });
       }
 
@@ -205,7 +243,7 @@ describe('notebook fixtures (real Jupyter kernel)', function () {
       });
       for (const method of Object.keys(fix.runs)) {
         it(`fixed, runs under ${method} correctly`, async () => {
-          assertRun(`${c.name} fixed (${method})`, fix.runs[method], await results.get(`${c.name}|fixed|${method}`)!);
+          assertRun(`${c.name} fixed (${method})`, fix.runs[method], await result(`${c.name}|fixed|${method}`));
         });
       }
     });

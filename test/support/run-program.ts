@@ -106,6 +106,8 @@ function countOccurrences(haystack: string, needle: string): number {
  */
 function groupAlive(pid: number, zombiesAlive = false): boolean {
   if (process.platform === 'win32') return false;
+  // no process of the group left, not even a zombie: the common case, without reading /proc
+  if (!signalable(pid)) return false;
   if (process.platform === 'linux' && !zombiesAlive) {
     try {
       for (const entry of readdirSync('/proc')) {
@@ -125,11 +127,16 @@ function groupAlive(pid: number, zombiesAlive = false): boolean {
       /* no usable /proc: fall back to kill(0) */
     }
   }
+  return true;
+}
+
+/** Whether group `pid` has any process left (zombies count): signal 0 checks without sending. */
+function signalable(pid: number): boolean {
   try {
     process.kill(-pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // there, but not ours to signal
   }
 }
 
