@@ -10,8 +10,14 @@
  * - Equal references of a module's calls and accesses (`{ name, member }`, read only) are
  *   one object: 3 in 5 of them are repeats (57,429 references, 22,629 distinct per module, in
  *   the 799 standard-library files of bench/budget.ts).
+ * - Calls, accesses and bindings whose optional fields are all absent are kept without them
+ *   ({@link slimCall}, {@link slimAccess}, {@link slimBinding}): the front ends make every
+ *   record with every field present (one hidden class per kind while they run), which costs
+ *   8 bytes per absent field, and most records have none of them (a call: 6 of its 9 fields).
+ *   Each kind then has two hidden classes, the full one and the slim one, so the passes that
+ *   read stored records stay polymorphic, not megamorphic.
  */
-import type { Binding, ModuleModel, Position, Range, Ref } from './model';
+import type { Access, Binding, Call, ModuleModel, Position, Range, Ref } from './model';
 
 /** `xs`, or an exact-size copy of it when it may have spare room. */
 export function exact<T>(xs: T[]): T[] {
@@ -42,6 +48,43 @@ export class Span implements Range {
   toJSON(): Range {
     return { start: this.start, end: this.end };
   }
+}
+
+/** `c` without its optional fields when none is set (one shape for every such call; see the file's comment). */
+export function slimCall(c: Call): Call {
+  if (
+    c.ifClass !== undefined ||
+    c.asModule !== undefined ||
+    c.started !== undefined ||
+    c.registered !== undefined ||
+    c.submits !== undefined ||
+    c.handedOver !== undefined
+  )
+    return c;
+  return { callee: c.callee, range: c.range, offset: c.offset };
+}
+
+/** `a` with `detail` but no other optional field when none is set (`detail` is common: mutating calls name their method). */
+export function slimAccess(a: Access): Access {
+  if (a.lazyInit !== undefined || a.fromParam !== undefined || a.member !== undefined || a.asModule !== undefined) return a;
+  return { ref: a.ref, kind: a.kind, range: a.range, offset: a.offset, detail: a.detail };
+}
+
+/** `b` with the fields most bindings use (up to `unit`) and no others when those others are all unset. */
+export function slimBinding(b: Binding): Binding {
+  if (
+    b.methods !== undefined ||
+    b.attrs !== undefined ||
+    b.processClass !== undefined ||
+    b.laterProxy !== undefined ||
+    b.threadClass !== undefined ||
+    b.bases !== undefined ||
+    b.contextBases !== undefined ||
+    b.contexts !== undefined ||
+    b.remote !== undefined
+  )
+    return b;
+  return { name: b.name, range: b.range, kind: b.kind, detail: b.detail, isConst: b.isConst, importFrom: b.importFrom, unit: b.unit };
 }
 
 /** `r` as a plain `{ start, end }` object (for what leaves the engine: findings, tests' comparisons). */
@@ -81,22 +124,30 @@ export function compactModel(m: ModuleModel, arrays = true): ModuleModel {
     }
     u.range = span(u.range);
     u.nameRange = span(u.nameRange);
-    for (const a of u.accesses) {
+    for (let i = 0; i < u.accesses.length; i++) {
+      const a = u.accesses[i]!;
       a.range = span(a.range);
       a.ref = ref(a.ref);
       if (a.member) a.member.range = span(a.member.range);
+      u.accesses[i] = slimAccess(a);
     }
-    for (const c of u.calls) {
+    for (let i = 0; i < u.calls.length; i++) {
+      const c = u.calls[i]!;
       c.range = span(c.range);
       c.callee = ref(c.callee);
       if (c.started) c.started = span(c.started);
+      u.calls[i] = slimCall(c);
     }
   }
-  const binding = (b: Binding): void => {
-    b.range = span(b.range);
-    if (b.attrs) for (const a of b.attrs.values()) binding(a);
+  const slimAll = (bindings: Map<string, Binding>): void => {
+    for (const [name, b] of bindings) {
+      b.range = span(b.range);
+      if (b.attrs) slimAll(b.attrs);
+      const slim = slimBinding(b);
+      if (slim !== b) bindings.set(name, slim);
+    }
   };
-  for (const b of m.bindings.values()) binding(b);
+  slimAll(m.bindings);
   for (const s of m.spawns) {
     s.range = span(s.range);
     if (s.startRange) s.startRange = opt(s.startRange);

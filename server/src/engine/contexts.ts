@@ -17,7 +17,7 @@ import { interfaceOf, Linker, splitSymbolKey, type SymbolKey } from './link';
 import { chooseFlowModules, flowChoiceKey, keepsFlowChoice, projectFlowLink, type FlowChoice, type FlowLink } from './flowLink';
 import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
-import { computeLink, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
+import { computeLink, eachCall, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { replaceAccesses } from './accessIndex';
 import { computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
@@ -213,7 +213,7 @@ export class ProjectGraph {
       for (const d of s.dependents.get(owner) ?? []) {
         if (olds.has(d) || callers.has(d)) continue;
         const units = new Set<UnitKey>();
-        for (const c of s.links.get(d)!.calls) if (ch.syms.has(c.sym)) units.add(c.from);
+        eachCall(s.links.get(d)!.calls, (from, sym) => ch.syms.has(sym) && units.add(from));
         callers.set(d, units);
       }
     }
@@ -336,9 +336,9 @@ export class ProjectGraph {
       e.nested.push(nested);
       e.atExit.push(atExit);
     };
-    for (const c of link.calls) {
-      for (const k of this.s.unitsBySymbol.get(c.sym) ?? []) add(c.from, k, c.pos, c.registered !== undefined, c.registered === 'exit');
-    }
+    eachCall(link.calls, (from, sym, pos, registered) => {
+      for (const k of this.s.unitsBySymbol.get(sym) ?? []) add(from, k, pos, registered !== undefined, registered === 'exit');
+    });
     // a closure runs in the context of the unit that defines it (callbacks, handlers)
     for (const u of m.units) {
       if (u.parent === undefined || !u.isNested || u.detached || !m.units[u.parent]) continue;

@@ -173,7 +173,33 @@ export abstract class Propagation {
     // their own class. Seeded only now, so that a method called on a subclass instance sees
     // that subclass's overrides only.
     for (let i = 0; i < 3 && this.seedSelf(); i++) this.fixpoint();
+    this.release();
   }
+
+  /**
+   * Drops what only the fixpoint needs: constraints, edges between nodes, watchers, the
+   * worklist and the memo of work done. A solved program is kept (the language server keeps
+   * one with its graph, across edits), and its users read only node values, the call graph
+   * and MROs. Nothing is solved again afterwards; `field()`, the one public method that
+   * needs the working sets, is for the rules while solving (fields stay: it may still look one up).
+   */
+  private release(): void {
+    this.released = true;
+    this.cons.length = 0;
+    this.succ.length = 0;
+    this.watchers.length = 0;
+    this.pending.length = 0;
+    this.queue.length = 0;
+    this.queued.length = 0;
+    this.done.clear();
+    this.allListeners.clear();
+    this.mirrors.clear();
+    this.mroUsers.clear();
+    this.waitingKeys.clear();
+  }
+
+  /** set once solved: the working sets are gone ({@link release}) */
+  protected released = false;
 
   protected seedSelf(): boolean {
     let seeded = false;
@@ -374,6 +400,8 @@ export abstract class Propagation {
     if (!fs) this.fields.set(v, (fs = new Map()));
     let n = fs.get(key);
     if (n === undefined) {
+      // a new field node needs the working sets (edges from listeners and mirrors)
+      if (this.released) throw new Error('value flow: a new field after the solve');
       n = this.newNodeSlot();
       fs.set(key, n);
       if (key.startsWith('[')) {
