@@ -264,8 +264,8 @@ export class DiagnosticsPublisher {
   }
 
   /** `crossproc/status` for the client's status bar item; never throws. */
-  private status(params: StatusParams): void {
-    this.ctx.connection.sendNotification(STATUS_NOTIFICATION, params).catch((error: unknown) =>
+  private status(params: StatusParams, sent?: () => void): void {
+    this.ctx.connection.sendNotification(STATUS_NOTIFICATION, params).then(sent, (error: unknown) =>
       this.ctx.logError('Could not send the status', error),
     );
   }
@@ -389,7 +389,9 @@ export class DiagnosticsPublisher {
       this.editAnalysisMs = this.editAnalysisMs === undefined ? took : this.editAnalysisMs + AVERAGE_WEIGHT * (took - this.editAnalysisMs);
     }
     const python = project.files().some((f) => f.endsWith('.py') || isNotebookPath(f));
-    this.status({ state: 'idle', findings: counts.error + counts.warning, assumption: { ...assumption, python } });
+    // once the status is written (the client's wait ends there), the young generation is
+    // emptied of this analysis's garbage, between keystrokes rather than inside the next analysis
+    this.status({ state: 'idle', findings: counts.error + counts.warning, assumption: { ...assumption, python } }, () => this.ctx.memory.scavenge());
     this.ctx.memory.touch();
     return { files: project.files().length, findings: counts, durationMs: Date.now() - started };
   }
