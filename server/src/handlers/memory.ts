@@ -6,7 +6,8 @@
  * down by a fifth or more although nothing is kept (measured on 5,000 edits: the live heap
  * after a full GC stays at 40-41 MB, RSS moves between 265 and 330 MB). One full
  * collection once the server has been idle for a moment returns the pages, so RSS at rest
- * stays where the live data is. Idle means no analysis and no request for IDLE_MS.
+ * stays where the live data is. Idle means no analysis and no request for IDLE_MS; and
+ * after the first, a pause collects only once the heap has grown by COLLECT_GROWTH_BYTES.
  *
  * A full collection frees objects but moves few: after the first analysis of a 10,000-file
  * workspace the old space held 832 MB of pages for 601 MB of live objects, and RSS kept
@@ -30,6 +31,15 @@ export const IDLE_MS = 1000;
  */
 const COMPACT_FREE_BYTES = 16 * 1024 * 1024;
 const COMPACT_FREE_SHARE = 0.2;
+
+/**
+ * Heap growth (used bytes since the last idle collection) below which a pause collects
+ * nothing. The full collection blocks for as long as it takes (about 0.6-1 s on the
+ * standard library's workspace) and a keystroke arriving then waits for it; one edit of a
+ * 3,000-line file adds about 0.8 MB, so a pause collects after some twenty edits, not
+ * after each one.
+ */
+const COLLECT_GROWTH_BYTES = 16 * 1024 * 1024;
 
 /** What the idle collection left: the heap's live size, MB (RSS follows once V8 has unmapped the freed pages). */
 export interface Collected {
@@ -83,6 +93,8 @@ export class IdleCollector {
   private dirty = false;
 
   private collections = 0;
+  /** the heap's used bytes after the last idle collection */
+  private usedAfter = 0;
 
   /** `collected`: told what the first idle collection left, and each compacting one (the server logs it) */
   constructor(private readonly collected?: (c: Collected) => void) {}
@@ -119,9 +131,11 @@ export class IdleCollector {
   private collect(): void {
     const gc = this.gc;
     if (!gc) return;
+    if (this.collections > 0 && v8.getHeapStatistics().used_heap_size - this.usedAfter < COLLECT_GROWTH_BYTES) return;
     gc();
     const free = oldSpaceFree();
     const compacted = free.bytes > COMPACT_FREE_BYTES && free.share > COMPACT_FREE_SHARE && compacting(gc);
+    this.usedAfter = v8.getHeapStatistics().used_heap_size;
     if (this.collections++ > 0 && !compacted) return;
     this.collected?.({ heapMb: v8.getHeapStatistics().used_heap_size / 1048576, compacted });
   }
