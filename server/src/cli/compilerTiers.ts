@@ -27,6 +27,9 @@
  * CPU, 10.1 → 10.2 s wall. Under load (25–35), `--jobs 1` on 1 core: standard library
  * 6.90 → 5.93 s; `--jobs 2` on 2 cores 8.74 → 7.56 s. (Session 7 kept V8's budget when a
  * core was spare, from a main-thread measurement; the whole run's wall time says otherwise.)
+ * The language server keeps V8's budget: its edits re-run a few hot functions, which the
+ * larger budget leaves unoptimised longer (server CPU per edit on tarfile.py, 60 edits,
+ * load 5–8: 32–36 → 41 ms).
  */
 import { setV8Flag } from '../shared/v8Flags';
 
