@@ -92,18 +92,24 @@ export function plainRange(r: Range): Range {
   return r instanceof Span ? r.toJSON() : r;
 }
 
+/** A range's {@link Span}. */
+export function spanOf(r: Range): Span {
+  return new Span(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
 /**
  * The model with its units' arrays copied to exact size and its ranges made {@link Span}s
  * (in place: a model is not shared before it is stored). A model structured-cloned from a
- * worker thread has exact arrays already (`arrays: false`) but plain ranges.
+ * worker thread has exact arrays already (`arrays: false`). `makeSpan` makes the span of a
+ * range met for the first time (cli/modelTransfer.ts: ranges that crossed threads as numbers).
  */
-export function compactModel(m: ModuleModel, arrays = true): ModuleModel {
+export function compactModel(m: ModuleModel, arrays = true, makeSpan = spanOf): ModuleModel {
   // ranges a front end shares between records stay shared
   const spans = new Map<Range, Span>();
   const span = (r: Range): Span => {
     if (r instanceof Span) return r;
     let s = spans.get(r);
-    if (!s) spans.set(r, (s = new Span(r.start.line, r.start.character, r.end.line, r.end.character)));
+    if (!s) spans.set(r, (s = makeSpan(r)));
     return s;
   };
   const opt = (r: Range | undefined): Span | undefined => (r ? span(r) : undefined);
