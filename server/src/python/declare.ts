@@ -3,7 +3,7 @@
  */
 import type { Binding, Range, ValueKind } from '../engine/model';
 import { CONTEXT_FACTORIES, PROCESS_CLASSES, THREAD_CLASSES } from '../frameworks/python';
-import { field, named, stringValue, toRange, unparen } from './syntax';
+import { field, INERT_LEAVES, named, stringValue, toRange, unparen } from './syntax';
 import { newScope, ownImports, ownNames, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { Resolver } from './resolve';
@@ -143,10 +143,15 @@ export abstract class DeclarePass extends Resolver {
   }
 
   protected declareChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.namedChildren) this.declare(c, scope, unit);
+    for (const c of n.namedChildren) {
+      // an identifier or inert leaf declares nothing (`declare` has no case for it)
+      if (c.namedChildren.length === 0 && (c.type === 'identifier' || INERT_LEAVES.has(c.type))) continue;
+      this.declare(c, scope, unit);
+    }
   }
 
   protected declare(n: Node, scope: Scope, unit: number): void {
+    // (no case for `identifier` or INERT_LEAVES: `declareChildren` skips such leaves)
     switch (n.type) {
       case 'function_definition': this.declareFunction(n, scope, unit); return;
       case 'lambda': this.declareLambda(n, scope, unit); return;

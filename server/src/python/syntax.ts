@@ -6,6 +6,16 @@ import type { ArgSlot } from '../frameworks/types';
 import { START_METHODS } from './stdlib';
 import type { SyntaxNode as Node } from './tree';
 
+/**
+ * Leaf types that neither pass acts on (no case in `declare` or `visit`; literals, string
+ * parts, comments): the passes' loops over children skip such leaves without a call. Half
+ * the named nodes are leaves; an `identifier` leaf is read by pass B, so it is not here.
+ */
+export const INERT_LEAVES: ReadonlySet<string> = new Set([
+  'string_start', 'string_content', 'string_end', 'escape_sequence', 'comment', 'integer', 'float',
+  'true', 'false', 'none', 'ellipsis', 'type_conversion', 'line_continuation',
+]);
+
 export function toRange(n: { readonly startPosition: { row: number; column: number }; readonly endPosition: { row: number; column: number } }): Range {
   const s = n.startPosition;
   const e = n.endPosition;

@@ -4,7 +4,7 @@
  */
 import type { Access, AccessKind, Call, Range, Ref, Unit } from '../engine/model';
 import { MUTATING_METHODS } from './stdlib';
-import { field, named, refKey, toRange } from './syntax';
+import { field, INERT_LEAVES, named, refKey, toRange } from './syntax';
 import type { ChainRef, Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { DeclarePass } from './declare';
@@ -120,7 +120,11 @@ export abstract class UsePass extends DeclarePass {
   // pass B: uses
 
   protected visitChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.namedChildren) this.visit(c, scope, unit);
+    for (const c of n.namedChildren) {
+      // an inert leaf has no case in `visit` (and no children to visit)
+      if (c.namedChildren.length === 0 && INERT_LEAVES.has(c.type)) continue;
+      this.visit(c, scope, unit);
+    }
   }
 
   /** a statement sequence: tracks the previous statement for `v = X.get(k); if v is None: X[k] = ...` */
@@ -219,6 +223,7 @@ export abstract class UsePass extends DeclarePass {
   }
 
   protected visit(n: Node, scope: Scope, unit: number): void {
+    // (no case for INERT_LEAVES other than `comment`'s return: `visitChildren` skips such leaves)
     switch (n.type) {
       case 'comment': case 'import_statement': case 'import_from_statement': case 'future_import_statement':
       case 'global_statement': case 'nonlocal_statement': case 'dotted_name': case 'type':
