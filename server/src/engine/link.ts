@@ -234,7 +234,8 @@ export class Linker {
     return undefined;
   }
 
-  private bindingTarget(m: ModuleModel, b: Binding, seen: Set<string>): Target | undefined {
+  /** (`seen` undefined: a fresh resolution, its set made only if it follows an import) */
+  private bindingTarget(m: ModuleModel, b: Binding, seen: Set<string> | undefined): Target | undefined {
     if (b.kind === 'import' && b.importFrom) {
       return this.resolveImport(m, b.importFrom, seen) ?? { symbol: symbolKey(m.path, b.name) };
     }
@@ -252,7 +253,7 @@ export class Linker {
       // CommonJS: `exports.x` / `module.exports.x` style state without a local name
       return m.exports.has(ref.name) && !ref.member ? symbolKey(m.path, ref.name) : undefined;
     }
-    const t = this.bindingTarget(m, b, new Set());
+    const t = this.bindingTarget(m, b, undefined);
     if (!t) return undefined;
     if ('symbol' in t) {
       if (ref.member) {

@@ -143,7 +143,10 @@ export abstract class DeclarePass extends Resolver {
   }
 
   protected declareChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.namedChildren) {
+    // (indexed: see SyntaxNode.childForFieldName)
+    const kids = n.namedChildren;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
       // an identifier or inert leaf declares nothing (`declare` has no case for it)
       if (c.namedChildren.length === 0 && (c.type === 'identifier' || INERT_LEAVES.has(c.type))) continue;
       this.declare(c, scope, unit);

@@ -233,7 +233,11 @@ export class SyntaxNode {
 
   childForFieldName(name: string): SyntaxNode | null {
     if (this.type === 'ERROR') return null;
-    for (const c of this.withField(name)) if (c.field === name) return c;
+    // indexed loops here and in the passes' walks: code that V8 has not optimised yet
+    // (most of a run's, with the CLI's raised tier-up budget) allocates a result object per
+    // step of a `for...of`
+    const kids = this.withField(name);
+    for (let i = 0; i < kids.length; i++) if (kids[i].field === name) return kids[i];
     if (this.type === 'match_statement' && name === 'alternative') {
       // `ts_node_child_by_field_id` looks through the body (an aliased hidden node)
       return this.childForFieldName('body')?.childForFieldName('alternative') ?? null;
@@ -243,7 +247,8 @@ export class SyntaxNode {
 
   childrenForFieldName(name: string): SyntaxNode[] {
     const out: SyntaxNode[] = [];
-    for (const c of this.withField(name)) if (c.field === name) out.push(c);
+    const kids = this.withField(name);
+    for (let i = 0; i < kids.length; i++) if (kids[i].field === name) out.push(kids[i]);
     return out;
   }
 

@@ -55,9 +55,10 @@ export abstract class UsePass extends DeclarePass {
   }
 
   protected visitSubscripts(steps: Node[], scope: Scope, unit: number): void {
-    for (const s of steps) {
-      if (s.type !== 'subscript') continue;
-      for (const k of s.childrenForFieldName('subscript')) if (k) this.visit(k, scope, unit);
+    for (let i = 0; i < steps.length; i++) {
+      if (steps[i].type !== 'subscript') continue;
+      const keys = steps[i].childrenForFieldName('subscript');
+      for (let j = 0; j < keys.length; j++) this.visit(keys[j], scope, unit);
     }
   }
 
@@ -120,7 +121,10 @@ export abstract class UsePass extends DeclarePass {
   // pass B: uses
 
   protected visitChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.namedChildren) {
+    // (indexed: see SyntaxNode.childForFieldName)
+    const kids = n.namedChildren;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
       // an inert leaf has no case in `visit` (and no children to visit)
       if (c.namedChildren.length === 0 && INERT_LEAVES.has(c.type)) continue;
       this.visit(c, scope, unit);
@@ -132,7 +136,9 @@ export abstract class UsePass extends DeclarePass {
     let prevStart = -1;
     let prevUnit = -1;
     let prevNode: Node | null = null;
-    for (const c of n.namedChildren) {
+    const kids = n.namedChildren;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
       const u = this.units[unit];
       const before = u.accesses.length;
       if (c.type === 'if_statement' && prevNode && prevUnit === unit && this.isGetAssignment(prevNode)) {
@@ -432,7 +438,9 @@ export abstract class UsePass extends DeclarePass {
     const deco = this.decoratedUnit(n);
     const callUnit = deco === undefined ? unit : deco;
     const registered = this.registration(fn, scope);
-    for (const a of named(al)) {
+    const args = named(al);
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
       const v = a.type === 'keyword_argument' ? field(a, 'value') : a;
       if (!v) continue;
       if (callUnit !== null && this.callbackArg(v, scope, unit, callUnit)) {
