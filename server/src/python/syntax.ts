@@ -16,6 +16,18 @@ export const INERT_LEAVES: ReadonlySet<string> = new Set([
   'true', 'false', 'none', 'ellipsis', 'type_conversion', 'line_continuation',
 ]);
 
+/**
+ * The node types pass A (`declare` in ./declare.ts) has a case for: a subtree with none of
+ * them declares nothing, and pass A skips it ({@link SyntaxNode.holdsDeclaring}). Keep it
+ * in step with that switch.
+ */
+export const DECLARING_TYPES: ReadonlySet<string> = new Set([
+  'function_definition', 'lambda', 'class_definition', 'list_comprehension', 'set_comprehension',
+  'dictionary_comprehension', 'generator_expression', 'if_statement', 'assignment', 'augmented_assignment',
+  'for_statement', 'for_in_clause', 'as_pattern', 'named_expression', 'delete_statement', 'import_statement',
+  'import_from_statement', 'future_import_statement', 'global_statement', 'nonlocal_statement', 'yield',
+]);
+
 export function toRange(n: { readonly startPosition: { row: number; column: number }; readonly endPosition: { row: number; column: number } }): Range {
   const s = n.startPosition;
   const e = n.endPosition;

@@ -28,6 +28,7 @@
  * bench/verify-tree.ts checks all of this node by node against the WASM API.
  */
 import type { Tree, TreeCursor } from 'web-tree-sitter';
+import { DECLARING_TYPES } from './syntax';
 
 export interface Point {
   row: number;
@@ -119,14 +120,21 @@ const NO_CHILDREN: SyntaxNode[] = [];
  * from C strings, and comparing those with the front end's literals (`n.type === 'call'`,
  * `switch (n.type)`) would compare characters instead of pointers.
  */
-const namesCache = new WeakMap<object, { types: string[]; fields: Array<string | null> }>();
-function languageNames(language: Tree['language']): { types: string[]; fields: Array<string | null> } {
+const namesCache = new WeakMap<object, { types: string[]; fields: Array<string | null>; declaring: Uint8Array }>();
+function languageNames(language: Tree['language']): { types: string[]; fields: Array<string | null>; declaring: Uint8Array } {
   let names = namesCache.get(language);
   if (!names) {
     const intern = (x: string): string => Object.keys({ [x]: 0 })[0];
+    const types = language.types.map((t) => (typeof t === 'string' ? intern(t) : t));
+    // by type id (ERROR's is 0xffff); 1: a type in DECLARING_TYPES
+    const declaring = new Uint8Array(0x10000);
+    types.forEach((t, id) => {
+      if (DECLARING_TYPES.has(t)) declaring[id] = 1;
+    });
     names = {
-      types: language.types.map((t) => (typeof t === 'string' ? intern(t) : t)),
+      types,
       fields: language.fields.map((f) => (typeof f === 'string' ? intern(f) : f)),
+      declaring,
     };
     namesCache.set(language, names);
   }
@@ -137,11 +145,11 @@ export class SyntaxNode {
   /** the named children, in order (the node's own array: callers never modify it) */
   namedChildren: SyntaxNode[] = NO_CHILDREN;
   /**
-   * `slot * 2 + (isNamed ? 0 : 1)`: `slot` is 0 when the node's children are all in
-   * `namedChildren`, 1 when all its visible children are kept in `source` (it has
-   * anonymous ones), else `anon + 2`, where `anon` is where its anonymous leaves are recorded
-   * in `source.anon`. One field for all of this: a node is 8 bytes per field, and the
-   * standard library makes 1.6 million of them.
+   * `slot * 4 + (holdsDeclaring ? 2 : 0) + (isNamed ? 0 : 1)`: `slot` is 0 when the node's
+   * children are all in `namedChildren`, 1 when all its visible children are kept in
+   * `source` (it has anonymous ones), else `anon + 2`, where `anon` is where its anonymous
+   * leaves are recorded in `source.anon`. One field for all of this: a node is 8 bytes per
+   * field, and the standard library makes 1.6 million of them.
    */
   private info: number;
   private textCache: string | undefined = undefined;
@@ -165,13 +173,25 @@ export class SyntaxNode {
     return (this.info & 1) === 0;
   }
 
+  /**
+   * Whether a node below this one is of a type in {@link DECLARING_TYPES} (the cursor copy
+   * does not work it out and says true): pass A skips subtrees without one.
+   */
+  get holdsDeclaring(): boolean {
+    return (this.info & 2) !== 0;
+  }
+
+  markHoldsDeclaring(): void {
+    this.info |= 2;
+  }
+
   /** where the node's anonymous leaves are recorded in `source.anon`, or -1 */
   get anon(): number {
-    return this.info >= 4 ? (this.info >> 1) - 2 : -1;
+    return this.info >= 8 ? (this.info >> 2) - 2 : -1;
   }
 
   set anon(at: number) {
-    this.info = (at + 2) * 2 + (this.info & 1);
+    this.info = (at + 2) * 4 + (this.info & 3);
   }
 
   /**
@@ -180,9 +200,9 @@ export class SyntaxNode {
    */
   get children(): SyntaxNode[] {
     const info = this.info;
-    if (info < 2) return this.namedChildren;
-    if (info < 4) return this.source.allOf(this)!;
-    const all = this.source.children(this, (info >> 1) - 2);
+    if (info < 4) return this.namedChildren;
+    if (info < 8) return this.source.allOf(this)!;
+    const all = this.source.children(this, (info >> 2) - 2);
     this.keepAll(all);
     return all;
   }
@@ -190,7 +210,7 @@ export class SyntaxNode {
   /** keeps `all` as the node's visible children (in `source`: few nodes have anonymous ones) */
   private keepAll(all: SyntaxNode[]): void {
     this.source.setAll(this, all);
-    this.info = 2 + (this.info & 1);
+    this.info = 4 + (this.info & 3);
   }
 
   /** the copy's result: all children, when the node has anonymous ones that are not recorded as leaves */
@@ -199,7 +219,7 @@ export class SyntaxNode {
     for (const c of all) if (c.isNamed) count++;
     if (count === all.length) {
       this.namedChildren = all;
-      this.info &= 1;
+      this.info &= 3;
       return;
     }
     this.keepAll(all);
@@ -255,9 +275,9 @@ export class SyntaxNode {
   /** the children among which those filling field `name` are, in order: the named ones unless an anonymous leaf fills it */
   private withField(name: string): SyntaxNode[] {
     const info = this.info;
-    if (info < 2) return this.namedChildren;
-    if (info < 4) return this.source.allOf(this)!;
-    return this.source.anonHasField((info >> 1) - 2, name) ? this.children : this.namedChildren;
+    if (info < 4) return this.namedChildren;
+    if (info < 8) return this.source.allOf(this)!;
+    return this.source.anonHasField((info >> 2) - 2, name) ? this.children : this.namedChildren;
   }
 }
 
@@ -318,7 +338,10 @@ export function copyTreeWithCursor(tree: Tree, text: string): SyntaxNode {
     }
     const fieldId = parent ? cursor.currentFieldId : 0;
     const type = types[typeId] || 'ERROR';
-    return new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, cursor.startIndex, cursor.endIndex, parent);
+    const node = new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, cursor.startIndex, cursor.endIndex, parent);
+    // not worked out here: pass A then walks every subtree
+    node.markHoldsDeclaring();
+    return node;
   };
 
   try {
@@ -435,7 +458,7 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
   const u8 = m.HEAPU8;
   const u16 = m.HEAPU16;
   const u32 = m.HEAPU32;
-  const { types, fields } = languageNames(tree.language);
+  const { types, fields, declaring } = languageNames(tree.language);
   const source = new SourceText(text, types, fields);
   // struct TSTree { Subtree root; const TSLanguage *language; ... }
   const treeAddr = (tree as unknown as { 0: number })[0];
@@ -462,6 +485,8 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
   /** the index of the next child of the node being filled, and whether it has anonymous children on `stack` */
   let slot = 0;
   let mixed = false;
+  /** whether a node read so far among the children of the node being filled is, or holds, a {@link DECLARING_TYPES} node */
+  let declares = false;
   /**
    * the hidden subtrees open in the walk, as (parent's production, structural index, extra)
    * triples; those above a visible node's `base` are between it and the children being read
@@ -536,6 +561,7 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
           slot++;
           if (!isNamed) mixed = true;
           if (hasChildren) fill(node, q, pos);
+          if (declaring[typeId] === 1 || node.holdsDeclaring) declares = true;
         }
       } else if (!inline && u32[(q + 36) >> 2] > 0 && u32[(q + 48) >> 2] > 0) {
         hidden[hiddenTop++] = production;
@@ -554,9 +580,12 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
     const leavesFrom = leavesTop;
     const outerSlot = slot;
     const outerMixed = mixed;
+    const outerDeclares = declares;
     slot = 0;
     mixed = false;
+    declares = false;
     readChildren(p, start, node, hiddenTop);
+    if (declares) node.markHoldsDeclaring();
     if (stackTop > from) node.namedChildren = stack.slice(from, stackTop);
     stackTop = from;
     if (leavesTop > leavesFrom) {
@@ -578,6 +607,7 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
     if (mixed) mixedNodes.push(node);
     slot = outerSlot;
     mixed = outerMixed;
+    declares = outerDeclares;
   };
 
   // the root: the tree's root subtree, at its padding (ts_tree_root_node)
