@@ -318,7 +318,7 @@ class EarlyWorkers {
 async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
   let pythonChars = 0;
   for (const [file, text] of texts) if ((!only || only.has(file)) && languageOf(file) === 'python') pythonChars += text.length;
-  chooseCompilerTiers(pythonChars, jobs);
+  chooseCompilerTiers(pythonChars);
   const project = await Project.create(settings);
   const extracted = await extractInParallel(texts, only, jobs, progress, early);
   for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text, undefined, extracted?.get(file));
