@@ -235,7 +235,7 @@ interface ReadFiles {
 async function readFiles(files: readonly string[], named: ReadonlySet<string>, stdin: { file: string; text: string } | undefined, progress: Progress): Promise<ReadFiles> {
   const texts = new Map<string, string>();
   const skipped: SkippedFile[] = [];
-  // reads run ahead (several in flight); outcomes come back in the given order, which the engine's results follow
+  // outcomes come back in the given order, which the engine's results follow
   for await (const read of readSourceFilesInOrder(files.filter((f) => f !== stdin?.file))) {
     const { file } = read;
     try {
