@@ -235,7 +235,7 @@ interface ReadFiles {
 async function readFiles(files: readonly string[], named: ReadonlySet<string>, stdin: { file: string; text: string } | undefined, progress: Progress): Promise<ReadFiles> {
   const texts = new Map<string, string>();
   const skipped: SkippedFile[] = [];
-  // reads run ahead (several in flight); outcomes come back in the given order, which the engine's results follow
+  // outcomes come back in the given order, which the engine's results follow
   for await (const read of readSourceFilesInOrder(files.filter((f) => f !== stdin?.file))) {
     const { file } = read;
     try {
@@ -318,7 +318,7 @@ class EarlyWorkers {
 async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
   let pythonChars = 0;
   for (const [file, text] of texts) if ((!only || only.has(file)) && languageOf(file) === 'python') pythonChars += text.length;
-  chooseCompilerTiers(pythonChars, jobs);
+  chooseCompilerTiers(pythonChars);
   const project = await Project.create(settings);
   const extracted = await extractInParallel(texts, only, jobs, progress, early);
   for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text, undefined, extracted?.get(file));

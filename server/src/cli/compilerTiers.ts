@@ -16,27 +16,28 @@
  * JavaScript (the front ends, linking, rules): V8 re-compiles a function with TurboFan, on
  * helper threads, once it has run a budget of bytecode (`--interrupt-budget`, 67,584 in
  * Node 20's V8), and again after each deoptimisation. For the CLI that compiling is about
- * a third of a run's CPU (1.8 of 6.8 s on the standard library, `perf`), and it is paid
- * once per thread that runs the front ends: each worker of `--jobs` compiles them again.
- * When the run's threads already use every core the process may run on (`--jobs 1` under
- * `taskset -c 0`, `--jobs 2` on 2 cores), that compiling takes CPU from the analysis, so
- * a larger budget ({@link BUSY_CORES_INTERRUPT_BUDGET}: only the hottest functions, with
- * steadier type feedback, get compiled) is cheaper. Measured on the 2-core machine under
- * load (25–35), 3 rounds interleaved, medians of the whole run's CPU, V8's budget → this
- * one: standard library `--jobs 1` on 1 core 6.90 → 5.93 s, `--jobs 2` on 2 cores 8.74 →
- * 7.56 s; 3,782 node_modules files `--jobs 1` on 1 core 12.2 → 10.0 s (2 rounds). The
- * main thread itself runs about 5–9 % longer (less optimised code), so with a core to
- * spare (`--jobs 1` on 2 cores, the default) V8's own budget stays: there the compiling
- * runs beside the analysis and the run ends sooner.
+ * a third of a run's CPU, and it is paid once per thread that runs the front ends: each
+ * worker of `--jobs` compiles them again. A larger budget ({@link INTERRUPT_BUDGET}: only
+ * the hottest functions, with steadier type feedback, get compiled) costs less CPU, and on
+ * a whole run it costs no wall time either, even with a core to spare for the compiling:
+ * the main thread runs less optimised code, but it also stops less often to install code
+ * and to deoptimise. Measured on the 2-core machine, idle, interleaved, medians, CPU
+ * (user + sys) and wall, V8's budget → this one, `--jobs 1` on both cores: standard library
+ * (799 files) 5.8 → 4.9 s CPU, 4.1 → 3.9 s wall; 7,749 node_modules files 13.9 → 13.2 s
+ * CPU, 10.1 → 10.2 s wall. Under load (25–35), `--jobs 1` on 1 core: standard library
+ * 6.90 → 5.93 s; `--jobs 2` on 2 cores 8.74 → 7.56 s. (Session 7 kept V8's budget when a
+ * core was spare, from a main-thread measurement; the whole run's wall time says otherwise.)
+ * The language server keeps V8's budget: its edits re-run a few hot functions, which the
+ * larger budget leaves unoptimised longer (server CPU per edit on tarfile.py, 60 edits,
+ * load 5–8: 32–36 → 41 ms).
  */
-import * as os from 'node:os';
 import { setV8Flag } from '../shared/v8Flags';
 
 /** Characters of Python to parse below which TurboFan's compile costs more than it saves. */
 export const LIFTOFF_ONLY_BELOW = 300_000;
 
-/** `--interrupt-budget` when the run's threads use every core it may run on (about 6 × V8's default). */
-export const BUSY_CORES_INTERRUPT_BUDGET = 400_000;
+/** `--interrupt-budget` of a CLI run (about 6 × V8's default). */
+export const INTERRUPT_BUDGET = 400_000;
 
 let decided = false;
 
@@ -45,26 +46,21 @@ function givenFlags(): string {
   return [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');
 }
 
-/** Whether `jobs` threads use every one of `cores` (the cores this process may run on, its CPU affinity). */
-export function coresBusy(jobs: number, cores: number = os.availableParallelism()): boolean {
-  return jobs >= cores;
-}
-
 /**
- * The V8 flags for a run of `pythonChars` characters of Python on up to `jobs` threads,
- * as the V8 flag strings to set (none when V8's defaults serve, or the user chose).
+ * The V8 flags for a run of `pythonChars` characters of Python, as the V8 flag strings to
+ * set (none where the user chose).
  */
-export function tierFlags(pythonChars: number, jobs: number, given = givenFlags(), cores?: number): string[] {
+export function tierFlags(pythonChars: number, given = givenFlags()): string[] {
   const out: string[] = [];
   // Liftoff compiles every instruction the parser uses (no SIMD), so TurboFan is never needed as a fallback
   if (pythonChars < LIFTOFF_ONLY_BELOW && !/liftoff|wasm-tier|wasm-dynamic-tiering/.test(given)) out.push('--liftoff-only');
-  if (coresBusy(jobs, cores) && !/interrupt-budget/.test(given)) out.push(`--interrupt-budget=${BUSY_CORES_INTERRUPT_BUDGET}`);
+  if (!/interrupt-budget/.test(given)) out.push(`--interrupt-budget=${INTERRUPT_BUDGET}`);
   return out;
 }
 
 /** Sets {@link tierFlags}, once a process: call before the front ends run. */
-export function chooseCompilerTiers(pythonChars: number, jobs: number): void {
+export function chooseCompilerTiers(pythonChars: number): void {
   if (decided) return;
   decided = true;
-  for (const flag of tierFlags(pythonChars, jobs)) setV8Flag(flag);
+  for (const flag of tierFlags(pythonChars)) setV8Flag(flag);
 }

@@ -13,6 +13,7 @@ import type { Finding, RuleId, Severity } from '../engine/findings';
 import { isRuleId } from '../engine/findings';
 import { languageOf } from '../engine/language';
 import type { SuppressedHit } from '../engine/project';
+import { lineOf as lineAt, lineStarts } from '../shared/lines';
 
 /** The `rule` of an unused-directive finding (not an engine rule: no rule doc, no --rule). */
 export const UNUSED_DIRECTIVE = 'unused-disable-directive';
@@ -34,23 +35,6 @@ export interface Directive {
 const PY_RE = /#\s*crossproc\s*[:\-]?\s*(disable-next-line|disable-file|disable)(?![\w-])[ \t]*(?:[=:]?[ \t]*([A-Za-z0-9_\-*]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-*]+)*))?/g;
 const JS_LINE_RE = /\/[/*]\s*crossproc-disable-(next-line|line)(?![\w-])([^\n]*)/g;
 const JS_FILE_RE = /^[ \t]*\/\*\s*crossproc-disable(?![\w-])([\s\S]*?)\*\//gm;
-
-function lineStarts(text: string): number[] {
-  const out = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
-}
-
-function lineAt(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 /** Rule-id tokens of `text` (at `base`), split on commas/spaces; `*` means every rule. */
 function idTokens(text: string, base: number, re: RegExp): Directive['ids'] {

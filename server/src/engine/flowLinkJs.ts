@@ -16,6 +16,7 @@ import type { Edges, SpawnRecord } from './contexts';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
 import { EXPOSE_CALLS, runPoolClasses } from '../frameworks/js';
+import { lineOf } from '../shared/lines';
 
 const MAX_MODULES = 80;
 /** `expose(obj)` calls as the layer names them ('comlink.expose'): obj's methods run in the worker */
@@ -324,15 +325,4 @@ function within(p: { line: number; character: number }, r: Unit['range']): boole
   const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
   const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
   return after && before;
-}
-
-function lineOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }

@@ -3,6 +3,7 @@
  * computed fix, and what a provider uses to look at its own result.
  */
 import type { FileEdit, FixEdit, TextEdit } from './types';
+import { lineStarts } from '../shared/lines';
 
 /** Applies non-overlapping edits to a text (positions are 0-based line/UTF-16 character). */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
@@ -22,12 +23,6 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     last = s;
   }
   return out;
-}
-
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
 }
 
 /** Applies a fix to the given texts; returns the new text of every file it touches. */

@@ -17,7 +17,8 @@
 import type { Finding } from '../engine/findings';
 import type { ProjectGraph } from '../engine/contexts';
 import type { Range } from '../engine/model';
-import { applyEdits, computeFix, lineStarts } from './index';
+import { applyEdits, computeFix } from './index';
+import { lineStarts } from '../shared/lines';
 import type { TextEdit } from './types';
 
 /** The fix kinds applied by fix-all (both languages; see the module comment for why). */

@@ -92,5 +92,5 @@ export function computeFix(ctx: FixContext, finding: Finding, kind: string): Fix
   return undefined;
 }
 
-export { applyEdits, applyFix, lineStarts } from './apply';
+export { applyEdits, applyFix } from './apply';
 export type { FixContext, FixEdit, FixProvider, FileEdit, TextEdit } from './types';

@@ -12,6 +12,7 @@ import { selfPackageName } from './package-self';
 import { MUTABLE_CTORS, normModule } from './known-names';
 import type { JsStart } from '../frameworks/js/types';
 import { KNOWN_MODULES, createdBy, startOf, creationOfType, defaultOf, memberSym, moduleObject, poolCallLabel, GLOBAL_SYMBOLS, workerImportOf } from '../frameworks/js';
+import { lineOf } from '../shared/lines';
 
 export type DeclKind =
   | 'var'
@@ -612,18 +613,6 @@ export abstract class ScopeModel {
     }
     return undefined;
   }
-}
-
-/** The line holding position `p` (the last line start at or before it; 0 before the first). */
-function lineOf(starts: readonly number[], p: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= p) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** `require('x')` → '*', `require('x').y` → 'y', `await import('x')` → '*' */

@@ -5,6 +5,7 @@
  */
 import type ts from 'typescript';
 import { fromLineKey } from '../engine/model';
+import { lineOf as lineAt, lineStarts as textLineStarts } from '../shared/lines';
 
 const SUPPRESS_RE = /\/[/*]\s*crossproc-disable-(next-line|line)(?![\w-])([^\n]*)/g;
 /** only a block comment, and only one that starts its line (so not inside a string on a code line), like ESLint's */
@@ -24,21 +25,8 @@ export function scanSuppressions(text: string, sf?: ts.SourceFile): Map<number, 
   const out = new Map<number, string[]>();
   if (text.indexOf('crossproc-disable') < 0) return out;
   let lineStarts: readonly number[] | undefined = sf?.getLineStarts();
-  if (!lineStarts) {
-    const ls = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) ls.push(i + 1);
-    lineStarts = ls;
-  }
-  const lineOf = (pos: number): number => {
-    let lo = 0;
-    let hi = lineStarts!.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts![mid] <= pos) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  if (!lineStarts) lineStarts = textLineStarts(text);
+  const lineOf = (pos: number): number => lineAt(lineStarts!, pos);
   const add = (key: number, ids: string[]): void => {
     const list = ids.length ? ids : ['*'];
     const prev = out.get(key);

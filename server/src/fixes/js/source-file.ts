@@ -7,6 +7,7 @@ import ts from 'typescript';
 import type { Position, Range } from '../../engine/model';
 import type { FixContext, TextEdit } from '../types';
 import { scriptKindFor } from '../../js/frontend';
+import { lineOf, lineStarts } from '../../shared/lines';
 
 export interface JsFile {
   file: string;
@@ -33,12 +34,6 @@ export function jsFile(ctx: FixContext, file: string): JsFile | undefined {
   return { file, text, sf };
 }
 
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
 export function offsetOf(text: string, p: Position): number {
   const starts = lineStarts(text);
   if (p.line >= starts.length) return text.length;
@@ -47,14 +42,8 @@ export function offsetOf(text: string, p: Position): number {
 
 export function positionOf(text: string, offset: number): Position {
   const starts = lineStarts(text);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo] };
+  const line = lineOf(starts, offset);
+  return { line, character: offset - starts[line]! };
 }
 
 export function rangeOf(text: string, start: number, end: number): Range {

@@ -15,11 +15,12 @@
  * keeps its unsplit edits if it does not parse.
  */
 import type { FixEdit, TextEdit } from '../types';
-import { applyEdits, lineStarts } from '../apply';
+import { applyEdits } from '../apply';
 import { indentUnit } from './layout';
 import { pythonLineLength } from './line-length';
 import type { Node } from 'web-tree-sitter';
 import { pyRoot, walk } from './syntax-tree';
+import { lineOf as lineAt, lineStarts } from '../../shared/lines';
 
 const OPEN = '([{';
 const CLOSE = ')]}';
@@ -149,16 +150,7 @@ export function fitEdits(text: string, edits: readonly TextEdit[], limit: number
   const starts = lineStarts(text);
   const offset = (p: { line: number; character: number }) =>
     p.line >= starts.length ? text.length : Math.min(starts[p.line] + p.character, p.line + 1 < starts.length ? starts[p.line + 1] : text.length);
-  const lineOf = (o: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineOf = (o: number) => lineAt(starts, o);
   // whole-line spans around the edits, merged where they touch
   const spans: Array<{ from: number; to: number; edits: TextEdit[] }> = [];
   const sorted = [...edits].map((e) => ({ e, s: offset(e.range.start), t: offset(e.range.end) })).sort((a, b) => a.s - b.s || a.t - b.t);
