@@ -9,7 +9,7 @@
  * 48 % of the models made by the worker): deserialising them took 0.38–0.47 s of the main
  * thread with plain ranges.
  */
-import { Span, compactModel, spanOf } from '../engine/compact';
+import { compactModel, spanOf, toSpan, type Span } from '../engine/compact';
 import type { ModuleModel, Range } from '../engine/model';
 
 /**
@@ -41,6 +41,6 @@ export function unpackSpans(ranges: Int32Array): (r: Range) => Span {
   return (r) => {
     if (typeof r !== 'number') return spanOf(r);
     const i = (r as number) * 4;
-    return new Span(ranges[i]!, ranges[i + 1]!, ranges[i + 2]!, ranges[i + 3]!);
+    return toSpan(ranges[i]!, ranges[i + 1]!, ranges[i + 2]!, ranges[i + 3]!);
   };
 }
