@@ -49,6 +49,23 @@ describe('pools handed to other functions', () => {
     assert.deepEqual(await found({ 'main.py': head + body }, 'run-in-executor'), ['lost-global-write:6']);
   });
 
+  it('a factory\'s pool given through functools.partial (blackd\'s handler), by keyword or position', async () => {
+    const factory = src('import functools', '@functools.cache', 'def executor():', '    return ProcessPoolExecutor(2)');
+    const handle = src('async def handle(request, executor):', '    loop = asyncio.get_running_loop()', '    return await loop.run_in_executor(executor, functools.partial(record, request))');
+    const byKeyword = src(guard, '    handler = functools.partial(handle, executor=executor())', '    asyncio.run(handler(1))', '    print(SEEN)');
+    assert.deepEqual(await found({ 'main.py': head + factory + handle + byKeyword }, 'partial-kw'), ['lost-global-write:6']);
+    const byPosition = src(guard, '    handler = functools.partial(handle, 1, executor())', '    asyncio.run(handler())', '    print(SEEN)');
+    assert.deepEqual(await found({ 'main.py': head + factory + handle + byPosition }, 'partial-pos'), ['lost-global-write:6']);
+    // the partial gives `request` only: `executor` comes from the call, a thread pool here
+    const threads = src(guard, '    handler = functools.partial(handle, 1)', '    with ThreadPoolExecutor(1) as t:', '        asyncio.run(handler(t))', '    print(SEEN)');
+    assert.deepEqual(await found({ 'main.py': head + factory + handle + threads }, 'partial-threads'), []);
+  });
+
+  it('a factory\'s result passed on', async () => {
+    const body = src('def make():', '    return Pool(2)', 'def drain(pool, xs):', '    return pool.map(record, xs)', guard, '    p = make()', '    drain(p, [1])', '    p.close()', '    print(SEEN)');
+    assert.deepEqual(await found({ 'main.py': head + body }, 'factory'), ['lost-global-write:6']);
+  });
+
   it('no finding for a thread pool passed along, nor for a pool the function never gets', async () => {
     const threads = src('def drain(pool, xs):', '    return list(pool.map(record, xs))', guard, '    with ThreadPoolExecutor(2) as t:', '        drain(t, [1])', '    print(SEEN)');
     assert.deepEqual(await found({ 'main.py': head + threads }, 'threads'), []);

@@ -10,7 +10,8 @@
  * `concurrent.futures.ProcessPoolExecutor` is the same value wherever it was made), so the
  * link from a submission back to its creating call is found on the facts instead: from the
  * receiver, through the names it reads, parameters to the arguments of the calls the layer
- * found calling that function, attributes of an instance to what was stored in them on an
+ * found calling that function (or making a `functools.partial` of it), factories to what
+ * they return, attributes of an instance to what was stored in them on an
  * instance of the same class (`self._pool = pool`), and `with ... as`, to the creating call. Only paths through
  * at least one parameter count: the other receivers are the front end's (a local, `with`)
  * or {@link FlowLink.returnedSubmissions}' (a factory's result).
@@ -53,20 +54,43 @@ export function passedSubmissions(program: FlowProgram): Map<string, PassedSubmi
   });
   // callers of each function: `${m}:${def}` → the calls (module, node). The layer records
   // a method called through an instance under the method's def, as it does a plain call
-  const callers = new Map<string, Array<{ m: number; node: number }>>();
+  // (`partial`: the call is `functools.partial(f, ...)` making it, whose arguments come first)
+  const callers = new Map<string, Array<{ m: number; node: number; partial?: true }>>();
+  const addCaller = (key: string, c: { m: number; node: number; partial?: true }) => {
+    const list = callers.get(key);
+    if (list) list.push(c);
+    else callers.set(key, [c]);
+  };
+  // functions a call reaches through a partial: the partial's arguments go first, so the
+  // calling site's own positions do not say which parameter an argument is
+  const throughPartial = new Set<string>();
+  for (const val of solver.values.values) {
+    if (val.t !== 'partial') continue;
+    const fn = solver.values.get(val.fn);
+    if (fn.t !== 'def') continue;
+    addCaller(`${fn.m}:${fn.d}`, { m: val.m, node: val.node, partial: true });
+    throughPartial.add(`${fn.m}:${fn.d}`);
+  }
   for (const [site, callees] of solver.siteCallees) {
     const colon = site.indexOf(':');
     const m = Number(site.slice(0, colon));
     const node = Number(site.slice(colon + 1));
     for (const v of callees) {
       const val = solver.values.get(v);
-      if (val.t !== 'def') continue;
-      const key = `${val.m}:${val.d}`;
-      const list = callers.get(key);
-      if (list) list.push({ m, node });
-      else callers.set(key, [{ m, node }]);
+      if (val.t === 'def') addCaller(`${val.m}:${val.d}`, { m, node });
     }
   }
+  /** whether the call's callee is a partial of the function `key` (its arguments are the partial's and the call's) */
+  const callsPartialOf = (m: number, call: FlowOp & { k: 'call' }, key: string): boolean => {
+    if (!throughPartial.has(key)) return false;
+    for (const v of solver.valuesOf(solver.node(m, call.fn))) {
+      const val = solver.values.get(v);
+      if (val.t !== 'partial') continue;
+      const fn = solver.values.get(val.fn);
+      if (fn.t === 'def' && `${fn.m}:${fn.d}` === key) return true;
+    }
+    return false;
+  };
 
   /**
    * Whether a call of method `d` gives it its first parameter (`self`, `cls`) itself: a call
@@ -122,10 +146,15 @@ export function passedSubmissions(program: FlowProgram): Map<string, PassedSubmi
       const f = facts[mi];
       const p = params[mi].get(node);
       if (p) {
-        for (const c of callers.get(`${mi}:${p.def}`) ?? []) {
+        const key = `${mi}:${p.def}`;
+        for (const c of callers.get(key) ?? []) {
           const call = facts[c.m].nodes[c.node];
           if (call.k !== 'call') continue;
-          const arg = argumentFor(call, p, bindsFirst(f.defs[p.def], call, c.m));
+          let arg: number | undefined;
+          // `functools.partial(f, a, k=b)`: its arguments after the function are f's first ones
+          if (c.partial) arg = argumentFor({ ...call, args: call.args.slice(1) }, p, false);
+          else if (callsPartialOf(c.m, call, key)) arg = call.kw.find(([k]) => k === p.name)?.[1];
+          else arg = argumentFor(call, p, bindsFirst(f.defs[p.def], call, c.m));
           if (arg !== undefined) walk(c.m, arg, true, depth + 1);
         }
         return;
@@ -149,6 +178,11 @@ export function passedSubmissions(program: FlowProgram): Map<string, PassedSubmi
         return;
       }
       if (crossed) out.add(`${mi}:${node}`);
+      // a factory's result (`executor=make_executor()`): what its `return` gives
+      for (const v of solver.siteCallees.get(`${mi}:${node}`) ?? []) {
+        const val = solver.values.get(v);
+        if (val.t === 'def' && solver.def(val).kind === 'function') walk(val.m, facts[val.m].defs[val.d].ret, crossed, depth + 1);
+      }
     };
     walk(m, n, false, 0);
     return out;
