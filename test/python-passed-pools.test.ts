@@ -44,6 +44,13 @@ describe('pools handed to other functions', () => {
     assert.deepEqual(await found({ 'main.py': head + stored }, 'stored'), ['lost-global-write:6']);
   });
 
+  it('a property that makes the executor on first use', async () => {
+    const body = src('class S:', '    def __init__(self):', '        self._ex = None', '    @property', '    def executor(self):', '        if self._ex is None:', '            self._ex = ProcessPoolExecutor(2)', '        return self._ex', '    def run(self, xs):', '        return [f.result() for f in [self.executor.submit(record, x) for x in xs]]', guard, '    S().run([1])', '    print(SEEN)');
+    assert.deepEqual(await found({ 'main.py': head + body }, 'property'), ['lost-global-write:6']);
+    const threads = body.replace('ProcessPoolExecutor(2)', 'ThreadPoolExecutor(2)');
+    assert.deepEqual(await found({ 'main.py': head + threads }, 'property-threads'), []);
+  });
+
   it('loop.run_in_executor(executor, task) with the executor a parameter', async () => {
     const body = src('async def sched(executor):', '    loop = asyncio.get_running_loop()', '    return await loop.run_in_executor(executor, record, 1)', guard, '    with ProcessPoolExecutor(2) as ex:', '        asyncio.run(sched(ex))', '    print(SEEN)');
     assert.deepEqual(await found({ 'main.py': head + body }, 'run-in-executor'), ['lost-global-write:6']);

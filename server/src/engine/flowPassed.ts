@@ -120,6 +120,11 @@ export function passedSubmissions(program: FlowProgram): Map<string, PassedSubmi
       else stores.set(st.name, [{ m, obj: st.obj, value: st.value }]);
     }
   });
+  // property getters by class and name: `${m}:${class def}:${name}` → the getter's def
+  const properties = new Map<string, number>();
+  facts.forEach((f, m) => f.defs.forEach((d, di) => {
+    if (d.method === 'property' && d.inClass !== undefined) properties.set(`${m}:${d.inClass}:${d.name.slice(d.name.lastIndexOf('.') + 1)}`, di);
+  }));
   const sameObject = (a: ReadonlySet<number>, m: number, obj: number): boolean => {
     for (const v of solver.valuesOf(solver.node(m, obj))) if (a.has(v) && solver.values.get(v).t === 'inst') return true;
     return false;
@@ -168,6 +173,15 @@ export function passedSubmissions(program: FlowProgram): Map<string, PassedSubmi
         // an instance's attribute: what was stored in it, on an instance of the same class
         const objs = solver.valuesOf(solver.node(mi, op.obj));
         for (const st of stores.get(op.name) ?? []) if (sameObject(objs, st.m, st.obj)) walk(st.m, st.value, crossed, depth + 1);
+        // a property's getter (`self.executor` making `self._executor` on first use): what it
+        // returns; the front end does not follow properties, so this counts as a hand-over
+        for (const v of objs) {
+          const inst = solver.values.get(v);
+          const cls = inst.t === 'inst' ? solver.values.get(inst.cls) : undefined;
+          if (cls?.t !== 'def') continue;
+          const getter = properties.get(`${cls.m}:${cls.d}:${op.name}`);
+          if (getter !== undefined) walk(cls.m, facts[cls.m].defs[getter].ret, true, depth + 1);
+        }
         return;
       }
       if (op.k !== 'call') return;
