@@ -74,11 +74,15 @@ async function loaded(root: string, server?: string): Promise<{ session: LspSess
   }
   // the load ends with an analysis of everything (schedule(0), after the log line): its idle
   // status is the first after the line (an analysis of 1,785 files does not end within one poll)
+  const atRest = () => session.log.filter((l) => l.startsWith('At rest:')).length;
+  // an idle moment during a slow load (a loaded machine) can log an "At rest" line before
+  // the analysis: only a line after the analysis counts
+  const restsBefore = atRest();
   await idleAfter(session, seen, LOAD_TIMEOUT_MS);
   // at rest: after the collection the server makes once idle (handlers/memory.ts), as a user's
   // editor sees it; the server logs when it is done (on a large heap it takes seconds, longer
   // under load). A build that does not say so gets IDLE_MS + 1 s.
-  const logged = waitFor('the idle collection', () => session.log.some((l) => l.startsWith('At rest:')), AT_REST_TIMEOUT_MS);
+  const logged = waitFor('the idle collection', () => atRest() > restsBefore, AT_REST_TIMEOUT_MS);
   await logged.catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 1000));
   return { session, files, seconds: (Date.now() - started) / 1000, loadMs };

@@ -11,8 +11,10 @@ import * as path from 'node:path';
 import { FLOW_FACTS_BYTES, Project, languageOf, projectText } from '../server/src/engine/project';
 import type { ModuleModel } from '../server/src/engine/model';
 import { isOverBudget } from '../server/src/shared/budget';
-import { extractModels, threadsFor, type PoolItem } from '../server/src/cli/modelPool';
+import { HeadStart, extractModels, startWorkers, threadsFor, type PoolItem } from '../server/src/cli/modelPool';
 import { extractModel } from '../server/src/cli/extractModel';
+import { packModel, unpackSpans } from '../server/src/cli/modelTransfer';
+import { compactModel } from '../server/src/engine/compact';
 import { FIXTURES_ROOT } from './support/fixtures';
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
@@ -67,10 +69,48 @@ describe('model pool (--jobs)', function () {
     for (const f of texts.keys()) assert.equal(dump(two.model(f)), dump(one.model(f)), path.relative(FIXTURES_ROOT, f));
   });
 
+  it('takes over the files sent to a worker ahead (HeadStart), with the same models', async () => {
+    const items: PoolItem[] = [];
+    for (const file of sourceFiles(FIXTURES_ROOT)) {
+      const text = projectText(file, readFileSync(file, 'utf8'));
+      if (!isOverBudget(text)) items.push({ file, text, lang: languageOf(file)! });
+    }
+    const [worker] = startWorkers(1);
+    assert.ok(worker);
+    // some files sent ahead are not asked for later (a run may leave them out): they are ignored
+    const ahead = items.filter((it, i) => it.lang === 'python' && i % 3 === 0);
+    const asked = items.filter((_, i) => i % 5 !== 0);
+    const head = new HeadStart(worker, ahead);
+    const pooled = await extractModels(asked, 2, undefined, [worker], head);
+    assert.equal(pooled.models.size, asked.length);
+    assert.ok(pooled.fromWorkers > 0);
+    for (const it of asked) {
+      const got = await Project.create();
+      got.updateFile(it.file, it.text, undefined, pooled.models.get(it.file));
+      const own = await Project.create();
+      own.updateFile(it.file, it.text);
+      assert.equal(dump(got.model(it.file)), dump(own.model(it.file)), path.relative(FIXTURES_ROOT, it.file));
+    }
+  });
+
   it('hands back plain data: a structured clone of every fixture model equals it', () => {
     for (const file of sourceFiles(FIXTURES_ROOT)) {
       const { model } = extractModel(file, projectText(file, readFileSync(file, 'utf8')), languageOf(file)!);
       assert.deepStrictEqual(structuredClone(model), model, path.relative(FIXTURES_ROOT, file));
+    }
+  });
+
+  it('packs a model for the trip (ranges as numbers) into what compacting it in place gives', () => {
+    for (const file of sourceFiles(FIXTURES_ROOT)) {
+      const text = projectText(file, readFileSync(file, 'utf8'));
+      const lang = languageOf(file)!;
+      const plain = extractModel(file, text, lang).model;
+      compactModel(plain);
+      const sent = extractModel(file, text, lang).model;
+      const ranges = packModel(sent);
+      const received = structuredClone({ sent, ranges }, { transfer: [ranges.buffer as ArrayBuffer] });
+      compactModel(received.sent, false, unpackSpans(received.ranges));
+      assert.equal(dump(received.sent), dump(plain), path.relative(FIXTURES_ROOT, file));
     }
   });
 

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Tree } from 'web-tree-sitter';
 import { getPythonParser, initPython } from '../server/src/python/parser';
 import { reparse } from '../server/src/python/reparse';
+import { DECLARING_TYPES } from '../server/src/python/syntax';
 import { copyTree, setFastCopy, type SyntaxNode } from '../server/src/python/tree';
 import { FIXTURES_ROOT, listSourceFiles } from './support/fixtures';
 
@@ -76,6 +77,47 @@ describe('python tree copy', function () {
       tree.delete();
       old.delete();
     }
+  });
+
+  it('marks exactly the nodes with a node pass A declares from below them (holdsDeclaring)', () => {
+    const parser = getPythonParser()!;
+    /**
+     * whether a node of DECLARING_TYPES is below `n` (through all visible children; an
+     * anonymous leaf is a keyword such as `lambda`, never a node pass A sees), checking
+     * every node's mark on the way
+     */
+    const check = (n: SyntaxNode, file: string): boolean => {
+      let below = false;
+      for (const c of n.children) {
+        const leafToken = !c.isNamed && c.children.length === 0;
+        if (check(c, file) || (DECLARING_TYPES.has(c.type) && !leafToken)) below = true;
+      }
+      assert.equal(n.holdsDeclaring, below, `${file}: ${n.type} at ${n.startIndex}`);
+      return below;
+    };
+    let marked = 0;
+    let unmarked = 0;
+    const files = listSourceFiles(FIXTURES_ROOT).filter((f) => f.endsWith('.py'));
+    files.forEach((file, i) => {
+      const text = readFileSync(file, 'utf8');
+      const at = (i * 7919) % Math.max(1, text.length);
+      for (const t of [text, text.slice(0, at) + '(' + text.slice(at)]) {
+        const tree = parser.parse(t)!;
+        try {
+          const root = copyTree(tree, t);
+          check(root, file);
+          const count = (n: SyntaxNode): void => {
+            if (n.holdsDeclaring) marked++;
+            else unmarked++;
+            n.namedChildren.forEach(count);
+          };
+          count(root);
+        } finally {
+          tree.delete();
+        }
+      }
+    });
+    assert.ok(marked > 1000 && unmarked > marked, `${marked} marked, ${unmarked} not`);
   });
 
   it('keeps anonymous leaves out of namedChildren and puts them back in children', () => {

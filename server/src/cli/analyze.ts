@@ -31,7 +31,7 @@ import { CellLayouts } from '../notebook/findings';
 import { isNotebookPath, isNotebookSource } from '../notebook/cells';
 import { notebookJsonToSource } from '../notebook/ipynb';
 import type { Worker } from 'node:worker_threads';
-import { defaultJobs, extractModels, startWorkers, threadsFor, type PoolItem } from './modelPool';
+import { HeadStart, defaultJobs, extractModels, headStartChars, startWorkers, threadsFor, type PoolItem } from './modelPool';
 import { chooseCompilerTiers } from './compilerTiers';
 import { JsRelevance } from '../engine/relevance';
 import { isShallow } from '../js/depth';
@@ -235,7 +235,7 @@ interface ReadFiles {
 async function readFiles(files: readonly string[], named: ReadonlySet<string>, stdin: { file: string; text: string } | undefined, progress: Progress): Promise<ReadFiles> {
   const texts = new Map<string, string>();
   const skipped: SkippedFile[] = [];
-  // reads run ahead (several in flight); outcomes come back in the given order, which the engine's results follow
+  // outcomes come back in the given order, which the engine's results follow
   for await (const read of readSourceFilesInOrder(files.filter((f) => f !== stdin?.file))) {
     const { file } = read;
     try {
@@ -267,6 +267,7 @@ async function readFiles(files: readonly string[], named: ReadonlySet<string>, s
  * little source to share).
  */
 async function extractInParallel(texts: ReadonlyMap<string, string>, only: ReadonlySet<string> | undefined, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Map<string, ExtractedModel> | undefined> {
+  const head = early.takeHead();
   const started = early.take();
   if (jobs <= 1) return undefined;
   const items: PoolItem[] = [];
@@ -285,7 +286,7 @@ async function extractInParallel(texts: ReadonlyMap<string, string>, only: Reado
     for (const w of started) void w.terminate();
     return undefined;
   }
-  return (await extractModels(items, threads, (done) => progress.update(`analysing ${done}/${items.length} files`), started)).models;
+  return (await extractModels(items, threads, (done) => progress.update(`analysing ${done}/${items.length} files`), started, head)).models;
 }
 
 /** Average source files per 1,000,000 characters (the standard library's: about 15 KB a file), to start workers before the files are read. */
@@ -302,6 +303,42 @@ class EarlyWorkers {
   take(): Worker[] {
     const out = this.workers;
     this.workers = [];
+    return out;
+  }
+
+  private head?: HeadStart;
+
+  /**
+   * Sends the first worker the largest Python files of `texts` now (./modelPool.ts,
+   * HeadStart): the main thread is about to scan the JS files for relevance, and Python
+   * files are never left out.
+   */
+  startAhead(texts: ReadonlyMap<string, string>, jobs: number): void {
+    const worker = this.workers[0];
+    if (!worker || this.head) return;
+    const python: PoolItem[] = [];
+    let pythonChars = 0;
+    let jsChars = 0;
+    for (const [file, raw] of texts) {
+      const lang = languageOf(file);
+      if (lang === 'js') jsChars += raw.length;
+      if (lang !== 'python') continue;
+      pythonChars += raw.length;
+      const text = projectText(file, raw);
+      if (!isOverBudget(text)) python.push({ file, text, lang });
+    }
+    const budget = headStartChars(pythonChars, jsChars);
+    if (threadsFor(jobs, pythonChars) <= 1 || budget <= 0) return;
+    python.sort((a, b) => b.text.length - a.text.length);
+    let chars = 0;
+    let n = 0;
+    while (n < python.length && chars < budget) chars += python[n++]!.text.length;
+    this.head = new HeadStart(worker, python.slice(0, n));
+  }
+
+  takeHead(): HeadStart | undefined {
+    const out = this.head;
+    this.head = undefined;
     return out;
   }
 
@@ -331,6 +368,14 @@ async function loadProject(texts: ReadonlyMap<string, string>, only: ReadonlySet
  * anyway (the project does not parse them; it lists them as skipped, as a full run does).
  */
 async function loadRelevant(texts: ReadonlyMap<string, string>, settings: EngineSettings, jobs: number, progress: Progress, early: EarlyWorkers): Promise<Project> {
+  // the compilers' flags before any front end runs, the relevance scan's depth check
+  // included: a code cache made under other flags than those it is loaded under is refused
+  // (shared/codeCache.ts), and a worker's cache key names the main thread's flags.
+  // loadProject chooses the same: the scan leaves out JS files only
+  let pythonChars = 0;
+  for (const [file, text] of texts) if (languageOf(file) === 'python') pythonChars += text.length;
+  chooseCompilerTiers(pythonChars);
+  early.startAhead(texts, jobs);
   const relevance = new JsRelevance(texts);
   // a file flagged as maybe too deep is left out once its tree shows it is not (a full run would list it as skipped)
   const shallow = (file: string): boolean => {

@@ -10,13 +10,18 @@
  * Scheduling: files largest first for the workers (batches of about 200,000 characters,
  * smaller as the queue drains, two in flight per worker so that none waits), smallest
  * first for the main thread, which takes one file at a time and lets the workers' replies in
- * between. JS/TS files go to as few threads as their size warrants (each loads TypeScript's
- * compiler), the first workers. A file a worker could not do (the thread died, a model was not plain data) is
- * left to the project, which parses it on the main thread.
+ * between. Before that, while the main thread decides which JS files the run needs, the
+ * first worker is already sent the largest Python files ({@link HeadStart}). JS/TS files go
+ * to as few threads as their size warrants (each loads TypeScript's compiler): the main
+ * thread first when it has loaded the compiler already (the relevance scan's depth check),
+ * else the first workers. A file a worker could not do (the thread died, a model was not
+ * plain data) is left to the project, which parses it on the main thread. Models come back
+ * compacted, their ranges as numbers (./modelTransfer.ts): the main thread's share of
+ * deserialising them halved.
  *
- * What a second thread costs (standard library, 2 cores, `perf` per thread): not the
- * copying — serialising and deserialising the models is about 0.1 s of CPU, a worker's
- * start about 0.1 s — but V8 warming up a second isolate: the worker runs the front ends'
+ * What a second thread costs (standard library, 2 cores, `perf` per thread): a worker's
+ * start about 0.1 s, deserialising its models on the main thread 0.1–0.25 s (0.4 s before
+ * ./modelTransfer.ts), and V8 warming up a second isolate: the worker runs the front ends'
  * JS unoptimised until it gets hot, and V8's helper threads compile it with TurboFan again
  * (and again after each deoptimisation). `--jobs 2` took 8.1–9.1 s of CPU against 6.3–6.8 s
  * for `--jobs 1` (main and worker 5.5 s against the main thread's 4.3 s; helper threads,
@@ -31,6 +36,9 @@ import type { Language } from '../engine/model';
 import type { ExtractedModel } from '../engine/project';
 import { initPython } from '../python/parser';
 import { extractModel } from './extractModel';
+import { unpackSpans } from './modelTransfer';
+import { lastCodeCacheLoad } from '../shared/codeCache';
+import { v8FlagsSet } from '../shared/v8Flags';
 
 /** A file to extract: its project text (engine/project.ts, projectText) and language. */
 export interface PoolItem {
@@ -43,12 +51,19 @@ export interface PoolItem {
 export interface PoolRequest {
   batch: number;
   items: Array<PoolItem & { index: number }>;
+  /** send the models packed (./modelTransfer.ts) */
+  pack?: boolean;
+  /** the V8 flags the main thread set (shared/v8Flags.ts): they are the worker's too, and key its code cache */
+  v8Flags?: readonly string[];
 }
+
+/** A model as a worker sends it: with `ranges` when packed (./modelTransfer.ts). */
+export type PoolModel = Omit<ExtractedModel, 'makeSpan'> & { ranges?: Int32Array };
 
 /** Worker → main thread: the batch's models, or why a file has none. */
 export interface PoolReply {
   batch: number;
-  results: Array<({ index: number } & ExtractedModel) | { index: number; error: string }>;
+  results: Array<({ index: number } & PoolModel) | { index: number; error: string }>;
 }
 
 /**
@@ -174,10 +189,72 @@ export function startWorkers(count: number): Worker[] {
 }
 
 /**
+ * Files sent to a worker before the pool runs ({@link extractModels}), while the main thread
+ * has other work: the largest Python files, while it decides which JS files a run needs
+ * (engine/relevance.ts, whose depth check parses the JS files it flags: 0.4–0.5 s of luigi's
+ * main thread, during which the worker had nothing to do). The pool takes over the replies.
+ */
+export class HeadStart {
+  /** batch id (negative: the pool's own are not) → files */
+  readonly batches = new Map<number, string[]>();
+  private readonly replies: PoolReply[] = [];
+  private readonly listener = (reply: PoolReply) => {
+    if (this.batches.has(reply.batch)) this.replies.push(reply);
+  };
+  /** the worker failed before the pool took over (the pool then does its files) */
+  dead = false;
+  private readonly died = () => {
+    this.dead = true;
+  };
+
+  constructor(
+    readonly worker: Worker,
+    items: readonly PoolItem[],
+  ) {
+    worker.on('message', this.listener);
+    worker.on('error', this.died);
+    worker.on('exit', this.died);
+    let batch: PoolItem[] = [];
+    let chars = 0;
+    const post = () => {
+      const id = -1 - this.batches.size;
+      this.batches.set(id, batch.map((it) => it.file));
+      worker.postMessage({ batch: id, items: batch.map((it, index) => ({ index, ...it })), pack: true, v8Flags: v8FlagsSet() } satisfies PoolRequest);
+      batch = [];
+      chars = 0;
+    };
+    for (const it of [...items].sort((a, b) => b.text.length - a.text.length)) {
+      batch.push(it);
+      chars += it.text.length;
+      if (chars >= MAX_BATCH_CHARS || batch.length >= MAX_BATCH_FILES) post();
+    }
+    if (batch.length) post();
+  }
+
+  /** Hands the replies that came so far to `handle` and stops listening (the pool's listener takes the rest). */
+  handOver(handle: (reply: PoolReply) => void): void {
+    this.worker.off('message', this.listener);
+    this.worker.off('error', this.died);
+    this.worker.off('exit', this.died);
+    for (const reply of this.replies.splice(0)) handle(reply);
+  }
+}
+
+/**
+ * How much Python to send a worker ahead (a {@link HeadStart}) of a run with this much Python
+ * and JS: the relevance scan's cost grows with the JS (luigi: 0.45 s for 0.7 MB, while a
+ * worker models about 3.5 MB of Python a second), and the main thread should still find
+ * Python to do once it joins.
+ */
+export function headStartChars(pythonChars: number, jsChars: number): number {
+  return Math.min(pythonChars / 2, 2 * jsChars + 2 * MAX_BATCH_CHARS);
+}
+
+/**
  * The models of `items` on `threads` threads (the main thread and threads-1 workers,
  * `started` ones first; those not needed are stopped). `onDone` is told the count done.
  */
-export async function extractModels(items: readonly PoolItem[], threads: number, onDone?: (done: number) => void, started?: readonly Worker[]): Promise<PoolResult> {
+export async function extractModels(items: readonly PoolItem[], threads: number, onDone?: (done: number) => void, started?: readonly Worker[], head?: HeadStart): Promise<PoolResult> {
   const out = new Map<string, ExtractedModel>();
   let fromWorkers = 0;
   // without the grammar the project makes the Python models (empty, with a problem saying so)
@@ -185,12 +262,22 @@ export async function extractModels(items: readonly PoolItem[], threads: number,
     () => true,
     () => false,
   );
-  const indices = items.map((_, i) => i);
+  // files sent ahead to the first worker (a HeadStart) are in its batches, not the queues
+  const byFile = new Map(items.map((it, i) => [it.file, i]));
+  const ahead = new Map<number, number[]>();
+  const useHead = head !== undefined && threads > 1 && started?.[0] === head.worker;
+  for (const [id, files] of useHead ? head.batches : []) ahead.set(id, files.map((f) => byFile.get(f) ?? -1));
+  const sentAhead = new Set([...ahead.values()].flat());
+  const indices = items.map((_, i) => i).filter((i) => !sentAhead.has(i));
   const python = new Queue(items, indices.filter((i) => items[i]!.lang === 'python'));
   const js = new Queue(items, indices.filter((i) => items[i]!.lang === 'js'));
   // the threads that parse JS: the first workers, and the main thread only when all do
   const jsThreads = Math.min(threads, 1 + Math.floor(js.chars / MIN_JS_CHARS_PER_THREAD));
-  const mainTakesJs = jsThreads >= threads;
+  // the main thread is the first of them when it has loaded the compiler already (the JS
+  // relevance scan's depth check): a worker would load it again (0.3–0.4 s of CPU)
+  const mainHasTs = js.chars > 0 && lastCodeCacheLoad() !== undefined;
+  const jsWorkers = mainHasTs ? jsThreads - 1 : jsThreads;
+  const mainTakesJs = mainHasTs || jsThreads >= threads;
   /** files a dead worker had, or a worker could not do: the main thread does them */
   const retry: number[] = [];
   const batches = new Map<number, { worker: Worker; indices: number[] }>();
@@ -208,6 +295,11 @@ export async function extractModels(items: readonly PoolItem[], threads: number,
   };
 
   const workers: Worker[] = [];
+  const inFlight = (worker: Worker) => {
+    let n = 0;
+    for (const b of batches.values()) if (b.worker === worker) n++;
+    return n;
+  };
   const send = (worker: Worker, takesJs: boolean) => {
     const queue = takesJs && !js.empty ? js : python;
     if (queue.empty) return;
@@ -215,7 +307,7 @@ export async function extractModels(items: readonly PoolItem[], threads: number,
     const taken = queue.takeLargest(budget);
     const batch = nextBatchId++;
     batches.set(batch, { worker, indices: taken });
-    worker.postMessage({ batch, items: taken.map((index) => ({ index, ...items[index]! })) } satisfies PoolRequest);
+    worker.postMessage({ batch, items: taken.map((index) => ({ index, ...items[index]! })), pack: true, v8Flags: v8FlagsSet() } satisfies PoolRequest);
   };
   const early = [...(started ?? [])];
   // workers started early that this much source does not warrant
@@ -227,25 +319,29 @@ export async function extractModels(items: readonly PoolItem[], threads: number,
     } catch {
       break;
     }
-    const takesJs = k <= jsThreads;
+    const takesJs = k <= jsWorkers;
     let alive = true;
-    worker.on('message', (reply: PoolReply) => {
+    const onReply = (reply: PoolReply) => {
       const batch = batches.get(reply.batch);
       if (!batch) return;
       batches.delete(reply.batch);
       let n = 0;
       for (const r of reply.results) {
-        if ('error' in r) retry.push(r.index);
+        // a HeadStart's batch numbers its files from 0 (the index into `batch.indices`)
+        const index = reply.batch < 0 ? batch.indices[r.index]! : r.index;
+        if (index < 0) continue; // sent ahead, not asked for now: the project parses it if it needs it
+        if ('error' in r) retry.push(index);
         else {
-          out.set(items[r.index]!.file, { model: r.model, deferredFacts: r.deferredFacts });
+          out.set(items[index]!.file, { model: r.model, deferredFacts: r.deferredFacts, ...(r.ranges ? { makeSpan: unpackSpans(r.ranges) } : {}) });
           n++;
           fromWorkers++;
         }
       }
       finished(n);
-      if (alive) send(worker, takesJs);
+      if (alive && inFlight(worker) < 2) send(worker, takesJs);
       signal();
-    });
+    };
+    worker.on('message', onReply);
     // a worker that fails (cannot load, runs out of memory) hands its files back
     const lost = () => {
       if (!alive) return;
@@ -253,22 +349,28 @@ export async function extractModels(items: readonly PoolItem[], threads: number,
       for (const [id, batch] of batches) {
         if (batch.worker !== worker) continue;
         batches.delete(id);
-        retry.push(...batch.indices);
+        retry.push(...batch.indices.filter((i) => i >= 0));
       }
       signal();
     };
     worker.on('error', lost);
     worker.on('exit', lost);
     workers.push(worker);
-    send(worker, takesJs);
-    send(worker, takesJs);
+    if (k === 1 && useHead) {
+      for (const [id, indices] of ahead) batches.set(id, { worker, indices });
+      head.handOver(onReply);
+      if (head.dead) lost();
+    }
+    while (alive && inFlight(worker) < 2 && !(takesJs && !js.empty ? js : python).empty) send(worker, takesJs);
   }
   // no worker started: the main thread does everything
   const mainJs = mainTakesJs || workers.length === 0;
 
   let lastYield = performance.now();
   for (;;) {
-    const i = retry.pop() ?? python.takeSmallest() ?? (mainJs || batches.size === 0 ? js.takeSmallest() : undefined);
+    // the main thread alone parses JS: first, while the workers take the Python
+    const jsFirst = mainHasTs && jsWorkers === 0;
+    const i = retry.pop() ?? (jsFirst ? js.takeSmallest() : undefined) ?? python.takeSmallest() ?? (mainJs || batches.size === 0 ? js.takeSmallest() : undefined);
     if (i !== undefined) {
       const item = items[i]!;
       const model = item.lang === 'python' && !pythonReady ? undefined : tryExtract(item);

@@ -6,6 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import { initPython } from '../python/parser';
 import { extractModel } from './extractModel';
+import { packModel } from './modelTransfer';
+import { noteV8FlagsSetElsewhere } from '../shared/v8Flags';
 import type { PoolReply, PoolRequest } from './modelPool';
 
 const port = parentPort;
@@ -17,18 +19,21 @@ const pythonReady = initPython().then(
 );
 
 port.on('message', (request: PoolRequest) => {
+  if (request.v8Flags) noteV8FlagsSetElsewhere(request.v8Flags);
   void pythonReady.then((ready) => {
     const results: PoolReply['results'] = request.items.map(({ index, file, text, lang }) => {
       // the main thread parses what a worker could not (it reports why, for the run's problems)
       if (lang === 'python' && !ready) return { index, error: 'the Python parser could not be loaded in a worker thread' };
       try {
-        return { index, ...extractModel(file, text, lang) };
+        const extracted = extractModel(file, text, lang);
+        return { index, ...extracted, ...(request.pack ? { ranges: packModel(extracted.model) } : {}) };
       } catch (error) {
         return { index, error: error instanceof Error ? error.message : String(error) };
       }
     });
     try {
-      port.postMessage({ batch: request.batch, results } satisfies PoolReply);
+      const ranges = results.flatMap((r) => ('ranges' in r && r.ranges ? [r.ranges.buffer as ArrayBuffer] : []));
+      port.postMessage({ batch: request.batch, results } satisfies PoolReply, ranges);
     } catch (error) {
       // a model that cannot be cloned (a front end put a function or a class instance in it):
       // the main thread parses the batch itself

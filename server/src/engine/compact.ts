@@ -5,8 +5,8 @@
  * - Arrays are copied to exact size: V8 grows an array built by `push` to 17 slots at its
  *   first element (and by half again later); a unit with one call kept four such arrays.
  * - Ranges become {@link Span}s: a `{ start: { line, character }, end: {...} }` object is
- *   three objects, 120 bytes; a span is one of 56. Measured on a 10,000-file workspace the
- *   server kept about 1.3 million ranges (150 MB).
+ *   three objects, 120 bytes; a span is one of 40 (56 past line 2^20 or column 2047).
+ *   Measured on a 10,000-file workspace the server kept about 1.3 million ranges.
  * - Equal references of a module's calls and accesses (`{ name, member }`, read only) are
  *   one object: 3 in 5 of them are repeats (57,429 references, 22,629 distinct per module, in
  *   the 799 standard-library files of bench/budget.ts).
@@ -28,14 +28,57 @@ export function exact<T>(xs: T[]): T[] {
  * A range in one object: its ends are made when read (short-lived objects, cheap to
  * allocate and collect). Stored ranges are never changed in place (a change replaces the
  * range), so reading `start` afresh each time is safe. JSON gives the usual range form.
+ * Made by {@link toSpan}: most ranges fit {@link PackedSpan} (two small integers, 40 bytes),
+ * the rest are {@link WideSpan}s (four, 56 bytes); a field that sometimes held a larger
+ * number would make V8 box every instance's numbers.
  */
-export class Span implements Range {
+export abstract class Span implements Range {
+  abstract get start(): Position;
+  abstract get end(): Position;
+
+  toJSON(): Range {
+    return { start: this.start, end: this.end };
+  }
+}
+
+/** Characters below 2^CHAR_BITS and lines below 2^(31 - CHAR_BITS) pack into one small integer (V8's Smi, 31 bits). */
+const CHAR_BITS = 11;
+const CHAR_MASK = (1 << CHAR_BITS) - 1;
+const MAX_LINE = 2 ** (31 - CHAR_BITS);
+
+/** A position as one small integer, when it fits. */
+function packs(line: number, character: number): boolean {
+  return (line | 0) === line && (character | 0) === character && line >= 0 && line < MAX_LINE && character >= 0 && character <= CHAR_MASK;
+}
+
+/** A span whose ends fit {@link packs}: each end is `line << CHAR_BITS | character`. */
+class PackedSpan extends Span {
+  constructor(
+    private readonly s: number,
+    private readonly e: number,
+  ) {
+    super();
+  }
+
+  get start(): Position {
+    return { line: this.s >> CHAR_BITS, character: this.s & CHAR_MASK };
+  }
+
+  get end(): Position {
+    return { line: this.e >> CHAR_BITS, character: this.e & CHAR_MASK };
+  }
+}
+
+/** A span with an end past {@link packs} (a long line, as in minified JS). */
+class WideSpan extends Span {
   constructor(
     private readonly sl: number,
     private readonly sc: number,
     private readonly el: number,
     private readonly ec: number,
-  ) {}
+  ) {
+    super();
+  }
 
   get start(): Position {
     return { line: this.sl, character: this.sc };
@@ -44,10 +87,11 @@ export class Span implements Range {
   get end(): Position {
     return { line: this.el, character: this.ec };
   }
+}
 
-  toJSON(): Range {
-    return { start: this.start, end: this.end };
-  }
+/** The range from (sl, sc) to (el, ec) as a {@link Span}. */
+export function toSpan(sl: number, sc: number, el: number, ec: number): Span {
+  return packs(sl, sc) && packs(el, ec) ? new PackedSpan((sl << CHAR_BITS) | sc, (el << CHAR_BITS) | ec) : new WideSpan(sl, sc, el, ec);
 }
 
 /** `c` without its optional fields when none is set (one shape for every such call; see the file's comment). */
@@ -92,18 +136,24 @@ export function plainRange(r: Range): Range {
   return r instanceof Span ? r.toJSON() : r;
 }
 
+/** A range's {@link Span}. */
+export function spanOf(r: Range): Span {
+  return toSpan(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
 /**
  * The model with its units' arrays copied to exact size and its ranges made {@link Span}s
  * (in place: a model is not shared before it is stored). A model structured-cloned from a
- * worker thread has exact arrays already (`arrays: false`) but plain ranges.
+ * worker thread has exact arrays already (`arrays: false`). `makeSpan` makes the span of a
+ * range met for the first time (cli/modelTransfer.ts: ranges that crossed threads as numbers).
  */
-export function compactModel(m: ModuleModel, arrays = true): ModuleModel {
+export function compactModel(m: ModuleModel, arrays = true, makeSpan = spanOf): ModuleModel {
   // ranges a front end shares between records stay shared
   const spans = new Map<Range, Span>();
   const span = (r: Range): Span => {
     if (r instanceof Span) return r;
     let s = spans.get(r);
-    if (!s) spans.set(r, (s = new Span(r.start.line, r.start.character, r.end.line, r.end.character)));
+    if (!s) spans.set(r, (s = makeSpan(r)));
     return s;
   };
   const opt = (r: Range | undefined): Span | undefined => (r ? span(r) : undefined);
@@ -116,6 +166,9 @@ export function compactModel(m: ModuleModel, arrays = true): ModuleModel {
     return r;
   };
   for (const u of m.units) {
+    // the Python front end gives every unit a `global` list, nearly all empty (150,000 of the
+    // 10,000-file workspace's 161,000 units; 32 bytes each); the field stays, for the shape
+    if (u.globals?.length === 0) u.globals = undefined;
     if (arrays) {
       u.params = exact(u.params);
       u.accesses = exact(u.accesses);

@@ -17,7 +17,8 @@ import type { ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
 import { FlowUnits } from './flowUnits';
-import { submitMethodNames } from '../frameworks/python';
+import { HAND_OVERS, submitMethodNames } from '../frameworks/python';
+import { passedSubmissions, type PassedSubmission } from './flowPassed';
 
 const MAX_MODULES = 80;
 /** what the layer names a context's pool or process, and their methods: `multiprocessing.context.SpawnContext.Pool.map` */
@@ -149,6 +150,44 @@ export class FlowLink {
         out.push({ method: fn.name, units, file: fileOf.get(j)!, argOffset });
       });
     });
+    return out;
+  }
+
+  private passed?: Map<string, PassedSubmission[]>;
+
+  /**
+   * A pool or executor handed to another function as an argument (`schedule(ex)`): the
+   * tasks submitted to it there (`executor.map(work, xs)`, `loop.run_in_executor(executor,
+   * work)`), as {@link returnedSubmissions} gives them. `siteOffset` is the creating call's;
+   * `methods` the submit methods of its system (hand-overs such as `run_in_executor` count
+   * for any executor).
+   */
+  passedSubmissions(m: ModuleModel, siteOffset: number, methods: ReadonlySet<string>): Array<{ method: string; units: UnitKey[]; file: string; argOffset: number }> {
+    const mi = this.program.moduleIndex(m.path);
+    const facts = m.flow;
+    if (mi === undefined || !facts) return [];
+    let site: number | undefined;
+    for (let i = 0; i < facts.at.length; i += 2) if (facts.at[i] === siteOffset) site = facts.at[i + 1];
+    if (site === undefined) return [];
+    const subs = (this.passed ??= passedSubmissions(this.program)).get(`${mi}:${site}`) ?? [];
+    const solver = this.program.solver;
+    const fileOf = new Map(this.modules.map((f) => [this.program.moduleIndex(f), f]));
+    const out: Array<{ method: string; units: UnitKey[]; file: string; argOffset: number }> = [];
+    for (const s of subs) {
+      if (!methods.has(s.method) && !HAND_OVERS.has(s.method)) continue;
+      const units: UnitKey[] = [];
+      for (const v of solver.valuesOf(solver.node(s.m, s.task))) {
+        for (const t of this.program.callableTargets(v)) {
+          const k = this.unitOf(t);
+          if (k && !units.includes(k)) units.push(k);
+        }
+      }
+      if (!units.length) continue;
+      const f = solver.modules[s.m].facts;
+      let argOffset = -1;
+      for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === s.task) argOffset = f.at[i];
+      out.push({ method: s.method, units, file: fileOf.get(s.m)!, argOffset });
+    }
     return out;
   }
 
@@ -529,7 +568,7 @@ function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], vis
 interface SeedFacts {
   /** starts a process (not only a Manager) the front end sees */
   starts: boolean;
-  /** one of those has tasks only the layer resolves, or the module puts handlers in a table */
+  /** one of those has tasks only the layer resolves (or none the front end sees), or the module puts handlers in a table */
   needs: boolean;
   /** one of those is in a function */
   inFunction: boolean;
@@ -548,7 +587,9 @@ function seedFacts(m: ModuleModel): SeedFacts {
   for (const b of m.bindings.values()) if (b.processClass || b.contextBases?.length) classNames.push(b.name);
   hit = {
     starts: proc.some((site) => site.system !== 'mp.Manager'),
-    needs: !!m.tableHandlers || proc.some((site) => !!site.flowTasks?.length),
+    // a pool nothing is submitted to where it is made is handed on (an argument, a factory's
+    // result): only the layer finds its tasks
+    needs: !!m.tableHandlers || proc.some((site) => !!site.flowTasks?.length || (!!submitMethodNames(site.system) && !site.tasks.length)),
     inFunction: proc.some((site) => m.units[site.unit]?.kind === 'function'),
     classNames,
     getContext: callsGetContext(m),

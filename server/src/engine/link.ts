@@ -46,7 +46,19 @@ export class Linker {
     const key = `${from.path}\0${specifier}`;
     let hit = this.resolved.get(key);
     if (hit === undefined) {
-      hit = (from.language === 'python' ? this.resolvePython(from, specifier) : this.resolveJs(from, specifier))?.path ?? null;
+      if (from.language === 'python') {
+        // a Python specifier resolves from the importing file's folder alone: files of one
+        // folder share the answer (`import sys` walks up every folder to the root)
+        const dir = path.dirname(from.path);
+        const dirKey = `${dir}/\0${specifier}`;
+        hit = this.resolved.get(dirKey);
+        if (hit === undefined) {
+          hit = this.resolvePython(dir, specifier)?.path ?? null;
+          this.resolved.set(dirKey, hit);
+        }
+      } else {
+        hit = this.resolveJs(from, specifier)?.path ?? null;
+      }
       this.resolved.set(key, hit);
     }
     return hit === null ? undefined : this.modules.get(hit);
@@ -133,20 +145,20 @@ export class Linker {
   }
 
   /**
-   * Python: relative specifiers ('.', '..pkg.mod') from the importing file's package;
-   * absolute ones from the importing file's folder and its ancestors (a script's folder is
+   * Python: relative specifiers ('.', '..pkg.mod') from the importing file's package
+   * (`fromDir`, its folder); absolute ones from that folder and its ancestors (a script's folder is
    * `sys.path[0]`; packages import siblings through the top folder).
    */
-  private resolvePython(from: ModuleModel, spec: string): ModuleModel | undefined {
+  private resolvePython(fromDir: string, spec: string): ModuleModel | undefined {
     const dots = /^\.*/.exec(spec)![0].length;
     const rest = spec.slice(dots);
     const parts = rest ? rest.split('.') : [];
     if (dots > 0) {
-      let dir = path.dirname(from.path);
+      let dir = fromDir;
       for (let i = 1; i < dots; i++) dir = path.dirname(dir);
       return this.pyModuleAt(dir, parts);
     }
-    let dir = path.dirname(from.path);
+    let dir = fromDir;
     for (;;) {
       const m = this.pyModuleAt(dir, parts);
       if (m) return m;
@@ -222,7 +234,8 @@ export class Linker {
     return undefined;
   }
 
-  private bindingTarget(m: ModuleModel, b: Binding, seen: Set<string>): Target | undefined {
+  /** (`seen` undefined: a fresh resolution, its set made only if it follows an import) */
+  private bindingTarget(m: ModuleModel, b: Binding, seen: Set<string> | undefined): Target | undefined {
     if (b.kind === 'import' && b.importFrom) {
       return this.resolveImport(m, b.importFrom, seen) ?? { symbol: symbolKey(m.path, b.name) };
     }
@@ -240,7 +253,7 @@ export class Linker {
       // CommonJS: `exports.x` / `module.exports.x` style state without a local name
       return m.exports.has(ref.name) && !ref.member ? symbolKey(m.path, ref.name) : undefined;
     }
-    const t = this.bindingTarget(m, b, new Set());
+    const t = this.bindingTarget(m, b, undefined);
     if (!t) return undefined;
     if ('symbol' in t) {
       if (ref.member) {

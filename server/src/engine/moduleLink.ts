@@ -128,9 +128,13 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
     return v === rec.asModule;
   };
   try {
-    for (const u of m.units) {
+    // indexed loops: this runs once per module, mostly before V8 optimises it, when each
+    // step of a `for...of` allocates a result object
+    for (let ui = 0; ui < m.units.length; ui++) {
+      const u = m.units[ui];
       const key = keys[u.id];
-      for (const c of u.calls) {
+      for (let ci = 0; ci < u.calls.length; ci++) {
+        const c = u.calls[ci];
         if (!holds(c)) continue;
         const found = memo(callables, c.callee, linker.resolveCallable);
         if (!found) continue;
@@ -150,7 +154,8 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
           if (site && !site.isProcess) for (const run of site.tasks[0].symbols ?? []) call(key, run, posOrder(c.range.start), 'later');
         }
       }
-      for (const a of u.accesses) {
+      for (let ai = 0; ai < u.accesses.length; ai++) {
+        const a = u.accesses[ai];
         if (!holds(a)) continue;
         const found = memo(refs, a.ref, linker.resolveRef);
         if (!found) continue;

@@ -113,12 +113,15 @@ export function computeProgram(g: ProgramSource, root: UnitRef, key: UnitKey): C
         }
         // a pool or executor returned by a factory: the tasks submitted to it where the factory is called
         const methods = submitMethodNames(rec.site.system);
-        if (methods && rec.module.units[rec.site.unit]?.kind === 'function') {
-          for (const s of flow.returnedSubmissions(rec.module, rec.site.offset, methods)) {
-            const sub = submissionRecord(g, rec, s.file, s.argOffset, s.method);
-            modules.add(s.file);
-            for (const k of s.units) entries.push([k, { spawn: sub, via: `${rec.site.label}.${s.method}`, range: sub.site.range, file: sub.module.path }]);
-          }
+        // ... or handed to another function as an argument: the tasks submitted to it there
+        const subs = methods ? [
+          ...(rec.module.units[rec.site.unit]?.kind === 'function' ? flow.returnedSubmissions(rec.module, rec.site.offset, methods) : []),
+          ...flow.passedSubmissions(rec.module, rec.site.offset, methods),
+        ] : [];
+        for (const s of subs) {
+          const sub = submissionRecord(g, rec, s.file, s.argOffset, s.method);
+          modules.add(s.file);
+          for (const k of s.units) entries.push([k, { spawn: sub, via: `${rec.site.label}.${s.method}`, range: sub.site.range, file: sub.module.path }]);
         }
       }
       for (const id of rec.site.initializerUnits ?? []) {

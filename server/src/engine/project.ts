@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
-import type { Language, ModuleModel } from './model';
+import type { Language, ModuleModel, Range } from './model';
 import { ProjectGraph } from './contexts';
-import { compactModel, plainRange } from './compact';
+import { compactModel, plainRange, type Span } from './compact';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { lazyFacts as deferJsFacts, parseJs } from '../js/frontend';
@@ -58,6 +58,8 @@ export interface ExtractedModel {
   model: ModuleModel;
   /** the front end deferred the model's value-flow facts (to be extracted on first read); the clone dropped them */
   deferredFacts: boolean;
+  /** makes the spans of the model's ranges (compact.ts, compactModel), when they crossed threads in another form */
+  makeSpan?: (r: Range) => Span;
 }
 
 /**
@@ -149,8 +151,8 @@ export class Project {
       skip = TOO_DEEP_NOTE;
       model = emptyModel(file, lang);
     }
-    // a model made elsewhere was structured-cloned: its arrays are exact already, its ranges plain
-    if (!skip) compactModel(model, !extracted);
+    // a model made elsewhere was structured-cloned: its arrays are exact already, its ranges plain or numbers (cli/modelTransfer.ts)
+    if (!skip) compactModel(model, !extracted, extracted?.makeSpan);
     if (skip) {
       model.problems.push({ range: model.units[0]!.range, message: `not analysed: ${skip}` });
       this.notAnalysed.set(file, skip);

@@ -16,7 +16,8 @@
  *     case-insensitive substrings), or when a relative specifier in it names its own
  *     package and that package is one of those (piscina's tests import `'..'`);
  *   - a file that may be nested too deeply for a front end ({@link mayBeTooDeep}) is
- *     parsed unless its tree shows it is not (js/depth.ts): a full run lists it as skipped;
+ *     left out only once a depth bound read from its text (js/depthBound.ts), or else its
+ *     parsed tree (js/depth.ts), shows it is not: a full run lists it as skipped;
  *   - links are read from every quoted string that looks like a path (comments and all),
  *     as imports and as worker modules, resolved by the engine's own {@link Linker} over
  *     the run's full set of files, so a specifier resolves to the file it resolves to in

@@ -3,7 +3,7 @@
  */
 import type { Binding, Range, ValueKind } from '../engine/model';
 import { CONTEXT_FACTORIES, PROCESS_CLASSES, THREAD_CLASSES } from '../frameworks/python';
-import { field, named, stringValue, toRange, unparen } from './syntax';
+import { DECLARING_TYPES, field, named, stringValue, toRange, unparen } from './syntax';
 import { newScope, ownImports, ownNames, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { Resolver } from './resolve';
@@ -143,10 +143,18 @@ export abstract class DeclarePass extends Resolver {
   }
 
   protected declareChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.namedChildren) this.declare(c, scope, unit);
+    // (indexed: see SyntaxNode.childForFieldName)
+    const kids = n.namedChildren;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
+      // a node of a type `declare` has no case for, with no such node below it, declares nothing
+      if (!c.holdsDeclaring && !DECLARING_TYPES.has(c.type)) continue;
+      this.declare(c, scope, unit);
+    }
   }
 
   protected declare(n: Node, scope: Scope, unit: number): void {
+    // (the case labels are DECLARING_TYPES in ./syntax.ts: `declareChildren` skips subtrees without them)
     switch (n.type) {
       case 'function_definition': this.declareFunction(n, scope, unit); return;
       case 'lambda': this.declareLambda(n, scope, unit); return;

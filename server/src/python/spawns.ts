@@ -43,7 +43,8 @@ export abstract class SpawnPass extends PayloadPass {
     const cands = this.classCandidates(fn, scope);
     // (a loop: this runs for every call, and almost none names a worker-creating call)
     let systems: { c: Candidate; s: PyCallInfo }[] | undefined;
-    for (const c of cands.cands) {
+    for (let i = 0; i < cands.cands.length; i++) {
+      const c = cands.cands[i];
       const s = WORKER_CALLS.get(c.q);
       if (s) (systems ??= []).push({ c, s });
     }
@@ -57,7 +58,8 @@ export abstract class SpawnPass extends PayloadPass {
       const targets = values.filter((t) => t.type === 'call');
       if (targets.length) this.deferred.push(() => this.submitTo(targets, n, '__call__', scope));
       // a submit method held in a name: `amap = ProcessPool().amap; amap(f, xs)`
-      for (const v of values) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
         const m = v.type === 'attribute' ? field(v, 'attribute')?.text ?? '' : '';
         const recv = v.type === 'attribute' ? field(v, 'object') : null;
         if (!recv || !SUBMIT_METHOD_NAMES.has(m) || m === 'start') continue;

@@ -6,6 +6,28 @@ import type { ArgSlot } from '../frameworks/types';
 import { START_METHODS } from './stdlib';
 import type { SyntaxNode as Node } from './tree';
 
+/**
+ * Leaf types that neither pass acts on (no case in `declare` or `visit`; literals, string
+ * parts, comments): the passes' loops over children skip such leaves without a call. Half
+ * the named nodes are leaves; an `identifier` leaf is read by pass B, so it is not here.
+ */
+export const INERT_LEAVES: ReadonlySet<string> = new Set([
+  'string_start', 'string_content', 'string_end', 'escape_sequence', 'comment', 'integer', 'float',
+  'true', 'false', 'none', 'ellipsis', 'type_conversion', 'line_continuation',
+]);
+
+/**
+ * The node types pass A (`declare` in ./declare.ts) has a case for: a subtree with none of
+ * them declares nothing, and pass A skips it ({@link SyntaxNode.holdsDeclaring}). Keep it
+ * in step with that switch.
+ */
+export const DECLARING_TYPES: ReadonlySet<string> = new Set([
+  'function_definition', 'lambda', 'class_definition', 'list_comprehension', 'set_comprehension',
+  'dictionary_comprehension', 'generator_expression', 'if_statement', 'assignment', 'augmented_assignment',
+  'for_statement', 'for_in_clause', 'as_pattern', 'named_expression', 'delete_statement', 'import_statement',
+  'import_from_statement', 'future_import_statement', 'global_statement', 'nonlocal_statement', 'yield',
+]);
+
 export function toRange(n: { readonly startPosition: { row: number; column: number }; readonly endPosition: { row: number; column: number } }): Range {
   const s = n.startPosition;
   const e = n.endPosition;

@@ -28,6 +28,7 @@
  * bench/verify-tree.ts checks all of this node by node against the WASM API.
  */
 import type { Tree, TreeCursor } from 'web-tree-sitter';
+import { DECLARING_TYPES } from './syntax';
 
 export interface Point {
   row: number;
@@ -46,14 +47,22 @@ export class SourceText {
    * id, type id, field id, start, end, and its index among the node's children
    */
   anon: Int32Array = NO_RECORDS;
-  /** the length of `anon` in use */
-  private anonLength = 0;
+  /** all visible children of the nodes that have anonymous ones, once built (few nodes: kept here, not in a field of every node) */
+  private readonly all = new Map<SyntaxNode, SyntaxNode[]>();
 
   constructor(
     readonly text: string,
     private readonly types: readonly string[] = [],
     private readonly fields: ReadonlyArray<string | null> = [],
   ) {}
+
+  allOf(node: SyntaxNode): SyntaxNode[] | undefined {
+    return this.all.get(node);
+  }
+
+  setAll(node: SyntaxNode, all: SyntaxNode[]): void {
+    this.all.set(node, all);
+  }
 
   /** row/column (0-based, UTF-16 columns) of a UTF-16 index */
   point(index: number): Point {
@@ -76,23 +85,6 @@ export class SourceText {
       else hi = mid - 1;
     }
     return { row: lo, column: index - starts[lo] };
-  }
-
-  /** Records `count` numbers of `from` (from `start`) as one node's anonymous leaves; returns where. */
-  addAnon(from: Int32Array, start: number, count: number): number {
-    const at = this.anonLength;
-    const need = at + 1 + count;
-    if (need > this.anon.length) {
-      const grown = new Int32Array(Math.max(need, 2 * this.anon.length, this.text.length >> 3, 64));
-      grown.set(this.anon.subarray(0, at));
-      this.anon = grown;
-    }
-    const a = this.anon;
-    a[at] = count / ANON_RECORD;
-    // a loop, not `set(subarray(...))`: most nodes have a few leaves, and each `subarray` was a new typed-array object
-    for (let i = 0; i < count; i++) a[at + 1 + i] = from[start + i];
-    this.anonLength = need;
-    return at;
   }
 
   /** whether one of the anonymous leaves recorded at `at` fills field `name` */
@@ -128,14 +120,21 @@ const NO_CHILDREN: SyntaxNode[] = [];
  * from C strings, and comparing those with the front end's literals (`n.type === 'call'`,
  * `switch (n.type)`) would compare characters instead of pointers.
  */
-const namesCache = new WeakMap<object, { types: string[]; fields: Array<string | null> }>();
-function languageNames(language: Tree['language']): { types: string[]; fields: Array<string | null> } {
+const namesCache = new WeakMap<object, { types: string[]; fields: Array<string | null>; declaring: Uint8Array }>();
+function languageNames(language: Tree['language']): { types: string[]; fields: Array<string | null>; declaring: Uint8Array } {
   let names = namesCache.get(language);
   if (!names) {
     const intern = (x: string): string => Object.keys({ [x]: 0 })[0];
+    const types = language.types.map((t) => (typeof t === 'string' ? intern(t) : t));
+    // by type id (ERROR's is 0xffff); 1: a type in DECLARING_TYPES
+    const declaring = new Uint8Array(0x10000);
+    types.forEach((t, id) => {
+      if (DECLARING_TYPES.has(t)) declaring[id] = 1;
+    });
     names = {
-      types: language.types.map((t) => (typeof t === 'string' ? intern(t) : t)),
+      types,
       fields: language.fields.map((f) => (typeof f === 'string' ? intern(f) : f)),
+      declaring,
     };
     namesCache.set(language, names);
   }
@@ -145,10 +144,14 @@ function languageNames(language: Tree['language']): { types: string[]; fields: A
 export class SyntaxNode {
   /** the named children, in order (the node's own array: callers never modify it) */
   namedChildren: SyntaxNode[] = NO_CHILDREN;
-  /** all visible children, once built or when a copy gave them (see {@link children}) */
-  private all: SyntaxNode[] | null = null;
-  /** where the node's anonymous leaves are recorded in `source.anon`, or -1 (none, or given in `all`) */
-  anon = -1;
+  /**
+   * `slot * 4 + (holdsDeclaring ? 2 : 0) + (isNamed ? 0 : 1)`: `slot` is 0 when the node's
+   * children are all in `namedChildren`, 1 when all its visible children are kept in
+   * `source` (it has anonymous ones), else `anon + 2`, where `anon` is where its anonymous
+   * leaves are recorded in `source.anon`. One field for all of this: a node is 8 bytes per
+   * field, and the standard library makes 1.6 million of them.
+   */
+  private info: number;
   private textCache: string | undefined = undefined;
 
   constructor(
@@ -158,27 +161,69 @@ export class SyntaxNode {
     readonly type: string,
     /** the field this node fills in its parent, or null */
     readonly field: string | null,
-    readonly isNamed: boolean,
+    isNamed: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
     readonly parent: SyntaxNode | null,
-  ) {}
+  ) {
+    this.info = isNamed ? 0 : 1;
+  }
+
+  get isNamed(): boolean {
+    return (this.info & 1) === 0;
+  }
+
+  /**
+   * Whether a node below this one is of a type in {@link DECLARING_TYPES} (the cursor copy
+   * does not work it out and says true): pass A skips subtrees without one.
+   */
+  get holdsDeclaring(): boolean {
+    return (this.info & 2) !== 0;
+  }
+
+  markHoldsDeclaring(): void {
+    this.info |= 2;
+  }
+
+  /** where the node's anonymous leaves are recorded in `source.anon`, or -1 */
+  get anon(): number {
+    return this.info >= 8 ? (this.info >> 2) - 2 : -1;
+  }
+
+  set anon(at: number) {
+    this.info = (at + 2) * 4 + (this.info & 3);
+  }
 
   /**
    * The visible children (named and anonymous, extras included), in order. Most passes
    * only read `namedChildren`: the anonymous leaves become nodes when this is first read.
    */
   get children(): SyntaxNode[] {
-    return this.all ?? (this.anon < 0 ? this.namedChildren : (this.all = this.source.children(this, this.anon)));
+    const info = this.info;
+    if (info < 4) return this.namedChildren;
+    if (info < 8) return this.source.allOf(this)!;
+    const all = this.source.children(this, (info >> 2) - 2);
+    this.keepAll(all);
+    return all;
+  }
+
+  /** keeps `all` as the node's visible children (in `source`: few nodes have anonymous ones) */
+  private keepAll(all: SyntaxNode[]): void {
+    this.source.setAll(this, all);
+    this.info = 4 + (this.info & 3);
   }
 
   /** the copy's result: all children, when the node has anonymous ones that are not recorded as leaves */
   setChildren(all: SyntaxNode[]): void {
-    this.all = all;
     let count = 0;
     for (const c of all) if (c.isNamed) count++;
-    if (count === all.length) this.namedChildren = all;
-    else if (count === 0) this.namedChildren = NO_CHILDREN;
+    if (count === all.length) {
+      this.namedChildren = all;
+      this.info &= 3;
+      return;
+    }
+    this.keepAll(all);
+    if (count === 0) this.namedChildren = NO_CHILDREN;
     else {
       const named: SyntaxNode[] = [];
       for (const c of all) if (c.isNamed) named.push(c);
@@ -208,7 +253,11 @@ export class SyntaxNode {
 
   childForFieldName(name: string): SyntaxNode | null {
     if (this.type === 'ERROR') return null;
-    for (const c of this.withField(name)) if (c.field === name) return c;
+    // indexed loops here and in the passes' walks: code that V8 has not optimised yet
+    // (most of a run's, with the CLI's raised tier-up budget) allocates a result object per
+    // step of a `for...of`
+    const kids = this.withField(name);
+    for (let i = 0; i < kids.length; i++) if (kids[i].field === name) return kids[i];
     if (this.type === 'match_statement' && name === 'alternative') {
       // `ts_node_child_by_field_id` looks through the body (an aliased hidden node)
       return this.childForFieldName('body')?.childForFieldName('alternative') ?? null;
@@ -218,13 +267,17 @@ export class SyntaxNode {
 
   childrenForFieldName(name: string): SyntaxNode[] {
     const out: SyntaxNode[] = [];
-    for (const c of this.withField(name)) if (c.field === name) out.push(c);
+    const kids = this.withField(name);
+    for (let i = 0; i < kids.length; i++) if (kids[i].field === name) out.push(kids[i]);
     return out;
   }
 
   /** the children among which those filling field `name` are, in order: the named ones unless an anonymous leaf fills it */
   private withField(name: string): SyntaxNode[] {
-    return this.all ?? (this.anon >= 0 && this.source.anonHasField(this.anon, name) ? this.children : this.namedChildren);
+    const info = this.info;
+    if (info < 4) return this.namedChildren;
+    if (info < 8) return this.source.allOf(this)!;
+    return this.source.anonHasField((info >> 2) - 2, name) ? this.children : this.namedChildren;
   }
 }
 
@@ -285,7 +338,10 @@ export function copyTreeWithCursor(tree: Tree, text: string): SyntaxNode {
     }
     const fieldId = parent ? cursor.currentFieldId : 0;
     const type = types[typeId] || 'ERROR';
-    return new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, cursor.startIndex, cursor.endIndex, parent);
+    const node = new SyntaxNode(source, nextId++, type, fieldId ? fields[fieldId] ?? null : null, isNamed, cursor.startIndex, cursor.endIndex, parent);
+    // not worked out here: pass A then walks every subtree
+    node.markHoldsDeclaring();
+    return node;
   };
 
   try {
@@ -387,6 +443,12 @@ function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
 
 /** the fast copy's buffer of anonymous leaves (grown as needed, reused by every copy) */
 let leafBuffer = new Int32Array(4096);
+/**
+ * the fast copy's {@link SourceText.anon} records while it runs (grown as needed, reused by
+ * every copy): the tree's own array is one exact copy at the end, where growing it per tree
+ * had allocated (and zeroed) about twice what it kept
+ */
+let anonBuffer = new Int32Array(1 << 16);
 
 /** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`) */
 const SYM_ERROR = 0xffff;
@@ -396,7 +458,7 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
   const u8 = m.HEAPU8;
   const u16 = m.HEAPU16;
   const u32 = m.HEAPU32;
-  const { types, fields } = languageNames(tree.language);
+  const { types, fields, declaring } = languageNames(tree.language);
   const source = new SourceText(text, types, fields);
   // struct TSTree { Subtree root; const TSLanguage *language; ... }
   const treeAddr = (tree as unknown as { 0: number })[0];
@@ -417,9 +479,14 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
   let stackTop = 0;
   let leavesTop = 0;
   let hiddenTop = 0;
+  let anonTop = 0;
+  /** the nodes with anonymous children on `stack` (see `fill`) */
+  const mixedNodes: SyntaxNode[] = [];
   /** the index of the next child of the node being filled, and whether it has anonymous children on `stack` */
   let slot = 0;
   let mixed = false;
+  /** whether a node read so far among the children of the node being filled is, or holds, a {@link DECLARING_TYPES} node */
+  let declares = false;
   /**
    * the hidden subtrees open in the walk, as (parent's production, structural index, extra)
    * triples; those above a visible node's `base` are between it and the children being read
@@ -494,6 +561,7 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
           slot++;
           if (!isNamed) mixed = true;
           if (hasChildren) fill(node, q, pos);
+          if (declaring[typeId] === 1 || node.holdsDeclaring) declares = true;
         }
       } else if (!inline && u32[(q + 36) >> 2] > 0 && u32[(q + 48) >> 2] > 0) {
         hidden[hiddenTop++] = production;
@@ -512,24 +580,34 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
     const leavesFrom = leavesTop;
     const outerSlot = slot;
     const outerMixed = mixed;
+    const outerDeclares = declares;
     slot = 0;
     mixed = false;
+    declares = false;
     readChildren(p, start, node, hiddenTop);
+    if (declares) node.markHoldsDeclaring();
     if (stackTop > from) node.namedChildren = stack.slice(from, stackTop);
     stackTop = from;
     if (leavesTop > leavesFrom) {
-      node.anon = source.addAnon(leaves, leavesFrom, leavesTop - leavesFrom);
+      const count = leavesTop - leavesFrom;
+      if (anonTop + 1 + count > anonBuffer.length) {
+        const grown = new Int32Array(Math.max(2 * anonBuffer.length, anonTop + 1 + count));
+        grown.set(anonBuffer.subarray(0, anonTop));
+        anonBuffer = grown;
+      }
+      const a = anonBuffer;
+      node.anon = anonTop;
+      a[anonTop++] = count / ANON_RECORD;
+      // a loop, not `set(subarray(...))`: most nodes have a few leaves, and each `subarray` was a new typed-array object
+      for (let i = leavesFrom; i < leavesTop; i++) a[anonTop++] = leaves[i];
       leavesTop = leavesFrom;
     }
     // an anonymous node with visible children is kept as a node (on `stack`): then all
-    // children are built now
-    if (mixed) {
-      const all = node.children;
-      node.anon = -1;
-      node.setChildren(all);
-    }
+    // children are built once the records are in `source.anon`
+    if (mixed) mixedNodes.push(node);
     slot = outerSlot;
     mixed = outerMixed;
+    declares = outerDeclares;
   };
 
   // the root: the tree's root subtree, at its padding (ts_tree_root_node)
@@ -542,6 +620,8 @@ function copyTreeFromMemory(m: RuntimeModule, tree: Tree, text: string): SyntaxN
   const rootNamed = ((rootInline ? u8[treeAddr] >> 1 : u8[r + 44]) & 2) !== 0;
   const root = new SyntaxNode(source, nextId++, types[rootType] || 'ERROR', null, rootNamed, rootStart >>> 1, rootEnd >>> 1, null);
   if (!rootInline && u32[(r + 36) >> 2] > 0) fill(root, r, rootStart);
+  if (anonTop > 0) source.anon = anonBuffer.slice(0, anonTop);
+  for (const node of mixedNodes) node.setChildren(node.children);
   return root;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Access, AccessKind, Call, Range, Ref, Unit } from '../engine/model';
 import { MUTATING_METHODS } from './stdlib';
-import { field, named, refKey, toRange } from './syntax';
+import { field, INERT_LEAVES, named, refKey, toRange } from './syntax';
 import type { ChainRef, Scope } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { DeclarePass } from './declare';
@@ -55,9 +55,10 @@ export abstract class UsePass extends DeclarePass {
   }
 
   protected visitSubscripts(steps: Node[], scope: Scope, unit: number): void {
-    for (const s of steps) {
-      if (s.type !== 'subscript') continue;
-      for (const k of s.childrenForFieldName('subscript')) if (k) this.visit(k, scope, unit);
+    for (let i = 0; i < steps.length; i++) {
+      if (steps[i].type !== 'subscript') continue;
+      const keys = steps[i].childrenForFieldName('subscript');
+      for (let j = 0; j < keys.length; j++) this.visit(keys[j], scope, unit);
     }
   }
 
@@ -120,7 +121,14 @@ export abstract class UsePass extends DeclarePass {
   // pass B: uses
 
   protected visitChildren(n: Node, scope: Scope, unit: number): void {
-    for (const c of n.namedChildren) this.visit(c, scope, unit);
+    // (indexed: see SyntaxNode.childForFieldName)
+    const kids = n.namedChildren;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
+      // an inert leaf has no case in `visit` (and no children to visit)
+      if (c.namedChildren.length === 0 && INERT_LEAVES.has(c.type)) continue;
+      this.visit(c, scope, unit);
+    }
   }
 
   /** a statement sequence: tracks the previous statement for `v = X.get(k); if v is None: X[k] = ...` */
@@ -128,7 +136,9 @@ export abstract class UsePass extends DeclarePass {
     let prevStart = -1;
     let prevUnit = -1;
     let prevNode: Node | null = null;
-    for (const c of n.namedChildren) {
+    const kids = n.namedChildren;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
       const u = this.units[unit];
       const before = u.accesses.length;
       if (c.type === 'if_statement' && prevNode && prevUnit === unit && this.isGetAssignment(prevNode)) {
@@ -219,6 +229,7 @@ export abstract class UsePass extends DeclarePass {
   }
 
   protected visit(n: Node, scope: Scope, unit: number): void {
+    // (no case for INERT_LEAVES other than `comment`'s return: `visitChildren` skips such leaves)
     switch (n.type) {
       case 'comment': case 'import_statement': case 'import_from_statement': case 'future_import_statement':
       case 'global_statement': case 'nonlocal_statement': case 'dotted_name': case 'type':
@@ -427,7 +438,9 @@ export abstract class UsePass extends DeclarePass {
     const deco = this.decoratedUnit(n);
     const callUnit = deco === undefined ? unit : deco;
     const registered = this.registration(fn, scope);
-    for (const a of named(al)) {
+    const args = named(al);
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
       const v = a.type === 'keyword_argument' ? field(a, 'value') : a;
       if (!v) continue;
       if (callUnit !== null && this.callbackArg(v, scope, unit, callUnit)) {

@@ -3,7 +3,7 @@
  * workspace load and for the CLI: skip the usual vendored/generated folders, respect
  * `.gitignore` files (nested ones too), and read only UTF-8 text of a sane size.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isAnalyzable } from '../engine/project';
@@ -232,16 +232,57 @@ export type ReadResult =
 export async function readSourceFile(file: string): Promise<ReadResult> {
   // a notebook's size is mostly its outputs (images, tables), which are not read: only its
   // code cells are analysed, and the project checks their token budget (engine/project.ts)
-  const notebook = isNotebookPath(file);
-  const limit = notebook ? MAX_NOTEBOOK_BYTES : MAX_FILE_BYTES;
+  const limit = isNotebookPath(file) ? MAX_NOTEBOOK_BYTES : MAX_FILE_BYTES;
   const stat = await fs.stat(file);
   if (stat.size > limit) return { kind: 'skipped', reason: 'too-large' };
-  const bytes = await fs.readFile(file);
+  return sourceOf(file, await fs.readFile(file));
+}
+
+/**
+ * {@link readSourceFile} without leaving the thread: open, fstat, read, close. For the CLI,
+ * which has nothing else to do while it reads: on 7,749 node_modules files, 0.17 s of CPU
+ * against 0.62 s for the promise-based reads (each call a round trip to libuv's thread pool).
+ */
+export function readSourceFileSync(file: string): ReadResult {
+  const limit = isNotebookPath(file) ? MAX_NOTEBOOK_BYTES : MAX_FILE_BYTES;
+  const fd = openSync(file, 'r');
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    if (size > limit) return { kind: 'skipped', reason: 'too-large' };
+    // read to the end (the file may have grown since fstat), one byte past the limit at most
+    bytes = Buffer.allocUnsafe(Math.min(size, limit) + 1);
+    let length = 0;
+    for (;;) {
+      if (length === bytes.length) {
+        if (length > limit) break;
+        const more = Buffer.allocUnsafe(Math.min(bytes.length * 2, limit + 1));
+        bytes.copy(more, 0, 0, length);
+        bytes = more;
+      }
+      const n = readSync(fd, bytes, length, bytes.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    bytes = bytes.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+  return sourceOf(file, bytes);
+}
+
+/** one decoder for every read: a call without `stream` starts afresh */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** a source file's bytes, as {@link readSourceFile} reports them */
+function sourceOf(file: string, bytes: Buffer): ReadResult {
+  const notebook = isNotebookPath(file);
+  const limit = notebook ? MAX_NOTEBOOK_BYTES : MAX_FILE_BYTES;
   if (bytes.length > limit) return { kind: 'skipped', reason: 'too-large' };
   if (bytes.subarray(0, 8192).includes(0)) return { kind: 'skipped', reason: 'binary' };
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     return { kind: 'skipped', reason: 'not-utf8' };
   }
@@ -253,21 +294,18 @@ export async function readSourceFile(file: string): Promise<ReadResult> {
 export type ReadOutcome = { file: string; ok: true; result: ReadResult } | { file: string; ok: false; error: unknown };
 
 /**
- * Reads `files` with up to `ahead` reads in flight and yields the outcomes in the given
- * order, so the caller parses one file while the next ones are read. Each read's error is
- * caught into its outcome (a rejection waiting for its turn would be an unhandled one).
+ * Reads `files` and yields the outcomes in the given order, each read's error caught into
+ * its outcome. The reads are synchronous ({@link readSourceFileSync}): the CLI reads its
+ * files before it parses them, and model workers started before run in their own threads.
  */
-export async function* readSourceFilesInOrder(files: readonly string[], ahead = 8): AsyncGenerator<ReadOutcome> {
-  const pending: Array<Promise<ReadOutcome>> = [];
-  let next = 0;
-  const start = () => {
-    const file = files[next++]!;
-    pending.push(readSourceFile(file).then((result) => ({ file, ok: true, result }), (error: unknown) => ({ file, ok: false, error })));
-  };
-  while (next < files.length && pending.length < ahead) start();
-  while (pending.length > 0) {
-    const outcome = await pending.shift()!;
-    if (next < files.length) start();
+export async function* readSourceFilesInOrder(files: readonly string[]): AsyncGenerator<ReadOutcome> {
+  for (const file of files) {
+    let outcome: ReadOutcome;
+    try {
+      outcome = { file, ok: true, result: readSourceFileSync(file) };
+    } catch (error) {
+      outcome = { file, ok: false, error };
+    }
     yield outcome;
   }
 }

@@ -16,3 +16,11 @@ export function setV8Flag(flag: string): void {
 export function v8FlagsSet(): readonly string[] {
   return set;
 }
+
+/**
+ * Records flags another thread of this process set (V8's flags are the process's): a
+ * worker thread's code cache key must name them too (cli/modelPool.ts sends them).
+ */
+export function noteV8FlagsSetElsewhere(flags: readonly string[]): void {
+  for (const flag of flags) if (!set.includes(flag)) set.push(flag);
+}
