@@ -18,7 +18,7 @@ import type { Finding } from '../engine/findings';
 import type { ProjectGraph } from '../engine/contexts';
 import type { Range } from '../engine/model';
 import { applyEdits, computeFix } from './index';
-import { lineStarts } from '../shared/lines';
+import { lineOf, lineStarts } from '../shared/lines';
 import type { TextEdit } from './types';
 
 /** The fix kinds applied by fix-all (both languages; see the module comment for why). */
@@ -129,14 +129,8 @@ const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 function rangeOf(text: string, from: number, to: number): Range {
   const starts = lineStarts(text);
   const pos = (offset: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - starts[lo]! };
+    const line = lineOf(starts, offset);
+    return { line, character: offset - starts[line]! };
   };
   return { start: pos(from), end: pos(to) };
 }
