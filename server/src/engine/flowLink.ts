@@ -136,18 +136,8 @@ export class FlowLink {
         const fn = f.nodes[x.fn];
         if (fn.k !== 'attr' || !methods.has(fn.name) || !fromFactory(fn.obj, 0)) return;
         const arg = x.args[0] ?? x.kw.find(([k]) => k === 'func' || k === 'fn')?.[1];
-        if (arg === undefined) return;
-        const units: UnitKey[] = [];
-        for (const v of solver.valuesOf(solver.node(j, arg))) {
-          for (const t of this.program.callableTargets(v)) {
-            const k = this.unitOf(t);
-            if (k && !units.includes(k)) units.push(k);
-          }
-        }
-        if (!units.length) return;
-        let argOffset = -1;
-        for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === arg) argOffset = f.at[i];
-        out.push({ method: fn.name, units, file: fileOf.get(j)!, argOffset });
+        const sub = arg === undefined ? undefined : this.submission(j, arg, fn.name, fileOf);
+        if (sub) out.push(sub);
       });
     });
     return out;
@@ -170,25 +160,31 @@ export class FlowLink {
     for (let i = 0; i < facts.at.length; i += 2) if (facts.at[i] === siteOffset) site = facts.at[i + 1];
     if (site === undefined) return [];
     const subs = (this.passed ??= passedSubmissions(this.program)).get(`${mi}:${site}`) ?? [];
-    const solver = this.program.solver;
     const fileOf = new Map(this.modules.map((f) => [this.program.moduleIndex(f), f]));
     const out: Array<{ method: string; units: UnitKey[]; file: string; argOffset: number }> = [];
     for (const s of subs) {
       if (!methods.has(s.method) && !HAND_OVERS.has(s.method)) continue;
-      const units: UnitKey[] = [];
-      for (const v of solver.valuesOf(solver.node(s.m, s.task))) {
-        for (const t of this.program.callableTargets(v)) {
-          const k = this.unitOf(t);
-          if (k && !units.includes(k)) units.push(k);
-        }
-      }
-      if (!units.length) continue;
-      const f = solver.modules[s.m].facts;
-      let argOffset = -1;
-      for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === s.task) argOffset = f.at[i];
-      out.push({ method: s.method, units, file: fileOf.get(s.m)!, argOffset });
+      const sub = this.submission(s.m, s.task, s.method, fileOf);
+      if (sub) out.push(sub);
     }
     return out;
+  }
+
+  /** A task handed over by `method` as node `task` of module `j`: the units it may be and the argument's offset (undefined: no unit). */
+  private submission(j: number, task: number, method: string, fileOf: ReadonlyMap<number | undefined, string>): { method: string; units: UnitKey[]; file: string; argOffset: number } | undefined {
+    const solver = this.program.solver;
+    const units: UnitKey[] = [];
+    for (const v of solver.valuesOf(solver.node(j, task))) {
+      for (const t of this.program.callableTargets(v)) {
+        const k = this.unitOf(t);
+        if (k && !units.includes(k)) units.push(k);
+      }
+    }
+    if (!units.length) return undefined;
+    const f = solver.modules[j].facts;
+    let argOffset = -1;
+    for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];
+    return { method, units, file: fileOf.get(j)!, argOffset };
   }
 
   /**
