@@ -129,6 +129,11 @@ describe('released texts (the language server keeps models, not the texts of clo
       const show = (p: Project) => p.analyze().map((x) => `${x.file}:${x.range.start.line} ${x.rule} ${x.message} ${JSON.stringify(x.fixes)}`);
       assert.deepEqual(show(lean), show(full));
       assert.ok(show(full).length > 50);
+      // a released model holds what the full one does, its names one string each and its
+      // equal parameter lists one array (compact.ts, internModel)
+      for (const file of files) assert.deepEqual(lean.model(file), full.model(file), file);
+      const selfOnly = files.flatMap((file) => lean.model(file)!.units.filter((u) => u.params.join() === 'self').map((u) => u.params));
+      assert.ok(selfOnly.length > 20 && selfOnly.every((p) => p === selfOnly[0]), `${selfOnly.length} lists ['self']`);
       const f = files[0]!;
       assert.equal(lean.text(f), full.text(f));
       // the same text again (a reload from disk): nothing to re-parse, still released

@@ -215,3 +215,104 @@ export function compactModel(m: ModuleModel, arrays = true, makeSpan = spanOf): 
   for (const p of m.problems) p.range = span(p.range);
   return m;
 }
+
+/**
+ * `s`, or the one string equal to it that V8's string table holds: a name used as a property
+ * key is internalized, and the copies it replaces become forwarding strings that the next
+ * collection redirects to the table's string, wherever they are referenced (map keys too).
+ * The table is V8's own (weak): nothing here keeps a string alive.
+ */
+export function internName(s: string): string {
+  const o = { [s]: 0 };
+  for (const k in o) return k;
+  return s;
+}
+
+/** Shared by every unit of a released model with no calls, accesses or parameters ({@link internModel}); frozen: no one may add to it. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/**
+ * The names of a model the server keeps for a closed file, made one string per name
+ * ({@link internName}: the front ends copy names out of the text, one string per occurrence; in
+ * a 10,000-file workspace, "self" alone was 111,000 strings), and its empty unit lists one
+ * shared empty array. Parameter lists equal to one seen before (`['self']`) become that
+ * one, from `lists`. Only the server calls this, for files it keeps without their text
+ * (Project.releaseText): an editor's document is re-parsed at every edit, and the CLI keeps
+ * nothing long enough to pay for the work.
+ */
+export function internModel(m: ModuleModel, lists: Map<string, string[]>): void {
+  // a file repeats its names ('self'): a map finds the repeats faster than V8's table
+  const seen = new Map<string, string>();
+  const intern = (s: string): string => {
+    let hit = seen.get(s);
+    if (hit === undefined) seen.set(s, (hit = internName(s)));
+    return hit;
+  };
+  const refs = new Set<Ref>();
+  const ref = (r: Ref) => {
+    if (refs.has(r)) return;
+    refs.add(r);
+    r.name = intern(r.name);
+    if (r.member !== undefined) r.member = intern(r.member);
+  };
+  const names = (xs: string[] | undefined) => {
+    if (xs) for (let i = 0; i < xs.length; i++) xs[i] = intern(xs[i]!);
+  };
+  for (const u of m.units) {
+    u.name = intern(u.name);
+    if (u.binding !== undefined) u.binding = intern(u.binding);
+    names(u.exportedAs);
+    names(u.globals);
+    if (u.params.length === 0) u.params = NONE;
+    else if (u.params.length <= 4) {
+      names(u.params);
+      const key = u.params.join('\0');
+      const hit = lists.get(key);
+      if (hit) u.params = hit;
+      else lists.set(intern(key), Object.freeze(u.params) as string[]);
+    } else names(u.params);
+    if (u.accesses.length === 0) u.accesses = NONE;
+    if (u.calls.length === 0) u.calls = NONE;
+    for (const a of u.accesses) {
+      ref(a.ref);
+      if (a.detail !== undefined) a.detail = intern(a.detail);
+      if (a.member) {
+        a.member.name = intern(a.member.name);
+        if (a.member.detail !== undefined) a.member.detail = intern(a.member.detail);
+      }
+    }
+    for (const c of u.calls) {
+      ref(c.callee);
+      if (c.submits !== undefined) c.submits = intern(c.submits);
+    }
+  }
+  const bindings = (map: Map<string, Binding>) => {
+    for (const [key, b] of map) {
+      intern(key);
+      b.name = intern(b.name);
+      if (b.detail !== undefined) b.detail = intern(b.detail);
+      if (b.importFrom) {
+        b.importFrom.specifier = intern(b.importFrom.specifier);
+        b.importFrom.imported = intern(b.importFrom.imported);
+      }
+      for (const r of b.bases ?? []) ref(r);
+      if (b.attrs) bindings(b.attrs);
+    }
+  };
+  bindings(m.bindings);
+  names(m.imports);
+  names(m.starExports);
+  names(m.deferredImports);
+  for (const [key, e] of m.exports) {
+    intern(key);
+    if (e.local !== undefined) e.local = intern(e.local);
+    if (e.from) {
+      e.from.specifier = intern(e.from.specifier);
+      e.from.imported = intern(e.from.imported);
+    }
+  }
+  for (const s of m.spawns) {
+    for (const t of s.tasks) ref(t.ref);
+    for (const r of s.initializers) ref(r);
+  }
+}

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { AnalysisOptions, Finding, RuleId, Severity } from './findings';
 import type { Language, ModuleModel, Range } from './model';
 import { ProjectGraph } from './contexts';
-import { compactModel, plainRange, type Span } from './compact';
+import { compactModel, internModel, plainRange, type Span } from './compact';
 import type { FindingInput, Rule, RuleContext } from './rule';
 import { RULES } from '../../../rules';
 import { lazyFacts as deferJsFacts, parseJs } from '../js/frontend';
@@ -288,7 +288,11 @@ export class Project {
     e.length = e.text.length;
     e.hash = textHash(e.text);
     e.text = undefined;
+    internModel(e.model, this.paramLists);
   }
+
+  /** parameter lists of released models, shared by equal ones ({@link internModel}) */
+  private readonly paramLists = new Map<string, string[]>();
 
   version(file: string): number | undefined {
     return this.entries.get(file)?.version;
