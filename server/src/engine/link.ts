@@ -43,23 +43,26 @@ export class Linker {
 
   /** Resolves a specifier as written in `from` to an analysed module, or undefined (external/unknown). */
   resolveModule(from: ModuleModel, specifier: string): ModuleModel | undefined {
-    const key = `${from.path}\0${specifier}`;
-    let hit = this.resolved.get(key);
-    if (hit === undefined) {
-      if (from.language === 'python') {
-        // a Python specifier resolves from the importing file's folder alone: files of one
-        // folder share the answer (`import sys` walks up every folder to the root)
-        const dir = path.dirname(from.path);
-        const dirKey = `${dir}/\0${specifier}`;
-        hit = this.resolved.get(dirKey);
-        if (hit === undefined) {
-          hit = this.resolvePython(dir, specifier)?.path ?? null;
-          this.resolved.set(dirKey, hit);
-        }
-      } else {
-        hit = this.resolveJs(from, specifier)?.path ?? null;
+    let hit: string | null | undefined;
+    if (from.language === 'python') {
+      // a Python specifier resolves from the importing file's folder alone: files of one
+      // folder share the answer (`import sys` walks up every folder to the root), and only
+      // the folder's is kept (a key per file as well was 7 MB of the language server's
+      // memory in a 10,000-file workspace)
+      const dir = path.dirname(from.path);
+      const dirKey = `${dir}/\0${specifier}`;
+      hit = this.resolved.get(dirKey);
+      if (hit === undefined) {
+        hit = this.resolvePython(dir, specifier)?.path ?? null;
+        this.resolved.set(dirKey, hit);
       }
-      this.resolved.set(key, hit);
+    } else {
+      const key = `${from.path}\0${specifier}`;
+      hit = this.resolved.get(key);
+      if (hit === undefined) {
+        hit = this.resolveJs(from, specifier)?.path ?? null;
+        this.resolved.set(key, hit);
+      }
     }
     return hit === null ? undefined : this.modules.get(hit);
   }
