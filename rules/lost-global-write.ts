@@ -4,7 +4,7 @@
  * worker's own copy.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { accessVerb, CauseGroups, describeWorker, initialValue, isSetUp, isWrite, moreText, readsValue, related, symbolName, where } from '../server/src/engine/rule';
+import { accessVerb, CauseGroups, describeWorker, initialValue, isKnownWrite, isSetUp, isWrite, moreText, readsValue, related, symbolName, where } from '../server/src/engine/rule';
 import type { AccessRecord } from '../server/src/engine/contexts';
 import type { ModuleModel } from '../server/src/engine/model';
 import { peerInstances } from '../server/src/frameworks/js';
@@ -21,7 +21,7 @@ export const lostGlobalWrite: Rule = {
     const groups = new CauseGroups<{ readsAfter: AccessRecord[]; peerReads?: AccessRecord[]; sym: string; parentSets?: boolean }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && SHARED_KINDS.has(b.kind)) continue;
-      let writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
+      let writes = recs.filter((r) => prog.worker.has(r.key) && isKnownWrite(ctx.graph, sym, r));
       if (writes.length === 0) continue;
       // a Manager proxy (also one a helper returned): writes through it reach the manager, only rebinding is local
       if (writes.some((w) => w.access.kind !== 'assign') && writes[0].module.language === 'python' && ctx.graph.holdsProxy(sym)) {

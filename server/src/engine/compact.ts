@@ -212,6 +212,7 @@ export function compactModel(m: ModuleModel, arrays = true, makeSpan = spanOf): 
   for (const p of m.payloads) p.range = span(p.range);
   for (const c of m.flowPoolCalls ?? []) for (const p of c.payloads) p.range = span(p.range);
   for (const p of m.proxySerialized) p.range = span(p.range);
+  if (m.flowCalls && arrays) m.flowCalls = exact(m.flowCalls);
   for (const p of m.problems) p.range = span(p.range);
   return m;
 }

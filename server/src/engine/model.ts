@@ -537,6 +537,14 @@ export interface ModuleModel {
    * runs after that worker ended, like {@link Unit.afterWorkerExit}.
    */
   flowExitHandlers?: Array<{ offset: number; unit: number }>;
+  /**
+   * Python: method calls whose callee the front end cannot name — on a local holding what a
+   * call made (`s = Service(); s.run()`), on a module-level name bound by a call, on an
+   * instance attribute (`self._runner.run()`) — as triples: unit id, the call's start
+   * offset, its position (line × 1,000,000 + character). Only the value-flow layer resolves
+   * them (engine/flowLink.ts, callSites); they are never call edges of the front end's.
+   */
+  flowCalls?: number[];
 }
 
 /** The `suppressions` key of a file-level directive that applies from `line` (0-based) to the end of the file. */

@@ -54,6 +54,28 @@ export abstract class UsePass extends DeclarePass {
     return c;
   }
 
+  /** a method call the front end cannot name the callee of (see ModuleModel.flowCalls) */
+  protected addFlowCall(unit: number, fn: Node): void {
+    const start = toRange(fn).start;
+    (this.model.flowCalls ??= []).push(unit, fn.startIndex, start.line * 1_000_000 + start.character);
+  }
+
+  /**
+   * `x.m()` on a local `x` that holds what a call made (`s = Service()`, `s = make()`): the
+   * value-flow layer may find the method, so the call's position is recorded for it. Locals
+   * that only hold parameters, literals or loop items are left out (they are most local
+   * method calls, and the layer rarely finds one of those in a function of the project).
+   */
+  private holdsCallResult(scope: Scope, name: string): boolean {
+    const vs = scope.values.get(name);
+    if (!vs) return false;
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i].node;
+      if (vs[i].index === undefined && (v.type === 'call' || (v.type === 'await' && v.namedChildren[0]?.type === 'call'))) return true;
+    }
+    return false;
+  }
+
   protected visitSubscripts(steps: Node[], scope: Scope, unit: number): void {
     for (let i = 0; i < steps.length; i++) {
       if (steps[i].type !== 'subscript') continue;
@@ -397,6 +419,8 @@ export abstract class UsePass extends DeclarePass {
               this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
               // `Config.configure(...)` on an imported name: that method, if the name is a class
               if (steps.length === 0 && b?.kind === 'import') this.addCall(unit, { name: r.ref.name, member: method }, fn).ifClass = true;
+              // `service = Service()` at the top level, `service.run()` in the main guard
+              else if (steps.length === 0 && b?.kind === 'unknown' && r.used === 0) this.addFlowCall(unit, fn);
             }
             if (either) {
               for (const x of this.units[unit].accesses.slice(mark)) x.asModule = false;
@@ -405,9 +429,16 @@ export abstract class UsePass extends DeclarePass {
           } else if (steps.length === 0) {
             // self.method() inside a method of a module-level class: that method of the class
             const fs = this.functionScope(scope);
-            if (fs?.methodOf?.classBinding && fs.selfName === bottom.text && this.resolve(bottom.text, scope) === fs) {
+            const where = this.resolve(bottom.text, scope);
+            if (fs?.methodOf?.classBinding && fs.selfName === bottom.text && where === fs) {
               this.addCall(unit, { name: fs.methodOf.classBinding, member: method }, fn);
+            } else if (where && where !== 'module' && where.kind === 'function' && this.holdsCallResult(where, bottom.text)) {
+              this.addFlowCall(unit, fn);
             }
+          } else if (steps.length === 1 && steps[0].type === 'attribute') {
+            // `self._runner.run()`: the object an attribute of the instance holds
+            const fs = this.functionScope(scope);
+            if (fs?.methodOf && fs.selfName === bottom.text && this.resolve(bottom.text, scope) === fs) this.addFlowCall(unit, fn);
           }
         } else {
           this.visit(bottom, scope, unit);
