@@ -35,6 +35,11 @@ export interface Range {
 export interface Ref {
   name: string;
   member?: string;
+  /**
+   * Python: `name` is module `from`'s binding, reached through an import inside a function
+   * (`def show(): from worker import current; current.id`): no binding of this module
+   */
+  from?: string;
 }
 
 /** What a module-level binding holds, as far as its declaration shows. */
@@ -109,7 +114,9 @@ export interface Binding {
   contextBases?: Array<{ ref: Ref; keys: string[] }>;
   /**
    * Python: a module-level dict literal holding multiprocessing contexts
-   * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start method.
+   * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start
+   * method; a binding that is a context itself (`ctx = mp.get_context('fork')`): one, with
+   * the empty key path.
    */
   contexts?: Array<{ keys: string[]; startMethod?: StartMethod }>;
   /**

@@ -88,7 +88,7 @@ export abstract class UsePass extends DeclarePass {
     const { bottom, steps } = this.chainOf(n);
     this.visitSubscripts(steps, scope, unit);
     if (bottom.type === 'identifier') {
-      const r = this.refOfChain(bottom, steps, scope);
+      const r = this.refOfChain(bottom, steps, scope) ?? this.localImportRef(bottom, steps, scope);
       if (r) this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
     } else {
       this.visit(bottom, scope, unit);
@@ -121,7 +121,7 @@ export abstract class UsePass extends DeclarePass {
           this.visit(bottom, scope, unit);
           return;
         }
-        const r = this.refOfChain(bottom, steps, scope);
+        const r = this.refOfChain(bottom, steps, scope) ?? this.localImportRef(bottom, steps, scope);
         if (!r) return;
         const rest = steps.length - r.used;
         const kind = mode === 'update' ? 'update' : 'assign';
@@ -262,6 +262,10 @@ export abstract class UsePass extends DeclarePass {
         return;
       case 'identifier': {
         if (this.resolve(n.text, scope) === 'module') this.addAccess(unit, { name: n.text }, 'read', n);
+        else {
+          const r = this.localImportRef(n, [], scope);
+          if (r) this.addAccess(unit, r.ref, 'read', n);
+        }
         return;
       }
       case 'attribute': case 'subscript':
@@ -392,9 +396,20 @@ export abstract class UsePass extends DeclarePass {
         const { bottom, steps } = this.chainOf(recv);
         this.visitSubscripts(steps, scope, unit);
         if (bottom.type === 'identifier') {
-          const r = this.refOfChain(bottom, steps, scope);
+          let r = this.refOfChain(bottom, steps, scope);
+          if (!r) {
+            // through an import inside the function: `from lib import Store; Store.load()`,
+            // `import lib; lib.run()` (a module's function), `lib.store.load()`
+            r = this.localImportRef(bottom, steps, scope);
+            const imp = r || steps.length > 0 ? undefined : this.localImport(bottom.text, scope);
+            if (imp?.imported === '*') this.callOfNode.set(n.id, this.addCall(unit, { name: method, from: imp.specifier }, fn));
+            else if (r && r.used === steps.length && !MUTATING_METHODS.has(method)) {
+              this.callOfNode.set(n.id, this.addCall(unit, { name: r.ref.name, member: method, from: r.ref.from }, fn));
+            }
+          }
           if (r) {
-            const b = this.model.bindings.get(r.ref.name);
+            // through an import inside the function: another module's binding, none of this one's
+            const b = r.ref.from === undefined ? this.model.bindings.get(r.ref.name) : undefined;
             // `from x import y; y.m()`: `y` may be a submodule or a value (a function, a
             // dict); what it is shows once the import is resolved, so both readings are
             // recorded, each kept by the engine only when it holds (`import x` is a module)
@@ -451,6 +466,10 @@ export abstract class UsePass extends DeclarePass {
         if (b && b.kind !== 'function' && b.kind !== 'class' && b.kind !== 'import' && b.kind !== 'unknown') {
           this.addAccess(unit, { name: fn.text }, 'read', fn);
         }
+      } else {
+        // `from lib import record` inside the function, then `record(x)`
+        const imp = this.localImport(fn.text, scope);
+        if (imp && imp.imported !== '*') this.callOfNode.set(n.id, this.addCall(unit, { name: imp.imported, from: imp.specifier }, fn));
       }
     } else if (fn) {
       this.visit(fn, scope, unit);
