@@ -297,6 +297,7 @@ export function internModel(m: ModuleModel, lists: Map<string, string[]>): void 
     refs.add(r);
     r.name = intern(r.name);
     if (r.member !== undefined) r.member = intern(r.member);
+    if (r.from !== undefined) r.from = intern(r.from);
   };
   const names = (xs: string[] | undefined) => {
     if (xs) for (let i = 0; i < xs.length; i++) xs[i] = intern(xs[i]!);
