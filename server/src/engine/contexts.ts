@@ -21,6 +21,7 @@ import { computeLink, eachCall, sameLink, sameList, type AccessRecord, type Modu
 import { replaceAccesses } from './accessIndex';
 import { computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
+import { instanceDefines } from './classes';
 import { exact } from './compact';
 
 export type { AccessRecord, ModuleLink } from './moduleLink';
@@ -738,6 +739,7 @@ export class ProjectGraph {
 
   /** Python: whether `sym` holds an instance whose class of the project's defines `method` (./flowLink.ts) */
   holdsInstanceWithMethod(sym: SymbolKey, method: string): boolean {
+    if (instanceDefines(this.linker, sym, method)) return true;
     const i = sym.lastIndexOf('#');
     return this.flowLink()?.holdsInstanceWithMethod(sym.slice(0, i), sym.slice(i + 1), method) ?? false;
   }

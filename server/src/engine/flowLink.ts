@@ -572,7 +572,7 @@ export function chooseFlowModules(
   importers: ReadonlyMap<string, Set<string>>,
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
 ): FlowChoice {
-  const groups = flowSeeds(modules, classSpawns);
+  const groups = flowSeeds(modules, classSpawns, importers);
   const visited = new Set<string>();
   return { chosen: groups ? chooseModules(modules, linker, groups, importers, visited) : null, visited };
 }
@@ -602,7 +602,7 @@ function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], vis
   if (m.language !== 'python') return '';
   const f = seedFacts(m);
   const starts = classSpawns.map((site) => `${+!!site.isProcess}${site.tasks.map((t) => (t.symbols ?? []).join(',')).join(';')}`).join('|');
-  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}:${f.classNames.join(',')}:${starts}`;
+  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}${+f.root}:${f.classNames.join(',')}:${starts}`;
   if (visited) out += m.flow ? `:flow:${importSpecs(m).join('\n')}` : ':no flow';
   return out;
 }
@@ -618,6 +618,8 @@ interface SeedFacts {
   /** module-level classes with a process base or context bases */
   classNames: string[];
   getContext: boolean;
+  /** has a `__main__` guard: a program root */
+  root: boolean;
 }
 
 const seedFactsOf = new WeakMap<ModuleModel, SeedFacts>();
@@ -636,6 +638,7 @@ function seedFacts(m: ModuleModel): SeedFacts {
     inFunction: proc.some((site) => m.units[site.unit]?.kind === 'function'),
     classNames,
     getContext: callsGetContext(m),
+    root: m.units.some((u) => u.kind === 'main-guard'),
   };
   seedFactsOf.set(m, hit);
   return hit;
@@ -644,6 +647,7 @@ function seedFacts(m: ModuleModel): SeedFacts {
 function flowSeeds(
   modules: ReadonlyMap<string, ModuleModel>,
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
+  importers: ReadonlyMap<string, Set<string>>,
 ): Array<{ seeds: ModuleModel[]; importerDepth: number }> | null {
   const python = [...modules.values()].filter((m) => m.language === 'python');
   const starts = python.filter((m) => seedFacts(m).starts || classSpawns(m).some((site) => site.isProcess));
@@ -671,5 +675,41 @@ function flowSeeds(
     { seeds: mpUsers, importerDepth: 1 },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
+    // last, in what the cap leaves: the modules from a program root down to a start (main.py
+    // → app.py → service.py), where the parent calls the method that starts the workers on
+    // an instance it holds (`app = App(); app.run()`): the layer places that call
+    { seeds: rootPaths(modules, [...starts, ...classHomes], importers), importerDepth: 0 },
   ];
+}
+
+/** Importer rings between a program root and a start that {@link rootPaths} follows. */
+const ROOT_PATH_DEPTH = 4;
+
+/**
+ * The modules on import paths from a module with a `__main__` guard down to one of
+ * `starts`, within {@link ROOT_PATH_DEPTH} importer rings (breadth-first, by path: one path
+ * per root), in path order.
+ */
+function rootPaths(all: ReadonlyMap<string, ModuleModel>, starts: readonly ModuleModel[], importers: ReadonlyMap<string, Set<string>>): ModuleModel[] {
+  const towardStart = new Map<string, string | null>();
+  let ring = starts.map((m) => m.path).sort();
+  for (const p of ring) towardStart.set(p, null);
+  for (let d = 0; d < ROOT_PATH_DEPTH && ring.length; d++) {
+    const next: string[] = [];
+    for (const p of ring) {
+      for (const q of [...(importers.get(p) ?? [])].sort()) {
+        if (towardStart.has(q)) continue;
+        towardStart.set(q, p);
+        next.push(q);
+      }
+    }
+    ring = next.sort();
+  }
+  const out = new Set<string>();
+  for (const p of towardStart.keys()) {
+    const m = all.get(p);
+    if (!m || m.language !== 'python' || !seedFacts(m).root) continue;
+    for (let q: string | null | undefined = p; q && !out.has(q); q = towardStart.get(q)) out.add(q);
+  }
+  return [...out].sort().map((p) => all.get(p)).filter((m): m is ModuleModel => !!m);
 }
