@@ -258,11 +258,10 @@ export class ProjectGraph {
     if (old && sameLink(old, link)) return false;
     s.links.set(file, link);
     const modelChanged = old?.model !== link.model;
-    // a module's function units are stored under its own symbols only: its old lists can simply be replaced
+    // a module's function units are stored under its own symbols only: its old lists are replaced,
+    // overwritten where the key stays (each deletion leaves a hole in a hash table of tens of
+    // thousands of entries, and a few hundred per keystroke made V8 rebuild it every few edits)
     const before = new Map<SymbolKey, UnitKey[]>();
-    // entries are overwritten where the key stays, not deleted and added again: a deletion
-    // leaves a hole in the index's hash table, and the holes of a few hundred units per
-    // keystroke made V8 rebuild these tables (tens of thousands of entries) every few edits
     if (old) {
       // unit keys are by id (0..n-1): the new link's overwrite those that stay
       if (modelChanged) for (let i = link.keys.length; i < old.keys.length; i++) s.units.delete(old.keys[i]);
@@ -279,7 +278,6 @@ export class ProjectGraph {
       }
     }
     if (modelChanged) for (const u of link.model.units) s.units.set(link.keys[u.id], { module: link.model, unit: u });
-    // the module's own symbols' lists are replaced (a symbol no longer listed is deleted)
     const lists = new Map<SymbolKey, UnitKey[]>();
     for (const [sym, key] of link.unitSymbols) {
       const list = lists.get(sym);
