@@ -67,6 +67,33 @@ function seedPatterns(): { text: RegExp[]; module: Set<string> } {
 
 let seeds: ReturnType<typeof seedPatterns> | undefined;
 
+/**
+ * The parts of the seed vocabulary a model cannot stand for (a suppression comment, which
+ * may be malformed; pm2's config; a Vite worker query): a file whose text says one stays a
+ * seed whatever its model holds.
+ */
+const FIXED_SEED = /crossproc|ecosystem|exec_mode|\?(?:shared)?worker/i;
+
+/**
+ * Whether a JS model holds anything the engine makes worker programs or module-local
+ * findings of: a start, a message handler, a guarded branch, a pool, payloads, the
+ * value-flow layer's pool calls and exit handlers, suppressions, ... (every worker of a JS
+ * program comes from a file's `spawns`, engine/programs.ts). A text seed without any of
+ * these is worker vocabulary only (`require('node:worker_threads')` to test a feature,
+ * `isMainThread` read and returned): no program starts a worker from it, so it matters as
+ * much as any other file, through what it is linked to. The list is wider than that
+ * argument needs, on purpose.
+ */
+export function holdsWorkerFacts(m: ModuleModel): boolean {
+  if (m.spawns.length || m.workerHandlers.length || m.payloads.length || m.proxySerialized.length || m.suppressions.size) return true;
+  if (m.flowPoolCalls || m.flowExitHandlers || m.clusterExec || m.readsWorkerData || m.startMethod || m.tableHandlers) return true;
+  for (const u of m.units) if ((u.kind !== 'module' && u.kind !== 'function') || u.afterWorkerExit || u.detached) return true;
+  for (const b of m.bindings.values()) {
+    if (b.kind === 'pool' || b.kind === 'process-primitive' || b.kind === 'manager-proxy' || b.kind === 'thread-primitive' || b.remote || b.processClass || b.threadClass) return true;
+  }
+  return false;
+}
+
 /** a pool call's method, `x.run(...)`, as text */
 const RUN = /\brun\b/;
 
@@ -228,6 +255,25 @@ export class JsRelevance {
         // worker modules too, from every file (a superset of what front ends record)
         for (const t of targetsOf(this.linker, from, spec, true)) this.link(file, t);
       }
+    }
+  }
+
+  /**
+   * Drops the seeds whose model holds no worker facts ({@link holdsWorkerFacts}): they are
+   * kept only where they link to what is needed. `modelOf`: the file's model, undefined
+   * when there is none to read (over the budget, too deep): the seed stays. Seeds by
+   * {@link FIXED_SEED} stay. A dropped seed that may be too deep is then treated as the
+   * constructor treats other files. Call before {@link unneeded}.
+   */
+  refineSeeds(texts: ReadonlyMap<string, string>, modelOf: (file: string) => ModuleModel | undefined): void {
+    for (const file of [...this.seeds]) {
+      const text = texts.get(file)!;
+      if (FIXED_SEED.test(text)) continue;
+      const m = modelOf(file);
+      if (!m || holdsWorkerFacts(m)) continue;
+      this.seeds.delete(file);
+      // as the constructor does for any other file (how deep a tree the front end walked here says little of a run's thread)
+      if (isOverBudget(text) || mayBeTooDeep(text)) this.alone.add(file);
     }
   }
 
