@@ -14,7 +14,9 @@
  *   - a file *seeds* when its text mentions any worker vocabulary (every module and start
  *     symbol of the JS framework models, `fork`, `spawn`, `process.on`, ...;
  *     case-insensitive substrings), or when a relative specifier in it names its own
- *     package and that package is one of those (piscina's tests import `'..'`);
+ *     package and that package is one of those (piscina's tests import `'..'`); the CLI
+ *     then parses the seeds and keeps as seeds those whose model holds worker facts
+ *     ({@link JsRelevance.refineSeeds}): a text seed alone over-approximates those;
  *   - a file that may be nested too deeply for a front end ({@link mayBeTooDeep}) is
  *     left out only once a depth bound read from its text (js/depthBound.ts), or else its
  *     parsed tree (js/depth.ts), shows it is not: a full run lists it as skipped;
