@@ -121,37 +121,51 @@ const PATH_STRINGS = /(['"`])(\.{1,2}(?:[/\\][^'"`\n]*)?|\/[^'"`\n]*|file:\/\/[^
  */
 export function mayBeTooDeep(text: string): boolean {
   let depth = 0;
-  let lineStart = 0;
   let run = 0;
   let continued = false;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 10;
-    if (c === 10) {
-      if (i - lineStart > 1_000) return true;
-      // the line's first and last characters other than white space
-      let a = lineStart;
-      let b = i - 1;
-      while (a <= b && isSpace(text.charCodeAt(a))) a++;
-      while (b >= a && isSpace(text.charCodeAt(b))) b--;
-      // a line of closing brackets only (`})` between `.then(() => {...})` calls) neither ends nor goes on
-      if (a <= b && !closersOnly(text, a, b)) {
-        let first = a;
-        while (first < b && isCloser(text.charCodeAt(first))) first++;
-        const joins = continued || OPERATOR.has(text.charCodeAt(first));
-        const last = text.charCodeAt(b);
-        continued = OPERATOR.has(last) || last === 40 || last === 91 || last === 123;
-        run = joins || continued ? run + 1 : 0;
-        if (run > 100) return true;
+  const n = text.length;
+  // line by line (the search for a line's end is native), brackets by a table: this runs
+  // over every JS file of a run that seeds nothing
+  for (let lineStart = 0; ; ) {
+    let end = text.indexOf('\n', lineStart);
+    if (end < 0) end = n;
+    if (end - lineStart > 1_000) return true;
+    for (let i = lineStart; i < end; i++) {
+      const c = text.charCodeAt(i);
+      const k = c < 128 ? BRACKETS[c] : 0;
+      if (k === 0) continue;
+      if (k === OPENS) {
+        if (++depth > 40) return true;
+      } else if (depth > 0) {
+        depth--;
       }
-      lineStart = i + 1;
-    } else if (c === 40 || c === 91 || c === 123) {
-      if (++depth > 40) return true;
-    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) {
-      depth--;
     }
+    // the line's first and last characters other than white space
+    let a = lineStart;
+    let b = end - 1;
+    while (a <= b && isSpace(text.charCodeAt(a))) a++;
+    while (b >= a && isSpace(text.charCodeAt(b))) b--;
+    // a line of closing brackets only (`})` between `.then(() => {...})` calls) neither ends nor goes on
+    if (a <= b && !closersOnly(text, a, b)) {
+      let first = a;
+      while (first < b && isCloser(text.charCodeAt(first))) first++;
+      const joins = continued || OPERATOR.has(text.charCodeAt(first));
+      const last = text.charCodeAt(b);
+      continued = OPERATOR.has(last) || last === 40 || last === 91 || last === 123;
+      run = joins || continued ? run + 1 : 0;
+      if (run > 100) return true;
+    }
+    if (end >= n) return false;
+    lineStart = end + 1;
   }
-  return false;
 }
+
+const OPENS = 1;
+const CLOSES = 2;
+/** by character code below 128: {@link OPENS} for `(`, `[`, `{`, {@link CLOSES} for `)`, `]`, `}`, else 0 */
+const BRACKETS = new Uint8Array(128);
+for (const ch of '([{') BRACKETS[ch.charCodeAt(0)] = OPENS;
+for (const ch of ')]}') BRACKETS[ch.charCodeAt(0)] = CLOSES;
 
 /** characters that join a line to the one before (at its start) or after (at its end): operators, `.`, `,` */
 const OPERATOR = new Set([...'-+*/%&|^?:.,=<>!'].map((ch) => ch.charCodeAt(0)));
@@ -183,15 +197,25 @@ export function runLinker(files: Iterable<string>): { linker: Linker; stub: (fil
 }
 
 /**
- * The files `spec`, written in `from`, may denote: as an import, and (`workers`: in a file
- * that may start workers, the only place a front end records a worker module) as a worker module.
+ * The files `spec`, written in `from`, may denote: as an import and as a worker module.
+ * Both answers depend only on `from`'s folder (../engine/link.ts: a path resolved from it,
+ * the package it is in, the folders above it), so they are kept per folder and specifier in
+ * `memo`: files of one folder name the same specifiers (node_modules: about half of the
+ * relevance scan's CPU was resolving).
  */
-function targetsOf(linker: Linker, from: ModuleModel, spec: string, workers: boolean): string[] {
+function targetsOf(linker: Linker, from: ModuleModel, spec: string, memo: Map<string, readonly [string | undefined, string | undefined]>): string[] {
+  const key = `${dirname(from.path)}\0${spec}`;
+  let hit = memo.get(key);
+  if (hit === undefined) {
+    const imported = linker.resolveModule(from, spec)?.path;
+    const worker = linker.resolveWorkerModule(from, spec)?.path;
+    hit = [imported, worker];
+    memo.set(key, hit);
+  }
+  const [imported, worker] = hit;
   const out: string[] = [];
-  const imported = linker.resolveModule(from, spec);
-  if (imported && imported.path !== from.path) out.push(imported.path);
-  const worker = workers ? linker.resolveWorkerModule(from, spec) : undefined;
-  if (worker && worker !== imported && worker.path !== from.path) out.push(worker.path);
+  if (imported !== undefined && imported !== from.path) out.push(imported);
+  if (worker !== undefined && worker !== imported && worker !== from.path) out.push(worker);
   return out;
 }
 
@@ -228,6 +252,8 @@ export class JsRelevance {
   private readonly js = new Set<string>();
   private readonly linker: Linker;
   private readonly stub: (file: string) => ModuleModel;
+  /** {@link targetsOf}'s answers by folder and specifier */
+  private readonly resolved = new Map<string, readonly [string | undefined, string | undefined]>();
 
   /** `texts`: every file of the run (what `languageOf` accepts), in run order */
   constructor(texts: ReadonlyMap<string, string>) {
@@ -255,7 +281,7 @@ export class JsRelevance {
           if (self && seed.module.has(self)) this.seeds.add(file);
         }
         // worker modules too, from every file (a superset of what front ends record)
-        for (const t of targetsOf(this.linker, from, spec, true)) this.link(file, t);
+        for (const t of targetsOf(this.linker, from, spec, this.resolved)) this.link(file, t);
       }
     }
   }
@@ -345,7 +371,7 @@ export class JsRelevance {
     for (const m of models) {
       if (m.language !== 'js' || !this.js.has(m.path)) continue;
       for (const spec of modelLinks(m)) {
-        for (const t of targetsOf(this.linker, this.stub(m.path), spec, true)) {
+        for (const t of targetsOf(this.linker, this.stub(m.path), spec, this.resolved)) {
           if (this.out.get(m.path)?.has(t) || !this.js.has(t)) continue;
           this.link(m.path, t);
           linked = true;
