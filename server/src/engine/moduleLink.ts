@@ -108,7 +108,7 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
   const callables = new Map<string, SymbolKey | null>();
   const moduleNames = new Map<string, boolean>();
   const memo = (table: Map<string, SymbolKey | null>, ref: Ref, resolve: (m: ModuleModel, ref: Ref) => SymbolKey | undefined): SymbolKey | undefined => {
-    const k = ref.member === undefined ? ref.name : `${ref.name}\0${ref.member}`;
+    const k = (ref.member === undefined ? ref.name : `${ref.name}\0${ref.member}`) + (ref.from === undefined ? '' : `\0\0${ref.from}`);
     let v = table.get(k);
     if (v === undefined) {
       v = resolve.call(linker, m, ref) ?? null;
@@ -176,6 +176,15 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
   for (const spec of m.imports) {
     const t = linker.resolveModule(m, spec);
     if (t && t !== m) imports.push(t.path);
+  }
+  // `from pkg import checker`: the submodule is imported too (its importers are callers that
+  // hand it objects, ./flowLink.ts; a change there may change this module's results)
+  if (m.language === 'python') {
+    for (const b of m.bindings.values()) {
+      if (b.kind !== 'import' || !b.importFrom || b.importFrom.imported === '*') continue;
+      const t = linker.resolveImport(m, b.importFrom);
+      if (t && 'module' in t && t.module !== m && !imports.includes(t.module.path)) imports.push(t.module.path);
+    }
   }
   const linkCalls: LinkCalls = { from: exact(calls.from), sym: exact(calls.sym), pos: exact(calls.pos), registered: calls.registered };
   return { model: m, keys, unitSymbols: exact(unitSymbols), calls: linkCalls, accesses: exact(accesses), imports: exact(imports), deps: [...reads], classSpawns };
