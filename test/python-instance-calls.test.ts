@@ -39,6 +39,17 @@ const service = src(
   '            return list(pool.map(work, xs))',
 );
 const guard = "if __name__ == '__main__':";
+// pkg/checker.py of the package tests: Manager.run maps work(), which reads pkg.settings.SCALE
+const checker = src(
+  'from concurrent.futures import ProcessPoolExecutor',
+  'from pkg import settings',
+  'def work(x):',
+  '    return settings.SCALE * x',
+  'class Manager:',
+  '    def run(self, xs):',
+  '        with ProcessPoolExecutor(2) as pool:',
+  '            return list(pool.map(work, xs))',
+);
 
 describe('methods called on an instance held in a variable or attribute', () => {
   before(async () => {
@@ -95,16 +106,6 @@ describe('methods called on an instance held in a variable or attribute', () => 
   });
 
   it('through `from pkg import checker` (flake8\'s shape): the importing module is a caller the layer reads', async () => {
-    const checker = src(
-      'from concurrent.futures import ProcessPoolExecutor',
-      'from pkg import settings',
-      'def work(x):',
-      '    return settings.SCALE * x',
-      'class Manager:',
-      '    def run(self, xs):',
-      '        with ProcessPoolExecutor(2) as pool:',
-      '            return list(pool.map(work, xs))',
-    );
     const app = src(
       'from pkg import checker, settings',
       'class App:',
@@ -123,16 +124,6 @@ describe('methods called on an instance held in a variable or attribute', () => 
   });
 
   it('a program root two imports above the start (main.py → app.App().run() → self.manager.run())', async () => {
-    const checker = src(
-      'from concurrent.futures import ProcessPoolExecutor',
-      'from pkg import settings',
-      'def work(x):',
-      '    return settings.SCALE * x',
-      'class Manager:',
-      '    def run(self, xs):',
-      '        with ProcessPoolExecutor(2) as pool:',
-      '            return list(pool.map(work, xs))',
-    );
     const app = src('from pkg import checker, settings', 'class App:', '    def __init__(self):', '        self.manager = checker.Manager()', '    def run(self):', '        settings.SCALE = 3', '        return self.manager.run([1])');
     const files = {
       'main.py': src('from pkg.app import App', guard, '    app = App()', '    print(app.run())'),

@@ -16,6 +16,7 @@
 import type { ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
+import type { Value } from '../flow/values';
 import { FlowUnits } from './flowUnits';
 import { HAND_OVERS, submitMethodNames } from '../frameworks/python';
 import { passedSubmissions, type PassedSubmission } from './flowPassed';
@@ -192,15 +193,7 @@ export class FlowLink {
    * through a helper that returns one): writes through a proxy reach the manager process.
    */
   holdsProxy(file: string, name: string): boolean {
-    const mi = this.program.moduleIndex(file);
-    const node = mi === undefined ? undefined : this.all.get(file)?.flow?.vars.get(name);
-    if (mi === undefined || node === undefined) return false;
-    const solver = this.program.solver;
-    for (const v of solver.valuesOf(solver.node(mi, node))) {
-      const val = solver.values.get(v);
-      if (val.t === 'ext' && MANAGER_PROXY.test(val.name)) return true;
-    }
-    return false;
+    return this.someValueOf(file, name, (val) => val.t === 'ext' && MANAGER_PROXY.test(val.name));
   }
 
   /**
@@ -209,18 +202,20 @@ export class FlowLink {
    * method, whatever it does, not a container's or an event's.
    */
   holdsInstanceWithMethod(file: string, name: string, method: string): boolean {
+    const solver = this.program.solver;
+    return this.someValueOf(file, name, (val) => val.t === 'inst' && solver.mro(val.cls).some((k) => {
+      const kv = solver.values.get(k);
+      return kv.t === 'def' && !!solver.def(kv).attrs?.has(method);
+    }));
+  }
+
+  /** Whether one of the values module-level `name` of `file` may hold passes `test` (false outside the program). */
+  private someValueOf(file: string, name: string, test: (val: Value) => boolean): boolean {
     const mi = this.program.moduleIndex(file);
     const node = mi === undefined ? undefined : this.all.get(file)?.flow?.vars.get(name);
     if (mi === undefined || node === undefined) return false;
     const solver = this.program.solver;
-    for (const v of solver.valuesOf(solver.node(mi, node))) {
-      const val = solver.values.get(v);
-      if (val.t !== 'inst') continue;
-      for (const k of solver.mro(val.cls)) {
-        const kv = solver.values.get(k);
-        if (kv.t === 'def' && solver.def(kv).attrs?.has(method)) return true;
-      }
-    }
+    for (const v of solver.valuesOf(solver.node(mi, node))) if (test(solver.values.get(v))) return true;
     return false;
   }
 
