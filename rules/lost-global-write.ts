@@ -4,7 +4,7 @@
  * worker's own copy.
  */
 import type { Rule } from '../server/src/engine/rule';
-import { accessVerb, CauseGroups, describeWorker, initialValue, isSetUp, isWrite, moreText, readsValue, related, symbolName, where } from '../server/src/engine/rule';
+import { accessVerb, CauseGroups, describeWorker, initialValue, isKnownWrite, isSetUp, isWrite, moreText, readsValue, related, symbolName, where } from '../server/src/engine/rule';
 import type { AccessRecord } from '../server/src/engine/contexts';
 import type { ModuleModel } from '../server/src/engine/model';
 import { peerInstances } from '../server/src/frameworks/js';
@@ -21,7 +21,7 @@ export const lostGlobalWrite: Rule = {
     const groups = new CauseGroups<{ readsAfter: AccessRecord[]; peerReads?: AccessRecord[]; sym: string; parentSets?: boolean }>();
     for (const { prog, sym, recs, binding: b } of ctx.graph.workerSymbols()) {
       if (b && SHARED_KINDS.has(b.kind)) continue;
-      let writes = recs.filter((r) => isWrite(r.access.kind) && prog.worker.has(r.key));
+      let writes = recs.filter((r) => prog.worker.has(r.key) && isKnownWrite(ctx.graph, sym, r));
       if (writes.length === 0) continue;
       // a Manager proxy (also one a helper returned): writes through it reach the manager, only rebinding is local
       if (writes.some((w) => w.access.kind !== 'assign') && writes[0].module.language === 'python' && ctx.graph.holdsProxy(sym)) {
@@ -38,6 +38,9 @@ export const lostGlobalWrite: Rule = {
       );
       const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const workerReads = recs.some((r) => readsValue(r) && prog.worker.has(r.key));
+      // read in code neither side is known to run (a function no analysed code calls: a
+      // plugin's, an API's): it may run in the workers, so "nothing reads it" is not known
+      const otherReads = recs.some((r) => readsValue(r) && !prog.worker.has(r.key) && !prog.parent.has(r.key));
       // the workers use it beyond assigning it (what a task stores from its parameter is then used)
       const workerUses = recs.some((r) => r.access.kind !== 'assign' && prog.worker.has(r.key));
       const writers = new Set(writes.map((w) => w.key));
@@ -72,7 +75,7 @@ export const lostGlobalWrite: Rule = {
           if (readsAfter.length === 0 || parentWrites) continue;
         } else if (initAssigns && (w.access.kind === 'mutate-call' || w.access.kind === 'item-assign')) {
           continue;
-        } else if (readsAfter.length === 0 && workerReads) {
+        } else if (readsAfter.length === 0 && (workerReads || otherReads)) {
           continue;
         }
         groups.add(sym, w, why, () => ({ readsAfter, sym, parentSets }));

@@ -6,6 +6,7 @@ import type { Rule, RuleContext } from '../server/src/engine/rule';
 import {
   describeWorker,
   initialValue,
+  isKnownWrite,
   isWrite,
   readsValue,
   CauseGroups,
@@ -50,7 +51,7 @@ export const staleGlobalRead: Rule = {
       // a write in a worker's 'exit' handler (JS) comes after that worker ran
       const parentWrites = recs.filter(
         (r) =>
-          isWrite(r.access.kind) &&
+          isKnownWrite(ctx.graph, sym, r) &&
           prog.parent.has(r.key) &&
           !prog.worker.has(r.key) &&
           !r.unit.afterWorkerExit &&

@@ -25,7 +25,7 @@ function guardsOwnModuleState(sym: string, b: Binding, uses: AccessRecord[]): bo
   const file = sym.slice(0, sym.lastIndexOf('#'));
   const name = symbolName(sym);
   return uses.every((r) => r.module.path === file && r.unit.accesses.some((a) =>
-    a.kind !== 'read' && a.ref.member === undefined && a.ref.name !== name && r.module.bindings.has(a.ref.name)));
+    a.kind !== 'read' && a.ref.member === undefined && a.ref.from === undefined && a.ref.name !== name && r.module.bindings.has(a.ref.name)));
 }
 
 export const threadPrimitiveInProcess: Rule = {

@@ -168,6 +168,47 @@ describe('Python quick fixes: shapes', () => {
     });
   });
 
+  describe('lost-global-write → shared list for a pool', () => {
+    // the copy-back would go after the with statement, which the return skips
+    it('is not offered when the pool block returns from the function', async () => {
+      const text = src(
+        'from multiprocessing import Pool',
+        'SEEN = []',
+        'def record(x):',
+        '    SEEN.append(x)',
+        '    return x',
+        'def collect(xs):',
+        '    with Pool(2) as pool:',
+        '        return sum(pool.map(record, xs))',
+        "if __name__ == '__main__':",
+        '    print(collect([1, 2]), SEEN)',
+      );
+      await assertNotOffered({ 'main.py': text }, 'returns', 'lost-global-write', 'shared-queue');
+    });
+
+    it('is offered when the block only breaks out of its own loop', async () => {
+      const text = src(
+        'from multiprocessing import Pool',
+        'SEEN = []',
+        'def record(x):',
+        '    SEEN.append(x)',
+        '    return x',
+        'def collect(xs):',
+        '    total = 0',
+        '    with Pool(2) as pool:',
+        '        for r in pool.imap(record, xs):',
+        '            if r > 5:',
+        '                break',
+        '            total += r',
+        '    return total',
+        "if __name__ == '__main__':",
+        '    print(collect([1, 2]), SEEN)',
+      );
+      const out = await applyKind({ 'main.py': text }, 'breaks', 'lost-global-write', 'shared-queue');
+      assert.match(out.get('main.py')!, /SEEN\.extend\(seen_shared\)/);
+    });
+  });
+
   describe('thread-primitive-in-process → multiprocessing primitive for Process targets', () => {
     it('turns the Event into multiprocessing.Event and passes it in args', async () => {
       const text = src(

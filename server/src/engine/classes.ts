@@ -56,6 +56,13 @@ function classOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { isProc
   const owner = b.bases?.length ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
   for (const ref of b.bases ?? []) {
     const base = owner && linker.resolveRef(owner, ref);
+    // `ctx.Process` with `ctx` a context another module made (`from util import context as ctx`)
+    const ctx = base && ref.member === 'Process' ? linker.binding(base)?.contexts?.find((c) => c.keys.length === 0) : undefined;
+    if (ctx) {
+      isProcess = true;
+      startMethod ??= ctx.startMethod;
+      continue;
+    }
     const r = base ? classOf(linker, base, seen) : undefined;
     if (!r) continue;
     isThread ||= r.isThread;
@@ -77,7 +84,7 @@ function classOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { isProc
 
 /** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
 export function memberAccess(a: Access, m: NonNullable<Access['member']>): Access {
-  const out: Access = { ref: { name: a.ref.name, member: m.name }, kind: m.kind, range: m.range, offset: a.offset };
+  const out: Access = { ref: a.ref.from === undefined ? { name: a.ref.name, member: m.name } : { name: a.ref.name, member: m.name, from: a.ref.from }, kind: m.kind, range: m.range, offset: a.offset };
   if (m.detail !== undefined) out.detail = m.detail;
   if (a.lazyInit) out.lazyInit = true;
   if (a.fromParam && m.kind === 'assign') out.fromParam = true;

@@ -159,7 +159,7 @@ export function compactModel(m: ModuleModel, arrays = true, makeSpan = spanOf): 
   const opt = (r: Range | undefined): Span | undefined => (r ? span(r) : undefined);
   const refs = new Map<string, Ref>();
   const ref = (r: Ref): Ref => {
-    const key = r.member === undefined ? r.name : `${r.name}\0${r.member}`;
+    const key = (r.member === undefined ? r.name : `${r.name}\0${r.member}`) + (r.from === undefined ? '' : `\0\0${r.from}`);
     const hit = refs.get(key);
     if (hit) return hit;
     refs.set(key, r);
@@ -212,6 +212,7 @@ export function compactModel(m: ModuleModel, arrays = true, makeSpan = spanOf): 
   for (const p of m.payloads) p.range = span(p.range);
   for (const c of m.flowPoolCalls ?? []) for (const p of c.payloads) p.range = span(p.range);
   for (const p of m.proxySerialized) p.range = span(p.range);
+  if (m.flowCalls && arrays) m.flowCalls = exact(m.flowCalls);
   for (const p of m.problems) p.range = span(p.range);
   return m;
 }

@@ -736,6 +736,12 @@ export class ProjectGraph {
     return this.flowLink()?.holdsProxy(sym.slice(0, i), sym.slice(i + 1)) ?? false;
   }
 
+  /** Python: whether `sym` holds an instance whose class of the project's defines `method` (./flowLink.ts) */
+  holdsInstanceWithMethod(sym: SymbolKey, method: string): boolean {
+    const i = sym.lastIndexOf('#');
+    return this.flowLink()?.holdsInstanceWithMethod(sym.slice(0, i), sym.slice(i + 1), method) ?? false;
+  }
+
   /** Whether an access in the parent happens before the workers of `rec` start. */
   isBeforeSpawn(program: Program, rec: SpawnRecord, a: AccessRecord): boolean {
     const { fully, cut } = this.happensBefore(program, rec);

@@ -203,6 +203,27 @@ export class FlowLink {
     return false;
   }
 
+  /**
+   * Whether module-level `name` of `file` holds an instance of a class of the project's that
+   * defines `method` itself (or a base of the project's does): `EVENT.set()` then runs that
+   * method, whatever it does, not a container's or an event's.
+   */
+  holdsInstanceWithMethod(file: string, name: string, method: string): boolean {
+    const mi = this.program.moduleIndex(file);
+    const node = mi === undefined ? undefined : this.all.get(file)?.flow?.vars.get(name);
+    if (mi === undefined || node === undefined) return false;
+    const solver = this.program.solver;
+    for (const v of solver.valuesOf(solver.node(mi, node))) {
+      const val = solver.values.get(v);
+      if (val.t !== 'inst') continue;
+      for (const k of solver.mro(val.cls)) {
+        const kv = solver.values.get(k);
+        if (kv.t === 'def' && solver.def(kv).attrs?.has(method)) return true;
+      }
+    }
+    return false;
+  }
+
   private contextStartList?: ContextStart[];
 
   /**
@@ -330,13 +351,17 @@ export class FlowLink {
     const out: Array<{ to: UnitKey; at: number }> = [];
     const m = this.all.get(key.slice(0, key.lastIndexOf('::')));
     const u = m && this.chosen.has(m.path) ? m.units.find((x) => this.keyOf(m, x) === key) : undefined;
+    const add = (offset: number, at: number): void => {
+      for (const t of this.program.callees(m!.path, offset)) {
+        const k = this.unitOf(t);
+        if (k && k !== key) out.push({ to: k, at });
+      }
+    };
     for (const c of u?.calls ?? []) {
       if (c.registered || c.submits) continue;
-      for (const t of this.program.callees(m!.path, c.offset)) {
-        const k = this.unitOf(t);
-        if (k && k !== key) out.push({ to: k, at: c.range.start.line * 1_000_000 + c.range.start.character });
-      }
+      add(c.offset, c.range.start.line * 1_000_000 + c.range.start.character);
     }
+    if (u) eachFlowCall(m!, u.id, add);
     this.sitesOf.set(key, out);
     return out;
   }
@@ -354,16 +379,38 @@ export class FlowLink {
     const out: UnitKey[] = [];
     const m = this.all.get(key.slice(0, key.lastIndexOf('::')));
     const u = m && this.chosen.has(m.path) ? m.units.find((x) => x.kind !== 'function' && this.keyOf(m, x) === key) : undefined;
-    for (const c of u?.calls ?? []) {
-      for (const t of this.program.callees(m!.path, c.offset)) {
+    const add = (offset: number): void => {
+      for (const t of this.program.callees(m!.path, offset)) {
         const k = this.unitOf(t);
         if (k && !out.includes(k)) out.push(k);
       }
-    }
+    };
+    for (const c of u?.calls ?? []) add(c.offset);
+    if (u) eachFlowCall(m!, u.id, add);
     this.topLevel.set(key, out);
     return out;
   }
 }
+
+/** The calls of unit `unit` only the value-flow layer can resolve ({@link ModuleModel.flowCalls}): start offset, position. */
+function eachFlowCall(m: ModuleModel, unit: number, f: (offset: number, at: number) => void): void {
+  const fc = m.flowCalls;
+  if (!fc) return;
+  let byUnit = flowCallsByUnit.get(fc);
+  if (!byUnit) {
+    byUnit = new Map();
+    for (let i = 0; i < fc.length; i += 3) {
+      const list = byUnit.get(fc[i]!);
+      if (list) list.push(i);
+      else byUnit.set(fc[i]!, [i]);
+    }
+    flowCallsByUnit.set(fc, byUnit);
+  }
+  for (const i of byUnit.get(unit) ?? []) f(fc[i + 1]!, fc[i + 2]!);
+}
+
+/** {@link eachFlowCall}'s index: the triples' starts by unit, per model's list (a new model brings a new list) */
+const flowCallsByUnit = new WeakMap<readonly number[], Map<number, number[]>>();
 
 /**
  * The modules of the flow program, in rank order: group by group (the starts whose tasks

@@ -248,6 +248,11 @@ export class Linker {
    */
   resolveRef(m: ModuleModel, ref: Ref): SymbolKey | undefined {
     this.reads?.add(m.path);
+    if (ref.from !== undefined) {
+      // through an import inside a function: that module's binding, as its own code names it
+      const t = this.resolveModule(m, ref.from);
+      return t && t !== m ? this.resolveRef(t, ref.member === undefined ? { name: ref.name } : { name: ref.name, member: ref.member }) : undefined;
+    }
     const b = m.bindings.get(ref.name);
     if (!b) {
       // CommonJS: `exports.x` / `module.exports.x` style state without a local name
@@ -280,7 +285,7 @@ export class Linker {
   resolveCallable(m: ModuleModel, ref: Ref): SymbolKey | undefined {
     if (ref.member) {
       // a member of a class (not of a module, whose member `resolveRef` already gives)
-      const base = this.resolveRef(m, { name: ref.name });
+      const base = this.resolveRef(m, ref.from === undefined ? { name: ref.name } : { name: ref.name, from: ref.from });
       const b = base ? this.binding(base) : undefined;
       // ... or a function held by an object of handlers (JS `handlers.run()`)
       if (b?.kind === 'class' || (b?.kind === 'mutable' && b.methods?.length)) return `${base}.${ref.member}`;

@@ -35,6 +35,11 @@ export interface Range {
 export interface Ref {
   name: string;
   member?: string;
+  /**
+   * Python: `name` is module `from`'s binding, reached through an import inside a function
+   * (`def show(): from worker import current; current.id`): no binding of this module
+   */
+  from?: string;
 }
 
 /** What a module-level binding holds, as far as its declaration shows. */
@@ -109,7 +114,9 @@ export interface Binding {
   contextBases?: Array<{ ref: Ref; keys: string[] }>;
   /**
    * Python: a module-level dict literal holding multiprocessing contexts
-   * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start method.
+   * (`{'mp': {'spawn': mp.get_context('spawn')}}`): the key path to each, with its start
+   * method; a binding that is a context itself (`ctx = mp.get_context('fork')`): one, with
+   * the empty key path.
    */
   contexts?: Array<{ keys: string[]; startMethod?: StartMethod }>;
   /**
@@ -537,6 +544,14 @@ export interface ModuleModel {
    * runs after that worker ended, like {@link Unit.afterWorkerExit}.
    */
   flowExitHandlers?: Array<{ offset: number; unit: number }>;
+  /**
+   * Python: method calls whose callee the front end cannot name — on a local holding what a
+   * call made (`s = Service(); s.run()`), on a module-level name bound by a call, on an
+   * instance attribute (`self._runner.run()`) — as triples: unit id, the call's start
+   * offset, its position (line × 1,000,000 + character). Only the value-flow layer resolves
+   * them (engine/flowLink.ts, callSites); they are never call edges of the front end's.
+   */
+  flowCalls?: number[];
 }
 
 /** The `suppressions` key of a file-level directive that applies from `line` (0-based) to the end of the file. */

@@ -108,7 +108,7 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
   const callables = new Map<string, SymbolKey | null>();
   const moduleNames = new Map<string, boolean>();
   const memo = (table: Map<string, SymbolKey | null>, ref: Ref, resolve: (m: ModuleModel, ref: Ref) => SymbolKey | undefined): SymbolKey | undefined => {
-    const k = ref.member === undefined ? ref.name : `${ref.name}\0${ref.member}`;
+    const k = (ref.member === undefined ? ref.name : `${ref.name}\0${ref.member}`) + (ref.from === undefined ? '' : `\0\0${ref.from}`);
     let v = table.get(k);
     if (v === undefined) {
       v = resolve.call(linker, m, ref) ?? null;

@@ -34,6 +34,18 @@ export function isWrite(kind: AccessKind): boolean {
   return kind !== 'read';
 }
 
+/**
+ * Whether an access writes `sym` as far as the engine knows. Python `X.set()` / `X.add()`
+ * on an instance of a class of the project's that defines that method runs the method,
+ * whose effect is its own (it may set a shared event, or mirror state handed over), like
+ * any other method call, which is never counted as a write.
+ */
+export function isKnownWrite(graph: ProjectGraph, sym: SymbolKey, r: AccessRecord): boolean {
+  const a = r.access;
+  if (!isWrite(a.kind)) return false;
+  return !(r.module.language === 'python' && a.kind === 'mutate-call' && a.detail && graph.holdsInstanceWithMethod(sym, a.detail));
+}
+
 /** Python mutating methods whose result is the old contents: a read as well as a write. */
 const VALUE_MUTATORS = new Set(['pop', 'popitem', 'popleft', 'setdefault']);
 

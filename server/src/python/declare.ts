@@ -4,7 +4,7 @@
 import type { Binding, Range, ValueKind } from '../engine/model';
 import { CONTEXT_FACTORIES, PROCESS_CLASSES, THREAD_CLASSES } from '../frameworks/python';
 import { DECLARING_TYPES, field, named, stringValue, toRange, unparen } from './syntax';
-import { newScope, ownImports, ownNames, type Classified, type Scope, type ValueSrc } from './scope';
+import { newScope, ownImportFrom, ownImports, ownNames, type Classified, type Scope, type ValueSrc } from './scope';
 import type { SyntaxNode as Node } from './tree';
 import { Resolver } from './resolve';
 
@@ -302,6 +302,7 @@ export abstract class DeclarePass extends Resolver {
     const addImport = (local: string, nameNode: Node, specifier: string, imported: string, qualified: string): void => {
       this.addName(scope, local, nameNode, null, 'import');
       ownImports(scope).set(local, qualified);
+      if (scope.kind === 'function') ownImportFrom(scope).set(local, { specifier, imported });
       if (scope.kind === 'module') {
         const b = this.model.bindings.get(local);
         if (b && b.kind === 'unknown' && !b.importFrom) {
@@ -509,6 +510,17 @@ export abstract class DeclarePass extends Resolver {
     for (const [name, decls] of this.moduleDecls) {
       const b = this.model.bindings.get(name);
       const v = decls.length === 1 && decls[0].src && decls[0].src.index === undefined ? unparen(decls[0].src.node) : null;
+      if (b && v?.type === 'call') {
+        // `context = multiprocessing.get_context('fork')`: the context itself (the empty key
+        // path), for classes of other modules based on its `Process` (ansible's WorkerProcess)
+        const f = this.qualify(field(v, 'function'), this.moduleScope);
+        const cf = f && CONTEXT_FACTORIES.get(f.q);
+        if (cf) {
+          const m = this.getContextMethod(v, cf.method);
+          b.contexts = [m ? { keys: [], startMethod: m } : { keys: [] }];
+        }
+        continue;
+      }
       if (!b || v?.type !== 'dictionary') continue;
       const out: NonNullable<typeof b.contexts> = [];
       const walk = (d: Node, keys: string[]): void => {

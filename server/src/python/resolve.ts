@@ -411,6 +411,29 @@ export abstract class Resolver {
     return { bottom: cur, steps };
   }
 
+  /**
+   * A chain on a name a function bound only by an import (`from worker import current`:
+   * `current`, `current.id`; `import lib`: `lib.SEEN`): the module's binding it reaches
+   * ({@link Ref.from}). Null for anything else, and for a name the function also assigns.
+   */
+  protected localImportRef(bottom: Node, steps: Node[], scope: Scope): ChainRef | null {
+    if (bottom.type !== 'identifier') return null;
+    const imp = this.localImport(bottom.text, scope);
+    if (!imp) return null;
+    if (imp.imported !== '*') return { ref: { name: imp.imported, from: imp.specifier }, rangeNode: bottom, used: 0 };
+    const first = steps[0];
+    const attr = first?.type === 'attribute' ? field(first, 'attribute') : null;
+    return attr ? { ref: { name: attr.text, from: imp.specifier }, rangeNode: first!, used: 1 } : null;
+  }
+
+  /** The import that binds `name` in the function it resolves to, when nothing else there binds it. */
+  protected localImport(name: string, scope: Scope): { specifier: string; imported: string } | undefined {
+    const where = this.resolve(name, scope);
+    if (!where || where === 'module' || where.kind !== 'function') return undefined;
+    const imp = where.importFrom.get(name);
+    return imp && !where.values.get(name)?.length ? imp : undefined;
+  }
+
   protected refOfChain(bottom: Node, steps: Node[], scope: Scope): ChainRef | null {
     if (bottom.type !== 'identifier') return null;
     const name = bottom.text;

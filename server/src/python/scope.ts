@@ -23,6 +23,11 @@ export interface Scope {
   values: Map<string, ValueSrc[]>;
   /** import aliases: local name → dotted module path (+ imported name) */
   imports: Map<string, string>;
+  /**
+   * function scopes: names bound by an import in the function (`from m import X`: m, 'X';
+   * `import m`: m, '*'), for reads and writes of module state through them
+   */
+  importFrom: Map<string, { specifier: string; imported: string }>;
   className?: string;
   classAttrs?: Map<string, ValueSrc[]>;
   methodOf?: Scope;
@@ -41,11 +46,18 @@ export interface Scope {
  */
 const NO_NAMES: Set<string> = new Set();
 const NO_IMPORTS: Map<string, string> = new Map();
+const NO_IMPORT_FROM: Map<string, { specifier: string; imported: string }> = new Map();
 
 /** the scope's own `globals` or `nonlocals` set, to add to */
 export function ownNames(s: Scope, which: 'globals' | 'nonlocals'): Set<string> {
   if (s[which] === NO_NAMES) s[which] = new Set();
   return s[which];
+}
+
+/** the scope's own {@link Scope.importFrom}, to add to */
+export function ownImportFrom(s: Scope): Map<string, { specifier: string; imported: string }> {
+  if (s.importFrom === NO_IMPORT_FROM) s.importFrom = new Map();
+  return s.importFrom;
 }
 
 /** the scope's own import aliases, to add to */
@@ -61,7 +73,7 @@ export function newScope(kind: ScopeKind, parent: Scope | null, unit: number): S
   return {
     kind, parent, unit,
     locals: new Set(), globals: NO_NAMES, nonlocals: NO_NAMES,
-    values: new Map(), imports: NO_IMPORTS,
+    values: new Map(), imports: NO_IMPORTS, importFrom: NO_IMPORT_FROM,
     className: undefined, classAttrs: undefined, methodOf: undefined, selfName: undefined,
     clsName: undefined, nameNodes: undefined, classBinding: undefined,
   };

@@ -44,7 +44,8 @@ export function named(n: Node): readonly Node[] {
 }
 
 export function refKey(r: Ref): string {
-  return r.member === undefined ? r.name : `${r.name}.${r.member}`;
+  const k = r.member === undefined ? r.name : `${r.name}.${r.member}`;
+  return r.from === undefined ? k : `${r.from}:${k}`;
 }
 
 /** The value of a plain (non-f) string literal, else null. */

@@ -54,6 +54,28 @@ export abstract class UsePass extends DeclarePass {
     return c;
   }
 
+  /** a method call the front end cannot name the callee of (see ModuleModel.flowCalls) */
+  protected addFlowCall(unit: number, fn: Node): void {
+    const start = toRange(fn).start;
+    (this.model.flowCalls ??= []).push(unit, fn.startIndex, start.line * 1_000_000 + start.character);
+  }
+
+  /**
+   * `x.m()` on a local `x` that holds what a call made (`s = Service()`, `s = make()`): the
+   * value-flow layer may find the method, so the call's position is recorded for it. Locals
+   * that only hold parameters, literals or loop items are left out (they are most local
+   * method calls, and the layer rarely finds one of those in a function of the project).
+   */
+  private holdsCallResult(scope: Scope, name: string): boolean {
+    const vs = scope.values.get(name);
+    if (!vs) return false;
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i].node;
+      if (vs[i].index === undefined && (v.type === 'call' || (v.type === 'await' && v.namedChildren[0]?.type === 'call'))) return true;
+    }
+    return false;
+  }
+
   protected visitSubscripts(steps: Node[], scope: Scope, unit: number): void {
     for (let i = 0; i < steps.length; i++) {
       if (steps[i].type !== 'subscript') continue;
@@ -66,7 +88,7 @@ export abstract class UsePass extends DeclarePass {
     const { bottom, steps } = this.chainOf(n);
     this.visitSubscripts(steps, scope, unit);
     if (bottom.type === 'identifier') {
-      const r = this.refOfChain(bottom, steps, scope);
+      const r = this.refOfChain(bottom, steps, scope) ?? this.localImportRef(bottom, steps, scope);
       if (r) this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
     } else {
       this.visit(bottom, scope, unit);
@@ -99,7 +121,7 @@ export abstract class UsePass extends DeclarePass {
           this.visit(bottom, scope, unit);
           return;
         }
-        const r = this.refOfChain(bottom, steps, scope);
+        const r = this.refOfChain(bottom, steps, scope) ?? this.localImportRef(bottom, steps, scope);
         if (!r) return;
         const rest = steps.length - r.used;
         const kind = mode === 'update' ? 'update' : 'assign';
@@ -240,6 +262,10 @@ export abstract class UsePass extends DeclarePass {
         return;
       case 'identifier': {
         if (this.resolve(n.text, scope) === 'module') this.addAccess(unit, { name: n.text }, 'read', n);
+        else {
+          const r = this.localImportRef(n, [], scope);
+          if (r) this.addAccess(unit, r.ref, 'read', n);
+        }
         return;
       }
       case 'attribute': case 'subscript':
@@ -370,9 +396,20 @@ export abstract class UsePass extends DeclarePass {
         const { bottom, steps } = this.chainOf(recv);
         this.visitSubscripts(steps, scope, unit);
         if (bottom.type === 'identifier') {
-          const r = this.refOfChain(bottom, steps, scope);
+          let r = this.refOfChain(bottom, steps, scope);
+          if (!r) {
+            // through an import inside the function: `from lib import Store; Store.load()`,
+            // `import lib; lib.run()` (a module's function), `lib.store.load()`
+            r = this.localImportRef(bottom, steps, scope);
+            const imp = r || steps.length > 0 ? undefined : this.localImport(bottom.text, scope);
+            if (imp?.imported === '*') this.callOfNode.set(n.id, this.addCall(unit, { name: method, from: imp.specifier }, fn));
+            else if (r && r.used === steps.length && !MUTATING_METHODS.has(method)) {
+              this.callOfNode.set(n.id, this.addCall(unit, { name: r.ref.name, member: method, from: r.ref.from }, fn));
+            }
+          }
           if (r) {
-            const b = this.model.bindings.get(r.ref.name);
+            // through an import inside the function: another module's binding, none of this one's
+            const b = r.ref.from === undefined ? this.model.bindings.get(r.ref.name) : undefined;
             // `from x import y; y.m()`: `y` may be a submodule or a value (a function, a
             // dict); what it is shows once the import is resolved, so both readings are
             // recorded, each kept by the engine only when it holds (`import x` is a module)
@@ -397,6 +434,8 @@ export abstract class UsePass extends DeclarePass {
               this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
               // `Config.configure(...)` on an imported name: that method, if the name is a class
               if (steps.length === 0 && b?.kind === 'import') this.addCall(unit, { name: r.ref.name, member: method }, fn).ifClass = true;
+              // `service = Service()` at the top level, `service.run()` in the main guard
+              else if (steps.length === 0 && b?.kind === 'unknown' && r.used === 0) this.addFlowCall(unit, fn);
             }
             if (either) {
               for (const x of this.units[unit].accesses.slice(mark)) x.asModule = false;
@@ -405,9 +444,16 @@ export abstract class UsePass extends DeclarePass {
           } else if (steps.length === 0) {
             // self.method() inside a method of a module-level class: that method of the class
             const fs = this.functionScope(scope);
-            if (fs?.methodOf?.classBinding && fs.selfName === bottom.text && this.resolve(bottom.text, scope) === fs) {
+            const where = this.resolve(bottom.text, scope);
+            if (fs?.methodOf?.classBinding && fs.selfName === bottom.text && where === fs) {
               this.addCall(unit, { name: fs.methodOf.classBinding, member: method }, fn);
+            } else if (where && where !== 'module' && where.kind === 'function' && this.holdsCallResult(where, bottom.text)) {
+              this.addFlowCall(unit, fn);
             }
+          } else if (steps.length === 1 && steps[0].type === 'attribute') {
+            // `self._runner.run()`: the object an attribute of the instance holds
+            const fs = this.functionScope(scope);
+            if (fs?.methodOf && fs.selfName === bottom.text && this.resolve(bottom.text, scope) === fs) this.addFlowCall(unit, fn);
           }
         } else {
           this.visit(bottom, scope, unit);
@@ -420,6 +466,10 @@ export abstract class UsePass extends DeclarePass {
         if (b && b.kind !== 'function' && b.kind !== 'class' && b.kind !== 'import' && b.kind !== 'unknown') {
           this.addAccess(unit, { name: fn.text }, 'read', fn);
         }
+      } else {
+        // `from lib import record` inside the function, then `record(x)`
+        const imp = this.localImport(fn.text, scope);
+        if (imp && imp.imported !== '*') this.callOfNode.set(n.id, this.addCall(unit, { name: imp.imported, from: imp.specifier }, fn));
       }
     } else if (fn) {
       this.visit(fn, scope, unit);

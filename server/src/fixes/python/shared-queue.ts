@@ -91,6 +91,9 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
   const region = h.via === 'initializer' ? poolRegion(h.calls) : processRegion(h.calls);
   // import time: unguarded, another rule's job
   if (!region || region.first.parent?.type === 'module') return undefined;
+  // the copy-back goes after the region: a `return` (or a `break`/`continue` of an outer
+  // loop) inside it would skip it, and the fix would change nothing
+  if (leavesEarly(region)) return undefined;
   const [startRow, endRow] = [region.first.startPosition.row, region.last.endPosition.row];
   for (const r of recs) {
     if (workerKeys.has(r.key)) continue;
@@ -133,6 +136,32 @@ function plan(ctx: FixContext, f: Finding): Plan | undefined {
 interface Region {
   first: Node;
   last: Node;
+}
+
+/** Whether control can leave the region other than at its end: `return`/`yield` of its own def, `break`/`continue` of a loop around it. */
+function leavesEarly(region: Region): boolean {
+  const scan = (n: Node, inLoop: boolean): boolean => {
+    switch (n.type) {
+      case 'function_definition': case 'lambda': case 'class_definition':
+        return false;
+      case 'return_statement': case 'yield':
+        return true;
+      case 'break_statement': case 'continue_statement':
+        return !inLoop;
+      default: {
+        const loop = inLoop || n.type === 'for_statement' || n.type === 'while_statement';
+        for (const c of named(n)) if (scan(c, loop)) return true;
+        return false;
+      }
+    }
+  };
+  const block = region.first.parent;
+  if (!block) return false;
+  const sibs = named(block);
+  const from = sibs.findIndex((c) => c.id === region.first.id);
+  const to = sibs.findIndex((c) => c.id === region.last.id);
+  for (let i = from; i >= 0 && i <= to; i++) if (scan(sibs[i]!, false)) return true;
+  return false;
 }
 
 /** One pool, created by `with Pool(...) as p:` (one item): the with statement. */

@@ -1,0 +1,132 @@
+/**
+ * Methods called on an object the front end cannot name (ModuleModel.flowCalls): a local
+ * holding what a call made (`service = Service(); service.run()`), a module-level name
+ * bound by a call, an instance attribute (`self._svc.run()`). The value-flow layer finds
+ * the method; its pool then starts at that call in the parent's order of events. The
+ * runnable versions are the fixtures stale-read-method-on-local-instance,
+ * lost-write-method-on-instance-attribute, ok-method-on-local-instance-before-set and
+ * ok-project-flag-method-set.
+ */
+import { strict as assert } from 'node:assert';
+import { initPython } from '../server/src/python/frontend';
+import { fixShapes } from './support/fix-shapes';
+
+const { load } = fixShapes('crossproc-instance-calls');
+
+const src = (...ls: string[]) => ls.join('\n') + '\n';
+
+/** `rule:line` of every finding (in main.py unless named), sorted. */
+async function found(files: Record<string, string>, dir: string): Promise<string[]> {
+  const { findings } = await load(files, dir);
+  return findings.map((f) => `${f.file.endsWith('main.py') ? '' : f.file.split('/').pop() + ':'}${f.rule}:${f.range.start.line + 1}`).sort();
+}
+
+async function messages(files: Record<string, string>, dir: string): Promise<string[]> {
+  const { findings } = await load(files, dir);
+  return findings.map((f) => f.message);
+}
+
+// lines 1–9: SCALE is read by work(), which Service.run maps over a process pool
+const service = src(
+  'from concurrent.futures import ProcessPoolExecutor',
+  'SCALE = None',
+  'SEEN = []',
+  'def work(x):',
+  '    return SCALE * x',
+  'class Service:',
+  '    def run(self, xs):',
+  '        with ProcessPoolExecutor(2) as pool:',
+  '            return list(pool.map(work, xs))',
+);
+const guard = "if __name__ == '__main__':";
+
+describe('methods called on an instance held in a variable or attribute', () => {
+  before(async () => {
+    await initPython();
+  });
+
+  it('a local holding the instance: the pool starts after the parent set the global', async () => {
+    const body = src('def main():', '    global SCALE', '    SCALE = 3', '    service = Service()', '    print(service.run([1]))', guard, '    main()');
+    assert.deepEqual(await found({ 'main.py': service + body }, 'local'), ['stale-global-read:5']);
+    // also when the local is annotated, or is made by a factory function
+    const annotated = body.replace('    service = Service()', '    service: Service = Service()');
+    assert.deepEqual(await found({ 'main.py': service + annotated }, 'annotated'), ['stale-global-read:5']);
+    const factory = src('def make():', '    return Service()') + body.replace('    service = Service()', '    service = make()');
+    assert.deepEqual(await found({ 'main.py': service + factory }, 'factory'), ['stale-global-read:5']);
+  });
+
+  it('run before the parent sets the global: no finding', async () => {
+    const body = src('def main():', '    global SCALE', '    service = Service()', '    print(service.run([1]))', '    SCALE = 3', guard, '    main()');
+    assert.deepEqual(await found({ 'main.py': service + body }, 'before'), []);
+  });
+
+  it('an instance attribute, in another module (self._svc.run())', async () => {
+    const app = src(
+      'import main',
+      'class App:',
+      '    def __init__(self):',
+      '        self._svc = main.Service()',
+      '    def start(self):',
+      '        main.SCALE = 3',
+      '        return self._svc.run([1])',
+      guard,
+      '    print(App().start())',
+    );
+    assert.deepEqual(await found({ 'main.py': service, 'app.py': app }, 'attribute'), ['stale-global-read:5']);
+  });
+
+  it('a module-level instance used in the main guard: the parent\'s later read is named', async () => {
+    const body = src(
+      'def record(x):',
+      '    SEEN.append(x)',
+      '    return x',
+      'class Collector:',
+      '    def collect(self, xs):',
+      '        with ProcessPoolExecutor(2) as pool:',
+      '            return list(pool.map(record, xs))',
+      'collector = Collector()',
+      guard,
+      '    collector.collect([1])',
+      '    print(SEEN)',
+    );
+    const msgs = await messages({ 'main.py': service + body }, 'module-level');
+    assert.equal(msgs.length, 1);
+    assert.match(msgs[0]!, /the parent reads its own 'SEEN' at main\.py:20/);
+  });
+
+  it('a project class that defines set(): FLAG.set() is that method, not an event\'s', async () => {
+    const flag = src(
+      'from concurrent.futures import ProcessPoolExecutor',
+      'class Flag:',
+      '    def __init__(self):',
+      '        self.on = False',
+      '    def set(self):',
+      '        self.on = True',
+      'FLAG = Flag()',
+      'def work(on):',
+      '    if on:',
+      '        FLAG.set()',
+      '    return FLAG.on',
+      guard,
+      '    FLAG.set()',
+      '    with ProcessPoolExecutor(2) as pool:',
+      '        print(list(pool.map(work, [FLAG.on])), FLAG.on)',
+    );
+    assert.deepEqual(await found({ 'main.py': flag }, 'flag'), []);
+    // a subclass of a container whose own class does not define the method: still the container's
+    const box = src(
+      'from concurrent.futures import ProcessPoolExecutor',
+      'class Box(list):',
+      '    pass',
+      'BOX = Box()',
+      'def work(x):',
+      '    BOX.append(x)',
+      '    return x',
+      guard,
+      '    with ProcessPoolExecutor(2) as pool:',
+      '        list(pool.map(work, [1]))',
+      '    print(BOX)',
+    );
+    assert.deepEqual(await found({ 'main.py': box }, 'box'), ['lost-global-write:6']);
+  });
+});
