@@ -94,6 +94,34 @@ describe('methods called on an instance held in a variable or attribute', () => 
     assert.match(msgs[0]!, /the parent reads its own 'SEEN' at main\.py:20/);
   });
 
+  it('through `from pkg import checker` (flake8\'s shape): the importing module is a caller the layer reads', async () => {
+    const checker = src(
+      'from concurrent.futures import ProcessPoolExecutor',
+      'from pkg import settings',
+      'def work(x):',
+      '    return settings.SCALE * x',
+      'class Manager:',
+      '    def run(self, xs):',
+      '        with ProcessPoolExecutor(2) as pool:',
+      '            return list(pool.map(work, xs))',
+    );
+    const app = src(
+      'from pkg import checker, settings',
+      'class App:',
+      '    def __init__(self):',
+      '        self.manager = checker.Manager()',
+      '    def run(self):',
+      '        settings.SCALE = 3',
+      '        return self.manager.run([1])',
+      guard,
+      '    print(App().run())',
+    );
+    const files = { 'pkg/__init__.py': '', 'pkg/settings.py': src('SCALE = None'), 'pkg/checker.py': checker, 'pkg/app.py': app };
+    assert.deepEqual(await found(files, 'submodule-import'), ['checker.py:stale-global-read:4']);
+    const { project, at } = await load(files, 'submodule-import');
+    assert.deepEqual([...project.graph().importsOf(at('pkg/app.py'))].sort(), [at('pkg/__init__.py'), at('pkg/checker.py'), at('pkg/settings.py')]);
+  });
+
   it('a project class that defines set(): FLAG.set() is that method, not an event\'s', async () => {
     const flag = src(
       'from concurrent.futures import ProcessPoolExecutor',

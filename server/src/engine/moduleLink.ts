@@ -177,6 +177,15 @@ export function computeLink(linker: Linker, m: ModuleModel): ModuleLink {
     const t = linker.resolveModule(m, spec);
     if (t && t !== m) imports.push(t.path);
   }
+  // `from pkg import checker`: the submodule is imported too (its importers are callers that
+  // hand it objects, ./flowLink.ts; a change there may change this module's results)
+  if (m.language === 'python') {
+    for (const b of m.bindings.values()) {
+      if (b.kind !== 'import' || !b.importFrom || b.importFrom.imported === '*') continue;
+      const t = linker.resolveImport(m, b.importFrom);
+      if (t && 'module' in t && t.module !== m && !imports.includes(t.module.path)) imports.push(t.module.path);
+    }
+  }
   const linkCalls: LinkCalls = { from: exact(calls.from), sym: exact(calls.sym), pos: exact(calls.pos), registered: calls.registered };
   return { model: m, keys, unitSymbols: exact(unitSymbols), calls: linkCalls, accesses: exact(accesses), imports: exact(imports), deps: [...reads], classSpawns };
 }
