@@ -38,9 +38,12 @@ export const lostGlobalWrite: Rule = {
       );
       const parentReads = recs.filter((r) => r.access.kind === 'read' && prog.parent.has(r.key) && !prog.worker.has(r.key));
       const workerReads = recs.some((r) => readsValue(r) && prog.worker.has(r.key));
-      // read in code neither side is known to run (a function no analysed code calls: a
+      // read in code no program is known to run (a function no analysed code calls: a
       // plugin's, an API's): it may run in the workers, so "nothing reads it" is not known
-      const otherReads = recs.some((r) => readsValue(r) && !prog.worker.has(r.key) && !prog.parent.has(r.key));
+      const otherReads = recs.some(
+        (r) => readsValue(r) && !prog.worker.has(r.key) && !prog.parent.has(r.key) && !ctx.graph.importTime.has(r.key)
+          && !ctx.graph.programs.some((p) => p.parent.has(r.key) || p.worker.has(r.key)),
+      );
       // the workers use it beyond assigning it (what a task stores from its parameter is then used)
       const workerUses = recs.some((r) => r.access.kind !== 'assign' && prog.worker.has(r.key));
       const writers = new Set(writes.map((w) => w.key));

@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JsRelevance, mayBeTooDeep } from '../server/src/engine/relevance';
+import { JsRelevance, holdsWorkerFacts, mayBeTooDeep } from '../server/src/engine/relevance';
+import { parseJs } from '../server/src/js/frontend';
 import { isShallow } from '../server/src/js/depth';
 import { Project } from '../server/src/engine/project';
 import { makeTree, runCli, runCliWithEnv } from './support/programs';
@@ -244,5 +245,67 @@ describe('CLI: the directions of links decide what is left out', function () {
     const pooled = json.findings.find((f) => f.file === 'pool/task.mjs') as { fixes: Array<{ title: string }> } | undefined;
     assert.ok(pooled && !pooled.fixes.some((x) => /return/i.test(x.title)), lazy);
     assert.deepEqual(json.skipped.map((s) => [s.file, s.reason]), [['vendor/gen.js', 'too-deep']]);
+  });
+});
+
+/**
+ * A file whose text names worker vocabulary but whose model starts nothing (a feature
+ * test, a re-export of `isMainThread`) is no seed once parsed: what imports it is left out
+ * unless it is linked to worker code otherwise.
+ */
+function vocabulary(): Record<string, string> {
+  return {
+    'main.js': [
+      "const Piscina = require('piscina');",
+      "const { hasThreads } = require('./lib/features');",
+      "const state = require('./lib/state');",
+      'async function main() {',
+      "  const pool = new Piscina({ filename: require.resolve('./task.js') });",
+      '  if (hasThreads()) await pool.run(1);',
+      '  console.log(state.seen.length);',
+      '}',
+      'main();',
+      '',
+    ].join('\n'),
+    'lib/state.js': 'exports.seen = [];\n',
+    'task.js': "const state = require('./lib/state');\nconst { probe } = require('./lib/probe');\nmodule.exports = (n) => {\n  state.seen.push(n + probe());\n  return n;\n};\n",
+    // worker vocabulary only, reached from worker code: kept through that link
+    'lib/probe.js': "let probes = 0;\nexports.probe = () => {\n  probes++;\n  return require('node:worker_threads').isMainThread ? 0 : probes;\n};\n",
+    // worker vocabulary only, imported by the parent: kept through that link
+    'lib/features.js': "exports.hasThreads = () => {\n  try {\n    require('node:worker_threads');\n    return true;\n  } catch {\n    return false;\n  }\n};\n",
+    // the same vocabulary, reached by nothing kept: left out with what imports it
+    'tools/detect.js': "const threads = require('worker_threads');\nexports.inWorker = () => !threads.isMainThread;\n",
+    'tools/cli.js': "const { inWorker } = require('./detect');\nconsole.log(inWorker());\n",
+    // a guarded branch is worker code: this one stays a seed
+    'tools/self.js': "const { isMainThread } = require('worker_threads');\nif (isMainThread) {\n  console.log('main');\n} else {\n  console.log('worker');\n}\n",
+    'tools/uses-self.js': "require('./self');\n",
+  };
+}
+
+describe('CLI: a seed whose model starts no worker', function () {
+  this.timeout(300_000);
+  let root: string;
+  before(() => {
+    root = makeTree(vocabulary());
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const rel = (files: Iterable<string>) => [...files].map((f) => path.relative(root, f).split(path.sep).join('/')).sort();
+
+  it('is dropped once its model is read, and kept where it is linked to worker code', () => {
+    const texts = new Map<string, string>();
+    for (const [f, text] of Object.entries(vocabulary())) texts.set(path.join(root, f), text);
+    assert.deepEqual(rel(new JsRelevance(texts).unneeded()), []);
+    const relevance = new JsRelevance(texts);
+    relevance.refineSeeds(texts, (f) => parseJs(f, texts.get(f)!));
+    assert.deepEqual(rel(relevance.unneeded()), ['tools/cli.js', 'tools/detect.js']);
+    assert.equal(holdsWorkerFacts(parseJs('x.js', texts.get(path.join(root, 'tools/detect.js'))!)), false);
+    assert.equal(holdsWorkerFacts(parseJs('x.js', texts.get(path.join(root, 'tools/self.js'))!)), true);
+  });
+
+  it('reports exactly what a run over every file reports', () => {
+    const lazy = report(root, false);
+    assert.equal(lazy, report(root, true));
+    const json = JSON.parse(lazy) as { findings: Array<{ file: string; rule: string }> };
+    assert.ok(json.findings.some((f) => f.file === 'task.js' && f.rule === 'lost-global-write'), lazy);
   });
 });

@@ -39,6 +39,17 @@ const service = src(
   '            return list(pool.map(work, xs))',
 );
 const guard = "if __name__ == '__main__':";
+// pkg/checker.py of the package tests: Manager.run maps work(), which reads pkg.settings.SCALE
+const checker = src(
+  'from concurrent.futures import ProcessPoolExecutor',
+  'from pkg import settings',
+  'def work(x):',
+  '    return settings.SCALE * x',
+  'class Manager:',
+  '    def run(self, xs):',
+  '        with ProcessPoolExecutor(2) as pool:',
+  '            return list(pool.map(work, xs))',
+);
 
 describe('methods called on an instance held in a variable or attribute', () => {
   before(async () => {
@@ -95,16 +106,6 @@ describe('methods called on an instance held in a variable or attribute', () => 
   });
 
   it('through `from pkg import checker` (flake8\'s shape): the importing module is a caller the layer reads', async () => {
-    const checker = src(
-      'from concurrent.futures import ProcessPoolExecutor',
-      'from pkg import settings',
-      'def work(x):',
-      '    return settings.SCALE * x',
-      'class Manager:',
-      '    def run(self, xs):',
-      '        with ProcessPoolExecutor(2) as pool:',
-      '            return list(pool.map(work, xs))',
-    );
     const app = src(
       'from pkg import checker, settings',
       'class App:',
@@ -120,6 +121,42 @@ describe('methods called on an instance held in a variable or attribute', () => 
     assert.deepEqual(await found(files, 'submodule-import'), ['checker.py:stale-global-read:4']);
     const { project, at } = await load(files, 'submodule-import');
     assert.deepEqual([...project.graph().importsOf(at('pkg/app.py'))].sort(), [at('pkg/__init__.py'), at('pkg/checker.py'), at('pkg/settings.py')]);
+  });
+
+  it('a program root two imports above the start (main.py → app.App().run() → self.manager.run())', async () => {
+    const app = src('from pkg import checker, settings', 'class App:', '    def __init__(self):', '        self.manager = checker.Manager()', '    def run(self):', '        settings.SCALE = 3', '        return self.manager.run([1])');
+    const files = {
+      'main.py': src('from pkg.app import App', guard, '    app = App()', '    print(app.run())'),
+      'pkg/__init__.py': '',
+      'pkg/settings.py': src('SCALE = None'),
+      'pkg/checker.py': checker,
+      'pkg/app.py': app,
+    };
+    assert.deepEqual(await found(files, 'root-path'), ['checker.py:stale-global-read:4']);
+  });
+
+  it('self.X of a class attribute the methods never assign is the class attribute (a read)', async () => {
+    // a classmethod fills the class's dict in the worker; an instance method reads it back
+    // as self._vaults, called by a library callback (json's object_hook) nobody here calls
+    const body = src(
+      'from multiprocessing import Pool',
+      'class Decoder:',
+      '    _vaults = {}',
+      '    @classmethod',
+      '    def set_secrets(cls, s):',
+      "        cls._vaults['default'] = s",
+      '    def hook(self, pairs):',
+      "        return self._vaults.get('default')",
+      'def task(s):',
+      '    Decoder.set_secrets(s)',
+      '    return s',
+      guard,
+      '    with Pool(2) as p:',
+      "        p.map(task, ['a'])",
+    );
+    assert.deepEqual(await found({ 'main.py': body }, 'self-class-attr'), []);
+    // never read anywhere: the write is lost
+    assert.deepEqual(await found({ 'main.py': body.replace("        return self._vaults.get('default')", '        return pairs') }, 'self-class-attr-unread'), ['lost-global-write:6']);
   });
 
   it('a project class that defines set(): FLAG.set() is that method, not an event\'s', async () => {

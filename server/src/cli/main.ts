@@ -19,6 +19,7 @@ import { runGraph } from './graph';
 import { useColor } from './color';
 import { unifiedDiff } from './diff';
 import { parseRuleArgs, runRuleCommand } from './rule';
+import { rememberBudgets } from '../shared/budget';
 
 /** The package root: `dist/..` in the build (where `rules/` and README.md are shipped). */
 const PACKAGE_ROOT = path.join(__dirname, '..');
@@ -188,6 +189,8 @@ async function emit(options: CliOptions, cwd: string, text: string, code: number
   return code;
 }
 
+// a run keeps every text it read: a large file's token count is taken once, not at every check
+rememberBudgets();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -23,18 +23,21 @@ export function replaceAccesses(s: AccessIndexes, old: ModuleLink | undefined, l
   const file = link.model.path;
   const mine = s.order(file);
   const bySym = new Map<SymbolKey, AccessRecord[]>();
-  if (old) {
-    for (const k of old.keys) s.accessesByUnit.delete(k);
-    for (const r of old.accesses) if (!bySym.has(r.symbol)) bySym.set(r.symbol, []);
-  }
+  if (old) for (const r of old.accesses) if (!bySym.has(r.symbol)) bySym.set(r.symbol, []);
+  // the module's units' lists are replaced, overwriting the entries of keys that stay (a
+  // deleted entry leaves a hole in the hash table, and the holes of every keystroke made V8
+  // rebuild the whole table every few edits)
+  const byUnit = new Map<UnitKey, AccessRecord[]>();
   for (const rec of link.accesses) {
     const group = bySym.get(rec.symbol);
     if (group) group.push(rec);
     else bySym.set(rec.symbol, [rec]);
-    const byUnit = s.accessesByUnit.get(rec.key);
-    if (byUnit) byUnit.push(rec);
-    else s.accessesByUnit.set(rec.key, [rec]);
+    const list = byUnit.get(rec.key);
+    if (list) list.push(rec);
+    else byUnit.set(rec.key, [rec]);
   }
+  if (old) for (const k of old.keys) if (!byUnit.has(k)) s.accessesByUnit.delete(k);
+  for (const [k, list] of byUnit) s.accessesByUnit.set(k, list);
   for (const [sym, recs] of bySym) {
     const list = s.accessesBySymbol.get(sym);
     if (!list) {

@@ -82,6 +82,32 @@ function classOf(linker: Linker, sym: SymbolKey, seen: Set<SymbolKey>): { isProc
   return { isProcess, isThread, startMethod, runs };
 }
 
+/**
+ * Whether module-level `sym` holds an instance (`FLAG = Flag()`, {@link Binding.instanceOf})
+ * of a class of the project's that defines `method`, itself or in a base of the project's.
+ */
+export function instanceDefines(linker: Linker, sym: SymbolKey, method: string): boolean {
+  const b = linker.binding(sym);
+  const owner = b?.instanceOf ? linker.moduleOf(splitSymbolKey(sym).file) : undefined;
+  const cls = owner && linker.resolveRef(owner, b!.instanceOf!);
+  return !!cls && classDefines(linker, cls, method, new Set());
+}
+
+function classDefines(linker: Linker, sym: SymbolKey, method: string, seen: Set<SymbolKey>): boolean {
+  if (seen.has(sym) || seen.size > 16) return false;
+  seen.add(sym);
+  const b = linker.binding(sym);
+  if (!b || b.kind !== 'class') return false;
+  const { file, name } = splitSymbolKey(sym);
+  const m = linker.moduleOf(file);
+  if (m && (b.methods ?? []).some((id) => m.units[id]?.name === `${name}.${method}`)) return true;
+  for (const ref of b.bases ?? []) {
+    const base = m && linker.resolveRef(m, ref);
+    if (base && classDefines(linker, base, method, seen)) return true;
+  }
+  return false;
+}
+
 /** The access a chain makes to a class attribute, from the front end's {@link Access.member} hint. */
 export function memberAccess(a: Access, m: NonNullable<Access['member']>): Access {
   const out: Access = { ref: a.ref.from === undefined ? { name: a.ref.name, member: m.name } : { name: a.ref.name, member: m.name, from: a.ref.from }, kind: m.kind, range: m.range, offset: a.offset };

@@ -125,6 +125,7 @@ export function slimBinding(b: Binding): Binding {
     b.bases !== undefined ||
     b.contextBases !== undefined ||
     b.contexts !== undefined ||
+    b.instanceOf !== undefined ||
     b.remote !== undefined
   )
     return b;

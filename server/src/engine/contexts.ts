@@ -21,6 +21,7 @@ import { computeLink, eachCall, sameLink, sameList, type AccessRecord, type Modu
 import { replaceAccesses } from './accessIndex';
 import { computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
+import { instanceDefines } from './classes';
 import { exact } from './compact';
 
 export type { AccessRecord, ModuleLink } from './moduleLink';
@@ -258,15 +259,14 @@ export class ProjectGraph {
     if (old && sameLink(old, link)) return false;
     s.links.set(file, link);
     const modelChanged = old?.model !== link.model;
-    // a module's function units are stored under its own symbols only: its old lists can simply be replaced
+    // a module's function units are stored under its own symbols only: its old lists are replaced,
+    // overwritten where the key stays (each deletion leaves a hole in a hash table of tens of
+    // thousands of entries, and a few hundred per keystroke made V8 rebuild it every few edits)
     const before = new Map<SymbolKey, UnitKey[]>();
     if (old) {
-      if (modelChanged) for (const k of old.keys) s.units.delete(k);
-      for (const [sym] of old.unitSymbols) {
-        if (before.has(sym)) continue;
-        before.set(sym, s.unitsBySymbol.get(sym) ?? []);
-        s.unitsBySymbol.delete(sym);
-      }
+      // unit keys are by id (0..n-1): the new link's overwrite those that stay
+      if (modelChanged) for (let i = link.keys.length; i < old.keys.length; i++) s.units.delete(old.keys[i]);
+      for (const [sym] of old.unitSymbols) if (!before.has(sym)) before.set(sym, s.unitsBySymbol.get(sym) ?? []);
       for (const t of old.imports) {
         const set = s.importers.get(t);
         if (!set?.delete(file) || set.size) continue;
@@ -279,10 +279,17 @@ export class ProjectGraph {
       }
     }
     if (modelChanged) for (const u of link.model.units) s.units.set(link.keys[u.id], { module: link.model, unit: u });
+    const lists = new Map<SymbolKey, UnitKey[]>();
     for (const [sym, key] of link.unitSymbols) {
-      const list = s.unitsBySymbol.get(sym);
-      if (!list) s.unitsBySymbol.set(sym, [key]);
+      const list = lists.get(sym);
+      if (!list) lists.set(sym, [key]);
       else if (!list.includes(key)) list.push(key);
+    }
+    for (const sym of before.keys()) if (!lists.has(sym)) s.unitsBySymbol.delete(sym);
+    for (const [sym, list] of lists) {
+      const other = before.has(sym) ? undefined : s.unitsBySymbol.get(sym);
+      if (!other) s.unitsBySymbol.set(sym, list);
+      else for (const key of list) if (!other.includes(key)) other.push(key);
     }
     if (ch) {
       for (const [sym, list] of before) if (!sameList(list, s.unitsBySymbol.get(sym) ?? [])) ch.syms.add(sym);
@@ -738,6 +745,7 @@ export class ProjectGraph {
 
   /** Python: whether `sym` holds an instance whose class of the project's defines `method` (./flowLink.ts) */
   holdsInstanceWithMethod(sym: SymbolKey, method: string): boolean {
+    if (instanceDefines(this.linker, sym, method)) return true;
     const i = sym.lastIndexOf('#');
     return this.flowLink()?.holdsInstanceWithMethod(sym.slice(0, i), sym.slice(i + 1), method) ?? false;
   }

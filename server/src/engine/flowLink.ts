@@ -16,6 +16,7 @@
 import type { ModuleModel, SpawnSite, StartMethod, Unit } from './model';
 import type { Linker } from './link';
 import { FlowProgram, type FlowTarget } from '../flow/program';
+import type { Value } from '../flow/values';
 import { FlowUnits } from './flowUnits';
 import { HAND_OVERS, submitMethodNames } from '../frameworks/python';
 import { passedSubmissions, type PassedSubmission } from './flowPassed';
@@ -192,15 +193,7 @@ export class FlowLink {
    * through a helper that returns one): writes through a proxy reach the manager process.
    */
   holdsProxy(file: string, name: string): boolean {
-    const mi = this.program.moduleIndex(file);
-    const node = mi === undefined ? undefined : this.all.get(file)?.flow?.vars.get(name);
-    if (mi === undefined || node === undefined) return false;
-    const solver = this.program.solver;
-    for (const v of solver.valuesOf(solver.node(mi, node))) {
-      const val = solver.values.get(v);
-      if (val.t === 'ext' && MANAGER_PROXY.test(val.name)) return true;
-    }
-    return false;
+    return this.someValueOf(file, name, (val) => val.t === 'ext' && MANAGER_PROXY.test(val.name));
   }
 
   /**
@@ -209,18 +202,20 @@ export class FlowLink {
    * method, whatever it does, not a container's or an event's.
    */
   holdsInstanceWithMethod(file: string, name: string, method: string): boolean {
+    const solver = this.program.solver;
+    return this.someValueOf(file, name, (val) => val.t === 'inst' && solver.mro(val.cls).some((k) => {
+      const kv = solver.values.get(k);
+      return kv.t === 'def' && !!solver.def(kv).attrs?.has(method);
+    }));
+  }
+
+  /** Whether one of the values module-level `name` of `file` may hold passes `test` (false outside the program). */
+  private someValueOf(file: string, name: string, test: (val: Value) => boolean): boolean {
     const mi = this.program.moduleIndex(file);
     const node = mi === undefined ? undefined : this.all.get(file)?.flow?.vars.get(name);
     if (mi === undefined || node === undefined) return false;
     const solver = this.program.solver;
-    for (const v of solver.valuesOf(solver.node(mi, node))) {
-      const val = solver.values.get(v);
-      if (val.t !== 'inst') continue;
-      for (const k of solver.mro(val.cls)) {
-        const kv = solver.values.get(k);
-        if (kv.t === 'def' && solver.def(kv).attrs?.has(method)) return true;
-      }
-    }
+    for (const v of solver.valuesOf(solver.node(mi, node))) if (test(solver.values.get(v))) return true;
     return false;
   }
 
@@ -572,7 +567,7 @@ export function chooseFlowModules(
   importers: ReadonlyMap<string, Set<string>>,
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
 ): FlowChoice {
-  const groups = flowSeeds(modules, classSpawns);
+  const groups = flowSeeds(modules, classSpawns, importers);
   const visited = new Set<string>();
   return { chosen: groups ? chooseModules(modules, linker, groups, importers, visited) : null, visited };
 }
@@ -602,7 +597,7 @@ function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], vis
   if (m.language !== 'python') return '';
   const f = seedFacts(m);
   const starts = classSpawns.map((site) => `${+!!site.isProcess}${site.tasks.map((t) => (t.symbols ?? []).join(',')).join(';')}`).join('|');
-  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}:${f.classNames.join(',')}:${starts}`;
+  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}${+f.root}:${f.classNames.join(',')}:${starts}`;
   if (visited) out += m.flow ? `:flow:${importSpecs(m).join('\n')}` : ':no flow';
   return out;
 }
@@ -618,6 +613,8 @@ interface SeedFacts {
   /** module-level classes with a process base or context bases */
   classNames: string[];
   getContext: boolean;
+  /** has a `__main__` guard: a program root */
+  root: boolean;
 }
 
 const seedFactsOf = new WeakMap<ModuleModel, SeedFacts>();
@@ -636,6 +633,7 @@ function seedFacts(m: ModuleModel): SeedFacts {
     inFunction: proc.some((site) => m.units[site.unit]?.kind === 'function'),
     classNames,
     getContext: callsGetContext(m),
+    root: m.units.some((u) => u.kind === 'main-guard'),
   };
   seedFactsOf.set(m, hit);
   return hit;
@@ -644,6 +642,7 @@ function seedFacts(m: ModuleModel): SeedFacts {
 function flowSeeds(
   modules: ReadonlyMap<string, ModuleModel>,
   classSpawns: (m: ModuleModel) => readonly SpawnSite[],
+  importers: ReadonlyMap<string, Set<string>>,
 ): Array<{ seeds: ModuleModel[]; importerDepth: number }> | null {
   const python = [...modules.values()].filter((m) => m.language === 'python');
   const starts = python.filter((m) => seedFacts(m).starts || classSpawns(m).some((site) => site.isProcess));
@@ -671,5 +670,41 @@ function flowSeeds(
     { seeds: mpUsers, importerDepth: 1 },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
+    // last, in what the cap leaves: the modules from a program root down to a start (main.py
+    // → app.py → service.py), where the parent calls the method that starts the workers on
+    // an instance it holds (`app = App(); app.run()`): the layer places that call
+    { seeds: rootPaths(modules, [...starts, ...classHomes], importers), importerDepth: 0 },
   ];
+}
+
+/** Importer rings between a program root and a start that {@link rootPaths} follows. */
+const ROOT_PATH_DEPTH = 4;
+
+/**
+ * The modules on import paths from a module with a `__main__` guard down to one of
+ * `starts`, within {@link ROOT_PATH_DEPTH} importer rings (breadth-first, by path: one path
+ * per root), in path order.
+ */
+function rootPaths(all: ReadonlyMap<string, ModuleModel>, starts: readonly ModuleModel[], importers: ReadonlyMap<string, Set<string>>): ModuleModel[] {
+  const towardStart = new Map<string, string | null>();
+  let ring = starts.map((m) => m.path).sort();
+  for (const p of ring) towardStart.set(p, null);
+  for (let d = 0; d < ROOT_PATH_DEPTH && ring.length; d++) {
+    const next: string[] = [];
+    for (const p of ring) {
+      for (const q of [...(importers.get(p) ?? [])].sort()) {
+        if (towardStart.has(q)) continue;
+        towardStart.set(q, p);
+        next.push(q);
+      }
+    }
+    ring = next.sort();
+  }
+  const out = new Set<string>();
+  for (const p of towardStart.keys()) {
+    const m = all.get(p);
+    if (!m || m.language !== 'python' || !seedFacts(m).root) continue;
+    for (let q: string | null | undefined = p; q && !out.has(q); q = towardStart.get(q)) out.add(q);
+  }
+  return [...out].sort().map((p) => all.get(p)).filter((m): m is ModuleModel => !!m);
 }

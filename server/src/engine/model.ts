@@ -119,6 +119,8 @@ export interface Binding {
    * the empty key path.
    */
   contexts?: Array<{ keys: string[]; startMethod?: StartMethod }>;
+  /** Python: the binding's one value is `Cls(...)` (`FLAG = Flag()`): the called name */
+  instanceOf?: Ref;
   /**
    * Python: a module-level function (or class) a framework runs in other processes when it
    * is submitted (`@ray.remote`, `@app.task`, `@udf`; ../frameworks/python): the submitting
@@ -534,7 +536,8 @@ export interface ModuleModel {
   flowPoolCalls?: Array<{ offset: number; payloads: Payload[] }>;
   /**
    * Python: the module puts a function in a table (`handlers.append(f)`,
-   * `registry.register(f)`): only the value-flow layer finds where it runs.
+   * `registry.register(f)`), or calls through a module-level one (`HANDLERS[kind](x)`):
+   * only the value-flow layer finds where it runs.
    */
   tableHandlers?: boolean;
   /**

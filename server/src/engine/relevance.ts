@@ -14,7 +14,9 @@
  *   - a file *seeds* when its text mentions any worker vocabulary (every module and start
  *     symbol of the JS framework models, `fork`, `spawn`, `process.on`, ...;
  *     case-insensitive substrings), or when a relative specifier in it names its own
- *     package and that package is one of those (piscina's tests import `'..'`);
+ *     package and that package is one of those (piscina's tests import `'..'`); the CLI
+ *     then parses the seeds and keeps as seeds those whose model holds worker facts
+ *     ({@link JsRelevance.refineSeeds}): a text seed alone over-approximates those;
  *   - a file that may be nested too deeply for a front end ({@link mayBeTooDeep}) is
  *     left out only once a depth bound read from its text (js/depthBound.ts), or else its
  *     parsed tree (js/depth.ts), shows it is not: a full run lists it as skipped;
@@ -67,6 +69,33 @@ function seedPatterns(): { text: RegExp[]; module: Set<string> } {
 
 let seeds: ReturnType<typeof seedPatterns> | undefined;
 
+/**
+ * The parts of the seed vocabulary a model cannot stand for (a suppression comment, which
+ * may be malformed; pm2's config; a Vite worker query): a file whose text says one stays a
+ * seed whatever its model holds.
+ */
+const FIXED_SEED = /crossproc|ecosystem|exec_mode|\?(?:shared)?worker/i;
+
+/**
+ * Whether a JS model holds anything the engine makes worker programs or module-local
+ * findings of: a start, a message handler, a guarded branch, a pool, payloads, the
+ * value-flow layer's pool calls and exit handlers, suppressions, ... (every worker of a JS
+ * program comes from a file's `spawns`, engine/programs.ts). A text seed without any of
+ * these is worker vocabulary only (`require('node:worker_threads')` to test a feature,
+ * `isMainThread` read and returned): no program starts a worker from it, so it matters as
+ * much as any other file, through what it is linked to. The list is wider than that
+ * argument needs, on purpose.
+ */
+export function holdsWorkerFacts(m: ModuleModel): boolean {
+  if (m.spawns.length || m.workerHandlers.length || m.payloads.length || m.proxySerialized.length || m.suppressions.size) return true;
+  if (m.flowPoolCalls || m.flowExitHandlers || m.clusterExec || m.readsWorkerData || m.startMethod || m.tableHandlers) return true;
+  for (const u of m.units) if ((u.kind !== 'module' && u.kind !== 'function') || u.afterWorkerExit || u.detached) return true;
+  for (const b of m.bindings.values()) {
+    if (b.kind === 'pool' || b.kind === 'process-primitive' || b.kind === 'manager-proxy' || b.kind === 'thread-primitive' || b.remote || b.processClass || b.threadClass) return true;
+  }
+  return false;
+}
+
 /** a pool call's method, `x.run(...)`, as text */
 const RUN = /\brun\b/;
 
@@ -92,37 +121,51 @@ const PATH_STRINGS = /(['"`])(\.{1,2}(?:[/\\][^'"`\n]*)?|\/[^'"`\n]*|file:\/\/[^
  */
 export function mayBeTooDeep(text: string): boolean {
   let depth = 0;
-  let lineStart = 0;
   let run = 0;
   let continued = false;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 10;
-    if (c === 10) {
-      if (i - lineStart > 1_000) return true;
-      // the line's first and last characters other than white space
-      let a = lineStart;
-      let b = i - 1;
-      while (a <= b && isSpace(text.charCodeAt(a))) a++;
-      while (b >= a && isSpace(text.charCodeAt(b))) b--;
-      // a line of closing brackets only (`})` between `.then(() => {...})` calls) neither ends nor goes on
-      if (a <= b && !closersOnly(text, a, b)) {
-        let first = a;
-        while (first < b && isCloser(text.charCodeAt(first))) first++;
-        const joins = continued || OPERATOR.has(text.charCodeAt(first));
-        const last = text.charCodeAt(b);
-        continued = OPERATOR.has(last) || last === 40 || last === 91 || last === 123;
-        run = joins || continued ? run + 1 : 0;
-        if (run > 100) return true;
+  const n = text.length;
+  // line by line (the search for a line's end is native), brackets by a table: this runs
+  // over every JS file of a run that seeds nothing
+  for (let lineStart = 0; ; ) {
+    let end = text.indexOf('\n', lineStart);
+    if (end < 0) end = n;
+    if (end - lineStart > 1_000) return true;
+    for (let i = lineStart; i < end; i++) {
+      const c = text.charCodeAt(i);
+      const k = c < 128 ? BRACKETS[c] : 0;
+      if (k === 0) continue;
+      if (k === OPENS) {
+        if (++depth > 40) return true;
+      } else if (depth > 0) {
+        depth--;
       }
-      lineStart = i + 1;
-    } else if (c === 40 || c === 91 || c === 123) {
-      if (++depth > 40) return true;
-    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) {
-      depth--;
     }
+    // the line's first and last characters other than white space
+    let a = lineStart;
+    let b = end - 1;
+    while (a <= b && isSpace(text.charCodeAt(a))) a++;
+    while (b >= a && isSpace(text.charCodeAt(b))) b--;
+    // a line of closing brackets only (`})` between `.then(() => {...})` calls) neither ends nor goes on
+    if (a <= b && !closersOnly(text, a, b)) {
+      let first = a;
+      while (first < b && isCloser(text.charCodeAt(first))) first++;
+      const joins = continued || OPERATOR.has(text.charCodeAt(first));
+      const last = text.charCodeAt(b);
+      continued = OPERATOR.has(last) || last === 40 || last === 91 || last === 123;
+      run = joins || continued ? run + 1 : 0;
+      if (run > 100) return true;
+    }
+    if (end >= n) return false;
+    lineStart = end + 1;
   }
-  return false;
 }
+
+const OPENS = 1;
+const CLOSES = 2;
+/** by character code below 128: {@link OPENS} for `(`, `[`, `{`, {@link CLOSES} for `)`, `]`, `}`, else 0 */
+const BRACKETS = new Uint8Array(128);
+for (const ch of '([{') BRACKETS[ch.charCodeAt(0)] = OPENS;
+for (const ch of ')]}') BRACKETS[ch.charCodeAt(0)] = CLOSES;
 
 /** characters that join a line to the one before (at its start) or after (at its end): operators, `.`, `,` */
 const OPERATOR = new Set([...'-+*/%&|^?:.,=<>!'].map((ch) => ch.charCodeAt(0)));
@@ -154,15 +197,25 @@ export function runLinker(files: Iterable<string>): { linker: Linker; stub: (fil
 }
 
 /**
- * The files `spec`, written in `from`, may denote: as an import, and (`workers`: in a file
- * that may start workers, the only place a front end records a worker module) as a worker module.
+ * The files `spec`, written in `from`, may denote: as an import and as a worker module.
+ * Both answers depend only on `from`'s folder (../engine/link.ts: a path resolved from it,
+ * the package it is in, the folders above it), so they are kept per folder and specifier in
+ * `memo`: files of one folder name the same specifiers (node_modules: about half of the
+ * relevance scan's CPU was resolving).
  */
-function targetsOf(linker: Linker, from: ModuleModel, spec: string, workers: boolean): string[] {
+function targetsOf(linker: Linker, from: ModuleModel, spec: string, memo: Map<string, readonly [string | undefined, string | undefined]>): string[] {
+  const key = `${dirname(from.path)}\0${spec}`;
+  let hit = memo.get(key);
+  if (hit === undefined) {
+    const imported = linker.resolveModule(from, spec)?.path;
+    const worker = linker.resolveWorkerModule(from, spec)?.path;
+    hit = [imported, worker];
+    memo.set(key, hit);
+  }
+  const [imported, worker] = hit;
   const out: string[] = [];
-  const imported = linker.resolveModule(from, spec);
-  if (imported && imported.path !== from.path) out.push(imported.path);
-  const worker = workers ? linker.resolveWorkerModule(from, spec) : undefined;
-  if (worker && worker !== imported && worker.path !== from.path) out.push(worker.path);
+  if (imported !== undefined && imported !== from.path) out.push(imported);
+  if (worker !== undefined && worker !== imported && worker !== from.path) out.push(worker);
   return out;
 }
 
@@ -199,6 +252,8 @@ export class JsRelevance {
   private readonly js = new Set<string>();
   private readonly linker: Linker;
   private readonly stub: (file: string) => ModuleModel;
+  /** {@link targetsOf}'s answers by folder and specifier */
+  private readonly resolved = new Map<string, readonly [string | undefined, string | undefined]>();
 
   /** `texts`: every file of the run (what `languageOf` accepts), in run order */
   constructor(texts: ReadonlyMap<string, string>) {
@@ -226,8 +281,27 @@ export class JsRelevance {
           if (self && seed.module.has(self)) this.seeds.add(file);
         }
         // worker modules too, from every file (a superset of what front ends record)
-        for (const t of targetsOf(this.linker, from, spec, true)) this.link(file, t);
+        for (const t of targetsOf(this.linker, from, spec, this.resolved)) this.link(file, t);
       }
+    }
+  }
+
+  /**
+   * Drops the seeds whose model holds no worker facts ({@link holdsWorkerFacts}): they are
+   * kept only where they link to what is needed. `modelOf`: the file's model, undefined
+   * when there is none to read (over the budget, too deep): the seed stays. Seeds by
+   * {@link FIXED_SEED} stay. A dropped seed that may be too deep is then treated as the
+   * constructor treats other files. Call before {@link unneeded}.
+   */
+  refineSeeds(texts: ReadonlyMap<string, string>, modelOf: (file: string) => ModuleModel | undefined): void {
+    for (const file of [...this.seeds]) {
+      const text = texts.get(file)!;
+      if (FIXED_SEED.test(text)) continue;
+      const m = modelOf(file);
+      if (!m || holdsWorkerFacts(m)) continue;
+      this.seeds.delete(file);
+      // as the constructor does for any other file (how deep a tree the front end walked here says little of a run's thread)
+      if (isOverBudget(text) || mayBeTooDeep(text)) this.alone.add(file);
     }
   }
 
@@ -297,7 +371,7 @@ export class JsRelevance {
     for (const m of models) {
       if (m.language !== 'js' || !this.js.has(m.path)) continue;
       for (const spec of modelLinks(m)) {
-        for (const t of targetsOf(this.linker, this.stub(m.path), spec, true)) {
+        for (const t of targetsOf(this.linker, this.stub(m.path), spec, this.resolved)) {
           if (this.out.get(m.path)?.has(t) || !this.js.has(t)) continue;
           this.link(m.path, t);
           linked = true;

@@ -97,6 +97,14 @@ export function lazyFacts(model: ModuleModel, path: string, text: string): void 
   Object.defineProperty(model, 'flow', DEFERRED_FLOW);
 }
 
+/**
+ * Whether a JS model has value-flow facts, extracted or deferred, without extracting deferred
+ * ones: a deferred model's `flow` is never undefined once read.
+ */
+export function hasJsFacts(model: ModuleModel): boolean {
+  return deferred.has(model) || model.flow !== undefined;
+}
+
 interface DeferredFacts {
   path: string;
   text: string;

@@ -18,7 +18,7 @@ function newBinding(name: string, range: Range, kind: ValueKind): Binding {
   return {
     name, range, kind, detail: undefined, isConst: false, importFrom: undefined, unit: undefined,
     methods: undefined, attrs: undefined, processClass: undefined, threadClass: undefined, bases: undefined,
-    contextBases: undefined, contexts: undefined, remote: undefined,
+    contextBases: undefined, contexts: undefined, remote: undefined, instanceOf: undefined,
   };
 }
 
@@ -467,6 +467,14 @@ export abstract class DeclarePass extends Resolver {
       if (chosen) {
         b.kind = chosen.kind;
         if (chosen.detail) b.detail = chosen.detail;
+        // `FLAG = Flag()`, `STORE = store.Store()`: what the engine checks the class of
+        const v = b.kind === 'unknown' && decls.length === 1 && decls[0].src?.index === undefined ? decls[0].src?.node : undefined;
+        const fn = v?.type === 'call' ? field(v, 'function') : null;
+        if (fn && (fn.type === 'identifier' || fn.type === 'attribute')) {
+          const { bottom, steps } = this.chainOf(fn);
+          const r = this.refOfChain(bottom, steps, this.moduleScope);
+          if (r && r.used === steps.length && !r.viaCls) b.instanceOf = r.ref;
+        }
         if (chosen.kind === 'function' && chosen.lambda) {
           const src = decls[0]?.src;
           const fi = src && this.funcInfo.get(src.node.id);

@@ -54,6 +54,22 @@ export abstract class UsePass extends DeclarePass {
     return c;
   }
 
+  /**
+   * `self.X` read in a method of a module-level class whose body binds `X` and whose methods
+   * never assign `self.X`: the class attribute `C.X` (a dict of the class's that a
+   * classmethod fills and instances read, ansible's `AnsibleJSONDecoder._vaults`).
+   */
+  private selfClassAttrRef(bottom: Node, steps: Node[], scope: Scope): ChainRef | null {
+    const first = steps[0];
+    if (first?.type !== 'attribute') return null;
+    const fs = this.functionScope(scope);
+    const cls = fs?.methodOf;
+    if (!cls?.classBinding || fs!.selfName !== bottom.text || this.resolve(bottom.text, scope) !== fs) return null;
+    const name = field(first, 'attribute')?.text;
+    if (!name || !cls.nameNodes?.has(name) || cls.classAttrs?.has(name)) return null;
+    return { ref: { name: cls.classBinding }, rangeNode: bottom, used: 0 };
+  }
+
   /** a method call the front end cannot name the callee of (see ModuleModel.flowCalls) */
   protected addFlowCall(unit: number, fn: Node): void {
     const start = toRange(fn).start;
@@ -88,7 +104,7 @@ export abstract class UsePass extends DeclarePass {
     const { bottom, steps } = this.chainOf(n);
     this.visitSubscripts(steps, scope, unit);
     if (bottom.type === 'identifier') {
-      const r = this.refOfChain(bottom, steps, scope) ?? this.localImportRef(bottom, steps, scope);
+      const r = this.refOfChain(bottom, steps, scope) ?? this.localImportRef(bottom, steps, scope) ?? this.selfClassAttrRef(bottom, steps, scope);
       if (r) this.withMember(this.addAccess(unit, r.ref, 'read', r.rangeNode), r, steps, 'read', 'read');
     } else {
       this.visit(bottom, scope, unit);
@@ -454,6 +470,11 @@ export abstract class UsePass extends DeclarePass {
             // `self._runner.run()`: the object an attribute of the instance holds
             const fs = this.functionScope(scope);
             if (fs?.methodOf && fs.selfName === bottom.text && this.resolve(bottom.text, scope) === fs) this.addFlowCall(unit, fn);
+            // ... or the class's own, read (`self._vaults.get(k)`). Not a write when mutating: the
+            // same attribute is then often read through an instance held elsewhere
+            // (`config.WARNINGS.pop()`, ansible), which is not linked to the class's
+            const ca = MUTATING_METHODS.has(method) ? null : this.selfClassAttrRef(bottom, steps, scope);
+            if (ca) this.withMember(this.addAccess(unit, ca.ref, 'read', ca.rangeNode), ca, steps, 'read', 'read');
           }
         } else {
           this.visit(bottom, scope, unit);
@@ -472,6 +493,12 @@ export abstract class UsePass extends DeclarePass {
         if (imp && imp.imported !== '*') this.callOfNode.set(n.id, this.addCall(unit, { name: imp.imported, from: imp.specifier }, fn));
       }
     } else if (fn) {
+      // `HANDLERS[kind](x)`: a call dispatched through a module-level table; only the value-flow
+      // layer finds what runs (the module is one of the first it reads, ../engine/flowLink.ts)
+      if (!this.model.tableHandlers && fn.type === 'subscript') {
+        const v = field(fn, 'value');
+        if (v?.type === 'identifier' && this.resolve(v.text, scope) === 'module' && this.model.bindings.get(v.text)?.kind === 'mutable') this.model.tableHandlers = true;
+      }
       this.visit(fn, scope, unit);
     }
     const al = field(n, 'arguments');

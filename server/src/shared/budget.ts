@@ -39,11 +39,27 @@ export function countTokens(text: string, limit = Infinity): number {
   return count;
 }
 
+/** the answers of {@link isOverBudget} for the texts it counted, once {@link rememberBudgets} is called */
+let remembered: Map<string, boolean> | undefined;
+
+/**
+ * Makes {@link isOverBudget} remember its answer for each text it counts. A CLI run asks
+ * it up to six times of each large file (reading, the relevance scan, the depth check, the
+ * project) and keeps every text alive anyway; the language server does not call this.
+ */
+export function rememberBudgets(): void {
+  remembered ??= new Map();
+}
+
 /** Whether `text` is over the per-file budget ({@link MAX_FILE_TOKENS}). */
 export function isOverBudget(text: string): boolean {
   // every token is at least one character: most files are decided without a scan
   if (text.length <= MAX_FILE_TOKENS) return false;
-  return countTokens(text, MAX_FILE_TOKENS) > MAX_FILE_TOKENS;
+  const known = remembered?.get(text);
+  if (known !== undefined) return known;
+  const over = countTokens(text, MAX_FILE_TOKENS) > MAX_FILE_TOKENS;
+  remembered?.set(text, over);
+  return over;
 }
 
 /** The note for a file a front end could not walk: nesting deeper than its stack allows. */
