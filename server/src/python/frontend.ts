@@ -156,11 +156,89 @@ function extractFactsOf(model: ModuleModel, text: string): ModuleModel['flow'] {
 }
 
 /**
+ * A module that runs the passes' rarer branches (spawn sites, submissions, joins, results,
+ * walrus and `del` targets, comprehension scopes, callbacks, contexts, `match`, `except*`):
+ * {@link parsePython} analyses it once before its first file. V8 optimises the passes
+ * after a few files, from what they have run so far; a branch first taken after that
+ * throws the optimised code away, and it is compiled again (the big passes several times
+ * each). With this module's feedback recorded first, most of that compiling is not redone.
+ */
+const WARM_UP = `import multiprocessing as mp, os, json
+from concurrent.futures import ProcessPoolExecutor, wait, as_completed
+from functools import partial
+from .pkg import helper as h, *
+CACHE = {}
+COUNT: int = 0
+LIMIT = None
+def work(x, *a, k=1, **kw):
+    global COUNT
+    COUNT += 1
+    CACHE[x] = (y := x + 1)
+    del CACHE[x], a[0]
+    return [i for i in a if (j := i)] + {k: v for k, v in kw.items()}
+class Worker(mp.Process):
+    total = 0
+    def __init__(self, q=None):
+        super().__init__()
+        self.pool = ProcessPoolExecutor(max_workers=2, initializer=work, initargs=(1,))
+    def run(self):
+        with self.pool as ex:
+            futs = [ex.submit(work, i) for i in range(3)]
+            for f in as_completed(futs):
+                f.result()
+        Worker.total = len(json.dumps(CACHE))
+        lambda v=1: v
+if __name__ == "__main__":
+    mp.set_start_method("spawn")
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=work, args=(i,), kwargs={"k": 2}) for i in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    q = mp.Queue()
+    w = Worker(q); w.start(); w.join()
+    with mp.Pool(2) as pool:
+        r = pool.map_async(partial(work, k=3), range(4), callback=CACHE.update)
+        pool.apply_async(h.run, (1,)).get()
+        r.wait()
+    ex = ProcessPoolExecutor()
+    done, _ = wait([ex.submit(work, 1)])
+    ex.shutdown(wait=True)
+    match COUNT:
+        case [1, *rest] if rest: pass
+        case {"k": v}: pass
+    try:
+        os.getpid()
+    except* (ValueError, KeyError) as e:
+        print(f"{e!r:>{COUNT}}", (CACHE)[0].x)
+    LIMIT = os.cpu_count() or 1
+HANDLER = print
+class Sub(Worker, metaclass=type):
+    def go(self, pool):
+        HANDLER(pool.map(json, range(2)))
+        return partial()(1)
+`;
+let warmedUp = false;
+/**
+ * Characters of Python analysed before the warm-up runs: it costs about 10 ms, which a
+ * small run (one file: about 130 ms of CPU) would pay for nothing.
+ */
+const WARM_UP_AFTER = 64_000;
+let charsSeen = 0;
+
+/**
  * Parse a Python file into the language-neutral model. Synchronous; call after
  * {@link initPython}. Never throws: failures end up in `problems` with whatever model
  * was built so far.
  */
 export function parsePython(path: string, text: string, options: PythonParseOptions = {}): ModuleModel {
+  if (!warmedUp && (charsSeen += text.length) >= WARM_UP_AFTER && getPythonParser()) {
+    // twice: V8 records feedback only once a function has run a few times
+    warmedUp = true;
+    parsePython('<warm-up>/w.py', WARM_UP);
+    parsePython('<warm-up>/w.py', WARM_UP);
+  }
   const fe = new PythonFrontEnd(path, text);
   try {
     fe.collectSuppressions();

@@ -99,12 +99,19 @@ export class SourceText {
     const a = this.anon;
     const named = node.namedChildren;
     const count = a[at];
-    const out = new Array<SyntaxNode>(named.length + count);
-    for (let k = 0, r = at + 1; k < count; k++, r += ANON_RECORD) {
-      const f = a[r + 2];
-      out[a[r + 5]] = new SyntaxNode(this, a[r], this.types[a[r + 1]] || 'ERROR', f ? this.fields[f] ?? null : null, false, a[r + 3], a[r + 4], node);
+    const total = named.length + count;
+    // built by `push` in order (the records are in slot order): a packed array like every
+    // other children array, where `new Array(n)` made a holey one, a map that the passes'
+    // loops had not seen (V8 then threw their optimised code away)
+    const out: SyntaxNode[] = [];
+    for (let i = 0, j = 0, k = 0, r = at + 1; i < total; i++) {
+      if (k < count && a[r + 5] === i) {
+        const f = a[r + 2];
+        out.push(new SyntaxNode(this, a[r], this.types[a[r + 1]] || 'ERROR', f ? this.fields[f] ?? null : null, false, a[r + 3], a[r + 4], node));
+        k++;
+        r += ANON_RECORD;
+      } else out.push(named[j++]);
     }
-    for (let i = 0, j = 0; i < out.length; i++) if (out[i] === undefined) out[i] = named[j++];
     return out;
   }
 }
@@ -113,7 +120,12 @@ export class SourceText {
 const ANON_RECORD = 6;
 const NO_RECORDS = new Int32Array(0);
 
-const NO_CHILDREN: SyntaxNode[] = [];
+/**
+ * The shared empty children list. Made by `slice` so that it has the elements kind of
+ * every other children list (packed, of objects): an empty literal has another map, and
+ * the first empty block or file a pass met after V8 had optimised it threw that code away.
+ */
+const NO_CHILDREN: SyntaxNode[] = [null as unknown as SyntaxNode].slice(1);
 
 /**
  * The language's type and field names as internalized strings: the runtime builds them
@@ -417,6 +429,12 @@ export function enableFastCopy(moduleObject: unknown, parser: { parse(text: stri
     const m = moduleObject as Partial<RuntimeModule> | null;
     if (!m || !(m.HEAPU8 instanceof Uint8Array) || !(m.HEAPU16 instanceof Uint16Array) || !(m.HEAPU32 instanceof Uint32Array)) return false;
     const candidate = m as RuntimeModule;
+    // start the self-check with buffers too small for it, so that their growing runs here,
+    // before V8 optimises the copy: a path it has never seen run (the first large file's)
+    // makes it throw the optimised code away and compile it again (about a tenth of a
+    // second of compiling)
+    leafBuffer = new Int32Array(ANON_RECORD);
+    anonBuffer = new Int32Array(ANON_RECORD);
     for (const text of SELF_CHECK) {
       const tree = parser.parse(text);
       if (!tree) return false;
@@ -431,6 +449,9 @@ export function enableFastCopy(moduleObject: unknown, parser: { parse(text: stri
   } catch {
     fast = null;
     return false;
+  } finally {
+    if (leafBuffer.length < LEAF_BUFFER) leafBuffer = new Int32Array(LEAF_BUFFER);
+    if (anonBuffer.length < ANON_BUFFER) anonBuffer = new Int32Array(ANON_BUFFER);
   }
 }
 
@@ -442,13 +463,15 @@ function sameTree(a: SyntaxNode, b: SyntaxNode): boolean {
 }
 
 /** the fast copy's buffer of anonymous leaves (grown as needed, reused by every copy) */
-let leafBuffer = new Int32Array(4096);
+const LEAF_BUFFER = 4096;
+let leafBuffer = new Int32Array(LEAF_BUFFER);
 /**
  * the fast copy's {@link SourceText.anon} records while it runs (grown as needed, reused by
  * every copy): the tree's own array is one exact copy at the end, where growing it per tree
  * had allocated (and zeroed) about twice what it kept
  */
-let anonBuffer = new Int32Array(1 << 16);
+const ANON_BUFFER = 1 << 16;
+let anonBuffer = new Int32Array(ANON_BUFFER);
 
 /** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`) */
 const SYM_ERROR = 0xffff;
