@@ -40,10 +40,12 @@ export const lostGlobalWrite: Rule = {
       const workerReads = recs.some((r) => readsValue(r) && prog.worker.has(r.key));
       // read in code no program is known to run (a function no analysed code calls: a
       // plugin's, an API's): it may run in the workers, so "nothing reads it" is not known
-      const otherReads = recs.some(
+      // (asked only when it decides: a walk over every program per read, on every edit)
+      let otherReadsMemo: boolean | undefined;
+      const otherReads = (): boolean => (otherReadsMemo ??= recs.some(
         (r) => readsValue(r) && !prog.worker.has(r.key) && !prog.parent.has(r.key) && !ctx.graph.importTime.has(r.key)
           && !ctx.graph.programs.some((p) => p.parent.has(r.key) || p.worker.has(r.key)),
-      );
+      ));
       // the workers use it beyond assigning it (what a task stores from its parameter is then used)
       const workerUses = recs.some((r) => r.access.kind !== 'assign' && prog.worker.has(r.key));
       const writers = new Set(writes.map((w) => w.key));
@@ -78,7 +80,7 @@ export const lostGlobalWrite: Rule = {
           if (readsAfter.length === 0 || parentWrites) continue;
         } else if (initAssigns && (w.access.kind === 'mutate-call' || w.access.kind === 'item-assign')) {
           continue;
-        } else if (readsAfter.length === 0 && (workerReads || otherReads)) {
+        } else if (readsAfter.length === 0 && (workerReads || otherReads())) {
           continue;
         }
         groups.add(sym, w, why, () => ({ readsAfter, sym, parentSets }));
