@@ -115,6 +115,8 @@ describe('language server: Python version awareness and hover advice per languag
     fs.writeFileSync(file('pyproject.toml'), '[project]\nname = "demo"\nrequires-python = ">=3.14"\n');
     await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(file('pyproject.toml')), type: 2 }] });
     await waitFor('the 3.14 wording', () => /Python 3\.14: the default everywhere/.test(String(finding('main.py')()?.message ?? '')));
-    assert.equal(statuses.at(-1)?.assumption?.pythonVersionFrom, 'pyproject.toml requires-python ">=3.14"');
+    // the status follows the diagnostics: wait for it rather than read the last one so far
+    const last = await waitFor('a status naming pyproject.toml', () => [...statuses].reverse().find((s) => s.assumption?.pythonVersionFrom?.startsWith('pyproject.toml')));
+    assert.equal(last.assumption?.pythonVersionFrom, 'pyproject.toml requires-python ">=3.14"');
   });
 });
