@@ -19,13 +19,20 @@ function threadSide(g: ProjectGraph): Set<UnitKey> {
 
 const LOCKS = /\b(?:Lock|RLock|Semaphore|BoundedSemaphore|Condition)$/;
 
-/** Every use is in a unit of the lock's own module that also writes another of that module's globals. */
-function guardsOwnModuleState(sym: string, b: Binding, uses: AccessRecord[]): boolean {
+/**
+ * Every use is in a unit of the lock's own module that also writes another of that module's
+ * globals, or state of a module it imports (`os.environ[k] = v`, `os.environ.pop(k)`,
+ * `sys.path.append(p)`): state each process has its own of.
+ */
+function guardsProcessState(sym: string, b: Binding, uses: AccessRecord[]): boolean {
   if (!LOCKS.test(b.detail ?? '') || uses.length === 0) return false;
   const file = sym.slice(0, sym.lastIndexOf('#'));
   const name = symbolName(sym);
-  return uses.every((r) => r.module.path === file && r.unit.accesses.some((a) =>
-    a.kind !== 'read' && a.ref.member === undefined && a.ref.from === undefined && a.ref.name !== name && r.module.bindings.has(a.ref.name)));
+  return uses.every((r) => r.module.path === file && r.unit.accesses.some((a) => {
+    if (a.kind === 'read' || a.ref.name === name || a.ref.from !== undefined) return false;
+    if (a.ref.member === undefined) return r.module.bindings.has(a.ref.name);
+    return r.module.bindings.get(a.ref.name)?.kind === 'import';
+  }));
 }
 
 export const threadPrimitiveInProcess: Rule = {
@@ -46,9 +53,10 @@ export const threadPrimitiveInProcess: Rule = {
       // an initializer or a task head rebinding it (to a primitive passed from the parent) fixes the worker's copy
       if (recs.some((r) => r.access.kind === 'assign' && isSetUp(ctx.graph, prog, r))) continue;
       // a lock that guards its own module's state (every worker-side use is in code writing
-      // that module's globals: loky's `_executor_lock` around `_executor`): that state is per
-      // process too, and so is the lock, by design
-      if (guardsOwnModuleState(sym, b, recs.filter((r) => prog.worker.has(r.key)))) continue;
+      // that module's globals: loky's `_executor_lock` around `_executor`), or the process's
+      // (sqlfluff's `_env_lock` around `os.environ.pop(...)`): that state is per process too,
+      // and so is the lock, by design
+      if (guardsProcessState(sym, b, recs.filter((r) => prog.worker.has(r.key)))) continue;
       for (const r of recs) {
         const why = prog.worker.get(r.key);
         if (!why || why.spawn.site.isProcess === false) continue;

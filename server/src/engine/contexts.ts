@@ -19,7 +19,7 @@ import { JsFlowPrograms } from './flowLinkJs';
 import { happensAfterEnd, happensBeforeSpawn, importTimeCaller, updateImportTime, type OrderView } from './order';
 import { computeLink, eachCall, sameLink, sameList, type AccessRecord, type ModuleLink } from './moduleLink';
 import { replaceAccesses } from './accessIndex';
-import { computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
+import { allFlowStarts, computeProgram, type CachedProgram, type FlowStartsMemo, type ProgramSource } from './programs';
 import { inheritedSymbols } from './remoteSites';
 import { instanceDefines } from './classes';
 import { exact } from './compact';
@@ -486,6 +486,24 @@ export class ProjectGraph {
       s.libraryPrograms.set(k, c);
       for (const x of c.program.parent) reached.add(x);
       this.programs.push(c.program);
+    }
+    // ... and so do those only the value-flow layer finds (a pool class kept in a class
+    // attribute, `cls.POOL_TYPE(...)`, whose tasks arrive as parameters), once no program
+    // already starts them
+    const flowOnes = allFlowStarts(this.programSource());
+    if (flowOnes.length) {
+      const started = new Set<SpawnRecord>();
+      for (const p of this.programs) for (const r of p.spawns) started.add(r);
+      for (const { key: k, rec } of flowOnes) {
+        const u = rec.module.units.find((x) => unitKey(rec.module, x) === k);
+        if (!u || u.kind !== 'function' || started.has(rec) || s.covered.has(k) || reached.has(k)) continue;
+        let c = before.get(k);
+        if (!usable(c, { module: rec.module, unit: u })) c = computeProgram(this.programSource(), { module: rec.module, unit: u }, k);
+        s.libraryPrograms.set(k, c);
+        for (const x of c.program.parent) reached.add(x);
+        for (const r of c.program.spawns) started.add(r);
+        this.programs.push(c.program);
+      }
     }
     for (const [k, c] of before) if (s.libraryPrograms.get(k) !== c) this.forget(c, undefined);
     for (const [k, c] of s.libraryPrograms) if (before.get(k) !== c) this.remember(c, undefined);

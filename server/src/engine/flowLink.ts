@@ -22,8 +22,12 @@ import { HAND_OVERS, submitMethodNames } from '../frameworks/python';
 import { passedSubmissions, type PassedSubmission } from './flowPassed';
 
 const MAX_MODULES = 80;
-/** what the layer names a context's pool or process, and their methods: `multiprocessing.context.SpawnContext.Pool.map` */
-const CONTEXT_STARTS = /^multiprocessing\.context\.(SpawnContext|ForkContext|ForkServerContext)\.(Pool|Process)(?:\.(\w+))?$/;
+/**
+ * what the layer names a context's pool or process, and their methods:
+ * `multiprocessing.context.SpawnContext.Pool.map`; or the module's own, when the module is a
+ * value (pebble's `context=multiprocessing` default, then `mp_context.Process(target=f)`)
+ */
+const CONTEXT_STARTS = /^multiprocessing(?:\.context\.(SpawnContext|ForkContext|ForkServerContext))?\.(Pool|Process)(?:\.(\w+))?$/;
 const CONTEXT_METHODS: Record<string, StartMethod> = { SpawnContext: 'spawn', ForkContext: 'fork', ForkServerContext: 'forkserver' };
 
 /** A task handed to a pool or process of a context only the layer names (see {@link FlowLink.contextStarts}). */
@@ -33,7 +37,8 @@ export interface ContextStart {
   offset: number;
   pos: number;
   end: number;
-  startMethod: StartMethod;
+  /** none: the module's own pool or process (the program's start method) */
+  startMethod?: StartMethod;
   system: 'mp.Pool' | 'mp.Process';
   /** pools: the submitting method ('map'...) */
   method?: string;
@@ -252,7 +257,7 @@ export class FlowLink {
           for (let i = 0; i < f.at.length && argOffset < 0; i += 2) if (f.at[i + 1] === task) argOffset = f.at[i];
           if (argOffset < 0) continue;
           const initializer = task === init ? { initargs: op.kw.some(([k]) => k === 'initargs') || op.args.length > 2 } : undefined;
-          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: CONTEXT_METHODS[cls], system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset, initializer });
+          out.push({ file, offset: op.at, pos: op.pos, end: op.end, startMethod: cls ? CONTEXT_METHODS[cls] : undefined, system: kind === 'Pool' ? 'mp.Pool' : 'mp.Process', method, argOffset, initializer });
           break;
         }
       });
@@ -457,6 +462,7 @@ export function chooseModules(
             const t = linker.resolveModule(m, spec);
             if (t && t !== m) next.push({ m: t, ring: -1 });
           }
+          for (const t of reExported(m, linker, visited)) next.push({ m: t, ring: -1 });
         }
       }
       // one entry per module: the one expanding furthest (sorted first among equal paths)
@@ -465,6 +471,27 @@ export function chooseModules(
     }
   }
   return [...chosen];
+}
+
+/**
+ * The modules defining the names `m` imports from a package's `__init__.py` that re-exports
+ * them (`from .data_types import DataFrame`, the package's `from .dataframe import
+ * DataFrame`): only those, not all the package imports (the module cap is shared).
+ */
+function reExported(m: ModuleModel, linker: Linker, visited: Set<string> | undefined): ModuleModel[] {
+  const out: ModuleModel[] = [];
+  for (const b of m.bindings.values()) {
+    const from = b.importFrom;
+    if (!from || from.imported === '*') continue;
+    const pkg = linker.resolveModule(m, from.specifier);
+    if (!pkg || pkg === m || !/[\\/]__init__\.pyi?$/.test(pkg.path)) continue;
+    // the choice read the package's bindings: an edit there may change it
+    visited?.add(pkg.path);
+    const via = pkg.bindings.get(from.imported)?.importFrom;
+    const t = via ? linker.resolveModule(pkg, via.specifier) : undefined;
+    if (t && t !== pkg && t !== m) out.push(t);
+  }
+  return out;
 }
 
 /** whether a module calls `multiprocessing.get_context` (`mp.get_context(...)`, `get_context(...)` imported from it) */
@@ -484,6 +511,30 @@ function callsGetContext(m: ModuleModel): boolean {
     if (from?.specifier !== 'multiprocessing') return false;
     return from.imported === '*' ? c.callee.member === 'get_context' : from.imported === 'get_context' && !c.callee.member;
   }));
+}
+
+/**
+ * Whether a module calls `x.Process(...)` or `x.Pool(...)` on a value the front end does not
+ * name: a context or the multiprocessing module handed in as an argument (pebble's
+ * `launch_process(..., mp_context)`: `mp_context.Process(target=function)`, with
+ * `context=multiprocessing` as the pool's default). Only the layer knows what `x` is.
+ */
+function callsHandedContext(m: ModuleModel): boolean {
+  const nodes = m.flow?.nodes;
+  if (!nodes) return false;
+  let attrs: Set<number> | undefined;
+  // an imported module the front end names (`psutil.Process(pid)`, `multiprocessing.Pool()`) is not handed in
+  const imported = (id: number, depth = 0): boolean => {
+    const x = nodes[id];
+    return x?.k === 'import' || (x?.k === 'union' && depth < 4 && x.from.length > 0 && x.from.every((f) => imported(f, depth + 1)));
+  };
+  for (let i = 0; i < nodes.length; i++) {
+    const op = nodes[i]!;
+    if (op.k === 'attr' && (op.name === 'Process' || op.name === 'Pool') && !imported(op.obj)) (attrs ??= new Set()).add(i);
+  }
+  if (!attrs) return false;
+  for (const op of nodes) if (op.k === 'call' && attrs.has(op.fn)) return true;
+  return false;
 }
 
 /** {@link importSpecs} per model (the server chooses the modules again after every edit) */
@@ -597,8 +648,12 @@ function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], vis
   if (m.language !== 'python') return '';
   const f = seedFacts(m);
   const starts = classSpawns.map((site) => `${+!!site.isProcess}${site.tasks.map((t) => (t.symbols ?? []).join(',')).join(';')}`).join('|');
-  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}${+f.root}:${f.classNames.join(',')}:${starts}`;
-  if (visited) out += m.flow ? `:flow:${importSpecs(m).join('\n')}` : ':no flow';
+  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}${+f.handedContext}${+f.root}:${f.classNames.join(',')}:${starts}`;
+  if (visited) {
+    out += m.flow ? `:flow:${importSpecs(m).join('\n')}` : ':no flow';
+    // what a package re-exports from where ({@link reExported})
+    for (const b of m.bindings.values()) if (b.importFrom) out += `\n${b.name}<${b.importFrom.imported}@${b.importFrom.specifier}`;
+  }
   return out;
 }
 
@@ -613,6 +668,8 @@ interface SeedFacts {
   /** module-level classes with a process base or context bases */
   classNames: string[];
   getContext: boolean;
+  /** calls `x.Process(...)`/`x.Pool(...)` on a value the front end does not name ({@link callsHandedContext}) */
+  handedContext: boolean;
   /** has a `__main__` guard: a program root */
   root: boolean;
 }
@@ -633,6 +690,7 @@ function seedFacts(m: ModuleModel): SeedFacts {
     inFunction: proc.some((site) => m.units[site.unit]?.kind === 'function'),
     classNames,
     getContext: callsGetContext(m),
+    handedContext: !proc.length && callsHandedContext(m),
     root: m.units.some((u) => u.kind === 'main-guard'),
   };
   seedFactsOf.set(m, hit);
@@ -656,7 +714,9 @@ function flowSeeds(
   // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
   const homeSet = new Set(classHomes);
   const mpUsers = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && seedFacts(m).getContext);
-  if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
+  // modules making a process or pool of a context (or of the multiprocessing module) handed to them
+  const handed = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && !seedFacts(m).getContext && seedFacts(m).handedContext);
+  if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0 && handed.length === 0) return null;
   // tasks only the layer resolves, or handlers put in a table (where they run is the layer's answer)
   const needs = (m: ModuleModel) => seedFacts(m).needs;
   const inFunction = (m: ModuleModel) => seedFacts(m).inFunction;
@@ -668,6 +728,7 @@ function flowSeeds(
     // without the layer their starts are not seen at all
     { seeds: classHomes, importerDepth: 1 },
     { seeds: mpUsers, importerDepth: 1 },
+    { seeds: handed, importerDepth: IMPORTER_DEPTH },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
     // last, in what the cap leaves: the modules from a program root down to a start (main.py

@@ -260,6 +260,19 @@ export interface FlowStartsMemo {
  * `self._start_worker()`; what the parent writes stays the front end's).
  */
 function flowStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord[] {
+  const all = allFlowStarts(g);
+  if (!all.length) return [];
+  let reached: Set<UnitKey> | undefined;
+  return all.filter((x) => parent.has(x.key) || (reached ??= reachRoots(g, parent)).has(x.key)).map((x) => x.rec);
+}
+
+/**
+ * Every start only the value-flow layer finds, with the unit it is made in, whatever
+ * reaches it (memoised with the flow program; a caller recording what it reads gets the
+ * same reads, cached or not). The graph gives those no root program reaches a library
+ * program of their own, as it does the front end's starts in functions (./contexts.ts).
+ */
+export function allFlowStarts(g: ProgramSource): ReadonlyArray<{ key: UnitKey; rec: SpawnRecord }> {
   const flow = g.flowLink();
   if (!flow || flow.truncated) return [];
   let hit = g.flowStarts.memo;
@@ -274,11 +287,8 @@ function flowStarts(g: ProgramSource, parent: ReadonlySet<UnitKey>): SpawnRecord
     }
     g.flowStarts.memo = hit;
   }
-  // a caller recording what it reads gets the same reads, cached or not
   if (outer) for (const f of hit.reads) outer.add(f);
-  const all = hit.starts;
-  let reached: Set<UnitKey> | undefined;
-  return all.filter((x) => parent.has(x.key) || (reached ??= reachRoots(g, parent)).has(x.key)).map((x) => x.rec);
+  return hit.starts;
 }
 
 /**

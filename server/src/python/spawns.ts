@@ -130,7 +130,7 @@ export abstract class SpawnPass extends PayloadPass {
   protected receiverValues(recv: Node, scope: Scope): Node[] {
     const r = unparen(recv);
     if (r.type === 'call') return [r];
-    if (r.type === 'identifier') return this.valuesOf(r.text, scope).filter((v) => v.index === undefined).map((v) => unparen(v.node));
+    if (r.type === 'identifier') return this.nameValues(r.text, scope, 0);
     if (r.type === 'attribute') {
       const obj = field(r, 'object');
       const attr = field(r, 'attribute');
@@ -140,6 +140,24 @@ export abstract class SpawnPass extends PayloadPass {
       }
     }
     return [];
+  }
+
+  /**
+   * A name's values, through other names it is bound to (`with ctx as pool:` where
+   * `ctx = Pool(n)`; `pool = ctx`), each name read in the scope that binds the one before.
+   */
+  private nameValues(name: string, scope: Scope, depth: number): Node[] {
+    const r = this.resolve(name, scope);
+    if (r === null) return [];
+    const s = r === 'module' ? this.moduleScope : r;
+    const out: Node[] = [];
+    for (const v of s.values.get(name) ?? []) {
+      if (v.index !== undefined) continue;
+      const node = unparen(v.node);
+      if (node.type === 'identifier' && node.text !== name && depth < 3) out.push(...this.nameValues(node.text, s, depth + 1));
+      else out.push(node);
+    }
+    return out;
   }
 
   protected createSite(n: Node, systems: { c: Candidate; s: PyCallInfo }[], unknown: boolean, scope: Scope, unit: number): void {
