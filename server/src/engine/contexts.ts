@@ -495,7 +495,7 @@ export class ProjectGraph {
       const started = new Set<SpawnRecord>();
       for (const p of this.programs) for (const r of p.spawns) started.add(r);
       for (const { key: k, rec } of flowOnes) {
-        const u = rec.module.units.find((x) => unitKey(rec.module, x) === k);
+        const u = s.units.get(k)?.unit;
         if (!u || u.kind !== 'function' || started.has(rec) || s.covered.has(k) || reached.has(k)) continue;
         let c = before.get(k);
         if (!usable(c, { module: rec.module, unit: u })) c = computeProgram(this.programSource(), { module: rec.module, unit: u }, k);
