@@ -106,6 +106,8 @@ describe('project configuration: parsing', () => {
     const toml = parsed('/p/pyproject.toml', '[tool."cross\\u0070roc"]\nstartMethod = "spawn"\n');
     assert.equal(toml.config.startMethod, 'spawn');
     assert.equal(parseProjectConfig('/p/package.json', '{ "name": "x", "description": "a \\"quoted\\" word" }'), undefined);
+    // a file of any other name (crossproc.json, one named by -c) is all settings: never screened
+    assert.equal(parsed('/p/ci/strict.json', '{ "startMethod": "spawn" }').config.startMethod, 'spawn');
   });
 
   it('reports a malformed crossproc.json once, with the position, and applies nothing from it', () => {

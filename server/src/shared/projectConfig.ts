@@ -278,7 +278,7 @@ export function parseProjectConfig(file: string, text: string): LoadedProjectCon
   // a section names `crossproc`, literally or through an escape (`"cross\u0070roc"`): a
   // package.json or pyproject.toml with neither holds none, valid or not (their malformed
   // answers too need the name), and needs no parse (the packages of node_modules)
-  if (name !== 'crossproc.json' && !text.includes('crossproc') && !text.includes('\\')) return undefined;
+  if ((name === 'package.json' || name === 'pyproject.toml') && !text.includes('crossproc') && !text.includes('\\')) return undefined;
   let section: unknown;
   if (name === 'pyproject.toml') {
     const parsed = readToml(text);
