@@ -100,6 +100,16 @@ describe('project configuration: parsing', () => {
     assert.equal(parseProjectConfig('/p/pyproject.toml', '[tool.black]\nline-length = 100\n'), undefined);
   });
 
+  it('finds a section whose name is spelled with an escape (the text is screened for the name before parsing)', () => {
+    const json = parsed('/p/package.json', '{ "name": "x", "cross\\u0070roc": { "startMethod": "spawn" } }');
+    assert.equal(json.config.startMethod, 'spawn');
+    const toml = parsed('/p/pyproject.toml', '[tool."cross\\u0070roc"]\nstartMethod = "spawn"\n');
+    assert.equal(toml.config.startMethod, 'spawn');
+    assert.equal(parseProjectConfig('/p/package.json', '{ "name": "x", "description": "a \\"quoted\\" word" }'), undefined);
+    // a file of any other name (crossproc.json, one named by -c) is all settings: never screened
+    assert.equal(parsed('/p/ci/strict.json', '{ "startMethod": "spawn" }').config.startMethod, 'spawn');
+  });
+
   it('reports a malformed crossproc.json once, with the position, and applies nothing from it', () => {
     const { config, problems } = parsed('/p/crossproc.json', '{\n  "rules": { "stale-global-read": "off" }\n  "startMethod": "fork"\n}');
     assert.equal(problems.length, 1, JSON.stringify(problems));

@@ -241,8 +241,6 @@ function targetsOf(linker: Linker, from: ModuleModel, spec: string, memo: Map<st
  */
 export class JsRelevance {
   private readonly seeds = new Set<string>();
-  /** files in no worker closure that are analysed anyway, on their own (over the budget, or maybe too deep) */
-  private readonly alone = new Set<string>();
   /** files whose text says `run` (a pool call the value-flow layer resolves from the importers) */
   private readonly runs = new Set<string>();
   /** files that may hand an inline function to `exec` ({@link EXEC_INLINE}): parsed, not followed */
@@ -256,7 +254,7 @@ export class JsRelevance {
   private readonly resolved = new Map<string, readonly [string | undefined, string | undefined]>();
 
   /** `texts`: every file of the run (what `languageOf` accepts), in run order */
-  constructor(texts: ReadonlyMap<string, string>) {
+  constructor(private readonly texts: ReadonlyMap<string, string>) {
     ({ linker: this.linker, stub: this.stub } = runLinker(texts.keys()));
     const seed = (seeds ??= seedPatterns());
     for (const [file, text] of texts) {
@@ -265,8 +263,6 @@ export class JsRelevance {
       if (RUN.test(text)) this.runs.add(file);
       if (EXEC_INLINE.test(text)) this.execs.add(file);
       if (seed.text.some((re) => re.test(text))) this.seeds.add(file);
-      // parsed alone, not with their closure: the project tells whether they are too deep (a full run lists those as skipped)
-      else if (isOverBudget(text) || mayBeTooDeep(text)) this.alone.add(file);
     }
     for (const [file, text] of texts) {
       if (!this.js.has(file)) continue;
@@ -290,8 +286,9 @@ export class JsRelevance {
    * Drops the seeds whose model holds no worker facts ({@link holdsWorkerFacts}): they are
    * kept only where they link to what is needed. `modelOf`: the file's model, undefined
    * when there is none to read (over the budget, too deep): the seed stays. Seeds by
-   * {@link FIXED_SEED} stay. A dropped seed that may be too deep is then treated as the
-   * constructor treats other files. Call before {@link unneeded}.
+   * {@link FIXED_SEED} stay. A dropped seed is then what any other file is: {@link unneeded}
+   * asks whether it may be too deep from its text (how deep a tree the front end walked
+   * here says little of a run's thread). Call before {@link unneeded}.
    */
   refineSeeds(texts: ReadonlyMap<string, string>, modelOf: (file: string) => ModuleModel | undefined): void {
     for (const file of [...this.seeds]) {
@@ -300,8 +297,6 @@ export class JsRelevance {
       const m = modelOf(file);
       if (!m || holdsWorkerFacts(m)) continue;
       this.seeds.delete(file);
-      // as the constructor does for any other file (how deep a tree the front end walked here says little of a run's thread)
-      if (isOverBudget(text) || mayBeTooDeep(text)) this.alone.add(file);
     }
   }
 
@@ -357,7 +352,14 @@ export class JsRelevance {
   unneeded(shallow?: (file: string) => boolean): Set<string> {
     const needed = this.needed();
     const out = new Set<string>();
-    for (const f of this.js) if (!needed.has(f) && (!this.alone.has(f) || shallow?.(f))) out.add(f);
+    for (const f of this.js) {
+      if (needed.has(f)) continue;
+      // a file that may be too deep (or is over the budget) is parsed alone, not with a
+      // closure: the project tells whether it is (a full run lists it as skipped). Asked
+      // here, of the files left out only (every seed is needed): the kept ones need no scan
+      const text = this.texts.get(f)!;
+      if (!(isOverBudget(text) || mayBeTooDeep(text)) || shallow?.(f)) out.add(f);
+    }
     return out;
   }
 

@@ -3,7 +3,7 @@
  * (through C3 MROs, binding methods to their instance), container items and slices, and
  * stores into all of these.
  */
-import { MAX_EXT_DEPTH, NO_VALUES, Propagation, type Args, type Constraint } from './propagation';
+import { NO_VALUES, Propagation, type Args, type Constraint } from './propagation';
 
 export abstract class ObjectRules extends Propagation {
   protected abstract callMethod(inst: number, name: string, args: Args, out: number, caller: number, site: string, cid: number): void;
@@ -59,9 +59,11 @@ export abstract class ObjectRules extends Propagation {
         this.lookupFrom(at >= 0 ? mro.slice(at + 1) : mro.slice(1), name, selfVal.t === 'inst' ? val.self : null, type, out, cid);
         return;
       }
-      case 'ext':
-        if (val.name.split('.').length < MAX_EXT_DEPTH) this.addVal(out, this.ext(`${val.name}.${name}`));
+      case 'ext': {
+        const a = this.extAttr(v, val.name, name);
+        if (a >= 0) this.addVal(out, a);
         return;
+      }
       case 'box':
         // a JS object's properties; its methods get the object as `this`
         if (val.kind === 'object') this.bindFrom(this.field(v, `[s:${name}]`), v, v, out, cid);
@@ -98,7 +100,8 @@ export abstract class ObjectRules extends Propagation {
       const fs = this.fields.get(k)?.get(name);
       if (fs !== undefined) this.bindFrom(fs, self, cls, out, cid);
       if (kv.t === 'ext') {
-        if (kv.name.split('.').length < MAX_EXT_DEPTH) this.addVal(out, this.ext(`${kv.name}.${name}`));
+        const a = this.extAttr(k, kv.name, name);
+        if (a >= 0) this.addVal(out, a);
         return;
       }
       if (kv.t !== 'def') continue;

@@ -394,6 +394,26 @@ export abstract class Propagation {
     return this.values.intern({ t: 'ext', name });
   }
 
+  /** {@link extAttr}'s answers by external value and attribute name */
+  private readonly extAttrs = new Map<number, Map<string, number>>();
+
+  /**
+   * The external value `v.name` of external value `v` (`name`: its dotted name), or -1
+   * past {@link MAX_EXT_DEPTH} steps. Remembered: minified bundles load the same
+   * attributes of the same globals thousands of times, and each load built two strings,
+   * split one and hashed the other (a third of a playwright bundle's solve).
+   */
+  protected extAttr(v: number, dotted: string, name: string): number {
+    let byName = this.extAttrs.get(v);
+    if (!byName) this.extAttrs.set(v, (byName = new Map()));
+    let id = byName.get(name);
+    if (id === undefined) {
+      id = dotted.split('.').length < MAX_EXT_DEPTH ? this.ext(`${dotted}.${name}`) : -1;
+      byName.set(name, id);
+    }
+    return id;
+  }
+
   /** the node of a field: an attribute name, or '[key]' for container elements */
   field(v: number, key: string): number {
     let fs = this.fields.get(v);

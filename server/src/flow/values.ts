@@ -29,14 +29,45 @@ export type Value =
 export class ValueTable {
   readonly values: Value[] = [];
   private readonly keys = new Map<string, number>();
+  /**
+   * the kinds named by one string, each by that string as it is: no key is built for them
+   * (external names are most of the values of a minified bundle, and their interning a
+   * good part of its solve)
+   */
+  private readonly exts = new Map<string, number>();
+  private readonly builtins = new Map<string, number>();
+  private readonly consts = new Map<string, number>();
+  private readonly boxes = new Map<string, number>();
 
   intern(v: Value): number {
-    const key = keyOf(v);
-    let id = this.keys.get(key);
+    let map: Map<string, number>;
+    let key: string;
+    switch (v.t) {
+      case 'ext':
+        map = this.exts;
+        key = v.name;
+        break;
+      case 'builtin':
+        map = this.builtins;
+        key = v.name;
+        break;
+      case 'const':
+        map = this.consts;
+        key = v.key;
+        break;
+      case 'box':
+        map = this.boxes;
+        key = v.site;
+        break;
+      default:
+        map = this.keys;
+        key = keyOf(v);
+    }
+    let id = map.get(key);
     if (id === undefined) {
       id = this.values.length;
       this.values.push(v);
-      this.keys.set(key, id);
+      map.set(key, id);
     }
     return id;
   }
@@ -46,7 +77,8 @@ export class ValueTable {
   }
 }
 
-function keyOf(v: Value): string {
+/** the key of a value of the other kinds (several fields, or none) */
+function keyOf(v: Exclude<Value, { t: 'ext' | 'builtin' | 'const' | 'box' }>): string {
   switch (v.t) {
     case 'def':
       return `d${v.m}:${v.d}`;
@@ -56,14 +88,6 @@ function keyOf(v: Value): string {
       return `b${v.fn}:${v.self}`;
     case 'mod':
       return `m${v.m}`;
-    case 'ext':
-      return `e${v.name}`;
-    case 'builtin':
-      return `B${v.name}`;
-    case 'const':
-      return `c${v.key}`;
-    case 'box':
-      return `x${v.site}`;
     case 'partial':
       return `p${v.fn}:${v.m}:${v.node}`;
     case 'gen':

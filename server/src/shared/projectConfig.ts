@@ -13,7 +13,7 @@
  * default — while an *invalid value* drops that one key (or rule, or glob) and keeps the
  * rest of the file.
  */
-import { promises as fs } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 // The ES build: the package's "main" is a UMD wrapper whose dynamic requires esbuild cannot bundle.
@@ -275,6 +275,10 @@ export function parseProjectConfig(file: string, text: string): LoadedProjectCon
     config: emptyProjectConfig(file),
     problems: [{ file, kind: 'malformed', message }],
   });
+  // a section names `crossproc`, literally or through an escape (`"cross\u0070roc"`): a
+  // package.json or pyproject.toml with neither holds none, valid or not (their malformed
+  // answers too need the name), and needs no parse (the packages of node_modules)
+  if ((name === 'package.json' || name === 'pyproject.toml') && !text.includes('crossproc') && !text.includes('\\')) return undefined;
   let section: unknown;
   if (name === 'pyproject.toml') {
     const parsed = readToml(text);
@@ -326,7 +330,12 @@ export async function loadProjectConfig(
   // language server asks for every closed file with findings at each analysis)
   const known = cache.get(dir);
   if (known) return known;
-  const stat = await fs.stat(dir).catch(() => undefined);
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(dir, { throwIfNoEntry: false });
+  } catch {
+    stat = undefined;
+  }
   if (stat && !stat.isDirectory()) dir = path.dirname(dir);
   return lookup(dir, cache);
 }
@@ -337,9 +346,15 @@ function lookup(dir: string, cache: Map<string, Promise<LoadedProjectConfig>>): 
     pending = (async () => {
       for (const name of PROJECT_CONFIG_FILE_NAMES) {
         const file = path.join(dir, name);
+        // most folders hold none of the files: a stat that answers undefined costs a few
+        // microseconds on the thread, a failed read a round trip through libuv's pool and an
+        // Error (the CLI's 7,749 node_modules files: 1,917 folders, 0.8 → 0.3 s of CPU
+        // with the synchronous read below). Any other answer, an error included, goes on to
+        // the read. Read on the thread too: these files are small, and the CLI waits for them.
+        if (absent(file)) continue;
         let text: string;
         try {
-          text = await fs.readFile(file, 'utf8');
+          text = readFileSync(file, 'utf8');
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' || code === 'ENOTDIR') continue;
@@ -358,6 +373,15 @@ function lookup(dir: string, cache: Map<string, Promise<LoadedProjectConfig>>): 
     cache.set(dir, pending);
   }
   return pending;
+}
+
+/** whether `file` certainly does not exist (ENOENT; any other stat error: not certain) */
+function absent(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** A compiled `ignore` list: answers "is this absolute path ignored?". */
