@@ -27,7 +27,8 @@
  * for `--jobs 1` (main and worker 5.5 s against the main thread's 4.3 s; helper threads,
  * TurboFan and GC, 3.5 s against 2.4 s), and the standard library analysed as two halves in
  * two processes costs 1.0–1.8 s more CPU than in one. ./compilerTiers.ts raises V8's
- * tier-up budget for every run, which cuts that compiling on both sides.
+ * tier-up budget for every run, which cuts that compiling on both sides, and a worker's
+ * young generation is larger than V8's default ({@link POOL_YOUNG_GENERATION_MB}).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
