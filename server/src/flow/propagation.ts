@@ -575,6 +575,8 @@ export abstract class Propagation {
   protected abstract escaped(v: number, depth?: number): void;
 }
 
+const SHARED_SET_SIZE = 4;
+
 /** One set per content and order: equal sets given to {@link of} come back as the first one seen. */
 class SharedSets {
   private readonly single = new Map<number, Set<number>>();
@@ -588,6 +590,8 @@ class SharedSets {
       this.single.set(v, s);
       return s;
     }
+    // larger sets are seldom equal, and their keys cost more than sharing saves
+    if (s.size > SHARED_SET_SIZE) return s;
     const key = [...s].join(',');
     const same = this.many.get(key);
     if (same) return same;
