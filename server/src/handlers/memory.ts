@@ -18,6 +18,7 @@
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { setV8Flag } from '../shared/v8Flags';
 
 /** Quiet time before the collection. */
 export const IDLE_MS = 1000;
@@ -78,7 +79,8 @@ function collector(): Collect | undefined {
   const exposed = (globalThis as { gc?: Collect }).gc;
   if (typeof exposed === 'function') return exposed;
   try {
-    v8.setFlagsFromString('--expose-gc');
+    // recorded: a code cache made from now on must name it (shared/v8Flags.ts)
+    setV8Flag('--expose-gc');
     const gc: unknown = vm.runInNewContext('gc');
     return typeof gc === 'function' ? (gc as Collect) : undefined;
   } catch {
