@@ -371,9 +371,12 @@ async function loadProject(
   early: EarlyWorkers,
   made?: ReadonlyMap<string, ExtractedModel>,
 ): Promise<Project> {
-  let pythonChars = 0;
-  for (const [file, text] of texts) if ((!only || only.has(file)) && languageOf(file) === 'python') pythonChars += text.length;
-  chooseCompilerTiers(pythonChars);
+  const chars = { python: 0, js: 0 };
+  for (const [file, text] of texts) {
+    const lang = languageOf(file);
+    if (lang && (!only || only.has(file))) chars[lang] += text.length;
+  }
+  chooseCompilerTiers(chars.python, chars.js);
   const project = await Project.create(settings);
   const extracted = await extractInParallel(texts, only, jobs, progress, early, made);
   for (const [file, text] of texts) if (!only || only.has(file)) project.updateFile(file, text, undefined, made?.get(file) ?? extracted?.get(file));
@@ -390,9 +393,12 @@ async function loadRelevant(texts: ReadonlyMap<string, string>, settings: Engine
   // included: a code cache made under other flags than those it is loaded under is refused
   // (shared/codeCache.ts), and a worker's cache key names the main thread's flags.
   // loadProject chooses the same: the scan leaves out JS files only
-  let pythonChars = 0;
-  for (const [file, text] of texts) if (languageOf(file) === 'python') pythonChars += text.length;
-  chooseCompilerTiers(pythonChars);
+  const chars = { python: 0, js: 0 };
+  for (const [file, text] of texts) {
+    const lang = languageOf(file);
+    if (lang) chars[lang] += text.length;
+  }
+  chooseCompilerTiers(chars.python, chars.js);
   early.startAhead(texts, jobs);
   const relevance = new JsRelevance(texts);
   // the seeds' models say which of them start workers (the others are worker vocabulary

@@ -1,7 +1,8 @@
 /**
- * Which of V8's compilers a CLI run leans on. Both choices are V8 flags, read when code
- * tiers up, so they are set at run time, before the front ends run; a Node flag of the
- * user's about the same thing wins.
+ * Which of V8's compilers a CLI run leans on, and how its garbage collector uses threads.
+ * These choices are V8 flags read when code tiers up or a collection starts, so they are
+ * set at run time, before the front ends run; a Node flag of the user's about the same
+ * thing wins.
  *
  * WebAssembly (the Python parser, tree-sitter): V8 compiles each WASM function with
  * Liftoff (quick to compile, slower code) when first called, then again with TurboFan on
@@ -29,7 +30,22 @@
  * core was spare, from a main-thread measurement; the whole run's wall time says otherwise.)
  * The language server keeps V8's budget: its edits re-run a few hot functions, which the
  * larger budget leaves unoptimised longer (server CPU per edit on tarfile.py, 60 edits,
- * load 5–8: 32–36 → 41 ms).
+ * load 5–8: 32–36 → 41 ms). A run with more Python than JS/TS raises it further
+ * ({@link PYTHON_INTERRUPT_BUDGET}): on the standard library V8's helper threads' CPU fell
+ * by about half a second (1.8 → 1.3 s, under load 8–12), the main thread's rose by less;
+ * 800,000, 1,200,000 and 2,000,000 measured alike, all less than 400,000. On JS (TypeScript's
+ * compiler is the front end) it is the other way: on node_modules' 7,749 files the helper
+ * threads' CPU fell 6.0 → 2.9 s but the main thread's rose 10.7 → 15.1 s (with the flag
+ * below too).
+ *
+ * Garbage collection ({@link GC_FLAG}), runs with more Python than JS/TS: V8 scavenges the
+ * young generation with helper threads in parallel. The Python front end's young objects
+ * are mostly a file's syntax tree and the model made from it, and the parallel scavenge
+ * cost more CPU than it saved the main thread: its helper threads used about 0.5 s of CPU
+ * on the standard library, and with the flag the main thread used about 0.2 s more. (`--single-threaded-gc`, which also
+ * stops concurrent marking and sweeping, saved about 0.2 s more, but V8 cannot take it
+ * once the heap has started: setting it at run time crashed the process in its next
+ * full collection.)
  */
 import { setV8Flag } from '../shared/v8Flags';
 
@@ -39,6 +55,12 @@ export const LIFTOFF_ONLY_BELOW = 300_000;
 /** `--interrupt-budget` of a CLI run (about 6 × V8's default). */
 export const INTERRUPT_BUDGET = 400_000;
 
+/** `--interrupt-budget` of a run with more Python than JS/TS (about 15 × V8's default). */
+export const PYTHON_INTERRUPT_BUDGET = 1_000_000;
+
+/** The young generation is scavenged by the thread that allocated it alone (runs with more Python than JS/TS; see above). */
+export const GC_FLAG = '--no-parallel-scavenge';
+
 let decided = false;
 
 /** The Node and V8 flags the user gave (command line and NODE_OPTIONS). */
@@ -47,20 +69,22 @@ function givenFlags(): string {
 }
 
 /**
- * The V8 flags for a run of `pythonChars` characters of Python, as the V8 flag strings to
- * set (none where the user chose).
+ * The V8 flags for a run of `pythonChars` characters of Python and `jsChars` of JS/TS, as
+ * the V8 flag strings to set (none where the user chose).
  */
-export function tierFlags(pythonChars: number, given = givenFlags()): string[] {
+export function tierFlags(pythonChars: number, jsChars: number, given = givenFlags()): string[] {
   const out: string[] = [];
+  const pythonLed = pythonChars > jsChars;
   // Liftoff compiles every instruction the parser uses (no SIMD), so TurboFan is never needed as a fallback
   if (pythonChars < LIFTOFF_ONLY_BELOW && !/liftoff|wasm-tier|wasm-dynamic-tiering/.test(given)) out.push('--liftoff-only');
-  if (!/interrupt-budget/.test(given)) out.push(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  if (!/interrupt-budget/.test(given)) out.push(`--interrupt-budget=${pythonLed ? PYTHON_INTERRUPT_BUDGET : INTERRUPT_BUDGET}`);
+  if (pythonLed && !/single-threaded|parallel-scavenge/.test(given)) out.push(GC_FLAG);
   return out;
 }
 
 /** Sets {@link tierFlags}, once a process: call before the front ends run. */
-export function chooseCompilerTiers(pythonChars: number): void {
+export function chooseCompilerTiers(pythonChars: number, jsChars: number): void {
   if (decided) return;
   decided = true;
-  for (const flag of tierFlags(pythonChars)) setV8Flag(flag);
+  for (const flag of tierFlags(pythonChars, jsChars)) setV8Flag(flag);
 }
