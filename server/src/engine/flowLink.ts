@@ -513,30 +513,6 @@ function callsGetContext(m: ModuleModel): boolean {
   }));
 }
 
-/**
- * Whether a module calls `x.Process(...)` or `x.Pool(...)` on a value the front end does not
- * name: a context or the multiprocessing module handed in as an argument (pebble's
- * `launch_process(..., mp_context)`: `mp_context.Process(target=function)`, with
- * `context=multiprocessing` as the pool's default). Only the layer knows what `x` is.
- */
-function callsHandedContext(m: ModuleModel): boolean {
-  const nodes = m.flow?.nodes;
-  if (!nodes) return false;
-  let attrs: Set<number> | undefined;
-  // an imported module the front end names (`psutil.Process(pid)`, `multiprocessing.Pool()`) is not handed in
-  const imported = (id: number, depth = 0): boolean => {
-    const x = nodes[id];
-    return x?.k === 'import' || (x?.k === 'union' && depth < 4 && x.from.length > 0 && x.from.every((f) => imported(f, depth + 1)));
-  };
-  for (let i = 0; i < nodes.length; i++) {
-    const op = nodes[i]!;
-    if (op.k === 'attr' && (op.name === 'Process' || op.name === 'Pool') && !imported(op.obj)) (attrs ??= new Set()).add(i);
-  }
-  if (!attrs) return false;
-  for (const op of nodes) if (op.k === 'call' && attrs.has(op.fn)) return true;
-  return false;
-}
-
 /** {@link importSpecs} per model (the server chooses the modules again after every edit) */
 const importSpecsOf = new WeakMap<ModuleModel, readonly string[]>();
 
@@ -648,7 +624,7 @@ function flowChoiceInputs(m: ModuleModel, classSpawns: readonly SpawnSite[], vis
   if (m.language !== 'python') return '';
   const f = seedFacts(m);
   const starts = classSpawns.map((site) => `${+!!site.isProcess}${site.tasks.map((t) => (t.symbols ?? []).join(',')).join(';')}`).join('|');
-  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}${+f.handedContext}${+f.root}:${f.classNames.join(',')}:${starts}`;
+  let out = `${+f.starts}${+f.needs}${+f.inFunction}${+f.getContext}${+f.root}:${f.classNames.join(',')}:${starts}`;
   if (visited) {
     out += m.flow ? `:flow:${importSpecs(m).join('\n')}` : ':no flow';
     // what a package re-exports from where ({@link reExported})
@@ -668,8 +644,6 @@ interface SeedFacts {
   /** module-level classes with a process base or context bases */
   classNames: string[];
   getContext: boolean;
-  /** calls `x.Process(...)`/`x.Pool(...)` on a value the front end does not name ({@link callsHandedContext}) */
-  handedContext: boolean;
   /** has a `__main__` guard: a program root */
   root: boolean;
 }
@@ -690,7 +664,6 @@ function seedFacts(m: ModuleModel): SeedFacts {
     inFunction: proc.some((site) => m.units[site.unit]?.kind === 'function'),
     classNames,
     getContext: callsGetContext(m),
-    handedContext: !proc.length && callsHandedContext(m),
     root: m.units.some((u) => u.kind === 'main-guard'),
   };
   seedFactsOf.set(m, hit);
@@ -714,9 +687,7 @@ function flowSeeds(
   // returning `get_context("spawn")` whose pools are made elsewhere (only the layer follows it)
   const homeSet = new Set(classHomes);
   const mpUsers = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && seedFacts(m).getContext);
-  // modules making a process or pool of a context (or of the multiprocessing module) handed to them
-  const handed = python.filter((m) => !startSet.has(m) && !homeSet.has(m) && !seedFacts(m).getContext && seedFacts(m).handedContext);
-  if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0 && handed.length === 0) return null;
+  if (starts.length === 0 && classHomes.length === 0 && mpUsers.length === 0) return null;
   // tasks only the layer resolves, or handlers put in a table (where they run is the layer's answer)
   const needs = (m: ModuleModel) => seedFacts(m).needs;
   const inFunction = (m: ModuleModel) => seedFacts(m).inFunction;
@@ -728,7 +699,6 @@ function flowSeeds(
     // without the layer their starts are not seen at all
     { seeds: classHomes, importerDepth: 1 },
     { seeds: mpUsers, importerDepth: 1 },
-    { seeds: handed, importerDepth: IMPORTER_DEPTH },
     { seeds: rest.filter(inFunction), importerDepth: 1 },
     { seeds: rest.filter((m) => !inFunction(m)), importerDepth: 1 },
     // last, in what the cap leaves: the modules from a program root down to a start (main.py

@@ -2,17 +2,14 @@
  * Pools and processes the parent makes in shapes seen on real projects (session 11):
  * a pool held in a name and entered later (`with executor_ctx as executor:`, isort), a
  * pool class kept in a class attribute and called in a classmethod whose caller nothing
- * analysed reaches (sqlfluff's runner, started from a click command), and a process of a
- * context handed to a helper (`mp_context.Process(target=f)` with the multiprocessing
- * module as the default context, pebble). The runnable versions are the fixtures
- * lost-write-pool-in-variable, ok-thread-pool-in-variable and
- * lost-write-process-of-handed-context.
+ * analysed reaches (sqlfluff's runner, started from a click command). The runnable
+ * versions are the fixtures lost-write-pool-in-variable and ok-thread-pool-in-variable.
  */
 import { strict as assert } from 'node:assert';
 import { initPython } from '../server/src/python/frontend';
 import { fixShapes } from './support/fix-shapes';
 
-const { load } = fixShapes('crossproc-handed-pools');
+const { load } = fixShapes('crossproc-pool-names');
 
 const src = (...ls: string[]) => ls.join('\n') + '\n';
 
@@ -50,7 +47,7 @@ const runner = (poolType: string) => task + src(
   '        return pool.imap_unordered(func=func, iterable=iterable)',
 );
 
-describe('pools in names, pool classes in attributes, handed contexts', function () {
+describe('pools in names, pool classes in attributes', function () {
   this.timeout(60_000);
   before(async () => initPython());
 
@@ -92,32 +89,5 @@ describe('pools in names, pool classes in attributes, handed contexts', function
     assert.deepEqual(await found({ 'main.py': runner('multiprocessing.get_context("spawn").Pool') }, 'class-attr-pool'), ['lost-global-write:5']);
     // the same runner with a thread pool class: no worker processes
     assert.deepEqual(await found({ 'main.py': runner('multiprocessing.dummy.Pool') }, 'class-attr-threads'), []);
-  });
-
-  it('finds a process made from a context handed to a helper', async () => {
-    const files = (context: string, module: string) => ({
-      'launch.py': src(
-        'def launch_process(function, mp_context, *args):',
-        '    p = mp_context.Process(target=function, args=args)',
-        '    p.start()',
-        '    return p',
-      ),
-      'main.py': src(
-        `import ${module}`,
-        'from launch import launch_process',
-        'DONE = []',
-        'def worker(n):',
-        '    DONE.append(n)',
-        'class WorkerPool:',
-        `    def __init__(self, context=${context}):`,
-        '        self.mp_context = context',
-        '    def new_worker(self, n):',
-        '        return launch_process(worker, self.mp_context, n)',
-      ),
-    });
-    assert.deepEqual(await found(files('multiprocessing', 'multiprocessing'), 'handed'), ['lost-global-write:5']);
-    assert.deepEqual(await found(files('multiprocessing.get_context("spawn")', 'multiprocessing'), 'handed-spawn'), ['lost-global-write:5']);
-    // threading's module has no Process: nothing starts
-    assert.deepEqual(await found(files('threading', 'threading'), 'handed-threads'), []);
   });
 });
