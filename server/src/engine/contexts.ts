@@ -427,11 +427,16 @@ export class ProjectGraph {
     // already starts them
     const flowOnes = allFlowStarts(this.programSource());
     if (flowOnes.length) {
-      const started = new Set<SpawnRecord>();
-      for (const p of this.programs) for (const r of p.spawns) started.add(r);
+      // the records the programs start, gathered only once a flow-only start is a candidate (this runs per edit)
+      let started: Set<SpawnRecord> | undefined;
       for (const { key: k, rec } of flowOnes) {
         const u = s.units.get(k)?.unit;
-        if (!u || u.kind !== 'function' || started.has(rec) || s.covered.has(k) || reached.has(k)) continue;
+        if (!u || u.kind !== 'function' || s.covered.has(k) || reached.has(k)) continue;
+        if (!started) {
+          started = new Set<SpawnRecord>();
+          for (const p of this.programs) for (const r of p.spawns) started.add(r);
+        }
+        if (started.has(rec)) continue;
         let c = before.get(k);
         if (!usable(c, { module: rec.module, unit: u })) c = computeProgram(this.programSource(), { module: rec.module, unit: u }, k);
         s.libraryPrograms.set(k, c);
